@@ -1,0 +1,110 @@
+// Reads: rows come back as maps of the stored properties (n {.*}).
+
+// name: kinds_of
+MATCH (n:Entity)
+WHERE n.id IN $ids
+RETURN n.id AS id,
+       CASE WHEN n:Company THEN 'company' WHEN n:Person THEN 'person' ELSE 'team' END AS kind
+
+// name: company_parents
+MATCH (n:Company)
+WHERE n.id IN $ids
+RETURN n.id AS id, n.parent AS parent
+
+// name: person_managers
+MATCH (n:Person)
+WHERE n.id IN $ids
+RETURN n.id AS id, n.reports_to AS parent
+
+// name: people_by_id
+MATCH (n:Person)
+WHERE n.id IN $ids
+RETURN n {.*} AS row
+
+// name: get_company
+MATCH (n:Company {id: $id}) RETURN n {.*} AS row
+
+// name: get_person
+MATCH (n:Person {id: $id}) RETURN n {.*} AS row
+
+// name: get_team
+MATCH (n:TeamMember {id: $id}) RETURN n {.*} AS row
+
+// name: get_interaction
+MATCH (n:Interaction {id: $id}) RETURN n {.*} AS row
+
+// name: get_risk
+MATCH (n:RiskEvent {id: $id}) RETURN n {.*} AS row
+
+// name: get_knows
+MATCH (a:Entity {id: $from})-[t:KNOWS]->(b:Entity {id: $to})
+RETURN t {.*, from: a.id, to: b.id, type: 'knows'} AS row
+
+// name: get_influences
+MATCH (a:Person {id: $from})-[t:INFLUENCES]->(b:Person {id: $to})
+RETURN t {.*, from: a.id, to: b.id, type: 'influences'} AS row
+
+// name: list_accounts
+MATCH (n:Company)
+WHERE n.parent IS NULL
+RETURN n {.*} AS row
+ORDER BY n.id
+
+// name: account_of
+MATCH (c:Company {id: $id})
+MATCH (root:Company)-[:PARENT_OF*0..]->(c)
+WHERE root.parent IS NULL
+RETURN root.id AS id
+
+// name: account_companies
+MATCH (root:Company {id: $id})
+WHERE root.parent IS NULL
+MATCH p = (root)-[:PARENT_OF*0..]->(c:Company)
+RETURN c {.*} AS row, COUNT { (:Person)-[:WORKS_AT]->(c) } AS people
+ORDER BY length(p), c.id
+
+// name: account_people
+MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
+WHERE root.parent IS NULL
+RETURN p {.*} AS row
+ORDER BY p.id
+
+// name: account_ties
+MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(:Person)-[t:KNOWS|INFLUENCES]-(:Entity)
+WHERE root.parent IS NULL
+WITH DISTINCT t
+RETURN t {.*, from: startNode(t).id, to: endNode(t).id, type: toLower(type(t))} AS row
+
+// name: account_interactions
+MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(:Person)<-[:WITH_PERSON]-(i:Interaction)
+WHERE root.parent IS NULL
+RETURN i {.*} AS row
+ORDER BY i.id
+
+// name: account_risks
+MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:CONCERNS]-(r:RiskEvent)
+WHERE root.parent IS NULL
+RETURN r {.*} AS row
+ORDER BY r.id
+
+// name: team_by_id
+MATCH (n:TeamMember)
+WHERE n.id IN $ids
+RETURN n {.*} AS row
+
+// name: team_ties
+MATCH (a:TeamMember)-[t:KNOWS]->(b:TeamMember)
+WHERE a.id IN $ids AND b.id IN $ids
+RETURN t {.*, from: a.id, to: b.id, type: 'knows'} AS row
+
+// name: counts
+RETURN COUNT { (c:Company) WHERE c.parent IS NULL } AS accounts,
+       COUNT { (:Company) } AS companies,
+       COUNT { (:Person) } AS people,
+       COUNT { (:TeamMember) } AS team,
+       COUNT { ()-[:KNOWS|INFLUENCES]->() } AS ties,
+       COUNT { (:Interaction) } AS interactions,
+       COUNT { (:RiskEvent) } AS risks
+
+// name: ping
+RETURN 1 AS ok

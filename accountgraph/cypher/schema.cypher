@@ -1,0 +1,32 @@
+// Constraints and indexes, applied idempotently at start (IF NOT EXISTS).
+// They mirror accountgraph.schema.graph.UNIQUE_IDS and INDEXES (a test keeps them in step).
+
+// name: schema_01_entity_id
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE
+
+// name: schema_02_company_id
+CREATE CONSTRAINT company_id IF NOT EXISTS FOR (n:Company) REQUIRE n.id IS UNIQUE
+
+// name: schema_03_person_id
+CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE
+
+// name: schema_04_team_member_id
+CREATE CONSTRAINT team_member_id IF NOT EXISTS FOR (n:TeamMember) REQUIRE n.id IS UNIQUE
+
+// name: schema_05_interaction_id
+CREATE CONSTRAINT interaction_id IF NOT EXISTS FOR (n:Interaction) REQUIRE n.id IS UNIQUE
+
+// name: schema_06_risk_event_id
+CREATE CONSTRAINT risk_event_id IF NOT EXISTS FOR (n:RiskEvent) REQUIRE n.id IS UNIQUE
+
+// name: schema_07_person_company
+CREATE INDEX person_company IF NOT EXISTS FOR (n:Person) ON (n.company)
+
+// name: schema_08_company_parent
+CREATE INDEX company_parent IF NOT EXISTS FOR (n:Company) ON (n.parent)
+
+// name: schema_09_interaction_at
+CREATE INDEX interaction_at IF NOT EXISTS FOR (n:Interaction) ON (n.at)
+
+// name: schema_10_risk_event_at
+CREATE INDEX risk_event_at IF NOT EXISTS FOR (n:RiskEvent) ON (n.at)

@@ -1,0 +1,130 @@
+// Writes: UNWIND batches of rows ($rows), idempotent MERGE by id, so a retried transaction is harmless.
+// Properties are replaced whole (SET n = r): a field sent as null is removed.
+
+// name: upsert_companies
+UNWIND $rows AS r
+MERGE (n:Entity {id: r.id})
+SET n = r, n:Company
+
+// name: link_companies
+UNWIND $rows AS r
+MATCH (n:Company {id: r.id})
+OPTIONAL MATCH (n)<-[old:PARENT_OF]-()
+DELETE old
+WITH DISTINCT n, r
+WHERE r.parent IS NOT NULL
+MATCH (p:Company {id: r.parent})
+MERGE (p)-[:PARENT_OF]->(n)
+
+// name: upsert_people
+UNWIND $rows AS r
+MERGE (n:Entity {id: r.id})
+SET n = r, n:Person
+
+// name: link_people
+UNWIND $rows AS r
+MATCH (n:Person {id: r.id})
+OPTIONAL MATCH (n)-[old:WORKS_AT|REPORTS_TO]->()
+DELETE old
+WITH DISTINCT n, r
+MATCH (c:Company {id: r.company})
+MERGE (n)-[:WORKS_AT]->(c)
+WITH n, r
+WHERE r.reports_to IS NOT NULL
+MATCH (m:Person {id: r.reports_to})
+MERGE (n)-[:REPORTS_TO]->(m)
+
+// name: upsert_team
+UNWIND $rows AS r
+MERGE (n:Entity {id: r.id})
+SET n = r, n:TeamMember
+
+// name: upsert_knows
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.from}), (b:Entity {id: r.to})
+MERGE (a)-[t:KNOWS]->(b)
+SET t = r.props
+
+// name: upsert_influences
+UNWIND $rows AS r
+MATCH (a:Person {id: r.from}), (b:Person {id: r.to})
+MERGE (a)-[t:INFLUENCES]->(b)
+SET t = r.props
+
+// name: upsert_interactions
+UNWIND $rows AS r
+MERGE (n:Interaction {id: r.id})
+SET n = r
+WITH n, r
+OPTIONAL MATCH (n)-[old:WITH_MEMBER|WITH_PERSON]->()
+DELETE old
+WITH DISTINCT n, r
+MATCH (m:TeamMember {id: r.member}), (p:Person {id: r.person})
+MERGE (n)-[:WITH_MEMBER]->(m)
+MERGE (n)-[:WITH_PERSON]->(p)
+
+// name: upsert_risks
+UNWIND $rows AS r
+MERGE (n:RiskEvent {id: r.id})
+SET n = r
+WITH n, r
+OPTIONAL MATCH (n)-[old:CONCERNS]->()
+DELETE old
+WITH DISTINCT n, r
+MATCH (c:Company {id: r.company})
+MERGE (n)-[:CONCERNS]->(c)
+
+// name: company_dependants
+MATCH (c:Company {id: $id})
+RETURN COUNT { (c)-[:PARENT_OF]->(:Company) } AS children, COUNT { (:Person)-[:WORKS_AT]->(c) } AS people
+
+// name: delete_company
+MATCH (n:Company {id: $id})
+OPTIONAL MATCH (r:RiskEvent)-[:CONCERNS]->(n)
+DETACH DELETE r
+WITH DISTINCT n
+DETACH DELETE n
+RETURN count(n) AS deleted
+
+// name: delete_person
+MATCH (n:Person {id: $id})
+OPTIONAL MATCH (s:Person)-[:REPORTS_TO]->(n)
+SET s.reports_to = null
+WITH DISTINCT n
+OPTIONAL MATCH (i:Interaction)-[:WITH_PERSON]->(n)
+DETACH DELETE i
+WITH DISTINCT n
+DETACH DELETE n
+RETURN count(n) AS deleted
+
+// name: delete_team
+MATCH (n:TeamMember {id: $id})
+OPTIONAL MATCH (i:Interaction)-[:WITH_MEMBER]->(n)
+DETACH DELETE i
+WITH DISTINCT n
+DETACH DELETE n
+RETURN count(n) AS deleted
+
+// name: delete_interaction
+MATCH (n:Interaction {id: $id})
+DETACH DELETE n
+RETURN count(n) AS deleted
+
+// name: delete_risk
+MATCH (n:RiskEvent {id: $id})
+DETACH DELETE n
+RETURN count(n) AS deleted
+
+// name: delete_knows
+MATCH (:Entity {id: $from})-[t:KNOWS]->(:Entity {id: $to})
+DELETE t
+RETURN count(t) AS deleted
+
+// name: delete_influences
+MATCH (:Person {id: $from})-[t:INFLUENCES]->(:Person {id: $to})
+DELETE t
+RETURN count(t) AS deleted
+
+// name: delete_everything
+MATCH (n)
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS

@@ -1,0 +1,41 @@
+"""One exception root for the package. HTTP status mapping lives only in `api/`."""
+
+from __future__ import annotations
+
+from accountgraph.schema.models import BundleIssue
+
+
+class AccountGraphError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class NotFoundError(AccountGraphError):
+    """A record that does not exist was asked for."""
+
+    def __init__(self, kind: str, id: str) -> None:
+        super().__init__(f"{kind} {id!r} not found")
+        self.kind = kind
+        self.id = id
+
+
+class ConflictError(AccountGraphError):
+    """A write that would break the graph's invariants (e.g. deleting a company that has subsidiaries)."""
+
+
+class BundleRejected(AccountGraphError):
+    """A bundle (or a single write) was refused; nothing was written. Every issue is listed."""
+
+    def __init__(self, issues: list[BundleIssue]) -> None:
+        self.issues = issues
+        shown = "; ".join(str(i) for i in issues[:5])
+        more = f" (and {len(issues) - 5} more)" if len(issues) > 5 else ""
+        super().__init__(f"{len(issues)} error(s): {shown}{more}")
+
+    @property
+    def is_conflict(self) -> bool:
+        """True when every issue is a conflict with the stored graph (a cycle, an id clash)."""
+        return all(i.code == "conflict" for i in self.issues)
+
+
+class StoreError(AccountGraphError):
+    """The store could not be opened or used (bad URL, unreachable server, incompatible schema)."""

@@ -1,0 +1,247 @@
+"""The production backend: Neo4j 5.26+ through the official `neo4j` driver over Bolt.
+
+Every query is a named, parametrised query from `accountgraph/cypher/*.cypher`. Writes run in managed
+transactions (`execute_write`), so transient errors (deadlocks, leader switches) are retried; the
+functions they run are idempotent (MERGE by id). Reads run in `execute_read`. Constraints and indexes
+are created at start with `IF NOT EXISTS`.
+
+Storage model: `(:Entity:Company)`, `(:Entity:Person)`, `(:Entity:TeamMember)` (one id space),
+`(:Interaction)`, `(:RiskEvent)`; relationships PARENT_OF, WORKS_AT, REPORTS_TO, INFLUENCES, KNOWS
+(stored once, from the smaller id to the larger), WITH_MEMBER, WITH_PERSON, CONCERNS. Dates are ISO
+strings, money amounts decimal strings, a person's history a JSON string, so values round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterator
+from datetime import date
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from accountgraph.cypher import query, statements
+from accountgraph.errors import ConflictError, NotFoundError, StoreError
+from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, Row
+from accountgraph.graph.validation import prepare_bundle
+from accountgraph.schema.models import Bundle, Company, NodeKind, Person, TieType
+
+T = TypeVar("T")
+BATCH = 5_000
+"""Rows per UNWIND statement."""
+
+_TIE_PROPS = TIE_FIELDS[3:]
+
+
+def _chunks(rows: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
+
+
+def _row_in(kind: str, row: Row) -> Row:
+    """A stored row as the models expect it: every field present, JSON fields decoded."""
+    out = {f: row.get(f) for f in ROW_FIELDS[kind]}
+    if kind == "person":
+        out["roles"] = list(out["roles"] or [])
+        out["history"] = json.loads(out["history"]) if out["history"] else []
+    return out
+
+
+def _tie_in(row: Row) -> Row:
+    return {f: row.get(f) for f in TIE_FIELDS}
+
+
+class _Reader:
+    """`GraphReader` inside a managed transaction."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self.tx = tx
+
+    def kinds_of(self, ids: Collection[str]) -> dict[str, NodeKind]:
+        result = self.tx.run(query("kinds_of"), ids=list(ids))
+        return {r["id"]: NodeKind(r["kind"]) for r in result}
+
+    def parents_of(self, kind: NodeKind, ids: Collection[str]) -> dict[str, str | None]:
+        name = {NodeKind.COMPANY: "company_parents", NodeKind.PERSON: "person_managers"}[kind]
+        return {r["id"]: r["parent"] for r in self.tx.run(query(name), ids=list(ids))}
+
+    def people(self, ids: Collection[str]) -> dict[str, Person]:
+        found = {}
+        for r in self.tx.run(query("people_by_id"), ids=list(ids)):
+            person = Person.model_validate(_row_in("person", r["row"]))
+            found[person.id] = person
+        return found
+
+
+def _rows_of(records: list[Any]) -> list[Row]:
+    rows = []
+    for record in records:
+        row = record.model_dump(mode="json")
+        rows.append({k: v for k, v in row.items() if v is not None})
+    return rows
+
+
+class Neo4jStore(GraphStore):
+    """`GraphStore` on a Neo4j server."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        database: str | None = None,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        self.url = url
+        self.database = database
+        try:
+            self.driver = GraphDatabase.driver(url, auth=auth, connection_timeout=connection_timeout)
+            self.driver.verify_connectivity()
+        except (AuthError, ServiceUnavailable, DriverError, Neo4jError, ValueError, OSError) as err:
+            raise StoreError(f"cannot reach Neo4j at {url}: {err}") from err
+        self._apply_schema()
+
+    def _session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database)
+
+    def _write(self, fn: Callable[[ManagedTransaction], T]) -> T:
+        with self._session() as session:
+            return session.execute_write(fn)
+
+    def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
+        with self._session() as session:
+            return session.execute_read(fn)
+
+    def _apply_schema(self) -> None:
+        with self._session() as session:
+            for statement in statements("schema_"):
+                session.run(statement).consume()
+
+    def ping(self) -> None:
+        try:
+            self._read(lambda tx: tx.run(query("ping")).single())
+        except (ServiceUnavailable, DriverError, Neo4jError) as err:
+            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def clear(self) -> None:
+        """Delete every node and relationship (for tests and `--replace` imports); keeps the schema."""
+        with self._session() as session:
+            session.run(query("delete_everything")).consume()
+
+    # ---- writes -------------------------------------------------------------------------------
+    def _load(self, bundle: Bundle, on: date) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            ready = prepare_bundle(bundle, _Reader(tx), on)
+            people = _rows_of(ready.people)
+            for row in people:
+                row["history"] = json.dumps(row.get("history", []), ensure_ascii=False)
+            steps: list[tuple[str, list[Row]]] = [
+                ("upsert_companies", _rows_of(ready.companies)),
+                ("upsert_people", people),
+                ("upsert_team", _rows_of(ready.team)),
+                ("link_companies", [{"id": c.id, "parent": c.parent} for c in ready.companies]),
+                ("link_people", [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in ready.people]),
+            ]
+            for tie_type in TieType:
+                ties = [
+                    {"from": t.from_, "to": t.to, "props": _rows_of([t])[0]}
+                    for t in ready.ties
+                    if t.type is tie_type
+                ]
+                for tie in ties:
+                    for key in ("from", "to", "type"):
+                        tie["props"].pop(key, None)
+                steps.append((f"upsert_{tie_type.value}", ties))
+            steps.append(("upsert_interactions", _rows_of(ready.interactions)))
+            steps.append(("upsert_risks", _rows_of(ready.risks)))
+            for name, rows in steps:
+                for chunk in _chunks(rows):
+                    tx.run(query(name), rows=chunk).consume()
+
+        self._write(work)
+
+    def _delete(self, kind: str, id: str) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
+            if kind == "company":
+                found = tx.run(query("company_dependants"), id=id).single()
+                if found is not None and (found["children"] or found["people"]):
+                    raise ConflictError(
+                        f"company {id!r} still has {found['children']} subsidiaries and "
+                        f"{found['people']} people: move or delete them first"
+                    )
+            record = tx.run(query(f"delete_{kind}"), id=id).single()
+            return bool(record and record["deleted"])
+
+        return self._write(work)
+
+    def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
+            record = tx.run(query(f"delete_{type.value}"), {"from": a, "to": b}).single()
+            return bool(record and record["deleted"])
+
+        return self._write(work)
+
+    # ---- reads --------------------------------------------------------------------------------
+    def _get(self, kind: str, id: str) -> Row | None:
+        record = self._read(lambda tx: tx.run(query(f"get_{kind}"), id=id).single())
+        return None if record is None else _row_in(kind, record["row"])
+
+    def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
+        record = self._read(lambda tx: tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single())
+        return None if record is None else _tie_in(record["row"])
+
+    def list_accounts(self) -> list[Company]:
+        records = self._read(lambda tx: list(tx.run(query("list_accounts"))))
+        return [Company.model_validate(_row_in("company", r["row"])) for r in records]
+
+    def account_of(self, company_id: str) -> str:
+        record = self._read(lambda tx: tx.run(query("account_of"), id=company_id).single())
+        if record is None:
+            raise NotFoundError("company", company_id)
+        return str(record["id"])
+
+    def counts(self) -> dict[str, int]:
+        record = self._read(lambda tx: tx.run(query("counts")).single())
+        assert record is not None
+        return {k: int(v) for k, v in record.items()}
+
+    def _account_companies(self, account_id: str) -> list[Row]:
+        records = self._read(lambda tx: list(tx.run(query("account_companies"), id=account_id)))
+        return [{**_row_in("company", r["row"]), "people": r["people"]} for r in records]
+
+    def _account_rows(self, account_id: str) -> AccountRows:
+        def work(tx: ManagedTransaction) -> AccountRows:
+            def rows(name: str, **params: Any) -> list[Row]:
+                return [r["row"] for r in tx.run(query(name), **params)]
+
+            out = AccountRows()
+            out.companies = sorted(
+                (_row_in("company", r) for r in rows("account_companies", id=account_id)), key=lambda r: r["id"]
+            )
+            if not out.companies:
+                raise NotFoundError("account", account_id)
+            out.people = [_row_in("person", r) for r in rows("account_people", id=account_id)]
+            people = {p["id"] for p in out.people}
+            ties = [_tie_in(r) for r in rows("account_ties", id=account_id)]
+            out.interactions = [_row_in("interaction", r) for r in rows("account_interactions", id=account_id)]
+            others = {e for t in ties for e in (t["from"], t["to"]) if e not in people}
+            others |= {i["member"] for i in out.interactions}
+            out.team = sorted(
+                (_row_in("team", r) for r in rows("team_by_id", ids=sorted(others))), key=lambda r: r["id"]
+            )
+            team_ids = [t["id"] for t in out.team]
+            ties += [_tie_in(r) for r in rows("team_ties", ids=team_ids)]
+            inside = people | set(team_ids)
+            out.ties = sorted(
+                (t for t in ties if t["from"] in inside and t["to"] in inside),
+                key=lambda t: (t["type"], t["from"], t["to"]),
+            )
+            out.risks = [_row_in("risk", r) for r in rows("account_risks", id=account_id)]
+            return out
+
+        return self._read(work)

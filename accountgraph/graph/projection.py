@@ -1,0 +1,98 @@
+"""The projection of an account into networkx: what every algorithm reads, whatever the backend.
+
+Nodes are keyed by id (companies, people and team members share one id space) and carry `kind`
+(``company``, ``person``, ``team``) and their fields. Edges of a `MultiDiGraph`, keyed by type:
+
+* ``PARENT_OF`` company → subsidiary
+* ``WORKS_AT`` person → company
+* ``REPORTS_TO`` person → manager
+* ``INFLUENCES`` a → b (a sways b), with ``strength``, ``since``, ``until``, ``last_contact``
+* ``KNOWS`` in both directions (the tie is symmetric), same attributes, ``team`` True when one end is
+  one of ours
+
+Only ties active on `as_of` are projected; people carry the roles and stance true on that date.
+``G.graph`` holds ``account``, ``as_of`` and the ``interactions`` and ``risks`` up to that date (rows).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import networkx as nx
+
+from accountgraph.graph.store import AccountRows, Row
+from accountgraph.schema.graph import RelType
+from accountgraph.schema.models import Person
+
+
+def _active(tie: Row, on: str) -> bool:
+    since, until = tie.get("since"), tie.get("until")
+    return (since is None or since <= on) and (until is None or until > on)
+
+
+def _state_on(row: Row, on: date) -> tuple[list[str], str]:
+    history = row.get("history") or []
+    if not history:
+        return list(row.get("roles") or []), row.get("stance") or "unknown"
+    state = Person.model_validate(row).state_on(on)
+    return [r.value for r in state.roles], state.stance.value
+
+
+def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
+    """Build the networkx view of one account from the rows a backend read."""
+    on = as_of.isoformat()
+    g = nx.MultiDiGraph(account=account_id, as_of=as_of)
+    company_ids = set()
+    for c in rows.companies:
+        g.add_node(c["id"], kind="company", **{k: v for k, v in c.items() if k != "id"})
+        company_ids.add(c["id"])
+    for c in rows.companies:
+        if c.get("parent") in company_ids and c["id"] != account_id:
+            g.add_edge(c["parent"], c["id"], key=RelType.PARENT_OF.value, type=RelType.PARENT_OF.value)
+    people = set()
+    for p in rows.people:
+        roles, stance = _state_on(p, as_of)
+        attrs = {k: v for k, v in p.items() if k not in ("id", "history", "roles", "stance")}
+        g.add_node(p["id"], kind="person", roles=roles, stance=stance, **attrs)
+        people.add(p["id"])
+    works = RelType.WORKS_AT.value
+    reports = RelType.REPORTS_TO.value
+    g.add_edges_from((p["id"], p["company"], works, {"type": works}) for p in rows.people)
+    g.add_edges_from(
+        (p["id"], p["reports_to"], reports, {"type": reports})
+        for p in rows.people
+        if p.get("reports_to") in people
+    )
+    team = {t["id"]: t for t in rows.team}
+    active = [t for t in rows.ties if _active(t, on)]
+    # our people appear when they hold an active relationship with someone of the account
+    known_team = {t["to"] for t in active if t["to"] in team and t["from"] in people}
+    known_team |= {t["from"] for t in active if t["from"] in team and t["to"] in people}
+    for tid in sorted(known_team):
+        g.add_node(tid, kind="team", **{k: v for k, v in team[tid].items() if k != "id"})
+    inside = people | known_team
+    knows = RelType.KNOWS.value
+    influences = RelType.INFLUENCES.value
+    edges = []
+    for t in active:
+        a, b = t["from"], t["to"]
+        if a not in inside or b not in inside:
+            continue
+        attrs = {
+            "strength": t["strength"],
+            "since": t.get("since"),
+            "until": t.get("until"),
+            "last_contact": t.get("last_contact"),
+            "note": t.get("note"),
+        }
+        if t["type"] == "influences":
+            edges.append((a, b, influences, {"type": influences, **attrs}))
+        else:
+            ours = a in known_team or b in known_team
+            edges.append((a, b, knows, {"type": knows, "team": ours, **attrs}))
+            edges.append((b, a, knows, {"type": knows, "team": ours, **attrs}))
+    g.add_edges_from(edges)
+    end_of_day = on + "T24"  # after every ISO time of that day
+    g.graph["interactions"] = [i for i in rows.interactions if i["at"] <= end_of_day]
+    g.graph["risks"] = [r for r in rows.risks if r["at"] <= on]
+    return g

@@ -1,0 +1,465 @@
+"""The embedded default backend: one SQLite file (standard library `sqlite3`), WAL, foreign keys on.
+
+Every value is bound as a `?` parameter; table and column names are fixed in this module. Each thread
+gets its own connection; writes take the write lock up front (`BEGIN IMMEDIATE`), so concurrent
+writers queue instead of failing. The schema version lives in `PRAGMA user_version` and each migration
+commits together with its version number.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from accountgraph.errors import ConflictError, NotFoundError, StoreError
+from accountgraph.graph.store import ROW_FIELDS, AccountRows, GraphStore, Row
+from accountgraph.graph.validation import prepare_bundle
+from accountgraph.schema.models import Bundle, Company, NodeKind, Person, TieType
+
+_MIGRATION_1 = """
+CREATE TABLE node (
+    id   TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('company', 'person', 'team'))
+);
+CREATE TABLE company (
+    id       TEXT PRIMARY KEY REFERENCES node(id) ON DELETE CASCADE,
+    name     TEXT NOT NULL,
+    parent   TEXT REFERENCES company(id),
+    industry TEXT,
+    region   TEXT,
+    country  TEXT
+);
+CREATE INDEX company_parent ON company(parent);
+CREATE TABLE person (
+    id         TEXT PRIMARY KEY REFERENCES node(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    company    TEXT NOT NULL REFERENCES company(id),
+    title      TEXT,
+    department TEXT,
+    level      INTEGER,
+    reports_to TEXT REFERENCES person(id) ON DELETE SET NULL,
+    roles      TEXT NOT NULL DEFAULT '[]',
+    stance     TEXT NOT NULL DEFAULT 'unknown',
+    email      TEXT,
+    phone      TEXT,
+    history    TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX person_company ON person(company);
+CREATE INDEX person_reports_to ON person(reports_to);
+CREATE TABLE team_member (
+    id       TEXT PRIMARY KEY REFERENCES node(id) ON DELETE CASCADE,
+    name     TEXT NOT NULL,
+    function TEXT NOT NULL,
+    title    TEXT,
+    email    TEXT
+);
+CREATE TABLE tie (
+    type         TEXT NOT NULL CHECK (type IN ('knows', 'influences')),
+    src          TEXT NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+    dst          TEXT NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+    strength     REAL NOT NULL,
+    since        TEXT,
+    until        TEXT,
+    last_contact TEXT,
+    note         TEXT,
+    PRIMARY KEY (type, src, dst)
+);
+CREATE INDEX tie_src ON tie(src);
+CREATE INDEX tie_dst ON tie(dst);
+CREATE TABLE interaction (
+    id        TEXT PRIMARY KEY,
+    member    TEXT NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+    person    TEXT NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    sentiment INTEGER NOT NULL,
+    note      TEXT
+);
+CREATE INDEX interaction_person ON interaction(person);
+CREATE INDEX interaction_member ON interaction(member);
+CREATE TABLE risk (
+    id       TEXT PRIMARY KEY,
+    company  TEXT NOT NULL REFERENCES company(id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    amount   TEXT,
+    currency TEXT,
+    at       TEXT NOT NULL,
+    summary  TEXT
+);
+CREATE INDEX risk_company ON risk(company);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1,)
+"""Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# table of each record kind, and its columns (the row fields, in order)
+_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    kind: (table, ROW_FIELDS[kind])
+    for kind, table in (
+        ("company", "company"),
+        ("person", "person"),
+        ("team", "team_member"),
+        ("interaction", "interaction"),
+        ("risk", "risk"),
+    )
+}
+_TIE_COLUMNS = ("type", "src", "dst", "strength", "since", "until", "last_contact", "note")
+_JSON_COLUMNS = frozenset({"roles", "history"})
+_BATCH = 500  # ids per IN (...) query, well under SQLite's variable limit
+
+_TREE = """
+WITH RECURSIVE tree(id, depth) AS (
+    SELECT id, 0 FROM company WHERE id = ? AND parent IS NULL
+    UNION ALL
+    SELECT c.id, t.depth + 1 FROM company c JOIN tree t ON c.parent = t.id
+)
+"""
+
+
+def _path_from_url(url: str) -> str:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise StoreError(f"not a SQLite URL: {url!r} (expected sqlite:///path/to/file.db)")
+    path = url[len(prefix) :]
+    if not path:
+        raise StoreError("the SQLite URL names no file")
+    return path
+
+
+def _row_out(columns: Sequence[str], values: Sequence[Any]) -> Row:
+    row: Row = {}
+    for col, value in zip(columns, values, strict=True):
+        row[col] = json.loads(value) if col in _JSON_COLUMNS else value
+    return row
+
+
+def _tie_out(values: Sequence[Any]) -> Row:
+    row = dict(zip(_TIE_COLUMNS, values, strict=True))
+    row["from"] = row.pop("src")
+    row["to"] = row.pop("dst")
+    return row
+
+
+def _chunks(items: Collection[str]) -> Iterator[list[str]]:
+    ordered = list(items)
+    for start in range(0, len(ordered), _BATCH):
+        yield ordered[start : start + _BATCH]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class _Reader:
+    """`GraphReader` over one connection, inside the current transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def kinds_of(self, ids: Collection[str]) -> dict[str, NodeKind]:
+        found: dict[str, NodeKind] = {}
+        for chunk in _chunks(ids):
+            sql = f"SELECT id, kind FROM node WHERE id IN ({_marks(len(chunk))})"
+            found.update((i, NodeKind(k)) for i, k in self.conn.execute(sql, chunk))
+        return found
+
+    def parents_of(self, kind: NodeKind, ids: Collection[str]) -> dict[str, str | None]:
+        sql = {
+            NodeKind.COMPANY: "SELECT id, parent FROM company WHERE id IN ({})",
+            NodeKind.PERSON: "SELECT id, reports_to FROM person WHERE id IN ({})",
+        }[kind]
+        found: dict[str, str | None] = {}
+        for chunk in _chunks(ids):
+            found.update(self.conn.execute(sql.format(_marks(len(chunk))), chunk))
+        return found
+
+    def people(self, ids: Collection[str]) -> dict[str, Person]:
+        table, cols = _TABLES["person"]
+        found: dict[str, Person] = {}
+        for chunk in _chunks(ids):
+            sql = f"SELECT {', '.join(cols)} FROM {table} WHERE id IN ({_marks(len(chunk))})"
+            for values in self.conn.execute(sql, chunk):
+                row = _row_out(cols, values)
+                found[row["id"]] = Person.model_validate(row)
+        return found
+
+
+class SqliteStore(GraphStore):
+    """`GraphStore` on one SQLite file."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        self.url = url
+        self.path = _path_from_url(url)
+        self.timeout = timeout
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot open {url!r}: folder {str(parent)!r} does not exist")
+        self._migrate()
+
+    # ---- connections and transactions ---------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            except sqlite3.Error as err:
+                raise StoreError(f"cannot open {self.url!r}: {err}") from err
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._tx(write=True) as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this AccountGraph "
+                    f"understands ({SCHEMA_VERSION}): upgrade AccountGraph"
+                )
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    def schema_version(self) -> int:
+        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+
+    def ping(self) -> None:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+        except sqlite3.Error as err:
+            raise StoreError(f"SQLite store {self.path} is not usable: {err}") from err
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+            self._closed = True
+
+    # ---- writes -------------------------------------------------------------------------------
+    def _load(self, bundle: Bundle, on: date) -> None:
+        with self._tx(write=True) as conn:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            bundle = prepare_bundle(bundle, _Reader(conn), on)
+            nodes = [(c.id, "company") for c in bundle.companies]
+            nodes += [(p.id, "person") for p in bundle.people]
+            nodes += [(t.id, "team") for t in bundle.team]
+            conn.executemany("INSERT INTO node(id, kind) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", nodes)
+            for kind, records in (
+                ("company", bundle.companies),
+                ("person", bundle.people),
+                ("team", bundle.team),
+                ("interaction", bundle.interactions),
+                ("risk", bundle.risks),
+            ):
+                if records:
+                    self._upsert_rows(conn, kind, [r.model_dump(mode="json") for r in records])
+            if bundle.ties:
+                updates = ", ".join(f"{c} = excluded.{c}" for c in _TIE_COLUMNS[3:])
+                conn.executemany(
+                    f"INSERT INTO tie ({', '.join(_TIE_COLUMNS)}) VALUES ({_marks(len(_TIE_COLUMNS))}) "
+                    f"ON CONFLICT(type, src, dst) DO UPDATE SET {updates}",
+                    [
+                        (t.type.value, t.from_, t.to, t.strength, _iso(t.since), _iso(t.until),
+                         _iso(t.last_contact), t.note)
+                        for t in bundle.ties
+                    ],
+                )  # fmt: skip
+
+    @staticmethod
+    def _upsert_rows(conn: sqlite3.Connection, kind: str, rows: list[Row]) -> None:
+        table, cols = _TABLES[kind]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        sql = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(len(cols))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}"
+        )
+        conn.executemany(
+            sql,
+            [
+                tuple(json.dumps(r[c], ensure_ascii=False) if c in _JSON_COLUMNS else r.get(c) for c in cols)
+                for r in rows
+            ],
+        )
+
+    def _delete(self, kind: str, id: str) -> bool:
+        with self._tx(write=True) as conn:
+            if kind in ("company", "person", "team"):
+                if kind == "company":
+                    self._check_company_empty(conn, id)
+                found = conn.execute("DELETE FROM node WHERE id = ? AND kind = ?", (id, kind)).rowcount
+            else:
+                table = _TABLES[kind][0]
+                found = conn.execute(f"DELETE FROM {table} WHERE id = ?", (id,)).rowcount
+        return bool(found)
+
+    @staticmethod
+    def _check_company_empty(conn: sqlite3.Connection, id: str) -> None:
+        children = conn.execute("SELECT count(*) FROM company WHERE parent = ?", (id,)).fetchone()[0]
+        people = conn.execute("SELECT count(*) FROM person WHERE company = ?", (id,)).fetchone()[0]
+        if children or people:
+            raise ConflictError(
+                f"company {id!r} still has {children} subsidiaries and {people} people: "
+                "move or delete them first"
+            )
+
+    def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
+        with self._tx(write=True) as conn:
+            sql = "DELETE FROM tie WHERE type = ? AND src = ? AND dst = ?"
+            return bool(conn.execute(sql, (type.value, a, b)).rowcount)
+
+    # ---- reads --------------------------------------------------------------------------------
+    def _get(self, kind: str, id: str) -> Row | None:
+        table, cols = _TABLES[kind]
+        values = self._conn().execute(f"SELECT {', '.join(cols)} FROM {table} WHERE id = ?", (id,)).fetchone()
+        return None if values is None else _row_out(cols, values)
+
+    def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
+        sql = f"SELECT {', '.join(_TIE_COLUMNS)} FROM tie WHERE type = ? AND src = ? AND dst = ?"
+        values = self._conn().execute(sql, (type.value, a, b)).fetchone()
+        return None if values is None else _tie_out(values)
+
+    def list_accounts(self) -> list[Company]:
+        cols = _TABLES["company"][1]
+        sql = f"SELECT {', '.join(cols)} FROM company WHERE parent IS NULL ORDER BY id"
+        return [Company.model_validate(_row_out(cols, v)) for v in self._conn().execute(sql)]
+
+    def account_of(self, company_id: str) -> str:
+        sql = """
+        WITH RECURSIVE up(id, parent) AS (
+            SELECT id, parent FROM company WHERE id = ?
+            UNION ALL
+            SELECT c.id, c.parent FROM company c JOIN up ON c.id = up.parent
+        )
+        SELECT id FROM up WHERE parent IS NULL
+        """
+        found = self._conn().execute(sql, (company_id,)).fetchone()
+        if found is None:
+            raise NotFoundError("company", company_id)
+        return str(found[0])
+
+    def counts(self) -> dict[str, int]:
+        conn = self._conn()
+        counts = {
+            "accounts": conn.execute("SELECT count(*) FROM company WHERE parent IS NULL").fetchone()[0],
+            "companies": conn.execute("SELECT count(*) FROM company").fetchone()[0],
+            "people": conn.execute("SELECT count(*) FROM person").fetchone()[0],
+            "team": conn.execute("SELECT count(*) FROM team_member").fetchone()[0],
+            "ties": conn.execute("SELECT count(*) FROM tie").fetchone()[0],
+            "interactions": conn.execute("SELECT count(*) FROM interaction").fetchone()[0],
+            "risks": conn.execute("SELECT count(*) FROM risk").fetchone()[0],
+        }
+        return {k: int(v) for k, v in counts.items()}
+
+    def _account_companies(self, account_id: str) -> list[Row]:
+        _, cols = _TABLES["company"]
+        sql = (
+            _TREE
+            + f"SELECT {', '.join('c.' + c for c in cols)}, "
+            "(SELECT count(*) FROM person p WHERE p.company = c.id) "
+            "FROM tree JOIN company c ON c.id = tree.id ORDER BY tree.depth, c.id"
+        )
+        rows = []
+        for values in self._conn().execute(sql, (account_id,)):
+            row = _row_out(cols, values[:-1])
+            row["people"] = values[-1]
+            rows.append(row)
+        return rows
+
+    def _account_rows(self, account_id: str) -> AccountRows:
+        with self._tx(write=False) as conn:
+            return self._read_account(conn, account_id)
+
+    def _read_account(self, conn: sqlite3.Connection, account_id: str) -> AccountRows:
+        select: Callable[[str, str], str] = lambda kind, alias: ", ".join(  # noqa: E731
+            f"{alias}.{c}" for c in _TABLES[kind][1]
+        )
+        rows = AccountRows()
+        comp_cols, person_cols = _TABLES["company"][1], _TABLES["person"][1]
+        sql = _TREE + f"SELECT {select('company', 'c')} FROM tree JOIN company c ON c.id = tree.id"
+        rows.companies = [_row_out(comp_cols, v) for v in conn.execute(sql + " ORDER BY c.id", (account_id,))]
+        if not rows.companies:
+            raise NotFoundError("account", account_id)
+        sql = (
+            _TREE + f"SELECT {select('person', 'p')} FROM tree JOIN person p ON p.company = tree.id ORDER BY p.id"
+        )
+        rows.people = [_row_out(person_cols, v) for v in conn.execute(sql, (account_id,))]
+        people = {p["id"] for p in rows.people}
+        ties: dict[tuple[str, str, str], Row] = {}
+        for end in ("src", "dst"):
+            sql = (
+                _TREE + f"SELECT {', '.join('t.' + c for c in _TIE_COLUMNS)} FROM tree "
+                f"JOIN person p ON p.company = tree.id JOIN tie t ON t.{end} = p.id"
+            )
+            for values in conn.execute(sql, (account_id,)):
+                tie = _tie_out(values)
+                ties[(tie["type"], tie["from"], tie["to"])] = tie
+        sql = (
+            _TREE + "SELECT i.id, i.member, i.person, i.kind, i.at, i.sentiment, i.note FROM tree "
+            "JOIN person p ON p.company = tree.id JOIN interaction i ON i.person = p.id ORDER BY i.id"
+        )
+        int_cols = _TABLES["interaction"][1]
+        rows.interactions = [_row_out(int_cols, v) for v in conn.execute(sql, (account_id,))]
+        others = {e for t in ties.values() for e in (t["from"], t["to"]) if e not in people}
+        others |= {i["member"] for i in rows.interactions}
+        kinds = _Reader(conn).kinds_of(others)
+        team_ids = sorted(i for i, k in kinds.items() if k is NodeKind.TEAM)
+        team_cols = _TABLES["team"][1]
+        for chunk in _chunks(team_ids):
+            sql = f"SELECT {', '.join(team_cols)} FROM team_member WHERE id IN ({_marks(len(chunk))})"
+            rows.team.extend(_row_out(team_cols, v) for v in conn.execute(sql, chunk))
+            # ties among our own people who work this account
+            sql = (
+                f"SELECT {', '.join(_TIE_COLUMNS)} FROM tie WHERE src IN ({_marks(len(chunk))}) "
+                f"AND dst IN (SELECT id FROM node WHERE kind = 'team')"
+            )
+            for values in conn.execute(sql, chunk):
+                tie = _tie_out(values)
+                ties[(tie["type"], tie["from"], tie["to"])] = tie
+        inside = people | set(team_ids)
+        rows.ties = [t for _, t in sorted(ties.items()) if t["from"] in inside and t["to"] in inside]
+        risk_cols = _TABLES["risk"][1]
+        sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
+        rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]
+        return rows
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,287 @@
+"""The storage interface: one abstract class, one implementation per backend.
+
+Everything that is the same on every backend lives here: single-record writes are one-record bundles
+(so they pass the same validation and land in one transaction), exports and the networkx projection
+are built from the plain rows a backend reads. A backend implements the `_`-prefixed primitives.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import networkx as nx
+from pydantic import BaseModel
+
+from accountgraph.errors import NotFoundError
+from accountgraph.schema.models import (
+    Bundle,
+    Company,
+    Interaction,
+    Person,
+    RiskEvent,
+    TeamMember,
+    Tie,
+    TieType,
+    today,
+)
+
+Row = dict[str, Any]
+M = TypeVar("M", bound=BaseModel)
+
+RECORD_KINDS: dict[str, tuple[type[BaseModel], str]] = {
+    "company": (Company, "companies"),
+    "person": (Person, "people"),
+    "team": (TeamMember, "team"),
+    "interaction": (Interaction, "interactions"),
+    "risk": (RiskEvent, "risks"),
+}
+"""Record kinds with an `id`, the model of each and its list in a bundle."""
+
+ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(name for name, info in model.model_fields.items() if not info.exclude)
+    for kind, (model, _) in RECORD_KINDS.items()
+}
+"""The stored fields of each record kind, in order: the columns of a row."""
+
+TIE_FIELDS: tuple[str, ...] = ("type", "from", "to", "strength", "since", "until", "last_contact", "note")
+
+
+@dataclass
+class AccountRows:
+    """An account as plain rows in the shape of the models' JSON (what a backend reads)."""
+
+    companies: list[Row] = field(default_factory=list)
+    people: list[Row] = field(default_factory=list)
+    team: list[Row] = field(default_factory=list)
+    ties: list[Row] = field(default_factory=list)
+    interactions: list[Row] = field(default_factory=list)
+    risks: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class CompanyNode:
+    """One company of an account's tree, with its subsidiaries."""
+
+    company: Company
+    people: int = 0
+    children: list[CompanyNode] = field(default_factory=list)
+
+    def walk(self) -> Iterator[CompanyNode]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.company.model_dump(mode="json"),
+            "people": self.people,
+            "children": [c.as_dict() for c in self.children],
+        }
+
+
+class GraphStore(ABC):
+    """The one storage interface. Use as a context manager or call `close()`."""
+
+    url: str
+
+    # ---- backend primitives -------------------------------------------------------------------
+    @abstractmethod
+    def _load(self, bundle: Bundle, on: date) -> None:
+        """In one write transaction: `prepare_bundle(bundle, reader, on)`, then write it all."""
+
+    @abstractmethod
+    def _get(self, kind: str, id: str) -> Row | None:
+        """One record of `kind` (a key of RECORD_KINDS) as a row, or None."""
+
+    @abstractmethod
+    def _get_tie(self, type: TieType, a: str, b: str) -> Row | None: ...
+
+    @abstractmethod
+    def _delete(self, kind: str, id: str) -> bool:
+        """Delete one record and what hangs on it; False when it did not exist.
+
+        Deleting a person or team member removes their ties and interactions and clears the
+        `reports_to` of their reports; deleting a company with subsidiaries or people raises
+        ConflictError.
+        """
+
+    @abstractmethod
+    def _delete_tie(self, type: TieType, a: str, b: str) -> bool: ...
+
+    @abstractmethod
+    def _account_companies(self, account_id: str) -> list[Row]:
+        """The account's companies (root first), each row with an extra `people` count."""
+
+    @abstractmethod
+    def _account_rows(self, account_id: str) -> AccountRows:
+        """Everything of an account (ties of every date included): its companies, their people,
+        the team members tied to or in touch with them, the ties among all of these, interactions
+        and risk events. Raises NotFoundError when `account_id` is not a root company."""
+
+    @abstractmethod
+    def list_accounts(self) -> list[Company]:
+        """Root companies (those without a parent), by id."""
+
+    @abstractmethod
+    def account_of(self, company_id: str) -> str:
+        """The root company of the tree holding `company_id` (NotFoundError if unknown)."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind the store holds."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise StoreError when the store cannot be reached."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---- writes -------------------------------------------------------------------------------
+    def load_bundle(self, bundle: Bundle, *, on: date | None = None) -> dict[str, int]:
+        """Write a whole bundle in one transaction: it lands whole or not at all.
+
+        Upserts by id (ties by type and endpoints). `on` dates role and stance changes (default today).
+
+        Raises:
+            BundleRejected: listing every issue; nothing was written.
+        """
+        self._load(bundle, on or today())
+        return bundle.counts()
+
+    def upsert_company(self, company: Company) -> Company:
+        self.load_bundle(Bundle(companies=[company]))
+        return self.get_company(company.id)
+
+    def upsert_person(self, person: Person, *, on: date | None = None) -> Person:
+        self.load_bundle(Bundle(people=[person]), on=on)
+        return self.get_person(person.id)
+
+    def upsert_team_member(self, member: TeamMember) -> TeamMember:
+        self.load_bundle(Bundle(team=[member]))
+        return self.get_team_member(member.id)
+
+    def upsert_tie(self, tie: Tie) -> Tie:
+        self.load_bundle(Bundle(ties=[tie]))
+        return self.get_tie(tie.type, tie.from_, tie.to)
+
+    def upsert_interaction(self, interaction: Interaction) -> Interaction:
+        self.load_bundle(Bundle(interactions=[interaction]))
+        return self.get_interaction(interaction.id)
+
+    def upsert_risk(self, risk: RiskEvent) -> RiskEvent:
+        self.load_bundle(Bundle(risks=[risk]))
+        return self.get_risk(risk.id)
+
+    def set_parent(self, company_id: str, parent_id: str | None) -> Company:
+        company = self.get_company(company_id)
+        return self.upsert_company(company.model_copy(update={"parent": parent_id}))
+
+    def set_reports_to(self, person_id: str, manager_id: str | None) -> Person:
+        person = self.get_person(person_id)
+        return self.upsert_person(person.model_copy(update={"reports_to": manager_id}))
+
+    def end_tie(self, type: TieType, a: str, b: str, until: date | None = None) -> Tie:
+        """End a relationship: it stays as history with `until` set (default today)."""
+        tie = self.get_tie(type, a, b)
+        return self.upsert_tie(tie.model_copy(update={"until": until or today()}))
+
+    # ---- reads --------------------------------------------------------------------------------
+    def _get_model(self, kind: str, id: str, model: type[M]) -> M:
+        row = self._get(kind, id)
+        if row is None:
+            raise NotFoundError(kind, id)
+        return model.model_validate(row)
+
+    def get_company(self, id: str) -> Company:
+        return self._get_model("company", id, Company)
+
+    def get_person(self, id: str) -> Person:
+        return self._get_model("person", id, Person)
+
+    def get_team_member(self, id: str) -> TeamMember:
+        return self._get_model("team", id, TeamMember)
+
+    def get_interaction(self, id: str) -> Interaction:
+        return self._get_model("interaction", id, Interaction)
+
+    def get_risk(self, id: str) -> RiskEvent:
+        return self._get_model("risk", id, RiskEvent)
+
+    def get_tie(self, type: TieType | str, a: str, b: str) -> Tie:
+        type = TieType(type)
+        if type is TieType.KNOWS and b < a:
+            a, b = b, a
+        row = self._get_tie(type, a, b)
+        if row is None:
+            raise NotFoundError("tie", f"{type.value}:{a}->{b}")
+        return Tie.model_validate(row)
+
+    # ---- deletes (for mistakes; ending a tie keeps history) -----------------------------------
+    def delete(self, kind: str, id: str) -> None:
+        """Delete a company, person, team member, interaction or risk (NotFoundError if absent)."""
+        if kind not in RECORD_KINDS:
+            raise ValueError(f"unknown record kind {kind!r}")
+        if not self._delete(kind, id):
+            raise NotFoundError(kind, id)
+
+    def delete_tie(self, type: TieType | str, a: str, b: str) -> None:
+        type = TieType(type)
+        if type is TieType.KNOWS and b < a:
+            a, b = b, a
+        if not self._delete_tie(type, a, b):
+            raise NotFoundError("tie", f"{type.value}:{a}->{b}")
+
+    # ---- accounts -----------------------------------------------------------------------------
+    def company_tree(self, account_id: str) -> CompanyNode:
+        """The company tree of an account, root first, children by id."""
+        rows = self._account_companies(account_id)
+        if not rows:
+            raise NotFoundError("account", account_id)
+        nodes = {r["id"]: CompanyNode(Company.model_validate(_without(r, "people")), r["people"]) for r in rows}
+        root = nodes[account_id]
+        for node in sorted(nodes.values(), key=lambda n: n.company.id):
+            parent = node.company.parent
+            if node is not root and parent in nodes:
+                nodes[parent].children.append(node)
+        return root
+
+    def export_bundle(self, account_id: str) -> Bundle:
+        """Everything of an account as a bundle (history included), sorted by id."""
+        rows = self._account_rows(account_id)
+        bundle = Bundle(
+            companies=[Company.model_validate(r) for r in rows.companies],
+            people=[Person.model_validate(r) for r in rows.people],
+            team=[TeamMember.model_validate(r) for r in rows.team],
+            ties=[Tie.model_validate(r) for r in rows.ties],
+            interactions=[Interaction.model_validate(r) for r in rows.interactions],
+            risks=[RiskEvent.model_validate(r) for r in rows.risks],
+        )
+        return bundle.sorted()
+
+    def account_subgraph(self, account_id: str, as_of: date | None = None) -> nx.MultiDiGraph:
+        """The account projected into networkx, as it stood on `as_of` (default today).
+
+        See `accountgraph.graph.projection.project` for the node and edge attributes.
+        """
+        from accountgraph.graph.projection import project
+
+        return project(account_id, self._account_rows(account_id), as_of or today())
+
+
+def _without(row: Row, *keys: str) -> Row:
+    return {k: v for k, v in row.items() if k not in keys}
+

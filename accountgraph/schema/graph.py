@@ -1,0 +1,48 @@
+"""The graph's fixed vocabulary: labels, relationship types, constraints and indexes.
+
+Labels and relationship types are only ever taken from these tables, never from user text.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from accountgraph.schema.models import NodeKind
+
+
+class Label(StrEnum):
+    ENTITY = "Entity"  # every Company, Person and TeamMember: one id space for tie endpoints
+    COMPANY = "Company"
+    PERSON = "Person"
+    TEAM_MEMBER = "TeamMember"
+    INTERACTION = "Interaction"
+    RISK_EVENT = "RiskEvent"
+
+
+class RelType(StrEnum):
+    PARENT_OF = "PARENT_OF"  # Company -> Company
+    WORKS_AT = "WORKS_AT"  # Person -> Company
+    REPORTS_TO = "REPORTS_TO"  # Person -> Person (manager)
+    INFLUENCES = "INFLUENCES"  # Person -> Person, `from` sways `to`
+    KNOWS = "KNOWS"  # Person/TeamMember <-> Person/TeamMember, stored once (from < to)
+    WITH_MEMBER = "WITH_MEMBER"  # Interaction -> TeamMember
+    WITH_PERSON = "WITH_PERSON"  # Interaction -> Person
+    CONCERNS = "CONCERNS"  # RiskEvent -> Company
+
+
+NODE_LABEL: dict[NodeKind, Label] = {
+    NodeKind.COMPANY: Label.COMPANY,
+    NodeKind.PERSON: Label.PERSON,
+    NodeKind.TEAM: Label.TEAM_MEMBER,
+}
+
+UNIQUE_IDS: tuple[Label, ...] = tuple(Label)
+"""Labels whose `id` property is unique (a uniqueness constraint each)."""
+
+INDEXES: tuple[tuple[Label, str], ...] = (
+    (Label.PERSON, "company"),
+    (Label.COMPANY, "parent"),
+    (Label.INTERACTION, "at"),
+    (Label.RISK_EVENT, "at"),
+)
+"""Property indexes beyond the unique ids."""

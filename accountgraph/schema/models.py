@@ -1,0 +1,361 @@
+"""Pydantic v2 models of every node and edge kind, and of the import/export bundle.
+
+This module imports nothing of ours: it is the vocabulary every other part of the package speaks.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+BUNDLE_FORMAT = "accountgraph-bundle"
+BUNDLE_VERSION = 1
+MAX_ID_LENGTH = 200
+MAX_TEXT_LENGTH = 10_000
+
+
+def _check_id(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or blank")
+    if value != value.strip():
+        raise ValueError("must not start or end with whitespace")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Id = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_ID_LENGTH),
+    AfterValidator(_check_id),
+]
+"""A user-given identifier, kept verbatim: non-blank, at most 200 characters, no control characters."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
+Strength = Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class Role(StrEnum):
+    """Decision-chain roles of a person (several allowed)."""
+
+    DECISION_MAKER = "decision_maker"
+    ECONOMIC_BUYER = "economic_buyer"
+    TECHNICAL_BUYER = "technical_buyer"
+    USER_BUYER = "user_buyer"
+    INFLUENCER = "influencer"
+    CHAMPION = "champion"
+    COACH = "coach"
+    GATEKEEPER = "gatekeeper"
+    BLOCKER = "blocker"
+
+
+class Stance(StrEnum):
+    """A person's stance toward us."""
+
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    OPPONENT = "opponent"
+    UNKNOWN = "unknown"
+
+
+class TeamFunction(StrEnum):
+    """Functions of our own people: the iron triangle and the rest."""
+
+    ACCOUNT_MANAGER = "account_manager"
+    SOLUTION_EXPERT = "solution_expert"
+    DELIVERY_MANAGER = "delivery_manager"
+    EXECUTIVE = "executive"
+    OTHER = "other"
+
+
+class InteractionKind(StrEnum):
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    VISIT = "visit"
+    EVENT = "event"
+
+
+class RiskKind(StrEnum):
+    LITIGATION = "litigation"
+    FINANCIAL = "financial"
+    CREDIT = "credit"
+    NEWS = "news"
+    COMPLIANCE = "compliance"
+
+
+class TieType(StrEnum):
+    """The ties a bundle carries. `reports_to` and `parent` are fields of their nodes, not ties."""
+
+    KNOWS = "knows"
+    INFLUENCES = "influences"
+
+
+class NodeKind(StrEnum):
+    """Node kinds that share one id space (a tie endpoint is found by id alone)."""
+
+    COMPANY = "company"
+    PERSON = "person"
+    TEAM = "team"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+
+
+class Company(_Record):
+    """A legal entity of a customer group; `parent` builds the group hierarchy (the customer tree)."""
+
+    id: Id
+    name: Name
+    parent: Id | None = None
+    industry: Text | None = None
+    region: Text | None = None
+    country: Text | None = None
+
+
+class PersonState(_Record):
+    """A person's decision roles and stance from `since` on (None: from the first record)."""
+
+    since: date | None = None
+    roles: list[Role] = Field(default_factory=list)
+    stance: Stance = Stance.UNKNOWN
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, roles: list[Role]) -> list[Role]:
+        return sorted(set(roles))
+
+
+class Person(_Record):
+    """A contact at a customer company.
+
+    `roles` and `stance` are the current state. `history` keeps every earlier state with the date it
+    became true; the store appends to it when roles or stance change (dated `changed_on`, default today),
+    so the power map can be read as of a past date.
+    """
+
+    id: Id
+    name: Name
+    company: Id
+    title: Text | None = None
+    department: Text | None = None
+    level: Annotated[int, Field(ge=1, le=50)] | None = None
+    reports_to: Id | None = None
+    roles: list[Role] = Field(default_factory=list)
+    stance: Stance = Stance.UNKNOWN
+    email: Text | None = None
+    phone: Text | None = None
+    history: list[PersonState] = Field(default_factory=list)
+    changed_on: date | None = Field(
+        default=None,
+        description="When the given roles/stance became true, if they differ from the stored ones "
+        "(default: today). Not stored itself.",
+        exclude=True,
+    )
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, roles: list[Role]) -> list[Role]:
+        return sorted(set(roles))
+
+    @model_validator(mode="after")
+    def _check(self) -> Person:
+        if self.reports_to is not None and self.reports_to == self.id:
+            raise ValueError("a person cannot report to themselves")
+        dates = [s.since for s in self.history]
+        if any(d is None for d in dates[1:]):
+            raise ValueError("history: only the first state may have no `since` date")
+        known = [d for d in dates if d is not None]
+        if known != sorted(known) or len(set(known)) != len(known):
+            raise ValueError("history: states must be in strictly increasing `since` order")
+        return self
+
+    def state_on(self, on: date | None) -> PersonState:
+        """Roles and stance true on `on` (None: now)."""
+        if on is None or not self.history:
+            return PersonState(roles=self.roles, stance=self.stance)
+        current: PersonState | None = None
+        for state in self.history:
+            if state.since is None or state.since <= on:
+                current = state
+        if current is None:  # before the first dated state: the earliest one is all we know
+            current = self.history[0]
+        return current
+
+
+class TeamMember(_Record):
+    """One of our own people."""
+
+    id: Id
+    name: Name
+    function: TeamFunction = TeamFunction.OTHER
+    title: Text | None = None
+    email: Text | None = None
+
+
+class Tie(_Record):
+    """A `knows` (symmetric) or `influences` (directed: `from` sways `to`) relationship.
+
+    A tie ended by `until` stays as history; deleting a tie is for mistakes.
+    """
+
+    from_: Id = Field(alias="from")
+    to: Id
+    type: TieType
+    strength: Strength = 0.5
+    since: date | None = None
+    until: date | None = None
+    last_contact: date | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Tie:
+        if self.from_ == self.to:
+            raise ValueError("a tie needs two different endpoints")
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("`until` is before `since`")
+        if self.type is TieType.KNOWS and self.to < self.from_:
+            # knows is symmetric: one canonical orientation, so (a, b) and (b, a) are the same tie
+            self.from_, self.to = self.to, self.from_
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.type.value, self.from_, self.to)
+
+    def active_on(self, on: date) -> bool:
+        return (self.since is None or self.since <= on) and (self.until is None or self.until > on)
+
+
+class Interaction(_Record):
+    """A logged touch between one of our team members and a person."""
+
+    id: Id
+    member: Id
+    person: Id
+    kind: InteractionKind
+    at: datetime
+    sentiment: Annotated[int, Field(ge=-1, le=1)] = 0
+    note: Text | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class RiskEvent(_Record):
+    """Something that threatens an account, attached to one company of its tree."""
+
+    id: Id
+    company: Id
+    kind: RiskKind
+    severity: Annotated[int, Field(ge=1, le=5)] = 3
+    amount: Annotated[Decimal, Field(allow_inf_nan=False, max_digits=28)] | None = None
+    currency: str | None = None
+    at: date
+    summary: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> RiskEvent:
+        if self.currency is not None and not _CURRENCY.match(self.currency):
+            raise ValueError("currency must be an ISO 4217 code such as EUR")
+        if self.amount is not None and self.currency is None:
+            raise ValueError("an amount needs a currency")
+        return self
+
+
+class Bundle(_Record):
+    """The import/export document: every list optional; `reports_to` and `parent` are fields."""
+
+    format: str = BUNDLE_FORMAT
+    version: int = BUNDLE_VERSION
+    companies: list[Company] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    team: list[TeamMember] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list)
+    interactions: list[Interaction] = Field(default_factory=list)
+    risks: list[RiskEvent] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in BUNDLE_LISTS}
+
+    def sorted(self) -> Bundle:
+        """A copy with every list in id order, so two bundles compare equal regardless of order."""
+        return self.model_copy(
+            update={
+                "companies": sorted(self.companies, key=lambda r: r.id),
+                "people": sorted(self.people, key=lambda r: r.id),
+                "team": sorted(self.team, key=lambda r: r.id),
+                "ties": sorted(self.ties, key=lambda r: r.key),
+                "interactions": sorted(self.interactions, key=lambda r: r.id),
+                "risks": sorted(self.risks, key=lambda r: r.id),
+            }
+        )
+
+
+BUNDLE_LISTS: tuple[str, ...] = ("companies", "people", "team", "ties", "interactions", "risks")
+RECORD_MODELS: dict[str, type[BaseModel]] = {
+    "companies": Company,
+    "people": Person,
+    "team": TeamMember,
+    "ties": Tie,
+    "interactions": Interaction,
+    "risks": RiskEvent,
+}
+
+
+class BundleIssue(BaseModel):
+    """One reason a bundle (or a single write) was refused."""
+
+    record: str = Field(description="the bundle list: companies, people, team, ties, interactions, risks")
+    index: int | None = Field(default=None, description="position in that list, when known")
+    id: str | None = Field(default=None, description="the record's id (a tie: type:from->to)")
+    field: str | None = None
+    reason: str
+    code: str = Field(
+        default="invalid",
+        description="invalid (a bad value), reference (names a record that does not exist), "
+        "conflict (a cycle, a duplicate, an id used by another kind)",
+    )
+
+    def __str__(self) -> str:
+        where = self.record
+        if self.index is not None:
+            where += f"[{self.index}]"
+        if self.id is not None:
+            where += f" id={self.id!r}"
+        if self.field:
+            where += f" field {self.field!r}"
+        return f"{where}: {self.reason}"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def json_default(value: Any) -> Any:
+    """`json.dumps` default for the few non-JSON types in our records."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

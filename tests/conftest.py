@@ -1,0 +1,55 @@
+"""Shared fixtures: one backend-parametrised `store` fixture drives the same tests on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accountgraph.graph.store import GraphStore
+from tests.neo4j_server import Neo4jServer, Neo4jUnavailable, neo4j_server, required
+
+BACKENDS = ["sqlite", "neo4j"]
+
+
+@pytest.fixture(scope="session")
+def neo4j_service() -> Iterator[Neo4jServer]:
+    try:
+        with neo4j_server() as server:
+            yield server
+    except Neo4jUnavailable as err:
+        if required():
+            pytest.fail(f"ACCOUNTGRAPH_REQUIRE_NEO4J=1 but {err}", pytrace=False)
+        pytest.skip(str(err))
+
+
+def sqlite_store(tmp_path: Path) -> GraphStore:
+    from accountgraph.graph.sqlite import SqliteStore
+
+    return SqliteStore(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+@pytest.fixture
+def neo4j_store(neo4j_service: Neo4jServer) -> Iterator[GraphStore]:
+    from accountgraph.graph.neo4j import Neo4jStore
+
+    store = Neo4jStore(neo4j_service.uri, auth=neo4j_service.auth)
+    store.clear()  # each test starts from an empty database
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """A fresh, empty store of each backend."""
+    if request.param == "sqlite":
+        s = sqlite_store(tmp_path)
+        try:
+            yield s
+        finally:
+            s.close()
+    else:
+        yield request.getfixturevalue("neo4j_store")

@@ -1,0 +1,354 @@
+"""The storage contract: every test runs against a real SQLite file and a real Neo4j server."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from accountgraph.errors import BundleRejected, ConflictError, NotFoundError
+from accountgraph.graph.store import GraphStore
+from accountgraph.graph.validation import parse_bundle
+from accountgraph.schema import Bundle, Company, Person, Stance, TeamMember, Tie, TieType
+
+
+def tie(a: str, b: str, type: str = "knows", **kw: Any) -> Tie:
+    return Tie.model_validate({"from": a, "to": b, "type": type, **kw})
+
+
+def group_bundle() -> Bundle:
+    """A small group with a subsidiary, people in both, our team, history and non-ASCII text."""
+    return parse_bundle(
+        {
+            "companies": [
+                {"id": "grp", "name": "Grüne Medizintechnik AG", "industry": "medical devices", "region": "EMEA"},
+                {"id": "sub", "name": "上海医疗器械有限公司", "parent": "grp", "country": "CN"},
+                {"id": "sub2", "name": "Sub Two", "parent": "sub"},
+            ],
+            "people": [
+                {"id": "ceo", "name": "Jürgen Groß", "company": "grp", "level": 1, "title": "CEO",
+                 "roles": ["decision_maker", "economic_buyer"], "stance": "neutral"},
+                {"id": "cfo", "name": "Åsa Ñúñez", "company": "grp", "level": 2, "reports_to": "ceo",
+                 "roles": ["economic_buyer"], "stance": "opponent",
+                 "history": [{"since": None, "roles": ["economic_buyer"], "stance": "neutral"},
+                             {"since": "2025-06-01", "roles": ["economic_buyer"], "stance": "opponent"}]},
+                {"id": "gm", "name": "王伟", "company": "sub", "level": 2, "reports_to": "ceo",
+                 "department": "管理层", "roles": ["decision_maker"], "stance": "supporter"},
+                {"id": "eng", "name": "Ольга Петрова", "company": "sub2", "level": 3, "reports_to": "gm",
+                 "roles": ["technical_buyer", "champion"], "stance": "supporter", "email": "o@example.com"},
+            ],
+            "team": [
+                {"id": "am", "name": "Alex Account", "function": "account_manager"},
+                {"id": "se", "name": "Sam Solution", "function": "solution_expert"},
+            ],
+            "ties": [
+                {"from": "am", "to": "ceo", "type": "knows", "strength": 0.8, "since": "2024-01-10",
+                 "last_contact": "2026-09-01"},
+                {"from": "se", "to": "eng", "type": "knows", "strength": 0.6},
+                {"from": "am", "to": "cfo", "type": "knows", "strength": 0.4, "since": "2023-01-01",
+                 "until": "2025-01-01", "note": "left the project"},
+                {"from": "am", "to": "se", "type": "knows", "strength": 1.0},
+                {"from": "gm", "to": "ceo", "type": "influences", "strength": 0.9},
+                {"from": "eng", "to": "gm", "type": "influences", "strength": 0.5},
+                {"from": "ceo", "to": "cfo", "type": "knows", "strength": 0.7},
+            ],
+            "interactions": [
+                {"id": "i1", "member": "am", "person": "ceo", "kind": "meeting", "at": "2026-09-01T09:30:00Z",
+                 "sentiment": 1, "note": "QBR – très bien"},
+                {"id": "i2", "member": "se", "person": "eng", "kind": "call", "at": "2026-08-15T14:00:00+02:00"},
+            ],
+            "risks": [
+                {"id": "r1", "company": "sub2", "kind": "litigation", "severity": 4,
+                 "amount": "1250000.10", "currency": "EUR", "at": "2026-03-01", "summary": "patent suit"},
+            ],
+        }
+    )
+
+
+def other_account() -> Bundle:
+    return parse_bundle(
+        {
+            "companies": [{"id": "oth", "name": "Other Corp"}],
+            "people": [{"id": "x1", "name": "Xavier", "company": "oth"}],
+            "ties": [
+                {"from": "x1", "to": "ceo", "type": "influences", "strength": 0.3},
+                {"from": "am", "to": "x1", "type": "knows", "strength": 0.5},
+            ],
+        }
+    )
+
+
+def snapshot(store: GraphStore) -> tuple[dict[str, int], list[Bundle]]:
+    return store.counts(), [store.export_bundle(a.id) for a in store.list_accounts()]
+
+
+def test_round_trip_exact(store: GraphStore) -> None:
+    bundle = group_bundle()
+    store.load_bundle(bundle)
+    exported = store.export_bundle("grp")
+    assert exported == bundle.sorted()
+    assert exported.risks[0].amount == Decimal("1250000.10")
+    assert store.get_person("gm").name == "王伟"
+    assert store.get_company("sub").name == "上海医疗器械有限公司"
+    # and the JSON document round-trips through a second store state too
+    again = parse_bundle(exported.model_dump(mode="json", by_alias=True))
+    assert again == exported
+
+
+def test_reimport_is_idempotent(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    before = snapshot(store)
+    store.load_bundle(group_bundle())
+    store.load_bundle(group_bundle())
+    assert snapshot(store) == before
+    assert before[0] == {"accounts": 1, "companies": 3, "people": 4, "team": 2, "ties": 7,
+                         "interactions": 2, "risks": 1}  # fmt: skip
+
+
+def test_bad_record_at_the_end_changes_nothing(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    before = snapshot(store)
+    bad = group_bundle()
+    bad.people.append(Person(id="new", name="New Person", company="grp"))
+    bad.companies[0] = bad.companies[0].model_copy(update={"name": "Renamed"})
+    bad.ties.append(tie("new", "ghost", "influences"))  # unknown person: the whole bundle must be refused
+    with pytest.raises(BundleRejected) as info:
+        store.load_bundle(bad)
+    assert [(i.record, i.field, i.code) for i in info.value.issues] == [("ties", "to", "reference")]
+    assert info.value.issues[0].index == len(bad.ties) - 1
+    assert snapshot(store) == before
+    with pytest.raises(NotFoundError):
+        store.get_person("new")
+
+
+def test_every_error_is_listed(store: GraphStore) -> None:
+    raw = {
+        "companies": [{"id": "a", "name": "A"}, {"id": "", "name": "Blank"}],
+        "people": [
+            {"id": "p1", "name": "P", "company": "missing"},
+            {"id": "p2", "name": "Q", "company": "a", "stance": "hostile"},
+            {"id": "p3", "name": "R", "company": "a", "reports_to": "p3"},
+        ],
+        "ties": [{"from": "p1", "to": "a", "type": "knows", "strength": 1.5}],
+    }
+    with pytest.raises(BundleRejected) as info:
+        store.load_bundle(parse_bundle(raw))
+    found = {(i.record, i.index, i.field) for i in info.value.issues}
+    assert ("companies", 1, "id") in found
+    assert ("people", 1, "stance") in found
+    assert ("people", 2, None) in found  # reports to themselves
+    assert ("ties", 0, "strength") in found
+    # structure is fine here, references are not: each one named
+    with pytest.raises(BundleRejected) as info:
+        store.load_bundle(
+            parse_bundle(
+                {
+                    "companies": [{"id": "a", "name": "A", "parent": "nowhere"}],
+                    "people": [{"id": "p1", "name": "P", "company": "missing", "reports_to": "nobody"}],
+                    "ties": [{"from": "a", "to": "p1", "type": "knows"}],
+                    "interactions": [{"id": "i", "member": "p1", "person": "p1", "kind": "call",
+                                      "at": "2026-01-01T00:00:00Z"}],
+                    "risks": [{"id": "r", "company": "p1", "kind": "news", "at": "2026-01-01"}],
+                }
+            )
+        )
+    found = {(i.record, i.field, i.code) for i in info.value.issues}
+    assert found == {
+        ("companies", "parent", "reference"),
+        ("people", "company", "reference"),
+        ("people", "reports_to", "reference"),
+        ("ties", "from", "reference"),  # "a" is a company, not a person or team member
+        ("interactions", "member", "reference"),
+        ("risks", "company", "reference"),
+    }
+    assert store.counts()["companies"] == 0
+
+
+def test_cycles_are_refused(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    before = snapshot(store)
+    with pytest.raises(BundleRejected) as info:  # grp under its own grandchild, against the store
+        store.set_parent("grp", "sub2")
+    assert info.value.is_conflict
+    assert "cycle" in info.value.issues[0].reason
+    with pytest.raises(BundleRejected):  # the CEO reporting to someone who reports to them
+        store.set_reports_to("ceo", "eng")
+    with pytest.raises(BundleRejected) as info:  # a cycle inside one bundle
+        store.load_bundle(
+            Bundle(
+                companies=[
+                    Company(id="c1", name="C1", parent="c2"),
+                    Company(id="c2", name="C2", parent="c3"),
+                    Company(id="c3", name="C3", parent="c1"),
+                ]
+            )
+        )
+    assert len(info.value.issues) == 1
+    assert snapshot(store) == before
+
+
+def test_ids_are_one_space_across_kinds(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    with pytest.raises(BundleRejected) as info:
+        store.upsert_team_member(TeamMember(id="ceo", name="Clash"))
+    assert info.value.issues[0].reason == "id is already used by a person"
+
+
+def test_delete_person_removes_ties_and_interactions(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    store.delete("person", "gm")
+    with pytest.raises(NotFoundError):
+        store.get_person("gm")
+    with pytest.raises(NotFoundError):
+        store.get_tie("influences", "gm", "ceo")
+    assert store.get_person("eng").reports_to is None
+    exported = store.export_bundle("grp")
+    assert all("gm" not in (t.from_, t.to) for t in exported.ties)
+    assert store.counts()["ties"] == 7 - 2  # gm->ceo and eng->gm influences gone
+    store.delete("team", "se")
+    assert store.counts()["interactions"] == 1
+    with pytest.raises(NotFoundError):
+        store.delete("person", "gm")
+
+
+def test_delete_company_with_dependants_is_a_conflict(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    with pytest.raises(ConflictError):
+        store.delete("company", "sub")
+    store.delete("person", "eng")
+    store.delete("company", "sub2")  # its risk event goes with it
+    assert store.counts()["risks"] == 0
+    assert [c.company.id for c in store.company_tree("grp").walk()] == ["grp", "sub"]
+
+
+def test_account_subgraph_scope(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    store.load_bundle(other_account())
+    g = store.account_subgraph("grp", as_of=date(2026, 10, 1))
+    people = {n for n, d in g.nodes(data=True) if d["kind"] == "person"}
+    team = {n for n, d in g.nodes(data=True) if d["kind"] == "team"}
+    companies = {n for n, d in g.nodes(data=True) if d["kind"] == "company"}
+    assert people == {"ceo", "cfo", "gm", "eng"}  # the subsidiaries' people are in
+    assert team == {"am", "se"}
+    assert companies == {"grp", "sub", "sub2"}
+    assert "x1" not in g and "oth" not in g  # other accounts and cross-account ties are out
+    assert g.has_edge("grp", "sub", "PARENT_OF") and g.has_edge("sub", "sub2", "PARENT_OF")
+    assert g.has_edge("eng", "sub2", "WORKS_AT") and g.has_edge("eng", "gm", "REPORTS_TO")
+    assert g.has_edge("gm", "ceo", "INFLUENCES") and not g.has_edge("ceo", "gm", "INFLUENCES")
+    assert g.has_edge("am", "ceo", "KNOWS") and g.has_edge("ceo", "am", "KNOWS")
+    assert g.edges["am", "ceo", "KNOWS"]["strength"] == 0.8
+    assert g.edges["am", "ceo", "KNOWS"]["team"] is True
+    assert not g.has_edge("am", "cfo", "KNOWS")  # ended in 2025: history, not a live tie
+    assert g.has_edge("am", "se", "KNOWS")
+    assert g.nodes["eng"]["roles"] == ["champion", "technical_buyer"]
+    assert [i["id"] for i in g.graph["interactions"]] == ["i1", "i2"]
+    assert [r["id"] for r in g.graph["risks"]] == ["r1"]
+    other = store.account_subgraph("oth")
+    assert set(other) == {"oth", "x1", "am"}
+    with pytest.raises(NotFoundError):
+        store.account_subgraph("sub")  # a subsidiary is not an account
+
+
+def test_account_subgraph_as_of_a_past_date(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    past = store.account_subgraph("grp", as_of=date(2024, 6, 1))
+    assert past.has_edge("am", "cfo", "KNOWS")  # still active then
+    assert past.nodes["cfo"]["stance"] == "neutral"  # before the change of 2025-06-01
+    assert "i1" not in [i["id"] for i in past.graph["interactions"]]
+    assert past.graph["risks"] == []
+    now = store.account_subgraph("grp", as_of=date(2026, 10, 1))
+    assert now.nodes["cfo"]["stance"] == "opponent"
+
+
+def test_stance_change_keeps_history(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    gm = store.get_person("gm")
+    store.upsert_person(gm.model_copy(update={"stance": Stance.OPPONENT}), on=date(2026, 5, 1))
+    stored = store.get_person("gm")
+    assert stored.stance is Stance.OPPONENT
+    assert [(s.since, s.stance) for s in stored.history] == [
+        (None, Stance.SUPPORTER),
+        (date(2026, 5, 1), Stance.OPPONENT),
+    ]
+    assert store.account_subgraph("grp", as_of=date(2026, 4, 30)).nodes["gm"]["stance"] == "supporter"
+    assert store.account_subgraph("grp", as_of=date(2026, 5, 1)).nodes["gm"]["stance"] == "opponent"
+    store.upsert_person(stored)  # the same again: no new history
+    assert len(store.get_person("gm").history) == 2
+
+
+def test_end_tie_keeps_it_as_history(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    ended = store.end_tie(TieType.KNOWS, "se", "eng", until=date(2026, 10, 1))  # either orientation works
+    assert ended.until == date(2026, 10, 1)
+    assert store.get_tie("knows", "eng", "se").until == date(2026, 10, 1)
+    assert not store.account_subgraph("grp", as_of=date(2026, 10, 2)).has_edge("se", "eng", "KNOWS")
+    assert store.account_subgraph("grp", as_of=date(2026, 9, 30)).has_edge("se", "eng", "KNOWS")
+    assert any(t.until == date(2026, 10, 1) for t in store.export_bundle("grp").ties)
+    store.delete_tie("knows", "eng", "se")
+    with pytest.raises(NotFoundError):
+        store.get_tie("knows", "se", "eng")
+
+
+def test_company_tree_and_accounts(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    store.load_bundle(other_account())
+    assert [c.id for c in store.list_accounts()] == ["grp", "oth"]
+    tree = store.company_tree("grp")
+    assert tree.company.id == "grp" and tree.people == 2
+    assert [c.company.id for c in tree.children] == ["sub"]
+    assert [c.company.id for c in tree.children[0].children] == ["sub2"]
+    assert store.account_of("sub2") == "grp"
+    with pytest.raises(NotFoundError):
+        store.company_tree("nope")
+
+
+HOSTILE = [
+    "x'); DROP TABLE person; --",
+    "a`b`c",
+    "MATCH (n) DETACH DELETE n",
+    '"}) DETACH DELETE n //',
+    "$id",
+    "Robert'); DELETE FROM node; --",
+    "ü" * 198,
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_ids_are_stored_verbatim(store: GraphStore, hostile: str) -> None:
+    store.load_bundle(group_bundle())
+    store.upsert_company(Company(id=hostile, name=hostile, parent="grp"))
+    store.upsert_person(Person(id=hostile + "-p", name=hostile, company=hostile, title=hostile))
+    assert store.get_company(hostile).name == hostile
+    assert store.get_person(hostile + "-p").title == hostile
+    assert store.counts()["people"] == 5 and store.counts()["companies"] == 4
+    assert store.account_of(hostile) == "grp"
+
+
+def test_concurrent_writers_lose_and_duplicate_nothing(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for i in range(15):
+                # every thread writes the same ids (contended) and ids of its own
+                store.upsert_person(Person(id=f"shared-{i}", name=f"Shared {i}", company="sub"))
+                store.upsert_person(Person(id=f"w{worker}-{i}", name=f"W{worker} {i}", company="grp"))
+                store.upsert_tie(tie("am", f"shared-{i}", strength=0.1 + worker / 10))
+        except BaseException as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counts = store.counts()
+    assert counts["people"] == 4 + 15 + 6 * 15
+    assert counts["ties"] == 7 + 15
+    exported = store.export_bundle("grp")
+    assert len({p.id for p in exported.people}) == len(exported.people) == counts["people"]
