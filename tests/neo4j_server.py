@@ -115,10 +115,6 @@ def neo4j_server() -> Iterator[Neo4jServer]:
         except ImportError as err:
             raise Neo4jUnavailable("Docker answers but testcontainers[neo4j] is not installed") from err
         with Neo4jContainer("neo4j:5.26") as container:
-            yield Neo4jServer(
-                container.get_connection_url(), ("neo4j", container.password), "testcontainers (Docker)"
-            )
+            yield Neo4jServer(container.get_connection_url(), ("neo4j", container.password), "testcontainers (Docker)")
         return
-    raise Neo4jUnavailable(
-        "no Neo4j: set NEO4J_URI, or install java and mvn for tools/neo4j, or run a Docker engine"
-    )
+    raise Neo4jUnavailable("no Neo4j: set NEO4J_URI, or install java and mvn for tools/neo4j, or run a Docker engine")

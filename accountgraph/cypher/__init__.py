@@ -34,10 +34,11 @@ def all_queries() -> dict[str, str]:
 def query(name: str) -> LiteralString:
     """The text of the named query (KeyError names the missing query)."""
     try:
-        # the text comes from this package's files, never from user input
-        return cast(LiteralString, all_queries()[name])
+        text: str = all_queries()[name]
     except KeyError:
         raise KeyError(f"no Cypher query named {name!r}") from None
+    # the text comes from this package's files, never from user input
+    return cast(LiteralString, text)
 
 
 def statements(prefix: str) -> list[LiteralString]:

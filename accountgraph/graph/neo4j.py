@@ -32,7 +32,7 @@ T = TypeVar("T")
 BATCH = 5_000
 """Rows per UNWIND statement."""
 
-_TIE_PROPS = TIE_FIELDS[3:]
+_TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
 
 
 def _chunks(rows: list[T]) -> Iterator[list[T]]:
@@ -76,9 +76,10 @@ class _Reader:
 
 
 def _rows_of(records: list[Any]) -> list[Row]:
+    """Models (or dicts) as property maps: JSON types, absent values left out (Neo4j stores no null)."""
     rows = []
     for record in records:
-        row = record.model_dump(mode="json")
+        row = record if isinstance(record, dict) else record.model_dump(mode="json")
         rows.append({k: v for k, v in row.items() if v is not None})
     return rows
 
@@ -149,13 +150,10 @@ class Neo4jStore(GraphStore):
             ]
             for tie_type in TieType:
                 ties = [
-                    {"from": t.from_, "to": t.to, "props": _rows_of([t])[0]}
+                    {"from": t.from_, "to": t.to, "props": _rows_of([t.model_dump(mode="json", include=_TIE_PROPS)])[0]}
                     for t in ready.ties
                     if t.type is tie_type
                 ]
-                for tie in ties:
-                    for key in ("from", "to", "type"):
-                        tie["props"].pop(key, None)
                 steps.append((f"upsert_{tie_type.value}", ties))
             steps.append(("upsert_interactions", _rows_of(ready.interactions)))
             steps.append(("upsert_risks", _rows_of(ready.risks)))
@@ -208,7 +206,7 @@ class Neo4jStore(GraphStore):
     def counts(self) -> dict[str, int]:
         record = self._read(lambda tx: tx.run(query("counts")).single())
         assert record is not None
-        return {k: int(v) for k, v in record.items()}
+        return {k: int(record[k]) for k in record.keys()}
 
     def _account_companies(self, account_id: str) -> list[Row]:
         records = self._read(lambda tx: list(tx.run(query("account_companies"), id=account_id)))

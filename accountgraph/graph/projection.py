@@ -59,9 +59,7 @@ def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
     reports = RelType.REPORTS_TO.value
     g.add_edges_from((p["id"], p["company"], works, {"type": works}) for p in rows.people)
     g.add_edges_from(
-        (p["id"], p["reports_to"], reports, {"type": reports})
-        for p in rows.people
-        if p.get("reports_to") in people
+        (p["id"], p["reports_to"], reports, {"type": reports}) for p in rows.people if p.get("reports_to") in people
     )
     team = {t["id"]: t for t in rows.team}
     active = [t for t in rows.ties if _active(t, on)]

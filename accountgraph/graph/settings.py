@@ -39,6 +39,4 @@ def open_store(url: str | None = None, env: Mapping[str, str] | None = None) -> 
             auth=(user, password) if password else None,
             database=env.get("NEO4J_DATABASE") or None,
         )
-    raise StoreError(
-        f"unknown store URL {url!r}: use sqlite:///path/to/file.db, neo4j://host:7687 or bolt://host:7687"
-    )
+    raise StoreError(f"unknown store URL {url!r}: use sqlite:///path/to/file.db, neo4j://host:7687 or bolt://host:7687")

@@ -217,9 +217,7 @@ class SqliteStore(GraphStore):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(
-                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-                )
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA foreign_keys = ON")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -336,8 +334,7 @@ class SqliteStore(GraphStore):
         people = conn.execute("SELECT count(*) FROM person WHERE company = ?", (id,)).fetchone()[0]
         if children or people:
             raise ConflictError(
-                f"company {id!r} still has {children} subsidiaries and {people} people: "
-                "move or delete them first"
+                f"company {id!r} still has {children} subsidiaries and {people} people: move or delete them first"
             )
 
     def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
@@ -391,8 +388,7 @@ class SqliteStore(GraphStore):
     def _account_companies(self, account_id: str) -> list[Row]:
         _, cols = _TABLES["company"]
         sql = (
-            _TREE
-            + f"SELECT {', '.join('c.' + c for c in cols)}, "
+            _TREE + f"SELECT {', '.join('c.' + c for c in cols)}, "
             "(SELECT count(*) FROM person p WHERE p.company = c.id) "
             "FROM tree JOIN company c ON c.id = tree.id ORDER BY tree.depth, c.id"
         )
@@ -417,9 +413,7 @@ class SqliteStore(GraphStore):
         rows.companies = [_row_out(comp_cols, v) for v in conn.execute(sql + " ORDER BY c.id", (account_id,))]
         if not rows.companies:
             raise NotFoundError("account", account_id)
-        sql = (
-            _TREE + f"SELECT {select('person', 'p')} FROM tree JOIN person p ON p.company = tree.id ORDER BY p.id"
-        )
+        sql = _TREE + f"SELECT {select('person', 'p')} FROM tree JOIN person p ON p.company = tree.id ORDER BY p.id"
         rows.people = [_row_out(person_cols, v) for v in conn.execute(sql, (account_id,))]
         people = {p["id"] for p in rows.people}
         ties: dict[tuple[str, str, str], Row] = {}

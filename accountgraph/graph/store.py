@@ -284,4 +284,3 @@ class GraphStore(ABC):
 
 def _without(row: Row, *keys: str) -> Row:
     return {k: v for k, v in row.items() if k not in keys}
-

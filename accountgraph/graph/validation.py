@@ -8,7 +8,7 @@ each backend implements inside its write transaction, and merges the dated histo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
 from typing import Any, Protocol
 
@@ -73,8 +73,11 @@ def parse_record(model: type[BaseModel], raw: Any, record: str, index: int | Non
         raise BundleRejected(_issues_from(err, record, index, _record_id(raw, record))) from err
 
 
-def parse_bundle(raw: Any) -> Bundle:
-    """Turn a raw JSON document into a `Bundle`, listing every structural error (raises `BundleRejected`)."""
+def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bundle:
+    """Turn a raw JSON document into a `Bundle`, listing every structural error (raises `BundleRejected`).
+
+    `progress`, if given, is called now and then with the number of records checked since its last call.
+    """
     if not isinstance(raw, Mapping):
         raise BundleRejected([BundleIssue(record="bundle", reason="a bundle must be a JSON object")])
     issues: list[BundleIssue] = []
@@ -103,6 +106,10 @@ def parse_bundle(raw: Any) -> Bundle:
                 parsed.append(model.model_validate(item))
             except ValidationError as err:
                 issues.extend(_issues_from(err, name, index, _record_id(item, name)))
+            if progress is not None and index % 1000 == 999:
+                progress(1000)
+        if progress is not None:
+            progress(len(items) % 1000)
         lists[name] = parsed
     if issues:
         raise BundleRejected(issues)
@@ -113,9 +120,7 @@ class _Issues:
     def __init__(self) -> None:
         self.items: list[BundleIssue] = []
 
-    def add(
-        self, record: str, index: int | None, rid: str | None, field: str | None, reason: str, code: str
-    ) -> None:
+    def add(self, record: str, index: int | None, rid: str | None, field: str | None, reason: str, code: str) -> None:
         self.items.append(BundleIssue(record=record, index=index, id=rid, field=field, reason=reason, code=code))
 
 
@@ -137,9 +142,7 @@ def _find_cycles(parent: Mapping[str, str | None], starts: Iterable[str]) -> lis
     return cycles
 
 
-def _closure(
-    kind: NodeKind, changed: Mapping[str, str | None], reader: GraphReader
-) -> dict[str, str | None]:
+def _closure(kind: NodeKind, changed: Mapping[str, str | None], reader: GraphReader) -> dict[str, str | None]:
     """The parent map of `changed` plus the stored parents of every ancestor they reach."""
     known: dict[str, str | None] = dict(changed)
     frontier = {p for p in changed.values() if p is not None and p not in known}

@@ -1,0 +1,38 @@
+# The README's commands. `make demo` and `make test` each install what they need first.
+PYTHON ?= python3
+PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
+
+.PHONY: install install-test neo4j-build neo4j demo test lint typecheck unit bench
+
+install:
+	$(PIP) -e .
+
+install-test:
+	$(PIP) -e '.[test]'
+
+neo4j-build:  ## resolve the Neo4j Maven artifacts and build the launcher (tools/neo4j)
+	@command -v java >/dev/null && command -v mvn >/dev/null || { \
+	  echo "installing Java 17 and Maven (Debian packages)"; \
+	  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
+	mvn -q -B -f tools/neo4j/pom.xml package -DskipTests
+
+neo4j: neo4j-build  ## a local Neo4j on a free loopback port (prints its bolt:// URL)
+	tools/neo4j/run.sh
+
+demo: install
+	accountgraph demo
+
+lint:
+	ruff check accountgraph tests bench tools
+	ruff format --check accountgraph tests bench tools
+
+typecheck:
+	mypy
+
+unit:
+	$(PYTHON) -m pytest
+
+test: install-test neo4j-build lint typecheck unit
+
+bench: install
+	$(PYTHON) bench/store.py

@@ -1,0 +1,5 @@
+"""`python -m accountgraph` runs the command line."""
+
+from accountgraph.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""Store benchmark: import throughput and `account_subgraph` time on both backends.
+
+    python bench/store.py [--sizes 1000,10000,100000] [--backends sqlite,neo4j] [--repeat 3]
+
+Generated accounts (`accountgraph.generate.generate_account`, seed 1) are imported into a fresh store
+each (one transaction per bundle), then the account projection is loaded `--repeat` times (the
+median is shown). Neo4j is the one `NEO4J_URI` names, else the launcher in tools/neo4j (heap from
+`NEO4J_JAVA_OPTS`, default here -Xmx6g so the 100k-people bundle fits in one transaction).
+Prints a Markdown table with the machine and the data sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from accountgraph.generate import generate_account  # noqa: E402
+from accountgraph.graph.store import GraphStore  # noqa: E402
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+@contextmanager
+def open_backend(name: str, stack: ExitStack) -> Iterator[GraphStore]:
+    if name == "sqlite":
+        from accountgraph.graph.sqlite import SqliteStore
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = SqliteStore(f"sqlite:///{tmp}/bench.db")
+            try:
+                yield store
+            finally:
+                store.close()
+        return
+    from accountgraph.graph.neo4j import Neo4jStore
+    from tests.neo4j_server import neo4j_server
+
+    os.environ.setdefault("NEO4J_JAVA_OPTS", "-Xms1g -Xmx6g")
+    server = stack.enter_context(neo4j_server())
+    neo = Neo4jStore(server.uri, auth=server.auth)
+    neo.clear()
+    try:
+        yield neo
+    finally:
+        neo.clear()
+        neo.close()
+
+
+def neo4j_version(store: GraphStore) -> str:
+    from accountgraph.graph.neo4j import Neo4jStore
+
+    if not isinstance(store, Neo4jStore):
+        return ""
+    record = store.driver.execute_query("CALL dbms.components() YIELD name, versions, edition").records[0]
+    return f"Neo4j {record['versions'][0]} {record['edition']}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--backends", default="sqlite,neo4j")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    backends = args.backends.split(",")
+
+    rows = []
+    versions = set()
+    with ExitStack() as stack:
+        bundles = {}
+        for n in sizes:
+            started = time.perf_counter()
+            bundles[n] = generate_account(n, seed=1, account_id="bench")
+            print(f"generated {n} people in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        for backend in backends:
+            for n in sizes:
+                bundle = bundles[n]
+                with open_backend(backend, stack) as store:
+                    versions.add(neo4j_version(store))
+                    started = time.perf_counter()
+                    store.load_bundle(bundle)
+                    load = time.perf_counter() - started
+                    times = []
+                    for _ in range(args.repeat):
+                        started = time.perf_counter()
+                        g = store.account_subgraph("bench")
+                        times.append(time.perf_counter() - started)
+                    records = sum(bundle.counts().values())
+                    rows.append(
+                        (
+                            backend,
+                            n,
+                            len(bundle.companies),
+                            len(bundle.ties),
+                            records,
+                            load,
+                            records / load,
+                            statistics.median(times),
+                            g.number_of_nodes(),
+                            g.number_of_edges(),
+                        )
+                    )
+                    print(f"{backend} {n}: import {load:.2f} s, subgraph {statistics.median(times):.2f} s",
+                          file=sys.stderr)  # fmt: skip
+
+    print(f"Machine: {machine()}")
+    shown = ", ".join(v for v in sorted(versions) if v)
+    if shown:
+        print(f"Server: {shown} (embedded launcher, tools/neo4j, on the same machine)")
+    print()
+    print(
+        "| backend | people | companies | ties | records | import (s) | records/s | subgraph (s) "
+        "| graph nodes | graph edges |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for b, n, c, t, r, load, rate, sub, gn, ge in rows:
+        print(f"| {b} | {n:,} | {c:,} | {t:,} | {r:,} | {load:.2f} | {rate:,.0f} | {sub:.2f} | {gn:,} | {ge:,} |")
+
+
+if __name__ == "__main__":
+    main()
