@@ -413,3 +413,18 @@ def test_concurrent_writers_lose_and_duplicate_nothing(store: GraphStore) -> Non
     assert counts["ties"] == 7 + 15
     exported = store.export_bundle("grp")
     assert len({p.id for p in exported.people}) == len(exported.people) == counts["people"]
+
+
+def test_data_version_grows_with_every_write_only(store: GraphStore) -> None:
+    start = store.data_version()
+    store.load_bundle(group_bundle())
+    after_load = store.data_version()
+    assert after_load > start
+    store.export_bundle("grp")
+    store.account_subgraph("grp")
+    assert store.data_version() == after_load  # reads change nothing
+    with pytest.raises(BundleRejected):
+        store.upsert_person(Person(id="z", name="Z", company="nowhere"))
+    assert store.data_version() == after_load  # nor does a refused write
+    store.end_tie(TieType.KNOWS, "am", "ceo")
+    assert store.data_version() > after_load

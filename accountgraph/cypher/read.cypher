@@ -108,3 +108,7 @@ RETURN COUNT { (c:Company) WHERE c.parent IS NULL } AS accounts,
 
 // name: ping
 RETURN 1 AS ok
+
+// name: data_version
+MATCH (m:AccountGraphMeta {id: 'data'})
+RETURN m.version AS version

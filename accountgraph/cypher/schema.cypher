@@ -30,3 +30,6 @@ CREATE INDEX interaction_at IF NOT EXISTS FOR (n:Interaction) ON (n.at)
 
 // name: schema_10_risk_event_at
 CREATE INDEX risk_event_at IF NOT EXISTS FOR (n:RiskEvent) ON (n.at)
+
+// name: schema_11_meta_id
+CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (n:AccountGraphMeta) REQUIRE n.id IS UNIQUE

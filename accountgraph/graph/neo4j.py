@@ -108,8 +108,19 @@ class Neo4jStore(GraphStore):
         return self.driver.session(database=self.database)
 
     def _write(self, fn: Callable[[ManagedTransaction], T]) -> T:
+        """Run `fn` in a managed write transaction that also bumps the data version."""
+
+        def work(tx: ManagedTransaction) -> T:
+            result = fn(tx)
+            tx.run(query("bump_data_version")).consume()
+            return result
+
         with self._session() as session:
-            return session.execute_write(fn)
+            return session.execute_write(work)
+
+    def data_version(self) -> int:
+        record = self._read(lambda tx: tx.run(query("data_version")).single())
+        return int(record["version"]) if record is not None else 0
 
     def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
         with self._session() as session:
@@ -133,6 +144,7 @@ class Neo4jStore(GraphStore):
         """Delete every node and relationship (for tests and `--replace` imports); keeps the schema."""
         with self._session() as session:
             session.run(query("delete_everything")).consume()
+        self._write(lambda tx: None)  # a new data version: caches of the old data are void
 
     # ---- writes -------------------------------------------------------------------------------
     def _load(self, bundle: Bundle, on: date) -> None:

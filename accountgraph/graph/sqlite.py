@@ -96,7 +96,15 @@ CREATE TABLE risk (
 CREATE INDEX risk_company ON risk(company);
 """
 
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1,)
+_MIGRATION_2 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('data_version', 0);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2)
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -241,6 +249,16 @@ class SqliteStore(GraphStore):
         else:
             conn.execute("COMMIT")
 
+    @contextmanager
+    def _write_tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that also bumps the data version (for caches keyed by it)."""
+        with self._tx(write=True) as conn:
+            yield conn
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    def data_version(self) -> int:
+        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
     def _migrate(self) -> None:
         with self._tx(write=True) as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -273,7 +291,7 @@ class SqliteStore(GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------
     def _load(self, bundle: Bundle, on: date) -> None:
-        with self._tx(write=True) as conn:
+        with self._write_tx() as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")
             bundle = prepare_bundle(bundle, _Reader(conn), on)
             nodes = [(c.id, "company") for c in bundle.companies]
@@ -318,7 +336,7 @@ class SqliteStore(GraphStore):
         )
 
     def _delete(self, kind: str, id: str) -> bool:
-        with self._tx(write=True) as conn:
+        with self._write_tx() as conn:
             if kind in ("company", "person", "team"):
                 if kind == "company":
                     self._check_company_empty(conn, id)
@@ -338,7 +356,7 @@ class SqliteStore(GraphStore):
             )
 
     def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
-        with self._tx(write=True) as conn:
+        with self._write_tx() as conn:
             sql = "DELETE FROM tie WHERE type = ? AND src = ? AND dst = ?"
             return bool(conn.execute(sql, (type.value, a, b)).rowcount)
 

@@ -136,6 +136,10 @@ class GraphStore(ABC):
         """How many records of each kind the store holds."""
 
     @abstractmethod
+    def data_version(self) -> int:
+        """A number that grows with every committed write: a key for caches of derived data."""
+
+    @abstractmethod
     def ping(self) -> None:
         """Raise StoreError when the store cannot be reached."""
 

@@ -17,6 +17,7 @@ class Label(StrEnum):
     TEAM_MEMBER = "TeamMember"
     INTERACTION = "Interaction"
     RISK_EVENT = "RiskEvent"
+    META = "AccountGraphMeta"  # one node holding the store's data version
 
 
 class RelType(StrEnum):
