@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from accountgraph.errors import ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import ROW_FIELDS, AccountRows, GraphStore, Row
+from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, Row
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import Bundle, Company, NodeKind, Person, TieType
 
@@ -121,6 +121,7 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     )
 }
 _TIE_COLUMNS = ("type", "src", "dst", "strength", "since", "until", "last_contact", "note")
+_TIE_SELECT = ", ".join(_TIE_COLUMNS)  # in the order of TIE_FIELDS (src is "from", dst is "to")
 _JSON_COLUMNS = frozenset({"roles", "history"})
 _BATCH = 500  # ids per IN (...) query, well under SQLite's variable limit
 
@@ -151,10 +152,7 @@ def _row_out(columns: Sequence[str], values: Sequence[Any]) -> Row:
 
 
 def _tie_out(values: Sequence[Any]) -> Row:
-    row = dict(zip(_TIE_COLUMNS, values, strict=True))
-    row["from"] = row.pop("src")
-    row["to"] = row.pop("dst")
-    return row
+    return dict(zip(TIE_FIELDS, values, strict=True))
 
 
 def _chunks(items: Collection[str]) -> Iterator[list[str]]:
@@ -434,22 +432,21 @@ class SqliteStore(GraphStore):
         sql = _TREE + f"SELECT {select('person', 'p')} FROM tree JOIN person p ON p.company = tree.id ORDER BY p.id"
         rows.people = [_row_out(person_cols, v) for v in conn.execute(sql, (account_id,))]
         people = {p["id"] for p in rows.people}
-        ties: dict[tuple[str, str, str], Row] = {}
-        for end in ("src", "dst"):
-            sql = (
-                _TREE + f"SELECT {', '.join('t.' + c for c in _TIE_COLUMNS)} FROM tree "
-                f"JOIN person p ON p.company = tree.id JOIN tie t ON t.{end} = p.id"
-            )
-            for values in conn.execute(sql, (account_id,)):
-                tie = _tie_out(values)
-                ties[(tie["type"], tie["from"], tie["to"])] = tie
+        # every tie with an end among the account's people, once: by its source, else by its target
+        tie_select = f"SELECT {_TIE_SELECT} FROM tie"
+        sql = (
+            _TREE + ", acct(id) AS MATERIALIZED (SELECT p.id FROM tree JOIN person p ON p.company = tree.id) "
+            f"{tie_select} WHERE src IN (SELECT id FROM acct) "
+            f"UNION ALL {tie_select} WHERE dst IN (SELECT id FROM acct) AND src NOT IN (SELECT id FROM acct)"
+        )
+        ties = [_tie_out(values) for values in conn.execute(sql, (account_id,))]
         sql = (
             _TREE + "SELECT i.id, i.member, i.person, i.kind, i.at, i.sentiment, i.note FROM tree "
             "JOIN person p ON p.company = tree.id JOIN interaction i ON i.person = p.id ORDER BY i.id"
         )
         int_cols = _TABLES["interaction"][1]
         rows.interactions = [_row_out(int_cols, v) for v in conn.execute(sql, (account_id,))]
-        others = {e for t in ties.values() for e in (t["from"], t["to"]) if e not in people}
+        others = {e for t in ties for e in (t["from"], t["to"]) if e not in people}
         others |= {i["member"] for i in rows.interactions}
         kinds = _Reader(conn).kinds_of(others)
         team_ids = sorted(i for i, k in kinds.items() if k is NodeKind.TEAM)
@@ -459,14 +456,14 @@ class SqliteStore(GraphStore):
             rows.team.extend(_row_out(team_cols, v) for v in conn.execute(sql, chunk))
             # ties among our own people who work this account
             sql = (
-                f"SELECT {', '.join(_TIE_COLUMNS)} FROM tie WHERE src IN ({_marks(len(chunk))}) "
-                f"AND dst IN (SELECT id FROM node WHERE kind = 'team')"
+                f"{tie_select} WHERE src IN ({_marks(len(chunk))}) AND dst IN (SELECT id FROM node WHERE kind = 'team')"
             )
-            for values in conn.execute(sql, chunk):
-                tie = _tie_out(values)
-                ties[(tie["type"], tie["from"], tie["to"])] = tie
+            ties.extend(_tie_out(values) for values in conn.execute(sql, chunk))
         inside = people | set(team_ids)
-        rows.ties = [t for _, t in sorted(ties.items()) if t["from"] in inside and t["to"] in inside]
+        rows.ties = sorted(
+            (t for t in ties if t["from"] in inside and t["to"] in inside),
+            key=lambda t: (t["type"], t["from"], t["to"]),
+        )
         risk_cols = _TABLES["risk"][1]
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]
