@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError
-from accountgraph.graph.store import GraphStore
+from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.graph.validation import parse_bundle
-from accountgraph.schema import Bundle, Company, Person, Stance, TeamMember, Tie, TieType
+from accountgraph.schema import Bundle, Company, Person, Role, Stance, TeamMember, Tie, TieType
+from accountgraph.schema.models import ApiKey, ApiRole
 
 
 def tie(a: str, b: str, type: str = "knows", **kw: Any) -> Tie:
@@ -428,3 +429,53 @@ def test_data_version_grows_with_every_write_only(store: GraphStore) -> None:
     assert store.data_version() == after_load  # nor does a refused write
     store.end_tie(TieType.KNOWS, "am", "ceo")
     assert store.data_version() > after_load
+
+
+def test_list_records_filters_and_pages(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    store.load_bundle(other_account())
+    ids = lambda records: [r.id for r in records]  # noqa: E731
+    assert ids(store.list_records("person")) == ["ceo", "cfo", "eng", "gm", "x1"]
+    assert ids(store.list_records("person", ListFilter(account="grp"))) == ["ceo", "cfo", "eng", "gm"]
+    assert ids(store.list_records("person", ListFilter(company="grp"))) == ["ceo", "cfo"]
+    assert ids(store.list_records("person", ListFilter(role=Role.DECISION_MAKER))) == ["ceo", "gm"]
+    assert ids(store.list_records("person", ListFilter(account="grp", stance=Stance.SUPPORTER))) == ["eng", "gm"]
+    assert ids(store.list_records("company", ListFilter(account="grp"))) == ["grp", "sub", "sub2"]
+    assert ids(store.list_records("team", ListFilter(account="oth"))) == ["am"]
+    assert ids(store.list_records("interaction", ListFilter(account="grp", member="se"))) == ["i2"]
+    assert ids(store.list_records("interaction", ListFilter(company="sub2"))) == ["i2"]
+    assert ids(store.list_records("risk", ListFilter(account="oth"))) == []
+    # keyset pagination walks every record once
+    pages, after = [], None
+    while True:
+        page = store.list_records("person", limit=2, after=after)
+        if not page:
+            break
+        pages.append(ids(page))
+        after = (page[-1].id,)
+    assert pages == [["ceo", "cfo"], ["eng", "gm"], ["x1"]]
+    ties = store.list_records("tie", ListFilter(account="grp", type=TieType.INFLUENCES))
+    assert [(t.from_, t.to) for t in ties] == [("eng", "gm"), ("gm", "ceo"), ("x1", "ceo")]
+    first = store.list_records("tie", ListFilter(person="am"), limit=2)
+    rest = store.list_records("tie", ListFilter(person="am"), after=first[-1].key)
+    assert [t.key for t in first + rest] == sorted(t.key for t in store.list_records("tie", ListFilter(person="am")))
+    assert len(first + rest) == 4
+    with pytest.raises(ValueError, match="cannot be filtered by role"):
+        store.list_records("company", ListFilter(role=Role.CHAMPION))
+
+
+def test_api_keys_are_stored_and_revoked(store: GraphStore) -> None:
+    key = ApiKey(
+        id="k1", name="ci", role=ApiRole.PLANNER, accounts=["grp"], secret_hash="ab" * 32,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    store.save_api_key(key)
+    store.save_api_key(key.model_copy(update={"id": "k0", "accounts": []}))
+    assert store.get_api_key("k1") == key
+    assert [k.id for k in store.list_api_keys()] == ["k0", "k1"]
+    revoked = store.revoke_api_key("k1", at=datetime(2026, 2, 1, tzinfo=UTC))
+    assert store.get_api_key("k1") == revoked and revoked.revoked_at is not None
+    assert store.get_api_key("k0").accounts == []  # type: ignore[union-attr]
+    assert store.get_api_key("missing") is None
+    with pytest.raises(NotFoundError):
+        store.revoke_api_key("missing")

@@ -112,3 +112,86 @@ RETURN 1 AS ok
 // name: data_version
 MATCH (m:AccountGraphMeta {id: 'data'})
 RETURN m.version AS version
+
+// Listing: every filter is a parameter that is null when not given. $account must be a root company.
+
+// name: list_company
+MATCH (x:Company)
+WHERE ($after IS NULL OR x.id > $after)
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(x) WHERE root.parent IS NULL })
+RETURN x {.*} AS row
+ORDER BY x.id
+LIMIT $limit
+
+// name: list_person
+MATCH (x:Person)
+WHERE ($after IS NULL OR x.id > $after)
+  AND ($company IS NULL OR x.company = $company)
+  AND ($stance IS NULL OR x.stance = $stance)
+  AND ($role IS NULL OR $role IN x.roles)
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(x)
+        WHERE root.parent IS NULL })
+RETURN x {.*} AS row
+ORDER BY x.id
+LIMIT $limit
+
+// name: list_team
+MATCH (x:TeamMember)
+WHERE ($after IS NULL OR x.id > $after)
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(:Person)
+              -[:KNOWS]-(x)
+        WHERE root.parent IS NULL })
+RETURN x {.*} AS row
+ORDER BY x.id
+LIMIT $limit
+
+// name: list_interaction
+MATCH (x:Interaction)
+WHERE ($after IS NULL OR x.id > $after)
+  AND ($person IS NULL OR x.person = $person)
+  AND ($member IS NULL OR x.member = $member)
+  AND ($company IS NULL OR EXISTS { MATCH (x)-[:WITH_PERSON]->(:Person {company: $company}) })
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(:Person)
+              <-[:WITH_PERSON]-(x)
+        WHERE root.parent IS NULL })
+RETURN x {.*} AS row
+ORDER BY x.id
+LIMIT $limit
+
+// name: list_risk
+MATCH (x:RiskEvent)
+WHERE ($after IS NULL OR x.id > $after)
+  AND ($company IS NULL OR x.company = $company)
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(:Company)<-[:CONCERNS]-(x)
+        WHERE root.parent IS NULL })
+RETURN x {.*} AS row
+ORDER BY x.id
+LIMIT $limit
+
+// name: list_tie
+MATCH (a:Entity)-[t:KNOWS|INFLUENCES]->(b:Entity)
+WITH a, t, b, toLower(type(t)) AS type
+WHERE ($type IS NULL OR type = $type)
+  AND ($person IS NULL OR a.id = $person OR b.id = $person)
+  AND ($after IS NULL OR type > $after[0]
+       OR (type = $after[0] AND (a.id > $after[1] OR (a.id = $after[1] AND b.id > $after[2]))))
+  AND ($account IS NULL OR EXISTS {
+        MATCH (root:Company {id: $account})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
+        WHERE root.parent IS NULL AND (p = a OR p = b) })
+RETURN t {.*, from: a.id, to: b.id, type: type} AS row
+ORDER BY type, a.id, b.id
+LIMIT $limit
+
+// name: get_api_key
+MATCH (k:ApiKey {id: $id})
+RETURN k {.*} AS row
+
+// name: list_api_keys
+MATCH (k:ApiKey)
+RETURN k {.*} AS row
+ORDER BY k.id

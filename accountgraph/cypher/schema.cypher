@@ -33,3 +33,6 @@ CREATE INDEX risk_event_at IF NOT EXISTS FOR (n:RiskEvent) ON (n.at)
 
 // name: schema_11_meta_id
 CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (n:AccountGraphMeta) REQUIRE n.id IS UNIQUE
+
+// name: schema_12_api_key_id
+CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.id IS UNIQUE

@@ -133,3 +133,7 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 // name: bump_data_version
 MERGE (m:AccountGraphMeta {id: 'data'})
 SET m.version = coalesce(m.version, 0) + 1
+
+// name: save_api_key
+MERGE (k:ApiKey {id: $row.id})
+SET k = $row

@@ -24,9 +24,9 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from accountgraph.cypher import query, statements
 from accountgraph.errors import ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, Row
+from accountgraph.graph.store import LIST_FILTERS, ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
 from accountgraph.graph.validation import prepare_bundle
-from accountgraph.schema.models import Bundle, Company, NodeKind, Person, TieType
+from accountgraph.schema.models import ApiKey, Bundle, Company, NodeKind, Person, TieType
 
 T = TypeVar("T")
 BATCH = 5_000
@@ -204,6 +204,26 @@ class Neo4jStore(GraphStore):
     def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
         record = self._read(lambda tx: tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single())
         return None if record is None else _tie_in(record["row"])
+
+    def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
+        params: dict[str, Any] = {name: None for name in LIST_FILTERS[kind]}
+        params.update({name: str(getattr(filters, name)) for name in filters.given()})
+        params["limit"] = limit
+        params["after"] = (list(after) if kind == "tie" else after[0]) if after is not None else None
+        records = self._read(lambda tx: list(tx.run(query(f"list_{kind}"), params)))
+        return [_tie_in(r["row"]) if kind == "tie" else _row_in(kind, r["row"]) for r in records]
+
+    def save_api_key(self, key: ApiKey) -> None:
+        row = _rows_of([key])[0]
+        self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume())
+
+    def get_api_key(self, id: str) -> ApiKey | None:
+        record = self._read(lambda tx: tx.run(query("get_api_key"), id=id).single())
+        return None if record is None else ApiKey.model_validate(record["row"])
+
+    def list_api_keys(self) -> list[ApiKey]:
+        records = self._read(lambda tx: list(tx.run(query("list_api_keys"))))
+        return [ApiKey.model_validate(r["row"]) for r in records]
 
     def list_accounts(self) -> list[Company]:
         records = self._read(lambda tx: list(tx.run(query("list_accounts"))))

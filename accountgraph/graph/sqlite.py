@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from accountgraph.errors import ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, Row
+from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
 from accountgraph.graph.validation import prepare_bundle
-from accountgraph.schema.models import Bundle, Company, NodeKind, Person, TieType
+from accountgraph.schema.models import ApiKey, Bundle, Company, NodeKind, Person, TieType
 
 _MIGRATION_1 = """
 CREATE TABLE node (
@@ -104,7 +104,19 @@ CREATE TABLE meta (
 INSERT INTO meta (key, value) VALUES ('data_version', 0);
 """
 
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2)
+_MIGRATION_3 = """
+CREATE TABLE api_key (
+    id          TEXT PRIMARY KEY,
+    name        TEXT,
+    role        TEXT NOT NULL,
+    accounts    TEXT NOT NULL DEFAULT '[]',
+    secret_hash TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -122,7 +134,44 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 _TIE_COLUMNS = ("type", "src", "dst", "strength", "since", "until", "last_contact", "note")
 _TIE_SELECT = ", ".join(_TIE_COLUMNS)  # in the order of TIE_FIELDS (src is "from", dst is "to")
-_JSON_COLUMNS = frozenset({"roles", "history"})
+_JSON_COLUMNS = frozenset({"roles", "history", "accounts"})
+_KEY_COLUMNS = ("id", "name", "role", "accounts", "secret_hash", "created_at", "revoked_at")
+_ACCOUNT_PEOPLE = "SELECT p.id FROM tree JOIN person p ON p.company = tree.id"
+
+# listing: the table (alias x) and, per filter, a condition with one `?` (account: uses the CTE `tree`)
+_LIST_FROM = {
+    "company": "company x",
+    "person": "person x",
+    "team": "team_member x",
+    "interaction": "interaction x",
+    "risk": "risk x",
+    "tie": "tie x",
+}
+_LIST_WHERE: dict[str, dict[str, str]] = {
+    "company": {"account": "x.id IN (SELECT id FROM tree)"},
+    "person": {
+        "account": "x.company IN (SELECT id FROM tree)",
+        "company": "x.company = ?",
+        "role": "EXISTS (SELECT 1 FROM json_each(x.roles) WHERE json_each.value = ?)",
+        "stance": "x.stance = ?",
+    },
+    "team": {
+        "account": f"x.id IN (SELECT src FROM tie WHERE dst IN ({_ACCOUNT_PEOPLE}) "
+        f"UNION SELECT dst FROM tie WHERE src IN ({_ACCOUNT_PEOPLE}))",
+    },
+    "interaction": {
+        "account": f"x.person IN ({_ACCOUNT_PEOPLE})",
+        "company": "x.person IN (SELECT id FROM person WHERE company = ?)",
+        "person": "x.person = ?",
+        "member": "x.member = ?",
+    },
+    "risk": {"account": "x.company IN (SELECT id FROM tree)", "company": "x.company = ?"},
+    "tie": {
+        "account": f"(x.src IN ({_ACCOUNT_PEOPLE}) OR x.dst IN ({_ACCOUNT_PEOPLE}))",
+        "person": "(x.src = ? OR x.dst = ?)",
+        "type": "x.type = ?",
+    },
+}
 _BATCH = 500  # ids per IN (...) query, well under SQLite's variable limit
 
 _TREE = """
@@ -368,6 +417,45 @@ class SqliteStore(GraphStore):
         sql = f"SELECT {', '.join(_TIE_COLUMNS)} FROM tie WHERE type = ? AND src = ? AND dst = ?"
         values = self._conn().execute(sql, (type.value, a, b)).fetchone()
         return None if values is None else _tie_out(values)
+
+    def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
+        cols = _TIE_COLUMNS if kind == "tie" else _TABLES[kind][1]
+        conditions, params = [], []
+        prefix, prefix_params = "", []
+        for name in sorted(filters.given()):
+            value = getattr(filters, name)
+            condition = _LIST_WHERE[kind][name]
+            if name == "account":
+                prefix, prefix_params = _TREE, [value]
+            conditions.append(condition)
+            params.extend([str(value)] * condition.count("?"))
+        if after is not None:
+            conditions.append("(x.type, x.src, x.dst) > (?, ?, ?)" if kind == "tie" else "x.id > ?")
+            params.extend(after)
+        order = "x.type, x.src, x.dst" if kind == "tie" else "x.id"
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        select = ", ".join("x." + c for c in cols)
+        sql = f"{prefix}SELECT {select} FROM {_LIST_FROM[kind]}{where} ORDER BY {order} LIMIT ?"
+        values = self._conn().execute(sql, [*prefix_params, *params, limit]).fetchall()
+        return [_tie_out(v) if kind == "tie" else _row_out(cols, v) for v in values]
+
+    def save_api_key(self, key: ApiKey) -> None:
+        row = key.model_dump(mode="json")
+        with self._tx(write=True) as conn:
+            conn.execute(
+                f"INSERT INTO api_key ({', '.join(_KEY_COLUMNS)}) VALUES ({_marks(len(_KEY_COLUMNS))}) "
+                f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _KEY_COLUMNS[1:])}",
+                [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _KEY_COLUMNS],
+            )
+
+    def get_api_key(self, id: str) -> ApiKey | None:
+        sql = f"SELECT {', '.join(_KEY_COLUMNS)} FROM api_key WHERE id = ?"
+        values = self._conn().execute(sql, (id,)).fetchone()
+        return None if values is None else ApiKey.model_validate(_row_out(_KEY_COLUMNS, values))
+
+    def list_api_keys(self) -> list[ApiKey]:
+        sql = f"SELECT {', '.join(_KEY_COLUMNS)} FROM api_key ORDER BY id"
+        return [ApiKey.model_validate(_row_out(_KEY_COLUMNS, v)) for v in self._conn().execute(sql)]
 
     def list_accounts(self) -> list[Company]:
         cols = _TABLES["company"][1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -19,11 +19,14 @@ from pydantic import BaseModel
 
 from accountgraph.errors import NotFoundError
 from accountgraph.schema.models import (
+    ApiKey,
     Bundle,
     Company,
     Interaction,
     Person,
     RiskEvent,
+    Role,
+    Stance,
     TeamMember,
     Tie,
     TieType,
@@ -49,6 +52,33 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
 """The stored fields of each record kind, in order: the columns of a row."""
 
 TIE_FIELDS: tuple[str, ...] = ("type", "from", "to", "strength", "since", "until", "last_contact", "note")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Filters of `GraphStore.list_records`; each kind accepts those in LIST_FILTERS."""
+
+    account: str | None = None  # within this account (root company)
+    company: str | None = None  # of this company (not its subsidiaries)
+    role: Role | None = None  # people holding this role now
+    stance: Stance | None = None  # people with this stance now
+    person: str | None = None  # ties and interactions of this person (either end)
+    member: str | None = None  # interactions of this team member
+    type: TieType | None = None  # ties of this type
+
+    def given(self) -> set[str]:
+        return {name for name, value in vars(self).items() if value is not None}
+
+
+LIST_FILTERS: dict[str, frozenset[str]] = {
+    "company": frozenset({"account"}),
+    "person": frozenset({"account", "company", "role", "stance"}),
+    "team": frozenset({"account"}),
+    "interaction": frozenset({"account", "company", "person", "member"}),
+    "risk": frozenset({"account", "company"}),
+    "tie": frozenset({"account", "person", "type"}),
+}
+"""The filters each listable kind accepts (`team` by account: members tied to its people)."""
 
 
 @dataclass
@@ -122,6 +152,21 @@ class GraphStore(ABC):
         """Everything of an account (ties of every date included): its companies, their people,
         the team members tied to or in touch with them, the ties among all of these, interactions
         and risk events. Raises NotFoundError when `account_id` is not a root company."""
+
+    @abstractmethod
+    def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
+        """Rows of `kind` (a key of LIST_FILTERS) in key order (id; ties: type, from, to) after `after`."""
+
+    @abstractmethod
+    def save_api_key(self, key: ApiKey) -> None:
+        """Insert or replace an API key record."""
+
+    @abstractmethod
+    def get_api_key(self, id: str) -> ApiKey | None: ...
+
+    @abstractmethod
+    def list_api_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included, by id."""
 
     @abstractmethod
     def list_accounts(self) -> list[Company]:
@@ -233,6 +278,41 @@ class GraphStore(ABC):
         if row is None:
             raise NotFoundError("tie", f"{type.value}:{a}->{b}")
         return Tie.model_validate(row)
+
+    def list_records(
+        self,
+        kind: str,
+        filters: ListFilter | None = None,
+        *,
+        limit: int = 100,
+        after: tuple[str, ...] | None = None,
+    ) -> list[Any]:
+        """One page of records of `kind` in key order, after the key `after` (keyset pagination).
+
+        The key is `(id,)`, for ties `(type, from, to)`. Raises ValueError for an unknown kind, a
+        filter the kind does not take, or a bad limit.
+        """
+        filters = filters or ListFilter()
+        if kind not in LIST_FILTERS:
+            raise ValueError(f"cannot list {kind!r}; one of {', '.join(LIST_FILTERS)}")
+        unknown = filters.given() - LIST_FILTERS[kind]
+        if unknown:
+            raise ValueError(f"{kind} cannot be filtered by {', '.join(sorted(unknown))}")
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit must be between 1 and 1000")
+        if after is not None and len(after) != (3 if kind == "tie" else 1):
+            raise ValueError("bad cursor")
+        model: type[BaseModel] = Tie if kind == "tie" else RECORD_KINDS[kind][0]
+        return [model.model_validate(r) for r in self._list(kind, filters, limit, after)]
+
+    def revoke_api_key(self, id: str, at: datetime | None = None) -> ApiKey:
+        key = self.get_api_key(id)
+        if key is None:
+            raise NotFoundError("api key", id)
+        if key.revoked_at is None:
+            key = key.model_copy(update={"revoked_at": at or datetime.now(UTC)})
+            self.save_api_key(key)
+        return key
 
     # ---- deletes (for mistakes; ending a tie keeps history) -----------------------------------
     def delete(self, kind: str, id: str) -> None:

@@ -18,6 +18,7 @@ class Label(StrEnum):
     INTERACTION = "Interaction"
     RISK_EVENT = "RiskEvent"
     META = "AccountGraphMeta"  # one node holding the store's data version
+    API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
 
 
 class RelType(StrEnum):

@@ -323,6 +323,26 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+class ApiRole(StrEnum):
+    """What an API key may do: viewers read, planners also write, admins also manage keys."""
+
+    VIEWER = "viewer"
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+class ApiKey(_Record):
+    """A stored API key: only the SHA-256 of its secret is kept; the key itself is shown once."""
+
+    id: Id
+    name: Text | None = None
+    role: ApiRole
+    accounts: list[Id] = Field(default_factory=list, description="the accounts it may see; empty: all")
+    secret_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class BundleIssue(BaseModel):
     """One reason a bundle (or a single write) was refused."""
 
