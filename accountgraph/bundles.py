@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ import networkx as nx
 
 from accountgraph.errors import BundleRejected
 from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS
-from accountgraph.graph.validation import parse_bundle
 from accountgraph.schema.models import BUNDLE_LISTS, Bundle, BundleIssue
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -28,8 +26,6 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "interactions": ROW_FIELDS["interaction"],
     "risks": ROW_FIELDS["risk"],
 }
-
-Progress = Callable[[int], None]
 
 
 def read_json(path: Path) -> Any:
@@ -113,15 +109,13 @@ def read_csv_dir(folder: Path) -> dict[str, Any]:
     return raw
 
 
-def load_path(path: Path, progress: Progress | None = None) -> Bundle:
-    """Read and validate a bundle from a JSON file or a CSV directory (BundleRejected lists every issue)."""
+def read_path(path: Path) -> Any:
+    """The raw bundle document of a JSON file or a CSV directory (BundleRejected if unreadable)."""
     if path.is_dir():
-        raw = read_csv_dir(path)
-    elif path.exists():
-        raw = read_json(path)
-    else:
-        raise BundleRejected([BundleIssue(record="bundle", reason=f"{path} does not exist")])
-    return parse_bundle(raw, progress=progress)
+        return read_csv_dir(path)
+    if path.exists():
+        return read_json(path)
+    raise BundleRejected([BundleIssue(record="bundle", reason=f"{path} does not exist")])
 
 
 def locate(issue: BundleIssue, csv_dir: bool) -> str:

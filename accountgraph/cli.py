@@ -108,17 +108,21 @@ def import_(
 ) -> None:
     """Import a bundle in one transaction: everything lands, or nothing does."""
     csv_dir = path.is_dir()
-
-    def read() -> Bundle:
-        with _progress() as progress:
-            task = progress.add_task(f"checking {path.name}", total=None)
-            bundle = bundles.load_path(path, progress=lambda n: progress.advance(task, n))
-        return bundle
-
-    bundle = _guard(read, csv_dir)
+    raw = _guard(lambda: bundles.read_path(path), csv_dir)
+    total = sum(len(v) for v in raw.values() if isinstance(v, list)) if isinstance(raw, dict) else None
     with _store(store) as s, _progress() as progress:
-        progress.add_task(f"writing {sum(bundle.counts().values())} records in one transaction", total=None)
-        counts = _guard(lambda: s.load_bundle(bundle), csv_dir)
+        task = progress.add_task(f"checking {path.name}", total=total)
+
+        checked = 0
+
+        def advance(n: int) -> None:
+            nonlocal checked
+            checked += n
+            progress.advance(task, n)
+            if checked == total:
+                progress.update(task, description=f"writing {total} records in one transaction")
+
+        counts = _guard(lambda: s.import_document(raw, progress=advance), csv_dir)
     out.print(_counts_table(f"imported {path} into {s.url}", counts))
 
 

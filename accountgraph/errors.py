@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accountgraph.schema.models import BundleIssue
+from accountgraph.schema.models import Bundle, BundleIssue
 
 
 class AccountGraphError(Exception):
@@ -25,8 +25,16 @@ class ConflictError(AccountGraphError):
 class BundleRejected(AccountGraphError):
     """A bundle (or a single write) was refused; nothing was written. Every issue is listed."""
 
-    def __init__(self, issues: list[BundleIssue]) -> None:
+    def __init__(
+        self,
+        issues: list[BundleIssue],
+        *,
+        partial: Bundle | None = None,
+        positions: dict[str, list[int]] | None = None,
+    ) -> None:
         self.issues = issues
+        self.partial = partial  # the structurally valid records of a refused document, if any
+        self.positions = positions or {}  # for each list of `partial`, the records' indices in the document
         shown = "; ".join(str(i) for i in issues[:5])
         more = f" (and {len(issues) - 5} more)" if len(issues) > 5 else ""
         super().__init__(f"{len(issues)} error(s): {shown}{more}")

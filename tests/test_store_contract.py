@@ -479,3 +479,28 @@ def test_api_keys_are_stored_and_revoked(store: GraphStore) -> None:
     assert store.get_api_key("missing") is None
     with pytest.raises(NotFoundError):
         store.revoke_api_key("missing")
+
+
+def test_a_refused_document_lists_malformed_fields_and_bad_references_together(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    raw = {
+        "people": [
+            {"id": "ok", "name": "Fine", "company": "grp"},
+            {"id": "bad", "name": "Bad", "company": "grp", "level": 0},
+            {"id": "lost", "name": "Lost", "company": "atlantis"},
+        ],
+        "ties": [{"from": "ok", "to": "ghost", "type": "influences"}],
+    }
+    with pytest.raises(BundleRejected) as info:
+        store.import_document(raw)
+    found = {(i.record, i.index, i.field, i.code) for i in info.value.issues}
+    assert found == {
+        ("people", 1, "level", "invalid"),
+        ("people", 2, "company", "reference"),  # index in the document, not in the valid subset
+        ("ties", 0, "to", "reference"),
+    }
+    with pytest.raises(NotFoundError):
+        store.get_person("ok")
+    assert store.import_document({"people": [raw["people"][0]]}) == {
+        "companies": 0, "people": 1, "team": 0, "ties": 0, "interactions": 0, "risks": 0,
+    }  # fmt: skip

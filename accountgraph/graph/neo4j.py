@@ -23,10 +23,10 @@ from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from accountgraph.cypher import query, statements
-from accountgraph.errors import ConflictError, NotFoundError, StoreError
+from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
 from accountgraph.graph.store import LIST_FILTERS, ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
 from accountgraph.graph.validation import prepare_bundle
-from accountgraph.schema.models import ApiKey, Bundle, Company, NodeKind, Person, TieType
+from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
 T = TypeVar("T")
 BATCH = 5_000
@@ -174,6 +174,16 @@ class Neo4jStore(GraphStore):
                     tx.run(query(name), rows=chunk).consume()
 
         self._write(work)
+
+    def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
+        def work(tx: ManagedTransaction) -> list[BundleIssue]:
+            try:
+                prepare_bundle(bundle, _Reader(tx), on)
+            except BundleRejected as rejected:
+                return rejected.issues
+            return []
+
+        return self._read(work)
 
     def _delete(self, kind: str, id: str) -> bool:
         def work(tx: ManagedTransaction) -> bool:

@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from accountgraph.errors import ConflictError, NotFoundError, StoreError
+from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
 from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
 from accountgraph.graph.validation import prepare_bundle
-from accountgraph.schema.models import ApiKey, Bundle, Company, NodeKind, Person, TieType
+from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
 _MIGRATION_1 = """
 CREATE TABLE node (
@@ -381,6 +381,14 @@ class SqliteStore(GraphStore):
                 for r in rows
             ],
         )
+
+    def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
+        with self._tx(write=False) as conn:
+            try:
+                prepare_bundle(bundle, _Reader(conn), on)
+            except BundleRejected as rejected:
+                return rejected.issues
+        return []
 
     def _delete(self, kind: str, id: str) -> bool:
         with self._write_tx() as conn:

@@ -8,7 +8,7 @@ are built from the plain rows a backend reads. A backend implements the `_`-pref
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -17,10 +17,12 @@ from typing import Any, Self, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import BundleRejected, NotFoundError
+from accountgraph.graph.validation import parse_bundle
 from accountgraph.schema.models import (
     ApiKey,
     Bundle,
+    BundleIssue,
     Company,
     Interaction,
     Person,
@@ -125,6 +127,10 @@ class GraphStore(ABC):
         """In one write transaction: `prepare_bundle(bundle, reader, on)`, then write it all."""
 
     @abstractmethod
+    def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
+        """In a read transaction: the issues `prepare_bundle` finds (nothing is written)."""
+
+    @abstractmethod
     def _get(self, kind: str, id: str) -> Row | None:
         """One record of `kind` (a key of RECORD_KINDS) as a row, or None."""
 
@@ -210,6 +216,28 @@ class GraphStore(ABC):
         """
         self._load(bundle, on or today())
         return bundle.counts()
+
+    def import_document(self, raw: Any, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Validate and load a raw bundle document (parsed JSON or CSV) in one transaction.
+
+        When records are malformed, the well-formed ones are still checked against the store, so
+        the refusal lists every problem: malformed fields, unknown references, cycles.
+
+        Raises:
+            BundleRejected: every issue, with indices into the document; nothing was written.
+        """
+        try:
+            bundle = parse_bundle(raw, progress=progress)
+        except BundleRejected as rejected:
+            if rejected.partial is None:
+                raise
+            more = []
+            for issue in self._check(rejected.partial, today()):
+                if issue.index is not None and issue.record in rejected.positions:
+                    issue = issue.model_copy(update={"index": rejected.positions[issue.record][issue.index]})
+                more.append(issue)
+            raise BundleRejected(rejected.issues + more) from None
+        return self.load_bundle(bundle)
 
     def upsert_company(self, company: Company) -> Company:
         self.load_bundle(Bundle(companies=[company]))

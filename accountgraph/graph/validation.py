@@ -92,6 +92,7 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
     if raw.get("version", 1) != 1:
         issues.append(BundleIssue(record="bundle", field="version", reason="only version 1 is known"))
     lists: dict[str, list[Any]] = {}
+    positions: dict[str, list[int]] = {}
     for name in BUNDLE_LISTS:
         items = raw.get(name, [])
         if items is None:
@@ -100,10 +101,11 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
             issues.append(BundleIssue(record=name, reason="must be a list"))
             continue
         model = RECORD_MODELS[name]
-        parsed = []
+        parsed, kept = [], []
         for index, item in enumerate(items):
             try:
                 parsed.append(model.model_validate(item))
+                kept.append(index)
             except ValidationError as err:
                 issues.extend(_issues_from(err, name, index, _record_id(item, name)))
             if progress is not None and index % 1000 == 999:
@@ -111,8 +113,11 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
         if progress is not None:
             progress(len(items) % 1000)
         lists[name] = parsed
+        positions[name] = kept
     if issues:
-        raise BundleRejected(issues)
+        # the valid records, so that their references can be checked too (see GraphStore.import_document)
+        partial = Bundle(**lists) if set(lists) == set(BUNDLE_LISTS) else None
+        raise BundleRejected(issues, partial=partial, positions=positions)
     return Bundle(**lists)
 
 
