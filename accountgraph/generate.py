@@ -17,7 +17,6 @@ by `python tools/make_sample.py`).
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 import re
@@ -31,6 +30,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from accountgraph.perf import paused_gc
 from accountgraph.schema.models import (
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
@@ -433,13 +433,8 @@ def generate_account(
         raise ValueError("people must be 0 or more")
     if not account_id.strip() or account_id != account_id.strip():
         raise ValueError("account_id must be non-blank without surrounding whitespace")
-    was_enabled = gc.isenabled()
-    gc.disable()  # millions of small objects, none of them cyclic: the collector would only slow us down
-    try:
+    with paused_gc():  # millions of small objects, none of them cyclic
         return _Generator(people, seed, account_id, name, reference or DEFAULT_REFERENCE).run()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Generator:

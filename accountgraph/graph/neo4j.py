@@ -24,7 +24,16 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from accountgraph.cypher import query, statements
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import LIST_FILTERS, ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
+from accountgraph.graph.store import (
+    LIST_FILTERS,
+    ROW_FIELDS,
+    TIE_FIELDS,
+    AccountRows,
+    GraphStore,
+    ListFilter,
+    Row,
+    TieRow,
+)
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
@@ -51,6 +60,12 @@ def _row_in(kind: str, row: Row) -> Row:
 
 def _tie_in(row: Row) -> Row:
     return {f: row.get(f) for f in TIE_FIELDS}
+
+
+def _tie_tuple(row: Row) -> TieRow:
+    get = row.get
+    return (row["type"], row["from"], row["to"], row["strength"], get("since"), get("until"), get("last_contact"),
+            get("note"))  # fmt: skip
 
 
 class _Reader:
@@ -267,20 +282,17 @@ class Neo4jStore(GraphStore):
                 raise NotFoundError("account", account_id)
             out.people = [_row_in("person", r) for r in rows("account_people", id=account_id)]
             people = {p["id"] for p in out.people}
-            ties = [_tie_in(r) for r in rows("account_ties", id=account_id)]
+            ties = [_tie_tuple(r) for r in rows("account_ties", id=account_id)]
             out.interactions = [_row_in("interaction", r) for r in rows("account_interactions", id=account_id)]
-            others = {e for t in ties for e in (t["from"], t["to"]) if e not in people}
+            others = {e for t in ties for e in (t[1], t[2]) if e not in people}
             others |= {i["member"] for i in out.interactions}
             out.team = sorted(
                 (_row_in("team", r) for r in rows("team_by_id", ids=sorted(others))), key=lambda r: r["id"]
             )
             team_ids = [t["id"] for t in out.team]
-            ties += [_tie_in(r) for r in rows("team_ties", ids=team_ids)]
+            ties += [_tie_tuple(r) for r in rows("team_ties", ids=team_ids)]
             inside = people | set(team_ids)
-            out.ties = sorted(
-                (t for t in ties if t["from"] in inside and t["to"] in inside),
-                key=lambda t: (t["type"], t["from"], t["to"]),
-            )
+            out.ties = sorted(t for t in ties if t[1] in inside and t[2] in inside)
             out.risks = [_row_in("risk", r) for r in rows("account_risks", id=account_id)]
             return out
 

@@ -25,8 +25,6 @@ from accountgraph.graph.store import AccountRows, Row
 from accountgraph.schema.graph import RelType
 from accountgraph.schema.models import Person
 
-_TIE_ATTRS = ("strength", "since", "until", "last_contact", "note")
-
 
 def _state_on(row: Row, on: date) -> tuple[list[str], str]:
     history = row.get("history") or []
@@ -77,11 +75,11 @@ def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
     )
     team = {t["id"]: t for t in rows.team}
     active = [
-        t for t in rows.ties if (t["since"] is None or t["since"] <= on) and (t["until"] is None or t["until"] > on)
-    ]
+        t for t in rows.ties if (t[4] is None or t[4] <= on) and (t[5] is None or t[5] > on)
+    ]  # since <= on < until
     # our people appear when they hold an active relationship with someone of the account
-    known_team = {t["to"] for t in active if t["to"] in team and t["from"] in people}
-    known_team |= {t["from"] for t in active if t["from"] in team and t["to"] in people}
+    known_team = {t[2] for t in active if t[2] in team and t[1] in people}
+    known_team |= {t[1] for t in active if t[1] in team and t[2] in people}
     for tid in sorted(known_team):
         g.add_node(tid, kind="team", **{k: v for k, v in team[tid].items() if k != "id"})
     inside = people | known_team
@@ -89,16 +87,18 @@ def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
     influences = RelType.INFLUENCES.value
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
     append = edges.append
-    for t in active:
-        a, b = t["from"], t["to"]
+    for kind, a, b, strength, since, until, last_contact, note in active:
         if a not in inside or b not in inside:
             continue
-        if t["type"] == "influences":
-            append((a, b, influences, {"type": influences, **{f: t[f] for f in _TIE_ATTRS}}))
+        if kind == "influences":
+            append((a, b, influences, {"type": influences, "strength": strength, "since": since, "until": until,
+                                       "last_contact": last_contact, "note": note}))  # fmt: skip
         else:
-            attrs = {"type": knows, "team": a in known_team or b in known_team, **{f: t[f] for f in _TIE_ATTRS}}
+            ours = a in known_team or b in known_team
+            attrs = {"type": knows, "team": ours, "strength": strength, "since": since, "until": until,
+                     "last_contact": last_contact, "note": note}  # fmt: skip
             append((a, b, knows, attrs))
-            append((b, a, knows, dict(attrs)))
+            append((b, a, knows, attrs.copy()))
     _add_edges(g, edges)
     end_of_day = on + "T24"  # after every ISO time of that day
     g.graph["interactions"] = [i for i in rows.interactions if i["at"] <= end_of_day]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row
+from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row, TieRow
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
@@ -535,14 +535,14 @@ class SqliteStore(GraphStore):
             f"{tie_select} WHERE src IN (SELECT id FROM acct) "
             f"UNION ALL {tie_select} WHERE dst IN (SELECT id FROM acct) AND src NOT IN (SELECT id FROM acct)"
         )
-        ties = [_tie_out(values) for values in conn.execute(sql, (account_id,))]
+        ties: list[TieRow] = conn.execute(sql, (account_id,)).fetchall()
         sql = (
             _TREE + "SELECT i.id, i.member, i.person, i.kind, i.at, i.sentiment, i.note FROM tree "
             "JOIN person p ON p.company = tree.id JOIN interaction i ON i.person = p.id ORDER BY i.id"
         )
         int_cols = _TABLES["interaction"][1]
         rows.interactions = [_row_out(int_cols, v) for v in conn.execute(sql, (account_id,))]
-        others = {e for t in ties for e in (t["from"], t["to"]) if e not in people}
+        others = {e for t in ties for e in (t[1], t[2]) if e not in people}
         others |= {i["member"] for i in rows.interactions}
         kinds = _Reader(conn).kinds_of(others)
         team_ids = sorted(i for i, k in kinds.items() if k is NodeKind.TEAM)
@@ -554,12 +554,9 @@ class SqliteStore(GraphStore):
             sql = (
                 f"{tie_select} WHERE src IN ({_marks(len(chunk))}) AND dst IN (SELECT id FROM node WHERE kind = 'team')"
             )
-            ties.extend(_tie_out(values) for values in conn.execute(sql, chunk))
+            ties.extend(conn.execute(sql, chunk))
         inside = people | set(team_ids)
-        rows.ties = sorted(
-            (t for t in ties if t["from"] in inside and t["to"] in inside),
-            key=lambda t: (t["type"], t["from"], t["to"]),
-        )
+        rows.ties = sorted(t for t in ties if t[1] in inside and t[2] in inside)
         risk_cols = _TABLES["risk"][1]
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]

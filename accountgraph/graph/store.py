@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from accountgraph.errors import BundleRejected, NotFoundError
 from accountgraph.graph.validation import parse_bundle
+from accountgraph.perf import paused_gc
 from accountgraph.schema.models import (
     ApiKey,
     Bundle,
@@ -36,6 +37,8 @@ from accountgraph.schema.models import (
 )
 
 Row = dict[str, Any]
+TieRow = tuple[str, str, str, float, str | None, str | None, str | None, str | None]
+"""A tie as (type, from, to, strength, since, until, last_contact, note), dates as ISO strings."""
 M = TypeVar("M", bound=BaseModel)
 
 RECORD_KINDS: dict[str, tuple[type[BaseModel], str]] = {
@@ -90,7 +93,7 @@ class AccountRows:
     companies: list[Row] = field(default_factory=list)
     people: list[Row] = field(default_factory=list)
     team: list[Row] = field(default_factory=list)
-    ties: list[Row] = field(default_factory=list)
+    ties: list[TieRow] = field(default_factory=list)  # tuples in TIE_FIELDS order (fast to read)
     interactions: list[Row] = field(default_factory=list)
     risks: list[Row] = field(default_factory=list)
 
@@ -373,12 +376,13 @@ class GraphStore(ABC):
 
     def export_bundle(self, account_id: str) -> Bundle:
         """Everything of an account as a bundle (history included), sorted by id."""
-        rows = self._account_rows(account_id)
+        with paused_gc():
+            rows = self._account_rows(account_id)
         bundle = Bundle(
             companies=[Company.model_validate(r) for r in rows.companies],
             people=[Person.model_validate(r) for r in rows.people],
             team=[TeamMember.model_validate(r) for r in rows.team],
-            ties=[Tie.model_validate(r) for r in rows.ties],
+            ties=[Tie.model_validate(dict(zip(TIE_FIELDS, t, strict=True))) for t in rows.ties],
             interactions=[Interaction.model_validate(r) for r in rows.interactions],
             risks=[RiskEvent.model_validate(r) for r in rows.risks],
         )
@@ -391,7 +395,8 @@ class GraphStore(ABC):
         """
         from accountgraph.graph.projection import project
 
-        return project(account_id, self._account_rows(account_id), as_of or today())
+        with paused_gc():
+            return project(account_id, self._account_rows(account_id), as_of or today())
 
 
 def _without(row: Row, *keys: str) -> Row:
