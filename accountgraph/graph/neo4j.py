@@ -54,7 +54,8 @@ def _row_in(kind: str, row: Row) -> Row:
     out = {f: row.get(f) for f in ROW_FIELDS[kind]}
     if kind == "person":
         out["roles"] = list(out["roles"] or [])
-        out["history"] = json.loads(out["history"]) if out["history"] else []
+        history = out["history"]
+        out["history"] = json.loads(history) if history and history != "[]" else []
     return out
 
 
@@ -274,16 +275,21 @@ class Neo4jStore(GraphStore):
             def rows(name: str, **params: Any) -> list[Row]:
                 return [r["row"] for r in tx.run(query(name), **params)]
 
+            def collected(name: str) -> list[Any]:
+                return [row for record in tx.run(query(name), id=account_id) for row in record["rows"]]
+
             out = AccountRows()
             out.companies = sorted(
                 (_row_in("company", r) for r in rows("account_companies", id=account_id)), key=lambda r: r["id"]
             )
             if not out.companies:
                 raise NotFoundError("account", account_id)
-            out.people = [_row_in("person", r) for r in rows("account_people", id=account_id)]
+            out.people = sorted((_row_in("person", r) for r in collected("account_people")), key=lambda r: r["id"])
             people = {p["id"] for p in out.people}
-            ties = [_tie_tuple(r) for r in rows("account_ties", id=account_id)]
-            out.interactions = [_row_in("interaction", r) for r in rows("account_interactions", id=account_id)]
+            ties: list[TieRow] = [tuple(t) for t in collected("account_ties")]
+            out.interactions = sorted(
+                (_row_in("interaction", r) for r in collected("account_interactions")), key=lambda r: r["id"]
+            )
             others = {e for t in ties for e in (t[1], t[2]) if e not in people}
             others |= {i["member"] for i in out.interactions}
             out.team = sorted(
@@ -293,7 +299,7 @@ class Neo4jStore(GraphStore):
             ties += [_tie_tuple(r) for r in rows("team_ties", ids=team_ids)]
             inside = people | set(team_ids)
             out.ties = sorted(t for t in ties if t[1] in inside and t[2] in inside)
-            out.risks = [_row_in("risk", r) for r in rows("account_risks", id=account_id)]
+            out.risks = sorted((_row_in("risk", r) for r in collected("account_risks")), key=lambda r: r["id"])
             return out
 
         return self._read(work)
