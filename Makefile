@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install install-test neo4j-build neo4j demo test lint typecheck unit bench
+.PHONY: install install-test neo4j-build browser neo4j demo test lint typecheck unit bench
 
 install:
 	$(PIP) -e .
@@ -15,6 +15,11 @@ neo4j-build:  ## resolve the Neo4j Maven artifacts and build the launcher (tools
 	  echo "installing Java 17 and Maven (Debian packages)"; \
 	  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
 	mvn -q -B -f tools/neo4j/pom.xml package -DskipTests
+
+browser:  ## Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded)
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (Debian package)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 neo4j: neo4j-build  ## a local Neo4j on a free loopback port (prints its bolt:// URL)
 	tools/neo4j/run.sh
@@ -32,7 +37,8 @@ typecheck:
 unit:
 	$(PYTHON) -m pytest
 
-test: install-test neo4j-build lint typecheck unit
+test: install-test neo4j-build browser lint typecheck unit
 
 bench: install
 	$(PYTHON) bench/store.py
+	$(PYTHON) bench/algorithms.py

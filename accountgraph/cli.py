@@ -212,6 +212,15 @@ def demo(store: StoreOption = None) -> None:
     info(store)
 
 
+def _register_commands() -> None:
+    from accountgraph import cli_analysis
+
+    cli_analysis.register(app)
+
+
+_register_commands()
+
+
 def main() -> Any:
     """Entry point of the `accountgraph` script."""
     return app()

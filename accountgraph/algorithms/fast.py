@@ -1,0 +1,487 @@
+"""Array kernels behind the algorithms: numpy and scipy.sparse only, no graph library at run time.
+
+Nodes are integers ``0..n-1``; edges are parallel integer arrays. Each kernel is checked against networkx on
+the same inputs in the tests (``tests/test_algorithms_fast.py``):
+
+* `pagerank`: power iteration on a sparse matrix, stopped on an absolute L1 tolerance (networkx multiplies its
+  ``tol`` by the number of nodes, so on large graphs it stops early; this one does not).
+* `betweenness`: Brandes' algorithm, one breadth-first search per source run by scipy's C code and the
+  dependency accumulation vectorised per BFS level. Exact with every node as a source, or estimated from a
+  sample of sources (then equal to networkx's ``betweenness_centrality_subset`` from those sources, scaled).
+* `shortest_path` and `k_shortest_paths`: Dijkstra (scipy) on non-negative costs, optionally limited to a
+  number of hops (a layered Bellman–Ford, vectorised), and Yen's loop-free k shortest paths on top.
+* `cut_vertices`: articulation points of an undirected graph seen from one root, with how many nodes each
+  one cuts off (an iterative Tarjan DFS).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+__all__ = [
+    "ArcGraph",
+    "CutVertex",
+    "PageRankResult",
+    "betweenness",
+    "cut_vertices",
+    "k_shortest_paths",
+    "pagerank",
+    "reachable",
+    "sample_sources",
+    "shortest_path",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# ---- PageRank -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRankResult:
+    scores: FloatArray
+    iterations: int
+    residual: float
+    converged: bool
+
+
+def pagerank(
+    n: int,
+    src: IntArray,
+    dst: IntArray,
+    weight: FloatArray,
+    *,
+    alpha: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+) -> PageRankResult:
+    """PageRank of a weighted directed graph (rank flows from `src` to `dst`).
+
+    Same model as `networkx.pagerank` with a uniform personalisation: a node's rank is split among its
+    out-arcs in proportion to their weights; dangling nodes (no out-weight) spread theirs uniformly.
+    Parallel arcs add up. Iterates until the L1 change is below `tol` (absolute) or `max_iter`.
+    """
+    if n == 0:
+        return PageRankResult(np.zeros(0), 0, 0.0, True)
+    m = sp.csr_matrix((weight.astype(np.float64), (src, dst)), shape=(n, n))
+    out = np.asarray(m.sum(axis=1)).ravel()
+    dangling = out <= 0
+    inv = np.zeros(n)
+    inv[~dangling] = 1.0 / out[~dangling]
+    transition_t = (sp.diags(inv) @ m).T.tocsr()
+    x = np.full(n, 1.0 / n)
+    base = (1.0 - alpha) / n
+    residual = float("inf")
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is reported)
+        nxt = alpha * (transition_t @ x + x[dangling].sum() / n) + base
+        nxt /= nxt.sum()
+        residual = float(np.abs(nxt - x).sum())
+        x = nxt
+        if residual < tol:
+            break
+    return PageRankResult(x, iterations, residual, residual < tol)
+
+
+# ---- betweenness --------------------------------------------------------------------------------
+
+
+def sample_sources(n: int, k: int, seed: int) -> IntArray:
+    """`k` distinct nodes of ``0..n-1`` drawn with `seed` (all of them, in order, when k >= n)."""
+    if k >= n:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
+
+
+def betweenness(
+    n: int,
+    u: IntArray,
+    v: IntArray,
+    *,
+    directed: bool = False,
+    sources: IntArray | None = None,
+    normalized: bool = True,
+) -> FloatArray:
+    """Shortest-path betweenness of an unweighted graph, exact or from a sample of sources.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    u, v : int arrays
+        The edges (undirected: each pair once, either orientation) or arcs u → v (directed). Duplicates and
+        self-loops are dropped.
+    directed : bool
+    sources : int array, optional
+        The sources of the shortest paths (default: every node, which is exact).
+    normalized : bool
+        Scale as networkx does: by ``1 / ((n - 1)(n - 2))``, times ``n / len(sources)`` for a sample;
+        unnormalised undirected values are halved (each pair counted once).
+
+    Returns
+    -------
+    float array of length n
+    """
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    a = np.asarray(u, dtype=np.int64)
+    b = np.asarray(v, dtype=np.int64)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    if not directed:
+        a, b = np.concatenate([a, b]), np.concatenate([b, a])
+    if a.size:
+        pairs = np.unique(a * n + b)
+        a, b = pairs // n, pairs % n
+    graph = sp.csr_matrix((np.ones(a.size), (a, b)), shape=(n, n))
+    src_list = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64)
+    dist = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    for s in src_list.tolist():
+        order, pred = csgraph.breadth_first_order(graph, s, directed=True, return_predecessors=True)
+        m = order.size
+        if m <= 1:
+            continue
+        # BFS order lists the nodes level by level and each node's parent is earlier: find the level bounds
+        pos[order] = np.arange(m)
+        parent_pos = pos[pred[order[1:]]]
+        bounds = [0, 1]
+        while bounds[-1] < m:
+            bounds.append(int(np.searchsorted(parent_pos, bounds[-1])) + 1)
+        dist.fill(-2)
+        for level in range(len(bounds) - 1):
+            dist[order[bounds[level] : bounds[level + 1]]] = level
+        # arcs of the shortest-path DAG, grouped by the level of their head
+        head_level = dist[b]
+        dag = np.flatnonzero(head_level == dist[a] + 1)
+        levels = head_level[dag].astype(np.int32)
+        by_level = np.argsort(levels, kind="stable")
+        dag = dag[by_level]
+        levels = levels[by_level]
+        tails, heads = a[dag], b[dag]
+        cuts = np.searchsorted(levels, np.arange(1, int(levels[-1]) + 2)).tolist()
+        sigma = np.zeros(n)
+        sigma[s] = 1.0
+        for i in range(len(cuts) - 1):
+            lo, hi = cuts[i], cuts[i + 1]
+            sigma += np.bincount(heads[lo:hi], weights=sigma[tails[lo:hi]], minlength=n)
+        inv_sigma = np.zeros(n)
+        reached = sigma > 0
+        inv_sigma[reached] = 1.0 / sigma[reached]
+        # g = delta / sigma: g[t] = sum over DAG arcs t -> h of (1 / sigma[h] + g[h])
+        g = np.zeros(n)
+        for i in range(len(cuts) - 2, -1, -1):
+            lo, hi = cuts[i], cuts[i + 1]
+            h = heads[lo:hi]
+            g += np.bincount(tails[lo:hi], weights=inv_sigma[h] + g[h], minlength=n)
+        delta = g * sigma
+        delta[s] = 0.0
+        out += delta
+    if normalized:
+        if n > 2:
+            out *= 1.0 / ((n - 1) * (n - 2))
+            if src_list.size and src_list.size < n:
+                out *= n / src_list.size
+        else:
+            out[:] = 0.0
+    else:
+        if not directed:
+            out *= 0.5
+        if src_list.size and src_list.size < n:
+            out *= n / src_list.size
+    return out
+
+
+# ---- shortest paths -----------------------------------------------------------------------------
+
+
+@dataclass
+class ArcGraph:
+    """A directed graph with non-negative arc costs, arcs sorted by (tail, head), one arc per pair."""
+
+    n: int
+    tail: IntArray
+    head: IntArray
+    cost: FloatArray
+    indptr: IntArray = field(init=False)
+    _by_head: IntArray = field(init=False)
+    _head_starts: IntArray = field(init=False)
+    _head_nodes: IntArray = field(init=False)
+    _base: sp.csr_matrix | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        order = np.lexsort((self.head, self.tail))
+        self.tail = np.asarray(self.tail, dtype=np.int64)[order]
+        self.head = np.asarray(self.head, dtype=np.int64)[order]
+        self.cost = np.asarray(self.cost, dtype=np.float64)[order]
+        if self.tail.size > 1:
+            same = (self.tail[1:] == self.tail[:-1]) & (self.head[1:] == self.head[:-1])
+            if same.any():
+                raise ValueError("ArcGraph needs one arc per (tail, head) pair")
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(self.tail, minlength=self.n))]).astype(np.int64)
+        self._by_head = np.argsort(self.head, kind="stable").astype(np.int64)
+        sorted_heads = self.head[self._by_head]
+        self._head_nodes, self._head_starts = np.unique(sorted_heads, return_index=True)
+
+    def arc(self, a: int, b: int) -> int:
+        """The index of arc a → b (KeyError if absent)."""
+        lo, hi = int(self.indptr[a]), int(self.indptr[a + 1])
+        i = lo + int(np.searchsorted(self.head[lo:hi], b))
+        if i >= hi or int(self.head[i]) != b:
+            raise KeyError((a, b))
+        return i
+
+    def path_cost(self, nodes: Sequence[int]) -> float:
+        return float(sum(self.cost[self.arc(x, y)] for x, y in itertools.pairwise(nodes)))
+
+    def masked_cost(self, banned_nodes: BoolArray | None, banned_arcs: Iterable[int] = ()) -> FloatArray | None:
+        """The costs with the arcs into or out of `banned_nodes` and the `banned_arcs` set to inf (None: no ban)."""
+        arcs = list(banned_arcs)
+        if not arcs and (banned_nodes is None or not banned_nodes.any()):
+            return None
+        cost = self.cost.copy()
+        if banned_nodes is not None and banned_nodes.any():
+            cost[banned_nodes[self.head] | banned_nodes[self.tail]] = np.inf
+        if arcs:
+            cost[np.asarray(arcs, dtype=np.int64)] = np.inf
+        return cost
+
+    def matrix(self, cost: FloatArray | None = None) -> sp.csr_matrix:
+        """The graph as a scipy CSR matrix of costs (`cost` overrides them; inf drops an arc)."""
+        if cost is None:
+            if self._base is None:
+                self._base = sp.csr_matrix((self.cost, self.head, self.indptr), shape=(self.n, self.n))
+            return self._base
+        keep = np.isfinite(cost)
+        if keep.all():
+            return sp.csr_matrix((cost, self.head, self.indptr), shape=(self.n, self.n))
+        counts = np.bincount(self.tail[keep], minlength=self.n)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        return sp.csr_matrix((cost[keep], self.head[keep], indptr), shape=(self.n, self.n))
+
+
+def _walk_back(pred: npt.NDArray[np.int32], source: int, target: int) -> list[int]:
+    path = [target]
+    node = target
+    while node != source:
+        node = int(pred[node])
+        if node < 0:
+            return []
+        path.append(node)
+    path.reverse()
+    return path
+
+
+def shortest_path(
+    g: ArcGraph,
+    source: int,
+    target: int,
+    *,
+    cost: FloatArray | None = None,
+    max_arcs: int | None = None,
+) -> tuple[float, list[int]] | None:
+    """The cheapest path source → target (cost, nodes), or None when there is none.
+
+    `cost` overrides the arc costs (``inf`` bans an arc). With `max_arcs` the path has at most that many
+    arcs (a layered Bellman–Ford; costs must be positive so the best walk is a simple path).
+    """
+    if source == target:
+        return 0.0, [source]
+    if max_arcs is None:
+        dist, pred = csgraph.dijkstra(g.matrix(cost), directed=True, indices=source, return_predecessors=True)
+        if not np.isfinite(dist[target]):
+            return None
+        path = _walk_back(pred, source, target)
+        return (float(dist[target]), path) if path else None
+    return _bounded_path(g, g.cost if cost is None else cost, source, target, max_arcs)
+
+
+def _bounded_path(
+    g: ArcGraph, cost: FloatArray, source: int, target: int, max_arcs: int
+) -> tuple[float, list[int]] | None:
+    n = g.n
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    layers: list[tuple[FloatArray, IntArray]] = []
+    by_head = g._by_head
+    heads_sorted = g.head[by_head]
+    usable = np.isfinite(cost[by_head])
+    for _ in range(max_arcs):
+        cand = dist[g.tail[by_head]] + cost[by_head]
+        cand[~usable] = np.inf
+        best = np.full(n, np.inf)
+        if cand.size:
+            best[g._head_nodes] = np.minimum.reduceat(cand, g._head_starts)
+        improved = best < dist
+        pred_arc = np.full(n, -1, dtype=np.int64)
+        if improved.any():
+            hit = np.flatnonzero(improved[heads_sorted] & (cand == best[heads_sorted]))
+            nodes, first = np.unique(heads_sorted[hit], return_index=True)
+            pred_arc[nodes] = by_head[hit[first]]
+        new = np.where(improved, best, dist)
+        layers.append((new, pred_arc))
+        if not improved.any():
+            break
+        dist = new
+    final = layers[-1][0] if layers else dist
+    if not np.isfinite(final[target]):
+        return None
+    path = [target]
+    node = target
+    level = len(layers) - 1
+    while node != source:
+        while level >= 0 and layers[level][1][node] < 0:
+            level -= 1
+        if level < 0:
+            return None
+        arc = int(layers[level][1][node])
+        node = int(g.tail[arc])
+        path.append(node)
+        level -= 1
+    path.reverse()
+    return float(final[target]), path
+
+
+def k_shortest_paths(
+    g: ArcGraph,
+    source: int,
+    target: int,
+    k: int,
+    *,
+    banned_nodes: BoolArray | None = None,
+    max_arcs: int | None = None,
+) -> list[tuple[float, list[int]]]:
+    """Yen's algorithm: up to `k` loop-free paths source → target, cheapest first (ties by node order).
+
+    `banned_nodes` are never entered (source and target excepted).
+    """
+    banned = np.zeros(g.n, dtype=bool) if banned_nodes is None else banned_nodes.copy()
+    banned[source] = False
+    banned[target] = False
+    first = shortest_path(g, source, target, cost=g.masked_cost(banned), max_arcs=max_arcs)
+    if first is None or k <= 0:
+        return []
+    found: list[tuple[float, list[int]]] = [first]
+    seen = {tuple(first[1])}
+    candidates: list[tuple[float, tuple[int, ...]]] = []
+    while len(found) < k:
+        _, last = found[-1]
+        for j in range(len(last) - 1):
+            spur = last[j]
+            root = last[: j + 1]
+            arcs = [g.arc(p[j], p[j + 1]) for _, p in found if len(p) > j + 1 and p[: j + 1] == root]
+            blocked = banned.copy()
+            blocked[root[:-1]] = True
+            budget = None if max_arcs is None else max_arcs - j
+            if budget is not None and budget <= 0:
+                continue
+            rest = shortest_path(g, spur, target, cost=g.masked_cost(blocked, arcs), max_arcs=budget)
+            if rest is None:
+                continue
+            path = tuple(root[:-1] + rest[1])
+            if path in seen:
+                continue
+            seen.add(path)
+            heapq.heappush(candidates, (g.path_cost(path), path))
+        if not candidates:
+            break
+        total, best = heapq.heappop(candidates)
+        found.append((total, list(best)))
+    return found
+
+
+def reachable(g: ArcGraph, source: int, *, removed: Iterable[int] = ()) -> BoolArray:
+    """Which nodes a path from `source` reaches when the `removed` nodes are taken out."""
+    gone = np.zeros(g.n, dtype=bool)
+    gone[list(removed)] = True
+    out = np.zeros(g.n, dtype=bool)
+    if gone[source]:
+        return out
+    matrix = g.matrix(g.masked_cost(gone))
+    order = csgraph.breadth_first_order(matrix, source, directed=True, return_predecessors=False)
+    out[order] = True
+    return out
+
+
+# ---- cut vertices -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CutVertex:
+    node: int
+    cut_off: list[int]
+    """The nodes that lose every path to the root without this one."""
+
+
+def cut_vertices(n: int, u: IntArray, v: IntArray, root: int) -> list[CutVertex]:
+    """Articulation points of the undirected graph (u, v) that separate some nodes from `root`.
+
+    Only the root's connected component is searched; the root itself is never reported. For each cut
+    vertex, the nodes cut off from the root by its removal (the DFS subtrees of its children whose low
+    point does not climb above it).
+    """
+    a = np.asarray(u, dtype=np.int64)
+    b = np.asarray(v, dtype=np.int64)
+    keep = a != b
+    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+    pairs = np.unique(lo * n + hi)
+    a, b = pairs // n, pairs % n
+    both_a, both_b = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.lexsort((both_b, both_a))
+    heads = both_b[order].tolist()
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(both_a, minlength=n))]).tolist()
+    disc = [-1] * n
+    low = [0] * n
+    size = [1] * n
+    preorder: list[int] = []
+    cut_children: dict[int, list[int]] = {}
+    disc[root] = 0
+    preorder.append(root)
+    stack: list[tuple[int, int, int]] = [(root, -1, indptr[root])]
+    counter = 1
+    while stack:
+        node, parent, i = stack[-1]
+        end = indptr[node + 1]
+        advanced = False
+        while i < end:
+            nb = heads[i]
+            i += 1
+            if disc[nb] < 0:
+                stack[-1] = (node, parent, i)
+                disc[nb] = low[nb] = counter
+                counter += 1
+                preorder.append(nb)
+                stack.append((nb, node, indptr[nb]))
+                advanced = True
+                break
+            if nb != parent and disc[nb] < low[node]:
+                low[node] = disc[nb]
+        if advanced:
+            continue
+        stack.pop()
+        if parent >= 0:
+            size[parent] += size[node]
+            if low[node] < low[parent]:
+                low[parent] = low[node]
+            if parent != root and low[node] >= disc[parent]:
+                cut_children.setdefault(parent, []).append(node)
+    out = []
+    for vertex in sorted(cut_children):
+        nodes: list[int] = []
+        for child in cut_children[vertex]:
+            start = disc[child]
+            nodes.extend(preorder[start : start + size[child]])
+        out.append(CutVertex(vertex, sorted(nodes)))
+    return out

@@ -1,0 +1,285 @@
+"""Key people: who decides, who sways, who bridges.
+
+The score of a person combines formal authority (level, the span of the reporting line under them,
+decision roles), informal influence (PageRank on `INFLUENCES`, flowing toward those who sway others) and
+brokerage (betweenness on the informal network of the customer's people). Each part is reported; the
+formulas and defaults are in `accountgraph.algorithms.params.RankParams`. Our own team is left out: who we
+know does not change who matters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from accountgraph.algorithms import fast
+from accountgraph.algorithms.fast import FloatArray, IntArray
+from accountgraph.algorithms.params import RankParams
+from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.results import (
+    AuthorityPart,
+    BrokeragePart,
+    InfluencePart,
+    PersonRank,
+    Ranking,
+    RankMethod,
+)
+
+__all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
+
+
+@dataclass(frozen=True)
+class RankArrays:
+    """Every part of the ranking for every person of a view (index order of `AccountView.people`)."""
+
+    weights: dict[str, float]
+    level: list[int | None]
+    level_score: FloatArray
+    span: IntArray
+    span_score: FloatArray
+    role_score: FloatArray
+    authority: FloatArray
+    pagerank: FloatArray
+    sways: IntArray
+    influence: FloatArray
+    betweenness: FloatArray
+    brokerage: FloatArray
+    score: FloatArray
+    order: IntArray
+    """People indices, best first (score, then id)."""
+    position: IntArray
+    """Rank (1-based) of each person index."""
+    method: RankMethod
+
+
+def reporting_span(manager: IntArray) -> IntArray:
+    """How many people report to each one, directly or not, given each one's manager (-1: none).
+
+    A cycle in the reporting lines (the store refuses them) would be cut where it closes.
+    """
+    n = manager.size
+    depth = np.full(n, -1, dtype=np.int64)
+    for start in range(n):
+        if depth[start] >= 0:
+            continue
+        chain = []
+        seen = set()
+        node = start
+        while node >= 0 and depth[node] < 0 and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = int(manager[node])
+        base = int(depth[node]) + 1 if node >= 0 and depth[node] >= 0 else 0
+        for k, member in enumerate(reversed(chain)):
+            depth[member] = base + k
+    span = np.zeros(n, dtype=np.int64)
+    for node in np.argsort(-depth, kind="stable").tolist():
+        boss = int(manager[node])
+        if boss >= 0 and depth[boss] < depth[node]:
+            span[boss] += span[node] + 1
+    return span
+
+
+def _scaled(values: FloatArray) -> FloatArray:
+    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    if hi - lo <= 1e-9 * max(abs(hi), 1e-300):
+        return np.zeros_like(values)
+    return (values - lo) / (hi - lo)
+
+
+def rank_arrays(view: AccountView, params: RankParams | None = None) -> RankArrays:
+    """The ranking of every person as arrays (memoised on the view per parameters)."""
+    params = params or view.options.rank
+    key = "rank:" + params.model_dump_json()
+    cached = view.cache.get(key)
+    if isinstance(cached, RankArrays):
+        return cached
+    result = _rank(view, params)
+    view.cache[key] = result
+    return result
+
+
+def _rank(view: AccountView, params: RankParams) -> RankArrays:
+    P = view.P
+    attrs = view.attrs[:P]
+    # formal authority
+    levels: list[int | None] = [a.get("level") for a in attrs]
+    known = [lv for lv in levels if lv is not None]
+    level_score = np.zeros(P)
+    if known:
+        lo, hi = min(known), max(known)
+        for i, lv in enumerate(levels):
+            if lv is not None:
+                level_score[i] = 1.0 if hi == lo else (hi - lv) / (hi - lo)
+    span = reporting_span(view.manager)
+    top_span = int(span.max(initial=0))
+    span_score = np.log1p(span) / math.log1p(top_span) if top_span > 0 else np.zeros(P)
+    rw = params.role_weights
+    role_score = np.array([max((rw.get(r, 0.0) for r in (a.get("roles") or [])), default=0.0) for a in attrs])
+    aw = params.authority_weights
+    a_total = aw.level + aw.span + aw.role
+    if a_total > 0:
+        authority = (aw.level * level_score + aw.span * span_score + aw.role * role_score) / a_total
+    else:
+        authority = np.zeros(P)
+    # informal influence: PageRank from the swayed to who sways them
+    ia, ib, iw = view.influences
+    people_only = (ia < P) & (ib < P) & (ia != ib)
+    ia, ib, iw = ia[people_only], ib[people_only], iw[people_only]
+    pr = fast.pagerank(P, ib, ia, iw, alpha=params.alpha, tol=params.pagerank_tol, max_iter=params.pagerank_max_iter)
+    sways = np.bincount(ia, minlength=P).astype(np.int64) if P else np.zeros(0, dtype=np.int64)
+    influence = _scaled(pr.scores)
+    # brokerage: betweenness on the informal network (KNOWS and INFLUENCES among people, undirected)
+    ka, kb, _ = view.knows
+    among = (ka < P) & (kb < P)
+    eu = np.concatenate([ka[among], ia])
+    ev = np.concatenate([kb[among], ib])
+    lo_, hi_ = np.minimum(eu, ev), np.maximum(eu, ev)
+    pairs = np.unique(lo_ * max(P, 1) + hi_) if eu.size else np.zeros(0, dtype=np.int64)
+    pu, pv = pairs // max(P, 1), pairs % max(P, 1)
+    exact = P <= params.betweenness_exact_max
+    sources = None
+    if not exact:
+        arcs = max(1, 2 * int(pairs.size))
+        k = min(params.betweenness_samples, max(params.betweenness_min_samples, params.betweenness_budget // arcs))
+        sources = fast.sample_sources(P, k, params.seed)
+    btw = fast.betweenness(P, pu, pv, sources=sources)
+    top_btw = float(btw.max(initial=0.0))
+    brokerage = btw / top_btw if top_btw > 0 else np.zeros(P)
+    total = params.authority + params.influence + params.brokerage
+    weights = {
+        "authority": params.authority / total,
+        "influence": params.influence / total,
+        "brokerage": params.brokerage / total,
+    }
+    score = weights["authority"] * authority + weights["influence"] * influence + weights["brokerage"] * brokerage
+    # best first; equal scores (to 12 decimals, so float noise never reorders) by id
+    rounded = np.round(score, 12)
+    order = np.lexsort((np.arange(P), -rounded)).astype(np.int64)
+    position = np.empty(P, dtype=np.int64)
+    position[order] = np.arange(1, P + 1)
+    method = RankMethod(
+        weights=weights,
+        pagerank_iterations=pr.iterations,
+        pagerank_converged=pr.converged,
+        pagerank_residual=pr.residual,
+        betweenness="exact" if exact else "sampled",
+        betweenness_sources=P if exact else int(sources.size if sources is not None else 0),
+        seed=params.seed,
+        informal_edges=int(pairs.size),
+        influence_edges=int(ia.size),
+    )
+    return RankArrays(
+        weights,
+        levels,
+        level_score,
+        span,
+        span_score,
+        role_score,
+        authority,
+        pr.scores,
+        sways,
+        influence,
+        btw,
+        brokerage,
+        score,
+        order,
+        position,
+        method,
+    )
+
+
+def person_rank(view: AccountView, arrays: RankArrays, i: int) -> PersonRank:
+    """The ranking entry of person index `i`, with its explanation."""
+    a = view.attrs[i]
+    roles = list(a.get("roles") or [])
+    w = arrays.weights
+    auth = float(arrays.authority[i])
+    infl = float(arrays.influence[i])
+    brok = float(arrays.brokerage[i])
+    level = arrays.level[i]
+    bits = []
+    if level is not None:
+        bits.append(f"level {level}")
+    if arrays.span[i]:
+        bits.append(f"{int(arrays.span[i])} below in the reporting line")
+    if roles:
+        bits.append(", ".join(r.replace("_", " ") for r in roles))
+    explanation = (
+        f"authority {auth:.2f}"
+        + (f" ({'; '.join(bits)})" if bits else "")
+        + f" × {w['authority']:.2f} + influence {infl:.2f} (sways {int(arrays.sways[i])})"
+        + f" × {w['influence']:.2f} + brokerage {brok:.2f} × {w['brokerage']:.2f} = {float(arrays.score[i]):.3f}"
+    )
+    return PersonRank.model_construct(
+        rank=int(arrays.position[i]),
+        id=view.ids[i],
+        name=str(a.get("name") or view.ids[i]),
+        company=a.get("company"),
+        department=a.get("department"),
+        title=a.get("title"),
+        stance=str(a.get("stance") or "unknown"),
+        score=float(arrays.score[i]),
+        authority=AuthorityPart.model_construct(
+            level=level,
+            level_score=float(arrays.level_score[i]),
+            span=int(arrays.span[i]),
+            span_score=float(arrays.span_score[i]),
+            roles=roles,
+            role_score=float(arrays.role_score[i]),
+            value=auth,
+        ),
+        influence=InfluencePart.model_construct(
+            pagerank=float(arrays.pagerank[i]), sways=int(arrays.sways[i]), value=infl
+        ),
+        brokerage=BrokeragePart.model_construct(betweenness=float(arrays.betweenness[i]), value=brok),
+        explanation=explanation,
+    )
+
+
+def key_people(
+    G: nx.MultiDiGraph | AccountView,
+    params: RankParams | None = None,
+    *,
+    top: int | None = None,
+) -> Ranking:
+    """Rank the people of an account by authority, influence and brokerage.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph or AccountView
+        The account projection (`GraphStore.account_subgraph`) or a prepared view of it.
+    params : RankParams, optional
+        Weights and method settings (default: the view's options, else `RankParams()`).
+    top : int, optional
+        Keep only the best `top` people (default: everyone).
+
+    Returns
+    -------
+    Ranking
+        Everyone (or the top) best first, each with the three parts and an explanation, and the method
+        used (iterations, exact or sampled betweenness).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(account="acme")
+    >>> G.add_node("boss", kind="person", name="Boss", level=1, roles=["decision_maker"], stance="neutral")
+    >>> G.add_node("aide", kind="person", name="Aide", level=2, roles=[], stance="neutral")
+    >>> G.add_edge("aide", "boss", key="REPORTS_TO")
+    'REPORTS_TO'
+    >>> [p.id for p in key_people(G).people]
+    ['boss', 'aide']
+    """
+    view = prepare(G)
+    arrays = rank_arrays(view, params)
+    chosen = arrays.order if top is None else arrays.order[:top]
+    return Ranking(
+        account=view.account,
+        as_of=view.as_of,
+        reference=view.reference,
+        people=[person_rank(view, arrays, int(i)) for i in chosen],
+        method=arrays.method,
+    )

@@ -1,0 +1,183 @@
+"""Account risk: risk events roll up the company hierarchy into a score and a list of alerts.
+
+A subsidiary's litigation is the group's concern: each event is weighed by its severity, its amount and how
+recent it is, then counts toward every company above it, attenuated per level. The formula is in
+`accountgraph.algorithms.params.RiskParams`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import networkx as nx
+
+from accountgraph.algorithms.params import RiskParams
+from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.results import Alert, CompanyRisk, RiskItem, RiskReport
+from accountgraph.algorithms.strength import resolve_reference
+
+__all__ = ["account_risk"]
+
+
+def _depths(G: nx.MultiDiGraph, root: str) -> tuple[dict[str, int], dict[str, str]]:
+    parent: dict[str, str] = {}
+    for u, v, key in G.edges(keys=True):
+        if key == "PARENT_OF":
+            parent[v] = u
+    depth = {root: 0} if root in G else {}
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, up in parent.items():
+        children[up].append(child)
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        for child in sorted(children.get(node, [])):
+            if child not in depth:
+                depth[child] = depth[node] + 1
+                queue.append(child)
+    return depth, parent
+
+
+def _money(amount: object, currency: object) -> str:
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return f"{amount} {currency or ''}".strip()
+    return f"{value:,.0f} {currency or ''}".strip()
+
+
+def account_risk(
+    G: nx.MultiDiGraph | AccountView,
+    params: RiskParams | None = None,
+    *,
+    reference: date | datetime | None = None,
+) -> RiskReport:
+    """Roll the risk events of an account up its company tree.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph or AccountView
+        The account projection (its ``risks`` and ``PARENT_OF`` edges are used) or a view.
+    params : RiskParams, optional
+    reference : date or datetime, optional
+        The time recency is measured to (default: the view's, else now but not after ``as_of``).
+
+    Returns
+    -------
+    RiskReport
+        The score 0..100, each event with its parts and contribution, each company's own and rolled-up
+        risk, and the alerts, largest first.
+    """
+    if isinstance(G, AccountView):
+        view_params = G.options.risk
+        ref = resolve_reference(G.as_of, reference) if reference is not None else G.reference
+        graph = G.graph
+    else:
+        view_params = RiskParams()
+        graph = G
+        ref = resolve_reference(G.graph.get("as_of"), reference)
+    params = params or view_params
+    account = str(graph.graph.get("account") or "")
+    as_of = graph.graph.get("as_of") or ref.date()
+    depth, _ = _depths(graph, account)
+    names = {v: str(d.get("name") or v) for v, d in graph.nodes(data=True) if d.get("kind") == "company"}
+    items: list[RiskItem] = []
+    own: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for row in graph.graph.get("risks") or []:
+        at = date.fromisoformat(str(row["at"])[:10])
+        age = max(0.0, float((ref.date() - at).days))
+        severity = int(row.get("severity") or 3)
+        amount = row.get("amount")
+        currency = row.get("currency")
+        value = 0.0
+        if amount is not None:
+            try:
+                value = float(Decimal(str(amount))) * params.fx_rates.get(str(currency), 1.0)
+            except InvalidOperation:
+                value = 0.0
+        parts = {
+            "severity": severity / 5.0,
+            "kind": params.kind_weights.get(str(row.get("kind")), 1.0),
+            "amount": 1.0 + min(params.amount_cap, math.log10(1.0 + max(0.0, value) / params.amount_unit)),
+            "recency": 2.0 ** (-age / params.half_life_days),
+        }
+        score = math.prod(parts.values())
+        company = str(row["company"])
+        d = depth.get(company, 0)
+        contribution = score * params.attenuation**d
+        own[company] += score
+        counts[company] += 1
+        items.append(
+            RiskItem(
+                id=str(row["id"]),
+                company=company,
+                company_name=names.get(company, company),
+                kind=str(row["kind"]),
+                severity=severity,
+                amount=None if amount is None else str(amount),
+                currency=None if currency is None else str(currency),
+                at=at,
+                age_days=age,
+                summary=row.get("summary"),
+                depth=d,
+                score=score,
+                contribution=contribution,
+                parts=parts,
+            )
+        )
+    # roll up: deepest companies first
+    rolled = {c: own.get(c, 0.0) for c in depth}
+    for company, _ in sorted(depth.items(), key=lambda kv: (-kv[1], kv[0])):
+        up = next((u for u, _, k in graph.in_edges(company, keys=True) if k == "PARENT_OF"), None)
+        if up is not None and up in rolled:
+            rolled[up] += params.attenuation * rolled[company]
+    total = rolled.get(account, sum(i.contribution for i in items))
+    score = 100.0 * (1.0 - math.exp(-total / params.scale))
+    items.sort(key=lambda i: (-i.contribution, i.id))
+    alerts = []
+    for item in items:
+        if item.contribution < params.alert_at:
+            continue
+        where = item.company_name
+        if item.depth:
+            where += f" ({item.depth} level{'s' if item.depth != 1 else ''} below the group)"
+        money = f", {_money(item.amount, item.currency)}" if item.amount is not None else ""
+        summary = f": {item.summary}" if item.summary else ""
+        alerts.append(
+            Alert(
+                risk=item.id,
+                company=item.company,
+                level="high" if item.contribution >= 2 * params.alert_at else "medium",
+                message=(
+                    f"{item.kind} at {where}, severity {item.severity}{money}, {item.age_days:.0f} days ago{summary} "
+                    f"(weighs {item.contribution:.2f} on the group)"
+                ),
+            )
+        )
+    companies = sorted(
+        (
+            CompanyRisk(id=c, name=names.get(c, c), depth=d, own=own.get(c, 0.0), rolled_up=rolled[c], events=counts[c])
+            for c, d in depth.items()
+            if rolled[c] > 0 or counts[c]
+        ),
+        key=lambda c: (-c.rolled_up, c.id),
+    )
+    explanation = (
+        f"{score:.1f} of 100 from {len(items)} event{'s' if len(items) != 1 else ''} rolled up "
+        f"{len(depth)} compan{'ies' if len(depth) != 1 else 'y'} (group-level weight {total:.2f}); "
+        f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+    )
+    return RiskReport(
+        account=account,
+        as_of=as_of,
+        score=score,
+        rolled_up=total,
+        companies=companies,
+        events=items,
+        alerts=alerts,
+        explanation=explanation,
+    )

@@ -1,0 +1,251 @@
+"""Relationship strength with decay: what a tie is worth today.
+
+The effective strength of a tie combines its stated strength with the logged interactions between its two
+ends (how many, of which kind, in which mood) and decays exponentially with the time since the last contact
+(half-life 180 days by default). The reference time is a parameter, so results are reproducible. The
+formula is in `accountgraph.algorithms.params.StrengthParams`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import networkx as nx
+
+from accountgraph.algorithms.params import StrengthParams
+from accountgraph.algorithms.results import TieStrength
+
+__all__ = [
+    "StrengthCore",
+    "effective_strength",
+    "interactions_by_pair",
+    "parse_instant",
+    "resolve_reference",
+    "strength_core",
+    "tie_strengths",
+]
+
+_DAY = 86400.0
+
+
+def parse_instant(value: date | datetime | str | None) -> datetime | None:
+    """A UTC datetime from an ISO date or datetime (a date means its midnight, UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.combine(value, time(), tzinfo=UTC)
+
+
+def resolve_reference(as_of: date | None, reference: date | datetime | None = None) -> datetime:
+    """The reference time: `reference` if given, else now, but never after the end of `as_of`."""
+    if reference is not None:
+        resolved = parse_instant(reference)
+        assert resolved is not None
+        return resolved
+    now = datetime.now(UTC)
+    if as_of is None:
+        return now
+    end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return min(now, end)
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthCore:
+    """The numbers behind one effective strength (see `StrengthParams`)."""
+
+    activity: float
+    boosted: float
+    last_contact: datetime | None
+    age_days: float | None
+    decay: float
+    effective: float
+    stale: bool
+
+
+def strength_core(
+    stated: float,
+    touches: Iterable[tuple[datetime, str, int]],
+    last_contact: datetime | None,
+    reference: datetime,
+    params: StrengthParams,
+) -> StrengthCore:
+    """Effective strength from the stated one, the touches ``(at, kind, sentiment)`` and the last contact.
+
+    Touches after `reference` are ignored. The last contact is the latest of `last_contact` and the touches.
+    """
+    ref = reference
+    useful = [t for t in touches if t[0] <= ref]
+    last = last_contact if last_contact is None or last_contact <= ref else ref
+    for at, _, _ in useful:
+        if last is None or at > last:
+            last = at
+    half = params.half_life_days
+    activity = 0.0
+    if useful:
+        assert last is not None
+        for at, kind, sentiment in useful:
+            lag = (last - at).total_seconds() / _DAY
+            activity += (
+                params.kind_weights.get(kind, 0.0)
+                * params.sentiment_factors.get(sentiment, 1.0)
+                * 2.0 ** (-max(0.0, lag) / half)
+            )
+    s = float(stated)
+    if activity >= 0:
+        boosted = s + (1.0 - s) * (1.0 - math.exp(-activity / params.saturation))
+    else:
+        boosted = s * math.exp(activity / params.saturation)
+    if last is None:
+        age = None
+        decay = 1.0
+    else:
+        age = max(0.0, (ref - last).total_seconds() / _DAY)
+        decay = 2.0 ** (-age / half)
+    effective = min(1.0, max(params.floor, boosted * decay))
+    stale = age is not None and age > params.stale_after_days
+    return StrengthCore(activity, boosted, last, age, decay, effective, stale)
+
+
+def _explain(core: StrengthCore, stated: float, count: int, params: StrengthParams) -> str:
+    parts = [f"stated {stated:.2f}"]
+    if count:
+        parts.append(
+            f"{count} interaction{'s' if count != 1 else ''} (activity {core.activity:.2f}) → {core.boosted:.2f}"
+        )
+    if core.age_days is None:
+        parts.append("no contact date, no decay")
+    else:
+        assert core.last_contact is not None
+        parts.append(
+            f"last contact {core.last_contact.date().isoformat()} ({core.age_days:.0f} days ago, "
+            f"decay ×{core.decay:.2f} at a {params.half_life_days:g}-day half-life)"
+        )
+    text = "; ".join(parts) + f" = {core.effective:.2f}"
+    if core.stale:
+        text += f"; stale: no contact for more than {params.stale_after_days:g} days"
+    return text
+
+
+def effective_strength(
+    stated: float,
+    *,
+    interactions: Iterable[Mapping[str, Any]] = (),
+    last_contact: date | datetime | str | None = None,
+    reference: date | datetime,
+    params: StrengthParams | None = None,
+    a: str = "",
+    b: str = "",
+) -> TieStrength:
+    """The effective strength of one tie.
+
+    Parameters
+    ----------
+    stated : float
+        The strength recorded on the tie, in (0, 1].
+    interactions : iterable of mappings
+        The logged interactions between the two ends, each with ``at`` (ISO datetime or datetime),
+        ``kind`` and ``sentiment`` (−1, 0, 1).
+    last_contact : date, datetime, ISO string or None
+        The tie's recorded last contact.
+    reference : date or datetime
+        The time the strength is computed for.
+    params : StrengthParams, optional
+        Half-life, staleness, interaction weights (defaults: `StrengthParams()`).
+    a, b : str
+        The two ends, for the result.
+
+    Returns
+    -------
+    TieStrength
+        The effective strength with its parts and a one-line explanation.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> s = effective_strength(0.8, last_contact="2025-07-05", reference=date(2026, 1, 1))
+    >>> round(s.effective, 3), s.stale
+    (0.4, False)
+    """
+    params = params or StrengthParams()
+    ref = parse_instant(reference)
+    assert ref is not None
+    rows = list(interactions)
+    touches = [_touch(r) for r in rows]
+    core = strength_core(stated, touches, parse_instant(last_contact), ref, params)
+    return _model(a, b, stated, len([t for t in touches if t[0] <= ref]), core, params)
+
+
+def _touch(row: Mapping[str, Any]) -> tuple[datetime, str, int]:
+    at = parse_instant(row["at"])
+    assert at is not None
+    return at, str(row["kind"]), int(row.get("sentiment") or 0)
+
+
+def _model(a: str, b: str, stated: float, count: int, core: StrengthCore, params: StrengthParams) -> TieStrength:
+    return TieStrength(
+        a=a,
+        b=b,
+        stated=float(stated),
+        interactions=count,
+        activity=core.activity,
+        boosted=core.boosted,
+        last_contact=core.last_contact.date() if core.last_contact else None,
+        age_days=core.age_days,
+        decay=core.decay,
+        effective=core.effective,
+        stale=core.stale,
+        explanation=_explain(core, float(stated), count, params),
+    )
+
+
+def interactions_by_pair(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[tuple[datetime, str, int]]]:
+    """Interactions grouped by (member, person) as touches ``(at, kind, sentiment)``, oldest first."""
+    grouped: dict[tuple[str, str], list[tuple[datetime, str, int]]] = defaultdict(list)
+    for row in rows:
+        grouped[(row["member"], row["person"])].append(_touch(row))
+    for touches in grouped.values():
+        touches.sort()
+    return dict(grouped)
+
+
+def tie_strengths(
+    G: nx.MultiDiGraph,
+    *,
+    reference: date | datetime | None = None,
+    params: StrengthParams | None = None,
+) -> dict[tuple[str, str], TieStrength]:
+    """The effective strength of every `KNOWS` tie between one of our team members and a person.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        An account projection (`GraphStore.account_subgraph`).
+    reference : date or datetime, optional
+        The time strengths are computed for (default: now, but not after the end of ``G.graph["as_of"]``).
+    params : StrengthParams, optional
+
+    Returns
+    -------
+    dict
+        ``(member, person) → TieStrength``, in (member, person) order.
+    """
+    params = params or StrengthParams()
+    ref = resolve_reference(G.graph.get("as_of"), reference)
+    touches = interactions_by_pair(G.graph.get("interactions") or [])
+    kind = G.nodes
+    out: dict[tuple[str, str], TieStrength] = {}
+    for u, v, key, data in G.edges(keys=True, data=True):
+        if key != "KNOWS" or kind[u].get("kind") != "team" or kind[v].get("kind") != "person":
+            continue
+        mine = touches.get((u, v), [])
+        core = strength_core(data["strength"], mine, parse_instant(data.get("last_contact")), ref, params)
+        out[(u, v)] = _model(u, v, data["strength"], len([t for t in mine if t[0] <= ref]), core, params)
+    return dict(sorted(out.items()))

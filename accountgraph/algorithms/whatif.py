@@ -1,0 +1,145 @@
+"""What-if and single points of failure: what a departure costs us.
+
+`what_if` compares coverage before and after removing a person of the account or one of our team members
+(a departure), lists the people we would lose every path to and the decision-chain members no longer
+covered. `articulation_people` finds the single points of failure of our relationship network: the people
+(ours or theirs) whose loss cuts us off from part of the account, with how many people each one cuts off.
+Reachability uses the contact graph of `paths.py`, whose ties all go both ways, so the two agree: removing
+an articulation person loses exactly the people it cuts off.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from accountgraph.algorithms import fast
+from accountgraph.algorithms.coverage import coverage_core
+from accountgraph.algorithms.params import CoverageParams
+from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.ranking import rank_arrays
+from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
+from accountgraph.errors import NotFoundError
+
+__all__ = ["articulation_people", "what_if"]
+
+
+def _ref(view: AccountView, node: str) -> PersonRef:
+    attrs = view.graph.nodes[node]
+    kind = "team" if attrs.get("kind") == "team" else "person"
+    return PersonRef(id=node, name=view.name(node), kind=kind, company=attrs.get("company"))
+
+
+def articulation_people(G: nx.MultiDiGraph | AccountView, *, limit: int | None = None) -> list[ArticulationPerson]:
+    """The people whose loss would cut our team off from part of the account.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph or AccountView
+    limit : int, optional
+        Keep only the `limit` that cut off the most people.
+
+    Returns
+    -------
+    list of ArticulationPerson
+        Most people cut off first (then by id); each with up to five examples, best ranked first.
+    """
+    view = prepare(G)
+    if view.T == 0:
+        return []
+    contact = view.contact
+    cuts = fast.cut_vertices(contact.n, contact.tail, contact.head, view.root)
+    arrays = rank_arrays(view)
+    out: list[ArticulationPerson] = []
+    for cut in cuts:
+        people = [i for i in cut.cut_off if i < view.P]
+        if not people:
+            continue
+        node = view.ids[cut.node]
+        people.sort(key=lambda i: int(arrays.position[i]))
+        out.append(
+            ArticulationPerson(
+                id=node,
+                name=view.name(node),
+                kind="team" if view.is_team(node) else "person",
+                cut_off=len(people),
+                examples=[view.ids[i] for i in people[:5]],
+            )
+        )
+    out.sort(key=lambda a: (-a.cut_off, a.id))
+    return out if limit is None else out[:limit]
+
+
+def what_if(
+    G: nx.MultiDiGraph | AccountView,
+    remove: str,
+    *,
+    params: CoverageParams | None = None,
+    articulation_limit: int | None = 20,
+) -> WhatIf:
+    """Coverage and reach before and after a person or one of our members leaves.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph or AccountView
+    remove : str
+        A person of the account or one of our team members holding a relationship in it.
+    params : CoverageParams, optional
+    articulation_limit : int, optional
+        How many single points of failure to list (default 20; None: all).
+
+    Returns
+    -------
+    WhatIf
+
+    Raises
+    ------
+    NotFoundError
+        If `remove` is neither a person of the account nor one of our members with a relationship in it.
+    """
+    view = prepare(G)
+    if remove not in view.index:
+        raise NotFoundError("person or team member in this account", remove)
+    before = coverage_core(view, params)
+    if view.is_team(remove):  # the customer's network, so its ranking and chain, are unchanged
+        after_view = view
+        after = coverage_core(view, params, without_members={remove})
+    else:
+        after_view = view.without(remove)
+        after = coverage_core(after_view, params)
+    gone = view.index[remove]
+    if view.T:
+        reach_before = fast.reachable(view.contact, view.root)
+        reach_after = fast.reachable(view.contact, view.root, removed=[gone])
+        lost_idx = np.flatnonzero(reach_before[: view.P] & ~reach_after[: view.P]).tolist()
+    else:
+        lost_idx = []
+    arrays = rank_arrays(view)
+    lost_idx = sorted((i for i in lost_idx if i != gone), key=lambda i: (int(arrays.position[i]), view.ids[i]))
+    lost = [_ref(view, view.ids[i]) for i in lost_idx]
+    covered_after = {after_view.ids[i] for i in after.chain if after.covered(i)}
+    newly = [
+        _ref(view, view.ids[i])
+        for i in before.chain
+        if before.covered(i) and view.ids[i] != remove and view.ids[i] not in covered_after
+    ]
+    removed = _ref(view, remove)
+    delta = after.score - before.score
+    who = "our member" if removed.kind == "team" else "person"
+    explanation = (
+        f"without {who} {removed.name}: coverage {before.score:.1f} → {after.score:.1f} ({delta:+.1f}); "
+        f"{len(newly)} chain member{'s' if len(newly) != 1 else ''} no longer covered; "
+        f"every path lost to {len(lost)} {'person' if len(lost) == 1 else 'people'}"
+    )
+    return WhatIf(
+        account=view.account,
+        as_of=view.as_of,
+        removed=removed,
+        coverage_before=before.score,
+        coverage_after=after.score,
+        delta=delta,
+        lost_people=lost,
+        newly_uncovered=newly,
+        articulation=articulation_people(view, limit=articulation_limit),
+        explanation=explanation,
+    )

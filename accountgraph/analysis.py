@@ -1,0 +1,285 @@
+"""The analysis service: what the CLI and the HTTP API call to rank, cover, path, plan and assess an account.
+
+Each function takes a `GraphStore`, an account id and options, loads the account's projection
+(`store.account_subgraph`), prepares it once (`accountgraph.algorithms.prepare`) and returns the pydantic
+result of an algorithm. Prepared accounts are kept in a small per-process cache keyed by (store URL,
+account, as-of date, reference hour, options, data version): the version comes from the `store_version`
+callable (default: the store's `data_version()`, bumped on every write), so any write to the store makes
+the next call load afresh. Without a version the cache is not used.
+
+The reference time of strengths and risk recency is the start of the current hour (UTC), never after the
+end of the as-of date, so results are stable within the hour and cacheable; pass `reference` to pin it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime, time, timedelta
+
+from accountgraph.algorithms import (
+    AccountView,
+    Options,
+    account_risk,
+    best_paths,
+    key_people,
+    next_best_actions,
+    prepare,
+    what_if,
+)
+from accountgraph.algorithms import (
+    coverage as coverage_alg,
+)
+from accountgraph.algorithms.results import (
+    ActionPlan,
+    Analysis,
+    Coverage,
+    PathResult,
+    Ranking,
+    RiskReport,
+    WhatIf,
+)
+from accountgraph.errors import NotFoundError
+from accountgraph.graph.store import GraphStore
+
+__all__ = [
+    "ViewCache",
+    "account_view",
+    "actions",
+    "analyse",
+    "coverage",
+    "default_cache",
+    "path",
+    "rank",
+    "risk",
+    "whatif",
+]
+
+StoreVersion = Callable[[], int]
+
+
+class ViewCache:
+    """A small LRU of prepared accounts (thread-safe). Entries of an older data version are dropped."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, AccountView] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> AccountView | None:
+        with self._lock:
+            view = self._entries.get(key)
+            if view is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return view
+
+    def put(self, key: Hashable, scope: Hashable, view: AccountView) -> None:
+        """Store `view`; drop every entry of the same `scope` (store and account) with another key."""
+        with self._lock:
+            for old in [k for k in self._entries if isinstance(k, tuple) and k[0] == scope and k != key]:
+                del self._entries[old]
+            self._entries[key] = view
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+default_cache = ViewCache()
+
+
+def _reference(as_of: date, reference: date | datetime | None) -> datetime:
+    if reference is not None:
+        if isinstance(reference, datetime):
+            return reference if reference.tzinfo else reference.replace(tzinfo=UTC)
+        return datetime.combine(reference, time(), tzinfo=UTC)
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return min(hour, datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC))
+
+
+def account_view(
+    store: GraphStore,
+    account: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> AccountView:
+    """The prepared account, from the cache when its data version has not moved.
+
+    Raises
+    ------
+    NotFoundError
+        If `account` is not an account (root company) of the store.
+    """
+    options = options or Options()
+    on = as_of or datetime.now(UTC).date()
+    ref = _reference(on, reference)
+    version_of = store_version or getattr(store, "data_version", None)
+    if cache is None or version_of is None:
+        return prepare(store.account_subgraph(account, as_of=on), options, reference=ref)
+    version = version_of()  # read before loading: a write during the load only makes the entry older
+    scope = (getattr(store, "url", id(store)), account)
+    key = (scope, on, ref, options.model_dump_json(), version)
+    view = cache.get(key)
+    if view is None:
+        view = prepare(store.account_subgraph(account, as_of=on), options, reference=ref)
+        cache.put(key, scope, view)
+    return view
+
+
+def rank(
+    store: GraphStore,
+    account: str,
+    *,
+    top: int | None = None,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> Ranking:
+    """Key people of an account, best first (`accountgraph.algorithms.key_people`)."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    return key_people(view, top=top)
+
+
+def coverage(
+    store: GraphStore,
+    account: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> Coverage:
+    """Coverage score, breakdowns and gaps (`accountgraph.algorithms.coverage`)."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    return coverage_alg(view)
+
+
+def path(
+    store: GraphStore,
+    account: str,
+    target: str,
+    *,
+    source: str | None = None,
+    k: int = 3,
+    avoid_opponents: bool = False,
+    max_hops: int | None = None,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> PathResult:
+    """Best contact paths to a person (`accountgraph.algorithms.best_paths`).
+
+    Raises
+    ------
+    NotFoundError
+        If the target is not a person of the account, or `source` is not a team member of the store.
+    """
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    if source is not None and not view.is_team(source) and not view.is_person(source):
+        store.get_team_member(source)  # NotFoundError for a member that does not exist at all
+    return best_paths(view, target, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops)
+
+
+def whatif(
+    store: GraphStore,
+    account: str,
+    remove: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> WhatIf:
+    """Coverage before and after a departure, lost people, articulation people (`what_if`)."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    if remove not in view.index:
+        raise NotFoundError("person or team member with a relationship in this account", remove)
+    return what_if(view, remove)
+
+
+def actions(
+    store: GraphStore,
+    account: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> ActionPlan:
+    """Next best actions (`accountgraph.algorithms.next_best_actions`)."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    return next_best_actions(view)
+
+
+def risk(
+    store: GraphStore,
+    account: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> RiskReport:
+    """Risk score and alerts rolled up the company tree (`accountgraph.algorithms.account_risk`)."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    return account_risk(view)
+
+
+def analyse(
+    store: GraphStore,
+    account: str,
+    *,
+    top: int | None = 50,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    store_version: StoreVersion | None = None,
+    cache: ViewCache | None = default_cache,
+) -> Analysis:
+    """Ranking (top people), coverage, next best actions and risk of an account from one load."""
+    view = account_view(
+        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
+    )
+    return Analysis(
+        ranking=key_people(view, top=top),
+        coverage=coverage_alg(view),
+        actions=next_best_actions(view),
+        risk=account_risk(view),
+        options=view.options,
+    )

@@ -1,0 +1,101 @@
+"""The analysis commands, run as real processes against a real SQLite file (tables and --json)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accountgraph.datasets import all_dataset_bundles
+from accountgraph.generate import sample_bundle
+
+ENTRY = "accountgraph"
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"ACCOUNTGRAPH_STORE": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", ENTRY, *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    bundles = {"sample": sample_bundle(), **all_dataset_bundles()}
+    for name, bundle in bundles.items():
+        path = folder / f"{name}.json"
+        path.write_text(bundle.model_dump_json(by_alias=True), encoding="utf-8")
+        done = run(folder, "import", str(path))
+        assert done.returncode == 0, done.stderr
+    return folder
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_rank_table_and_json(store_dir: Path) -> None:
+    table = ok(run(store_dir, "rank", "medtech", "--top", "5", "--as-of", "2026-01-01"))
+    assert "key people of medtech" in table and "authority" in table and "Björn Förster" in table
+    data = json.loads(ok(run(store_dir, "rank", "medtech", "--top", "5", "--as-of", "2026-01-01", "--json")))
+    assert [p["rank"] for p in data["people"]] == [1, 2, 3, 4, 5]
+    assert set(data["people"][0]) >= {"authority", "influence", "brokerage", "explanation"}
+    florentine = json.loads(ok(run(store_dir, "rank", "florentine", "--json")))
+    assert max(florentine["people"], key=lambda p: p["brokerage"]["betweenness"])["id"] == "florentine-medici"
+
+
+def test_coverage_table_and_json(store_dir: Path) -> None:
+    table = ok(run(store_dir, "coverage", "medtech", "--as-of", "2026-01-01", "--gaps", "5"))
+    assert "coverage of medtech" in table and "by layer" in table and "gaps (5 of" in table
+    data = json.loads(ok(run(store_dir, "coverage", "medtech", "--as-of", "2026-01-01", "--json")))
+    assert 0 <= data["score"] <= 100 and data["gaps"] and data["by_role"]
+    lazega = json.loads(ok(run(store_dir, "coverage", "lazega", "--json")))
+    assert lazega["score"] == 0 and lazega["gaps"]  # no team of ours in a data set
+
+
+def test_path_table_json_and_unreachable(store_dir: Path) -> None:
+    args = ("path", "medtech", "--to", "medtech-p00001", "--as-of", "2026-01-01")
+    table = ok(run(store_dir, *args, "-k", "2"))
+    assert "path 1:" in table and "path 2:" in table and "KNOWS" in table
+    data = json.loads(ok(run(store_dir, *args, "--k", "3", "--avoid-opponents", "--max-hops", "3", "--json")))
+    assert data["reachable"] and len(data["paths"]) == 3 and all(len(p["hops"]) <= 3 for p in data["paths"])
+    member = data["paths"][0]["member"]
+    mine = json.loads(ok(run(store_dir, *args, "--from", member, "--json")))
+    assert all(p["member"] == member for p in mine["paths"])
+    nobody = ok(run(store_dir, "path", "krackhardt", "--to", "krackhardt-07"))
+    assert "unreachable: none of our team members" in nobody
+
+
+def test_whatif_actions_risk(store_dir: Path) -> None:
+    path = json.loads(
+        ok(run(store_dir, "path", "medtech", "--to", "medtech-p00001", "--as-of", "2026-01-01", "--json"))
+    )
+    member = path["paths"][0]["member"]
+    table = ok(run(store_dir, "whatif", "medtech", "--remove", member, "--as-of", "2026-01-01"))
+    assert "coverage" in table and "single points of failure" in table
+    data = json.loads(ok(run(store_dir, "whatif", "medtech", "--remove", member, "--as-of", "2026-01-01", "--json")))
+    assert data["removed"]["kind"] == "team" and data["coverage_after"] <= data["coverage_before"]
+    actions = json.loads(ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01", "--json")))
+    assert actions["actions"] and actions["actions"][0]["priority"] == 1
+    assert "next best actions" in ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
+    risk = json.loads(ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01", "--json")))
+    assert 0 < risk["score"] <= 100 and risk["events"]
+    assert "risk of medtech" in ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01"))
+
+
+def test_errors_exit_1_without_traceback(store_dir: Path) -> None:
+    for args in (
+        ("rank", "no-such-account"),
+        ("path", "medtech", "--to", "ghost"),
+        ("path", "medtech", "--to", "medtech-p00001", "--from", "no-such-member"),
+        ("whatif", "medtech", "--remove", "ghost"),
+    ):
+        done = run(store_dir, *args)
+        assert done.returncode == 1, args
+        assert "not found" in done.stderr and "Traceback" not in done.stderr, args
+    bad_date = run(store_dir, "rank", "medtech", "--as-of", "yesterday")
+    assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr

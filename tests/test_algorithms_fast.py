@@ -1,0 +1,226 @@
+"""The array kernels against networkx on the same inputs (small random graphs and famous ones)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accountgraph.algorithms import fast
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@st.composite
+def edge_lists(draw: st.DrawFn, max_n: int = 12, directed: bool = False) -> tuple[int, list[tuple[int, int]]]:
+    n = draw(st.integers(1, max_n))
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b and (directed or a < b)]
+    if not pairs:
+        return n, []
+    edges = draw(st.lists(st.sampled_from(pairs), max_size=min(len(pairs), 3 * n), unique=True))
+    return n, edges
+
+
+def arrays(edges: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    if not edges:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    a, b = zip(*edges, strict=True)
+    return np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+
+
+@SETTINGS
+@given(edge_lists(), st.booleans())
+def test_exact_betweenness_equals_networkx(graph: tuple[int, list[tuple[int, int]]], normalized: bool) -> None:
+    n, edges = graph
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    ref = nx.betweenness_centrality(g, normalized=normalized)
+    u, v = arrays(edges)
+    mine = fast.betweenness(n, u, v, normalized=normalized)
+    assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
+
+
+@SETTINGS
+@given(edge_lists(directed=True))
+def test_directed_betweenness_equals_networkx(graph: tuple[int, list[tuple[int, int]]]) -> None:
+    n, edges = graph
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    ref = nx.betweenness_centrality(g)
+    u, v = arrays(edges)
+    assert fast.betweenness(n, u, v, directed=True) == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
+
+
+@SETTINGS
+@given(edge_lists(), st.integers(1, 6), st.integers(0, 5))
+def test_sampled_betweenness_is_networkx_subset_from_the_same_sources(
+    graph: tuple[int, list[tuple[int, int]]], k: int, seed: int
+) -> None:
+    n, edges = graph
+    sources = fast.sample_sources(n, k, seed)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
+    u, v = arrays(edges)
+    mine = fast.betweenness(n, u, v, sources=sources, normalized=False)
+    scale = n / sources.size
+    # networkx halves undirected subset sums; ours scales the sample up to all n sources
+    assert mine == pytest.approx([ref[i] * scale for i in range(n)], abs=1e-9)
+
+
+def test_sample_sources_is_deterministic_and_distinct() -> None:
+    a = fast.sample_sources(1000, 50, 7)
+    assert (a == fast.sample_sources(1000, 50, 7)).all()
+    assert len(set(a.tolist())) == 50
+    assert not (a == fast.sample_sources(1000, 50, 8)).all()
+    assert fast.sample_sources(5, 10, 1).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_betweenness_of_the_florentine_marriages_matches_networkx_pinned_values() -> None:
+    g = nx.florentine_families_graph()
+    nodes = sorted(g)
+    index = {v: i for i, v in enumerate(nodes)}
+    u, v = arrays([(index[a], index[b]) for a, b in g.edges])
+    mine = fast.betweenness(len(nodes), u, v)
+    assert mine[index["Medici"]] == pytest.approx(0.522, abs=1e-3)
+    assert mine[index["Guadagni"]] == pytest.approx(0.255, abs=1e-3)
+
+
+@SETTINGS
+@given(edge_lists(directed=True), st.floats(0.5, 0.95))
+def test_pagerank_equals_strictly_converged_networkx(graph: tuple[int, list[tuple[int, int]]], alpha: float) -> None:
+    n, edges = graph
+    rng = np.random.default_rng(len(edges))
+    weights = rng.uniform(0.1, 1.0, size=len(edges))
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for (a, b), w in zip(edges, weights, strict=True):
+        g.add_edge(a, b, weight=float(w))
+    ref = nx.pagerank(g, alpha=alpha, tol=1e-14 / n, max_iter=100_000)
+    u, v = arrays(edges)
+    result = fast.pagerank(n, u, v, weights, alpha=alpha)
+    assert result.converged
+    assert result.scores == pytest.approx([ref[i] for i in range(n)], abs=1e-9)
+    assert result.scores.sum() == pytest.approx(1.0)
+
+
+def test_pagerank_tolerance_is_absolute_unlike_networkx() -> None:
+    """networkx multiplies tol by N: on a large graph its default stops early; ours keeps iterating."""
+    g = nx.gnp_random_graph(3000, 0.003, seed=3, directed=True)
+    ref = nx.pagerank(g, tol=1e-13 / 3000, max_iter=100_000)
+    loose = nx.pagerank(g, tol=1e-6)
+    u, v = arrays(list(g.edges))
+    mine = fast.pagerank(3000, u, v, np.ones(u.size))
+    exact = np.array([ref[i] for i in range(3000)])
+    assert np.abs(mine.scores - exact).max() < 1e-10
+    assert np.abs(np.array([loose[i] for i in range(3000)]) - exact).max() > 100 * np.abs(mine.scores - exact).max()
+
+
+def weighted_graph(n: int, edges: list[tuple[int, int]], seed: int) -> tuple[fast.ArcGraph, nx.DiGraph]:
+    rng = np.random.default_rng(seed)
+    cost = rng.choice([0.1, 0.25, 0.5, 1.0, 2.0], size=len(edges))
+    u, v = arrays(edges)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for (a, b), c in zip(edges, cost, strict=True):
+        g.add_edge(a, b, weight=float(c))
+    return fast.ArcGraph(n, u, v, cost.astype(float)), g
+
+
+def brute_force(g: nx.DiGraph, s: int, t: int, cutoff: int | None = None) -> list[tuple[float, list[int]]]:
+    if s == t:
+        return [(0.0, [s])]
+    out = []
+    for p in nx.all_simple_paths(g, s, t, cutoff=cutoff):
+        out.append((sum(g.edges[a, b]["weight"] for a, b in itertools.pairwise(p)), p))
+    return sorted(out)
+
+
+@SETTINGS
+@given(
+    edge_lists(max_n=7, directed=True), st.integers(0, 9), st.integers(1, 4), st.one_of(st.none(), st.integers(1, 4))
+)
+def test_k_shortest_paths_are_the_k_cheapest_simple_paths(
+    graph: tuple[int, list[tuple[int, int]]], seed: int, k: int, max_arcs: int | None
+) -> None:
+    n, edges = graph
+    arcs, g = weighted_graph(n, edges, seed)
+    s, t = 0, n - 1
+    found = fast.k_shortest_paths(arcs, s, t, k, max_arcs=max_arcs)
+    every = brute_force(g, s, t, cutoff=max_arcs)
+    assert [c for c, _ in found] == pytest.approx([c for c, _ in every[:k]])
+    for cost, path in found:
+        assert len(set(path)) == len(path), "loop-free"
+        assert path[0] == s and path[-1] == t
+        assert max_arcs is None or len(path) - 1 <= max_arcs
+        assert cost == pytest.approx(sum(g.edges[a, b]["weight"] for a, b in itertools.pairwise(path)))
+    assert len({tuple(p) for _, p in found}) == len(found)
+
+
+@SETTINGS
+@given(edge_lists(max_n=8, directed=True), st.integers(0, 9))
+def test_shortest_path_matches_networkx_dijkstra(graph: tuple[int, list[tuple[int, int]]], seed: int) -> None:
+    n, edges = graph
+    arcs, g = weighted_graph(n, edges, seed)
+    for t in range(n):
+        got = fast.shortest_path(arcs, 0, t)
+        try:
+            ref = nx.dijkstra_path_length(g, 0, t)
+        except nx.NetworkXNoPath:
+            assert got is None
+            continue
+        assert got is not None and got[0] == pytest.approx(ref)
+
+
+def test_banned_nodes_are_never_entered() -> None:
+    arcs = fast.ArcGraph(4, np.array([0, 1, 0, 2]), np.array([1, 3, 2, 3]), np.array([0.1, 0.1, 1.0, 1.0]))
+    banned = np.array([False, True, False, False])
+    [(cost, path)] = fast.k_shortest_paths(arcs, 0, 3, 3, banned_nodes=banned)
+    assert path == [0, 2, 3] and cost == pytest.approx(2.0)
+
+
+def test_arc_graph_refuses_parallel_arcs() -> None:
+    with pytest.raises(ValueError):
+        fast.ArcGraph(2, np.array([0, 0]), np.array([1, 1]), np.array([1.0, 2.0]))
+
+
+@SETTINGS
+@given(edge_lists(max_n=10))
+def test_cut_vertices_are_networkx_articulation_points_seen_from_the_root(
+    graph: tuple[int, list[tuple[int, int]]],
+) -> None:
+    n, edges = graph
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    root = 0
+    component = nx.node_connected_component(g, root)
+    cuts = {c.node: c.cut_off for c in fast.cut_vertices(n, *arrays(edges), root)}
+    expected = set(nx.articulation_points(g.subgraph(component))) - {root}
+    assert set(cuts) == expected
+    for node, cut_off in cuts.items():
+        h = g.subgraph(component - {node})
+        assert sorted(component - {node} - nx.node_connected_component(h, root)) == cut_off
+
+
+def test_reachable_without_a_node() -> None:
+    arcs = fast.ArcGraph(4, np.array([0, 1, 2]), np.array([1, 2, 3]), np.ones(3))
+    assert fast.reachable(arcs, 0).tolist() == [True] * 4
+    assert fast.reachable(arcs, 0, removed=[2]).tolist() == [True, True, False, False]
+    assert not fast.reachable(arcs, 0, removed=[0]).any()
+
+
+def test_empty_inputs() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    assert fast.betweenness(0, empty, empty).size == 0
+    assert fast.pagerank(0, empty, empty, np.zeros(0)).converged
+    assert fast.cut_vertices(1, empty, empty, 0) == []
+    assert math.isclose(fast.pagerank(3, empty, empty, np.zeros(0)).scores.sum(), 1.0)

@@ -1,0 +1,116 @@
+"""Effective strength: interactions, decay with a half-life, staleness, a reproducible reference time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from accountgraph.algorithms import StrengthParams, effective_strength, prepare, tie_strengths
+from accountgraph.algorithms.strength import resolve_reference
+from tests.test_algorithms_support import Spec, person, projection
+
+REF = date(2026, 1, 1)
+
+
+def touch(at: str, kind: str = "meeting", sentiment: int = 0) -> dict[str, object]:
+    return {"at": at, "kind": kind, "sentiment": sentiment}
+
+
+def test_decay_halves_at_each_half_life() -> None:
+    one = effective_strength(0.8, last_contact="2025-07-05", reference=REF)  # 180 days before
+    two = effective_strength(0.8, last_contact="2025-01-06", reference=REF)  # 360 days before
+    assert one.age_days == pytest.approx(180)
+    assert one.effective == pytest.approx(0.4)
+    assert two.effective == pytest.approx(0.2)
+    assert not one.stale and not two.stale
+    longer = effective_strength(
+        0.8, last_contact="2025-07-05", reference=REF, params=StrengthParams(half_life_days=360)
+    )
+    assert longer.effective == pytest.approx(0.8 * 2**-0.5)
+
+
+def test_no_contact_date_means_no_decay_and_not_stale() -> None:
+    s = effective_strength(0.6, reference=REF)
+    assert s.effective == pytest.approx(0.6) and s.decay == 1 and s.age_days is None and not s.stale
+    assert "no contact date" in s.explanation
+
+
+def test_stale_after_a_year_without_contact() -> None:
+    s = effective_strength(0.9, last_contact="2024-12-01", reference=REF)
+    assert s.stale and "stale" in s.explanation
+    assert not effective_strength(0.9, last_contact="2025-06-01", reference=REF).stale
+    assert effective_strength(
+        0.9, last_contact="2025-06-01", reference=REF, params=StrengthParams(stale_after_days=30)
+    ).stale
+
+
+def test_interactions_raise_strength_by_kind_and_mood() -> None:
+    base = effective_strength(0.4, last_contact="2025-12-31", reference=REF).effective
+    meetings = effective_strength(
+        0.4,
+        interactions=[touch("2025-12-31T10:00:00+00:00"), touch("2025-12-01T10:00:00+00:00")],
+        last_contact="2025-12-31",
+        reference=REF,
+    ).effective
+    emails = effective_strength(
+        0.4,
+        interactions=[touch("2025-12-31T10:00:00+00:00", "email"), touch("2025-12-01T10:00:00+00:00", "email")],
+        last_contact="2025-12-31",
+        reference=REF,
+    ).effective
+    happy = effective_strength(
+        0.4, interactions=[touch("2025-12-31T10:00:00+00:00", sentiment=1)], last_contact="2025-12-31", reference=REF
+    ).effective
+    neutral = effective_strength(
+        0.4, interactions=[touch("2025-12-31T10:00:00+00:00")], last_contact="2025-12-31", reference=REF
+    ).effective
+    angry = effective_strength(
+        0.4, interactions=[touch("2025-12-31T10:00:00+00:00", sentiment=-1)], last_contact="2025-12-31", reference=REF
+    ).effective
+    assert base < emails < meetings <= 1.0
+    assert angry < base < neutral < happy
+
+
+def test_interactions_move_the_last_contact_and_future_ones_are_ignored() -> None:
+    s = effective_strength(
+        0.5, interactions=[touch("2025-12-20T09:00:00+00:00")], last_contact="2025-01-01", reference=REF
+    )
+    assert s.last_contact == date(2025, 12, 20) and s.interactions == 1
+    future = effective_strength(0.5, interactions=[touch("2026-03-01T09:00:00+00:00")], reference=REF)
+    assert future.interactions == 0 and future.effective == pytest.approx(0.5)
+
+
+def test_reference_time_makes_results_reproducible() -> None:
+    a = effective_strength(0.7, last_contact="2025-10-01", reference=datetime(2026, 1, 1, tzinfo=UTC))
+    b = effective_strength(0.7, last_contact="2025-10-01", reference=date(2026, 1, 1))
+    assert a == b
+    later = effective_strength(0.7, last_contact="2025-10-01", reference=date(2026, 6, 1))
+    assert later.effective < a.effective
+    # default: now, but never after the end of the as-of day
+    assert resolve_reference(date(2020, 1, 1)) == datetime(2020, 1, 2, tzinfo=UTC)
+
+
+def test_tie_strengths_of_a_projection_use_the_logged_interactions() -> None:
+    spec = Spec(team=["t0", "t1"])
+    spec.people = {"p0": person(), "p1": person()}
+    spec.knows = [("t0", "p0", 0.5), ("t1", "p1", 0.5), ("p0", "p1", 0.9)]
+    spec.last_contact = {("t0", "p0"): "2025-12-01", ("t1", "p1"): "2025-12-01"}
+    spec.interactions = [
+        {
+            "id": "i1",
+            "member": "t0",
+            "person": "p0",
+            "kind": "visit",
+            "at": "2025-12-15T10:00:00+00:00",
+            "sentiment": 1,
+            "note": None,
+        },
+    ]
+    g = projection(spec)
+    ties = tie_strengths(g, reference=REF)
+    assert list(ties) == [("t0", "p0"), ("t1", "p1")]
+    assert ties[("t0", "p0")].interactions == 1
+    assert ties[("t0", "p0")].effective > ties[("t1", "p1")].effective
+    view = prepare(g, reference=REF)
+    assert view.team_ties[("t0", "p0")].core.effective == pytest.approx(ties[("t0", "p0")].effective)
