@@ -1,0 +1,70 @@
+"""What both views share: the inlined vis-network library, safe JSON embedding and the page template.
+
+The page is one self-contained HTML document: vis-network (the copy pyvis ships in its package) is inlined,
+the data is embedded as JSON in a ``<script type="application/json">`` element and every user-supplied
+string reaches the page only through that JSON and ``textContent`` in the browser, never as markup. A
+Content-Security-Policy forbids every network request, so the page works offline and cannot leak.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from accountgraph.errors import AccountGraphError
+
+__all__ = ["VIS_VERSION", "page", "safe_json", "vis_network_js"]
+
+VIS_VERSION = "9.1.2"
+
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_ESCAPE = re.compile("[<>&\u2028\u2029]")
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` survives unescaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JSON_ESCAPE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+@cache
+def vis_network_js() -> str:
+    """The standalone vis-network build shipped inside the pyvis package (read once)."""
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "lib" / f"vis-{VIS_VERSION}" / "vis-network.min.js"
+    if not path.is_file():
+        raise AccountGraphError(f"vis-network {VIS_VERSION} is not at {path}: the views need pyvis 0.3.2")
+    text = path.read_text(encoding="utf-8")
+    # a literal "</script" would end the inline element early
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+@cache
+def _template() -> jinja2.Template:
+    source = resources.files("accountgraph.viz").joinpath("templates/view.html").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(source)
+
+
+def page(*, title: str, kind: str, data: dict[str, Any]) -> str:
+    """Render the view template: `data` holds nodes, edges, options, legend, panels and groups."""
+    return _template().render(
+        title=title,
+        kind=kind,
+        data_json=Markup(safe_json(data)),
+        vis_js=Markup(vis_network_js()),
+    )

@@ -1,0 +1,572 @@
+"""The power map: an account's people and our team as one interactive, self-contained HTML page.
+
+People are sized by their key-people score, coloured by stance and shaped by their most senior decision
+role; our team members are dark boxes. Edges are styled by type (reporting line, influence, acquaintance,
+our ties), their width follows the (effective) strength and stale ties of ours are dashed. People are laid
+out company by company (a box per company) with positions computed here, so the browser does no physics
+and the page stays usable at thousands of people. Hovering or clicking a node shows its card. Optionally
+the best contact path to a person is highlighted and the coverage gaps are marked.
+
+`viz` draws results it is given; it never queries the store. The only place that reads the analysis
+results is `_facts`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from pyvis.edge import Edge
+from pyvis.network import Network
+
+from accountgraph.algorithms.results import ContactPath, Coverage, PathResult, Ranking, TieStrength
+from accountgraph.viz._html import page
+
+__all__ = [
+    "EDGE_STYLES",
+    "PATH_COLOR",
+    "ROLE_SHAPES",
+    "STANCE_COLORS",
+    "TEAM_COLOR",
+    "power_map_data",
+    "render_power_map",
+]
+
+STANCE_COLORS: dict[str, str] = {
+    "supporter": "#2e9e44",
+    "neutral": "#f2c12e",
+    "opponent": "#d64541",
+    "unknown": "#9aa5b1",
+}
+TEAM_COLOR = "#1f3a5f"
+PATH_COLOR = "#e3007d"
+GAP_COLOR = "#b03a2e"
+
+# most senior first: a person with several roles gets the shape of the first one
+ROLE_SHAPES: tuple[tuple[str, str, str, str], ...] = (
+    # (role, vis shape, legend glyph, legend label)
+    ("decision_maker", "star", "★", "decision maker"),
+    ("economic_buyer", "diamond", "◆", "economic buyer"),
+    ("technical_buyer", "triangle", "▲", "technical buyer"),
+    ("user_buyer", "triangleDown", "▼", "user buyer"),
+    ("blocker", "square", "■", "blocker or gatekeeper"),
+    ("gatekeeper", "square", "■", ""),
+    ("influencer", "hexagon", "⬢", "influencer, champion or coach"),
+    ("champion", "hexagon", "⬢", ""),
+    ("coach", "hexagon", "⬢", ""),
+)
+NO_ROLE_SHAPE = ("dot", "●", "no decision role")
+
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "REPORTS_TO": {"color": "#7f8c8d", "arrows": True, "label": "reports to (arrow to the manager)"},
+    "INFLUENCES": {"color": "#e67e22", "arrows": True, "label": "influences (arrow to who is swayed)"},
+    "KNOWS": {"color": "#85c1e9", "arrows": False, "label": "know each other"},
+    "OURS": {"color": TEAM_COLOR, "arrows": False, "label": "our tie (width: effective strength)"},
+    "COLLEAGUES": {"color": "#5d6d7e", "arrows": False, "label": "colleagues of ours"},
+}
+
+_CLUSTER_FILLS = ("#eaf2f8", "#fef5e7", "#e9f7ef", "#f4ecf7", "#fdedec", "#e8f8f5", "#fbeee6", "#f2f3f4")
+_CLUSTER_STROKES = ("#2874a6", "#b9770e", "#1e8449", "#7d3c98", "#b03a2e", "#148f77", "#a04000", "#616a6b")
+_TEAM_CLUSTER = "__our_team__"
+_LABEL_EVERY_NODE_UP_TO = 600
+
+
+@dataclass
+class _Person:
+    """What the drawing needs to know about one person beyond the projection."""
+
+    rank: int | None = None
+    score: float = 0.0
+    parts: str = ""
+    layer: str | None = None
+    covered: bool | None = None
+    gap: bool = False
+    gap_notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Facts:
+    people: dict[str, _Person]
+    ranked: int
+    top_score: float
+    ties: dict[tuple[str, str], TieStrength]
+    path_nodes: list[str]
+    path_hops: list[tuple[str, str, str]]  # (source, target, tie kind)
+    path_panel: dict[str, Any] | None
+    gap_panel: dict[str, Any] | None
+    coverage_line: str | None
+
+
+def _facts(
+    ranking: Ranking,
+    coverage: Coverage | None,
+    strengths: Mapping[tuple[str, str], TieStrength] | None,
+    highlight_path: PathResult | ContactPath | None,
+    show_gaps: bool,
+) -> _Facts:
+    """The adapter: everything the drawing takes from the analysis results, in plain terms."""
+    people: dict[str, _Person] = defaultdict(_Person)
+    for p in ranking.people:
+        info = people[p.id]
+        info.rank = p.rank
+        info.score = p.score
+        info.parts = (
+            f"authority {p.authority.value:.2f} · influence {p.influence.value:.2f} · brokerage {p.brokerage.value:.2f}"
+        )
+    top = max((p.score for p in ranking.people), default=0.0)
+    gap_panel = None
+    coverage_line = None
+    if coverage is not None:
+        coverage_line = f"coverage {coverage.score:.0f}/100 ({coverage.covered_count} of {coverage.chain_size} reached)"
+        for c in coverage.people:
+            info = people[c.id]
+            info.layer = c.layer
+            info.covered = c.covered
+        if show_gaps:
+            for c in coverage.people:
+                if not c.covered and c.layer == "key":
+                    people[c.id].gap = True
+            for g in coverage.gaps:
+                if g.subject in people:
+                    people[g.subject].gap = True
+                    people[g.subject].gap_notes.append(f"{g.kind.replace('_', ' ')}: {g.detail}")
+            gap_panel = {
+                "id": "gaps",
+                "heading": "Largest coverage gaps",
+                "text": coverage.explanation,
+                "items": [f"{g.name} — {g.kind.replace('_', ' ')}: {g.detail}" for g in coverage.gaps[:10]],
+            }
+    path: ContactPath | None = None
+    path_panel = None
+    if isinstance(highlight_path, PathResult):
+        if highlight_path.reachable and highlight_path.paths:
+            path = highlight_path.paths[0]
+        else:
+            path_panel = {
+                "id": "path",
+                "heading": f"Best path to {highlight_path.target_name}",
+                "text": highlight_path.reason,
+                "items": [],
+            }
+    elif highlight_path is not None:
+        path = highlight_path
+    path_nodes: list[str] = []
+    hops: list[tuple[str, str, str]] = []
+    if path is not None:
+        path_nodes = [path.member] + [h.target for h in path.hops]
+        hops = [(h.source, h.target, h.tie) for h in path.hops]
+        path_panel = {
+            "id": "path",
+            "heading": f"Best path from {path.member_name}",
+            "text": path.explanation,
+            "items": [
+                f"{h.source_name} → {h.target_name}: {h.tie.replace('_', ' ').lower()} {h.strength:.2f}"
+                + (" (stale)" if h.stale else "")
+                for h in path.hops
+            ],
+        }
+    return _Facts(
+        people=dict(people),
+        ranked=len(ranking.people),
+        top_score=top,
+        ties=dict(strengths or {}),
+        path_nodes=path_nodes,
+        path_hops=hops,
+        path_panel=path_panel,
+        gap_panel=gap_panel,
+        coverage_line=coverage_line,
+    )
+
+
+# ---- layout ---------------------------------------------------------------------------------------
+
+
+def _cluster_layout(G: nx.MultiDiGraph, clusters: Mapping[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """Positions in pixels: each cluster laid out on its own (spring), the clusters packed in rows."""
+    cluster_of = {n: key for key, ids in clusters.items() for n in ids}
+    inner: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for u, v, kind in G.edges(keys=True):
+        if kind in ("REPORTS_TO", "INFLUENCES", "KNOWS") and u != v:
+            cu = cluster_of.get(u)
+            if cu is not None and cu == cluster_of.get(v):
+                inner[cu].append((u, v))
+    boxes: list[tuple[str, dict[str, tuple[float, float]], float]] = []
+    for key, ids in clusters.items():
+        radius = 70.0 * math.sqrt(len(ids)) + 20.0
+        if len(ids) == 1:
+            local = {ids[0]: (0.0, 0.0)}
+        else:
+            H = nx.Graph()
+            H.add_nodes_from(sorted(ids))
+            H.add_edges_from(inner[key])
+            raw = nx.spring_layout(H, seed=7, iterations=60 if len(ids) <= 500 else 30)
+            xs = [float(p[0]) for p in raw.values()]
+            ys = [float(p[1]) for p in raw.values()]
+            cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+            span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
+            local = {
+                n: ((float(p[0]) - cx) / span * radius, (float(p[1]) - cy) / span * radius) for n, p in raw.items()
+            }
+        boxes.append((key, local, radius))
+    total = sum((2 * r + 160) ** 2 for _, _, r in boxes)
+    row_width = max(math.sqrt(total) * 1.2, max((2 * r + 160 for _, _, r in boxes), default=0.0))
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for _, local, radius in boxes:
+        size = 2 * radius + 160
+        if x > 0 and x + size > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        ox, oy = x + size / 2, y + size / 2
+        for n, (px, py) in local.items():
+            positions[n] = (round(ox + px, 1), round(oy + py, 1))
+        x += size
+        row_height = max(row_height, size)
+    return positions
+
+
+# ---- the drawing ----------------------------------------------------------------------------------
+
+
+def _colour(background: str, border: str) -> dict[str, Any]:
+    """A node colour that keeps its fill when selected or hovered (only the border turns black)."""
+    marked = {"background": background, "border": "#000000"}
+    return {"background": background, "border": border, "highlight": marked, "hover": marked}
+
+
+def _shape(roles: Iterable[str]) -> str:
+    have = set(roles)
+    for role, shape, _, _ in ROLE_SHAPES:
+        if role in have:
+            return shape
+    return NO_ROLE_SHAPE[0]
+
+
+def _fmt(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    return str(value).replace("_", " ") if isinstance(value, str) and value.islower() else str(value)
+
+
+def _edge_key(kind: str, u: str, v: str) -> str:
+    if kind == "KNOWS":
+        a, b = sorted((u, v))
+        return f"KNOWS|{a}|{b}"
+    return f"{kind}|{u}|{v}"
+
+
+def _hop_edge(source: str, target: str, tie: str) -> str:
+    if tie == "KNOWS":
+        return _edge_key("KNOWS", source, target)
+    if tie == "INFLUENCES":
+        return _edge_key("INFLUENCES", source, target)
+    if tie == "INFLUENCED_BY":
+        return _edge_key("INFLUENCES", target, source)
+    if tie == "REPORTS_TO":
+        return _edge_key("REPORTS_TO", source, target)
+    return _edge_key("REPORTS_TO", target, source)  # MANAGES
+
+
+def power_map_data(
+    graph: nx.MultiDiGraph,
+    ranking: Ranking,
+    coverage: Coverage | None = None,
+    strengths: Mapping[tuple[str, str], TieStrength] | None = None,
+    *,
+    highlight_path: PathResult | ContactPath | None = None,
+    show_gaps: bool = False,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """The data the power map page embeds (nodes, edges, options, legend, panels); see `render_power_map`."""
+    facts = _facts(ranking, coverage, strengths, highlight_path, show_gaps)
+    G = graph
+    kinds = dict(G.nodes(data="kind"))
+    company_names = {n: str(G.nodes[n].get("name") or n) for n, k in kinds.items() if k == "company"}
+    people = sorted(n for n, k in kinds.items() if k == "person")
+    team = sorted(n for n, k in kinds.items() if k == "team")
+    drawn = set(people) | set(team)
+
+    # companies in tree order (the account's root first), then any company only named on a person
+    parents = nx.DiGraph([(u, v) for u, v, k in G.edges(keys=True) if k == "PARENT_OF"])
+    try:
+        order = list(nx.lexicographical_topological_sort(parents))
+    except nx.NetworkXUnfeasible:  # a cycle: not a tree, so plain id order
+        order = sorted(parents)
+    order = [c for c in order if c in company_names] + sorted(c for c in company_names if c not in order)
+    clusters: dict[str, list[str]] = {}
+    if team:
+        clusters[_TEAM_CLUSTER] = team
+    by_company: dict[str, list[str]] = defaultdict(list)
+    for p in people:
+        by_company[str(G.nodes[p].get("company") or "")].append(p)
+    for c in order:
+        if by_company.get(c):
+            clusters[c] = by_company[c]
+    for c in sorted(by_company):
+        if c not in clusters:
+            clusters[c] = by_company[c]
+    positions = _cluster_layout(G, clusters)
+    cluster_of = {n: key for key, ids in clusters.items() for n in ids}
+
+    # who of ours knows whom, and how strongly
+    ours_of: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    knows_of: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for u, v, kind, d in G.edges(keys=True, data=True):
+        if kind != "KNOWS" or kinds.get(u) != "team" or kinds.get(v) != "person":
+            continue
+        tie = facts.ties.get((u, v))
+        stated = float(d.get("strength") or 0.0)
+        if tie is not None:
+            text = f"{tie.effective:.2f} effective (stated {tie.stated:.2f}"
+            text += f", last contact {tie.last_contact.isoformat()})" if tie.last_contact else ")"
+            text += " — stale" if tie.stale else ""
+            value = tie.effective
+        else:
+            value = stated
+            text = f"{stated:.2f} stated" + (f", last contact {d['last_contact']}" if d.get("last_contact") else "")
+        ours_of[v].append((value, f"{G.nodes[u].get('name') or u}: {text}"))
+        knows_of[u].append((value, f"{G.nodes[v].get('name') or v}: {text}"))
+
+    many = len(drawn) > _LABEL_EVERY_NODE_UP_TO
+    net = Network(directed=True)
+    path_nodes = set(facts.path_nodes)
+    for n in people + team:
+        a = G.nodes[n]
+        x, y = positions[n]
+        name = str(a.get("name") or n)
+        options: dict[str, Any] = {"x": x, "y": y, "cluster": cluster_of.get(n), "kind": kinds[n]}
+        if kinds[n] == "team":
+            options.update(
+                shape="box",
+                color=_colour(TEAM_COLOR, "#0b1a2e"),
+                font={"color": "#ffffff", "size": 16},
+                card={
+                    "heading": name,
+                    "sub": f"our team · {_fmt(a.get('function'))}",
+                    "rows": [["Knows", f"{len(knows_of[n])} people of the account"]],
+                    "lists": [
+                        {"heading": "Strongest ties", "items": [t for _, t in sorted(knows_of[n], reverse=True)[:12]]}
+                    ],
+                },
+            )
+            color = TEAM_COLOR
+        else:
+            info = facts.people.get(n, _Person())
+            stance = str(a.get("stance") or "unknown")
+            color = STANCE_COLORS.get(stance, STANCE_COLORS["unknown"])
+            relative = info.score / facts.top_score if facts.top_score > 0 else 0.0
+            size = 8 + 32 * relative
+            options.update(
+                shape=_shape(a.get("roles") or []),
+                size=round(size, 1),
+                color=_colour(color, "#34495e"),
+                borderWidth=1,
+                # key people keep a readable name when the whole map is in view
+                font={"size": round(12 + 26 * relative**2), "strokeWidth": 3, "strokeColor": "#ffffff"},
+            )
+            if info.gap:
+                options.update(
+                    color=_colour(color, GAP_COLOR),
+                    borderWidth=4,
+                    shapeProperties={"borderDashes": [5, 4]},
+                    gap=True,
+                )
+            company = a.get("company")
+            rows = [
+                ["Title", _fmt(a.get("title"))],
+                ["Company", company_names.get(str(company), _fmt(company))],
+                ["Department", _fmt(a.get("department"))],
+                ["Roles", _fmt(list(a.get("roles") or []))],
+                ["Stance", _fmt(stance)],
+                ["Rank", f"#{info.rank} of {facts.ranked}" if info.rank is not None else "not ranked"],
+                ["Score", f"{info.score:.2f}" if info.rank is not None else "—"],
+            ]
+            if info.parts:
+                rows.append(["Score parts", info.parts])
+            if info.covered is not None:
+                rows.append(["Coverage", f"{'covered' if info.covered else 'NOT covered'} ({info.layer} layer)"])
+            lists = [
+                {
+                    "heading": "Who of ours knows them",
+                    "items": [t for _, t in sorted(ours_of[n], reverse=True)],
+                    "empty": "nobody of ours",
+                }
+            ]
+            if info.gap_notes:
+                lists.append({"heading": "Gaps", "items": info.gap_notes})
+            options["card"] = {"heading": name, "sub": _fmt(a.get("title")), "rows": rows, "lists": lists}
+        if n in path_nodes:
+            options.update(borderWidth=6, color=_colour(color, PATH_COLOR), path=True)
+            options.pop("shapeProperties", None)
+        net.add_node(n, label=name, **options)
+
+    # edges: reporting lines, influence, acquaintance once per pair
+    path_edges = {_hop_edge(s, t, k) for s, t, k in facts.path_hops}
+    seen: set[str] = set()
+    for u, v, kind, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1])):
+        if kind not in ("REPORTS_TO", "INFLUENCES", "KNOWS") or u not in drawn or v not in drawn or u == v:
+            continue
+        key = _edge_key(kind, u, v)
+        if key in seen:
+            continue
+        seen.add(key)
+        colleagues = kind == "KNOWS" and kinds[u] == "team" and kinds[v] == "team"
+        ours = kind == "KNOWS" and not colleagues and (kinds[u] == "team" or kinds[v] == "team")
+        style_kind = "COLLEAGUES" if colleagues else "OURS" if ours else kind
+        style = EDGE_STYLES[style_kind]
+        strength = float(d.get("strength") or 0.5)
+        dashed = False
+        if ours:
+            member, person = (u, v) if kinds[u] == "team" else (v, u)
+            tie = facts.ties.get((member, person))
+            if tie is not None:
+                strength, dashed = tie.effective, tie.stale
+            width = 1 + 7 * strength
+        elif kind == "REPORTS_TO":
+            width = 1.5
+        elif kind == "INFLUENCES":
+            width = 0.5 + 4 * strength
+        else:
+            width = 0.5 + 3 * strength
+        edge: dict[str, Any] = {
+            "id": key,
+            "kind": style_kind,
+            "color": {"color": style["color"], "opacity": 0.9 if ours or colleagues else 0.55},
+            "width": round(width, 2),
+            "dashes": [8, 6] if dashed else False,
+            "arrows": {"to": {"enabled": bool(style["arrows"]), "scaleFactor": 0.5}},
+            "label": None,
+            "strength": round(strength, 3),
+            "stale": dashed,
+        }
+        if key in path_edges:
+            edge.update(color={"color": PATH_COLOR, "opacity": 1.0}, width=8, path=True, dashes=False)
+        edge.pop("label")
+        # both ends are drawn nodes (checked above); pyvis's add_edge would check that with a list scan
+        net.edges.append(Edge(u, v, True, **edge).options)
+
+    clusters_out = []
+    for i, key in enumerate(clusters):
+        label = "Our team" if key == _TEAM_CLUSTER else company_names.get(key, key or "(no company)")
+        colour = i % len(_CLUSTER_FILLS)
+        clusters_out.append(
+            {
+                "id": key,
+                "label": label,
+                "fill": TEAM_COLOR + "14" if key == _TEAM_CLUSTER else _CLUSTER_FILLS[colour],
+                "stroke": TEAM_COLOR if key == _TEAM_CLUSTER else _CLUSTER_STROKES[colour],
+            }
+        )
+
+    panels = [p for p in (facts.path_panel, facts.gap_panel) if p is not None]
+    account = str(G.graph.get("account") or "")
+    root_name = company_names.get(account, account)
+    subtitle = f"{len(people)} people, {len(team)} of ours, {len(net.edges)} ties"
+    if facts.coverage_line:
+        subtitle += f" · {facts.coverage_line}"
+    legend = [
+        {
+            "heading": "Stance (colour)",
+            "items": [{"label": s, "color": c} for s, c in STANCE_COLORS.items()]
+            + [{"label": "our team member", "color": TEAM_COLOR}],
+        },
+        {
+            "heading": "Decision role (shape; size: key-people score)",
+            "items": [{"glyph": g, "label": lab, "color": "#34495e"} for _, _, g, lab in ROLE_SHAPES if lab]
+            + [{"glyph": NO_ROLE_SHAPE[1], "label": NO_ROLE_SHAPE[2], "color": "#34495e"}],
+        },
+        {
+            "heading": "Ties (width: strength)",
+            "items": [
+                {"line": True, "label": s["label"], "color": s["color"], "width": 3} for s in EDGE_STYLES.values()
+            ]
+            + [{"line": True, "dashed": True, "label": "stale tie of ours", "color": TEAM_COLOR, "width": 3}],
+        },
+    ]
+    marks = []
+    if facts.path_nodes:
+        marks.append({"line": True, "label": "best path", "color": PATH_COLOR, "width": 6})
+    if show_gaps:
+        marks.append({"label": "coverage gap (dashed border)", "color": "#ffffff", "border": GAP_COLOR})
+    if marks:
+        legend.append({"heading": "Highlights", "items": marks})
+
+    options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif"}, "borderWidthSelected": 4},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": many,
+            "hideEdgesOnZoom": many,
+            "multiselect": False,
+            "navigationButtons": False,
+        },
+    }
+    return {
+        "title": title or f"Power map — {root_name}",
+        "subtitle": subtitle,
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": options,
+        "legend": legend,
+        "panels": panels,
+        "clusters": clusters_out,
+        "path": {"nodes": facts.path_nodes, "edges": sorted(path_edges & seen)},
+        "counts": {"nodes": len(net.nodes), "edges": len(net.edges)},
+    }
+
+
+def render_power_map(
+    graph: nx.MultiDiGraph,
+    ranking: Ranking,
+    coverage: Coverage | None = None,
+    strengths: Mapping[tuple[str, str], TieStrength] | None = None,
+    *,
+    highlight_path: PathResult | ContactPath | None = None,
+    show_gaps: bool = False,
+    title: str | None = None,
+) -> str:
+    """The power map of an account as one self-contained HTML document.
+
+    Parameters
+    ----------
+    graph : nx.MultiDiGraph
+        The account projection (`GraphStore.account_subgraph`): its people, team members and ties are drawn.
+    ranking : Ranking
+        Key people (`analysis.rank(..., top=None)`): node size follows the score; unranked people are smallest.
+    coverage : Coverage, optional
+        Coverage of the decision chain: shown on each card and, with `show_gaps`, as marked gaps.
+    strengths : mapping, optional
+        ``(member, person) → TieStrength`` (`algorithms.tie_strengths`): width and staleness of our ties;
+        without it the stated strengths are drawn.
+    highlight_path : PathResult or ContactPath, optional
+        The best path (of a `PathResult`, its first) is drawn in magenta and listed hop by hop.
+    show_gaps : bool
+        Mark uncovered key people and people named by a coverage gap, and list the largest gaps.
+    title : str, optional
+        The page title (default "Power map — <account name>").
+
+    Returns
+    -------
+    str
+        The HTML page; it loads nothing from the network.
+    """
+    data = power_map_data(
+        graph,
+        ranking,
+        coverage,
+        strengths,
+        highlight_path=highlight_path,
+        show_gaps=show_gaps,
+        title=title,
+    )
+    return page(title=data["title"], kind="power_map", data=data)

@@ -1,0 +1,239 @@
+"""The customer tree: an account's group hierarchy drawn top-down, each company with its coverage and risk.
+
+Each company shows how many of its key (decision-chain) people we reach, coloured from uncovered (red)
+through partly covered (amber) to well covered (green), grey when it has no key people; companies with
+risk alerts get a thick red border and their alerts on the card. One self-contained HTML page, like the
+power map. `viz` draws results it is given; the only place that reads the analysis results is `_facts`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from pyvis.network import Network
+
+from accountgraph.algorithms.results import Coverage, RiskReport
+from accountgraph.graph.store import CompanyNode
+from accountgraph.viz._html import page
+
+__all__ = ["coverage_color", "render_tree", "tree_data"]
+
+NO_KEY_PEOPLE_COLOR = "#d5dbdb"
+ALERT_BORDER = "#b03a2e"
+_STOPS = ((0.0, (214, 69, 65)), (0.5, (243, 156, 18)), (1.0, (39, 174, 96)))
+
+
+def coverage_color(share: float) -> str:
+    """A colour from red (0: uncovered) through amber (0.5) to green (1: well covered)."""
+    share = min(max(share, 0.0), 1.0)
+    for (s0, c0), (s1, c1) in pairwise(_STOPS):
+        if share <= s1:
+            t = (share - s0) / (s1 - s0)
+            r, g, b = (round(a + (z - a) * t) for a, z in zip(c0, c1, strict=True))
+            return f"#{r:02x}{g:02x}{b:02x}"
+    return "#27ae60"
+
+
+@dataclass
+class _Company:
+    key_people: int | None = None
+    reached: int = 0
+    score: float = 0.0
+    own_risk: float | None = None
+    rolled_up: float | None = None
+    events: int = 0
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (level, message)
+
+
+def _facts(coverage: Coverage | None, risk: RiskReport | None) -> dict[str, _Company]:
+    """The adapter: what the tree takes from the coverage and risk results, per company id."""
+    out: dict[str, _Company] = defaultdict(_Company)
+    if coverage is not None:
+        for b in coverage.by_company:
+            c = out[b.key]
+            c.key_people, c.reached, c.score = b.people, b.covered, b.score
+    if risk is not None:
+        for r in risk.companies:
+            c = out[r.id]
+            c.own_risk, c.rolled_up, c.events = r.own, r.rolled_up, r.events
+        for a in risk.alerts:
+            out[a.company].alerts.append((a.level, a.message))
+    return dict(out)
+
+
+def tree_data(
+    tree: CompanyNode,
+    coverage: Coverage | None = None,
+    risk: RiskReport | None = None,
+    *,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """The data the tree page embeds (nodes, edges, options, legend, panels); see `render_tree`."""
+    facts = _facts(coverage, risk)
+    net = Network(directed=True)
+    companies = list(tree.walk())
+    depth: dict[str, int] = {tree.company.id: 0}
+    for node in companies:
+        for child in node.children:
+            depth[child.company.id] = depth[node.company.id] + 1
+    alerts_total = 0
+    for node in companies:
+        co = node.company
+        f = facts.get(co.id, _Company())
+        lines = [co.name, f"{node.people} people"]
+        if coverage is not None:
+            if f.key_people:
+                share = f.reached / f.key_people
+                lines.append(f"reach {f.reached} / {f.key_people} key people ({f.score:.0f}%)")
+                background = coverage_color(f.score / 100)
+            else:
+                lines.append("no key people")
+                background = NO_KEY_PEOPLE_COLOR
+                share = 0.0
+        else:
+            background = NO_KEY_PEOPLE_COLOR
+            share = 0.0
+        if f.alerts:
+            alerts_total += len(f.alerts)
+            lines.append(f"⚠ {len(f.alerts)} risk alert{'s' if len(f.alerts) > 1 else ''}")
+        rows = [
+            ["Industry", co.industry or "—"],
+            ["Country", co.country or "—"],
+            ["Region", co.region or "—"],
+            ["People", str(node.people)],
+        ]
+        if coverage is not None:
+            rows.append(["Key people reached", f"{f.reached} of {f.key_people or 0}"])
+            rows.append(["Coverage", f"{f.score:.0f} of 100 (rank-weighted)"])
+        if f.rolled_up is not None:
+            rows.append(
+                ["Risk", f"own {f.own_risk or 0:.2f} · with subsidiaries {f.rolled_up:.2f} · {f.events} events"]
+            )
+        net.add_node(
+            co.id,
+            label="\n".join(lines),
+            shape="box",
+            level=depth[co.id],
+            color={"background": background, "border": ALERT_BORDER if f.alerts else "#566573"},
+            borderWidth=5 if f.alerts else 1,
+            font={"size": 15, "color": "#1c2833"},
+            margin=10,
+            widthConstraint={"minimum": 200, "maximum": 240},  # below the node spacing: boxes never overlap
+            coverage_share=round(share, 3),
+            alerts=len(f.alerts),
+            card={
+                "heading": co.name,
+                "sub": "top of the group" if depth[co.id] == 0 else f"level {depth[co.id]} of the group",
+                "rows": rows,
+                "lists": [
+                    {
+                        "heading": "Risk alerts",
+                        "items": [f"{level}: {message}" for level, message in f.alerts],
+                        "empty": "no alerts",
+                    }
+                ],
+            },
+        )
+    for node in companies:
+        for child in node.children:
+            net.add_edge(
+                node.company.id,
+                child.company.id,
+                id=f"PARENT_OF|{node.company.id}|{child.company.id}",
+                color={"color": "#566573"},
+                width=2,
+                arrows={"to": {"enabled": True, "scaleFactor": 0.6}},
+            )
+    panels: list[dict[str, Any]] = []
+    if coverage is not None:
+        panels.append({"id": "coverage", "heading": f"Coverage {coverage.score:.0f}/100", "text": coverage.explanation})
+    if risk is not None:
+        panels.append(
+            {
+                "id": "alerts",
+                "heading": f"Risk {risk.score:.0f}/100 · {len(risk.alerts)} alerts",
+                "text": risk.explanation,
+                "items": [f"{a.level}: {a.message}" for a in risk.alerts[:12]],
+            }
+        )
+    legend = [
+        {
+            "heading": "Key people reached (fill)",
+            "items": [
+                {"label": "none (0%)", "color": coverage_color(0.0)},
+                {"label": "half (50%)", "color": coverage_color(0.5)},
+                {"label": "all (100%)", "color": coverage_color(1.0)},
+                {"label": "no key people", "color": NO_KEY_PEOPLE_COLOR},
+            ],
+        },
+        {
+            "heading": "Risk",
+            "items": [{"label": "has risk alerts (red border)", "color": "#ffffff", "border": ALERT_BORDER}],
+        },
+    ]
+    options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {
+            "hierarchical": {
+                "enabled": True,
+                "direction": "UD",
+                "sortMethod": "directed",
+                "levelSeparation": 150,
+                "nodeSpacing": 270,
+                "treeSpacing": 300,
+                "shakeTowards": "roots",
+            }
+        },
+        "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "vertical", "roundness": 0.4}},
+        "interaction": {"hover": True, "navigationButtons": False},
+    }
+    subtitle = f"{len(companies)} companies"
+    if coverage is not None:
+        subtitle += f" · coverage {coverage.score:.0f}/100"
+    if risk is not None:
+        subtitle += f" · {alerts_total} risk alerts"
+    return {
+        "title": title or f"Customer tree — {tree.company.name}",
+        "subtitle": subtitle,
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": options,
+        "legend": legend,
+        "panels": panels,
+        "clusters": [],
+        "path": None,
+        "counts": {"nodes": len(net.nodes), "edges": len(net.edges)},
+    }
+
+
+def render_tree(
+    tree: CompanyNode,
+    coverage: Coverage | None = None,
+    risk: RiskReport | None = None,
+    *,
+    title: str | None = None,
+) -> str:
+    """The customer tree of an account as one self-contained HTML document.
+
+    Parameters
+    ----------
+    tree : CompanyNode
+        The account's group hierarchy (`GraphStore.company_tree`).
+    coverage : Coverage, optional
+        Per company: key people reached of key people (`by_company`), and the fill colour.
+    risk : RiskReport, optional
+        Per company: risk scores and alerts (a red border and the alerts on the card).
+    title : str, optional
+        The page title (default "Customer tree — <group name>").
+
+    Returns
+    -------
+    str
+        The HTML page; it loads nothing from the network.
+    """
+    data = tree_data(tree, coverage, risk, title=title)
+    return page(title=data["title"], kind="tree", data=data)
