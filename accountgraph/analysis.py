@@ -51,8 +51,10 @@ __all__ = [
     "coverage",
     "default_cache",
     "path",
+    "power_map_html",
     "rank",
     "risk",
+    "tree_html",
     "whatif",
 ]
 
@@ -283,3 +285,53 @@ def analyse(
         risk=account_risk(view),
         options=view.options,
     )
+
+
+def power_map_html(
+    store: GraphStore,
+    account: str,
+    *,
+    highlight_to: str | None = None,
+    show_gaps: bool = True,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    cache: ViewCache | None = default_cache,
+) -> str:
+    """The account's power map as one self-contained HTML page (`accountgraph.viz.render_power_map`).
+
+    Raises
+    ------
+    NotFoundError
+        If the account, or the person to highlight a path to, does not exist.
+    """
+    from accountgraph.algorithms import tie_strengths
+    from accountgraph.viz import render_power_map
+
+    view = account_view(store, account, as_of=as_of, options=options, reference=reference, cache=cache)
+    highlight = best_paths(view, highlight_to) if highlight_to is not None else None
+    strengths = tie_strengths(view.graph, reference=view.reference, params=view.options.strength)
+    return render_power_map(
+        view.graph,
+        key_people(view, top=None),
+        coverage_alg(view),
+        strengths,
+        highlight_path=highlight,
+        show_gaps=show_gaps,
+    )
+
+
+def tree_html(
+    store: GraphStore,
+    account: str,
+    *,
+    as_of: date | None = None,
+    options: Options | None = None,
+    reference: date | datetime | None = None,
+    cache: ViewCache | None = default_cache,
+) -> str:
+    """The account's customer tree as one self-contained HTML page (`accountgraph.viz.render_tree`)."""
+    from accountgraph.viz import render_tree
+
+    view = account_view(store, account, as_of=as_of, options=options, reference=reference, cache=cache)
+    return render_tree(store.company_tree(account), coverage_alg(view), account_risk(view))

@@ -195,21 +195,69 @@ def info(store: StoreOption = None) -> None:
 
 
 @app.command()
-def demo(store: StoreOption = None) -> None:
-    """Load the bundled sample account and the converted real data sets, then show what the store holds."""
-    from accountgraph.datasets import all_dataset_bundles
-    from accountgraph.generate import sample_bundle
+def view(
+    account: Annotated[str, typer.Argument(help="the account (root company) id")],
+    output: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    highlight: Annotated[
+        str | None, typer.Option("--highlight-path-to", help="draw the best path from our team to this person")
+    ] = None,
+    tree: Annotated[bool, typer.Option("--tree", help="the customer tree instead of the power map")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
+    from accountgraph import analysis
 
-    loads: list[tuple[str, Bundle]] = [("sample account", sample_bundle())]
+    with _store(store) as s:
+        if tree:
+            html = _guard(lambda: analysis.tree_html(s, account))
+        else:
+            html = _guard(lambda: analysis.power_map_html(s, account, highlight_to=highlight))
+    output.write_text(html, encoding="utf-8")
+    err.print(f"wrote {output} ({len(html) // 1024} KiB, opens offline in any browser)")
+
+
+@app.command()
+def demo(
+    store: StoreOption = None,
+    views: Annotated[Path, typer.Option("--views", help="where to write the HTML views")] = Path("views"),
+) -> None:
+    """Load the sample account and the real data sets, analyse the sample and write its views."""
+    from accountgraph import analysis
+    from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
+    from accountgraph.datasets import all_dataset_bundles
+    from accountgraph.generate import SAMPLE_ACCOUNT_ID, sample_bundle
+    from accountgraph.schema.models import today
+
+    # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo
+    loads: list[tuple[str, Bundle]] = [("sample account", sample_bundle(reference=today()))]
     try:
         loads += [(f"data set {name}", b) for name, b in all_dataset_bundles().items()]
     except FileNotFoundError as e:
         err.print(f"[yellow]note:[/] real data sets not loaded: {e}")
+    account = SAMPLE_ACCOUNT_ID
     with _store(store) as s:
         for label, bundle in loads:
             _guard(lambda b=bundle: s.load_bundle(b))  # type: ignore[misc]
             err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
-    info(store)
+        out.print(_counts_table(f"store {s.url}", s.counts()))
+        show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
+        cov = _guard(lambda: analysis.coverage(s, account))
+        show_coverage(cov, out, 8)
+        target = next(
+            (p for p in cov.people if not p.covered and "decision_maker" in p.roles),
+            next((p for p in cov.people if not p.covered), None),
+        )
+        if target is not None:
+            out.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
+            show_path(_guard(lambda: analysis.path(s, account, target.id)), out)
+        show_actions(_guard(lambda: analysis.actions(s, account)), out)
+        views.mkdir(parents=True, exist_ok=True)
+        power_map = views / f"{account}-power-map.html"
+        highlight = target.id if target is not None else None
+        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight), encoding="utf-8")
+        tree = views / f"{account}-tree.html"
+        tree.write_text(analysis.tree_html(s, account), encoding="utf-8")
+    out.print(f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}")
 
 
 def _register_commands() -> None:

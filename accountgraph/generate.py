@@ -1081,7 +1081,36 @@ def generate_sample() -> Bundle:
     return generate_account(SAMPLE_PEOPLE, seed=SAMPLE_SEED, account_id=SAMPLE_ACCOUNT_ID, name=SAMPLE_NAME)
 
 
-def sample_bundle() -> Bundle:
-    """The bundled demo account: Helix Medical Group, about 150 people (read from the package data)."""
+def sample_bundle(reference: date | None = None) -> Bundle:
+    """The bundled demo account: Helix Medical Group, about 150 people (read from the package data).
+
+    With `reference`, the same account with every date moved so that it ends on that day instead of
+    DEFAULT_REFERENCE (the demo uses today, so its relationships are as fresh as when it was made).
+    """
     text = (resources.files("accountgraph") / "data" / SAMPLE_RESOURCE).read_text(encoding="utf-8")
-    return Bundle.model_validate_json(text)
+    bundle = Bundle.model_validate_json(text)
+    if reference is None or reference == DEFAULT_REFERENCE:
+        return bundle
+    return shift_dates(bundle, reference - DEFAULT_REFERENCE)
+
+
+def shift_dates(bundle: Bundle, by: timedelta) -> Bundle:
+    """A copy of `bundle` with every date and time moved by `by` (ties, history, interactions, risks)."""
+
+    def move(value: Any) -> Any:
+        return None if value is None else value + by
+
+    return bundle.model_copy(
+        update={
+            "people": [
+                p.model_copy(update={"history": [h.model_copy(update={"since": move(h.since)}) for h in p.history]})
+                for p in bundle.people
+            ],
+            "ties": [
+                t.model_copy(update={f: move(getattr(t, f)) for f in ("since", "until", "last_contact")})
+                for t in bundle.ties
+            ],
+            "interactions": [i.model_copy(update={"at": i.at + by}) for i in bundle.interactions],
+            "risks": [r.model_copy(update={"at": r.at + by}) for r in bundle.risks],
+        }
+    )

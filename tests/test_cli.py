@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,29 @@ def test_schema_is_the_bundle_json_schema(tmp_path: Path) -> None:
     assert set(schema["properties"]) >= {"companies", "people", "team", "ties", "interactions", "risks"}
     assert "from" in schema["$defs"]["Tie"]["properties"]
     assert schema["$defs"]["Role"]["enum"][0] == "decision_maker"
+
+
+def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> None:
+    done = run(tmp_path, "demo", "--views", str(tmp_path / "views"))
+    assert done.returncode == 0, done.stderr
+    assert "key people of medtech" in done.stdout and "coverage of medtech" in done.stdout
+    assert "best path to the top uncovered decision maker" in done.stdout
+    power_map = (tmp_path / "views" / "medtech-power-map.html").read_text(encoding="utf-8")
+    assert "<html" in power_map and not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?:", power_map)
+    assert (tmp_path / "views" / "medtech-tree.html").exists()
+    first = counts(tmp_path)
+    assert first["people"] >= 150 and first["accounts"] == 4  # the sample and the three data sets
+    assert run(tmp_path, "demo", "--views", str(tmp_path / "views")).returncode == 0
+    assert counts(tmp_path) == first  # re-running duplicates nothing
+
+
+def test_view_command_writes_power_map_and_tree(tmp_path: Path, bundle_file: Path) -> None:
+    assert run(tmp_path, "import", str(bundle_file)).returncode == 0
+    out = tmp_path / "map.html"
+    done = run(tmp_path, "view", "grp", "--out", str(out), "--highlight-path-to", "gm")
+    assert done.returncode == 0, done.stderr
+    assert "王伟" in out.read_text(encoding="utf-8")
+    done = run(tmp_path, "view", "grp", "--tree", "--out", str(tmp_path / "tree.html"))
+    assert done.returncode == 0 and "上海医疗器械有限公司" in (tmp_path / "tree.html").read_text(encoding="utf-8")
+    done = run(tmp_path, "view", "grp", "--out", str(out), "--highlight-path-to", "nobody")
+    assert done.returncode == 1 and "nobody" in done.stderr and "Traceback" not in done.stderr

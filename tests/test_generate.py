@@ -309,3 +309,18 @@ def test_sample_bundle_is_the_packaged_demo(tmp_path: Path) -> None:
     with sqlite(tmp_path) as store:
         store.load_bundle(sample)
         assert store.export_bundle(SAMPLE_ACCOUNT_ID) == sample.sorted()
+
+
+def test_sample_moved_to_another_day_keeps_its_structure() -> None:
+    from datetime import date, timedelta
+
+    from accountgraph.generate import DEFAULT_REFERENCE, sample_bundle
+
+    base = sample_bundle()
+    later = sample_bundle(reference=DEFAULT_REFERENCE + timedelta(days=100))
+    assert [p.id for p in later.people] == [p.id for p in base.people]
+    moved = [(a.last_contact, b.last_contact) for a, b in zip(base.ties, later.ties, strict=True) if a.last_contact]
+    assert moved and all(b - a == timedelta(days=100) for a, b in moved)
+    assert all(b.at - a.at == timedelta(days=100) for a, b in zip(base.interactions, later.interactions, strict=True))
+    assert sample_bundle(reference=DEFAULT_REFERENCE) == base
+    assert isinstance(later.risks[0].at, date)
