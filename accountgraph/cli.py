@@ -226,6 +226,8 @@ def demo(
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.datasets import all_dataset_bundles
     from accountgraph.generate import SAMPLE_ACCOUNT_ID, sample_bundle
+    from accountgraph.ledger.cash import cash_picture
+    from accountgraph.ledger.demo import seed_demo_ledger
     from accountgraph.schema.models import today
 
     # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo
@@ -239,6 +241,7 @@ def demo(
         for label, bundle in loads:
             _guard(lambda b=bundle: s.load_bundle(b))  # type: ignore[misc]
             err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
+        _guard(lambda: seed_demo_ledger(s, account))
         out.print(_counts_table(f"store {s.url}", s.counts()))
         show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
         cov = _guard(lambda: analysis.coverage(s, account))
@@ -251,6 +254,12 @@ def demo(
             out.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
             show_path(_guard(lambda: analysis.path(s, account, target.id)), out)
         show_actions(_guard(lambda: analysis.actions(s, account)), out)
+        cash = _guard(lambda: cash_picture(s, account))
+        out.print(
+            f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
+            f"outstanding {cash.outstanding}, overdue {cash.overdue}, DSO {cash.dso} days "
+            f"(details: accountgraph cash {account})"
+        )
         views.mkdir(parents=True, exist_ok=True)
         power_map = views / f"{account}-power-map.html"
         highlight = target.id if target is not None else None
@@ -261,9 +270,10 @@ def demo(
 
 
 def _register_commands() -> None:
-    from accountgraph import cli_analysis
+    from accountgraph import cli_analysis, cli_ledger
 
     cli_analysis.register(app)
+    cli_ledger.register(app)
 
 
 _register_commands()

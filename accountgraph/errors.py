@@ -22,6 +22,15 @@ class ConflictError(AccountGraphError):
     """A write that would break the graph's invariants (e.g. deleting a company that has subsidiaries)."""
 
 
+class VersionConflict(ConflictError):
+    """A ledger write expected another version of a record (someone else wrote first); nothing was written."""
+
+
+class RuleViolation(ConflictError):
+    """A ledger request that breaks a business rule (an illegal transition, an overpayment, an order above
+    its contract, a product cycle); nothing was written."""
+
+
 class BundleRejected(AccountGraphError):
     """A bundle (or a single write) was refused; nothing was written. Every issue is listed."""
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from accountgraph.cypher import all_queries, query, statements
-from accountgraph.schema.graph import INDEXES, UNIQUE_IDS, Label, RelType
+from accountgraph.schema.graph import COMPOSITE_INDEXES, COMPOSITE_KEYS, INDEXES, UNIQUE_IDS, Label, RelType
 
 ALLOWED = {label.value for label in Label} | {rel.value for rel in RelType}
 
@@ -37,6 +37,13 @@ def test_schema_covers_every_constraint_and_index() -> None:
         assert re.search(rf"FOR \(n:{label.value}\) REQUIRE n\.id IS UNIQUE", schema), label
     for label, prop in INDEXES:
         assert re.search(rf"FOR \(n:{label.value}\) ON \(n\.{prop}\)", schema), (label, prop)
+    for label, props in COMPOSITE_KEYS:
+        key = ", ".join(f"n.{p}" for p in props)
+        assert f"FOR (n:{label.value}) REQUIRE ({key}) IS UNIQUE" in schema, label
+    for label, props in COMPOSITE_INDEXES:
+        key = ", ".join(f"n.{p}" for p in props)
+        assert f"FOR (n:{label.value}) ON ({key})" in schema, label
+    assert set(UNIQUE_IDS) | {label for label, _ in COMPOSITE_KEYS} == set(Label)
     assert all("IF NOT EXISTS" in s for s in statements("schema_"))
 
 

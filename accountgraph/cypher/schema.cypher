@@ -36,3 +36,9 @@ CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (n:AccountGraphMeta) REQUIRE n.id IS
 
 // name: schema_12_api_key_id
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.id IS UNIQUE
+
+// name: schema_13_ledger_key
+CREATE CONSTRAINT ledger_key IF NOT EXISTS FOR (n:LedgerRecord) REQUIRE (n.kind, n.id) IS UNIQUE
+
+// name: schema_14_ledger_account
+CREATE INDEX ledger_account IF NOT EXISTS FOR (n:LedgerRecord) ON (n.kind, n.account)

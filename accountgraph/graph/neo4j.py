@@ -20,19 +20,22 @@ from typing import Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
 from accountgraph.cypher import query, statements
-from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError, VersionConflict
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
     TIE_FIELDS,
     AccountRows,
     GraphStore,
+    LedgerRecord,
+    LedgerWrite,
     ListFilter,
     Row,
     TieRow,
+    version_conflict,
 )
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
@@ -67,6 +70,10 @@ def _tie_tuple(row: Row) -> TieRow:
     get = row.get
     return (row["type"], row["from"], row["to"], row["strength"], get("since"), get("until"), get("last_contact"),
             get("note"))  # fmt: skip
+
+
+def _ledger_in(row: Row) -> LedgerRecord:
+    return LedgerRecord(row["kind"], row["id"], row.get("account"), int(row["version"]), json.loads(row["data"]))
 
 
 class _Reader:
@@ -238,6 +245,46 @@ class Neo4jStore(GraphStore):
         params["after"] = (list(after) if kind == "tie" else after[0]) if after is not None else None
         records = self._read(lambda tx: list(tx.run(query(f"list_{kind}"), params)))
         return [_tie_in(r["row"]) if kind == "tie" else _row_in(kind, r["row"]) for r in records]
+
+    # ---- ledger records -----------------------------------------------------------------------
+    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
+        record = self._read(lambda tx: tx.run(query("ledger_get"), kind=kind, id=id).single())
+        return None if record is None else _ledger_in(record["row"])
+
+    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
+        records = self._read(lambda tx: list(tx.run(query("ledger_list"), kind=kind, account=account)))
+        return [_ledger_in(r["row"]) for r in records]
+
+    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
+        keys = sorted(({"kind": w.kind, "id": w.id} for w in writes), key=lambda k: (k["kind"], k["id"]))
+
+        def work(tx: ManagedTransaction) -> list[LedgerRecord]:
+            # lock the existing records first (in a fixed order), so the versions read next stay true
+            tx.run(query("ledger_lock"), keys=keys).consume()
+            found = {(r["kind"], r["id"]): int(r["version"]) for r in tx.run(query("ledger_versions"), keys=keys)}
+            creates: list[Row] = []
+            updates: list[Row] = []
+            done = []
+            for w, text in zip(writes, texts, strict=True):
+                have = found.get((w.kind, w.id))
+                if have != w.expected_version:
+                    raise version_conflict(w.kind, w.id, w.expected_version, have)
+                version = 1 if have is None else have + 1
+                row: Row = {"kind": w.kind, "id": w.id, "version": version, "data": text}
+                if w.account is not None:
+                    row["account"] = w.account
+                (creates if have is None else updates).append(row)
+                done.append(LedgerRecord(w.kind, w.id, w.account, version, json.loads(text)))
+            if creates:
+                tx.run(query("ledger_create"), rows=creates).consume()
+            if updates:
+                tx.run(query("ledger_update"), rows=updates).consume()
+            return done
+
+        try:
+            return self._write(work)
+        except ConstraintError as err:  # a concurrent commit created one of these records first
+            raise VersionConflict(f"a record of this commit was created meanwhile; nothing was written: {err}") from err
 
     def save_api_key(self, key: ApiKey) -> None:
         row = _rows_of([key])[0]

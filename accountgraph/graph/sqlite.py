@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
-from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS, AccountRows, GraphStore, ListFilter, Row, TieRow
+from accountgraph.graph.store import (
+    ROW_FIELDS,
+    TIE_FIELDS,
+    AccountRows,
+    GraphStore,
+    LedgerRecord,
+    LedgerWrite,
+    ListFilter,
+    Row,
+    TieRow,
+    version_conflict,
+)
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
@@ -116,7 +127,19 @@ CREATE TABLE api_key (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
+_MIGRATION_4 = """
+CREATE TABLE ledger (
+    kind    TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    account TEXT,
+    version INTEGER NOT NULL,
+    data    TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX ledger_account ON ledger(kind, account);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4)
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -447,6 +470,42 @@ class SqliteStore(GraphStore):
         values = self._conn().execute(sql, [*prefix_params, *params, limit]).fetchall()
         return [_tie_out(v) if kind == "tie" else _row_out(cols, v) for v in values]
 
+    # ---- ledger records -----------------------------------------------------------------------
+    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
+        row = (
+            self._conn()
+            .execute("SELECT kind, id, account, version, data FROM ledger WHERE kind = ? AND id = ?", (kind, id))
+            .fetchone()
+        )
+        return None if row is None else _ledger_out(row)
+
+    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
+        sql = "SELECT kind, id, account, version, data FROM ledger WHERE kind = ?"
+        params: tuple[str, ...] = (kind,)
+        if account is not None:
+            sql += " AND account = ?"
+            params += (account,)
+        return [_ledger_out(r) for r in self._conn().execute(sql + " ORDER BY id", params)]
+
+    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
+        # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
+        with self._write_tx() as conn:
+            done = []
+            for w, text in zip(writes, texts, strict=True):
+                row = conn.execute("SELECT version FROM ledger WHERE kind = ? AND id = ?", (w.kind, w.id)).fetchone()
+                found = None if row is None else int(row[0])
+                if found != w.expected_version:
+                    raise version_conflict(w.kind, w.id, w.expected_version, found)
+                version = 1 if found is None else found + 1
+                conn.execute(
+                    "INSERT INTO ledger (kind, id, account, version, data) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (kind, id) DO UPDATE SET account = excluded.account, "
+                    "version = excluded.version, data = excluded.data",
+                    (w.kind, w.id, w.account, version, text),
+                )
+                done.append(LedgerRecord(w.kind, w.id, w.account, version, json.loads(text)))
+            return done
+
     def save_api_key(self, key: ApiKey) -> None:
         row = key.model_dump(mode="json")
         with self._tx(write=True) as conn:
@@ -561,6 +620,10 @@ class SqliteStore(GraphStore):
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]
         return rows
+
+
+def _ledger_out(row: Sequence[Any]) -> LedgerRecord:
+    return LedgerRecord(row[0], row[1], row[2], int(row[3]), json.loads(row[4]))
 
 
 def _iso(value: date | None) -> str | None:

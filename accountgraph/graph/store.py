@@ -7,17 +7,19 @@ are built from the plain rows a backend reads. A backend implements the `_`-pref
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
-from accountgraph.errors import BundleRejected, NotFoundError
+from accountgraph.errors import BundleRejected, NotFoundError, VersionConflict
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.perf import paused_gc
 from accountgraph.schema.models import (
@@ -84,6 +86,66 @@ LIST_FILTERS: dict[str, frozenset[str]] = {
     "tie": frozenset({"account", "person", "type"}),
 }
 """The filters each listable kind accepts (`team` by account: members tied to its people)."""
+
+
+LEDGER_KINDS: frozenset[str] = frozenset(
+    {
+        "product",
+        "price_list",
+        "discount_policy",
+        "quote",
+        "contract",
+        "order",
+        "invoice",
+        "payment",
+        "idempotency",
+        "account_profile",
+    }
+)
+"""The kinds of ledger record (the fixed set; never taken from user text unchecked)."""
+
+
+@dataclass(frozen=True)
+class LedgerRecord:
+    """One stored ledger record: `data` is a JSON object (money as decimal strings, never float)."""
+
+    kind: str
+    id: str
+    account: str | None
+    version: int  # 1 when created, +1 on every write
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LedgerWrite:
+    """One write of `GraphStore.ledger_commit`: create (`expected_version` None) or replace a record."""
+
+    kind: str
+    id: str
+    account: str | None
+    data: dict[str, Any]
+    expected_version: int | None = None  # None: the record must not exist yet
+
+
+def ledger_json(data: dict[str, Any]) -> str:
+    """The stored text of a record's data: canonical JSON; floats are refused (money is decimal text)."""
+
+    def check(value: Any) -> None:
+        if isinstance(value, float | Decimal):
+            raise ValueError("ledger data holds no float or Decimal: store amounts as decimal strings")
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise ValueError("ledger data keys are strings")
+                check(v)
+        elif isinstance(value, list):
+            for v in value:
+                check(v)
+        elif not (value is None or isinstance(value, str | int | bool)):
+            raise ValueError(f"ledger data cannot hold {type(value).__name__}")
+
+    check(data)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -165,6 +227,19 @@ class GraphStore(ABC):
     @abstractmethod
     def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
         """Rows of `kind` (a key of LIST_FILTERS) in key order (id; ties: type, from, to) after `after`."""
+
+    @abstractmethod
+    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None: ...
+
+    @abstractmethod
+    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
+        """Records of `kind` (of `account` when given), by id."""
+
+    @abstractmethod
+    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
+        """In ONE write transaction: check every `expected_version` against the stored one (holding
+        what is needed so that no concurrent commit can slip in between), then write every record
+        (`texts[i]` is the JSON of `writes[i].data`). Raises VersionConflict, writing nothing."""
 
     @abstractmethod
     def save_api_key(self, key: ApiKey) -> None:
@@ -345,6 +420,40 @@ class GraphStore(ABC):
             self.save_api_key(key)
         return key
 
+    # ---- ledger records (the thin relational layer of `accountgraph.ledger`) -------------------
+    def ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
+        """One ledger record, or None."""
+        _check_ledger_kind(kind)
+        return self._ledger_get(kind, id)
+
+    def ledger_list(self, kind: str, account: str | None = None) -> list[LedgerRecord]:
+        """Every ledger record of `kind` (of `account` when given), by id."""
+        _check_ledger_kind(kind)
+        return self._ledger_list(kind, account)
+
+    def ledger_commit(self, writes: list[LedgerWrite]) -> list[LedgerRecord]:
+        """Write several ledger records in one transaction, all or nothing, with optimistic concurrency.
+
+        Each write names the version it expects (None: the record must not exist); when any stored
+        version differs, nothing is written. Returns the records as written (versions bumped).
+
+        Raises:
+            VersionConflict: a record changed (or appeared) since it was read; nothing was written.
+            ValueError: an unknown kind, one record written twice, or data that is not plain JSON.
+        """
+        seen: set[tuple[str, str]] = set()
+        for w in writes:
+            _check_ledger_kind(w.kind)
+            if (w.kind, w.id) in seen:
+                raise ValueError(f"{w.kind} {w.id!r} is written twice in one commit")
+            seen.add((w.kind, w.id))
+            if w.expected_version is not None and w.expected_version < 1:
+                raise ValueError("expected_version starts at 1")
+        texts = [ledger_json(w.data) for w in writes]
+        if not writes:
+            return []
+        return self._ledger_commit(writes, texts)
+
     # ---- deletes (for mistakes; ending a tie keeps history) -----------------------------------
     def delete(self, kind: str, id: str) -> None:
         """Delete a company, person, team member, interaction or risk (NotFoundError if absent)."""
@@ -397,6 +506,17 @@ class GraphStore(ABC):
 
         with paused_gc():
             return project(account_id, self._account_rows(account_id), as_of or today())
+
+
+def _check_ledger_kind(kind: str) -> None:
+    if kind not in LEDGER_KINDS:
+        raise ValueError(f"unknown ledger kind {kind!r}; one of {', '.join(sorted(LEDGER_KINDS))}")
+
+
+def version_conflict(kind: str, id: str, expected: int | None, found: int | None) -> VersionConflict:
+    want = "no record" if expected is None else f"version {expected}"
+    have = "none" if found is None else f"version {found}"
+    return VersionConflict(f"{kind} {id!r} changed meanwhile: expected {want}, found {have}; nothing was written")
 
 
 def _without(row: Row, *keys: str) -> Row:

@@ -19,6 +19,7 @@ class Label(StrEnum):
     RISK_EVENT = "RiskEvent"
     META = "AccountGraphMeta"  # one node holding the store's data version
     API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
+    LEDGER_RECORD = "LedgerRecord"  # a ledger record (quote, invoice, payment...), keyed by (kind, id)
 
 
 class RelType(StrEnum):
@@ -38,7 +39,10 @@ NODE_LABEL: dict[NodeKind, Label] = {
     NodeKind.TEAM: Label.TEAM_MEMBER,
 }
 
-UNIQUE_IDS: tuple[Label, ...] = tuple(Label)
+COMPOSITE_KEYS: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.LEDGER_RECORD, ("kind", "id")),)
+"""Labels keyed by several properties together (a composite uniqueness constraint each)."""
+
+UNIQUE_IDS: tuple[Label, ...] = tuple(label for label in Label if label not in dict(COMPOSITE_KEYS))
 """Labels whose `id` property is unique (a uniqueness constraint each)."""
 
 INDEXES: tuple[tuple[Label, str], ...] = (
@@ -48,3 +52,6 @@ INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.RISK_EVENT, "at"),
 )
 """Property indexes beyond the unique ids."""
+
+COMPOSITE_INDEXES: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.LEDGER_RECORD, ("kind", "account")),)
+"""Indexes on several properties together."""

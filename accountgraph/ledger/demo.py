@@ -1,0 +1,133 @@
+"""Deterministic demo records for an account: a catalogue with a bill of materials and option
+dependencies, one past deal paid in full (which earns a volume discount), one current deal partly
+invoiced and paid, and a draft quote for the next deal. Dates are relative to `reference`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from accountgraph.graph.store import GraphStore
+from accountgraph.ledger import service
+from accountgraph.ledger.models import (
+    Component,
+    DiscountPolicy,
+    DiscountTier,
+    Money,
+    PriceList,
+    Product,
+    round_money,
+)
+from accountgraph.schema.models import today
+
+
+def _eur(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="EUR")
+
+
+DEMO_PRODUCTS: tuple[Product, ...] = (
+    Product(id="ag-cpu", name="CPU module", list_price=_eur("1200.00")),
+    Product(id="ag-chassis", name="Server chassis", list_price=_eur("800.00")),
+    Product(id="ag-rail-kit", name="Rack rail kit", list_price=_eur("45.50")),
+    Product(
+        id="ag-server",
+        name="Imaging server",
+        list_price=_eur("3500.00"),
+        components=[
+            Component(product="ag-chassis", quantity=Decimal(1)),
+            Component(product="ag-cpu", quantity=Decimal(2)),
+        ],
+        requires=["ag-rail-kit"],
+    ),
+    Product(id="ag-licence", name="Viewer licence (seat)", list_price=_eur("120.00")),
+    Product(id="ag-support-basic", name="Support, business hours", list_price=_eur("1000.00")),
+    Product(
+        id="ag-support-premium",
+        name="Support, 24/7",
+        list_price=_eur("2500.00"),
+        incompatible=["ag-support-basic"],
+    ),
+    Product(
+        id="ag-platform",
+        name="Imaging platform (2 servers, 25 seats)",
+        list_price=_eur("9800.00"),
+        components=[
+            Component(product="ag-server", quantity=Decimal(2)),
+            Component(product="ag-licence", quantity=Decimal(25)),
+        ],
+    ),
+)
+
+DEMO_POLICY = DiscountPolicy(
+    currency="EUR",
+    tiers=[
+        DiscountTier(min_volume=Decimal(0), percent=Decimal(0)),
+        DiscountTier(min_volume=Decimal(25_000), percent=Decimal(3)),
+        DiscountTier(min_volume=Decimal(100_000), percent=Decimal(5)),
+    ],
+    approval_threshold=Decimal(10),
+)
+
+
+def seed_demo_ledger(store: GraphStore, account_id: str, reference: date | None = None) -> dict[str, int]:
+    """Write the demo ledger of `account_id` (a root company that must exist); returns counts.
+
+    Idempotent: when the demo's next-deal quote exists already, nothing is written again.
+    """
+    ref = reference or today()
+    prefix = f"DEMO-{account_id}"
+    if store.ledger_get("quote", f"{prefix}-3-v1") is not None:
+        return {"products": 0, "quotes": 0, "contracts": 0, "orders": 0, "invoices": 0, "payments": 0}
+    for product in DEMO_PRODUCTS:
+        service.save_product(store, product)
+    service.save_price_list(
+        store, PriceList(id="USD", prices={"ag-platform": Decimal("10650.00"), "ag-licence": Decimal("130.00")})
+    )
+    service.save_discount_policy(store, DEMO_POLICY)
+
+    def day(offset: int) -> date:
+        return ref + timedelta(days=offset)
+
+    # 1. last year's deal: accepted, ordered, invoiced in two instalments, paid in full
+    q1 = service.create_quote(
+        store,
+        account_id,
+        [("ag-platform", 3), ("ag-support-basic", 3)],
+        number=f"{prefix}-1",
+        on=day(-300),
+    )
+    service.send_quote(store, q1.id, on=day(-299))
+    service.accept_quote(store, q1.id, on=day(-290))
+    c1 = service.create_contract(store, q1.id, start=day(-290))
+    o1 = service.create_order(store, c1.id, c1.value, on=day(-289))
+    invoices = service.invoice_order(store, o1.id, instalments=2, on=day(-288))
+    for k, inv in enumerate(invoices):
+        service.record_payment(store, inv.id, inv.amount, idempotency_key=f"{prefix}-pay-1-{k}", on=day(-255 + 30 * k))
+
+    # 2. this quarter's deal, revised once with an approved manual discount: half ordered, invoiced
+    #    in three instalments, the first one partly paid, one partial refund
+    q2 = service.create_quote(
+        store, account_id, [("ag-server", 10), ("ag-licence", 100)], number=f"{prefix}-2", on=day(-75)
+    )
+    service.send_quote(store, q2.id, on=day(-74))
+    q2 = service.revise_quote(store, q2.id, manual_discount="12", approver="cfo@us", on=day(-70))
+    service.send_quote(store, q2.id, on=day(-70))
+    service.accept_quote(store, q2.id, on=day(-65))
+    c2 = service.create_contract(store, q2.id, start=day(-65))
+    half = round_money(c2.value / 2, c2.currency)
+    o2 = service.create_order(store, c2.id, half, on=day(-64))
+    i2 = service.invoice_order(store, o2.id, instalments=3, terms_days=30, interval_days=30, on=day(-60))
+    p2 = service.record_payment(store, i2[0].id, i2[0].amount, idempotency_key=f"{prefix}-pay-2-0", on=day(-28))
+    service.refund_payment(store, p2.id, "500.00", idempotency_key=f"{prefix}-refund-2-0", on=day(-20))
+
+    # 3. the next deal: a draft with a bill of materials, its accessory and the volume discount
+    q3 = service.create_quote(
+        store,
+        account_id,
+        [("ag-platform", 2), ("ag-server", 4), ("ag-support-premium", 1)],
+        number=f"{prefix}-3",
+        on=ref,
+    )
+    assert q3.lines
+    return {"products": len(DEMO_PRODUCTS), "quotes": 4, "contracts": 2, "orders": 2, "invoices": 5, "payments": 4}

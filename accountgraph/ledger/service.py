@@ -1,0 +1,755 @@
+"""Ledger operations: every function takes a `GraphStore` and works only through its ledger records.
+
+Each operation reads what it needs, checks the rules, then writes every record it changes in ONE
+`ledger_commit` carrying the versions it read; when another writer got there first the commit fails
+as a whole (`VersionConflict`) and the operation starts again from fresh reads. So two concurrent
+payments can never push an invoice past its amount, and a retried payment (same idempotency key) is
+recorded once.
+
+Every function takes `on` (the reference date, default today) so results are reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal, localcontext
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from accountgraph.errors import NotFoundError, RuleViolation, VersionConflict
+from accountgraph.graph.store import GraphStore, LedgerWrite
+from accountgraph.ledger.models import (
+    TRANSITIONS,
+    AccountProfile,
+    Contract,
+    Dec,
+    DiscountPolicy,
+    Invoice,
+    LineRequest,
+    Order,
+    Payment,
+    PriceList,
+    Product,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+    _Record,
+    quote_record_id,
+    round_money,
+    split_evenly,
+)
+from accountgraph.schema.models import today
+
+R = TypeVar("R", bound=_Record)
+T = TypeVar("T")
+RETRIES = 200
+"""Attempts of an operation that keeps losing races to concurrent writers before VersionConflict."""
+_DEC: TypeAdapter[Decimal] = TypeAdapter(Dec)
+_PRECISION = 100  # digits of the decimal context of price arithmetic (products stay exact)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def to_decimal(value: Decimal | str | int) -> Decimal:
+    """An exact decimal from a string, int or Decimal (floats and non-numbers are a RuleViolation)."""
+    try:
+        return _DEC.validate_python(value)
+    except ValidationError as e:
+        raise RuleViolation(f"not an amount: {value!r} ({e.errors()[0]['msg']})") from None
+
+
+def _get(store: GraphStore, model: type[R], id: str) -> tuple[R, int]:
+    record = store.ledger_get(model.kind, id)
+    if record is None:
+        raise NotFoundError(model.kind, id)
+    return model.model_validate(record.data), record.version
+
+
+def _all(store: GraphStore, model: type[R], account: str | None = None) -> list[R]:
+    return [model.model_validate(r.data) for r in store.ledger_list(model.kind, account)]
+
+
+def _account_of(record: _Record) -> str | None:
+    value = getattr(record, "account", None)
+    return value if isinstance(value, str) else None
+
+
+def _new(record: _Record) -> LedgerWrite:
+    return LedgerWrite(record.kind, record.id, _account_of(record), record.data(), None)
+
+
+def _replace(record: _Record, version: int) -> LedgerWrite:
+    return LedgerWrite(record.kind, record.id, _account_of(record), record.data(), version)
+
+
+def _retry(fn: Callable[[], T]) -> T:
+    """Run `fn` again (fresh reads) while a concurrent writer wins the race, with a short random pause."""
+    jitter = random.Random()
+    for attempt in range(RETRIES):
+        try:
+            return fn()
+        except VersionConflict:
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(jitter.uniform(0, 0.001 * min(attempt + 1, 20)))
+    raise AssertionError("unreachable")
+
+
+def _account(store: GraphStore, company_id: str) -> str:
+    """The account (root company) of a company: quotes and money belong to accounts."""
+    return store.account_of(company_id)
+
+
+# ---- catalogue and pricing --------------------------------------------------------------------
+def save_product(store: GraphStore, product: Product) -> Product:
+    """Create or replace a product. Its components, required and incompatible products must exist,
+    and the bill of materials must not contain the product itself (no cycles)."""
+    catalogue = {p.id: p for p in list_products(store)}
+    catalogue[product.id] = product
+    refs = [c.product for c in product.components] + product.requires + product.incompatible
+    for ref in refs:
+        if ref not in catalogue:
+            raise NotFoundError("product", ref)
+        if ref == product.id:
+            raise RuleViolation(f"product {product.id!r} refers to itself")
+    if set(product.requires) & set(product.incompatible):
+        raise RuleViolation(f"product {product.id!r} both requires and excludes the same product")
+    _check_no_cycle(catalogue, product.id)
+    current = store.ledger_get("product", product.id)
+    write = _new(product) if current is None else _replace(product, current.version)
+    store.ledger_commit([write])
+    return product
+
+
+def _check_no_cycle(catalogue: dict[str, Product], start: str) -> None:
+    path: list[str] = []
+
+    def visit(pid: str) -> None:
+        if pid in path:
+            cycle = " → ".join([*path[path.index(pid) :], pid])
+            raise RuleViolation(f"the bill of materials would contain a cycle: {cycle}")
+        path.append(pid)
+        for c in catalogue[pid].components:
+            visit(c.product)
+        path.pop()
+
+    visit(start)
+
+
+def get_product(store: GraphStore, id: str) -> Product:
+    return _get(store, Product, id)[0]
+
+
+def list_products(store: GraphStore) -> list[Product]:
+    return _all(store, Product)
+
+
+def bill_of_materials(
+    catalogue: dict[str, Product] | GraphStore, product_id: str, quantity: Decimal | str | int = 1
+) -> dict[str, Decimal]:
+    """The leaf components (products without components) of `quantity` × the product, nested BOMs
+    multiplied out, by product id. A product without components is its own bill of materials."""
+    products = catalogue if isinstance(catalogue, dict) else {p.id: p for p in list_products(catalogue)}
+    out: dict[str, Decimal] = {}
+
+    def walk(pid: str, qty: Decimal) -> None:
+        product = products.get(pid)
+        if product is None:
+            raise NotFoundError("product", pid)
+        if not product.components:
+            out[pid] = out.get(pid, Decimal(0)) + qty
+        for c in product.components:
+            walk(c.product, qty * c.quantity)
+
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        walk(product_id, to_decimal(quantity))
+    return dict(sorted(out.items()))
+
+
+def save_price_list(store: GraphStore, prices: PriceList) -> PriceList:
+    for pid in prices.prices:
+        if store.ledger_get("product", pid) is None:
+            raise NotFoundError("product", pid)
+    current = store.ledger_get("price_list", prices.id)
+    store.ledger_commit([_new(prices) if current is None else _replace(prices, current.version)])
+    return prices
+
+
+def save_discount_policy(store: GraphStore, policy: DiscountPolicy) -> DiscountPolicy:
+    current = store.ledger_get("discount_policy", policy.id)
+    store.ledger_commit([_new(policy) if current is None else _replace(policy, current.version)])
+    return policy
+
+
+def discount_policy(store: GraphStore) -> DiscountPolicy:
+    """The stored policy, or the default one (tiers 0 / 3 / 5 / 8 % from 0 / 50k / 200k / 1M EUR)."""
+    record = store.ledger_get("discount_policy", "default")
+    return DiscountPolicy() if record is None else DiscountPolicy.model_validate(record.data)
+
+
+# ---- quotes -----------------------------------------------------------------------------------
+def _requests(lines: Iterable[LineRequest | tuple[str, Decimal | str | int]]) -> list[LineRequest]:
+    out = []
+    for line in lines:
+        if isinstance(line, LineRequest):
+            out.append(line)
+        else:
+            product, quantity = line
+            qty = to_decimal(quantity)
+            if qty <= 0:
+                raise RuleViolation(f"quantity of {product!r} must be positive")
+            out.append(LineRequest(product=product, quantity=qty))
+    if not out:
+        raise RuleViolation("a quote needs at least one line")
+    return out
+
+
+def _price(
+    store: GraphStore,
+    account: str,
+    currency: str,
+    requests: list[LineRequest],
+    manual: Decimal,
+    approver: str | None,
+    on: date,
+) -> dict[str, Any]:
+    """The lines and totals of a quote (see the rounding rule in `accountgraph.ledger.models`)."""
+    policy = discount_policy(store)
+    if manual < 0 or manual > 100:
+        raise RuleViolation("a manual discount is between 0 and 100 percent")
+    if manual > policy.approval_threshold and not approver:
+        raise RuleViolation(
+            f"a manual discount of {manual}% is above {policy.approval_threshold}%: it needs an approver"
+        )
+    catalogue = {p.id: p for p in list_products(store)}
+    wanted: dict[str, tuple[Decimal, str | None]] = {}
+    for r in requests:
+        if r.product not in catalogue:
+            raise NotFoundError("product", r.product)
+        qty, _ = wanted.get(r.product, (Decimal(0), None))
+        wanted[r.product] = (qty + r.quantity, None)
+    queue = list(wanted)
+    while queue:  # required accessories come along, with the quantity of what needs them
+        pid = queue.pop(0)
+        for accessory in catalogue[pid].requires:
+            if accessory not in wanted:
+                wanted[accessory] = (wanted[pid][0], pid)
+                queue.append(accessory)
+    for pid in wanted:
+        for other in catalogue[pid].incompatible:
+            if other in wanted:
+                raise RuleViolation(f"{pid!r} and {other!r} cannot be quoted together")
+    record = store.ledger_get("price_list", currency)
+    price_list = None if record is None else PriceList.model_validate(record.data)
+    volume = trailing_volume(store, account, on, policy.currency)
+    volume_pct = policy.volume_percent(volume)
+    pct = min(Decimal(100), volume_pct + manual)
+    lines = []
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        for pid, (qty, required_by) in wanted.items():
+            product = catalogue[pid]
+            if price_list is not None and pid in price_list.prices:
+                unit = price_list.prices[pid]
+            elif product.list_price.currency == currency:
+                unit = product.list_price.amount
+            else:
+                raise RuleViolation(f"{pid!r} has no price in {currency}")
+            gross = qty * unit
+            lines.append(
+                QuoteLine(
+                    product=pid,
+                    name=product.name,
+                    quantity=qty,
+                    unit_price=unit,
+                    list_amount=round_money(gross, currency),
+                    volume_discount=volume_pct,
+                    manual_discount=manual,
+                    net=round_money(gross * (100 - pct) / 100, currency),
+                    required_by=required_by,
+                    bom=bill_of_materials(catalogue, pid, qty) if product.components else {},
+                )
+            )
+        list_total = sum((line.list_amount for line in lines), Decimal(0))
+        net_total = sum((line.net for line in lines), Decimal(0))
+    return {
+        "lines": lines,
+        "trailing_volume": volume,
+        "list_total": list_total,
+        "net_total": net_total,
+        "discount_total": list_total - net_total,
+    }
+
+
+def create_quote(
+    store: GraphStore,
+    account: str,
+    lines: Sequence[LineRequest | tuple[str, Decimal | str | int]],
+    *,
+    number: str | None = None,
+    currency: str | None = None,
+    manual_discount: Decimal | str | int = 0,
+    approver: str | None = None,
+    valid_days: int = 30,
+    on: date | None = None,
+) -> Quote:
+    """A new quote (version 1, draft) for an account, priced now.
+
+    Required accessories are added; incompatible options, a manual discount above the policy's
+    threshold without an approver, or a product without a price in the currency are refused.
+    """
+    on = on or today()
+    account = _account(store, account)
+    requests = _requests(lines)
+    currency = currency or discount_policy(store).currency
+    number = number or f"Q-{on:%Y%m%d}-{random.Random().randrange(16**6):06x}"
+    manual = to_decimal(manual_discount)
+    priced = _price(store, account, currency, requests, manual, approver, on)
+    quote = Quote(
+        id=quote_record_id(number, 1),
+        number=number,
+        version=1,
+        account=account,
+        currency=currency,
+        created=on,
+        valid_until=on + timedelta(days=valid_days),
+        requested=requests,
+        manual_discount=manual,
+        approver=approver,
+        history=[{"status": QuoteStatus.DRAFT.value, "on": on.isoformat()}],
+        **priced,
+    )
+    store.ledger_commit([_new(quote)])
+    return quote
+
+
+def get_quote(store: GraphStore, id: str) -> Quote:
+    """A quote version by its record id (`{number}-v{version}`) or, given a number, its latest version."""
+    record = store.ledger_get("quote", id)
+    if record is not None:
+        return Quote.model_validate(record.data)
+    versions = quote_versions(store, id)
+    if not versions:
+        raise NotFoundError("quote", id)
+    return versions[-1]
+
+
+def quote_versions(store: GraphStore, number: str) -> list[Quote]:
+    """Every version of a quote, oldest first."""
+    found = [q for q in list_quotes(store) if q.number == number]
+    return sorted(found, key=lambda q: q.version)
+
+
+def list_quotes(store: GraphStore, account: str | None = None) -> list[Quote]:
+    return _all(store, Quote, account)
+
+
+def revise_quote(
+    store: GraphStore,
+    id: str,
+    lines: Sequence[LineRequest | tuple[str, Decimal | str | int]] | None = None,
+    *,
+    manual_discount: Decimal | str | int | None = None,
+    approver: str | None = None,
+    valid_days: int = 30,
+    on: date | None = None,
+) -> Quote:
+    """A new draft version of a quote (re-priced on `on`); earlier versions stay as they are.
+
+    Refused once any version was accepted (accepted versions are frozen).
+    """
+    on = on or today()
+    base = get_quote(store, id)
+    versions = quote_versions(store, base.number)
+    if any(q.status is QuoteStatus.ACCEPTED for q in versions):
+        raise RuleViolation(f"quote {base.number!r} was accepted: its accepted version is frozen")
+    latest = versions[-1]
+    requests = _requests(lines) if lines is not None else base.requested
+    manual = to_decimal(manual_discount) if manual_discount is not None else base.manual_discount
+    approver = approver if approver is not None else base.approver
+    priced = _price(store, base.account, base.currency, requests, manual, approver, on)
+    quote = Quote(
+        id=quote_record_id(base.number, latest.version + 1),
+        number=base.number,
+        version=latest.version + 1,
+        account=base.account,
+        currency=base.currency,
+        created=on,
+        valid_until=on + timedelta(days=valid_days),
+        requested=requests,
+        manual_discount=manual,
+        approver=approver,
+        history=[{"status": QuoteStatus.DRAFT.value, "on": on.isoformat()}],
+        **priced,
+    )
+    store.ledger_commit([_new(quote)])  # a concurrent revision of the same version: VersionConflict
+    return quote
+
+
+def _transition(store: GraphStore, id: str, to: QuoteStatus, on: date | None) -> Quote:
+    on = on or today()
+    record = store.ledger_get("quote", id)
+    if record is None:
+        quote = get_quote(store, id)  # a number: its latest version
+        record = store.ledger_get("quote", quote.id)
+        assert record is not None
+    quote = Quote.model_validate(record.data)
+    if to not in TRANSITIONS[quote.status]:
+        raise RuleViolation(f"quote {quote.id} is {quote.status.value}: it cannot become {to.value}")
+    if to in (QuoteStatus.SENT, QuoteStatus.ACCEPTED):
+        latest = quote_versions(store, quote.number)[-1]
+        if latest.version != quote.version:
+            raise RuleViolation(f"quote {quote.id} was revised: only its latest version {latest.id} counts")
+        if on > quote.valid_until:
+            raise RuleViolation(f"quote {quote.id} expired on {quote.valid_until}")
+    if to is QuoteStatus.EXPIRED and on <= quote.valid_until:
+        raise RuleViolation(f"quote {quote.id} is valid until {quote.valid_until}")
+    changed = quote.model_copy(update={"status": to, "history": [*quote.history, {"status": to, "on": str(on)}]})
+    changed = Quote.model_validate(changed.data())
+    store.ledger_commit([_replace(changed, record.version)])
+    return changed
+
+
+def send_quote(store: GraphStore, id: str, on: date | None = None) -> Quote:
+    return _transition(store, id, QuoteStatus.SENT, on)
+
+
+def accept_quote(store: GraphStore, id: str, on: date | None = None) -> Quote:
+    """Accept a sent quote within its validity; it is frozen from then on."""
+    return _transition(store, id, QuoteStatus.ACCEPTED, on)
+
+
+def reject_quote(store: GraphStore, id: str, on: date | None = None) -> Quote:
+    return _transition(store, id, QuoteStatus.REJECTED, on)
+
+
+def expire_quotes(store: GraphStore, on: date | None = None) -> list[Quote]:
+    """Mark every sent quote past its validity as expired; returns them."""
+    on = on or today()
+    stale = [q for q in list_quotes(store) if q.status is QuoteStatus.SENT and on > q.valid_until]
+    return [_transition(store, q.id, QuoteStatus.EXPIRED, on) for q in stale]
+
+
+# ---- contracts and orders ---------------------------------------------------------------------
+def create_contract(store: GraphStore, quote_id: str, *, start: date | None = None) -> Contract:
+    """The contract of an accepted quote (one per quote: its id is `C-{quote id}`)."""
+    quote = get_quote(store, quote_id)
+    if quote.status is not QuoteStatus.ACCEPTED:
+        raise RuleViolation(f"quote {quote.id} is {quote.status.value}: only an accepted quote makes a contract")
+    contract = Contract(
+        id=f"C-{quote.id}",
+        account=quote.account,
+        quote=quote.id,
+        currency=quote.currency,
+        value=quote.net_total,
+        start=start or today(),
+    )
+    try:
+        store.ledger_commit([_new(contract)])
+    except VersionConflict:
+        raise RuleViolation(f"quote {quote.id} already has contract {contract.id}") from None
+    return contract
+
+
+def get_contract(store: GraphStore, id: str) -> Contract:
+    return _get(store, Contract, id)[0]
+
+
+def create_order(
+    store: GraphStore,
+    contract_id: str,
+    amount: Decimal | str | int,
+    *,
+    order_id: str | None = None,
+    description: str | None = None,
+    on: date | None = None,
+) -> Order:
+    """An order against a contract; the contract's orders never add up to more than its value."""
+    on = on or today()
+    value = to_decimal(amount)
+    if value <= 0:
+        raise RuleViolation("an order amount must be positive")
+
+    def attempt() -> Order:
+        contract, version = _get(store, Contract, contract_id)
+        if value != round_money(value, contract.currency):
+            raise RuleViolation(f"{value} is not a whole amount of {contract.currency}")
+        if contract.ordered + value > contract.value:
+            raise RuleViolation(
+                f"order of {value} {contract.currency} is above what contract {contract.id} has left "
+                f"({contract.value - contract.ordered} of {contract.value})"
+            )
+        n = len([o for o in _all(store, Order, contract.account) if o.contract == contract.id]) + 1
+        order = Order(
+            id=order_id or f"{contract.id}-O{n}",
+            account=contract.account,
+            contract=contract.id,
+            currency=contract.currency,
+            amount=value,
+            ordered_on=on,
+            description=description,
+        )
+        updated = contract.model_copy(update={"ordered": contract.ordered + value})
+        store.ledger_commit([_new(order), _replace(updated, version)])
+        return order
+
+    return _retry(attempt)
+
+
+def get_order(store: GraphStore, id: str) -> Order:
+    return _get(store, Order, id)[0]
+
+
+# ---- invoices ---------------------------------------------------------------------------------
+def invoice_order(
+    store: GraphStore,
+    order_id: str,
+    *,
+    amount: Decimal | str | int | None = None,
+    instalments: int = 1,
+    interval_days: int = 30,
+    terms_days: int = 30,
+    on: date | None = None,
+) -> list[Invoice]:
+    """Invoice an order (default: what is not invoiced yet), in `instalments` invoices of equal whole
+    minor units (the last takes the rest) due `terms_days` after `on`, then every `interval_days`.
+
+    The invoices of an order never add up to more than its amount.
+    """
+    on = on or today()
+    if instalments < 1:
+        raise RuleViolation("at least one instalment")
+
+    def attempt() -> list[Invoice]:
+        order, version = _get(store, Order, order_id)
+        left = order.amount - order.invoiced
+        total = left if amount is None else to_decimal(amount)
+        if total <= 0 or total > left:
+            raise RuleViolation(f"order {order.id} has {left} {order.currency} left to invoice, not {total}")
+        if total != round_money(total, order.currency):
+            raise RuleViolation(f"{total} is not a whole amount of {order.currency}")
+        parts = split_evenly(total, instalments, order.currency)
+        if any(p <= 0 for p in parts):
+            raise RuleViolation(f"{total} {order.currency} cannot be split into {instalments} instalments")
+        n = len([i for i in _all(store, Invoice, order.account) if i.order == order.id])
+        invoices = [
+            Invoice(
+                id=f"{order.id}-I{n + k + 1}",
+                account=order.account,
+                order=order.id,
+                currency=order.currency,
+                amount=part,
+                issued=on,
+                due=on + timedelta(days=terms_days + k * interval_days),
+                instalment=f"{k + 1}/{instalments}" if instalments > 1 else None,
+            )
+            for k, part in enumerate(parts)
+        ]
+        updated = order.model_copy(update={"invoiced": order.invoiced + total})
+        store.ledger_commit([*(_new(i) for i in invoices), _replace(updated, version)])
+        return invoices
+
+    return _retry(attempt)
+
+
+def get_invoice(store: GraphStore, id: str) -> Invoice:
+    return _get(store, Invoice, id)[0]
+
+
+# ---- payments ---------------------------------------------------------------------------------
+def payment_id(idempotency_key: str) -> str:
+    """The id of the payment an idempotency key records (the same on every retry)."""
+    return "PAY-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+
+
+def _replayed(store: GraphStore, key: str, request: dict[str, str]) -> Payment | None:
+    """The payment already recorded under `key` (None if none); a different request is refused."""
+    record = store.ledger_get("idempotency", key)
+    if record is None:
+        return None
+    if record.data.get("request") != request:
+        raise RuleViolation(f"idempotency key {key!r} was already used for a different request")
+    return get_payment(store, str(record.data["payment"]))
+
+
+def record_payment(
+    store: GraphStore,
+    invoice_id: str,
+    amount: Decimal | str | int,
+    *,
+    idempotency_key: str,
+    on: date | None = None,
+) -> Payment:
+    """Record a payment (partial allowed) against an invoice.
+
+    Overpayment is refused. A retry with the same idempotency key returns the payment recorded the
+    first time (recorded once, even under concurrent retries); the same key for a different request
+    is refused.
+    """
+    on = on or today()
+    value = to_decimal(amount)
+    request = {"op": "payment", "invoice": invoice_id, "amount": str(value)}  # a retry may come another day
+
+    def attempt() -> Payment:
+        done = _replayed(store, idempotency_key, request)
+        if done is not None:
+            return done
+        invoice, version = _get(store, Invoice, invoice_id)
+        if value <= 0:
+            raise RuleViolation("a payment is positive (record refunds with refund_payment)")
+        if value != round_money(value, invoice.currency):
+            raise RuleViolation(f"{value} is not a whole amount of {invoice.currency}")
+        if invoice.paid + value > invoice.amount:
+            raise RuleViolation(
+                f"overpayment refused: invoice {invoice.id} has {invoice.balance} {invoice.currency} open, not {value}"
+            )
+        payment = Payment(
+            id=payment_id(idempotency_key),
+            account=invoice.account,
+            invoice=invoice.id,
+            currency=invoice.currency,
+            amount=value,
+            received=on,
+            idempotency_key=idempotency_key,
+        )
+        store.ledger_commit(
+            [
+                LedgerWrite(
+                    "idempotency", idempotency_key, invoice.account, {"payment": payment.id, "request": request}
+                ),
+                _new(payment),
+                _replace(invoice.model_copy(update={"paid": invoice.paid + value}), version),
+            ]
+        )
+        return payment
+
+    return _retry(attempt)
+
+
+def refund_payment(
+    store: GraphStore,
+    payment: str,
+    amount: Decimal | str | int,
+    *,
+    idempotency_key: str,
+    on: date | None = None,
+) -> Payment:
+    """Refund (part of) a payment: an explicit negative entry against the same invoice, never more
+    than what is left of the payment. Idempotent like `record_payment`."""
+    on = on or today()
+    value = to_decimal(amount)
+    request = {"op": "refund", "payment": payment, "amount": str(value)}
+
+    def attempt() -> Payment:
+        done = _replayed(store, idempotency_key, request)
+        if done is not None:
+            return done
+        original, p_version = _get(store, Payment, payment)
+        if original.refund_of is not None:
+            raise RuleViolation(f"{payment} is a refund itself")
+        if value <= 0:
+            raise RuleViolation("a refund amount is positive (it is recorded as a negative entry)")
+        if value > original.amount - original.refunded:
+            raise RuleViolation(
+                f"payment {payment} has {original.amount - original.refunded} {original.currency} left to refund"
+            )
+        invoice, i_version = _get(store, Invoice, original.invoice)
+        refund = Payment(
+            id=payment_id(idempotency_key),
+            account=original.account,
+            invoice=original.invoice,
+            currency=original.currency,
+            amount=-value,
+            received=on,
+            idempotency_key=idempotency_key,
+            refund_of=original.id,
+        )
+        store.ledger_commit(
+            [
+                LedgerWrite(
+                    "idempotency", idempotency_key, original.account, {"payment": refund.id, "request": request}
+                ),
+                _new(refund),
+                _replace(original.model_copy(update={"refunded": original.refunded + value}), p_version),
+                _replace(invoice.model_copy(update={"paid": invoice.paid - value}), i_version),
+            ]
+        )
+        return refund
+
+    return _retry(attempt)
+
+
+def get_payment(store: GraphStore, id: str) -> Payment:
+    return _get(store, Payment, id)[0]
+
+
+def list_payments(store: GraphStore, account: str | None = None) -> list[Payment]:
+    return _all(store, Payment, account)
+
+
+def list_invoices(store: GraphStore, account: str | None = None) -> list[Invoice]:
+    return _all(store, Invoice, account)
+
+
+def list_orders(store: GraphStore, account: str | None = None) -> list[Order]:
+    return _all(store, Order, account)
+
+
+# ---- paid orders (the base of volume discounts and account value) ------------------------------
+def paid_orders(store: GraphStore, account: str | None = None, on: date | None = None) -> list[Order]:
+    """Orders placed on or before `on`, fully invoiced, whose invoices were fully paid by `on`
+    (payments and refunds received on or before `on`)."""
+    on = on or today()
+    paid_by: dict[str, Decimal] = {}
+    for p in list_payments(store, account):
+        if p.received <= on:
+            paid_by[p.invoice] = paid_by.get(p.invoice, Decimal(0)) + p.amount
+    invoices: dict[str, list[Invoice]] = {}
+    for i in list_invoices(store, account):
+        invoices.setdefault(i.order, []).append(i)
+    out = []
+    for order in list_orders(store, account):
+        mine = invoices.get(order.id, [])
+        if (
+            order.ordered_on <= on
+            and mine
+            and sum((i.amount for i in mine), Decimal(0)) == order.amount
+            and all(i.issued <= on and paid_by.get(i.id, Decimal(0)) == i.amount for i in mine)
+        ):
+            out.append(order)
+    return out
+
+
+def trailing_volume(store: GraphStore, account: str, on: date | None = None, currency: str = "EUR") -> Decimal:
+    """The account's paid-order volume in `currency` over the 365 days up to `on` (included)."""
+    on = on or today()
+    start = on - timedelta(days=365)
+    return sum(
+        (o.amount for o in paid_orders(store, account, on) if o.currency == currency and start < o.ordered_on),
+        Decimal(0),
+    )
+
+
+# ---- account profile --------------------------------------------------------------------------
+def set_strategic(store: GraphStore, account: str, strategic: bool = True) -> AccountProfile:
+    """Flag an account as strategic (it lifts its grade by one step) or clear the flag."""
+    account = _account(store, account)
+
+    def attempt() -> AccountProfile:
+        current = store.ledger_get("account_profile", account)
+        profile = AccountProfile(id=account, strategic=strategic)
+        write = _new(profile) if current is None else _replace(profile, current.version)
+        store.ledger_commit([LedgerWrite(write.kind, write.id, account, write.data, write.expected_version)])
+        return profile
+
+    return _retry(attempt)
+
+
+def is_strategic(store: GraphStore, account: str) -> bool:
+    record = store.ledger_get("account_profile", account)
+    return bool(record is not None and record.data.get("strategic"))
