@@ -220,8 +220,10 @@ def view(
 def demo(
     store: StoreOption = None,
     views: Annotated[Path, typer.Option("--views", help="where to write the HTML views")] = Path("views"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve the API and the views")] = True,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
-    """Load the sample account and the real data sets, analyse the sample and write its views."""
+    """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
     from accountgraph import analysis
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.datasets import all_dataset_bundles
@@ -267,12 +269,32 @@ def demo(
         tree = views / f"{account}-tree.html"
         tree.write_text(analysis.tree_html(s, account), encoding="utf-8")
     out.print(f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}")
+    if serve:
+        from accountgraph.api.auth import mint_key
+        from accountgraph.cli_api import serve as serve_api
+
+        with _store(store) as s:
+            _, key = _guard(lambda: mint_key(s, "viewer", name="demo"))
+        base = f"http://127.0.0.1:{port}"
+        auth = f"-H 'Authorization: Bearer {key}'"
+        out.print(
+            f"\na viewer key for this demo (shown once): {key}\n"
+            f"API docs:      {base}/docs\n"
+            f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
+            f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
+            f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
+            "(Ctrl-C stops the server)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        serve_api(host="127.0.0.1", port=port, workers=1, store=store)
 
 
 def _register_commands() -> None:
-    from accountgraph import cli_analysis, cli_ledger
+    from accountgraph import cli_analysis, cli_api, cli_ledger
 
     cli_analysis.register(app)
+    cli_api.register(app)
     cli_ledger.register(app)
 
 

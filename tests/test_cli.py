@@ -117,7 +117,7 @@ def test_schema_is_the_bundle_json_schema(tmp_path: Path) -> None:
 
 
 def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> None:
-    done = run(tmp_path, "demo", "--views", str(tmp_path / "views"))
+    done = run(tmp_path, "demo", "--views", str(tmp_path / "views"), "--no-serve")
     assert done.returncode == 0, done.stderr
     assert "key people of medtech" in done.stdout and "coverage of medtech" in done.stdout
     assert "best path to the top uncovered decision maker" in done.stdout
@@ -126,7 +126,7 @@ def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> N
     assert (tmp_path / "views" / "medtech-tree.html").exists()
     first = counts(tmp_path)
     assert first["people"] >= 150 and first["accounts"] == 4  # the sample and the three data sets
-    assert run(tmp_path, "demo", "--views", str(tmp_path / "views")).returncode == 0
+    assert run(tmp_path, "demo", "--views", str(tmp_path / "views"), "--no-serve").returncode == 0
     assert counts(tmp_path) == first  # re-running duplicates nothing
 
 

@@ -259,7 +259,10 @@ class Interaction(_Record):
     def _utc(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as err:
+            raise ValueError("date out of range") from err
 
 
 class RiskEvent(_Record):

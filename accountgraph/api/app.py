@@ -1,0 +1,124 @@
+"""The FastAPI application, built by `create_app(settings)`: nothing happens at import time.
+
+The store is opened once per process in the lifespan and closed on shutdown. Request ids, timing,
+structured logs, authentication and the body-size limit are middleware (`accountgraph.api.middleware`);
+statuses and the error body are set in `accountgraph.api.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+
+from accountgraph.api.deps import check_query
+from accountgraph.api.errors import ERROR_RESPONSES, install_handlers
+from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestContextMiddleware
+from accountgraph.api.routes import (
+    accounts,
+    analysis,
+    companies,
+    health,
+    import_,
+    interactions,
+    keys,
+    people,
+    risks,
+    team,
+    ties,
+)
+from accountgraph.api.settings import ApiSettings
+from accountgraph.graph.store import GraphStore
+
+LOGGER_NAME = "accountgraph.api"
+_LOG_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "key_id", "client", "bytes_in")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the request fields it carries."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in _LOG_FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        base = super().format(record)
+        fields = " ".join(f"{n}={getattr(record, n)}" for n in _LOG_FIELDS if hasattr(record, n))
+        return f"{base} {fields}".rstrip()
+
+
+def configure_logging(settings: ApiSettings) -> logging.Logger:
+    """Give the API's logger one stderr handler of the configured format (idempotent)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(settings.log_level)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_accountgraph", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if settings.log_format == "json" else _TextFormatter("%(asctime)s %(levelname)s %(message)s")
+    )
+    handler._accountgraph = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    return logger
+
+
+def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None = None) -> FastAPI:
+    """Build the app. Settings default to the environment (`ACCOUNTGRAPH_*`); the store named there is
+    opened in the lifespan and closed on shutdown. Pass `store` to serve an open store instead (its
+    owner closes it)."""
+    settings = settings or ApiSettings()
+    logger = configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        from accountgraph.api.views import SingleFlightViews
+        from accountgraph.graph.settings import open_store
+
+        own = store is None
+        opened = open_store(settings.store) if store is None else store
+        logger.info("store opened: %s", type(opened).__name__)
+        try:
+            yield {"store": opened, "views": SingleFlightViews(settings.cache_accounts)}
+        finally:
+            if own:
+                opened.close()
+                logger.info("store closed")
+
+    app = FastAPI(
+        title="AccountGraph API",
+        version="1.0.0",
+        summary="Relationship intelligence for key-account management: power maps, coverage, warm paths.",
+        description="Send `Authorization: Bearer <key>` on every request but `GET /healthz` and `GET /readyz`. "
+        "Viewers read, planners also write, admins also manage keys. Every error is "
+        '`{"error": {"code", "message", "details"}}`.',
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(check_query)],
+    )
+    app.state.settings = settings
+    install_handlers(app)
+    app.include_router(health.router)
+    for module in (companies, people, team, ties, interactions, risks, import_, accounts, analysis, keys):
+        app.include_router(module.router, prefix="/v1")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # innermost of the three
+    app.add_middleware(AuthMiddleware)
+    app.add_middleware(RequestContextMiddleware, logger=logger)  # outermost
+    return app

@@ -1,0 +1,157 @@
+"""Every dependency of the routes, as `Annotated` aliases: the store, the caller's access, paging, filters.
+
+The dependencies do no I/O of their own (the key was checked by `AuthMiddleware`), so they are `async`
+and cost no thread hop; the endpoints, which call the store, are plain functions run in the threadpool.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from datetime import date
+from typing import Annotated, Any, cast
+
+import anyio.to_thread
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
+
+from accountgraph.api.access import Access
+from accountgraph.api.auth import Principal, authenticate
+from accountgraph.api.errors import Forbidden, Invalid, Unauthorized
+from accountgraph.api.settings import ApiSettings
+from accountgraph.api.views import SingleFlightViews
+from accountgraph.graph.store import GraphStore
+from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="an AccountGraph API key (`ag_<id>_<secret>`), from `accountgraph keys create` or POST /v1/keys",
+)
+
+
+async def get_store(request: Request) -> GraphStore:
+    """The store opened by the app's lifespan (one per process)."""
+    return cast(GraphStore, request.state.store)
+
+
+async def get_views(request: Request) -> SingleFlightViews:
+    """The app's cache of prepared accounts (`accountgraph.api.views`)."""
+    return cast(SingleFlightViews, request.state.views)
+
+
+async def get_settings(request: Request) -> ApiSettings:
+    return cast(ApiSettings, request.app.state.settings)
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in getattr(dependant, "query_params", [])}
+    for sub in getattr(dependant, "dependencies", []):
+        names |= _query_names(sub)
+    return names
+
+
+_ALLOWED_QUERY: dict[int, frozenset[str]] = {}
+
+
+async def check_query(request: Request) -> None:
+    """422 for a query parameter the operation does not take (a mistyped filter must not list everything),
+    or one given more than once (every parameter takes one value)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    allowed = _ALLOWED_QUERY.get(id(route))
+    if allowed is None:
+        allowed = _ALLOWED_QUERY[id(route)] = frozenset(_query_names(dependant))
+    expected = ", ".join(sorted(allowed)) or "none"
+    issues = [
+        BundleIssue(record="query", field=name, reason=f"unknown parameter; this operation takes: {expected}")
+        for name in sorted(set(request.query_params) - allowed)
+    ]
+    issues += [
+        BundleIssue(record="query", field=name, reason="given more than once; it takes one value")
+        for name in sorted(allowed)
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if issues:
+        names = ", ".join(i.field or "" for i in issues)
+        raise Invalid(f"invalid request: query parameter(s) {names}", [i.model_dump(mode="json") for i in issues])
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+ViewsDep = Annotated[SingleFlightViews, Depends(get_views)]
+
+
+async def get_principal(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, as `AuthMiddleware` found it from `Authorization: Bearer <key>` (401 without a valid key)."""
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
+    if credentials is None:  # a route outside the protected prefix that still asks for a key
+        raise Unauthorized("an API key is required: send the header `Authorization: Bearer <key>`")
+    principal = await anyio.to_thread.run_sync(authenticate, store, credentials.credentials)
+    if principal is None:
+        raise Unauthorized("unknown or revoked API key")
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _access(role: ApiRole) -> Callable[[Principal, GraphStore], Coroutine[Any, Any, Access]]:
+    async def dependency(principal: PrincipalDep, store: StoreDep) -> Access:
+        if not principal.may(role):
+            raise Forbidden(f"this needs a {role.value} key (or higher); the key given is a {principal.role.value} key")
+        return Access(store, principal)
+
+    dependency.__name__ = f"{role.value}_access"
+    return dependency
+
+
+ReadAccess = Annotated[Access, Depends(_access(ApiRole.VIEWER))]
+"""Any valid key: viewers, planners and admins read."""
+WriteAccess = Annotated[Access, Depends(_access(ApiRole.PLANNER))]
+"""Planners and admins write."""
+AdminAccess = Annotated[Access, Depends(_access(ApiRole.ADMIN))]
+"""Admins manage keys."""
+
+
+# ---- path and query parameters ----------------------------------------------------------------
+def _iso_date(value: object) -> object:
+    """Only `YYYY-MM-DD` (pydantic alone would also take a number as a Unix time)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A calendar date in a query parameter, ISO 8601 (`2026-09-30`)."""
+
+RecordId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the record's id, URL-encoded")]
+AccountId = Annotated[
+    str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the account: the id of its root company")
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
+Cursor = Annotated[
+    str | None, Query(max_length=2000, description="the `next_cursor` of the previous page; none for the first")
+]
+AccountFilter = Annotated[
+    str | None, Query(max_length=MAX_ID_LENGTH, description="only records of this account (root company id)")
+]
+CompanyFilter = Annotated[
+    str | None, Query(max_length=MAX_ID_LENGTH, description="only records of this company (not its subsidiaries)")
+]
+PersonFilter = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only records of this person")]
+MemberFilter = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only records of this team member")]
+RoleFilter = Annotated[Role | None, Query(description="only people holding this role now")]
+StanceFilter = Annotated[Stance | None, Query(description="only people with this stance now")]
+TypeFilter = Annotated[TieType | None, Query(description="only ties of this type")]

@@ -1,0 +1,266 @@
+"""Errors of the HTTP API and the one place where exceptions become HTTP statuses.
+
+Every error response is `{"error": {"code", "message", "details"}}`. The package's own exceptions
+(`accountgraph.errors`) are mapped here; the API adds a few of its own, all under `AccountGraphError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accountgraph.errors import AccountGraphError, BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
+
+MAX_DETAILS = 1000
+"""At most this many issues are listed in one response (the message gives the total)."""
+
+_RECORD_PATHS = {"companies", "people", "team", "ties", "interactions", "risks"}
+
+
+class ApiError(AccountGraphError):
+    """An error the API raises itself; `status` and `code` say how it is answered."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = dict(headers or {})
+
+
+class BadRequest(ApiError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
+class Invalid(ApiError):
+    """A request the API cannot act on (422); `details` lists the issues."""
+
+    status = 422
+    code = "validation_error"
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="a stable, machine-readable code such as not_found or validation_error")
+    message: str = Field(description="what went wrong, for people")
+    details: list[BundleIssue] | dict[str, Any] | None = Field(
+        default=None, description="for 422 and 409 the list of issues (record, index, id, field, reason, code)"
+    )
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in (
+        (400, "Bad request: malformed JSON, a bad cursor or filter"),
+        (401, "No key, an unknown key or a revoked key"),
+        (403, "The key's role may not do this"),
+        (404, "Not found (or outside the key's accounts)"),
+        (409, "Conflict: a cycle, an id used by another kind, a company that still has dependants"),
+        (413, "The request body is larger than the configured limit"),
+        (422, "Validation failed: every issue is listed with its field"),
+        (503, "The store cannot be reached"),
+    )
+}
+"""Documented on every operation, so the OpenAPI schema describes each answer the API can give."""
+
+
+def error_content(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_json(
+    status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_content(code, message, details), status_code=status, headers=dict(headers or {}))
+
+
+def _issues(issues: Sequence[BundleIssue]) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json") for i in issues[:MAX_DETAILS]]
+
+
+def _issue_summary(issues: Sequence[BundleIssue]) -> str:
+    shown = "; ".join(str(i) for i in issues[:3])
+    more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
+    return f"refused, nothing was written: {len(issues)} problem(s): {shown}{more}"
+
+
+def _record_of(path: str) -> str | None:
+    """The bundle list a single-record route writes (`/v1/people/x` -> people), `bundle` for the import."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "v1":
+        if parts[2] == "import":
+            return "bundle"
+        if parts[2] in _RECORD_PATHS:
+            return parts[2]
+    return None
+
+
+def _record_id(raw: Any, record: str) -> str | None:
+    if not isinstance(raw, Mapping):
+        return None
+    if record == "ties":
+        parts = [raw.get("type"), raw.get("from"), raw.get("to")]
+        return f"{parts[0]}:{parts[1]}->{parts[2]}" if all(isinstance(p, str) for p in parts) else None
+    value = raw.get("id")
+    return value if isinstance(value, str) else None
+
+
+def issues_of(exc: RequestValidationError, path: str) -> list[BundleIssue]:
+    """FastAPI's validation errors as bundle issues: list, index and id of the record, and the field."""
+    record = _record_of(path)
+    body = exc.body
+    issues = []
+    for error in exc.errors():
+        loc = [p for p in error.get("loc", ())]
+        where, rest = (str(loc[0]), loc[1:]) if loc else ("body", [])
+        reason = str(error.get("msg", "invalid"))
+        if reason.startswith("Value error, "):
+            reason = reason[len("Value error, ") :]
+        issue = BundleIssue(record=where, field=".".join(str(p) for p in rest) or None, reason=reason)
+        if where == "body" and record == "bundle" and len(rest) >= 2 and rest[0] in BUNDLE_LISTS:
+            if isinstance(rest[1], int):
+                items = body.get(rest[0]) if isinstance(body, Mapping) else None
+                raw = items[rest[1]] if isinstance(items, list) and rest[1] < len(items) else None
+                issue = BundleIssue(
+                    record=str(rest[0]),
+                    index=rest[1],
+                    id=_record_id(raw, str(rest[0])),
+                    field=".".join(str(p) for p in rest[2:]) or None,
+                    reason=reason,
+                )
+        elif where == "body" and record is not None and record != "bundle":
+            issue = BundleIssue(
+                record=record, id=_record_id(body, record), field=".".join(str(p) for p in rest) or None, reason=reason
+            )
+        issues.append(issue)
+    return issues
+
+
+def _json_error(exc: RequestValidationError) -> str | None:
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            ctx = error.get("ctx") or {}
+            loc = list(error.get("loc") or ())
+            where = f" at position {loc[1]}" if len(loc) > 1 else ""
+            return f"the body is not valid JSON: {ctx.get('error', 'decode error')}{where}"
+    return None
+
+
+def status_of(exc: AccountGraphError) -> tuple[int, str]:
+    """The HTTP status and error code of one of the package's exceptions."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.code
+    if isinstance(exc, NotFoundError):
+        return 404, "not_found"
+    if isinstance(exc, BundleRejected):
+        return (409, "conflict") if exc.is_conflict else (422, "validation_error")
+    if isinstance(exc, ConflictError):
+        return 409, "conflict"
+    if isinstance(exc, StoreError):
+        return 503, "store_unavailable"
+    return 400, "bad_request"
+
+
+async def _package_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccountGraphError)
+    status, code = status_of(exc)
+    details: Any = None
+    message = str(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApiError):
+        message, details, headers = exc.message, exc.details, exc.headers
+    elif isinstance(exc, NotFoundError):
+        details = {"kind": exc.kind, "id": exc.id}
+    elif isinstance(exc, BundleRejected):
+        message, details = _issue_summary(exc.issues), _issues(exc.issues)
+    elif isinstance(exc, StoreError):
+        message = "the store cannot be reached; try again later"  # its text may name hosts or files
+    return error_json(status, code, message, details, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    bad_json = _json_error(exc)
+    if bad_json is not None:
+        return error_json(400, "bad_request", bad_json)
+    issues = issues_of(exc, request.url.path)
+    message = _issue_summary(issues).replace("refused, nothing was written: ", "invalid request: ", 1)
+    if any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
+        content_type = request.headers.get("content-type", "")
+        if "json" not in content_type:
+            message += " (send the body as JSON with Content-Type: application/json)"
+    return error_json(422, "validation_error", message, _issues(issues))
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    503: "store_unavailable",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such endpoint: {request.method} {request.url.path}"
+    elif exc.status_code == 400 and message == "There was an error parsing the body":
+        message = "the body could not be parsed as JSON (malformed, or nested too deeply)"
+    return error_json(exc.status_code, code, message, None, exc.headers)
+
+
+async def _overflow(request: Request, exc: Exception) -> JSONResponse:
+    # Raised by some date arithmetic in model validators on dates at the very ends of the calendar
+    # (e.g. year 1 with a positive UTC offset): bad input, not a server error.
+    return error_json(
+        422, "validation_error", "invalid request: a date or number is out of range", [
+            BundleIssue(record="body", reason=f"out of range: {exc}").model_dump(mode="json")
+        ]
+    )  # fmt: skip
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Map every expected exception to its status and the error body."""
+    app.add_exception_handler(AccountGraphError, _package_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _overflow)

@@ -1,0 +1,204 @@
+"""Pure ASGI middleware, outermost first: request context, authentication, body-size limit.
+
+* `RequestContextMiddleware` gives every request an id (`X-Request-ID`: the caller's when it is sane,
+  else a new one), times it (`Server-Timing`), logs one structured line per request and turns any
+  unexpected exception into a JSON 500 that names the request id (the traceback goes to the log only).
+* `AuthMiddleware` checks the API key of every `/v1` request before its body is read, so a caller without
+  a valid key gets 401 and costs no parsing; roles (403) are checked by the routes' dependencies.
+* `BodyLimitMiddleware` refuses a body over the configured size with 413, by its declared length or
+  while it streams in, before the app sees any of it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import MutableMapping
+from typing import Any
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accountgraph.api.auth import authenticate
+from accountgraph.api.errors import error_content
+from accountgraph.errors import StoreError
+from accountgraph.graph.store import GraphStore
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+PROTECTED_PREFIX = "/v1"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _state(scope: Scope) -> MutableMapping[str, Any]:
+    state: MutableMapping[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps(error_content(code, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Request id, timing, one log line per request and the last-resort JSON 500."""
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given = _header(scope, REQUEST_ID_HEADER.lower().encode()) or ""
+        request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        state = _state(scope)
+        state["request_id"] = request_id
+        status: list[int] = []
+        bytes_in = 0
+
+        async def counting_receive() -> Message:
+            nonlocal bytes_in
+            message = await receive()
+            if message["type"] == "http.request":
+                bytes_in += len(message.get("body", b""))
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+                elapsed = (time.perf_counter() - started) * 1000
+                extra = [
+                    (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+                    (b"server-timing", f"app;dur={elapsed:.1f}".encode()),
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, send_with_id)
+        except Exception:
+            self.logger.exception(
+                "unhandled error", extra={"request_id": request_id, "method": scope["method"], "path": scope["path"]}
+            )
+            if not status:
+                message = f"an unexpected error occurred; it has been logged with request id {request_id}"
+                await send_error(send_with_id, 500, "internal_error", message)
+        finally:
+            principal = state.get("principal")
+            self.logger.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status[0] if status else None,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "key_id": getattr(principal, "key_id", None),
+                    "client": (scope.get("client") or ("", 0))[0],
+                    "bytes_in": bytes_in,
+                },
+            )
+
+
+class AuthMiddleware:
+    """401 for a `/v1` request without a valid, unrevoked key; the principal goes to the request state."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (
+            scope["path"] == PROTECTED_PREFIX or scope["path"].startswith(PROTECTED_PREFIX + "/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        challenge = [(b"www-authenticate", b"Bearer")]
+        scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            message = "an API key is required: send the header `Authorization: Bearer <key>`"
+            await send_error(send, 401, "unauthorized", message, challenge)
+            return
+        state = _state(scope)
+        store: GraphStore = state["store"]
+        try:
+            principal = await anyio.to_thread.run_sync(authenticate, store, token)
+        except StoreError:
+            await send_error(send, 503, "store_unavailable", "the store cannot be reached; try again later")
+            return
+        if principal is None:
+            await send_error(send, 401, "unauthorized", "unknown or revoked API key", challenge)
+            return
+        state["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """413 for a request body over `max_bytes`, checked before the app reads any of it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = f"the request body is larger than the limit of {self.max_bytes} bytes"
+        declared = _header(scope, b"content-length") or ""
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await send_error(send, 413, "payload_too_large", too_large)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # the whole body, at most the limit, then replayed to the app
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await send_error(send, 413, "payload_too_large", too_large)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

@@ -1,0 +1,29 @@
+"""Accounts (root companies): the list, each account's company tree and its export."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from accountgraph.api.deps import AccountId, ReadAccess
+from accountgraph.api.models import CompanyTree, Page
+from accountgraph.schema.models import Bundle, Company
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+@router.get("", summary="List accounts (root companies)", response_model=Page[Company])
+def list_accounts(access: ReadAccess) -> Page[Company]:
+    accounts = access.accounts()
+    return Page[Company](data=accounts, count=len(accounts), next_cursor=None)
+
+
+@router.get("/{id:path}/tree", summary="The account's company tree, with people per company")
+def account_tree(access: ReadAccess, id: AccountId) -> CompanyTree:
+    access.require_account(id)
+    return CompanyTree.model_validate(access.store.company_tree(id).as_dict())
+
+
+@router.get("/{id:path}/export", summary="Everything of the account as a bundle (history included)")
+def export_account(access: ReadAccess, id: AccountId) -> Bundle:
+    access.require_account(id)
+    return access.store.export_bundle(id)

@@ -1,0 +1,146 @@
+"""Per-account analyses: key people, coverage, contact paths, what-if, next best actions, risk.
+
+Thin wrappers of `accountgraph.analysis` (the same service the CLI calls). Each prepared account is kept
+in the app's cache (`accountgraph.api.views`), keyed by the store's data version, so a write drops it and
+the next call reloads it, once however many requests ask at the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from accountgraph import analysis
+from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
+from accountgraph.api.deps import AccountId, IsoDate, ReadAccess, ViewsDep
+from accountgraph.api.errors import Invalid
+from accountgraph.api.views import SingleFlightViews
+from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
+
+router = APIRouter(prefix="/accounts", tags=["analysis"])
+R = TypeVar("R")
+
+AsOf = Annotated[IsoDate | None, Query(description="analyse the account as it stood on this date (default today)")]
+PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
+
+
+def _run(views: SingleFlightViews, fn: Callable[[], R], field: str | None = None) -> R:
+    """Run an analysis; a parameter the algorithm refuses (ValueError) is a 422 naming it."""
+    try:
+        with views.flight():
+            return fn()
+    except ValueError as err:
+        issue = BundleIssue(record="query", field=field, reason=str(err))
+        raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
+
+
+@router.get("/{id:path}/key-people", summary="Key people, best first, with the parts of each score")
+def key_people(
+    access: ReadAccess,
+    views: ViewsDep,
+    id: AccountId,
+    top: Annotated[int | None, Query(ge=1, le=100_000, description="only the best `top` (default all)")] = None,
+    as_of: AsOf = None,
+) -> Ranking:
+    access.require_account(id)
+    return _run(views, lambda: analysis.rank(access.store, id, top=top, as_of=as_of, cache=views))
+
+
+@router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
+def coverage(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> Coverage:
+    access.require_account(id)
+    return _run(views, lambda: analysis.coverage(access.store, id, as_of=as_of, cache=views))
+
+
+@router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
+def paths(
+    access: ReadAccess,
+    views: ViewsDep,
+    id: AccountId,
+    target: Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH, description="the person to reach")],
+    source: Annotated[
+        str | None,
+        Query(alias="from", min_length=1, max_length=MAX_ID_LENGTH, description="start from this team member"),
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=50, description="how many alternative paths, best first")] = 3,
+    avoid_opponents: Annotated[bool, Query(description="keep opponents and blockers off the paths")] = False,
+    max_hops: Annotated[int | None, Query(ge=1, le=50, description="the most hops a path may have")] = None,
+    as_of: AsOf = None,
+) -> PathResult:
+    access.require_account(id)
+    return _run(
+        views,
+        lambda: analysis.path(
+            access.store,
+            id,
+            target,
+            source=source,
+            k=k,
+            avoid_opponents=avoid_opponents,
+            max_hops=max_hops,
+            as_of=as_of,
+            cache=views,
+        ),
+        field="from",
+    )
+
+
+@router.get("/{id:path}/what-if", summary="Coverage before and after someone leaves, and who is irreplaceable")
+def what_if(
+    access: ReadAccess,
+    views: ViewsDep,
+    id: AccountId,
+    remove: Annotated[
+        str, Query(min_length=1, max_length=MAX_ID_LENGTH, description="the person or member who leaves")
+    ],
+    as_of: AsOf = None,
+) -> WhatIf:
+    access.require_account(id)
+    return _run(views, lambda: analysis.whatif(access.store, id, remove, as_of=as_of, cache=views), field="remove")
+
+
+@router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
+def actions(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> ActionPlan:
+    access.require_account(id)
+    return _run(views, lambda: analysis.actions(access.store, id, as_of=as_of, cache=views))
+
+
+@router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
+def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
+    access.require_account(id)
+    return _run(views, lambda: analysis.risk(access.store, id, as_of=as_of, cache=views))
+
+
+@router.get(
+    "/{id:path}/tree/view",
+    response_class=HTMLResponse,
+    summary="The customer tree as one self-contained HTML page (coverage and risk per company)",
+)
+def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
+    access.require_account(id)
+    return HTMLResponse(_run(views, lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
+
+
+@router.get(
+    "/{id:path}/view",
+    response_class=HTMLResponse,
+    summary="The power map as one self-contained HTML page, optionally with the best path to a person",
+)
+def power_map_view(
+    access: ReadAccess,
+    views: ViewsDep,
+    id: AccountId,
+    highlight: Annotated[PersonId | None, Query(description="draw the best path from our team to this person")] = None,
+    as_of: AsOf = None,
+) -> HTMLResponse:
+    access.require_account(id)
+    return HTMLResponse(
+        _run(
+            views,
+            lambda: analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views),
+            field="highlight",
+        )
+    )

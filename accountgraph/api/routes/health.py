@@ -1,0 +1,21 @@
+"""Liveness and readiness: the only routes that need no key."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from accountgraph.api.deps import StoreDep
+from accountgraph.api.models import Status
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> Status:
+    return Status(status="ok")
+
+
+@router.get("/readyz", summary="The store is reachable (503 otherwise)")
+def readyz(store: StoreDep) -> Status:
+    store.ping()  # StoreError -> 503
+    return Status(status="ready")

@@ -1,0 +1,56 @@
+"""API keys, for admins. A key is shown once, at creation; only the hash of its secret is stored.
+
+An admin key limited to accounts manages only keys limited to (some of) the same accounts.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from accountgraph.api.access import Access
+from accountgraph.api.auth import mint_key
+from accountgraph.api.deps import AdminAccess, RecordId
+from accountgraph.api.errors import Forbidden
+from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate, Page
+from accountgraph.errors import NotFoundError
+from accountgraph.schema.models import ApiKey
+
+router = APIRouter(prefix="/keys", tags=["keys"])
+
+
+def _manages(access: Access, key: ApiKey) -> bool:
+    mine = access.principal.accounts
+    return not mine or (bool(key.accounts) and set(key.accounts) <= mine)
+
+
+def _key(access: Access, id: str) -> ApiKey:
+    key = access.store.get_api_key(id)
+    if key is None or not _manages(access, key):
+        raise NotFoundError("api key", id)
+    return key
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (shown once)")
+def create_key(access: AdminAccess, body: KeyCreate) -> CreatedKey:
+    mine = access.principal.accounts
+    if mine and (not body.accounts or not set(body.accounts) <= mine):
+        raise Forbidden("a key limited to accounts can only create keys limited to some of those accounts")
+    record, secret = mint_key(access.store, body.role, name=body.name, accounts=body.accounts)
+    return CreatedKey(**ApiKeyInfo.of(record).model_dump(), key=secret)
+
+
+@router.get("", summary="List keys (revoked ones included)", response_model=Page[ApiKeyInfo])
+def list_keys(access: AdminAccess) -> Page[ApiKeyInfo]:
+    keys = [ApiKeyInfo.of(k) for k in access.store.list_api_keys() if _manages(access, k)]
+    return Page[ApiKeyInfo](data=keys, count=len(keys), next_cursor=None)
+
+
+@router.get("/{id}", summary="Read a key")
+def get_key(access: AdminAccess, id: RecordId) -> ApiKeyInfo:
+    return ApiKeyInfo.of(_key(access, id))
+
+
+@router.delete("/{id}", summary="Revoke a key (it stays listed, with `revoked_at`)")
+def revoke_key(access: AdminAccess, id: RecordId) -> ApiKeyInfo:
+    _key(access, id)
+    return ApiKeyInfo.of(access.store.revoke_api_key(id))

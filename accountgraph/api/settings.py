@@ -1,0 +1,44 @@
+"""Settings of the HTTP API, from environment variables (`ACCOUNTGRAPH_*`), read when the app is built."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from accountgraph.graph.settings import DEFAULT_STORE_URL
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class ApiSettings(BaseSettings):
+    """What `create_app` needs. Every field is read from `ACCOUNTGRAPH_<FIELD>` (case-insensitive).
+
+    Neo4j credentials are read by the store itself from `NEO4J_USER`, `NEO4J_PASSWORD` and
+    `NEO4J_DATABASE` (see `accountgraph.graph.settings.open_store`).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ACCOUNTGRAPH_", extra="ignore", frozen=True)
+
+    store: str = Field(
+        default=DEFAULT_STORE_URL,
+        description="the store: sqlite:///path/to/file.db, or neo4j://host:7687 / bolt://host:7687",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1,
+        description="largest request body accepted, in bytes; larger ones get 413",
+    )
+    log_level: LogLevel = Field(default="INFO", description="level of the `accountgraph.api` logger")
+    log_format: Literal["json", "text"] = Field(default="json", description="one JSON object per log line, or text")
+    cache_accounts: int = Field(
+        default=16,
+        ge=0,
+        description="account graphs kept in memory for the analyses (each keyed by the store's data version)",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value

@@ -1,0 +1,104 @@
+"""CLI commands of the HTTP API: `serve` and `keys create|list|revoke`. `register(app)` adds them."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accountgraph.cli import StoreOption, _guard, _store, err, out
+from accountgraph.schema.models import ApiRole
+
+APP_FACTORY = "accountgraph.api.app:create_app"
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", envvar="ACCOUNTGRAPH_HOST", help="interface to listen on")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", envvar="ACCOUNTGRAPH_PORT", min=0, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="worker processes")] = 1,
+    store: StoreOption = None,
+) -> None:
+    """Serve the HTTP API (uvicorn): OpenAPI docs at /docs, a key needed for everything but /healthz."""
+    import uvicorn
+
+    from accountgraph.api.app import create_app
+    from accountgraph.api.settings import ApiSettings
+
+    if store:
+        os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
+    settings = _guard(ApiSettings)
+    err.print(
+        f"serving {settings.store} on http://{host}:{port} (docs: /docs, {workers} worker(s))",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if workers > 1:
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False)
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+
+
+keys_app = typer.Typer(help="Manage API keys (shown once at creation; only a hash is stored).", no_args_is_help=True)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[ApiRole, typer.Option("--role", help="viewer reads, planner also writes, admin also manages keys")],
+    name: Annotated[str | None, typer.Option("--name", help="a label, e.g. who uses it")] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="limit the key to this account (repeatable); default all")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Create an API key and print it, once."""
+    from accountgraph.api.auth import mint_key
+
+    with _store(store) as s:
+        record, key = _guard(lambda: mint_key(s, role, name=name, accounts=account or []))
+    scope = ", ".join(record.accounts) or "all accounts"
+    err.print(
+        f"created {record.role.value} key {record.id} for {scope}; it is shown only this once:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list(store: StoreOption = None) -> None:
+    """List API keys (never their secrets), revoked ones included."""
+    with _store(store) as s:
+        keys = s.list_api_keys()
+    table = Table(title="API keys")
+    for column in ("id", "role", "name", "accounts", "created", "revoked"):
+        table.add_column(column)
+    for k in keys:
+        table.add_row(
+            k.id,
+            k.role.value,
+            k.name or "",
+            ", ".join(k.accounts) or "all",
+            k.created_at.isoformat(timespec="seconds"),
+            k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")], store: StoreOption = None
+) -> None:
+    """Revoke an API key: it stops working at once and stays listed."""
+    with _store(store) as s:
+        record = _guard(lambda: s.revoke_api_key(key_id))
+    out.print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and `keys` to the `accountgraph` command line."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")
