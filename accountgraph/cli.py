@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accountgraph import bundles
-from accountgraph.errors import AccountGraphError, BundleRejected
-from accountgraph.graph.settings import open_store
-from accountgraph.graph.store import GraphStore
+from accountgraph.cli_common import StoreOption, _fail, _guard, _store, err, out
 from accountgraph.schema.models import Bundle
 
 app = typer.Typer(
@@ -31,53 +26,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help="sqlite:///file.db or neo4j://host:7687"),
-]
 
 
 class ExportFormat(StrEnum):
     JSON = "json"
     GRAPHML = "graphml"
     CSV = "csv"
-
-
-def _fail(message: str, issues: list[str] | None = None) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    for line in issues or []:
-        err.print(f"  - {line}", highlight=False, markup=False)
-    return typer.Exit(1)
-
-
-@contextmanager
-def _store(url: str | None) -> Iterator[GraphStore]:
-    try:
-        store = open_store(url)
-    except AccountGraphError as e:
-        raise _fail(str(e)) from None
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _guard(fn: Callable[[], T], csv_dir: bool = False) -> T:
-    """Run `fn`, turning the package's errors into a clear message and exit 1."""
-    try:
-        return fn()
-    except BundleRejected as e:
-        raise _fail(
-            f"refused, nothing was written: {len(e.issues)} problem(s)",
-            [bundles.locate(i, csv_dir) for i in e.issues[:200]]
-            + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
-        ) from None
-    except AccountGraphError as e:
-        raise _fail(str(e)) from None
 
 
 def _progress() -> Progress:

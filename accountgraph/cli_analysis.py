@@ -256,7 +256,7 @@ def show_risk(r: RiskReport, out: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to `app`."""
-    from accountgraph.cli import StoreOption, _guard, _store, out
+    from accountgraph.cli_common import StoreOption, _guard, _store, out
 
     def run(store: str | None, compute: Callable[[Any], BaseModel], as_json: bool, show: Callable[[Any], None]) -> None:
         with _store(store) as s:

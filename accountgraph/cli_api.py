@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accountgraph.cli import StoreOption, _guard, _store, err, out
+from accountgraph.cli_common import StoreOption, _guard, _store, err, out
 from accountgraph.schema.models import ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"

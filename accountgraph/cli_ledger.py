@@ -16,7 +16,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from accountgraph.cli import StoreOption, _fail, _guard, _store, out
+from accountgraph.cli_common import StoreOption, _fail, _guard, _store, out
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
 from accountgraph.ledger.models import Quote

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import gc
 import math
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -51,29 +49,13 @@ from accountgraph.algorithms import (  # noqa: E402
 from accountgraph.algorithms.ranking import rank_arrays  # noqa: E402
 from accountgraph.generate import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
+from bench.machine import machine as base_machine  # noqa: E402
 
 T = TypeVar("T")
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, networkx {nx.__version__}, "
-        f"numpy {np.__version__}"
-    )
+    return f"{base_machine()}, networkx {nx.__version__}, numpy {np.__version__}"
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:

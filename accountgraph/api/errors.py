@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accountgraph.errors import AccountGraphError, BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.graph.validation import record_id
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
 MAX_DETAILS = 1000
@@ -124,16 +125,6 @@ def _record_of(path: str) -> str | None:
     return None
 
 
-def _record_id(raw: Any, record: str) -> str | None:
-    if not isinstance(raw, Mapping):
-        return None
-    if record == "ties":
-        parts = [raw.get("type"), raw.get("from"), raw.get("to")]
-        return f"{parts[0]}:{parts[1]}->{parts[2]}" if all(isinstance(p, str) for p in parts) else None
-    value = raw.get("id")
-    return value if isinstance(value, str) else None
-
-
 def issues_of(exc: RequestValidationError, path: str) -> list[BundleIssue]:
     """FastAPI's validation errors as bundle issues: list, index and id of the record, and the field."""
     record = _record_of(path)
@@ -153,13 +144,13 @@ def issues_of(exc: RequestValidationError, path: str) -> list[BundleIssue]:
                 issue = BundleIssue(
                     record=str(rest[0]),
                     index=rest[1],
-                    id=_record_id(raw, str(rest[0])),
+                    id=record_id(raw, str(rest[0])),
                     field=".".join(str(p) for p in rest[2:]) or None,
                     reason=reason,
                 )
         elif where == "body" and record is not None and record != "bundle":
             issue = BundleIssue(
-                record=record, id=_record_id(body, record), field=".".join(str(p) for p in rest) or None, reason=reason
+                record=record, id=record_id(body, record), field=".".join(str(p) for p in rest) or None, reason=reason
             )
         issues.append(issue)
     return issues

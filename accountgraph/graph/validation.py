@@ -44,7 +44,8 @@ class GraphReader(Protocol):
         ...
 
 
-def _record_id(raw: Any, record: str) -> str | None:
+def record_id(raw: Any, record: str) -> str | None:
+    """The id of a raw record for error messages (a tie: type:from->to), if it has one."""
     if not isinstance(raw, Mapping):
         return None
     if record == "ties":
@@ -70,7 +71,7 @@ def parse_record(model: type[BaseModel], raw: Any, record: str, index: int | Non
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        raise BundleRejected(_issues_from(err, record, index, _record_id(raw, record))) from err
+        raise BundleRejected(_issues_from(err, record, index, record_id(raw, record))) from err
 
 
 def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bundle:
@@ -107,7 +108,7 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
                 parsed.append(model.model_validate(item))
                 kept.append(index)
             except ValidationError as err:
-                issues.extend(_issues_from(err, name, index, _record_id(item, name)))
+                issues.extend(_issues_from(err, name, index, record_id(item, name)))
             if progress is not None and index % 1000 == 999:
                 progress(1000)
         if progress is not None:

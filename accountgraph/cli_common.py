@@ -1,0 +1,60 @@
+"""Helpers shared by every part of the `accountgraph` command line (no commands here).
+
+Bad input ends with a non-zero exit (1) and a list of what is wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from accountgraph import bundles
+from accountgraph.errors import AccountGraphError, BundleRejected
+from accountgraph.graph.settings import open_store
+from accountgraph.graph.store import GraphStore
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help="sqlite:///file.db or neo4j://host:7687"),
+]
+
+
+def _fail(message: str, issues: list[str] | None = None) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    for line in issues or []:
+        err.print(f"  - {line}", highlight=False, markup=False)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _store(url: str | None) -> Iterator[GraphStore]:
+    try:
+        store = open_store(url)
+    except AccountGraphError as e:
+        raise _fail(str(e)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _guard(fn: Callable[[], T], csv_dir: bool = False) -> T:
+    """Run `fn`, turning the package's errors into a clear message and exit 1."""
+    try:
+        return fn()
+    except BundleRejected as e:
+        raise _fail(
+            f"refused, nothing was written: {len(e.issues)} problem(s)",
+            [bundles.locate(i, csv_dir) for i in e.issues[:200]]
+            + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
+        ) from None
+    except AccountGraphError as e:
+        raise _fail(str(e)) from None
