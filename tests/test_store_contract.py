@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from accountgraph.errors import BundleRejected, ConflictError, NotFoundError
+from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.schema import Bundle, Company, Person, Role, Stance, TeamMember, Tie, TieType
@@ -504,3 +504,12 @@ def test_a_refused_document_lists_malformed_fields_and_bad_references_together(s
     assert store.import_document({"people": [raw["people"][0]]}) == {
         "companies": 0, "people": 1, "team": 0, "ties": 0, "interactions": 0, "risks": 0,
     }  # fmt: skip
+
+
+def test_a_closed_store_raises_store_error(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    store.close()
+    with pytest.raises(StoreError):
+        store.get_company("grp")
+    with pytest.raises(StoreError):
+        store.upsert_company(Company(id="late", name="Late"))

@@ -138,16 +138,22 @@ class Neo4jStore(GraphStore):
             tx.run(query("bump_data_version")).consume()
             return result
 
-        with self._session() as session:
-            return session.execute_write(work)
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except DriverError as err:  # the server is gone (retries exhausted), the driver is closed, ...
+            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
 
     def data_version(self) -> int:
         record = self._read(lambda tx: tx.run(query("data_version")).single())
         return int(record["version"]) if record is not None else 0
 
     def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
-        with self._session() as session:
-            return session.execute_read(fn)
+        try:
+            with self._session() as session:
+                return session.execute_read(fn)
+        except DriverError as err:
+            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
 
     def _apply_schema(self) -> None:
         with self._session() as session:

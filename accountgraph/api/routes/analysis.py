@@ -8,7 +8,7 @@ the next call reloads it, once however many requests ask at the same time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -114,9 +114,17 @@ def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None)
     return _run(views, lambda: analysis.risk(access.store, id, as_of=as_of, cache=views))
 
 
+# The views answer text/html; their errors stay JSON like every other (so no response_class=HTMLResponse,
+# which would document the error responses as text/html too).
+HTML_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "one self-contained HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+}
+
+
 @router.get(
     "/{id:path}/tree/view",
-    response_class=HTMLResponse,
+    response_model=None,
+    responses=HTML_PAGE,
     summary="The customer tree as one self-contained HTML page (coverage and risk per company)",
 )
 def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
@@ -126,7 +134,8 @@ def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = 
 
 @router.get(
     "/{id:path}/view",
-    response_class=HTMLResponse,
+    response_model=None,
+    responses=HTML_PAGE,
     summary="The power map as one self-contained HTML page, optionally with the best path to a person",
 )
 def power_map_view(
