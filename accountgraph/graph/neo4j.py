@@ -134,9 +134,11 @@ class Neo4jStore(GraphStore):
         """Run `fn` in a managed write transaction that also bumps the data version."""
 
         def work(tx: ManagedTransaction) -> T:
-            result = fn(tx)
+            # The version node is locked FIRST: every write transaction queues on it before it
+            # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
+            # the driver would retry it with a growing back-off) and the version moves with the data.
             tx.run(query("bump_data_version")).consume()
-            return result
+            return fn(tx)
 
         try:
             with self._session() as session:
