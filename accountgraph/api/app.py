@@ -27,6 +27,7 @@ from accountgraph.api.routes import (
     import_,
     interactions,
     keys,
+    ledger,
     people,
     risks,
     team,
@@ -118,6 +119,8 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     app.include_router(health.router)
     for module in (companies, people, team, ties, interactions, risks, import_, accounts, analysis, keys):
         app.include_router(module.router, prefix="/v1")
+    for router in ledger.routers:
+        app.include_router(router, prefix="/v1")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # innermost of the three
     app.add_middleware(AuthMiddleware)
     app.add_middleware(RequestContextMiddleware, logger=logger)  # outermost

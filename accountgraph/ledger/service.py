@@ -460,6 +460,10 @@ def get_contract(store: GraphStore, id: str) -> Contract:
     return _get(store, Contract, id)[0]
 
 
+def list_contracts(store: GraphStore, account: str | None = None) -> list[Contract]:
+    return _all(store, Contract, account)
+
+
 def create_order(
     store: GraphStore,
     contract_id: str,

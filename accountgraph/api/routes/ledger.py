@@ -1,0 +1,581 @@
+"""Quotes and cash over HTTP: the catalogue, quotes, contracts, orders, invoices, payments, and each
+account's cash picture and value (RFM, lifetime value, grade).
+
+Thin wrappers of `accountgraph.ledger` (the same service the CLI calls). Amounts travel as decimal
+strings (never JSON numbers) next to their currency. A broken business rule (an illegal status change, an
+order above its contract, an overpayment, a reused idempotency key) is a 409; a ledger record of an account
+outside the key's accounts answers 404, as if it did not exist. Products belong to no account: every key
+reads the catalogue, and only a key not limited to accounts may change it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Header, Query, status
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+
+from accountgraph.api.access import Access, decode_cursor, encode_cursor
+from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Limit, ReadAccess, RecordId, WriteAccess
+from accountgraph.api.errors import Invalid
+from accountgraph.api.models import Page
+from accountgraph.api.routes._common import check_path_id
+from accountgraph.errors import NotFoundError
+from accountgraph.ledger import cash, service, value
+from accountgraph.ledger.models import (
+    Contract,
+    Invoice,
+    Order,
+    Payment,
+    Product,
+    Quote,
+    QuoteStatus,
+    _Record,
+)
+from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Text
+
+R = TypeVar("R", bound=_Record)
+T = TypeVar("T")
+
+_PLAIN = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+_DECIMAL = r"^\d{1,15}(\.\d{1,6})?$"
+
+
+def _text(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("give amounts and quantities as decimal strings such as '1250.00', never JSON numbers")
+    return value
+
+
+def _positive(text: str) -> str:
+    if Decimal(text) <= 0:
+        raise ValueError("must be greater than 0")
+    return text
+
+
+def _percent(text: str) -> str:
+    if Decimal(text) > 100:
+        raise ValueError("must be at most 100")
+    return text
+
+
+Amount = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(pattern=_DECIMAL),
+    AfterValidator(_positive),
+    Field(description="a positive decimal string (never a JSON number), e.g. `1250.00`", examples=["1250.00"]),
+]
+Quantity = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(pattern=_DECIMAL),
+    AfterValidator(_positive),
+    Field(description="a positive decimal string, e.g. `2` or `0.5`", examples=["2"]),
+]
+Percent = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(pattern=r"^\d{1,3}(\.\d{1,4})?$"),
+    AfterValidator(_percent),
+    Field(description="a percentage 0–100 as a decimal string, e.g. `12.5`", examples=["12.5"]),
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyQuery = Annotated[
+    Currency | None, Query(description="the currency (default: the account's one currency, else the policy's)")
+]
+OnQuery = Annotated[IsoDate | None, Query(description="the reference date (default today)")]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        pattern=r"^[!-~]+$",
+        description="required: one key per payment or refund, unique across the store (e.g. a UUID; visible ASCII, "
+        "no spaces). A retry with the "
+        "same key and body returns the payment recorded the first time; the same key with another body is a 409.",
+    ),
+]
+
+
+def _call(fn: Callable[[], T]) -> T:
+    """Run a ledger operation; values it still refuses as malformed (pydantic, decimal arithmetic) are a
+    422, never a 500."""
+    try:
+        return fn()
+    except ValidationError as err:
+        issues = [
+            BundleIssue(record="body", field=".".join(map(str, e["loc"])) or None, reason=e["msg"])
+            for e in err.errors()
+        ]
+        raise Invalid(f"invalid request: {issues[0]}", [i.model_dump(mode="json") for i in issues]) from err
+    except ArithmeticError as err:
+        issue = BundleIssue(record="body", reason=f"an amount or quantity is out of range ({type(err).__name__})")
+        raise Invalid(f"invalid request: {issue.reason}", [issue.model_dump(mode="json")]) from err
+
+
+def _visible(access: Access, record: R) -> R:
+    """The record, or NotFoundError when it belongs to an account the key may not see."""
+    account = getattr(record, "account", None)
+    if isinstance(account, str) and not access.principal.sees(account):
+        raise NotFoundError(record.kind, record.id)
+    return record
+
+
+def _page(
+    access: Access,
+    records: Callable[[str | None], list[R]],
+    account: str | None,
+    limit: int,
+    cursor: str | None,
+    keep: Callable[[R], bool] = lambda r: True,
+    *,
+    by_account: bool = True,
+) -> Page[Any]:
+    """One page of ledger records by id; a limited key sees only its accounts' records."""
+    after = decode_cursor(cursor, 1)[0] if cursor else None
+    if not by_account:
+        rows = records(None)
+    elif account is not None:
+        rows = records(account) if access.principal.sees(account) else []
+    elif access.scoped:
+        rows = [r for a in sorted(access.principal.accounts) for r in records(a)]
+    else:
+        rows = records(None)
+    rows = sorted((r for r in rows if keep(r) and (after is None or r.id > after)), key=lambda r: r.id)[:limit]
+    next_cursor = encode_cursor((rows[-1].id,)) if len(rows) == limit else None
+    return Page[Any](data=rows, count=len(rows), next_cursor=next_cursor)
+
+
+def _plain_amounts(product: Product) -> None:
+    """422 for a product amount or quantity that is not a plain decimal string of at most 6 decimals."""
+    fields = [("list_price.amount", product.list_price.amount)]
+    fields += [(f"components.{i}.quantity", c.quantity) for i, c in enumerate(product.components)]
+    for field, amount in fields:
+        if not _PLAIN.fullmatch(str(amount)):
+            issue = BundleIssue(
+                record="products",
+                id=product.id,
+                field=field,
+                reason="must be a decimal string of at most 15 digits and 6 decimals, e.g. '1250.00'",
+            )
+            raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")])
+
+
+# ---- request and response shapes ----------------------------------------------------------------
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineIn(_Body):
+    product: Id
+    quantity: Quantity
+
+
+class QuoteCreate(_Body):
+    """A new draft quote, priced now from the catalogue, price list and discount policy."""
+
+    account: Id = Field(description="the account, or one of its companies")
+    lines: list[LineIn] = Field(min_length=1, max_length=1000)
+    number: Id | None = Field(default=None, description="the quote number (default generated)")
+    currency: Currency | None = Field(default=None, description="default: the discount policy's")
+    manual_discount: Percent = "0"
+    approver: Id | None = Field(default=None, description="needed for a manual discount above the threshold")
+    valid_days: int = Field(default=30, ge=1, le=3650)
+    on: IsoDate | None = Field(default=None, description="the quote date (default today)")
+
+
+class QuoteRevise(_Body):
+    """A new draft version; what is left out is taken from the version revised."""
+
+    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=1000)
+    manual_discount: Percent | None = None
+    approver: Id | None = None
+    valid_days: int = Field(default=30, ge=1, le=3650)
+    on: IsoDate | None = None
+
+
+class ContractCreate(_Body):
+    quote: Id = Field(description="an accepted quote: its id (`NUMBER-vN`) or number")
+    start: IsoDate | None = Field(default=None, description="default today")
+
+
+class OrderCreate(_Body):
+    contract: Id
+    amount: Amount
+    id: Id | None = Field(default=None, description="default `{contract}-O{n}`")
+    description: Text | None = None
+    on: IsoDate | None = Field(default=None, description="the order date (default today)")
+
+
+class InvoiceCreate(_Body):
+    order: Id
+    amount: Amount | None = Field(default=None, description="default: what is not invoiced yet")
+    instalments: int = Field(default=1, ge=1, le=120, description="equal instalments, the last takes the rest")
+    interval_days: int = Field(default=30, ge=0, le=3650, description="days between instalments' due dates")
+    terms_days: int = Field(default=30, ge=0, le=3650, description="days from issue to the first due date")
+    on: IsoDate | None = Field(default=None, description="the issue date (default today)")
+
+
+class PaymentCreate(_Body):
+    invoice: Id
+    amount: Amount
+    received: IsoDate | None = Field(default=None, description="default today")
+
+
+class RefundCreate(_Body):
+    amount: Amount = Field(description="how much of the payment to refund (recorded as a negative entry)")
+    received: IsoDate | None = Field(default=None, description="default today")
+
+
+class BillOfMaterials(BaseModel):
+    product: str
+    quantity: str
+    components: dict[str, str] = Field(description="leaf components by product id, quantities as decimal strings")
+
+
+class CashPicture(BaseModel):
+    """Billed, collected, outstanding and overdue (aged by days past due), and DSO, in one currency."""
+
+    account: str
+    currency: str
+    on: date
+    billed: str
+    collected: str
+    outstanding: str
+    overdue: str
+    ageing: dict[str, str] = Field(description="overdue balance by days past due: 0-30, 31-60, 61-90, 90+")
+    billed_last_90_days: str
+    dso: str | None = Field(description="days sales outstanding; null when nothing was billed in 90 days")
+    invoices: int
+
+
+class AccountValue(BaseModel):
+    """RFM quintile scores (1–5) from paid orders, LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8), and the grade."""
+
+    account: str
+    currency: str
+    on: date
+    recency_days: int | None
+    frequency: int
+    monetary: str
+    r: int
+    f: int
+    m: int
+    rfm: str
+    annual_value: str
+    ltv: str
+    strategic: bool
+    grade: Literal["A", "B", "C", "D"]
+
+
+# ---- products ----------------------------------------------------------------------------------
+products = APIRouter(prefix="/products", tags=["products"])
+
+
+@products.get("", summary="List products", response_model=Page[Product])
+def list_products(access: ReadAccess, limit: Limit = 100, cursor: Cursor = None) -> Page[Any]:
+    return _page(access, lambda _: service.list_products(access.store), None, limit, cursor, by_account=False)
+
+
+@products.get("/{id:path}/bom", summary="A product's bill of materials: its leaf components, nested BOMs multiplied")
+def product_bom(
+    access: ReadAccess,
+    id: RecordId,
+    quantity: Annotated[str, Query(pattern=_DECIMAL, description="how many of the product")] = "1",
+) -> BillOfMaterials:
+    service.get_product(access.store, id)
+    bom = _call(lambda: service.bill_of_materials(access.store, id, quantity))
+    return BillOfMaterials(product=id, quantity=quantity, components={k: str(v) for k, v in bom.items()})
+
+
+@products.get("/{id:path}", summary="Read a product")
+def get_product(access: ReadAccess, id: RecordId) -> Product:
+    return service.get_product(access.store, id)
+
+
+@products.put("/{id:path}", summary="Create or replace a product (its components and options must exist)")
+def put_product(access: WriteAccess, id: RecordId, product: Product) -> Product:
+    check_path_id("products", id, product.id)
+    access.require_unscoped("change the catalogue: it is shared by every account")
+    _plain_amounts(product)
+    return _call(lambda: service.save_product(access.store, product))
+
+
+# ---- quotes ------------------------------------------------------------------------------------
+quotes = APIRouter(prefix="/quotes", tags=["quotes"])
+
+
+@quotes.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft quote (version 1)")
+def create_quote(access: WriteAccess, body: QuoteCreate) -> Quote:
+    access.company(body.account)  # 404 outside the key's accounts
+    return _call(
+        lambda: service.create_quote(
+            access.store,
+            body.account,
+            [(line.product, line.quantity) for line in body.lines],
+            number=body.number,
+            currency=body.currency,
+            manual_discount=body.manual_discount,
+            approver=body.approver,
+            valid_days=body.valid_days,
+            on=body.on,
+        )
+    )
+
+
+@quotes.get("", summary="List quote versions", response_model=Page[Quote])
+def list_quotes(
+    access: ReadAccess,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    account: AccountFilter = None,
+    number: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this quote's versions")] = None,
+    status: Annotated[QuoteStatus | None, Query(description="only quotes in this status")] = None,
+) -> Page[Any]:
+    return _page(
+        access,
+        lambda a: service.list_quotes(access.store, a),
+        account,
+        limit,
+        cursor,
+        lambda q: (number is None or q.number == number) and (status is None or q.status is status),
+    )
+
+
+def _quote(access: Access, id: str) -> Quote:
+    return _visible(access, service.get_quote(access.store, id))
+
+
+@quotes.post("/{id:path}/send", summary="Send a draft quote")
+def send_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
+    q = _quote(access, id)
+    return service.send_quote(access.store, q.id, on=on)
+
+
+@quotes.post("/{id:path}/accept", summary="Accept a sent quote within its validity (it is frozen from then on)")
+def accept_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
+    q = _quote(access, id)
+    return service.accept_quote(access.store, q.id, on=on)
+
+
+@quotes.post("/{id:path}/reject", summary="Reject a sent quote")
+def reject_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
+    q = _quote(access, id)
+    return service.reject_quote(access.store, q.id, on=on)
+
+
+@quotes.post(
+    "/{id:path}/revise",
+    status_code=status.HTTP_201_CREATED,
+    summary="Make a new draft version of a quote (refused once a version was accepted)",
+)
+def revise_quote(access: WriteAccess, id: RecordId, body: QuoteRevise) -> Quote:
+    q = _quote(access, id)
+    return _call(
+        lambda: service.revise_quote(
+            access.store,
+            q.id,
+            None if body.lines is None else [(line.product, line.quantity) for line in body.lines],
+            manual_discount=body.manual_discount,
+            approver=body.approver,
+            valid_days=body.valid_days,
+            on=body.on,
+        )
+    )
+
+
+@quotes.get("/{id:path}", summary="Read a quote version (`NUMBER-vN`), or a quote number's latest version")
+def get_quote(access: ReadAccess, id: RecordId) -> Quote:
+    return _quote(access, id)
+
+
+# ---- contracts ---------------------------------------------------------------------------------
+contracts = APIRouter(prefix="/contracts", tags=["contracts"])
+
+
+@contracts.post("", status_code=status.HTTP_201_CREATED, summary="Make the contract of an accepted quote")
+def create_contract(access: WriteAccess, body: ContractCreate) -> Contract:
+    q = _quote(access, body.quote)
+    return service.create_contract(access.store, q.id, start=body.start)
+
+
+@contracts.get("", summary="List contracts", response_model=Page[Contract])
+def list_contracts(
+    access: ReadAccess, limit: Limit = 100, cursor: Cursor = None, account: AccountFilter = None
+) -> Page[Any]:
+    return _page(access, lambda a: service.list_contracts(access.store, a), account, limit, cursor)
+
+
+@contracts.get("/{id:path}", summary="Read a contract")
+def get_contract(access: ReadAccess, id: RecordId) -> Contract:
+    return _visible(access, service.get_contract(access.store, id))
+
+
+# ---- orders ------------------------------------------------------------------------------------
+orders = APIRouter(prefix="/orders", tags=["orders"])
+
+
+@orders.post("", status_code=status.HTTP_201_CREATED, summary="Order against a contract (never above its value)")
+def create_order(access: WriteAccess, body: OrderCreate) -> Order:
+    _visible(access, service.get_contract(access.store, body.contract))
+    return _call(
+        lambda: service.create_order(
+            access.store, body.contract, body.amount, order_id=body.id, description=body.description, on=body.on
+        )
+    )
+
+
+@orders.get("", summary="List orders", response_model=Page[Order])
+def list_orders(
+    access: ReadAccess,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    account: AccountFilter = None,
+    contract: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this contract's")] = None,
+) -> Page[Any]:
+    return _page(
+        access,
+        lambda a: service.list_orders(access.store, a),
+        account,
+        limit,
+        cursor,
+        lambda o: contract is None or o.contract == contract,
+    )
+
+
+@orders.get("/{id:path}", summary="Read an order")
+def get_order(access: ReadAccess, id: RecordId) -> Order:
+    return _visible(access, service.get_order(access.store, id))
+
+
+# ---- invoices ----------------------------------------------------------------------------------
+invoices = APIRouter(prefix="/invoices", tags=["invoices"])
+
+
+@invoices.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Invoice an order, at once or as an instalment schedule (never above the order)",
+    response_model=Page[Invoice],
+)
+def create_invoices(access: WriteAccess, body: InvoiceCreate) -> Page[Any]:
+    _visible(access, service.get_order(access.store, body.order))
+    made = _call(
+        lambda: service.invoice_order(
+            access.store,
+            body.order,
+            amount=body.amount,
+            instalments=body.instalments,
+            interval_days=body.interval_days,
+            terms_days=body.terms_days,
+            on=body.on,
+        )
+    )
+    return Page[Any](data=made, count=len(made), next_cursor=None)
+
+
+@invoices.get("", summary="List invoices", response_model=Page[Invoice])
+def list_invoices(
+    access: ReadAccess,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    account: AccountFilter = None,
+    order: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this order's")] = None,
+) -> Page[Any]:
+    return _page(
+        access,
+        lambda a: service.list_invoices(access.store, a),
+        account,
+        limit,
+        cursor,
+        lambda i: order is None or i.order == order,
+    )
+
+
+@invoices.get("/{id:path}", summary="Read an invoice")
+def get_invoice(access: ReadAccess, id: RecordId) -> Invoice:
+    return _visible(access, service.get_invoice(access.store, id))
+
+
+# ---- payments ----------------------------------------------------------------------------------
+payments = APIRouter(prefix="/payments", tags=["payments"])
+
+
+@payments.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a payment against an invoice (partial allowed, overpayment refused; idempotent by key)",
+)
+def create_payment(access: WriteAccess, body: PaymentCreate, idempotency_key: IdempotencyKey) -> Payment:
+    _visible(access, service.get_invoice(access.store, body.invoice))
+    return _call(
+        lambda: service.record_payment(
+            access.store, body.invoice, body.amount, idempotency_key=idempotency_key, on=body.received
+        )
+    )
+
+
+@payments.get("", summary="List payments and refunds", response_model=Page[Payment])
+def list_payments(
+    access: ReadAccess,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    account: AccountFilter = None,
+    invoice: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this invoice's")] = None,
+) -> Page[Any]:
+    return _page(
+        access,
+        lambda a: service.list_payments(access.store, a),
+        account,
+        limit,
+        cursor,
+        lambda p: invoice is None or p.invoice == invoice,
+    )
+
+
+@payments.post(
+    "/{id:path}/refund",
+    status_code=status.HTTP_201_CREATED,
+    summary="Refund (part of) a payment: a negative entry against its invoice (idempotent by key)",
+)
+def refund_payment(access: WriteAccess, id: RecordId, body: RefundCreate, idempotency_key: IdempotencyKey) -> Payment:
+    _visible(access, service.get_payment(access.store, id))
+    return _call(
+        lambda: service.refund_payment(access.store, id, body.amount, idempotency_key=idempotency_key, on=body.received)
+    )
+
+
+@payments.get("/{id:path}", summary="Read a payment or refund")
+def get_payment(access: ReadAccess, id: RecordId) -> Payment:
+    return _visible(access, service.get_payment(access.store, id))
+
+
+# ---- per account -------------------------------------------------------------------------------
+accounts = APIRouter(prefix="/accounts", tags=["cash"])
+
+
+@accounts.get("/{id:path}/cash", summary="The account's cash picture: billed, collected, overdue ageing, DSO")
+def account_cash(access: ReadAccess, id: AccountId, on: OnQuery = None, currency: CurrencyQuery = None) -> CashPicture:
+    access.require_account(id)
+    return CashPicture.model_validate(cash.cash_picture(access.store, id, on, currency).as_dict())
+
+
+@accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D)")
+def account_value(
+    access: ReadAccess,
+    id: AccountId,
+    on: OnQuery = None,
+    currency: Annotated[Currency | None, Query(description="default: the discount policy's")] = None,
+) -> AccountValue:
+    access.require_account(id)
+    return AccountValue.model_validate(value.account_value(access.store, id, on, currency).as_dict())
+
+
+routers = (products, quotes, contracts, orders, invoices, payments, accounts)
+"""Every router of this module, included under /v1 by `create_app`."""
