@@ -28,8 +28,8 @@ demo: install
 	accountgraph demo
 
 lint:
-	ruff check accountgraph tests bench tools
-	ruff format --check accountgraph tests bench tools
+	ruff check accountgraph tests bench tools eval
+	ruff format --check accountgraph tests bench tools eval
 
 typecheck:
 	mypy

@@ -184,6 +184,7 @@ def demo(
     from accountgraph.generate import SAMPLE_ACCOUNT_ID, sample_bundle
     from accountgraph.ledger.cash import cash_picture
     from accountgraph.ledger.demo import seed_demo_ledger
+    from accountgraph.opportunities.generate import seed_demo_opportunities
     from accountgraph.schema.models import today
 
     # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo
@@ -198,6 +199,8 @@ def demo(
             _guard(lambda b=bundle: s.load_bundle(b))  # type: ignore[misc]
             err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
         _guard(lambda: seed_demo_ledger(s, account))
+        opp = _guard(lambda: seed_demo_opportunities(s, account))
+        err.print(f"opportunity {opp.id}: accountgraph opp health {opp.id} / opp view {opp.id} --out opp.html")
         out.print(_counts_table(f"store {s.url}", s.counts()))
         show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
         cov = _guard(lambda: analysis.coverage(s, account))
@@ -233,7 +236,7 @@ def demo(
         auth = f"-H 'Authorization: Bearer {key}'"
         out.print(
             f"\na viewer key for this demo (shown once): {key}\n"
-            f"API docs:      {base}/docs\n"
+            f"OpenAPI:       curl {auth} {base}/openapi.json\n"
             f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
             f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
             f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
@@ -250,6 +253,12 @@ def _register_commands() -> None:
     cli_analysis.register(app)
     cli_api.register(app)
     cli_ledger.register(app)
+    from accountgraph import cli_opportunities
+
+    cli_opportunities.register(app)
+    from accountgraph import cli_plans
+
+    cli_plans.register(app)
 
 
 _register_commands()

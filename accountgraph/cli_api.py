@@ -32,7 +32,7 @@ def serve(
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
     settings = _guard(ApiSettings)
     err.print(
-        f"serving {settings.store} on http://{host}:{port} (docs: /docs, {workers} worker(s))",
+        f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {workers} worker(s))",
         highlight=False,
         soft_wrap=True,
     )

@@ -118,7 +118,7 @@ def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
                 if proc.poll() is not None:
                     raise RuntimeError(f"the server exited; see {log}")
                 try:
-                    if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass

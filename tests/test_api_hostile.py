@@ -57,7 +57,7 @@ def baseline(client: TestClient | httpx.Client, planner: H) -> dict[str, Any]:
 
 def unharmed(client: TestClient | httpx.Client, planner: H, store: GraphStore, before: dict[str, Any]) -> None:
     store.ping()
-    assert client.get("/readyz").status_code == 200
+    assert client.get("/readyz", headers=planner).status_code == 200
     assert client.get("/v1/accounts/acme/export", headers=planner).json() == before
 
 

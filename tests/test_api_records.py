@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from accountgraph.api.app import create_app
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import Bundle
-from tests.test_api_support import admin, api, client, error_of, planner, viewer
+from accountgraph.schema.models import ApiRole, Bundle
+from tests.test_api_support import admin, api, client, error_of, new_key, planner, viewer
 from tests.test_store_contract import group_bundle, other_account
 
 FIXTURES = (admin, client, planner, viewer)  # used as test arguments
@@ -373,10 +373,15 @@ def test_a_body_over_the_limit_is_a_413(store: GraphStore) -> None:
 # ---- health, request ids, unexpected errors ------------------------------------------------------
 
 
-def test_health_needs_no_key_and_readiness_pings_the_store(client: TestClient) -> None:
+def test_only_liveness_needs_no_key_and_readiness_pings_the_store(client: TestClient, viewer: H) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "details": None}
-    assert client.get("/readyz").json() == {"status": "ready", "details": None}
-    assert client.get("/openapi.json").status_code == 200
+    for path in ("/readyz", "/openapi.json", "/docs", "/no-such-page"):
+        r = client.get(path)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", path
+        assert error_of(r)["code"] == "unauthorized"
+    assert client.get("/readyz", headers=viewer).json() == {"status": "ready", "details": None}
+    assert client.get("/openapi.json", headers=viewer).json()["info"]["title"] == "AccountGraph API"
+    assert client.get("/no-such-page", headers=viewer).status_code == 404
 
 
 def test_ready_is_a_503_when_the_store_is_gone(tmp_path: Any) -> None:
@@ -385,7 +390,7 @@ def test_ready_is_a_503_when_the_store_is_gone(tmp_path: Any) -> None:
     store = SqliteStore(f"sqlite:///{tmp_path / 'gone.db'}")
     with api(store) as c:
         store.close()
-        r = c.get("/readyz")
+        r = c.get("/readyz", headers={"Authorization": "Bearer ag_x_y"})
         assert r.status_code == 503
         assert error_of(r)["code"] == "store_unavailable"
         assert str(tmp_path) not in r.text  # the store's location is not told to callers
@@ -415,7 +420,7 @@ def test_an_unexpected_error_is_a_json_500_logged_with_the_request_id(
     app.add_api_route("/boom", explode)
     caplog.set_level(logging.INFO, logger="accountgraph.api")
     with TestClient(app, raise_server_exceptions=False) as c:
-        r = c.get("/boom")
+        r = c.get("/boom", headers=new_key(store, ApiRole.VIEWER))
     assert r.status_code == 500
     request_id = r.headers["x-request-id"]
     error = error_of(r)

@@ -146,7 +146,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("the server exited:\n" + "\n".join(self.lines[-40:]))
             try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

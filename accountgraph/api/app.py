@@ -28,7 +28,9 @@ from accountgraph.api.routes import (
     interactions,
     keys,
     ledger,
+    opportunities,
     people,
+    plans,
     risks,
     team,
     ties,
@@ -107,7 +109,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         title="AccountGraph API",
         version="1.0.0",
         summary="Relationship intelligence for key-account management: power maps, coverage, warm paths.",
-        description="Send `Authorization: Bearer <key>` on every request but `GET /healthz` and `GET /readyz`. "
+        description="Send `Authorization: Bearer <key>` on every request but `GET /healthz`. "
         "Viewers read, planners also write, admins also manage keys. Every error is "
         '`{"error": {"code", "message", "details"}}`.',
         lifespan=lifespan,
@@ -119,7 +121,10 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     app.include_router(health.router)
     for module in (companies, people, team, ties, interactions, risks, import_, accounts, analysis, keys):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(opportunities.router, prefix="/v1")
     for router in ledger.routers:
+        app.include_router(router, prefix="/v1")
+    for router in plans.routers:
         app.include_router(router, prefix="/v1")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # innermost of the three
     app.add_middleware(AuthMiddleware)

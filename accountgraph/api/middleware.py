@@ -29,7 +29,8 @@ from accountgraph.graph.store import GraphStore
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-PROTECTED_PREFIX = "/v1"
+OPEN_PATHS = frozenset({"/healthz"})
+"""The only paths served without a key (liveness); readiness and the OpenAPI docs need one too."""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -126,15 +127,14 @@ class RequestContextMiddleware:
 
 
 class AuthMiddleware:
-    """401 for a `/v1` request without a valid, unrevoked key; the principal goes to the request state."""
+    """401 for a request (all but `OPEN_PATHS`) without a valid, unrevoked key; the principal goes to the
+    request state."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (
-            scope["path"] == PROTECTED_PREFIX or scope["path"].startswith(PROTECTED_PREFIX + "/")
-        ):
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         challenge = [(b"www-authenticate", b"Bearer")]

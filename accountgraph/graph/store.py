@@ -100,6 +100,9 @@ LEDGER_KINDS: frozenset[str] = frozenset(
         "payment",
         "idempotency",
         "account_profile",
+        "opportunity",
+        "pipeline",
+        "plan",
     }
 )
 """The kinds of ledger record (the fixed set; never taken from user text unchecked)."""

@@ -1,4 +1,4 @@
-"""Liveness and readiness: the only routes that need no key."""
+"""Liveness (the only route that needs no key) and readiness (a key of any role)."""
 
 from __future__ import annotations
 

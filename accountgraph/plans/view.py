@@ -1,0 +1,102 @@
+"""A plan's progress as one self-contained HTML page: goals met or not, actions with their flags.
+
+No script and no network: plain HTML and inline CSS under a Content-Security-Policy that forbids every
+request, every user-supplied string escaped by Jinja's autoescape. It opens offline in any browser.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from accountgraph.plans.models import PlanProgress
+
+__all__ = ["render_progress"]
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{{ p.name }} · progress</title>
+<style>
+  body { margin: 0 auto; max-width: 1100px; padding: 16px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI",
+         Roboto, sans-serif; color: #1c2833; }
+  h1 { font-size: 20px; margin: 0 0 2px; }
+  h2 { font-size: 14px; margin: 22px 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #566573; }
+  .sub { color: #566573; margin: 0 0 10px; }
+  .status { display: inline-block; padding: 2px 10px; border-radius: 10px; font-weight: 600; color: #fff; }
+  .done, .on_track, .met { background: #1e8449; }
+  .at_risk, .open { background: #b9770e; }
+  .off_track, .missed { background: #b03a2e; }
+  .bar { height: 10px; background: #eaeded; border-radius: 5px; overflow: hidden; margin: 6px 0 2px; max-width: 420px; }
+  .bar > div { height: 100%; background: #1e8449; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eaeded; vertical-align: top; }
+  th { font-weight: 600; color: #566573; }
+  td.num { text-align: right; white-space: nowrap; }
+  .pill { display: inline-block; padding: 0 8px; border-radius: 8px; color: #fff; font-size: 12px; }
+  .flag { color: #b03a2e; }
+  .muted { color: #7f8c8d; }
+</style>
+</head>
+<body data-view="plan-progress">
+<h1>{{ p.name }}</h1>
+<p class="sub">plan {{ p.plan }} · account {{ p.account }} · read on {{ p.on.isoformat() }} ·
+  coverage {{ '%.1f' % p.coverage }}</p>
+<p><span class="status {{ p.status }}" id="plan-status">{{ p.status.replace('_', ' ') }}</span>
+  {{ p.explanation }}</p>
+<div class="bar" title="{{ p.goals_met }} of {{ p.goals|length }} goals met">
+  <div style="width: {{ percent }}%"></div></div>
+<p class="muted">{{ p.goals_met }} of {{ p.goals|length }} goals met</p>
+
+<h2>Goals</h2>
+<table id="goals">
+<tr><th>goal</th><th>state</th><th>now</th><th>target</th><th>due</th><th>measured</th></tr>
+{% for g in p.goals %}
+<tr data-goal="{{ g.id }}"><td>{{ g.title }}</td>
+  <td><span class="pill {{ g.state }}">{{ g.state }}</span></td>
+  <td class="num">{{ fmt(g.current) }}</td><td class="num">{{ fmt(g.target) }}</td>
+  <td>{{ g.due.isoformat() if g.due else '' }}</td><td>{{ g.detail }}</td></tr>
+{% else %}
+<tr><td colspan="6" class="muted">no goals yet</td></tr>
+{% endfor %}
+</table>
+
+<h2>Actions</h2>
+<table id="actions">
+<tr><th>action</th><th>owner</th><th>target</th><th>status</th><th>due</th><th>last activity</th>
+  <th>our best tie</th><th>flags</th></tr>
+{% for a in p.action_progress %}
+<tr data-action="{{ a.id }}"><td>{{ a.title }}</td><td>{{ a.owner_name }}</td><td>{{ a.target_name }}</td>
+  <td>{{ a.status.value }}</td><td>{{ a.due.isoformat() if a.due else '' }}</td>
+  <td>{{ a.last_activity.isoformat() }} ({{ a.idle_days }} d)</td>
+  <td class="num">{{ '%.2f' % a.best_strength }}{{ ' ✓' if a.reached else '' }}</td>
+  <td class="flag">{{ a.flags|join('; ') }}</td></tr>
+{% else %}
+<tr><td colspan="8" class="muted">no actions yet</td></tr>
+{% endfor %}
+</table>
+</body>
+</html>
+"""
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(_TEMPLATE)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    return "" if value is None else str(value)
+
+
+def render_progress(progress: PlanProgress) -> str:
+    """The progress of a plan as one self-contained HTML page."""
+    percent = round(100 * progress.goals_met / len(progress.goals)) if progress.goals else 0
+    return _template().render(p=progress, percent=percent, fmt=_fmt)
