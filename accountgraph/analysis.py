@@ -62,24 +62,36 @@ StoreVersion = Callable[[], int]
 
 
 class ViewCache:
-    """A small LRU of prepared accounts (thread-safe). Entries of an older data version are dropped."""
+    """A small LRU of prepared accounts (thread-safe), loading each key at most once at a time.
 
-    def __init__(self, size: int = 8) -> None:
+    After a write, or when the reference hour turns, every request in flight for an account misses at
+    once; `load` lets the first miss of a key load it while the others wait for its result (single
+    flight). A load that fails stores nothing and wakes the waiters, who then load themselves. Entries of
+    an older data version of the same account are dropped when a new one is stored.
+    """
+
+    def __init__(self, size: int = 8, wait_seconds: float = 300.0) -> None:
         self.size = size
+        self.wait_seconds = wait_seconds  # the longest a miss waits for another's load
         self._entries: OrderedDict[Hashable, AccountView] = OrderedDict()
+        self._flights: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.loads = 0  # calls of a loader (a miss that waited for another's load is not one)
 
     def get(self, key: Hashable) -> AccountView | None:
         with self._lock:
-            view = self._entries.get(key)
-            if view is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return view
+            return self._get(key)
+
+    def _get(self, key: Hashable) -> AccountView | None:
+        view = self._entries.get(key)
+        if view is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return view
 
     def put(self, key: Hashable, scope: Hashable, view: AccountView) -> None:
         """Store `view`; drop every entry of the same `scope` (store and account) with another key."""
@@ -90,6 +102,42 @@ class ViewCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def load(self, key: Hashable, scope: Hashable, loader: Callable[[], AccountView]) -> AccountView:
+        """The entry of `key`, else `loader()`'s result, stored; one loader per key runs at a time."""
+        with self._lock:
+            view = self._get(key)
+            if view is not None:
+                return view
+            flight = self._flights.get(key)
+            if flight is None:
+                flight = self._flights[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            flight.wait(self.wait_seconds)
+            with self._lock:
+                view = self._entries.get(key)
+            if view is not None:
+                return view
+            # the other load failed or is too slow: load here, without waiting again
+        try:
+            with self._lock:
+                self.loads += 1
+            view = loader()
+            self.put(key, scope, view)
+            return view
+        finally:
+            if mine:
+                with self._lock:
+                    self._flights.pop(key, None)
+                flight.set()
+
+    def in_flight(self) -> int:
+        """Keys being loaded now."""
+        with self._lock:
+            return len(self._flights)
 
     def clear(self) -> None:
         with self._lock:
@@ -137,11 +185,7 @@ def account_view(
     version = version_of()  # read before loading: a write during the load only makes the entry older
     scope = (getattr(store, "url", id(store)), account)
     key = (scope, on, ref, options.model_dump_json(), version)
-    view = cache.get(key)
-    if view is None:
-        view = prepare(store.account_subgraph(account, as_of=on), options, reference=ref)
-        cache.put(key, scope, view)
-    return view
+    return cache.load(key, scope, lambda: prepare(store.account_subgraph(account, as_of=on), options, reference=ref))
 
 
 def rank(

@@ -142,18 +142,16 @@ def test_the_account_graph_is_cached_until_a_write(client: TestClient, viewer: H
 
 
 def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
-    from accountgraph.api.views import SingleFlightViews
     from accountgraph.errors import NotFoundError
     from accountgraph.generate import generate_account
 
     store.load_bundle(generate_account(300, seed=3, account_id="big"))
-    views = SingleFlightViews(4)
+    views = analysis.ViewCache(4)
     start = threading.Barrier(8)
 
     def rank() -> Any:
         start.wait()
-        with views.flight():
-            return analysis.rank(store, "big", top=5, cache=views).model_dump(mode="json")
+        return analysis.rank(store, "big", top=5, cache=views).model_dump(mode="json")
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: rank(), range(8)))
@@ -163,8 +161,7 @@ def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
     def missing() -> str:
         start.wait()
         try:
-            with views.flight():
-                analysis.rank(store, "nope", cache=views)
+            analysis.rank(store, "nope", cache=views)
         except NotFoundError as err:
             return err.id
         return "found?"

@@ -92,14 +92,14 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        from accountgraph.api.views import SingleFlightViews
+        from accountgraph.analysis import ViewCache
         from accountgraph.graph.settings import open_store
 
         own = store is None
         opened = open_store(settings.store) if store is None else store
         logger.info("store opened: %s", type(opened).__name__)
         try:
-            yield {"store": opened, "views": SingleFlightViews(settings.cache_accounts)}
+            yield {"store": opened, "views": ViewCache(settings.cache_accounts)}
         finally:
             if own:
                 opened.close()

@@ -16,11 +16,11 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 
+from accountgraph.analysis import ViewCache
 from accountgraph.api.access import Access
 from accountgraph.api.auth import Principal, authenticate
 from accountgraph.api.errors import Forbidden, Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
-from accountgraph.api.views import SingleFlightViews
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
 
@@ -36,9 +36,9 @@ async def get_store(request: Request) -> GraphStore:
     return cast(GraphStore, request.state.store)
 
 
-async def get_views(request: Request) -> SingleFlightViews:
-    """The app's cache of prepared accounts (`accountgraph.api.views`)."""
-    return cast(SingleFlightViews, request.state.views)
+async def get_views(request: Request) -> ViewCache:
+    """The app's cache of prepared accounts (`accountgraph.analysis.ViewCache`)."""
+    return cast(ViewCache, request.state.views)
 
 
 async def get_settings(request: Request) -> ApiSettings:
@@ -82,7 +82,7 @@ async def check_query(request: Request) -> None:
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-ViewsDep = Annotated[SingleFlightViews, Depends(get_views)]
+ViewsDep = Annotated[ViewCache, Depends(get_views)]
 
 
 async def get_principal(

@@ -1,7 +1,7 @@
 """Per-account analyses: key people, coverage, contact paths, what-if, next best actions, risk.
 
 Thin wrappers of `accountgraph.analysis` (the same service the CLI calls). Each prepared account is kept
-in the app's cache (`accountgraph.api.views`), keyed by the store's data version, so a write drops it and
+in the app's cache (`accountgraph.analysis.ViewCache`), keyed by the store's data version, so a write drops it and
 the next call reloads it, once however many requests ask at the same time.
 """
 
@@ -17,7 +17,6 @@ from accountgraph import analysis
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
 from accountgraph.api.deps import AccountId, IsoDate, ReadAccess, ViewsDep
 from accountgraph.api.errors import Invalid
-from accountgraph.api.views import SingleFlightViews
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
 
 router = APIRouter(prefix="/accounts", tags=["analysis"])
@@ -27,11 +26,10 @@ AsOf = Annotated[IsoDate | None, Query(description="analyse the account as it st
 PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
-def _run(views: SingleFlightViews, fn: Callable[[], R], field: str | None = None) -> R:
+def _run(fn: Callable[[], R], field: str | None = None) -> R:
     """Run an analysis; a parameter the algorithm refuses (ValueError) is a 422 naming it."""
     try:
-        with views.flight():
-            return fn()
+        return fn()
     except ValueError as err:
         issue = BundleIssue(record="query", field=field, reason=str(err))
         raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
@@ -46,13 +44,13 @@ def key_people(
     as_of: AsOf = None,
 ) -> Ranking:
     access.require_account(id)
-    return _run(views, lambda: analysis.rank(access.store, id, top=top, as_of=as_of, cache=views))
+    return _run(lambda: analysis.rank(access.store, id, top=top, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
 def coverage(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> Coverage:
     access.require_account(id)
-    return _run(views, lambda: analysis.coverage(access.store, id, as_of=as_of, cache=views))
+    return _run(lambda: analysis.coverage(access.store, id, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
@@ -72,7 +70,6 @@ def paths(
 ) -> PathResult:
     access.require_account(id)
     return _run(
-        views,
         lambda: analysis.path(
             access.store,
             id,
@@ -99,19 +96,19 @@ def what_if(
     as_of: AsOf = None,
 ) -> WhatIf:
     access.require_account(id)
-    return _run(views, lambda: analysis.whatif(access.store, id, remove, as_of=as_of, cache=views), field="remove")
+    return _run(lambda: analysis.whatif(access.store, id, remove, as_of=as_of, cache=views), field="remove")
 
 
 @router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
 def actions(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> ActionPlan:
     access.require_account(id)
-    return _run(views, lambda: analysis.actions(access.store, id, as_of=as_of, cache=views))
+    return _run(lambda: analysis.actions(access.store, id, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
 def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
     access.require_account(id)
-    return _run(views, lambda: analysis.risk(access.store, id, as_of=as_of, cache=views))
+    return _run(lambda: analysis.risk(access.store, id, as_of=as_of, cache=views))
 
 
 # The views answer text/html; their errors stay JSON like every other (so no response_class=HTMLResponse,
@@ -129,7 +126,7 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 )
 def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
     access.require_account(id)
-    return HTMLResponse(_run(views, lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
+    return HTMLResponse(_run(lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
 
 
 @router.get(
@@ -148,7 +145,6 @@ def power_map_view(
     access.require_account(id)
     return HTMLResponse(
         _run(
-            views,
             lambda: analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views),
             field="highlight",
         )

@@ -125,7 +125,6 @@ def health(
 ) -> OpportunityHealth:
     _opportunity(access, id)
     return _run(
-        views,
         lambda: opportunity_health(access.store, id, model="scorecard" if scorecard else "auto", cache=views),
     )
 
@@ -138,7 +137,7 @@ def health(
 )
 def view(access: ReadAccess, views: ViewsDep, id: RecordId) -> HTMLResponse:
     _opportunity(access, id)
-    return HTMLResponse(_run(views, lambda: opportunity_power_map(access.store, id, cache=views)))
+    return HTMLResponse(_run(lambda: opportunity_power_map(access.store, id, cache=views)))
 
 
 @router.post("/{id:path}/stage", summary="Move the opportunity to another stage (kept in its stage history)")

@@ -143,7 +143,6 @@ def create_plan(access: WriteAccess, body: PlanCreate) -> models.Plan:
 def from_actions(access: WriteAccess, views: ViewsDep, body: FromActions) -> models.Plan:
     access.require_account(body.account)
     return _run(
-        views,
         lambda: service.create_plan_from_actions(
             access.store,
             body.account,
@@ -168,7 +167,7 @@ def plan_progress(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> models.PlanProgress:
     plan = _plan(access, id)
-    return _run(views, lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
+    return _run(lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
 
 
 @router.get(
@@ -181,7 +180,7 @@ def plan_view(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> HTMLResponse:
     plan = _plan(access, id)
-    result = _run(views, lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
+    result = _run(lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
     return HTMLResponse(render_progress(result))
 
 
@@ -189,7 +188,6 @@ def plan_view(
 def add_action(access: WriteAccess, views: ViewsDep, id: RecordId, body: ActionCreate) -> models.Action:
     _plan(access, id)
     return _run(
-        views,
         lambda: service.add_action(
             access.store,
             id,
@@ -280,6 +278,5 @@ def compare_dates(
     if before > second:
         raise _invalid("before", f"must not be after `after` ({second.isoformat()})", "query")
     return _run(
-        views,
         lambda: compare(access.store, id, before, second, top=top, strength_delta=strength_delta, cache=views),
     )
