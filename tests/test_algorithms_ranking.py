@@ -69,6 +69,20 @@ def test_parts_of_the_ranking() -> None:
     assert ranking.method.betweenness == "exact" and ranking.method.pagerank_converged
 
 
+def test_results_built_without_validation_are_the_validated_ones() -> None:
+    """`key_people` builds its entries with `_Result.built` (no validation, for speed): each entry must equal
+    the same entry validated field by field, and `built` must refuse an incomplete set of fields."""
+    from accountgraph.algorithms.results import BrokeragePart, PersonRank
+
+    ranking = key_people(prepare(projection(org()), reference=REFERENCE))
+    assert ranking.people
+    for entry in ranking.people:
+        validated = PersonRank.model_validate(entry.model_dump())
+        assert entry == validated and entry.model_dump_json() == validated.model_dump_json()
+    with pytest.raises(TypeError, match="exactly its fields"):
+        BrokeragePart.built(value=1.0)
+
+
 def test_weights_are_configurable() -> None:
     g = projection(org())
     only_influence = key_people(g, RankParams(authority=0, influence=1, brokerage=0))

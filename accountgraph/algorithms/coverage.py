@@ -289,22 +289,18 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
             else:
                 detail = f"{what}: nobody of ours knows them"
             gaps.append(
-                Gap.model_construct(
-                    kind="uncovered_person", subject=pid, name=name, importance=core.share(i), detail=detail
-                )
+                Gap.built(kind="uncovered_person", subject=pid, name=name, importance=core.share(i), detail=detail)
             )
         elif len(core.members[i]) == 1:
             m = core.members[i][0]
             detail = f"{what}: only {view.name(m)} reaches them (at {core.best[i]:.2f})"
             gaps.append(
-                Gap.model_construct(
-                    kind="single_threaded", subject=pid, name=name, importance=core.share(i), detail=detail
-                )
+                Gap.built(kind="single_threaded", subject=pid, name=name, importance=core.share(i), detail=detail)
             )
         if attrs[i].get("stance") == "opponent" and any(r in BUYING_ROLES or r == "blocker" for r in roles):
             detail = f"{what}: an opponent in a decision role"
             gaps.append(
-                Gap.model_construct(
+                Gap.built(
                     kind="opponent_in_decision_role", subject=pid, name=name, importance=core.share(i), detail=detail
                 )
             )
@@ -326,7 +322,7 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
             continue
         share = 100.0 * chain_weight[company] / core.total if core.total > 0 else 0.0
         gaps.append(
-            Gap.model_construct(
+            Gap.built(
                 kind="company_without_contact",
                 subject=company,
                 name=view.name(company),
@@ -350,7 +346,7 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
         mix = ", ".join(f"{n} {s}" for s, n in sorted(stances.items()))
         share = sum(core.share(i) for i in people)
         gaps.append(
-            Gap.model_construct(
+            Gap.built(
                 kind="role_without_supporter",
                 subject=role,
                 name=_label(role),

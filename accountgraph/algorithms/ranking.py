@@ -214,7 +214,7 @@ def person_rank(view: AccountView, arrays: RankArrays, i: int) -> PersonRank:
         + f" × {w['authority']:.2f} + influence {infl:.2f} (sways {int(arrays.sways[i])})"
         + f" × {w['influence']:.2f} + brokerage {brok:.2f} × {w['brokerage']:.2f} = {float(arrays.score[i]):.3f}"
     )
-    return PersonRank.model_construct(
+    return PersonRank.built(
         rank=int(arrays.position[i]),
         id=view.ids[i],
         name=str(a.get("name") or view.ids[i]),
@@ -223,7 +223,7 @@ def person_rank(view: AccountView, arrays: RankArrays, i: int) -> PersonRank:
         title=a.get("title"),
         stance=str(a.get("stance") or "unknown"),
         score=float(arrays.score[i]),
-        authority=AuthorityPart.model_construct(
+        authority=AuthorityPart.built(
             level=level,
             level_score=float(arrays.level_score[i]),
             span=int(arrays.span[i]),
@@ -232,10 +232,8 @@ def person_rank(view: AccountView, arrays: RankArrays, i: int) -> PersonRank:
             role_score=float(arrays.role_score[i]),
             value=auth,
         ),
-        influence=InfluencePart.model_construct(
-            pagerank=float(arrays.pagerank[i]), sways=int(arrays.sways[i]), value=infl
-        ),
-        brokerage=BrokeragePart.model_construct(betweenness=float(arrays.betweenness[i]), value=brok),
+        influence=InfluencePart.built(pagerank=float(arrays.pagerank[i]), sways=int(arrays.sways[i]), value=infl),
+        brokerage=BrokeragePart.built(betweenness=float(arrays.betweenness[i]), value=brok),
         explanation=explanation,
     )
 

@@ -8,15 +8,37 @@ return.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from accountgraph.algorithms.params import Options
 
+_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
+
 
 class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def built(cls, **values: Any) -> Self:
+        """The result of values the algorithm made itself, complete and valid: every field given, no check.
+
+        What `model_construct` does for such values, without its per-field loop over defaults and aliases
+        (about ten times faster; ranking 10k people builds 40k of these). A missing or unknown field is a
+        programming error and raises.
+        """
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            fields = _FIELDS[cls] = frozenset(cls.model_fields)
+        if values.keys() != fields:
+            raise TypeError(f"{cls.__name__}.built needs exactly its fields; got {sorted(values)}")
+        model = cls.__new__(cls)
+        object.__setattr__(model, "__dict__", values)
+        object.__setattr__(model, "__pydantic_fields_set__", set(values))
+        object.__setattr__(model, "__pydantic_extra__", None)
+        object.__setattr__(model, "__pydantic_private__", None)
+        return model
 
 
 # ---- strength -------------------------------------------------------------------------------------
