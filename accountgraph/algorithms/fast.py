@@ -354,6 +354,44 @@ def _bounded_path(
     return float(final[target]), path
 
 
+def _tree_way(
+    g: ArcGraph,
+    cost: FloatArray | None,
+    to_target: tuple[FloatArray, npt.NDArray[np.int32]],
+    spur: int,
+    target: int,
+    blocked: BoolArray,
+    banned_arcs: list[int],
+) -> tuple[float, list[int]] | None:
+    """The cheapest spur → target path avoiding `blocked` nodes and `banned_arcs`, read off the tree of
+    cheapest ways to the target (`to_target`, from a Dijkstra on the reversed graph), or None when the tree
+    cannot tell.
+
+    Every way out of the spur costs at least its first arc plus the tree distance of the arc's head; when
+    the way of the lowest such bound follows the tree without meeting a blocked node (or the spur), that
+    bound is met, so it is the cheapest.
+    """
+    dist, next_hop = to_target
+    lo, hi = int(g.indptr[spur]), int(g.indptr[spur + 1])
+    arcs = np.arange(lo, hi)
+    heads = g.head[lo:hi]
+    first = (g.cost if cost is None else cost)[lo:hi] + dist[heads]
+    usable = np.isfinite(first) & ~blocked[heads] & (heads != spur)
+    if banned_arcs:
+        usable &= ~np.isin(arcs, banned_arcs)
+    if not usable.any():
+        return None
+    best = int(np.flatnonzero(usable)[np.argmin(first[usable])])
+    path = [spur, int(heads[best])]
+    node = path[-1]
+    while node != target:
+        node = int(next_hop[node])
+        if node < 0 or node == spur or blocked[node]:
+            return None
+        path.append(node)
+    return float(first[best]), path
+
+
 def k_shortest_paths(
     g: ArcGraph,
     source: int,
@@ -365,15 +403,23 @@ def k_shortest_paths(
 ) -> list[tuple[float, list[int]]]:
     """Yen's algorithm: up to `k` loop-free paths source → target, cheapest first (ties by node order).
 
-    `banned_nodes` are never entered (source and target excepted).
+    `banned_nodes` are never entered (source and target excepted). Without `max_arcs`, one Dijkstra toward
+    the target (on the reversed graph) gives every node's cheapest way there, from which most spur paths
+    can be read (`_tree_way`); a spur runs its own Dijkstra only when they cannot.
     """
     banned = np.zeros(g.n, dtype=bool) if banned_nodes is None else banned_nodes.copy()
     banned[source] = False
     banned[target] = False
-    first = shortest_path(g, source, target, cost=g.masked_cost(banned), max_arcs=max_arcs)
+    base_cost = g.masked_cost(banned)
+    first = shortest_path(g, source, target, cost=base_cost, max_arcs=max_arcs)
     if first is None or k <= 0:
         return []
     found: list[tuple[float, list[int]]] = [first]
+    if k == 1:
+        return found
+    to_target: tuple[FloatArray, npt.NDArray[np.int32]] | None = None
+    if max_arcs is None:
+        to_target = csgraph.dijkstra(g.matrix(base_cost).T, directed=True, indices=target, return_predecessors=True)
     seen = {tuple(first[1])}
     candidates: list[tuple[float, tuple[int, ...]]] = []
     while len(found) < k:
@@ -387,7 +433,9 @@ def k_shortest_paths(
             budget = None if max_arcs is None else max_arcs - j
             if budget is not None and budget <= 0:
                 continue
-            rest = shortest_path(g, spur, target, cost=g.masked_cost(blocked, arcs), max_arcs=budget)
+            rest = None if to_target is None else _tree_way(g, base_cost, to_target, spur, target, blocked, arcs)
+            if rest is None:
+                rest = shortest_path(g, spur, target, cost=g.masked_cost(blocked, arcs), max_arcs=budget)
             if rest is None:
                 continue
             path = tuple(root[:-1] + rest[1])
