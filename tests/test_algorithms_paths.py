@@ -76,6 +76,21 @@ def test_best_path_is_the_strongest_simple_path(
 
 
 @settings(max_examples=40, deadline=None)
+@given(specs(max_people=7), st.integers(1, 3), st.booleans())
+def test_a_view_answers_every_target_as_a_fresh_view_does(spec: Spec, k: int, avoid: bool) -> None:
+    """The shortest-path tree of a start is kept in the view and serves later targets: every answer from the
+    one view must equal the answer of a view prepared for that target alone (opponent targets included)."""
+    shared = prepare(projection(spec), reference=REFERENCE)
+    starts = [None, *shared.team[:2]]
+    for source, target in itertools.product(starts, sorted(spec.people)):
+        fresh = prepare(projection(spec), reference=REFERENCE)
+        got = best_paths(shared, target, source=source, k=k, avoid_opponents=avoid)
+        assert got == best_paths(fresh, target, source=source, k=k, avoid_opponents=avoid)
+    if spec.people and shared.T and not avoid:
+        assert any(key.startswith("tree:") for key in shared.cache)
+
+
+@settings(max_examples=40, deadline=None)
 @given(specs(max_people=6), st.data())
 def test_paths_from_one_member_start_there(spec: Spec, data: st.DataObject) -> None:
     target = data.draw(st.sampled_from(sorted(spec.people)))

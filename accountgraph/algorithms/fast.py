@@ -300,12 +300,29 @@ def shortest_path(
     if source == target:
         return 0.0, [source]
     if max_arcs is None:
-        dist, pred = csgraph.dijkstra(g.matrix(cost), directed=True, indices=source, return_predecessors=True)
-        if not np.isfinite(dist[target]):
-            return None
-        path = _walk_back(pred, source, target)
-        return (float(dist[target]), path) if path else None
+        return tree_path(shortest_path_tree(g, source, cost=cost), source, target)
     return _bounded_path(g, g.cost if cost is None else cost, source, target, max_arcs)
+
+
+Tree = tuple[FloatArray, npt.NDArray[np.int32]]
+"""A shortest-path tree: each node's distance and its predecessor (-9999: none)."""
+
+
+def shortest_path_tree(g: ArcGraph, source: int, *, cost: FloatArray | None = None) -> Tree:
+    """Dijkstra from `source` to every node (`cost` overrides the arc costs; inf bans an arc)."""
+    dist, pred = csgraph.dijkstra(g.matrix(cost), directed=True, indices=source, return_predecessors=True)
+    return dist, pred
+
+
+def tree_path(tree: Tree, source: int, target: int) -> tuple[float, list[int]] | None:
+    """The cheapest path source → target read off `source`'s tree, or None when there is none."""
+    dist, pred = tree
+    if source == target:
+        return 0.0, [source]
+    if not np.isfinite(dist[target]):
+        return None
+    path = _walk_back(pred, source, target)
+    return (float(dist[target]), path) if path else None
 
 
 def _bounded_path(
@@ -357,7 +374,7 @@ def _bounded_path(
 def _tree_way(
     g: ArcGraph,
     cost: FloatArray | None,
-    to_target: tuple[FloatArray, npt.NDArray[np.int32]],
+    to_target: Tree,
     spur: int,
     target: int,
     blocked: BoolArray,
@@ -400,10 +417,12 @@ def k_shortest_paths(
     *,
     banned_nodes: BoolArray | None = None,
     max_arcs: int | None = None,
+    source_tree: Tree | None = None,
 ) -> list[tuple[float, list[int]]]:
     """Yen's algorithm: up to `k` loop-free paths source → target, cheapest first (ties by node order).
 
-    `banned_nodes` are never entered (source and target excepted). Without `max_arcs`, one Dijkstra toward
+    `banned_nodes` are never entered (source and target excepted). `source_tree`, the tree of `source` under
+    the same bans (`shortest_path_tree`), gives the first path without a search. Without `max_arcs`, one Dijkstra toward
     the target (on the reversed graph) gives every node's cheapest way there, from which most spur paths
     can be read (`_tree_way`); a spur runs its own Dijkstra only when they cannot.
     """
@@ -411,13 +430,16 @@ def k_shortest_paths(
     banned[source] = False
     banned[target] = False
     base_cost = g.masked_cost(banned)
-    first = shortest_path(g, source, target, cost=base_cost, max_arcs=max_arcs)
+    if source_tree is not None and max_arcs is None:
+        first = tree_path(source_tree, source, target)
+    else:
+        first = shortest_path(g, source, target, cost=base_cost, max_arcs=max_arcs)
     if first is None or k <= 0:
         return []
     found: list[tuple[float, list[int]]] = [first]
     if k == 1:
         return found
-    to_target: tuple[FloatArray, npt.NDArray[np.int32]] | None = None
+    to_target: Tree | None = None
     if max_arcs is None:
         to_target = csgraph.dijkstra(g.matrix(base_cost).T, directed=True, indices=target, return_predecessors=True)
     seen = {tuple(first[1])}

@@ -217,7 +217,14 @@ def best_paths(
             return answer(False, f"none of our team members holds a relationship in account {view.account}", [])
         start = view.root
         max_arcs = None if max_hops is None else max_hops + 1
-    found = fast.k_shortest_paths(view.contact, start, tgt, k, banned_nodes=banned, max_arcs=max_arcs)
+    tree = None
+    if max_arcs is None and not (avoid_opponents and view.avoid_mask()[tgt]):
+        # the same bans whatever the target: the tree from `start` serves every target of the view
+        key = f"tree:{start}:{int(avoid_opponents)}"
+        tree = view.cache.get(key)
+        if tree is None:
+            tree = view.cache[key] = fast.shortest_path_tree(view.contact, start, cost=view.contact.masked_cost(banned))
+    found = fast.k_shortest_paths(view.contact, start, tgt, k, banned_nodes=banned, max_arcs=max_arcs, source_tree=tree)
     if not found:
         return answer(False, _why_unreachable(view, start, tgt, banned, avoid_opponents, max_hops, tname), [])
     paths = [contact_path(view, nodes) for _, nodes in found]
