@@ -1,5 +1,5 @@
-"""The plan commands (`plan create|from-actions|show|list|goal add|action add|action done|progress|view`) and
-`compare ACCOUNT --before DATE --after DATE`. Added to the app by `register(app)`.
+"""The plan commands (`plan create|from-actions|from-opportunity|show|list|goal add|action add|action done|
+progress|view`) and `compare ACCOUNT --before DATE --after DATE`. Added to the app by `register(app)`.
 
 They are thin: each calls one function of `accountgraph.plans` or `accountgraph.compare` and prints its
 result (tables, or JSON with `--json`). Dates are YYYY-MM-DD; `--on` fixes the day a change is dated and
@@ -247,6 +247,30 @@ def register(app: typer.Typer) -> None:
                     coverage_goal=coverage_goal,
                     id=id,
                     on=day,
+                )
+            )
+        if as_json:
+            _emit(plan)
+        else:
+            show_plan(plan)
+
+    @plan_app.command("from-opportunity")
+    def plan_from_opportunity(
+        opportunity: Annotated[str, typer.Argument(help="the opportunity id")],
+        name: Annotated[str | None, typer.Option("--name")] = None,
+        due_days: Annotated[int, typer.Option("--due-days", min=0, help="actions and goals due after")] = 30,
+        owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (default the deal's owner)")] = None,
+        id: Annotated[str | None, typer.Option("--id", help="the plan id (default generated)")] = None,
+        on: OnOption = None,
+        as_json: JsonOption = False,
+        store: StoreOption = None,
+    ) -> None:
+        """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
+        day = _date(on)
+        with _store(store) as s:
+            plan = _run(
+                lambda: service.create_plan_from_opportunity(
+                    s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day
                 )
             )
         if as_json:

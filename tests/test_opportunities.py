@@ -425,3 +425,69 @@ def test_cli_commands_and_exit_codes(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "wrote 5 closed opportunities" in r.output
     with SqliteStore(url) as s:
         assert len(service.list_opportunities(s, "acc")) == 6
+
+
+# ---- from the deal's health to a tracked plan ----------------------------------------------------
+def test_a_plan_from_an_opportunity_tracks_the_actions_that_raise_its_win_probability(loaded: GraphStore) -> None:
+    from accountgraph.plans import progress as plan_progress
+    from accountgraph.plans import service as plans
+
+    s = loaded
+    committee = [
+        {"person": "ceo", "roles": ["decision_maker"], "stance": "neutral"},
+        {"person": "cfo", "roles": ["economic_buyer", "blocker"], "stance": "opponent"},
+        {"person": "ops", "roles": ["decision_maker"]},
+    ]
+    deal(s, "d-plan", committee)
+    h = opportunity_health(s, "d-plan", cache=None)
+    assert h.actions
+    plan = plans.create_plan_from_opportunity(s, "d-plan", id="win-d", cache=None)
+    assert plan.account == "acc" and plan.owner == "am" and "Deal d-plan" in plan.name
+    wanted = [(a.kind, a.person) for a in h.actions if a.person is not None]
+    assert [(a.target, a.title) for a in plan.actions] == [(a.person, a.description) for a in h.actions if a.person]
+    kinds = {g.person: g.kind.value for g in plan.goals}
+    for kind, person in wanted:
+        expected = {"recruit_champion": "stance", "win_over": "stance", "add_thread": "multi_thread"}
+        assert kinds[person] == expected.get(kind, "relationship")
+    assert all(a.goal is not None and a.owner for a in plan.actions)
+
+    # progress follows the graph: the relationship goal of a cold decision maker is met once one of ours
+    # meets them, and a won-over opponent meets the win-over goal (even as a supporter)
+    person_of = {g.id: g.person for g in plan.goals}
+    before = {person_of[g.id]: g.met for g in plan_progress.plan_progress(s, "win-d", cache=None).goals}
+    targets = {p for _, p in wanted}
+    if "ops" in targets:
+        assert before["ops"] is False
+        s.upsert_tie(Tie.model_validate({"from": "ex", "to": "ops", "type": "knows", "strength": 0.95,
+                                         "last_contact": today().isoformat()}))  # fmt: skip
+    if "cfo" in targets and kinds["cfo"] == "stance":
+        cfo = s.get_person("cfo").model_copy(update={"stance": Stance.SUPPORTER, "roles": [Role.ECONOMIC_BUYER]})
+        s.upsert_person(cfo)
+    after = {person_of[g.id]: g.met for g in plan_progress.plan_progress(s, "win-d", cache=None).goals}
+    assert any(not before[p] and after[p] for p in targets & {"ops", "cfo"}), (before, after)
+
+    with pytest.raises(NotFoundError):
+        plans.create_plan_from_opportunity(s, "no-such-deal", cache=None)
+
+
+def test_a_plan_from_an_opportunity_over_http(loaded: GraphStore) -> None:
+    s = loaded
+    deal(s, "d-http", [{"person": "ceo", "roles": ["decision_maker"]}, {"person": "ops", "roles": ["decision_maker"]}])
+    planner, viewer = new_key(s, ApiRole.PLANNER), new_key(s, ApiRole.VIEWER)
+    elsewhere = new_key(s, ApiRole.PLANNER, accounts=("oth",))
+    with api(s) as c:
+        body = {"opportunity": "d-http", "id": "p-http", "due_days": 14}
+        assert c.post("/v1/plans/from-opportunity", json=body, headers=viewer).status_code == 403
+        r = c.post("/v1/plans/from-opportunity", json=body, headers=elsewhere)
+        assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+        r = c.post("/v1/plans/from-opportunity", json={**body, "opportunity": "nope"}, headers=planner)
+        assert r.status_code == 404
+        assert c.post("/v1/plans/from-opportunity", json={**body, "due_days": -1}, headers=planner).status_code == 422
+        r = c.post("/v1/plans/from-opportunity", json=body, headers=planner)
+        assert r.status_code == 201, r.text
+        made = r.json()
+        assert made["id"] == "p-http" and made["account"] == "acc" and made["actions"]
+        targets = {a["target"] for a in made["actions"]}
+        assert targets <= {"ceo", "ops"} and targets
+        progress = c.get("/v1/plans/p-http/progress", headers=viewer).json()
+        assert {g["id"] for g in progress["goals"]} == {g["id"] for g in made["goals"]}

@@ -426,6 +426,10 @@ def _member_health(m: MemberFacts, threshold: float) -> CommitteeMemberHealth:
     )
 
 
+STRONG_TIE = 0.9
+"""The effective strength of a strong champion tie (what *strengthen the champion* aims at)."""
+
+
 def _with(state: DealState, person: str, **changes: object) -> DealState:
     members = tuple(replace(m, **changes) if m.person == person else m for m in state.members)  # type: ignore[arg-type]
     return replace(state, members=members)
@@ -435,7 +439,7 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
     """Every candidate move as ``(kind, person, member, description, state after)``."""
     out: list[tuple[str, str | None, str | None, str, DealState]] = []
     ms = [m for m in state.members if m.in_account]
-    strong = max(0.9, state.threshold)
+    strong = max(STRONG_TIE, state.threshold)
     champions = [m for m in ms if m.champion]
     if not champions:
         for m in sorted(ms, key=lambda m: (-m.best, m.person)):

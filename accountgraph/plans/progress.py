@@ -41,6 +41,9 @@ from accountgraph.schema.models import Stance, today
 
 __all__ = ["evaluate", "plan_progress"]
 
+_WARMTH = {"opponent": 0, "unknown": 1, "neutral": 2, "supporter": 3}
+"""Stances from the coldest to the warmest."""
+
 
 def plan_progress(
     store: GraphStore,
@@ -92,7 +95,9 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
         stance = str(attrs.get("stance") or "unknown")
         roles = [str(r) for r in attrs.get("roles") or []]
         want = (goal.stance or Stance.SUPPORTER).value
-        met = stance == want and (goal.role is None or goal.role.value in roles)
+        # a goal of a stance is met by that stance or a warmer one (winning an opponent over to neutral is
+        # also met when they became a supporter)
+        met = _WARMTH.get(stance, 0) >= _WARMTH[want] and (goal.role is None or goal.role.value in roles)
         current = stance + (f" ({', '.join(roles)})" if goal.role else "")
         target = want + (f" ({goal.role.value})" if goal.role else "")
         detail = f"{who} is {stance}" + (f", roles: {', '.join(roles) or 'none'}" if goal.role else "")

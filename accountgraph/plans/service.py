@@ -392,6 +392,86 @@ def _goal_for(action: NextAction, threshold: float) -> tuple[tuple[str, str], di
     }
 
 
+def create_plan_from_opportunity(
+    store: GraphStore,
+    opportunity: str,
+    *,
+    name: str | None = None,
+    due_days: int = 30,
+    owner: str | None = None,
+    stall_days: int = STALL_DAYS,
+    id: str | None = None,
+    on: date | None = None,
+    cache: analysis.ViewCache | None = analysis.default_cache,
+) -> Plan:
+    """A plan drafted in one call from the actions that raise an opportunity's win probability most.
+
+    Each action of the deal's health (`opportunities.health`) becomes a tracked action of ours (the member
+    it names, else `owner`) serving one goal measured on the account's graph: *recruit a champion* → the
+    person a supporter and champion (``stance`` with role); *strengthen the champion's tie* → one of ours
+    knows them at the deal's strong-tie level (``relationship``, `STRONG_TIE`); *contact a decision maker* → one of
+    ours knows them at the coverage threshold (``relationship``); *win over* an opponent or blocker → the
+    person at least neutral (``stance``); *add a thread* → one more of ours knows them (``multi_thread``).
+    Each action links the best path from its owner to its target.
+
+    Raises
+    ------
+    NotFoundError
+        No such opportunity.
+    """
+    from accountgraph.opportunities.health import STRONG_TIE, opportunity_health
+    from accountgraph.opportunities.service import get_opportunity
+
+    day = on or today()
+    opp = get_opportunity(store, opportunity)
+    health = opportunity_health(store, opportunity, reference=day, cache=cache)
+    threads = {m.person: len(m.threads) for m in health.committee}
+    due = day + timedelta(days=due_days)
+    goals: list[Goal] = []
+    actions: list[Action] = []
+    for item in health.actions:
+        member = item.member or owner
+        if item.person is None or member is None:
+            continue
+        fields: dict[str, Any] = {"kind": GoalKind.RELATIONSHIP, "person": item.person}
+        if item.kind == "recruit_champion":
+            fields = {"kind": GoalKind.STANCE, "person": item.person, "stance": "supporter", "role": "champion"}
+        elif item.kind == "strengthen_champion":
+            fields["strength"] = STRONG_TIE
+        elif item.kind == "win_over":
+            fields = {"kind": GoalKind.STANCE, "person": item.person, "stance": "neutral"}
+        elif item.kind == "add_thread":
+            fields = {"kind": GoalKind.MULTI_THREAD, "person": item.person, "members": threads.get(item.person, 0) + 1}
+        goal = Goal.model_validate({"id": f"g{len(goals) + 1}", "due": due, **fields})
+        goals.append(goal)
+        found = analysis.path(store, opp.account, item.person, source=member, k=1, as_of=day, cache=cache)
+        actions.append(
+            Action(
+                id=f"a{len(actions) + 1}",
+                title=item.description,
+                owner=member,
+                target=item.person,
+                due=due,
+                goal=goal.id,
+                path=found.paths[0] if found.paths else None,
+                note=f"deal {opp.id}: win probability {health.probability:.0%} → {item.probability:.0%} if done",
+                created=day,
+                updated=day,
+            )
+        )
+    return create_plan(
+        store,
+        opp.account,
+        name or f"win {opp.name} ({opp.id})",
+        goals=goals,
+        actions=actions,
+        owner=owner or opp.owner,
+        stall_days=stall_days,
+        id=id,
+        on=day,
+    )
+
+
 def create_plan_from_actions(
     store: GraphStore,
     account: str,

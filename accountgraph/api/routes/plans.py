@@ -78,6 +78,18 @@ class FromActions(_Body):
     on: date | None = OnField
 
 
+class FromOpportunity(_Body):
+    """Draft a plan from the actions that raise an opportunity's win probability most."""
+
+    opportunity: Id
+    name: Name | None = None
+    due_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    owner: Id | None = None
+    stall_days: Annotated[int, Field(ge=1, le=3650)] = models.STALL_DAYS
+    id: Id | None = None
+    on: date | None = OnField
+
+
 class PlanPatch(_Body):
     name: Name | None = None
     owner: Id | None = Field(default=None, description="null: no owner (only when given)")
@@ -132,6 +144,31 @@ def create_plan(access: WriteAccess, body: PlanCreate) -> models.Plan:
         stall_days=body.stall_days,
         id=body.id,
         on=body.on,
+    )
+
+
+@router.post(
+    "/from-opportunity",
+    status_code=status.HTTP_201_CREATED,
+    summary="Draft a tracked plan in one call from the actions that raise an opportunity's win probability",
+)
+def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity) -> models.Plan:
+    from accountgraph.opportunities.service import get_opportunity
+
+    if not access.principal.sees(get_opportunity(access.store, body.opportunity).account):
+        raise NotFoundError("opportunity", body.opportunity)
+    return _run(
+        lambda: service.create_plan_from_opportunity(
+            access.store,
+            body.opportunity,
+            name=body.name,
+            due_days=body.due_days,
+            owner=body.owner,
+            stall_days=body.stall_days,
+            id=body.id,
+            on=body.on,
+            cache=views,
+        ),
     )
 
 
