@@ -220,6 +220,7 @@ class ArcGraph:
     _head_starts: IntArray = field(init=False)
     _head_nodes: IntArray = field(init=False)
     _base: sp.csr_matrix | None = field(init=False, default=None)
+    _reverse: sp.csr_matrix | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         order = np.lexsort((self.head, self.tail))
@@ -258,6 +259,12 @@ class ArcGraph:
             cost[np.asarray(arcs, dtype=np.int64)] = np.inf
         return cost
 
+    def reverse_matrix(self) -> sp.csr_matrix:
+        """The graph with every arc turned round, as a CSR matrix of costs (made once)."""
+        if self._reverse is None:
+            self._reverse = self.matrix().T.tocsr()
+        return self._reverse
+
     def matrix(self, cost: FloatArray | None = None) -> sp.csr_matrix:
         """The graph as a scipy CSR matrix of costs (`cost` overrides them; inf drops an arc)."""
         if cost is None:
@@ -291,16 +298,18 @@ def shortest_path(
     *,
     cost: FloatArray | None = None,
     max_arcs: int | None = None,
+    limit: float = np.inf,
 ) -> tuple[float, list[int]] | None:
     """The cheapest path source → target (cost, nodes), or None when there is none.
 
     `cost` overrides the arc costs (``inf`` bans an arc). With `max_arcs` the path has at most that many
-    arcs (a layered Bellman–Ford; costs must be positive so the best walk is a simple path).
+    arcs (a layered Bellman–Ford; costs must be positive so the best walk is a simple path). Without, the
+    search stops at `limit`: a path costing more is not looked for (None).
     """
     if source == target:
         return 0.0, [source]
     if max_arcs is None:
-        return tree_path(shortest_path_tree(g, source, cost=cost), source, target)
+        return tree_path(shortest_path_tree(g, source, cost=cost, limit=limit), source, target)
     return _bounded_path(g, g.cost if cost is None else cost, source, target, max_arcs)
 
 
@@ -308,9 +317,9 @@ Tree = tuple[FloatArray, npt.NDArray[np.int32]]
 """A shortest-path tree: each node's distance and its predecessor (-9999: none)."""
 
 
-def shortest_path_tree(g: ArcGraph, source: int, *, cost: FloatArray | None = None) -> Tree:
-    """Dijkstra from `source` to every node (`cost` overrides the arc costs; inf bans an arc)."""
-    dist, pred = csgraph.dijkstra(g.matrix(cost), directed=True, indices=source, return_predecessors=True)
+def shortest_path_tree(g: ArcGraph, source: int, *, cost: FloatArray | None = None, limit: float = np.inf) -> Tree:
+    """Dijkstra from `source` to every node within `limit` (`cost` overrides the arc costs; inf bans an arc)."""
+    dist, pred = csgraph.dijkstra(g.matrix(cost), directed=True, indices=source, return_predecessors=True, limit=limit)
     return dist, pred
 
 
@@ -441,7 +450,8 @@ def k_shortest_paths(
         return found
     to_target: Tree | None = None
     if max_arcs is None:
-        to_target = csgraph.dijkstra(g.matrix(base_cost).T, directed=True, indices=target, return_predecessors=True)
+        reverse = g.reverse_matrix() if base_cost is None else g.matrix(base_cost).T.tocsr()
+        to_target = csgraph.dijkstra(reverse, directed=True, indices=target, return_predecessors=True)
     seen = {tuple(first[1])}
     candidates: list[tuple[float, tuple[int, ...]]] = []
     while len(found) < k:
@@ -457,7 +467,14 @@ def k_shortest_paths(
                 continue
             rest = None if to_target is None else _tree_way(g, base_cost, to_target, spur, target, blocked, arcs)
             if rest is None:
-                rest = shortest_path(g, spur, target, cost=g.masked_cost(blocked, arcs), max_arcs=budget)
+                # a spur path is of use only if it could still be among the k: no dearer than the
+                # candidate that would be taken last if nothing cheaper turned up
+                need = k - len(found)
+                limit = np.inf
+                if max_arcs is None and len(candidates) >= need:
+                    bound = heapq.nsmallest(need, candidates)[-1][0] - g.path_cost(root)
+                    limit = bound + 1e-9 * max(1.0, abs(bound))
+                rest = shortest_path(g, spur, target, cost=g.masked_cost(blocked, arcs), max_arcs=budget, limit=limit)
             if rest is None:
                 continue
             path = tuple(root[:-1] + rest[1])
