@@ -1,12 +1,14 @@
 """An account's power map on two dates, compared: who moved, what coverage was gained or lost.
 
-Both dates are read with `as_of` (`GraphStore.account_subgraph`): the ties active on each date, the roles
-and stances true then, the interactions logged up to it. Each date's reference time is the end of that
-day (or now, for today), so a past date always reads the same. The comparison lists:
+Both dates are read with `as_of` (`GraphStore.account_subgraph`): the people at the company on each date,
+the ties active then, the roles and stances true then, the interactions logged up to it. Each date's
+reference time is the end of that day (or now, for today), so a past date always reads the same. The
+comparison lists:
 
-* people who **joined** or **left** the map: a person is on the map on a date when they hold an active tie
-  (people carry no dates of their own, so one whose every tie has ended has left); our team members
-  likewise;
+* people who **joined** or **left** the map: a person with dates of their own (`since`, `until`) is on the
+  map on the dates they are at the company (projected); one without is on it while they hold an active
+  tie (so one whose every tie has ended has left); our team members while they hold an active tie with
+  someone of the account;
 * **stance** and **role** changes of the people on both dates;
 * **our ties** gained, lost, and those whose effective strength moved by at least `strength_delta`;
 * **coverage** before and after, by layer, role and company (with the decision-chain people newly covered
@@ -111,11 +113,19 @@ _STANCE_ORDER = {"opponent": 0, "unknown": 1, "neutral": 1, "supporter": 2}
 
 
 def _on_map(view: AccountView) -> dict[str, str]:
-    """Id → kind of the people with an active tie, and of our members (they are projected only then)."""
+    """Id → kind of the people on the map, and of our members (projected only with an active tie).
+
+    A person with a `since` or `until` is projected only while at the company: that is being on the
+    map. A person without either is projected on every date, so holding an active tie is what counts.
+    """
     G = view.graph
     out: dict[str, str] = {t: "team" for t in view.team}
     for p in view.people:
-        if any(k in ("KNOWS", "INFLUENCES") for nbrs in (G.succ[p], G.pred[p]) for ks in nbrs.values() for k in ks):
+        attrs = view.attrs[view.index[p]]
+        dated = attrs.get("since") is not None or attrs.get("until") is not None
+        if dated or any(
+            k in ("KNOWS", "INFLUENCES") for nbrs in (G.succ[p], G.pred[p]) for ks in nbrs.values() for k in ks
+        ):
             out[p] = "person"
     return out
 

@@ -631,7 +631,8 @@ class _Generator:
                 {
                     "id": pid, "name": name, "company": co.id, "title": title, "department": dept, "level": level,
                     "reports_to": self.pid[manager] if manager >= 0 else None, "roles": roles, "stance": stance,
-                    "email": email, "phone": phone, "history": history, "changed_on": None,
+                    "email": email, "phone": phone, "history": history, "since": None, "until": None,
+                    "changed_on": None,
                 },
             )
         )  # fmt: skip

@@ -146,7 +146,7 @@ RECORDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "people",
         {"id": "new-p", "name": "Neu", "company": "sub", "roles": ["coach"], "stance": "neutral"},
-        {"title": "Head of Lab", "reports_to": "gm"},
+        {"title": "Head of Lab", "reports_to": "gm", "since": "2025-02-01", "until": "2027-01-01"},
     ),
     ("team", {"id": "new-t", "name": "Tess", "function": "delivery_manager"}, {"title": "Delivery lead"}),
     (
@@ -225,6 +225,19 @@ def test_role_and_stance_changes_keep_dated_history(client: TestClient, planner:
     assert r.json()["stance"] == "supporter"
     assert [(s["since"], s["stance"]) for s in r.json()["history"]] == [(None, "neutral"), ("2026-10-15", "supporter")]
     assert "changed_on" not in r.json()
+
+
+def test_a_person_s_dates_are_kept_and_checked(client: TestClient, planner: H) -> None:
+    load(client, planner, group_bundle())
+    person = {"id": "new-p", "name": "Neu", "company": "sub", "since": "2025-02-01", "until": "2026-06-01"}
+    r = client.put("/v1/people/new-p", json=person, headers=planner)
+    assert r.status_code == 200, r.text
+    assert (r.json()["since"], r.json()["until"]) == ("2025-02-01", "2026-06-01")
+    assert client.get("/v1/people/new-p", headers=planner).json() == r.json()
+    bad = client.put("/v1/people/new-p", json={**person, "until": "2025-02-01"}, headers=planner)
+    assert bad.status_code == 422, bad.text
+    assert "must be after `since`" in bad.text
+    assert client.get("/v1/people/new-p", headers=planner).json()["until"] == "2026-06-01"  # unchanged
 
 
 def test_lists_filter_and_paginate(client: TestClient, viewer: H, planner: H) -> None:

@@ -58,6 +58,13 @@ def step_two(store: GraphStore) -> None:
     )
 
 
+def newcomer(store: GraphStore) -> None:
+    """Someone who joined acc-de on D2, reporting to the GM and tied in from D2 on."""
+    store.upsert_person(Person(id="new", name="Nina Neu", company="acc-de", reports_to="gm", since=D2))
+    store.upsert_tie(tie("new", "gm", 0.4))
+    store.upsert_tie(tie("new", "ceo", 0.5, type="influences"))
+
+
 @pytest.fixture
 def loaded(store: GraphStore) -> GraphStore:
     store.load_bundle(plan_account(), on=LOADED)
@@ -75,15 +82,27 @@ def test_the_power_map_as_of_a_past_date_equals_the_one_computed_then(loaded: Gr
     assert later["ranking"] != then["ranking"] and later["html"] != then["html"]
 
 
+def test_a_person_who_joined_later_is_not_on_the_power_map_of_an_earlier_date(loaded: GraphStore) -> None:
+    then = snapshot(loaded, D1)
+    newcomer(loaded)  # joined on D2, after D1: the power map as of D1 is the one computed then
+    assert snapshot(loaded, D1) == then
+    later = snapshot(loaded, D2)  # ...and she is on the map from D2 on
+    assert "new" in [p["id"] for p in later["ranking"]["people"]]
+    assert "new" not in [p["id"] for p in then["ranking"]["people"]]
+    c = compare(loaded, "acc", D1, D2, cache=None)
+    assert [(p.id, p.kind, p.company) for p in c.joined] == [("new", "person", "acc-de")] and c.left == []
+
+
 def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore) -> None:
     s = loaded
     step_two(s)
-    # someone new, tied in from D2 on (people carry no dates: before D2 she is on no tie, so off the map)
-    s.upsert_person(Person(id="new", name="Nina Neu", company="acc-de", reports_to="gm"))
-    s.upsert_tie(tie("new", "gm", 0.4))
+    newcomer(s)  # someone new, at the company from D2 on
+    # someone without dates of his own: on the map from his first active tie on (D2)
+    s.upsert_person(Person(id="undated", name="Udo Undatiert", company="acc-de", reports_to="gm"))
+    s.upsert_tie(tie("undated", "gm", 0.4))
     c = compare(s, "acc", D1, D2, cache=None)
     assert (c.account, c.before, c.after) == ("acc", D1, D2)
-    assert [p.id for p in c.joined] == ["new"] and c.left == []
+    assert [p.id for p in c.joined] == ["new", "undated"] and c.left == []
     stances = {x.id: (x.before, x.after, x.direction) for x in c.stance_changes}
     assert stances == {
         "cfo": ("neutral", "supporter", "better"),
@@ -115,7 +134,8 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     assert c.rank_movers, "eng became a champion: the ranking moved"
     for m in c.rank_movers:
         assert (m.rank_before, m.rank_after) == (r1.get(m.id), r2.get(m.id))
-    assert {m.id for m in c.rank_movers} == {p for p in r1.keys() & r2.keys() if r1[p] != r2[p]}
+    assert {m.id for m in c.rank_movers} == {p for p in r1.keys() | r2.keys() if r1.get(p) != r2.get(p)}
+    assert "new" not in r1 and "undated" in r1  # on D1 she was not at the company; he was, without ties
     assert "coverage" in c.explanation
     # one date against itself: nothing moved
     same = compare(s, "acc", D2, D2, cache=None)
@@ -134,6 +154,24 @@ def test_people_whose_ties_all_ended_left_the_map(loaded: GraphStore) -> None:
     c = compare(s, "acc", D1, D2, cache=None)
     assert [(p.id, p.kind) for p in c.left] == [("am", "team"), ("eng", "person")]
     assert c.joined == []
+
+
+def test_compare_reads_joined_and_left_from_the_people_s_own_dates(loaded: GraphStore) -> None:
+    s = loaded
+    cfo = s.get_person("cfo")
+    s.upsert_person(cfo.model_copy(update={"until": D2}))  # left on D2, though her tie to the CEO never ended
+    s.upsert_person(Person(id="lone", name="Lena Allein", company="acc-fr", since=D2))  # joined, tied to no one
+    s.upsert_person(Person(id="gone", name="Gustav Weg", company="acc-fr", since=D1, until=D2))
+    c = compare(s, "acc", D1, D2, cache=None)
+    assert [(p.id, p.kind) for p in c.joined] == [("lone", "person")]
+    assert [(p.id, p.kind) for p in c.left] == [("cfo", "person"), ("gone", "person")]
+    g1 = s.account_subgraph("acc", as_of=D1)
+    g2 = s.account_subgraph("acc", as_of=D2)
+    assert "cfo" in g1 and "cfo" not in g2 and not g2.has_edge("cfo", "ceo", "REPORTS_TO")
+    assert "lone" not in g1 and "lone" in g2 and "gone" in g1 and "gone" not in g2
+    # on either side of the dates nothing moves
+    assert compare(s, "acc", D2, date(2026, 9, 1), cache=None).joined == []
+    assert compare(s, "acc", date(2025, 6, 1), D1, cache=None).left == []
 
 
 # ---- the HTTP API -----------------------------------------------------------------------------------

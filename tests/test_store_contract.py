@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
+from accountgraph.bundles import read_csv_dir, read_json, to_graphml, write_csv_dir, write_json
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.graph.validation import parse_bundle
@@ -513,3 +517,132 @@ def test_a_closed_store_raises_store_error(store: GraphStore) -> None:
         store.get_company("grp")
     with pytest.raises(StoreError):
         store.upsert_company(Company(id="late", name="Late"))
+
+
+# ---- people's own dates: when they joined and left the customer company ---------------------------
+JOINED, LEFT = date(2025, 1, 1), date(2026, 6, 1)
+
+
+def dated_people(store: GraphStore) -> None:
+    """`new` joined the sub2 company on JOINED and left on LEFT; `rep` reports to her; `t9` knows only her."""
+    store.load_bundle(group_bundle())
+    store.load_bundle(
+        parse_bundle(
+            {
+                "people": [
+                    {"id": "new", "name": "Nina Neu", "company": "sub2", "reports_to": "gm",
+                     "since": "2025-01-01", "until": "2026-06-01", "roles": ["influencer"]},
+                    {"id": "rep", "name": "Ralf Report", "company": "sub2", "reports_to": "new"},
+                ],
+                "team": [{"id": "t9", "name": "Tom Nine"}],
+                "ties": [
+                    {"from": "new", "to": "t9", "type": "knows", "strength": 0.6},
+                    {"from": "new", "to": "eng", "type": "influences", "strength": 0.5},
+                ],
+                "interactions": [
+                    {"id": "i-new", "member": "am", "person": "new", "kind": "call", "at": "2025-03-01T10:00:00Z"},
+                ],
+            }
+        )
+    )  # fmt: skip
+
+
+def test_person_dates_round_trip_through_the_store_and_bundles(store: GraphStore, tmp_path: Path) -> None:
+    dated_people(store)
+    stored = store.get_person("new")
+    assert (stored.since, stored.until) == (JOINED, LEFT)
+    assert (store.get_person("rep").since, store.get_person("rep").until) == (None, None)
+    listed = store.list_records("person", ListFilter(company="sub2"))
+    assert [(p.id, p.since, p.until) for p in listed] == [("eng", None, None), ("new", JOINED, LEFT),
+                                                          ("rep", None, None)]  # fmt: skip
+    exported = store.export_bundle("grp")
+    assert next(p for p in exported.people if p.id == "new") == stored
+    # JSON and CSV documents carry them and import them again
+    write_json(exported, tmp_path / "b.json")
+    assert '"since": "2025-01-01"' in (tmp_path / "b.json").read_text(encoding="utf-8")
+    write_csv_dir(exported, tmp_path / "csv")
+    header, *rows = (tmp_path / "csv" / "people.csv").read_text(encoding="utf-8").splitlines()
+    assert header.endswith(",since,until") and any(r.endswith(",2025-01-01,2026-06-01") for r in rows)
+    for document in (read_json(tmp_path / "b.json"), read_csv_dir(tmp_path / "csv")):
+        assert parse_bundle(document) == exported
+        store.delete("person", "new")
+        store.import_document(document)
+        assert store.get_person("new") == stored
+        assert store.export_bundle("grp") == exported
+    # the change of a date replaces it; clearing it (None) removes it
+    store.upsert_person(stored.model_copy(update={"until": date(2026, 7, 1)}))
+    assert store.get_person("new").until == date(2026, 7, 1)
+    store.upsert_person(stored.model_copy(update={"since": None, "until": None}))
+    assert (store.get_person("new").since, store.get_person("new").until) == (None, None)
+    # GraphML: a projected person carries her dates
+    store.upsert_person(stored)
+    to_graphml(store.account_subgraph("grp", as_of=date(2025, 6, 1)), tmp_path / "g.graphml")
+    g = nx.read_graphml(tmp_path / "g.graphml")
+    assert (g.nodes["new"]["since"], g.nodes["new"]["until"]) == ("2025-01-01", "2026-06-01")
+    assert "since" not in g.nodes["rep"]
+
+
+def test_until_must_be_after_since(store: GraphStore) -> None:
+    store.load_bundle(group_bundle())
+    before = snapshot(store)
+    for until in ("2025-01-01", "2024-12-31"):
+        with pytest.raises(BundleRejected) as refused:
+            store.import_document(
+                {"people": [{"id": "new", "name": "N", "company": "grp", "since": "2025-01-01", "until": until}]}
+            )
+        assert [(i.record, i.index) for i in refused.value.issues] == [("people", 0)]
+        assert "`until`" in refused.value.issues[0].reason and "must be after `since`" in refused.value.issues[0].reason
+    assert snapshot(store) == before
+    with pytest.raises(ValueError, match="must be after"):
+        Person(id="new", name="N", company="grp", since=date(2025, 1, 2), until=date(2025, 1, 1))
+    assert Person(id="new", name="N", company="grp", until=date(2025, 1, 1)).until == date(2025, 1, 1)
+
+
+def test_a_person_is_projected_only_while_at_the_company(store: GraphStore) -> None:
+    dated_people(store)
+
+    def on(day: date) -> nx.MultiDiGraph:
+        return store.account_subgraph("grp", as_of=day)
+
+    for day in (date(2024, 12, 31), LEFT, date(2026, 10, 1)):  # before she joined; the day she left, and after
+        g = on(day)
+        assert "new" not in g and "rep" in g, day
+        assert not store.get_person("new").present_on(day)
+        assert "t9" not in g  # our member knew only her: off the map too
+        assert not g.has_edge("rep", "new", "REPORTS_TO") and not any(a == "new" or b == "new" for a, b in g.edges())
+        assert "i-new" not in [i["id"] for i in g.graph["interactions"]]
+        assert g.has_edge("gm", "ceo", "INFLUENCES")  # the others are unchanged
+    for day in (JOINED, date(2025, 6, 1), LEFT - timedelta(days=1)):
+        g = on(day)
+        assert "new" in g and g.nodes["new"]["kind"] == "person", day
+        assert store.get_person("new").present_on(day)
+        assert (g.nodes["new"]["since"], g.nodes["new"]["until"]) == ("2025-01-01", "2026-06-01")
+        assert g.has_edge("new", "sub2", "WORKS_AT") and g.has_edge("new", "gm", "REPORTS_TO")
+        assert g.has_edge("rep", "new", "REPORTS_TO")
+        assert g.has_edge("new", "t9", "KNOWS") and g.has_edge("t9", "new", "KNOWS") and g.nodes["t9"]["kind"] == "team"
+        assert g.has_edge("new", "eng", "INFLUENCES")
+        assert g.nodes["new"]["roles"] == ["influencer"]
+    assert "i-new" in [i["id"] for i in on(date(2025, 6, 1)).graph["interactions"]]
+    assert "i-new" not in [i["id"] for i in on(JOINED).graph["interactions"]]  # logged later
+
+
+def test_sqlite_migration_adds_the_person_dates(tmp_path: Path) -> None:
+    from accountgraph.graph.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for number, migration in enumerate(MIGRATIONS[:4], start=1):  # a store of schema version 4
+        conn.executescript(migration)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO node (id, kind) VALUES ('grp', 'company'), ('p', 'person')")
+    conn.execute("INSERT INTO company (id, name) VALUES ('grp', 'Group')")
+    conn.execute("INSERT INTO person (id, name, company) VALUES ('p', 'Pia', 'grp')")
+    conn.commit()
+    conn.close()
+    with SqliteStore(f"sqlite:///{path}") as store:
+        assert store.schema_version() == SCHEMA_VERSION == 5
+        old = store.get_person("p")
+        assert (old.name, old.since, old.until) == ("Pia", None, None)
+        store.upsert_person(old.model_copy(update={"since": JOINED, "until": LEFT}))
+    with SqliteStore(f"sqlite:///{path}") as store:  # opened again: nothing to migrate, the dates kept
+        assert (store.get_person("p").since, store.get_person("p").until) == (JOINED, LEFT)

@@ -10,8 +10,10 @@ Nodes are keyed by id (companies, people and team members share one id space) an
 * ``KNOWS`` in both directions (the tie is symmetric), same attributes, ``team`` True when one end is
   one of ours
 
-Only ties active on `as_of` are projected; people carry the roles and stance true on that date.
-``G.graph`` holds ``account``, ``as_of`` and the ``interactions`` and ``risks`` up to that date (rows).
+Only the people at the company on `as_of` are projected (``since <= as_of < until``, a missing date
+open), with the roles and stance true on that date; only ties active on `as_of` between projected nodes,
+and the reporting lines between projected people. ``G.graph`` holds ``account``, ``as_of`` and the
+``interactions`` (with projected people) and ``risks`` up to that date (rows).
 """
 
 from __future__ import annotations
@@ -61,17 +63,23 @@ def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
     for c in rows.companies:
         if c.get("parent") in company_ids and c["id"] != account_id:
             g.add_edge(c["parent"], c["id"], key=RelType.PARENT_OF.value, type=RelType.PARENT_OF.value)
+    # the people at the company on that day: since <= on < until (ISO dates compare as text)
+    present = [
+        p
+        for p in rows.people
+        if ((since := p.get("since")) is None or since <= on) and ((until := p.get("until")) is None or on < until)
+    ]
     people = set()
-    for p in rows.people:
+    for p in present:
         roles, stance = _state_on(p, as_of)
         attrs = {k: v for k, v in p.items() if k not in ("id", "history", "roles", "stance")}
         g.add_node(p["id"], kind="person", roles=roles, stance=stance, **attrs)
         people.add(p["id"])
     works = RelType.WORKS_AT.value
     reports = RelType.REPORTS_TO.value
-    g.add_edges_from((p["id"], p["company"], works, {"type": works}) for p in rows.people)
+    g.add_edges_from((p["id"], p["company"], works, {"type": works}) for p in present)
     g.add_edges_from(
-        (p["id"], p["reports_to"], reports, {"type": reports}) for p in rows.people if p.get("reports_to") in people
+        (p["id"], p["reports_to"], reports, {"type": reports}) for p in present if p.get("reports_to") in people
     )
     team = {t["id"]: t for t in rows.team}
     active = [
@@ -101,6 +109,6 @@ def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
             append((b, a, knows, attrs.copy()))
     _add_edges(g, edges)
     end_of_day = on + "T24"  # after every ISO time of that day
-    g.graph["interactions"] = [i for i in rows.interactions if i["at"] <= end_of_day]
+    g.graph["interactions"] = [i for i in rows.interactions if i["at"] <= end_of_day and i["person"] in people]
     g.graph["risks"] = [r for r in rows.risks if r["at"] <= on]
     return g

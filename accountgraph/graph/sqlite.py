@@ -139,7 +139,13 @@ CREATE TABLE ledger (
 CREATE INDEX ledger_account ON ledger(kind, account);
 """
 
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4)
+# when a person joined and left the customer company (ISO dates; NULL: always known, still there)
+_MIGRATION_5 = """
+ALTER TABLE person ADD COLUMN since TEXT;
+ALTER TABLE person ADD COLUMN until TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4, _MIGRATION_5)
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -147,7 +147,9 @@ class Person(_Record):
 
     `roles` and `stance` are the current state. `history` keeps every earlier state with the date it
     became true; the store appends to it when roles or stance change (dated `changed_on`, default today),
-    so the power map can be read as of a past date.
+    so the power map can be read as of a past date. `since` and `until` are when the person joined and
+    left the customer company (None: known from the first record on, still there); the power map of a
+    date holds the people there on that date, `since <= date < until`.
     """
 
     id: Id
@@ -162,6 +164,8 @@ class Person(_Record):
     email: Text | None = None
     phone: Text | None = None
     history: list[PersonState] = Field(default_factory=list)
+    since: date | None = Field(default=None, description="when the person joined the company (None: always known)")
+    until: date | None = Field(default=None, description="when the person left the company (None: still there)")
     changed_on: date | None = Field(
         default=None,
         description="When the given roles/stance became true, if they differ from the stored ones "
@@ -178,6 +182,11 @@ class Person(_Record):
     def _check(self) -> Person:
         if self.reports_to is not None and self.reports_to == self.id:
             raise ValueError("a person cannot report to themselves")
+        if self.since is not None and self.until is not None and self.until <= self.since:
+            raise ValueError(
+                f"`until` ({self.until.isoformat()}, when the person left) must be after "
+                f"`since` ({self.since.isoformat()}, when they joined)"
+            )
         dates = [s.since for s in self.history]
         if any(d is None for d in dates[1:]):
             raise ValueError("history: only the first state may have no `since` date")
@@ -185,6 +194,10 @@ class Person(_Record):
         if known != sorted(known) or len(set(known)) != len(known):
             raise ValueError("history: states must be in strictly increasing `since` order")
         return self
+
+    def present_on(self, on: date) -> bool:
+        """Whether the person is at the company on `on`: `since <= on < until` (a missing end is open)."""
+        return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
     def state_on(self, on: date | None) -> PersonState:
         """Roles and stance true on `on` (None: now)."""
