@@ -8,7 +8,6 @@ these commands registered.
 
 # No `from __future__ import annotations`: the commands are defined inside `register`, and Typer reads their
 # annotations (which name `StoreOption`, imported there) from the function objects.
-import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -33,7 +32,6 @@ from accountgraph.algorithms.results import (
 __all__ = ["register"]
 
 AccountArg = Annotated[str, typer.Argument(help="the account (root company) id")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 AsOfOption = Annotated[
     datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="read the account as it stood on this date (YYYY-MM-DD)"),
@@ -42,10 +40,6 @@ AsOfOption = Annotated[
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
-
-
-def _emit_json(result: BaseModel) -> None:
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 def _t(value: object) -> Text:
@@ -256,13 +250,13 @@ def show_risk(r: RiskReport, out: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to `app`."""
-    from accountgraph.cli_common import StoreOption, _guard, _store, out
+    from accountgraph.cli_common import JsonOption, StoreOption, _emit, _guard, _store, out
 
     def run(store: str | None, compute: Callable[[Any], BaseModel], as_json: bool, show: Callable[[Any], None]) -> None:
         with _store(store) as s:
             result = _guard(lambda: compute(s))
         if as_json:
-            _emit_json(result)
+            _emit(result)
         else:
             show(result)
 

@@ -7,25 +7,29 @@ JSON with `--json`, amounts as decimal strings). Dates default to today; `--on Y
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from accountgraph.cli_common import StoreOption, _fail, _guard, _store, out
+from accountgraph.cli_common import (
+    JsonOption,
+    OnOption,
+    StoreOption,
+    _date,
+    _fail,
+    _print_json,
+    _run,
+    _store,
+    out,
+)
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
 from accountgraph.ledger.models import Component, Contract, Invoice, Money, Order, Payment, Product, Quote
 
 T = TypeVar("T")
 
-OnOption = Annotated[str | None, typer.Option("--on", help="reference date YYYY-MM-DD (default today)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 LinesOption = Annotated[
     list[str] | None, typer.Option("--line", "-l", help="PRODUCT=QUANTITY, repeatable (e.g. -l ag-server=4)")
 ]
@@ -35,15 +39,6 @@ KeyOption = Annotated[
     str,
     typer.Option("--key", "-k", help="idempotency key: running the command again with it records the entry once"),
 ]
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _lines(items: list[str] | None) -> list[tuple[str, str]] | None:
@@ -56,22 +51,6 @@ def _lines(items: list[str] | None) -> list[tuple[str, str]] | None:
             raise _fail(f"a line is PRODUCT=QUANTITY, not {item!r}")
         lines.append((product, quantity))
     return lines
-
-
-def _run(fn: Callable[[], T]) -> T:
-    """`_guard`, and malformed values (pydantic) reported the same way."""
-
-    def checked() -> T:
-        try:
-            return fn()
-        except ValidationError as e:
-            raise _fail("invalid value", [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
-
-    return _guard(checked)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _quote_table(q: Quote) -> Table:

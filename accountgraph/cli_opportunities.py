@@ -16,8 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli_common import StoreOption, _fail, _store, out
-from accountgraph.cli_ledger import JsonOption, _date, _print_json, _run
+from accountgraph.cli_common import JsonOption, StoreOption, _date, _fail, _print_json, _run, _store, out
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity

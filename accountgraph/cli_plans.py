@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from pydantic import BaseModel
 
 from accountgraph.cli_analysis import _t, _table
-from accountgraph.cli_common import StoreOption, _fail, _store, err, out
-from accountgraph.cli_ledger import _date, _run
+from accountgraph.cli_common import JsonOption, OnOption, StoreOption, _date, _emit, _fail, _run, _store, err, out
 from accountgraph.compare import Comparison
 from accountgraph.compare import compare as compare_fn
 from accountgraph.plans import models, progress, service
@@ -29,13 +27,7 @@ __all__ = ["register"]
 
 T = TypeVar("T")
 
-OnOption = Annotated[str | None, typer.Option("--on", help="the day YYYY-MM-DD (default today)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 PlanArg = Annotated[str, typer.Argument(help="the plan id")]
-
-
-def _emit(result: BaseModel) -> None:
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 def _value(fn: Callable[[], T]) -> T:
