@@ -219,3 +219,68 @@ def test_power_map_of_two_thousand_people_in_the_browser(browser: Any, tmp_path:
         _check_clean(loaded)
     finally:
         page.context.close()
+
+
+def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """Issue 7's views: one deal's committee power map (the committee's stances of that deal) and a plan's
+    progress page, both offline with no failed request or console error."""
+    from accountgraph import analysis
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.opportunities import service as opps
+    from accountgraph.opportunities.committee import committee_graph, committee_view, opportunity_power_map
+    from accountgraph.plans import progress as plan_progress
+    from accountgraph.plans import service as plans
+    from accountgraph.plans.view import render_progress
+    from tests.test_opportunities import account_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'deal.db'}")
+    try:
+        store.load_bundle(account_bundle())
+        committee = [
+            {"person": "ceo", "roles": ["decision_maker"], "stance": "opponent"},
+            {"person": "cto", "roles": ["champion"]},
+            {"person": "ops", "roles": ["decision_maker"]},
+        ]
+        opp = opps.create_opportunity(store, "acc", "Imaging", id="d1", owner="am", committee=committee)
+        html = opportunity_power_map(store, "d1", cache=None)
+        view = analysis.account_view(store, "acc", cache=None)
+        graph = committee_graph(committee_view(view, opp.committee), opp)
+        loaded = _open(browser, html, tmp_path / "committee.html")
+        page = loaded.page
+        try:
+            nodes, _ = _rendered_counts(page)
+            assert nodes >= sum(1 for _, k in graph.nodes(data="kind") if k in ("person", "team"))
+            # the CEO is an opponent in this deal only: the card says so
+            _click_node(page, "ceo")
+            card = page.locator("#ag-card")
+            assert card.get_attribute("data-node") == "ceo" and "opponent" in (card.text_content() or "")
+            shot = tmp_path / "committee.png"
+            page.screenshot(path=str(shot))
+            distinct, _ = _colours(shot)
+            assert distinct > 100, "the screenshot looks blank"
+            _check_clean(loaded)
+        finally:
+            page.context.close()
+
+        plan = plans.create_plan_from_opportunity(store, "d1", id="p1", cache=None)
+        page_html = render_progress(plan_progress.plan_progress(store, plan.id, cache=None))
+        path = tmp_path / "plan.html"
+        path.write_text(page_html, encoding="utf-8")
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        blocked: list[str] = []
+        errors: list[str] = []
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url == path.as_uri() else (blocked.append(r.request.url), r.abort()),
+        )
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+        try:
+            page.goto(path.as_uri())
+            text = page.text_content("body") or ""
+            assert plan.actions and plan.name in text and all(a.title in text for a in plan.actions)
+            assert blocked == [] and errors == []
+        finally:
+            context.close()
+    finally:
+        store.close()
