@@ -200,7 +200,6 @@ def demo(
             err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
         _guard(lambda: seed_demo_ledger(s, account))
         opp = _guard(lambda: seed_demo_opportunities(s, account))
-        err.print(f"opportunity {opp.id}: accountgraph opp health {opp.id} / opp view {opp.id} --out opp.html")
         out.print(_counts_table(f"store {s.url}", s.counts()))
         show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
         cov = _guard(lambda: analysis.coverage(s, account))
@@ -219,13 +218,30 @@ def demo(
             f"outstanding {cash.outstanding}, overdue {cash.overdue}, DSO {cash.dso} days "
             f"(details: accountgraph cash {account})"
         )
+        from accountgraph.opportunities.committee import opportunity_power_map
+        from accountgraph.opportunities.health import opportunity_health
+
+        health = _guard(lambda: opportunity_health(s, opp.id))
+        out.print(
+            f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
+            f"({health.model.replace('_', ' ')}); what would raise it most:",
+            highlight=False,
+        )
+        for a in health.actions:
+            out.print(f"  + {a.gain:.0%}  {a.description}", highlight=False, markup=False)
+        out.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
         views.mkdir(parents=True, exist_ok=True)
+        (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id), encoding="utf-8")
         power_map = views / f"{account}-power-map.html"
         highlight = target.id if target is not None else None
         power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight), encoding="utf-8")
         tree = views / f"{account}-tree.html"
         tree.write_text(analysis.tree_html(s, account), encoding="utf-8")
-    out.print(f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}")
+    committee = views / f"{opp.id}-committee.html"
+    out.print(
+        f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
+        f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
+    )
     if serve:
         from accountgraph.api.auth import mint_key
         from accountgraph.cli_api import serve as serve_api

@@ -124,6 +124,10 @@ def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> N
     power_map = (tmp_path / "views" / "medtech-power-map.html").read_text(encoding="utf-8")
     assert "<html" in power_map and not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?:", power_map)
     assert (tmp_path / "views" / "medtech-tree.html").exists()
+    # the demo deal: its win probability with the actions that raise it, and its committee's power map
+    assert re.search(r"opportunity .+ \(opp-imaging-platform, \w+\): win\s+probability \d+%", done.stdout)
+    assert "plan from-opportunity opp-imaging-platform" in " ".join(done.stdout.split())
+    assert "<html" in (tmp_path / "views" / "opp-imaging-platform-committee.html").read_text(encoding="utf-8")
     first = counts(tmp_path)
     assert first["people"] >= 150 and first["accounts"] == 4  # the sample and the three data sets
     assert run(tmp_path, "demo", "--views", str(tmp_path / "views"), "--no-serve").returncode == 0
