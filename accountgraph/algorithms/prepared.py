@@ -29,6 +29,7 @@ from accountgraph.algorithms.strength import (
     resolve_reference,
     strength_core,
 )
+from accountgraph.perf import paused_gc
 
 __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
 
@@ -217,7 +218,8 @@ class AccountView:
 
     def without(self, node: str) -> AccountView:
         """The same account with one person or team member taken out (a departure)."""
-        view = AccountView(self.graph, self.options, self.reference, exclude=self.excluded | {node})
+        with paused_gc():
+            view = AccountView(self.graph, self.options, self.reference, exclude=self.excluded | {node})
         if self.is_team(node):  # the customer's network is unchanged: so is its ranking
             view.cache.update({k: v for k, v in self.cache.items() if k.startswith("rank:")})
         return view
@@ -262,8 +264,10 @@ def prepare(
         same_ref = reference is None or parse_instant(reference) == G.reference
         if same_options and same_ref:
             return G
-        return AccountView(G.graph, options or G.options, reference or G.reference, exclude=G.excluded)
-    return AccountView(G, options, reference)
+        with paused_gc():
+            return AccountView(G.graph, options or G.options, reference or G.reference, exclude=G.excluded)
+    with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
+        return AccountView(G, options, reference)
 
 
 as_view = prepare
