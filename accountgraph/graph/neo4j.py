@@ -147,8 +147,8 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
 
     def data_version(self) -> int:
-        record = self._read(lambda tx: tx.run(query("data_version")).single())
-        return int(record["version"]) if record is not None else 0
+        records = self._read_one("data_version")
+        return int(records[0]["version"]) if records and records[0]["version"] is not None else 0
 
     def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
         try:
@@ -156,6 +156,22 @@ class Neo4jStore(GraphStore):
                 return session.execute_read(fn)
         except DriverError as err:
             raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+
+    def _read_one(self, name: str, **params: Any) -> list[neo4j.Record]:
+        """The records of one named read query, in a managed (retried) transaction that `execute_query`
+        sends in fewer round trips than a session's `execute_read`: for the small reads every API request
+        makes (its key, the data version)."""
+        try:
+            records, _, _ = self.driver.execute_query(
+                query(name),
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+                bookmark_manager_=None,  # as the session reads: no causal chain between requests
+            )
+        except DriverError as err:
+            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+        return records
 
     def _apply_schema(self) -> None:
         with self._session() as session:
@@ -299,8 +315,8 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume())
 
     def get_api_key(self, id: str) -> ApiKey | None:
-        record = self._read(lambda tx: tx.run(query("get_api_key"), id=id).single())
-        return None if record is None else ApiKey.model_validate(record["row"])
+        records = self._read_one("get_api_key", id=id)
+        return ApiKey.model_validate(records[0]["row"]) if records else None
 
     def list_api_keys(self) -> list[ApiKey]:
         records = self._read(lambda tx: list(tx.run(query("list_api_keys"))))
