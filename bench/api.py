@@ -238,8 +238,10 @@ def main() -> None:
             log = Path(tempfile.gettempdir()) / f"accountgraph-bench-api-{name}.log"
             with serve(env, args.workers, log) as url:
                 for endpoint, requests in workloads.items():
-                    warm = requests[:1] * (2 * args.workers)  # load the account graph in every worker
-                    asyncio.run(drive(url, key, warm, min(len(warm), args.concurrency), 1.0))
+                    # load the account graph in every worker: several connections for a few seconds, so that
+                    # each worker (the kernel spreads connections over them) has served one and loaded it
+                    warm = requests[:1] * (4 * args.workers)
+                    asyncio.run(drive(url, key, warm, len(warm), 5.0))
                     if args.client == "wrk":
                         measured = run_wrk(url, key, requests, args.concurrency, args.seconds)
                     else:
