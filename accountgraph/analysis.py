@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict, Unpack
 
 from accountgraph.algorithms import (
     AccountView,
@@ -150,6 +151,16 @@ class ViewCache:
 default_cache = ViewCache()
 
 
+class Loading(TypedDict, total=False):
+    """How a service function reads the account (the keywords of `account_view`, passed on as they are)."""
+
+    as_of: date | None
+    options: Options | None
+    reference: date | datetime | None
+    store_version: StoreVersion | None
+    cache: ViewCache | None
+
+
 def _reference(as_of: date, reference: date | datetime | None) -> datetime:
     if reference is not None:
         if isinstance(reference, datetime):
@@ -193,33 +204,20 @@ def rank(
     account: str,
     *,
     top: int | None = None,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> Ranking:
     """Key people of an account, best first (`accountgraph.algorithms.key_people`)."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     return key_people(view, top=top)
 
 
 def coverage(
     store: GraphStore,
     account: str,
-    *,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> Coverage:
     """Coverage score, breakdowns and gaps (`accountgraph.algorithms.coverage`)."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     return coverage_alg(view)
 
 
@@ -232,11 +230,7 @@ def path(
     k: int = 3,
     avoid_opponents: bool = False,
     max_hops: int | None = None,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> PathResult:
     """Best contact paths to a person (`accountgraph.algorithms.best_paths`).
 
@@ -245,9 +239,7 @@ def path(
     NotFoundError
         If the target is not a person of the account, or `source` is not a team member of the store.
     """
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     if source is not None and not view.is_team(source) and not view.is_person(source):
         store.get_team_member(source)  # NotFoundError for a member that does not exist at all
     return best_paths(view, target, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops)
@@ -257,17 +249,10 @@ def whatif(
     store: GraphStore,
     account: str,
     remove: str,
-    *,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> WhatIf:
     """Coverage before and after a departure, lost people, articulation people (`what_if`)."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     if remove not in view.index:
         raise NotFoundError("person or team member with a relationship in this account", remove)
     return what_if(view, remove)
@@ -276,34 +261,20 @@ def whatif(
 def actions(
     store: GraphStore,
     account: str,
-    *,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> ActionPlan:
     """Next best actions (`accountgraph.algorithms.next_best_actions`)."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     return next_best_actions(view)
 
 
 def risk(
     store: GraphStore,
     account: str,
-    *,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> RiskReport:
     """Risk score and alerts rolled up the company tree (`accountgraph.algorithms.account_risk`)."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     return account_risk(view)
 
 
@@ -312,16 +283,10 @@ def analyse(
     account: str,
     *,
     top: int | None = 50,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> Analysis:
     """Ranking (top people), coverage, next best actions and risk of an account from one load."""
-    view = account_view(
-        store, account, as_of=as_of, options=options, reference=reference, store_version=store_version, cache=cache
-    )
+    view = account_view(store, account, **load)
     return Analysis(
         ranking=key_people(view, top=top),
         coverage=coverage_alg(view),
@@ -337,10 +302,7 @@ def power_map_html(
     *,
     highlight_to: str | None = None,
     show_gaps: bool = True,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> str:
     """The account's power map as one self-contained HTML page (`accountgraph.viz.render_power_map`).
 
@@ -352,7 +314,7 @@ def power_map_html(
     from accountgraph.algorithms import tie_strengths
     from accountgraph.viz import render_power_map
 
-    view = account_view(store, account, as_of=as_of, options=options, reference=reference, cache=cache)
+    view = account_view(store, account, **load)
     highlight = best_paths(view, highlight_to) if highlight_to is not None else None
     strengths = tie_strengths(view.graph, reference=view.reference, params=view.options.strength)
     return render_power_map(
@@ -368,14 +330,10 @@ def power_map_html(
 def tree_html(
     store: GraphStore,
     account: str,
-    *,
-    as_of: date | None = None,
-    options: Options | None = None,
-    reference: date | datetime | None = None,
-    cache: ViewCache | None = default_cache,
+    **load: Unpack[Loading],
 ) -> str:
     """The account's customer tree as one self-contained HTML page (`accountgraph.viz.render_tree`)."""
     from accountgraph.viz import render_tree
 
-    view = account_view(store, account, as_of=as_of, options=options, reference=reference, cache=cache)
+    view = account_view(store, account, **load)
     return render_tree(store.company_tree(account), coverage_alg(view), account_risk(view))
