@@ -186,6 +186,7 @@ def best_paths(
     tname = view.name(target)
     banned = view.avoid_mask() if avoid_opponents else np.zeros(view.root + 1, dtype=bool)
     tgt = view.index[target]
+    target_avoided = bool(banned[tgt])  # an opponent target is still reached (its own arcs stay open)
     banned[tgt] = False
     avoided = [view.ids[i] for i in np.flatnonzero(banned[: view.P]).tolist()] if avoid_opponents else []
 
@@ -218,7 +219,7 @@ def best_paths(
         start = view.root
         max_arcs = None if max_hops is None else max_hops + 1
     tree = None
-    if max_arcs is None and not (avoid_opponents and view.avoid_mask()[tgt]):
+    if max_arcs is None and not target_avoided:
         # the same bans whatever the target: the tree from `start` serves every target of the view
         key = f"tree:{start}:{int(avoid_opponents)}"
         tree = view.cache.get(key)

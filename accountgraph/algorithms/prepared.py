@@ -79,8 +79,9 @@ class AccountView:
         self.root = self.P + self.T
         self.attrs: list[dict[str, Any]] = [nodes[v] for v in self.ids]
         self._avoid: np.ndarray | None = None
-        self._read_ties(G)
-        self._build_contact_graph()
+        with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
+            self._read_ties(G)
+            self._build_contact_graph()
 
     # ---- reading the projection -----------------------------------------------------------------
     def _read_ties(self, G: nx.MultiDiGraph) -> None:
@@ -218,8 +219,7 @@ class AccountView:
 
     def without(self, node: str) -> AccountView:
         """The same account with one person or team member taken out (a departure)."""
-        with paused_gc():
-            view = AccountView(self.graph, self.options, self.reference, exclude=self.excluded | {node})
+        view = AccountView(self.graph, self.options, self.reference, exclude=self.excluded | {node})
         if self.is_team(node):  # the customer's network is unchanged: so is its ranking
             view.cache.update({k: v for k, v in self.cache.items() if k.startswith("rank:")})
         return view
@@ -264,10 +264,8 @@ def prepare(
         same_ref = reference is None or parse_instant(reference) == G.reference
         if same_options and same_ref:
             return G
-        with paused_gc():
-            return AccountView(G.graph, options or G.options, reference or G.reference, exclude=G.excluded)
-    with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
-        return AccountView(G, options, reference)
+        return AccountView(G.graph, options or G.options, reference or G.reference, exclude=G.excluded)
+    return AccountView(G, options, reference)
 
 
 as_view = prepare
