@@ -1,7 +1,7 @@
 """The analysis service: what the CLI and the HTTP API call to rank, cover, path, plan and assess an account.
 
 Each function takes a `GraphStore`, an account id and options, loads the account's projection
-(`store.account_subgraph`), prepares it once (`accountgraph.algorithms.prepare`) and returns the pydantic
+(`store.account_projection`), prepares it once (`accountgraph.algorithms.prepare`) and returns the pydantic
 result of an algorithm. Prepared accounts are kept in a small per-process cache keyed by (store URL,
 account, as-of date, reference hour, options, data version): the version comes from the `store_version`
 callable (default: the store's `data_version()`, bumped on every write), so any write to the store makes
@@ -192,11 +192,11 @@ def account_view(
     ref = _reference(on, reference)
     version_of = store_version or getattr(store, "data_version", None)
     if cache is None or version_of is None:
-        return prepare(store.account_subgraph(account, as_of=on), options, reference=ref)
+        return prepare(store.account_projection(account, as_of=on), options, reference=ref)
     version = version_of()  # read before loading: a write during the load only makes the entry older
     scope = (getattr(store, "url", id(store)), account)
     key = (scope, on, ref, options.model_dump_json(), version)
-    return cache.load(key, scope, lambda: prepare(store.account_subgraph(account, as_of=on), options, reference=ref))
+    return cache.load(key, scope, lambda: prepare(store.account_projection(account, as_of=on), options, reference=ref))
 
 
 def rank(

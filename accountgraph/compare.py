@@ -131,7 +131,7 @@ def _on_map(view: AccountView) -> dict[str, str]:
 
 
 def _ref(view: AccountView, id: str, kind: str) -> PersonRef:
-    company = view.graph.nodes[id].get("company") if id in view.graph else None
+    company = view.node(id).get("company")
     return PersonRef(id=id, name=view.name(id), kind="team" if kind == "team" else "person", company=company)
 
 

@@ -1,11 +1,12 @@
-"""Store benchmark: import throughput and `account_subgraph` time on both backends.
+"""Store benchmark: import throughput, `account_projection` and `account_subgraph` times on both backends.
 
     python bench/store.py [--sizes 1000,10000,100000] [--backends sqlite,neo4j] [--repeat 3]
 
 Generated accounts (`accountgraph.generate.generate_account`, seed 1) are imported into a fresh store
-each (one transaction per bundle), then the account projection is loaded `--repeat` times (the
-median is shown). Neo4j is the one `NEO4J_URI` names, else the launcher in tools/neo4j (heap from
-`NEO4J_JAVA_OPTS`, default here -Xmx6g so the 100k-people bundle fits in one transaction).
+each (one transaction per bundle), then the account's projection (what the algorithms read) and its
+networkx view are each loaded `--repeat` times (the medians are shown). Neo4j is the one `NEO4J_URI`
+names, else the launcher in tools/neo4j (heap from `NEO4J_JAVA_OPTS`, default here -Xmx6g so the
+100k-people bundle fits in one transaction).
 Prints a Markdown table with the machine and the data sizes.
 """
 
@@ -90,7 +91,11 @@ def main() -> None:
                     store.load_bundle(bundle)
                     load = time.perf_counter() - started
                     times = []
+                    projections = []
                     for _ in range(args.repeat):
+                        started = time.perf_counter()
+                        store.account_projection("bench")
+                        projections.append(time.perf_counter() - started)
                         started = time.perf_counter()
                         g = store.account_subgraph("bench")
                         times.append(time.perf_counter() - started)
@@ -104,6 +109,7 @@ def main() -> None:
                             records,
                             load,
                             records / load,
+                            statistics.median(projections),
                             statistics.median(times),
                             g.number_of_nodes(),
                             g.number_of_edges(),
@@ -118,12 +124,15 @@ def main() -> None:
         print(f"Server: {shown} (embedded launcher, tools/neo4j, on the same machine)")
     print()
     print(
-        "| backend | people | companies | ties | records | import (s) | records/s | subgraph (s) "
+        "| backend | people | companies | ties | records | import (s) | records/s | projection (s) | subgraph (s) "
         "| graph nodes | graph edges |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for b, n, c, t, r, load, rate, sub, gn, ge in rows:
-        print(f"| {b} | {n:,} | {c:,} | {t:,} | {r:,} | {load:.2f} | {rate:,.0f} | {sub:.2f} | {gn:,} | {ge:,} |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for b, n, c, t, r, load, rate, proj, sub, gn, ge in rows:
+        print(
+            f"| {b} | {n:,} | {c:,} | {t:,} | {r:,} | {load:.2f} | {rate:,.0f} | {proj:.2f} | {sub:.2f} "
+            f"| {gn:,} | {ge:,} |"
+        )
 
 
 if __name__ == "__main__":

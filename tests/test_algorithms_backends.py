@@ -110,8 +110,8 @@ def test_no_version_no_cache(tmp_path: Path) -> None:
         def __init__(self, inner: SqliteStore) -> None:
             self.inner = inner
 
-        def account_subgraph(self, account: str, as_of: date | None = None):  # type: ignore[no-untyped-def]
-            return self.inner.account_subgraph(account, as_of=as_of)
+        def account_projection(self, account: str, as_of: date | None = None):  # type: ignore[no-untyped-def]
+            return self.inner.account_projection(account, as_of=as_of)
 
     with SqliteStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.load_bundle(sample_bundle())

@@ -76,6 +76,81 @@ def test_sampled_betweenness_is_networkx_subset_from_the_same_sources(
     assert mine == pytest.approx([ref[i] * scale for i in range(n)], abs=1e-9)
 
 
+def random_graph(n: int, p: float, seed: int, directed: bool) -> tuple[nx.Graph, np.ndarray, np.ndarray]:
+    """A networkx graph on ``0..n-1`` with a few isolated nodes, and its edges as arrays."""
+    g = nx.gnp_random_graph(n, p, seed=seed, directed=directed)
+    g.remove_edges_from([(a, b) for a, b in list(g.edges) if a % 50 == 7 or b % 50 == 7])
+    u, v = arrays(list(g.edges))
+    return g, u, v
+
+
+@pytest.fixture
+def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Force the two-thread split of the sources, whatever the machine's CPU count."""
+    monkeypatch.setattr(fast, "_betweenness_threads", lambda: 2)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("normalized", [False, True])
+def test_threaded_exact_betweenness_equals_networkx(threaded: None, directed: bool, normalized: bool) -> None:
+    n = 300
+    g, u, v = random_graph(n, 0.015, seed=11, directed=directed)
+    assert nx.number_of_isolates(g) >= 6
+    ref = nx.betweenness_centrality(g, k=None, normalized=normalized)
+    mine = fast.betweenness(n, u, v, directed=directed, normalized=normalized)
+    assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12, rel=1e-9)
+    assert max(ref.values()) > 0.01
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_threaded_sampled_betweenness_equals_networkx_subset_and_the_single_thread_run(
+    monkeypatch: pytest.MonkeyPatch, directed: bool
+) -> None:
+    n = 300
+    g, u, v = random_graph(n, 0.02, seed=5, directed=directed)
+    sources = fast.sample_sources(n, 120, 3)
+    assert 7 in sources.tolist()  # an isolated source: it reaches nothing
+    ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
+    monkeypatch.setattr(fast, "_betweenness_threads", lambda: 2)
+    two = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
+    assert two == pytest.approx([ref[i] * n / sources.size for i in range(n)], abs=1e-9)
+    assert (two == fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)).all()
+    monkeypatch.setattr(fast, "_betweenness_threads", lambda: 1)
+    one = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
+    assert np.abs(one - two).max() < 1e-9
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_betweenness_with_isolated_nodes_and_sources_that_reach_nothing(directed: bool) -> None:
+    # 0 - 1 - 2 - 3 (a path; directed: arcs point right, so 3 reaches nothing), 4 and 5 isolated, 6 -> 7
+    n = 8
+    edges = [(0, 1), (1, 2), (2, 3), (6, 7)]
+    g = nx.DiGraph() if directed else nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    u, v = arrays(edges)
+    exact = nx.betweenness_centrality(g)
+    assert fast.betweenness(n, u, v, directed=directed) == pytest.approx([exact[i] for i in range(n)], abs=1e-12)
+    for sources in ([3, 4, 5, 7], [4], [0, 4, 7], [7, 7, 3]):
+        ref = nx.betweenness_centrality_subset(g, sorted(set(sources)), list(range(n)), normalized=False)
+        mine = fast.betweenness(n, u, v, directed=directed, sources=np.array(sources), normalized=False)
+        if len(set(sources)) == len(sources):
+            assert mine == pytest.approx([ref[i] * n / len(sources) for i in range(n)], abs=1e-12)
+        assert mine[[4, 5, 6, 7]].tolist() == [0.0] * 4
+    sinks = fast.betweenness(n, u, v, directed=directed, sources=np.array([4, 5]))
+    assert sinks.tolist() == [0.0] * n
+    assert fast.betweenness(n, u, v, directed=directed, sources=np.array([0]))[1] > 0
+    assert fast.betweenness(n, u, v, directed=directed, sources=np.zeros(0, dtype=np.int64)).tolist() == [0.0] * n
+
+
+def test_betweenness_refuses_nodes_out_of_range() -> None:
+    u, v = arrays([(0, 1), (1, 2)])
+    with pytest.raises(ValueError, match="sources"):
+        fast.betweenness(3, u, v, sources=np.array([0, 3]))
+    with pytest.raises(ValueError, match="edges"):
+        fast.betweenness(2, u, v)
+
+
 def test_sample_sources_is_deterministic_and_distinct() -> None:
     a = fast.sample_sources(1000, 50, 7)
     assert (a == fast.sample_sources(1000, 50, 7)).all()
@@ -224,3 +299,13 @@ def test_empty_inputs() -> None:
     assert fast.pagerank(0, empty, empty, np.zeros(0)).converged
     assert fast.cut_vertices(1, empty, empty, 0) == []
     assert math.isclose(fast.pagerank(3, empty, empty, np.zeros(0)).scores.sum(), 1.0)
+
+
+@SETTINGS
+@given(st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=300))
+def test_unique_ints_equals_numpy_unique(values: list[int]) -> None:
+    array = np.asarray(values, dtype=np.int64)
+    assert fast.unique_ints(array).tolist() == np.unique(array).tolist()
+    ordered = np.sort(array)
+    starts = fast.run_starts(ordered)
+    assert starts.tolist() == np.unique(ordered, return_index=True)[1].tolist()

@@ -8,6 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from accountgraph.algorithms import RankParams, key_people, prepare
@@ -134,6 +135,19 @@ def test_reporting_span_counts_everyone_below() -> None:
     assert reporting_span(manager).tolist() == [5, 2, 1, 1, 0, 0]
     # a cycle (refused by the store) does not hang
     assert reporting_span(np.array([1, 0])).tolist() in ([1, 0], [0, 1])
+    # a chain deeper than the vectorised levels reach
+    assert reporting_span(np.arange(-1, 199)).tolist() == list(range(199, -1, -1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=1000), max_size=150))
+def test_reporting_span_is_the_number_of_descendants_in_a_forest(picks: list[int]) -> None:
+    # each person's manager is someone listed before them (or nobody): a forest, as the store keeps it
+    manager = np.array([p % i if p >= 0 and i > 0 else -1 for i, p in enumerate(picks)], dtype=np.int64)
+    tree = nx.DiGraph()
+    tree.add_nodes_from(range(len(picks)))
+    tree.add_edges_from((int(m), i) for i, m in enumerate(manager.tolist()) if m >= 0)
+    assert reporting_span(manager).tolist() == [len(nx.descendants(tree, i)) for i in range(len(picks))]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The networkx projection: its bulk edge insert equals networkx's own, in both directions."""
+"""The projection: its networkx view (bulk edge insert, read back) and the algorithms on either form."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from accountgraph.algorithms import account_risk, best_paths, coverage, key_people, next_best_actions, prepare
+from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.generate import generate_account
+from accountgraph.graph.projection import Projection
 from tests.conftest import sqlite_store
+from tests.test_algorithms_support import REFERENCE
 
 
 def test_projection_equals_a_graph_built_with_add_edges_from(tmp_path: Path) -> None:
@@ -27,4 +31,41 @@ def test_projection_equals_a_graph_built_with_add_edges_from(tmp_path: Path) -> 
     a, b = knows[0]
     assert g.edges[a, b, "KNOWS"] == g.edges[b, a, "KNOWS"]
     assert g.edges[a, b, "KNOWS"] is not g.edges[b, a, "KNOWS"]
+    store.close()
+
+
+def test_the_algorithms_read_the_projection_as_they_read_its_networkx_view(tmp_path: Path) -> None:
+    """The rows path (`account_projection`) and the networkx path (`account_subgraph`) give the same results,
+    and a networkx view read back into a projection builds the same graph again."""
+    store = sqlite_store(tmp_path)
+    bundle = generate_account(400, seed=5, account_id="acc")
+    for k, p in enumerate(bundle.people[1:60]):  # some joined in 2025, some left in 2024
+        if k % 2:
+            p.since = date(2025, 1, 1)
+        else:
+            p.until = date(2024, 1, 1)
+    store.load_bundle(bundle)
+    for as_of in (date(2023, 6, 1), date(2026, 1, 1)):
+        projection = store.account_projection("acc", as_of=as_of)
+        g = store.account_subgraph("acc", as_of=as_of)
+        back = Projection.from_networkx(g).to_networkx()
+        assert nx.utils.graphs_equal(g, back)
+        assert sorted(g.edges(keys=True, data=True)) == sorted(back.edges(keys=True, data=True))
+        assert g.graph == back.graph
+        views = [prepare(source, reference=REFERENCE) for source in (projection, g)]
+        there = [p for p in bundle.people if (p.since or as_of) <= as_of and (p.until is None or as_of < p.until)]
+        assert views[0].P == len(there) < 400
+        results = []
+        for view in views:
+            top = rank_arrays(view).order[:4].tolist()
+            results.append(
+                [
+                    key_people(view, top=None).model_dump(),
+                    coverage(view).model_dump(),
+                    next_best_actions(view).model_dump(),
+                    account_risk(view).model_dump(),
+                    [best_paths(view, view.people[i], k=3).model_dump() for i in top],
+                ]
+            )
+        assert results[0] == results[1]
     store.close()

@@ -1,8 +1,9 @@
-"""Relationship intelligence on the networkx projection of an account (the same on every backend).
+"""Relationship intelligence on the projection of an account (the same on every backend).
 
-Every algorithm is a pure function ``f(G, ...)`` of the projection (`GraphStore.account_subgraph`) or of an
-`AccountView` prepared from it (`prepare`), deterministic, and returns a pydantic result that carries its
-explanation. The parameters and their defaults are in `params.py`.
+Every algorithm is a pure function ``f(G, ...)`` of the projection (`GraphStore.account_projection`), of its
+networkx view (`GraphStore.account_subgraph`) or of an `AccountView` prepared from either (`prepare`),
+deterministic, and returns a pydantic result that carries its explanation. The parameters and their
+defaults are in `params.py`.
 """
 
 from accountgraph.algorithms.actions import next_best_actions

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
+from typing import Any
 
 import networkx as nx
 import numpy as np
 from scipy.sparse import csgraph
 
-from accountgraph.algorithms.coverage import BUYING_ROLES, CoverageCore, coverage_core
+from accountgraph.algorithms.coverage import (
+    BUYING_ROLES,
+    CoverageCore,
+    coverage_core,
+    person_columns,
+    reached_companies,
+)
 from accountgraph.algorithms.params import ActionParams, CoverageParams
 from accountgraph.algorithms.paths import contact_path, paths_from_team
 from accountgraph.algorithms.prepared import AccountView, prepare
@@ -41,17 +49,46 @@ def _cold_member(view: AccountView, person: int) -> str | None:
     if not view.team:
         return None
     company = view.attrs[person].get("company")
-    counts: Counter[str] = Counter()
-    for pid, ties in view.ties_of_person.items():
-        if view.attrs[view.index[pid]].get("company") == company:
-            counts.update(t.member for t in ties)
-    if counts:
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    managers = [t for t in view.team if view.graph.nodes[t].get("function") == "account_manager"]
+    best = _members_by_company(view)
+    if company in best:
+        return best[company]
+    managers = [t for t in view.team if view.node(t).get("function") == "account_manager"]
     return (managers or view.team)[0]
 
 
-def _context(view: AccountView, core: CoverageCore, arrays: RankArrays, i: int, reached: set[object]) -> list[str]:
+def _members_by_company(view: AccountView) -> dict[Any, str]:
+    """The member of ours with most relationships in each company (memoised on the view)."""
+    cached = view.cache.get(_MEMBERS_KEY)
+    if isinstance(cached, dict):
+        return cached
+    counts: dict[Any, Counter[str]] = {}
+    for pid, ties in view.ties_of_person.items():
+        company = view.attrs[view.index[pid]].get("company")
+        counts.setdefault(company, Counter()).update(t.member for t in ties)
+    best = {c: sorted(n.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for c, n in counts.items() if n}
+    view.cache[_MEMBERS_KEY] = best
+    return best
+
+
+_MEMBERS_KEY = "actions.members_by_company"
+
+
+def _team_paths(view: AccountView, avoid_opponents: bool) -> tuple[np.ndarray, np.ndarray]:
+    """`paths_from_team`, memoised on the view (read-only arrays)."""
+    key = f"actions.paths_from_team:{int(avoid_opponents)}"
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple):
+        return cached
+    dist, pred = paths_from_team(view, avoid_opponents=avoid_opponents)
+    dist.setflags(write=False)
+    pred.setflags(write=False)
+    view.cache[key] = (dist, pred)
+    return dist, pred
+
+
+def _context(
+    view: AccountView, core: CoverageCore, arrays: RankArrays, i: int, reached: Collection[object]
+) -> list[str]:
     a = view.attrs[i]
     why = [f"rank {int(arrays.position[i])} (score {float(arrays.score[i]):.2f})"]
     why += [w for w in core.why[i] if not w.startswith("ranked ")]
@@ -92,34 +129,35 @@ def next_best_actions(
     arrays = rank_arrays(view)
     core = coverage_core(view, coverage_params, arrays=arrays)
     thr = core.threshold
-    reached = {
-        view.attrs[view.index[t.person]].get("company")
-        for ties in view.ties_of_person.values()
-        for t in ties
-        if t.core.effective >= thr
-    }
-    buying_without_supporter = {
-        r
-        for r in BUYING_ROLES
-        if not any(
-            r in (view.attrs[i].get("roles") or []) and view.attrs[i].get("stance") == "supporter" for i in core.chain
-        )
-    }
+    reached = reached_companies(view, thr)
+    cols = person_columns(view)
+    supported: set[str] = set()
+    for i in core.chain:
+        if cols.stance[i] == "supporter":
+            supported.update(cols.roles[i])
+    buying_without_supporter = {r for r in BUYING_ROLES if r not in supported}
     actions: list[Action] = []
-    uncovered = [i for i in core.chain if not core.covered(i)]
+    members = core.members
+    uncovered = [i for i in core.chain if not members[i]]
     if uncovered and view.T:
-        dist_safe, pred_safe = paths_from_team(view, avoid_opponents=True)
-        dist_any, pred_any = paths_from_team(view, avoid_opponents=False)
+        dist_safe, pred_safe = _team_paths(view, True)
+        dist_any, pred_any = _team_paths(view, False)
     # estimate every candidate's expected gain from the path costs, then draft the best ones in full
     estimates: list[tuple[float, str, int]] = []
-    for i in uncovered:
-        success = params.cold_strength
-        if view.T:
-            for dist in (dist_safe, dist_any):
-                if np.isfinite(dist[i]):
-                    success = math.exp(-float(dist[i]))
-                    break
-        estimates.append((-core.share(i) * success, view.ids[i], i))
+    if view.T and uncovered:
+        u = np.array(uncovered, dtype=np.int64)
+        safe, other = dist_safe[u], dist_any[u]
+        use_safe = np.isfinite(safe)
+        costs = np.where(use_safe, safe, other).tolist()
+        warm = (use_safe | np.isfinite(other)).tolist()
+    else:
+        costs = [0.0] * len(uncovered)
+        warm = [False] * len(uncovered)
+    ids = view.ids
+    cold = params.cold_strength
+    for i, cost, has_path in zip(uncovered, costs, warm, strict=True):
+        success = math.exp(-cost) if has_path else cold
+        estimates.append((-core.share(i) * success, ids[i], i))
     estimates.sort()
     for _, _, i in estimates[: params.limit + 5]:
         gain = core.share(i)
@@ -164,6 +202,10 @@ def next_best_actions(
     for i in single:
         holder = core.members[i][0]
         gain = core.share(i) * params.departure_risk
+        if _cannot_place(gain, actions, params.limit):
+            # a path is never stronger than 1: neither this second thread nor the less valuable ones
+            # after it can rank among the `limit` best actions
+            break
         why = _context(view, core, arrays, i, reached)
         why.append(f"only {view.name(holder)} reaches them: a single thread")
         banned = view.avoid_mask()
@@ -198,6 +240,14 @@ def next_best_actions(
     return ActionPlan(
         account=view.account, as_of=view.as_of, coverage=core.score, actions=actions, explanation=explanation
     )
+
+
+def _cannot_place(gain: float, actions: list[Action], limit: int) -> bool:
+    """Whether an action worth at most `gain` ranks after `limit` of `actions` in every case."""
+    if len(actions) < limit:
+        return False
+    kth = sorted(round(a.expected_gain, 12) for a in actions)[-limit]
+    return round(gain, 12) < kth
 
 
 def _action(

@@ -9,18 +9,22 @@ opponents in decision roles. The formula is in `accountgraph.algorithms.params.C
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
 
 from accountgraph.algorithms.params import CoverageParams, RankParams
 from accountgraph.algorithms.prepared import AccountView, prepare
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Breakdown, Coverage, CoveredPerson, Gap, Layer
 
-__all__ = ["BUYING_ROLES", "CoverageCore", "coverage", "coverage_core", "unit_heads"]
+__all__ = ["BUYING_ROLES", "CoverageCore", "coverage", "coverage_core", "reached_companies", "unit_heads"]
 
 BUYING_ROLES = ("decision_maker", "economic_buyer", "technical_buyer", "user_buyer")
 KEY_ROLES = ("decision_maker", "economic_buyer")
@@ -70,6 +74,129 @@ def _percent(part: float, whole: float) -> float:
     return min(100.0, max(0.0, 100.0 * part / whole)) if whole > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Per-person fields the coverage reads, gathered once per view (person index order)."""
+
+    company: list[Any]
+    department: list[Any]
+    roles: list[tuple[str, ...]]
+    role_text: list[str]
+    """The roles as text ("decision maker, champion"); "" when none."""
+    key_role_arr: NDArray[np.bool_]
+    buying_or_blocker: list[bool]
+    stance: list[Any]
+    has_roles: NDArray[np.bool_]
+    head: list[int]
+    """0, or 1 for the head of a company, 2 for the head of a department (not also a company's)."""
+    head_arr: NDArray[np.int8]
+    headcount: dict[str, int]
+    """People per company (keyed by the company as text)."""
+    company_group: NDArray[np.int64]
+    company_keys: list[str]
+    """The company breakdown's key of each person (a code into `company_keys`)."""
+    dept_group: NDArray[np.int64]
+    dept_keys: list[str]
+    role_mask: dict[str, NDArray[np.bool_]] | None
+    """Who holds each role (None when someone lists a role twice)."""
+
+
+def person_columns(view: AccountView) -> _Columns:
+    """The per-person fields the coverage reads (memoised on the view; shared: not to be changed)."""
+    cached = view.cache.get(_COLUMNS_KEY)
+    if isinstance(cached, _Columns):
+        return cached
+    P = view.P
+    attrs = view.attrs[:P]
+    company: list[Any] = [a.get("company") for a in attrs]
+    department: list[Any] = [a.get("department") for a in attrs]
+    roles: list[tuple[str, ...]] = [tuple(a.get("roles") or ()) for a in attrs]
+    stance: list[Any] = [a.get("stance") for a in attrs]
+    # every distinct set of roles once
+    role_sets = list(dict.fromkeys(roles))
+    role_set_code = {rs: k for k, rs in enumerate(role_sets)}
+    role_set = np.array(list(map(role_set_code.__getitem__, roles)), dtype=np.int64)
+    texts = [", ".join(r.replace("_", " ") for r in rs) for rs in role_sets]
+    role_text = list(map(texts.__getitem__, role_set.tolist()))
+    key_role = np.array([any(r in KEY_ROLES for r in rs) for rs in role_sets], dtype=bool)[role_set]
+    buying_or_blocker = np.array(
+        [any(r in BUYING_ROLES or r == "blocker" for r in rs) for rs in role_sets], dtype=bool
+    )[role_set].tolist()
+    has_roles = np.array([bool(rs) for rs in role_sets], dtype=bool)[role_set]
+    masks: dict[str, NDArray[np.bool_]] = {}
+    for r in sorted({r for rs in role_sets for r in rs}):
+        masks[r] = np.isin(role_set, [k for k, rs in enumerate(role_sets) if r in rs])
+    role_mask = None if any(len(set(rs)) != len(rs) for rs in role_sets) else masks
+    # units as integer codes: companies (None: in none), and departments within their company
+    company_code, company_group, company_keys, company_count = _codes(company, "")
+    dept_code, dept_group, dept_keys, _ = _codes(department, "(none)")
+    n_dept = int(dept_code.max(initial=-1)) + 1
+    # (company, department) with a department: a unit, even without a company (its code then is -1)
+    dept_unit = np.where(dept_code >= 0, (company_code + 1) * n_dept + dept_code, -1)
+    company_heads = _heads(view.manager, company_code)
+    dept_heads = _heads(view.manager, dept_unit)
+    head_arr = np.zeros(P, dtype=np.int8)
+    head_arr[dept_heads] = 2
+    head_arr[company_heads] = 1
+    headcount: dict[str, int] = defaultdict(int)
+    for c, n in company_count.items():
+        headcount[str(c)] += n
+    cols = _Columns(
+        company,
+        department,
+        roles,
+        role_text,
+        key_role,
+        buying_or_blocker,
+        stance,
+        has_roles,
+        head_arr.tolist(),
+        head_arr,
+        dict(headcount),
+        company_group,
+        company_keys,
+        dept_group,
+        dept_keys,
+        role_mask,
+    )
+    view.cache[_COLUMNS_KEY] = cols
+    return cols
+
+
+_COLUMNS_KEY = "coverage.columns"
+
+
+def _codes(values: list[Any], empty: str) -> tuple[NDArray[np.int64], NDArray[np.int64], list[str], Counter[Any]]:
+    """Each value as an integer code (equal values, equal codes; None: -1), as a code of its breakdown key
+    (``str(value or empty)``) into the list of keys, and how often each value occurs."""
+    count = Counter(values)
+    distinct = list(count)
+    position = {v: k for k, v in enumerate(distinct)}
+    index = np.array(list(map(position.__getitem__, values)), dtype=np.int64)
+    own = np.array([-1 if v is None else k for k, v in enumerate(distinct)] or [0], dtype=np.int64)
+    keys = [str(v or empty) for v in distinct]
+    key_code = {k: n for n, k in enumerate(dict.fromkeys(keys))}
+    grouped = np.array([key_code[k] for k in keys] or [0], dtype=np.int64)
+    return own[index], grouped[index], list(key_code), count
+
+
+def _heads(manager: NDArray[np.int64], unit: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each person heads their unit (see `unit_heads`); `unit[i]` -1: in no unit."""
+    P = unit.size
+    manager = np.asarray(manager, dtype=np.int64)[:P]
+    has_reports = np.zeros(P, dtype=bool)
+    has_reports[manager[manager >= 0]] = True
+    # the manager's unit; -2 (no unit) for those without a manager (index -1 reads the sentinel)
+    unit_ext = np.append(unit, np.int64(-2))
+    manager_unit = unit_ext[manager]
+    top = (unit >= 0) & ((manager < 0) | (manager_unit != unit))
+    tops_per_unit = np.bincount(unit[top], minlength=int(unit.max(initial=-1)) + 1)
+    single = np.zeros(P, dtype=bool)
+    single[top] = tops_per_unit[unit[top]] == 1
+    result: NDArray[np.bool_] = top & (single | has_reports)
+    return result
+
+
 def unit_heads(view: AccountView) -> tuple[set[int], set[int]]:
     """Heads of companies and of departments (person indices).
 
@@ -77,35 +204,26 @@ def unit_heads(view: AccountView) -> tuple[set[int], set[int]]:
     has it as its head; with several, those with people under them (so a partnership with no reporting
     lines has no heads).
     """
-    P = view.P
-    manager = view.manager
-    company_of = [view.attrs[i].get("company") for i in range(P)]
-    dept_of = [view.attrs[i].get("department") for i in range(P)]
-    has_reports = [False] * P
-    for i in range(P):
-        if manager[i] >= 0:
-            has_reports[int(manager[i])] = True
+    head = person_columns(view).head_arr
+    return set(np.flatnonzero(head == 1).tolist()), set(np.flatnonzero(head == 2).tolist())
 
-    def heads(unit_of: list[object]) -> set[int]:
-        tops: dict[object, list[int]] = defaultdict(list)
-        for i in range(P):
-            unit = unit_of[i]
-            if unit is None:
-                continue
-            m = int(manager[i])
-            if m < 0 or unit_of[m] != unit:
-                tops[unit].append(i)
-        out: set[int] = set()
-        for members in tops.values():
-            if len(members) == 1:
-                out.add(members[0])
-            else:
-                out.update(i for i in members if has_reports[i])
-        return out
 
-    company_heads = heads(list(company_of))
-    dept_heads = heads([(c, d) if d is not None else None for c, d in zip(company_of, dept_of, strict=True)])
-    return company_heads, dept_heads - company_heads
+def reached_companies(view: AccountView, threshold: float) -> frozenset[Any]:
+    """The companies (as stored on the people) where one of ours knows someone at `threshold` or more."""
+    key = f"coverage.reached:{threshold!r}"
+    cached = view.cache.get(key)
+    if isinstance(cached, frozenset):
+        return cached
+    attrs = view.attrs
+    index = view.index
+    reached = frozenset(
+        attrs[index[t.person]].get("company")
+        for ties in view.ties_of_person.values()
+        for t in ties
+        if t.core.effective >= threshold
+    )
+    view.cache[key] = reached
+    return reached
 
 
 def coverage_core(
@@ -116,57 +234,96 @@ def coverage_core(
     arrays: RankArrays | None = None,
     without_members: Iterable[str] = (),
 ) -> CoverageCore:
-    """The decision chain, its weights and who of ours reaches whom (see `coverage`)."""
+    """The decision chain, its weights and who of ours reaches whom (see `coverage`).
+
+    Memoised on the view per parameters and ranking when no member is left out: the result is shared,
+    and must not be changed.
+    """
     params = params or view.options.coverage
     arrays = arrays or rank_arrays(view, rank)
     gone = set(without_members)
-    company_heads, dept_heads = unit_heads(view)
+    if gone:
+        return _coverage_core(view, params, arrays, gone)
+    key = f"coverage.core:{id(arrays)}:{params.model_dump_json()}"
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] is arrays:
+        core: CoverageCore = cached[1]
+        return core
+    core = _coverage_core(view, params, arrays, gone)
+    view.cache[key] = (arrays, core)  # the arrays are kept, so their id is not reused while cached
+    return core
+
+
+_LAYERS: tuple[Layer, Layer, Layer] = ("key", "organisational", "broad")
+_LAYER_CODE = {name: code for code, name in enumerate(_LAYERS)}
+_HEAD_TEXT = ("", "heads the company", "heads the department")
+
+
+def _name(view: AccountView, node: str) -> str:
+    """`view.name(node)`, read from the view's own fields for its people and members."""
+    i = view.index.get(node)
+    if i is None:
+        return view.name(node)
+    return str(view.attrs[i].get("name") or node)
+
+
+def _coverage_core(view: AccountView, params: CoverageParams, arrays: RankArrays, gone: set[str]) -> CoverageCore:
+    cols = person_columns(view)
     position = arrays.position
-    chain: list[int] = []
+    order = arrays.order
+    in_chain = (position <= params.top_n) | cols.has_roles | (cols.head_arr > 0)
+    chain_arr = order[in_chain[order]]
+    chain: list[int] = chain_arr.tolist()
+    pos = position[chain_arr]
+    top_n = params.top_n
+    head = cols.head
+    role_text = cols.role_text
+    # layers: key (the key_n best or a key role), organisational (a head), broad
+    key = (pos <= params.key_n) | cols.key_role_arr[chain_arr]
+    layer_code = np.where(key, 0, np.where(cols.head_arr[chain_arr] > 0, 1, 2)).tolist()
+    layer: dict[int, Layer] = dict(zip(chain, [_LAYERS[c] for c in layer_code], strict=True))
+    weight: dict[int, float] = dict(
+        zip(chain, [max(s, params.min_weight) for s in arrays.score[chain_arr].tolist()], strict=True)
+    )
     why: dict[int, list[str]] = {}
-    layer: dict[int, Layer] = {}
-    for i in arrays.order.tolist():
-        reasons = []
-        roles = view.attrs[i].get("roles") or []
-        rank_pos = int(position[i])
-        if rank_pos <= params.top_n:
-            reasons.append(f"ranked {rank_pos}")
-        if roles:
-            reasons.append(", ".join(r.replace("_", " ") for r in roles))
-        if i in company_heads:
-            reasons.append("heads the company")
-        elif i in dept_heads:
-            reasons.append("heads the department")
-        if not reasons:
-            continue
-        chain.append(i)
+    for i, rank_pos in zip(chain, pos.tolist(), strict=True):
+        reasons = [f"ranked {rank_pos}"] if rank_pos <= top_n else []
+        text = role_text[i]
+        if text:
+            reasons.append(text)
+        h = head[i]
+        if h:
+            reasons.append(_HEAD_TEXT[h])
         why[i] = reasons
-        if rank_pos <= params.key_n or any(r in KEY_ROLES for r in roles):
-            layer[i] = "key"
-        elif i in company_heads or i in dept_heads:
-            layer[i] = "organisational"
-        else:
-            layer[i] = "broad"
-    weight = {i: max(float(arrays.score[i]), params.min_weight) for i in chain}
     best: dict[int, float] = {}
     members: dict[int, list[str]] = {}
+    ids = view.ids
+    ties_of = view.ties_of_person
+    threshold = params.threshold
     for i in chain:
-        ties = [t for t in view.ties_of_person.get(view.ids[i], []) if t.member not in gone]
-        best[i] = ties[0].core.effective if ties else 0.0
-        members[i] = [t.member for t in ties if t.core.effective >= params.threshold]
+        ties = ties_of.get(ids[i])
+        if ties and gone:
+            ties = [t for t in ties if t.member not in gone]
+        if ties:
+            best[i] = ties[0].core.effective
+            members[i] = [t.member for t in ties if t.core.effective >= threshold]
+        else:
+            best[i] = 0.0
+            members[i] = []
     total = sum(weight.values())
     covered_weight = sum(weight[i] for i in chain if members[i])
     return CoverageCore(chain, weight, best, members, layer, why, total, covered_weight, params.threshold)
 
 
-def _breakdown(key: str, label: str, people: list[int], core: CoverageCore) -> Breakdown:
-    w = sum(core.weight[i] for i in people)
-    cw = sum(core.weight[i] for i in people if core.covered(i))
+def _breakdown(key: str, label: str, weights: list[float], covered_weights: list[float]) -> Breakdown:
+    """A breakdown of chain people given their weights and those of the covered ones (chain order)."""
+    w = sum(weights)
+    cw = sum(covered_weights)
     return Breakdown(
         key=key,
         label=label,
-        people=len(people),
-        covered=sum(1 for i in people if core.covered(i)),
+        people=len(weights),
+        covered=len(covered_weights),
         weight=w,
         covered_weight=cw,
         score=_percent(cw, w),
@@ -203,47 +360,72 @@ def coverage(
     params = params or view.options.coverage
     arrays = rank_arrays(view, rank)
     core = coverage_core(view, params, arrays=arrays)
-    attrs = view.attrs
+    cols = person_columns(view)
+    company, department, roles, stance = cols.company, cols.department, cols.roles, cols.stance
+    pos = arrays.position
     people = [
-        CoveredPerson(
+        CoveredPerson.built(
             id=view.ids[i],
-            name=view.name(view.ids[i]),
-            company=attrs[i].get("company"),
-            department=attrs[i].get("department"),
-            roles=list(attrs[i].get("roles") or []),
-            stance=str(attrs[i].get("stance") or "unknown"),
+            name=_name(view, view.ids[i]),
+            company=company[i],
+            department=department[i],
+            roles=list(roles[i]),
+            stance=str(stance[i] or "unknown"),
             layer=core.layer[i],
-            rank=int(arrays.position[i]),
+            rank=int(pos[i]),
             weight=core.weight[i],
             best_strength=core.best[i],
             covered=core.covered(i),
-            members=core.members[i],
-            why=core.why[i],
+            members=list(core.members[i]),
+            why=list(core.why[i]),
         )
         for i in core.chain[: params.max_listed]
     ]
-    by_layer = [
-        _breakdown(name, name, [i for i in core.chain if core.layer[i] == name], core)
-        for name in ("key", "organisational", "broad")
-    ]
-    role_people: dict[str, list[int]] = defaultdict(list)
-    company_people: dict[str, list[int]] = defaultdict(list)
-    dept_people: dict[str, list[int]] = defaultdict(list)
-    for i in core.chain:
-        for r in attrs[i].get("roles") or []:
-            role_people[r].append(i)
-        company_people[str(attrs[i].get("company") or "")].append(i)
-        dept_people[str(attrs[i].get("department") or "(none)")].append(i)
-    by_role = [_breakdown(r, _label(r), role_people[r], core) for r in ROLE_ORDER if r in role_people]
-    by_role += [_breakdown(r, _label(r), role_people[r], core) for r in sorted(role_people) if r not in ROLE_ORDER]
+    chain_arr = np.array(core.chain, dtype=np.int64)
+    weights = np.array([core.weight[i] for i in core.chain], dtype=np.float64)
+    is_covered = np.array([bool(core.members[i]) for i in core.chain], dtype=bool)
+    covered = int(is_covered.sum())
+
+    def breakdowns(group: NDArray[np.int64], keys: list[str]) -> list[tuple[str, list[float], list[float]]]:
+        """(key, weights, covered weights) of every group of chain people, in chain order within a group."""
+        order = np.argsort(group, kind="stable")
+        sorted_group = group[order]
+        cuts = np.flatnonzero(sorted_group[1:] != sorted_group[:-1]) + 1
+        out = []
+        for idx in np.split(order, cuts) if order.size else []:
+            out.append((keys[int(group[idx[0]])], weights[idx].tolist(), weights[idx[is_covered[idx]]].tolist()))
+        return out
+
+    layer_code = np.array([_LAYER_CODE[core.layer[i]] for i in core.chain], dtype=np.int64)
+    in_layer = {key: (ws, cws) for key, ws, cws in breakdowns(layer_code, list(_LAYERS))}
+    by_layer = [_breakdown(name, name, *in_layer.get(name, ([], []))) for name in _LAYERS]
+    role_groups: dict[str, tuple[list[float], list[float]]] = {}
+    if cols.role_mask is not None:
+        for r, mask in cols.role_mask.items():
+            held = mask[chain_arr]
+            if held.any():
+                role_groups[r] = (weights[held].tolist(), weights[held & is_covered].tolist())
+    else:  # someone lists a role twice: counted twice
+        for i in core.chain:
+            for r in cols.roles[i]:
+                ws, cws = role_groups.setdefault(r, ([], []))
+                ws.append(core.weight[i])
+                if core.members[i]:
+                    cws.append(core.weight[i])
+    by_role = [_breakdown(r, _label(r), *role_groups[r]) for r in ROLE_ORDER if r in role_groups]
+    by_role += [_breakdown(r, _label(r), *role_groups[r]) for r in sorted(role_groups) if r not in ROLE_ORDER]
     by_company = sorted(
-        (_breakdown(c, view.name(c), ps, core) for c, ps in company_people.items()), key=lambda b: (-b.weight, b.key)
+        (
+            _breakdown(c, _name(view, c), ws, cws)
+            for c, ws, cws in breakdowns(cols.company_group[chain_arr], cols.company_keys)
+        ),
+        key=lambda b: (-b.weight, b.key),
     )
     by_department = sorted(
-        (_breakdown(d, d, ps, core) for d, ps in dept_people.items()), key=lambda b: (-b.weight, b.key)
+        (_breakdown(d, d, ws, cws) for d, ws, cws in breakdowns(cols.dept_group[chain_arr], cols.dept_keys)),
+        key=lambda b: (-b.weight, b.key),
     )
     gaps, gap_count = _gaps(view, core, arrays, params.max_listed)
-    covered = sum(1 for i in core.chain if core.covered(i))
     explanation = (
         f"{core.score:.1f} of 100: {covered} of {len(core.chain)} decision-chain people are known by one of ours "
         f"at an effective strength of at least {params.threshold:.2f}, weighted by their rank score"
@@ -267,99 +449,133 @@ def coverage(
     )
 
 
+_GAP_ORDER = {
+    "uncovered_person": 0,
+    "role_without_supporter": 1,
+    "opponent_in_decision_role": 2,
+    "company_without_contact": 3,
+    "single_threaded": 4,
+}
+
+
 def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int) -> tuple[list[Gap], int]:
-    """The gaps, most important first (at most `limit`), and how many there are."""
-    attrs = view.attrs
-    gaps: list[Gap] = []
+    """The gaps, most important first (at most `limit`), and how many there are.
+
+    Every gap's sort key is found first; only the gaps returned are written out.
+    """
+    cols = person_columns(view)
+    roles_of, role_text, stance_of, company_of = cols.roles, cols.role_text, cols.stance, cols.company
+    buying_or_blocker = cols.buying_or_blocker
     thr = core.threshold
+    total = core.total
+    weight, members = core.weight, core.members
+    ids = view.ids
+    # (importance, kind order, subject, kind, person index / company / role gap), in the order they are found
+    found: list[tuple[float, int, str, str, Any]] = []
+    uncovered_order = _GAP_ORDER["uncovered_person"]
+    single_order = _GAP_ORDER["single_threaded"]
+    opponent_order = _GAP_ORDER["opponent_in_decision_role"]
     for i in core.chain:
-        pid = view.ids[i]
-        name = view.name(pid)
-        roles = attrs[i].get("roles") or []
-        what = f"rank {int(arrays.position[i])}" + (f", {', '.join(_label(r) for r in roles)}" if roles else "")
-        if not core.covered(i):
+        ms = members[i]
+        opposed = stance_of[i] == "opponent" and buying_or_blocker[i]
+        if ms and len(ms) != 1 and not opposed:
+            continue
+        share = 100.0 * weight[i] / total if total > 0 else 0.0
+        pid = ids[i]
+        if not ms:
+            found.append((share, uncovered_order, pid, "uncovered_person", i))
+        elif len(ms) == 1:
+            found.append((share, single_order, pid, "single_threaded", i))
+        if opposed:
+            found.append((share, opponent_order, pid, "opponent_in_decision_role", i))
+    # companies where nobody of ours reaches anyone at the threshold
+    reached = reached_companies(view, thr)
+    headcount = cols.headcount
+    unreached = [c for c in sorted(headcount) if c not in reached]
+    if unreached:
+        chain_weight = dict.fromkeys(unreached, 0.0)
+        for i in core.chain:
+            c = str(company_of[i])
+            if c in chain_weight:
+                chain_weight[c] += weight[i]
+        company_order = _GAP_ORDER["company_without_contact"]
+        for company in unreached:
+            share = 100.0 * chain_weight[company] / total if total > 0 else 0.0
+            found.append((share, company_order, company, "company_without_contact", company))
+    # buying roles that no supporter holds
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i in core.chain:
+        for r in roles_of[i]:
+            if r in BUYING_ROLES:
+                holders[r].append(i)
+    role_order = _GAP_ORDER["role_without_supporter"]
+    for role in BUYING_ROLES:
+        people = holders.get(role)
+        if not people or any(stance_of[i] == "supporter" for i in people):
+            continue
+        stances: dict[str, int] = defaultdict(int)
+        for i in people:
+            stances[str(stance_of[i] or "unknown")] += 1
+        mix = ", ".join(f"{n} {s}" for s, n in sorted(stances.items()))
+        share = sum(core.share(i) for i in people)
+        gap = Gap.built(
+            kind="role_without_supporter",
+            subject=role,
+            name=_label(role),
+            importance=share,
+            detail=f"{len(people)} {_label(role)}{'s' if len(people) != 1 else ''}, none a supporter ({mix})",
+        )
+        found.append((share, role_order, role, "role_without_supporter", gap))
+    # most important first: (importance to 9 decimals, kind, subject). Rounding keeps the order of the
+    # importances, so only the `limit` most important and those tied with the last of them (to 9
+    # decimals) can be returned: only these are rounded and sorted in full.
+    count = len(found)
+    if limit < count:
+        found.sort(key=itemgetter(0), reverse=True)
+        if limit <= 0:
+            return [], count
+        end = limit
+        last = round(found[limit - 1][0], 9)
+        while end < count and round(found[end][0], 9) == last:
+            end += 1
+        found = found[:end]
+    found.sort(key=lambda e: (-round(e[0], 9), e[1], e[2]))
+
+    def what(i: int) -> str:
+        text = role_text[i]
+        return f"rank {int(arrays.position[i])}" + (f", {text}" if text else "")
+
+    gaps: list[Gap] = []
+    for importance, _, _, kind, x in found[:limit]:
+        if kind == "role_without_supporter":
+            gaps.append(x)
+            continue
+        if kind == "company_without_contact":
+            gaps.append(
+                Gap.built(
+                    kind=kind,
+                    subject=x,
+                    name=_name(view, x),
+                    importance=importance,
+                    detail=f"{headcount[x]} people, none reached by one of ours at {thr:.2f} or more",
+                )
+            )
+            continue
+        pid = ids[x]
+        if kind == "uncovered_person":
             ties = view.ties_of_person.get(pid, [])
             if ties:
                 t = ties[0]
                 state = "stale, " if t.core.stale else ""
                 detail = (
-                    f"{what}: our strongest tie is {view.name(t.member)} at {t.core.effective:.2f} "
+                    f"{what(x)}: our strongest tie is {_name(view, t.member)} at {t.core.effective:.2f} "
                     f"({state}below {thr:.2f})"
                 )
             else:
-                detail = f"{what}: nobody of ours knows them"
-            gaps.append(
-                Gap.built(kind="uncovered_person", subject=pid, name=name, importance=core.share(i), detail=detail)
-            )
-        elif len(core.members[i]) == 1:
-            m = core.members[i][0]
-            detail = f"{what}: only {view.name(m)} reaches them (at {core.best[i]:.2f})"
-            gaps.append(
-                Gap.built(kind="single_threaded", subject=pid, name=name, importance=core.share(i), detail=detail)
-            )
-        if attrs[i].get("stance") == "opponent" and any(r in BUYING_ROLES or r == "blocker" for r in roles):
-            detail = f"{what}: an opponent in a decision role"
-            gaps.append(
-                Gap.built(
-                    kind="opponent_in_decision_role", subject=pid, name=name, importance=core.share(i), detail=detail
-                )
-            )
-    # companies where nobody of ours reaches anyone at the threshold
-    reached_companies = {
-        attrs[view.index[t.person]].get("company")
-        for ties in view.ties_of_person.values()
-        for t in ties
-        if t.core.effective >= thr
-    }
-    headcount: dict[str, int] = defaultdict(int)
-    for i in range(view.P):
-        headcount[str(attrs[i].get("company"))] += 1
-    chain_weight: dict[str, float] = defaultdict(float)
-    for i in core.chain:
-        chain_weight[str(attrs[i].get("company"))] += core.weight[i]
-    for company in sorted(headcount):
-        if company in reached_companies:
-            continue
-        share = 100.0 * chain_weight[company] / core.total if core.total > 0 else 0.0
-        gaps.append(
-            Gap.built(
-                kind="company_without_contact",
-                subject=company,
-                name=view.name(company),
-                importance=share,
-                detail=f"{headcount[company]} people, none reached by one of ours at {thr:.2f} or more",
-            )
-        )
-    # buying roles that no supporter holds
-    holders: dict[str, list[int]] = defaultdict(list)
-    for i in core.chain:
-        for r in attrs[i].get("roles") or []:
-            if r in BUYING_ROLES:
-                holders[r].append(i)
-    for role in BUYING_ROLES:
-        people = holders.get(role)
-        if not people or any(attrs[i].get("stance") == "supporter" for i in people):
-            continue
-        stances: dict[str, int] = defaultdict(int)
-        for i in people:
-            stances[str(attrs[i].get("stance") or "unknown")] += 1
-        mix = ", ".join(f"{n} {s}" for s, n in sorted(stances.items()))
-        share = sum(core.share(i) for i in people)
-        gaps.append(
-            Gap.built(
-                kind="role_without_supporter",
-                subject=role,
-                name=_label(role),
-                importance=share,
-                detail=f"{len(people)} {_label(role)}{'s' if len(people) != 1 else ''}, none a supporter ({mix})",
-            )
-        )
-    order = {
-        "uncovered_person": 0,
-        "role_without_supporter": 1,
-        "opponent_in_decision_role": 2,
-        "company_without_contact": 3,
-        "single_threaded": 4,
-    }
-    gaps.sort(key=lambda g: (-round(g.importance, 9), order[g.kind], g.subject))
-    return gaps[:limit], len(gaps)
+                detail = f"{what(x)}: nobody of ours knows them"
+        elif kind == "single_threaded":
+            detail = f"{what(x)}: only {_name(view, members[x][0])} reaches them (at {core.best[x]:.2f})"
+        else:
+            detail = f"{what(x)}: an opponent in a decision role"
+        gaps.append(Gap.built(kind=kind, subject=pid, name=_name(view, pid), importance=importance, detail=detail))
+    return gaps, count

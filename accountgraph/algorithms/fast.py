@@ -1,13 +1,14 @@
-"""Array kernels behind the algorithms: numpy and scipy.sparse only, no graph library at run time.
+"""Array kernels behind the algorithms: numpy, scipy.sparse and numba, no graph library at run time.
 
 Nodes are integers ``0..n-1``; edges are parallel integer arrays. Each kernel is checked against networkx on
 the same inputs in the tests (``tests/test_algorithms_fast.py``):
 
 * `pagerank`: power iteration on a sparse matrix, stopped on an absolute L1 tolerance (networkx multiplies its
   ``tol`` by the number of nodes, so on large graphs it stops early; this one does not).
-* `betweenness`: Brandes' algorithm, one breadth-first search per source run by scipy's C code and the
-  dependency accumulation vectorised per BFS level. Exact with every node as a source, or estimated from a
-  sample of sources (then equal to networkx's ``betweenness_centrality_subset`` from those sources, scaled).
+* `betweenness`: Brandes' algorithm, one breadth-first search and one backward accumulation per source in a
+  compiled numba kernel (`_kernels`, imported on first use), the sources split over two threads. Exact with
+  every node as a source, or estimated from a sample of sources (then equal to networkx's
+  ``betweenness_centrality_subset`` from those sources, scaled).
 * `shortest_path` and `k_shortest_paths`: Dijkstra (scipy) on non-negative costs, optionally limited to a
   number of hops (a layered Bellman–Ford, vectorised), and Yen's loop-free k shortest paths on top.
 * `cut_vertices`: articulation points of an undirected graph seen from one root, with how many nodes each
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +45,19 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def run_starts(ordered: IntArray) -> IntArray:
+    """Where each run of equal values of a sorted array starts."""
+    if ordered.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+
+
+def unique_ints(values: IntArray) -> IntArray:
+    """`np.unique` of an integer array by sorting (numpy 2's hashing `unique` is tens of times slower)."""
+    ordered = np.sort(np.asarray(values, dtype=np.int64))
+    return ordered[run_starts(ordered)]
 
 
 # ---- PageRank -----------------------------------------------------------------------------------
@@ -104,6 +120,42 @@ def sample_sources(n: int, k: int, seed: int) -> IntArray:
     return np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
 
 
+# Sources per call below which the kernel runs on the calling thread: splitting a few searches is not worth it.
+_THREADED_MIN_SOURCES = 64
+
+
+def _betweenness_threads() -> int:
+    """Worker threads for the betweenness kernel: two at most (each needs its own work arrays)."""
+    return min(2, os.cpu_count() or 1)
+
+
+def _brandes(indptr: npt.NDArray[np.int32] | IntArray, indices: npt.NDArray[np.int32], sources: IntArray) -> FloatArray:
+    """Sum over `sources` of the Brandes dependencies (unnormalised), by the compiled kernel.
+
+    With enough sources they are dealt round-robin to `_betweenness_threads` threads, each running the kernel
+    (which releases the GIL) into its own accumulator; the accumulators are added in thread order, so the
+    result does not depend on which thread finishes first.
+    """
+    from accountgraph.algorithms._kernels import brandes_block  # numba: imported on first use only
+
+    n = indptr.size - 1
+    threads = _betweenness_threads()
+    if threads < 2 or sources.size < _THREADED_MIN_SOURCES:
+        acc = np.zeros(n)
+        brandes_block(indptr, indices, sources, acc)
+        return acc
+    parts = [np.ascontiguousarray(sources[t::threads]) for t in range(threads)]
+    accs = [np.zeros(n) for _ in range(threads)]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="betweenness") as pool:
+        futures = [pool.submit(brandes_block, indptr, indices, p, acc) for p, acc in zip(parts, accs, strict=True)]
+        for future in futures:
+            future.result()
+    total = accs[0]
+    for acc in accs[1:]:
+        total += acc
+    return total
+
+
 def betweenness(
     n: int,
     u: IntArray,
@@ -136,59 +188,29 @@ def betweenness(
     out = np.zeros(n)
     if n == 0:
         return out
-    a = np.asarray(u, dtype=np.int64)
-    b = np.asarray(v, dtype=np.int64)
+    if n >= 2**31:
+        raise ValueError(f"too many nodes for the betweenness kernel: {n}")
+    a = np.asarray(u, dtype=np.int64).ravel()
+    b = np.asarray(v, dtype=np.int64).ravel()
+    src_list = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64).ravel()
+    for name, nodes in (("edges", a), ("edges", b), ("sources", src_list)):
+        if nodes.size and (int(nodes.min()) < 0 or int(nodes.max()) >= n):
+            raise ValueError(f"{name} must be nodes 0..{n - 1}")
     keep = a != b
     a, b = a[keep], b[keep]
     if not directed:
         a, b = np.concatenate([a, b]), np.concatenate([b, a])
     if a.size:
-        pairs = np.unique(a * n + b)
+        pairs = unique_ints(a * n + b)
         a, b = pairs // n, pairs % n
-    graph = sp.csr_matrix((np.ones(a.size), (a, b)), shape=(n, n))
-    src_list = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64)
-    dist = np.empty(n, dtype=np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    for s in src_list.tolist():
-        order, pred = csgraph.breadth_first_order(graph, s, directed=True, return_predecessors=True)
-        m = order.size
-        if m <= 1:
-            continue
-        # BFS order lists the nodes level by level and each node's parent is earlier: find the level bounds
-        pos[order] = np.arange(m)
-        parent_pos = pos[pred[order[1:]]]
-        bounds = [0, 1]
-        while bounds[-1] < m:
-            bounds.append(int(np.searchsorted(parent_pos, bounds[-1])) + 1)
-        dist.fill(-2)
-        for level in range(len(bounds) - 1):
-            dist[order[bounds[level] : bounds[level + 1]]] = level
-        # arcs of the shortest-path DAG, grouped by the level of their head
-        head_level = dist[b]
-        dag = np.flatnonzero(head_level == dist[a] + 1)
-        levels = head_level[dag].astype(np.int32)
-        by_level = np.argsort(levels, kind="stable")
-        dag = dag[by_level]
-        levels = levels[by_level]
-        tails, heads = a[dag], b[dag]
-        cuts = np.searchsorted(levels, np.arange(1, int(levels[-1]) + 2)).tolist()
-        sigma = np.zeros(n)
-        sigma[s] = 1.0
-        for i in range(len(cuts) - 1):
-            lo, hi = cuts[i], cuts[i + 1]
-            sigma += np.bincount(heads[lo:hi], weights=sigma[tails[lo:hi]], minlength=n)
-        inv_sigma = np.zeros(n)
-        reached = sigma > 0
-        inv_sigma[reached] = 1.0 / sigma[reached]
-        # g = delta / sigma: g[t] = sum over DAG arcs t -> h of (1 / sigma[h] + g[h])
-        g = np.zeros(n)
-        for i in range(len(cuts) - 2, -1, -1):
-            lo, hi = cuts[i], cuts[i + 1]
-            h = heads[lo:hi]
-            g += np.bincount(tails[lo:hi], weights=inv_sigma[h] + g[h], minlength=n)
-        delta = g * sigma
-        delta[s] = 0.0
-        out += delta
+    # CSR of the out-arcs: the pairs are sorted by (tail, head), so the heads are the column indices
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    if indptr[-1] < 2**31:
+        indptr = indptr.astype(np.int32)
+    indices = b.astype(np.int32)
+    if src_list.size and indices.size:
+        out += _brandes(indptr, indices, src_list)
     if normalized:
         if n > 2:
             out *= 1.0 / ((n - 1) * (n - 2))
@@ -234,7 +256,8 @@ class ArcGraph:
         self.indptr = np.concatenate([[0], np.cumsum(np.bincount(self.tail, minlength=self.n))]).astype(np.int64)
         self._by_head = np.argsort(self.head, kind="stable").astype(np.int64)
         sorted_heads = self.head[self._by_head]
-        self._head_nodes, self._head_starts = np.unique(sorted_heads, return_index=True)
+        self._head_starts = run_starts(sorted_heads)
+        self._head_nodes = sorted_heads[self._head_starts]
 
     def arc(self, a: int, b: int) -> int:
         """The index of arc a → b (KeyError if absent)."""
@@ -354,8 +377,8 @@ def _bounded_path(
         pred_arc = np.full(n, -1, dtype=np.int64)
         if improved.any():
             hit = np.flatnonzero(improved[heads_sorted] & (cand == best[heads_sorted]))
-            nodes, first = np.unique(heads_sorted[hit], return_index=True)
-            pred_arc[nodes] = by_head[hit[first]]
+            first = run_starts(heads_sorted[hit])
+            pred_arc[heads_sorted[hit[first]]] = by_head[hit[first]]
         new = np.where(improved, best, dist)
         layers.append((new, pred_arc))
         if not improved.any():
@@ -523,7 +546,7 @@ def cut_vertices(n: int, u: IntArray, v: IntArray, root: int) -> list[CutVertex]
     b = np.asarray(v, dtype=np.int64)
     keep = a != b
     lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    pairs = np.unique(lo * n + hi)
+    pairs = unique_ints(lo * n + hi)
     a, b = pairs // n, pairs % n
     both_a, both_b = np.concatenate([a, b]), np.concatenate([b, a])
     order = np.lexsort((both_b, both_a))

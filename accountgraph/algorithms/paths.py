@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -31,11 +30,6 @@ from accountgraph.algorithms.strength import parse_instant, strength_core
 from accountgraph.errors import NotFoundError
 
 __all__ = ["best_paths", "contact_path", "paths_from_team"]
-
-
-def _tie_data(view: AccountView, a: str, b: str, key: str) -> dict[str, Any]:
-    data = view.graph.get_edge_data(a, b, key=key)
-    return dict(data) if data else {}
 
 
 def _hop(view: AccountView, a: int, b: int) -> Hop:
@@ -61,16 +55,16 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
             if tie.interactions:
                 detail += f", {tie.interactions} interaction{'s' if tie.interactions != 1 else ''}"
         else:
-            data = _tie_data(view, u, v, "KNOWS")
-            stated = float(data.get("strength", strength))
-            core = strength_core(stated, (), parse_instant(data.get("last_contact")), view.reference, params)
+            row = view.tie("knows", a, b)
+            stated = float(row[3]) if row else strength
+            core = strength_core(stated, (), parse_instant(row[6] if row else None), view.reference, params)
             detail = f"stated {stated:.2f}"
         text = f"{un}{ours} knows {vn}"
     elif kind in (ARC_INFLUENCES, ARC_INFLUENCED_BY):
-        src, dst = (u, v) if kind == ARC_INFLUENCES else (v, u)
-        data = _tie_data(view, src, dst, "INFLUENCES")
-        stated = float(data.get("strength", strength))
-        core = strength_core(stated, (), parse_instant(data.get("last_contact")), view.reference, params)
+        src, dst = (a, b) if kind == ARC_INFLUENCES else (b, a)
+        row = view.tie("influences", src, dst)
+        stated = float(row[3]) if row else strength
+        core = strength_core(stated, (), parse_instant(row[6] if row else None), view.reference, params)
         detail = f"stated {stated:.2f}"
         if kind == ARC_INFLUENCES:
             text = f"{un} sways {vn}"

@@ -1,10 +1,12 @@
 """An account projection prepared once for every algorithm: ids as integers, ties as arrays, strengths.
 
-`prepare(G)` reads the networkx projection (`GraphStore.account_subgraph`) in one pass and keeps what the
-algorithms need: the people and our team members in id order (so results never depend on the order the
-data was loaded in), the effective strength of every tie (`strength.py`), the informal network of the
-customer's people, their `INFLUENCES` ties, the reporting lines, and the contact graph the paths walk. Every
-public algorithm accepts either the projection or an `AccountView`; the service layer caches views.
+`prepare(G)` reads the projection of an account (`GraphStore.account_projection`: plain rows, no graph
+library in between; a networkx projection is read back into one) and keeps what the algorithms need: the
+people and our team members in id order (so results never depend on the order the data was loaded in), the
+effective strength of every tie (`strength.py`), the informal network of the customer's people, their
+`INFLUENCES` ties, the reporting lines, and the contact graph the paths walk. The networkx view
+(`view.graph`, for the HTML views) is only built when asked for. Every public algorithm accepts the
+projection, its networkx view or an `AccountView`; the service layer caches views.
 
 A view is read-only. Results that depend only on the view and the parameters (the ranking) are memoised on
 it.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -29,6 +32,8 @@ from accountgraph.algorithms.strength import (
     resolve_reference,
     strength_core,
 )
+from accountgraph.graph.projection import Projection
+from accountgraph.graph.store import TieRow
 from accountgraph.perf import paused_gc
 
 __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
@@ -55,106 +60,105 @@ class AccountView:
 
     def __init__(
         self,
-        G: nx.MultiDiGraph,
+        source: Projection | nx.MultiDiGraph,
         options: Options | None = None,
         reference: date | datetime | None = None,
         *,
         exclude: frozenset[str] = frozenset(),
     ):
-        self.graph = G
+        if isinstance(source, nx.Graph):
+            self._graph: nx.MultiDiGraph | None = source
+            source = Projection.from_networkx(source)
+        else:
+            self._graph = None
+        self.projection = source
         self.excluded = exclude
         self.options = options or Options()
-        self.account: str = str(G.graph.get("account") or "")
-        as_of = G.graph.get("as_of")
-        self.as_of: date = as_of if isinstance(as_of, date) else datetime.now(UTC).date()
+        self.account: str = source.account
+        self.as_of: date = source.as_of if isinstance(source.as_of, date) else datetime.now(UTC).date()
         self.reference: datetime = resolve_reference(self.as_of, reference)
         self.cache: dict[str, Any] = {}
-        nodes = G.nodes
-        self.people: list[str] = sorted(v for v, k in G.nodes(data="kind") if k == "person" and v not in exclude)
-        self.team: list[str] = sorted(v for v, k in G.nodes(data="kind") if k == "team" and v not in exclude)
+        people = sorted((p for p in source.people if p["id"] not in exclude), key=itemgetter("id"))
+        team = sorted((t for t in source.team if t["id"] not in exclude), key=itemgetter("id"))
+        self.people: list[str] = [p["id"] for p in people]
+        self.team: list[str] = [t["id"] for t in team]
         self.ids: list[str] = self.people + self.team
         self.index: dict[str, int] = {v: i for i, v in enumerate(self.ids)}
         self.P = len(self.people)
         self.T = len(self.team)
         self.root = self.P + self.T
-        self.attrs: list[dict[str, Any]] = [nodes[v] for v in self.ids]
+        self.attrs: list[dict[str, Any]] = people + team
         self._avoid: np.ndarray | None = None
+        self._nodes: dict[str, dict[str, Any]] | None = None
         with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
-            self._read_ties(G)
+            self._read_ties(source)
             self._build_contact_graph()
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx view of the projection (built on first use; the algorithms do not need it)."""
+        if self._graph is None:
+            with paused_gc():
+                self._graph = self.projection.to_networkx()
+        return self._graph
+
     # ---- reading the projection -----------------------------------------------------------------
-    def _read_ties(self, G: nx.MultiDiGraph) -> None:
+    def _read_ties(self, source: Projection) -> None:
+        """The ties as index columns with their effective strengths, the team ties and the managers."""
         params = self.options.strength
         ref = self.reference
         index = self.index
         P = self.P
-        touches = interactions_by_pair(G.graph.get("interactions") or [])
+        ties = source.ties
+        get = index.get
+        kinds, src, dst, stated, _, _, last_contact, _ = zip(*ties, strict=True) if ties else ((),) * 8
+        a = np.array([get(x, -1) for x in src], dtype=np.int64)
+        b = np.array([get(x, -1) for x in dst], dtype=np.int64)
+        knows = np.array([k == "knows" for k in kinds], dtype=bool)
+        strength = np.array(stated, dtype=np.float64)
+        inside = (a >= 0) & (b >= 0)
+        # the strengths that are not the stated one: ties with a last contact, and our team's ties
+        team_end = (a >= P) | (b >= P)
+        dated = np.array([x is not None for x in last_contact], dtype=bool)
+        touches = interactions_by_pair(source.interactions)
         team_ties: dict[tuple[str, str], TeamTie] = {}
-        # (a, b, strength) columns; KNOWS once per pair (it is projected both ways)
-        ka: list[int] = []
-        kb: list[int] = []
-        ks: list[float] = []
-        ia: list[int] = []
-        ib: list[int] = []
-        is_: list[float] = []
-        manager = np.full(P, -1, dtype=np.int64)
         stale_ties = 0
-        adjacency = getattr(G, "_adj", None) or G.adj  # the plain dicts: several times faster than edge views
-        for u, nbrs in adjacency.items():
-            a = index.get(u)
-            if a is None:
-                continue
-            for v, keyed in nbrs.items():
-                b = index.get(v)
-                if b is None:
-                    continue
-                for key, data in keyed.items():
-                    if key == "KNOWS":
-                        if u > v:
-                            continue
-                        if (a >= P) != (b >= P):
-                            member, person = (u, v) if a >= P else (v, u)
-                            mine = touches.get((member, person), [])
-                            last = parse_instant(data.get("last_contact"))
-                            core = strength_core(data["strength"], mine, last, ref, params)
-                            count = sum(1 for t in mine if t[0] <= ref)
-                            team_ties[(member, person)] = TeamTie(member, person, float(data["strength"]), count, core)
-                            strength = core.effective
-                            stale_ties += core.stale
-                        elif data.get("last_contact") is None:
-                            strength = float(data["strength"])
-                        else:
-                            strength = self._plain_strength(data)
-                        ka.append(a)
-                        kb.append(b)
-                        ks.append(strength)
-                    elif key == "INFLUENCES":
-                        ia.append(a)
-                        ib.append(b)
-                        is_.append(
-                            float(data["strength"]) if data.get("last_contact") is None else self._plain_strength(data)
-                        )
-                    elif key == "REPORTS_TO" and a < P and b < P:
-                        manager[a] = b
+        for j in np.flatnonzero(inside & (dated | (knows & team_end))).tolist():
+            t = ties[j]
+            last = parse_instant(t[6])
+            if knows[j] and (a[j] >= P) != (b[j] >= P):
+                member, person = (t[1], t[2]) if a[j] >= P else (t[2], t[1])
+                mine = touches.get((member, person), [])
+                core = strength_core(t[3], mine, last, ref, params)
+                count = sum(1 for m in mine if m[0] <= ref)
+                team_ties[(member, person)] = TeamTie(member, person, float(t[3]), count, core)
+                stale_ties += core.stale
+                strength[j] = core.effective
+            elif last is not None:
+                strength[j] = strength_core(t[3], (), last, ref, params).effective
         self.team_ties = dict(sorted(team_ties.items()))
         self.stale_team_ties = stale_ties
+        k = inside & knows
+        i = inside & ~knows
+        rows = np.arange(len(ties), dtype=np.int64)
+        ka, kb, ks, self._knows_rows = _edge_arrays(
+            np.minimum(a[k], b[k]), np.maximum(a[k], b[k]), strength[k], rows[k]
+        )
+        ia, ib, is_, self._influences_rows = _edge_arrays(a[i], b[i], strength[i], rows[i])
+        self.knows = (ka, kb, ks)
+        self.influences = (ia, ib, is_)
+        manager = np.full(P, -1, dtype=np.int64)
+        for n, row in enumerate(self.attrs[:P]):
+            m = get(row.get("reports_to"), -1)  # type: ignore[arg-type]
+            if 0 <= m < P:
+                manager[n] = m
         self.manager = manager
-        self.knows = _edge_arrays(ka, kb, ks)
-        self.influences = _edge_arrays(ia, ib, is_)
         by_person: dict[str, list[TeamTie]] = defaultdict(list)
         for tie in self.team_ties.values():
             by_person[tie.person].append(tie)
         self.ties_of_person: dict[str, list[TeamTie]] = {
             p: sorted(ts, key=lambda t: (-t.core.effective, t.member)) for p, ts in by_person.items()
         }
-
-    def _plain_strength(self, data: dict[str, Any]) -> float:
-        last = data.get("last_contact")
-        if last is None:
-            return float(data["strength"])
-        core = strength_core(data["strength"], (), parse_instant(last), self.reference, self.options.strength)
-        return core.effective
 
     def _build_contact_graph(self) -> None:
         pp = self.options.paths
@@ -194,9 +198,26 @@ class AccountView:
         self.arc_kind = kind
 
     # ---- helpers --------------------------------------------------------------------------------
+    def node(self, node: str) -> dict[str, Any]:
+        """The fields (``kind`` among them) of a company, person or team member of the projection, else {}."""
+        if self._nodes is None:
+            p = self.projection
+            self._nodes = {row["id"]: row for row in (*p.companies, *p.people, *p.team)}
+        return self._nodes.get(node, {})
+
     def name(self, node: str) -> str:
-        attrs = self.graph.nodes[node] if node in self.graph else {}
-        return str(attrs.get("name") or node)
+        return str(self.node(node).get("name") or node)
+
+    def tie(self, kind: str, a: int, b: int) -> TieRow | None:
+        """The projected tie of `kind` (``knows``, ``influences``) between nodes `a` and `b` (indices)."""
+        if kind == "knows":
+            (ea, eb, _), rows = self.knows, self._knows_rows
+            a, b = min(a, b), max(a, b)
+        else:
+            (ea, eb, _), rows = self.influences, self._influences_rows
+        lo, hi = np.searchsorted(ea, a, side="left"), np.searchsorted(ea, a, side="right")
+        j = lo + int(np.searchsorted(eb[lo:hi], b))
+        return self.projection.ties[int(rows[j])] if j < hi and eb[j] == b else None
 
     def is_person(self, node: str) -> bool:
         i = self.index.get(node)
@@ -219,26 +240,32 @@ class AccountView:
 
     def without(self, node: str) -> AccountView:
         """The same account with one person or team member taken out (a departure)."""
-        view = AccountView(self.graph, self.options, self.reference, exclude=self.excluded | {node})
+        view = self._again(self.options, self.reference, self.excluded | {node})
         if self.is_team(node):  # the customer's network is unchanged: so is its ranking
             view.cache.update({k: v for k, v in self.cache.items() if k.startswith("rank:")})
         return view
 
+    def _again(self, options: Options, reference: date | datetime, exclude: frozenset[str]) -> AccountView:
+        """A view of the same projection (sharing its networkx view once built)."""
+        view = AccountView(self.projection, options, reference, exclude=exclude)
+        view._graph = self._graph
+        return view
+
     def companies(self) -> dict[str, dict[str, Any]]:
-        return {v: d for v, d in self.graph.nodes(data=True) if d.get("kind") == "company"}
+        """The companies of the account by id (their rows, with ``kind``)."""
+        return {c["id"]: c for c in self.projection.companies}
 
 
-def _edge_arrays(a: list[int], b: list[int], s: list[float]) -> tuple[IntArray, IntArray, FloatArray]:
-    """Edge columns as arrays sorted by (a, b)."""
-    aa = np.asarray(a, dtype=np.int64)
-    bb = np.asarray(b, dtype=np.int64)
-    ss = np.asarray(s, dtype=np.float64)
-    order = np.lexsort((bb, aa))
-    return aa[order], bb[order], ss[order]
+def _edge_arrays(
+    a: IntArray, b: IntArray, s: FloatArray, rows: IntArray
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """Edge columns (ends, strength, row of the projection's ties) sorted by (a, b)."""
+    order = np.lexsort((b, a))
+    return a[order], b[order], s[order], rows[order]
 
 
 def prepare(
-    G: nx.MultiDiGraph | AccountView,
+    G: Projection | nx.MultiDiGraph | AccountView,
     options: Options | None = None,
     *,
     reference: date | datetime | None = None,
@@ -247,9 +274,9 @@ def prepare(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
-        The projection of one account (`GraphStore.account_subgraph`), or a view (returned as is when the
-        options and reference agree).
+    G : Projection, nx.MultiDiGraph or AccountView
+        The projection of one account (`GraphStore.account_projection`), its networkx view
+        (`GraphStore.account_subgraph`), or a view (returned as is when the options and reference agree).
     options : Options, optional
         Every parameter (defaults: `Options()`).
     reference : date or datetime, optional
@@ -264,7 +291,7 @@ def prepare(
         same_ref = reference is None or parse_instant(reference) == G.reference
         if same_options and same_ref:
             return G
-        return AccountView(G.graph, options or G.options, reference or G.reference, exclude=G.excluded)
+        return G._again(options or G.options, reference or G.reference, G.excluded)
     return AccountView(G, options, reference)
 
 

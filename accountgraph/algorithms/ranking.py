@@ -9,6 +9,7 @@ know does not change who matters.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import networkx as nx
 import numpy as np
 
 from accountgraph.algorithms import fast
-from accountgraph.algorithms.fast import FloatArray, IntArray
+from accountgraph.algorithms.fast import FloatArray, IntArray, run_starts
 from accountgraph.algorithms.params import RankParams
 from accountgraph.algorithms.prepared import AccountView, prepare
 from accountgraph.algorithms.results import (
@@ -27,6 +28,7 @@ from accountgraph.algorithms.results import (
     Ranking,
     RankMethod,
 )
+from accountgraph.perf import paused_gc
 
 __all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
 
@@ -62,7 +64,19 @@ def reporting_span(manager: IntArray) -> IntArray:
     """
     n = manager.size
     depth = np.full(n, -1, dtype=np.int64)
-    for start in range(n):
+    # depths level by level from the people without a manager (vectorised), for the usual shallow charts
+    level = np.flatnonzero(manager < 0)
+    depth[level] = 0
+    boss = np.where(manager >= 0, manager, 0)
+    for d in range(1, 64):
+        if level.size == 0:
+            break
+        below = np.zeros(n, dtype=bool)
+        below[level] = True
+        level = np.flatnonzero((manager >= 0) & (depth < 0) & below[boss])
+        depth[level] = d
+    # the rest (deeper chains, cycles) one chain at a time
+    for start in np.flatnonzero(depth < 0).tolist():
         if depth[start] >= 0:
             continue
         chain = []
@@ -75,11 +89,14 @@ def reporting_span(manager: IntArray) -> IntArray:
         base = int(depth[node]) + 1 if node >= 0 and depth[node] >= 0 else 0
         for k, member in enumerate(reversed(chain)):
             depth[member] = base + k
+    # each level adds its spans to the level above (a person's span is complete before it is passed up)
     span = np.zeros(n, dtype=np.int64)
-    for node in np.argsort(-depth, kind="stable").tolist():
-        boss = int(manager[node])
-        if boss >= 0 and depth[boss] < depth[node]:
-            span[boss] += span[node] + 1
+    order = np.argsort(-depth, kind="stable")
+    bounds = [*run_starts(depth[order]).tolist(), n]
+    for lo, hi in itertools.pairwise(bounds):
+        nodes = order[lo:hi]
+        nodes = nodes[(manager[nodes] >= 0) & (depth[manager[nodes]] < depth[nodes])]
+        np.add.at(span, manager[nodes], span[nodes] + 1)
     return span
 
 
@@ -118,7 +135,15 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
     top_span = int(span.max(initial=0))
     span_score = np.log1p(span) / math.log1p(top_span) if top_span > 0 else np.zeros(P)
     rw = params.role_weights
-    role_score = np.array([max((rw.get(r, 0.0) for r in (a.get("roles") or [])), default=0.0) for a in attrs])
+    by_roles: dict[tuple[str, ...], float] = {}  # a few hundred role sets among thousands of people
+    role_score = np.zeros(P)
+    for i, a in enumerate(attrs):
+        roles = tuple(a.get("roles") or ())
+        if roles:
+            value = by_roles.get(roles)
+            if value is None:
+                value = by_roles[roles] = max(rw.get(r, 0.0) for r in roles)
+            role_score[i] = value
     aw = params.authority_weights
     a_total = aw.level + aw.span + aw.role
     if a_total > 0:
@@ -138,7 +163,7 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
     eu = np.concatenate([ka[among], ia])
     ev = np.concatenate([kb[among], ib])
     lo_, hi_ = np.minimum(eu, ev), np.maximum(eu, ev)
-    pairs = np.unique(lo_ * max(P, 1) + hi_) if eu.size else np.zeros(0, dtype=np.int64)
+    pairs = fast.unique_ints(lo_ * max(P, 1) + hi_)
     pu, pv = pairs // max(P, 1), pairs % max(P, 1)
     exact = P <= params.betweenness_exact_max
     sources = None
@@ -194,48 +219,73 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
 
 def person_rank(view: AccountView, arrays: RankArrays, i: int) -> PersonRank:
     """The ranking entry of person index `i`, with its explanation."""
-    a = view.attrs[i]
-    roles = list(a.get("roles") or [])
+    return _person_ranks(view, arrays, [i])[0]
+
+
+def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> list[PersonRank]:
+    """The ranking entries of person indices `chosen`, in that order (the arrays read once)."""
+    idx = np.asarray(chosen, dtype=np.int64)
     w = arrays.weights
-    auth = float(arrays.authority[i])
-    infl = float(arrays.influence[i])
-    brok = float(arrays.brokerage[i])
-    level = arrays.level[i]
-    bits = []
-    if level is not None:
-        bits.append(f"level {level}")
-    if arrays.span[i]:
-        bits.append(f"{int(arrays.span[i])} below in the reporting line")
-    if roles:
-        bits.append(", ".join(r.replace("_", " ") for r in roles))
-    explanation = (
-        f"authority {auth:.2f}"
-        + (f" ({'; '.join(bits)})" if bits else "")
-        + f" × {w['authority']:.2f} + influence {infl:.2f} (sways {int(arrays.sways[i])})"
-        + f" × {w['influence']:.2f} + brokerage {brok:.2f} × {w['brokerage']:.2f} = {float(arrays.score[i]):.3f}"
+    wa, wi, wb = f"{w['authority']:.2f}", f"{w['influence']:.2f}", f"{w['brokerage']:.2f}"
+    columns = zip(
+        chosen,
+        arrays.authority[idx].tolist(),
+        arrays.influence[idx].tolist(),
+        arrays.brokerage[idx].tolist(),
+        arrays.span[idx].tolist(),
+        arrays.sways[idx].tolist(),
+        arrays.score[idx].tolist(),
+        arrays.position[idx].tolist(),
+        arrays.level_score[idx].tolist(),
+        arrays.span_score[idx].tolist(),
+        arrays.role_score[idx].tolist(),
+        arrays.pagerank[idx].tolist(),
+        arrays.betweenness[idx].tolist(),
+        strict=True,
     )
-    return PersonRank.built(
-        rank=int(arrays.position[i]),
-        id=view.ids[i],
-        name=str(a.get("name") or view.ids[i]),
-        company=a.get("company"),
-        department=a.get("department"),
-        title=a.get("title"),
-        stance=str(a.get("stance") or "unknown"),
-        score=float(arrays.score[i]),
-        authority=AuthorityPart.built(
-            level=level,
-            level_score=float(arrays.level_score[i]),
-            span=int(arrays.span[i]),
-            span_score=float(arrays.span_score[i]),
-            roles=roles,
-            role_score=float(arrays.role_score[i]),
-            value=auth,
-        ),
-        influence=InfluencePart.built(pagerank=float(arrays.pagerank[i]), sways=int(arrays.sways[i]), value=infl),
-        brokerage=BrokeragePart.built(betweenness=float(arrays.betweenness[i]), value=brok),
-        explanation=explanation,
-    )
+    out = []
+    for i, auth, infl, brok, span, sways, score, position, level_score, span_score, role_score, pr, btw in columns:
+        a = view.attrs[i]
+        roles = list(a.get("roles") or [])
+        level = arrays.level[i]
+        bits = []
+        if level is not None:
+            bits.append(f"level {level}")
+        if span:
+            bits.append(f"{span} below in the reporting line")
+        if roles:
+            bits.append(", ".join(r.replace("_", " ") for r in roles))
+        explanation = (
+            f"authority {auth:.2f}"
+            + (f" ({'; '.join(bits)})" if bits else "")
+            + f" × {wa} + influence {infl:.2f} (sways {sways})"
+            + f" × {wi} + brokerage {brok:.2f} × {wb} = {score:.3f}"
+        )
+        out.append(
+            PersonRank.built(
+                rank=position,
+                id=view.ids[i],
+                name=str(a.get("name") or view.ids[i]),
+                company=a.get("company"),
+                department=a.get("department"),
+                title=a.get("title"),
+                stance=str(a.get("stance") or "unknown"),
+                score=score,
+                authority=AuthorityPart.built(
+                    level=level,
+                    level_score=level_score,
+                    span=span,
+                    span_score=span_score,
+                    roles=roles,
+                    role_score=role_score,
+                    value=auth,
+                ),
+                influence=InfluencePart.built(pagerank=pr, sways=sways, value=infl),
+                brokerage=BrokeragePart.built(betweenness=btw, value=brok),
+                explanation=explanation,
+            )
+        )
+    return out
 
 
 def key_people(
@@ -274,10 +324,12 @@ def key_people(
     view = prepare(G)
     arrays = rank_arrays(view, params)
     chosen = arrays.order if top is None else arrays.order[:top]
+    with paused_gc():  # four acyclic models per person
+        people = _person_ranks(view, arrays, chosen.tolist())
     return Ranking(
         account=view.account,
         as_of=view.as_of,
         reference=view.reference,
-        people=[person_rank(view, arrays, int(i)) for i in chosen],
+        people=people,
         method=arrays.method,
     )

@@ -18,16 +18,17 @@ from accountgraph.algorithms.params import RiskParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import Alert, CompanyRisk, RiskItem, RiskReport
 from accountgraph.algorithms.strength import resolve_reference
+from accountgraph.graph.projection import Projection
+from accountgraph.graph.store import Row
 
 __all__ = ["account_risk"]
 
 
-def _depths(G: nx.MultiDiGraph, root: str) -> tuple[dict[str, int], dict[str, str]]:
-    parent: dict[str, str] = {}
-    for u, v, key in G.edges(keys=True):
-        if key == "PARENT_OF":
-            parent[v] = u
-    depth = {root: 0} if root in G else {}
+def _depths(companies: list[Row], root: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Each company's depth below the account's root, and its parent (within the account)."""
+    ids = {c["id"] for c in companies}
+    parent = {c["id"]: c["parent"] for c in companies if c.get("parent") in ids and c["id"] != root}
+    depth = {root: 0} if root in ids else {}
     children: dict[str, list[str]] = defaultdict(list)
     for child, up in parent.items():
         children[up].append(child)
@@ -50,7 +51,7 @@ def _money(amount: object, currency: object) -> str:
 
 
 def account_risk(
-    G: nx.MultiDiGraph | AccountView,
+    G: Projection | nx.MultiDiGraph | AccountView,
     params: RiskParams | None = None,
     *,
     reference: date | datetime | None = None,
@@ -59,8 +60,8 @@ def account_risk(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
-        The account projection (its ``risks`` and ``PARENT_OF`` edges are used) or a view.
+    G : Projection, nx.MultiDiGraph or AccountView
+        The account projection (its ``risks`` and company tree are used), its networkx view or a view.
     params : RiskParams, optional
     reference : date or datetime, optional
         The time recency is measured to (default: the view's, else now but not after ``as_of``).
@@ -74,20 +75,20 @@ def account_risk(
     if isinstance(G, AccountView):
         view_params = G.options.risk
         ref = resolve_reference(G.as_of, reference) if reference is not None else G.reference
-        graph = G.graph
+        projection = G.projection
     else:
         view_params = RiskParams()
-        graph = G
-        ref = resolve_reference(G.graph.get("as_of"), reference)
+        projection = G if isinstance(G, Projection) else Projection.from_networkx(G)
+        ref = resolve_reference(projection.as_of, reference)
     params = params or view_params
-    account = str(graph.graph.get("account") or "")
-    as_of = graph.graph.get("as_of") or ref.date()
-    depth, _ = _depths(graph, account)
-    names = {v: str(d.get("name") or v) for v, d in graph.nodes(data=True) if d.get("kind") == "company"}
+    account = projection.account
+    as_of = projection.as_of or ref.date()
+    depth, parents = _depths(projection.companies, account)
+    names = {c["id"]: str(c.get("name") or c["id"]) for c in projection.companies}
     items: list[RiskItem] = []
     own: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    for row in graph.graph.get("risks") or []:
+    for row in projection.risks:
         at = date.fromisoformat(str(row["at"])[:10])
         age = max(0.0, float((ref.date() - at).days))
         severity = int(row.get("severity") or 3)
@@ -132,7 +133,7 @@ def account_risk(
     # roll up: deepest companies first
     rolled = {c: own.get(c, 0.0) for c in depth}
     for company, _ in sorted(depth.items(), key=lambda kv: (-kv[1], kv[0])):
-        up = next((u for u, _, k in graph.in_edges(company, keys=True) if k == "PARENT_OF"), None)
+        up = parents.get(company)
         if up is not None and up in rolled:
             rolled[up] += params.attenuation * rolled[company]
     total = rolled.get(account, sum(i.contribution for i in items))

@@ -25,7 +25,7 @@ __all__ = ["articulation_people", "what_if"]
 
 
 def _ref(view: AccountView, node: str) -> PersonRef:
-    attrs = view.graph.nodes[node]
+    attrs = view.node(node)
     kind = "team" if attrs.get("kind") == "team" else "person"
     return PersonRef(id=node, name=view.name(node), kind=kind, company=attrs.get("company"))
 

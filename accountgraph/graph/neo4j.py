@@ -369,7 +369,7 @@ class Neo4jStore(GraphStore):
             team_ids = [t["id"] for t in out.team]
             ties += [_tie_tuple(r) for r in rows("team_ties", ids=team_ids)]
             inside = people | set(team_ids)
-            out.ties = sorted(t for t in ties if t[1] in inside and t[2] in inside)
+            out.ties = [t for t in ties if t[1] in inside and t[2] in inside]
             out.risks = sorted((_row_in("risk", r) for r in collected("account_risks")), key=lambda r: r["id"])
             return out
 

@@ -1,35 +1,150 @@
-"""The projection of an account into networkx: what every algorithm reads, whatever the backend.
+"""The projection of an account on a date: what every algorithm reads, whatever the backend.
 
-Nodes are keyed by id (companies, people and team members share one id space) and carry `kind`
-(``company``, ``person``, ``team``) and their fields. Edges of a `MultiDiGraph`, keyed by type:
+`select` keeps, from the rows a backend read (`AccountRows`), what was true on `as_of`: the people at the
+company that day (``since <= as_of < until``, a missing date open) with the roles and stance of that day, our
+team members who hold an active relationship with one of them, the ties active that day between those, the
+interactions (with projected people) up to the end of the day and the risk events up to it. The result, a
+`Projection`, is plain rows: the algorithms (`accountgraph.algorithms.prepare`) read it directly, without a
+graph library in between.
+
+`Projection.to_networkx` builds the networkx view of the same data, for the views (pyvis) and for callers
+that want a graph. Nodes are keyed by id (companies, people and team members share one id space) and carry
+`kind` (``company``, ``person``, ``team``) and their fields. Edges of a `MultiDiGraph`, keyed by type:
 
 * ``PARENT_OF`` company → subsidiary
 * ``WORKS_AT`` person → company
-* ``REPORTS_TO`` person → manager
+* ``REPORTS_TO`` person → manager (both projected)
 * ``INFLUENCES`` a → b (a sways b), with ``strength``, ``since``, ``until``, ``last_contact``
 * ``KNOWS`` in both directions (the tie is symmetric), same attributes, ``team`` True when one end is
   one of ours
 
-Only the people at the company on `as_of` are projected (``since <= as_of < until``, a missing date
-open), with the roles and stance true on that date; only ties active on `as_of` between projected nodes,
-and the reporting lines between projected people. ``G.graph`` holds ``account``, ``as_of`` and the
-``interactions`` (with projected people) and ``risks`` up to that date (rows).
+``G.graph`` holds ``account``, ``as_of``, the ``interactions`` and the ``risks`` (rows).
+`Projection.from_networkx` reads such a graph back (for graphs built by hand or from a data set).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
-from accountgraph.graph.store import AccountRows, Row
+from accountgraph.graph.store import AccountRows, Row, TieRow
 from accountgraph.schema.graph import RelType
 from accountgraph.schema.models import Person
 
+__all__ = ["Projection", "project", "select"]
+
+_KNOWS = RelType.KNOWS.value
+_INFLUENCES = RelType.INFLUENCES.value
+
+
+@dataclass(slots=True)
+class Projection:
+    """One account as it stood on `as_of`, as rows (see the module docstring).
+
+    Every company, person and team-member row carries its ``id`` and ``kind``; people carry the ``roles``
+    and ``stance`` of `as_of` (no ``history``). `ties` are in `TIE_FIELDS` order, ``KNOWS`` once per pair.
+    """
+
+    account: str
+    as_of: date | None
+    companies: list[Row]
+    people: list[Row]
+    team: list[Row]
+    ties: list[TieRow]
+    interactions: list[Row]
+    risks: list[Row]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The networkx view of the projection (see the module docstring)."""
+        g = nx.MultiDiGraph(account=self.account, as_of=self.as_of)
+        for row in (*self.companies, *self.people, *self.team):
+            g.add_node(row["id"], **{k: v for k, v in row.items() if k != "id"})
+        parent_of = RelType.PARENT_OF.value
+        works = RelType.WORKS_AT.value
+        reports = RelType.REPORTS_TO.value
+        company_ids = {c["id"] for c in self.companies}
+        people = {p["id"] for p in self.people}
+        team = {t["id"] for t in self.team}
+        edges: list[tuple[str, str, str, dict[str, Any]]] = [
+            (c["parent"], c["id"], parent_of, {"type": parent_of})
+            for c in self.companies
+            if c.get("parent") in company_ids and c["id"] != self.account
+        ]
+        edges += [(p["id"], p["company"], works, {"type": works}) for p in self.people if p["company"] in company_ids]
+        edges += [
+            (p["id"], p["reports_to"], reports, {"type": reports}) for p in self.people if p.get("reports_to") in people
+        ]
+        for kind, a, b, strength, since, until, last_contact, note in sorted(self.ties):
+            if kind == "influences":
+                attrs = {"type": _INFLUENCES, "strength": strength, "since": since, "until": until,
+                         "last_contact": last_contact, "note": note}  # fmt: skip
+                edges.append((a, b, _INFLUENCES, attrs))
+            else:
+                attrs = {"type": _KNOWS, "team": a in team or b in team, "strength": strength, "since": since,
+                         "until": until, "last_contact": last_contact, "note": note}  # fmt: skip
+                edges.append((a, b, _KNOWS, attrs))
+                edges.append((b, a, _KNOWS, attrs.copy()))
+        _add_edges(g, edges)
+        g.graph["interactions"] = self.interactions
+        g.graph["risks"] = self.risks
+        return g
+
+    @classmethod
+    def from_networkx(cls, G: nx.MultiDiGraph) -> Projection:
+        """Read a projection back from a networkx graph of the shape `to_networkx` builds.
+
+        The edges are the truth: a subsidiary's ``parent``, a person's ``company`` and ``reports_to`` come
+        from its ``PARENT_OF``, ``WORKS_AT`` and ``REPORTS_TO`` edges where it has them (a ``reports_to`` naming
+        someone of the graph without the edge is dropped; one naming someone not projected is kept, as
+        `to_networkx` keeps it). A ``KNOWS`` tie
+        given in one direction only counts once like one given in both.
+        """
+        rows: dict[str, Row] = {v: {"id": v, **d} for v, d in G.nodes(data=True)}
+        manager: dict[str, str] = {}
+        ties: dict[tuple[str, str, str], TieRow] = {}
+        for u, v, key, d in G.edges(keys=True, data=True):
+            if key == RelType.PARENT_OF.value:
+                rows[v]["parent"] = u
+            elif key == RelType.WORKS_AT.value:
+                rows[u]["company"] = v
+            elif key == RelType.REPORTS_TO.value:
+                manager[u] = v
+            elif key in (_KNOWS, _INFLUENCES):
+                kind = key.lower()
+                a, b = (min(u, v), max(u, v)) if key == _KNOWS else (u, v)
+                if (kind, a, b) in ties and a != u:
+                    continue  # the u < v direction of a KNOWS tie wins
+                ties[(kind, a, b)] = (kind, a, b, d["strength"], d.get("since"), d.get("until"),
+                                      d.get("last_contact"), d.get("note"))  # fmt: skip
+        by_kind: dict[str, list[Row]] = {"company": [], "person": [], "team": []}
+        for row in rows.values():
+            kind = row.get("kind")
+            if kind in by_kind:
+                by_kind[kind].append(row)
+        for p in by_kind["person"]:
+            if p["id"] in manager:
+                p["reports_to"] = manager[p["id"]]
+            elif p.get("reports_to") in rows:  # a manager in the graph without the edge: not a reporting line
+                p["reports_to"] = None
+        as_of = G.graph.get("as_of")
+        return cls(
+            account=str(G.graph.get("account") or ""),
+            as_of=as_of if isinstance(as_of, date) else None,
+            companies=by_kind["company"],
+            people=by_kind["person"],
+            team=by_kind["team"],
+            ties=list(ties.values()),
+            interactions=list(G.graph.get("interactions") or []),
+            risks=list(G.graph.get("risks") or []),
+        )
+
 
 def _state_on(row: Row, on: date) -> tuple[list[str], str]:
-    history = row.get("history") or []
+    history = row.get("history")
     if not history:
         return list(row.get("roles") or []), row.get("stance") or "unknown"
     state = Person.model_validate(row).state_on(on)
@@ -52,63 +167,48 @@ def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, str, dict[str, An
     nx._clear_cache(g)
 
 
-def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
-    """Build the networkx view of one account from the rows a backend read."""
+def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
+    """What of the rows a backend read was true on `as_of` (see the module docstring)."""
     on = as_of.isoformat()
-    g = nx.MultiDiGraph(account=account_id, as_of=as_of)
-    company_ids = set()
-    for c in rows.companies:
-        g.add_node(c["id"], kind="company", **{k: v for k, v in c.items() if k != "id"})
-        company_ids.add(c["id"])
-    for c in rows.companies:
-        if c.get("parent") in company_ids and c["id"] != account_id:
-            g.add_edge(c["parent"], c["id"], key=RelType.PARENT_OF.value, type=RelType.PARENT_OF.value)
-    # the people at the company on that day: since <= on < until (ISO dates compare as text)
-    present = [
-        p
-        for p in rows.people
-        if ((since := p.get("since")) is None or since <= on) and ((until := p.get("until")) is None or on < until)
-    ]
-    people = set()
-    for p in present:
-        roles, stance = _state_on(p, as_of)
-        attrs = {k: v for k, v in p.items() if k not in ("id", "history", "roles", "stance")}
-        g.add_node(p["id"], kind="person", roles=roles, stance=stance, **attrs)
-        people.add(p["id"])
-    works = RelType.WORKS_AT.value
-    reports = RelType.REPORTS_TO.value
-    g.add_edges_from((p["id"], p["company"], works, {"type": works}) for p in present)
-    g.add_edges_from(
-        (p["id"], p["reports_to"], reports, {"type": reports}) for p in present if p.get("reports_to") in people
-    )
-    team = {t["id"]: t for t in rows.team}
-    active = [
-        t for t in rows.ties if (t[4] is None or t[4] <= on) and (t[5] is None or t[5] > on)
-    ]  # since <= on < until
-    # our people appear when they hold an active relationship with someone of the account
-    known_team = {t[2] for t in active if t[2] in team and t[1] in people}
-    known_team |= {t[1] for t in active if t[1] in team and t[2] in people}
-    for tid in sorted(known_team):
-        g.add_node(tid, kind="team", **{k: v for k, v in team[tid].items() if k != "id"})
-    inside = people | known_team
-    knows = RelType.KNOWS.value
-    influences = RelType.INFLUENCES.value
-    edges: list[tuple[str, str, str, dict[str, Any]]] = []
-    append = edges.append
-    for kind, a, b, strength, since, until, last_contact, note in active:
-        if a not in inside or b not in inside:
+    companies = [{**c, "kind": "company"} for c in rows.companies]
+    people: list[Row] = []
+    for p in rows.people:
+        # at the company on that day: since <= on < until (ISO dates compare as text)
+        since, until = p.get("since"), p.get("until")
+        if (since is not None and since > on) or (until is not None and on >= until):
             continue
-        if kind == "influences":
-            append((a, b, influences, {"type": influences, "strength": strength, "since": since, "until": until,
-                                       "last_contact": last_contact, "note": note}))  # fmt: skip
+        row = dict(p)
+        history = row.pop("history", None)
+        if history:
+            row["roles"], row["stance"] = _state_on(p, as_of)
         else:
-            ours = a in known_team or b in known_team
-            attrs = {"type": knows, "team": ours, "strength": strength, "since": since, "until": until,
-                     "last_contact": last_contact, "note": note}  # fmt: skip
-            append((a, b, knows, attrs))
-            append((b, a, knows, attrs.copy()))
-    _add_edges(g, edges)
+            row["roles"] = list(row.get("roles") or [])
+            row["stance"] = row.get("stance") or "unknown"
+        row["kind"] = "person"
+        people.append(row)
+    people.sort(key=itemgetter("id"))
+    present = {p["id"] for p in people}
+    team_rows = {t["id"]: t for t in rows.team}
+    active = [t for t in rows.ties if (t[4] is None or t[4] <= on) and (t[5] is None or t[5] > on)]
+    # our people appear when they hold an active relationship with someone of the account
+    known = {t[2] for t in active if t[1] in present and t[2] in team_rows}
+    known |= {t[1] for t in active if t[2] in present and t[1] in team_rows}
+    inside = present | known
+    if len(present) < len(rows.people) or len(known) < len(team_rows):  # (rows' ties join its people and team)
+        active = [t for t in active if t[1] in inside and t[2] in inside]
     end_of_day = on + "T24"  # after every ISO time of that day
-    g.graph["interactions"] = [i for i in rows.interactions if i["at"] <= end_of_day and i["person"] in people]
-    g.graph["risks"] = [r for r in rows.risks if r["at"] <= on]
-    return g
+    return Projection(
+        account=account_id,
+        as_of=as_of,
+        companies=companies,
+        people=people,
+        team=[{**team_rows[t], "kind": "team"} for t in sorted(known)],
+        ties=active,
+        interactions=[i for i in rows.interactions if i["at"] <= end_of_day and i["person"] in present],
+        risks=[r for r in rows.risks if r["at"] <= on],
+    )
+
+
+def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
+    """The networkx view of one account on `as_of`, from the rows a backend read."""
+    return select(account_id, rows, as_of).to_networkx()

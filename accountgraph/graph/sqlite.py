@@ -8,12 +8,14 @@ commits together with its version number.
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -223,10 +225,28 @@ def _path_from_url(url: str) -> str:
 
 
 def _row_out(columns: Sequence[str], values: Sequence[Any]) -> Row:
-    row: Row = {}
-    for col, value in zip(columns, values, strict=True):
-        row[col] = json.loads(value) if col in _JSON_COLUMNS else value
+    row: Row = dict(zip(columns, values, strict=True))
+    for col in _JSON_COLUMNS.intersection(row):
+        row[col] = _json_value(row[col])
     return row
+
+
+@lru_cache(maxsize=4096)
+def _json_text(text: str) -> Any:
+    return json.loads(text)
+
+
+def _json_value(text: str | None) -> Any:
+    """A JSON column's value: lists of names repeat on thousands of rows, so their parse is cached (a fresh
+    copy is returned, callers may change it)."""
+    if text is None:
+        return None
+    if len(text) > 200:
+        return json.loads(text)
+    value = _json_text(text)
+    if isinstance(value, list) and "{" not in text and "[" not in text[1:]:
+        return list(value)  # a flat list
+    return copy.deepcopy(value)
 
 
 def _tie_out(values: Sequence[Any]) -> Row:
@@ -593,35 +613,38 @@ class SqliteStore(GraphStore):
         sql = _TREE + f"SELECT {select('person', 'p')} FROM tree JOIN person p ON p.company = tree.id ORDER BY p.id"
         rows.people = [_row_out(person_cols, v) for v in conn.execute(sql, (account_id,))]
         people = {p["id"] for p in rows.people}
-        # every tie with an end among the account's people, once: by its source, else by its target
+        # the ties from the account's people, and those from our team members to them (a tie with one of
+        # another account is not part of this one)
         tie_select = f"SELECT {_TIE_SELECT} FROM tie"
-        sql = (
-            _TREE + ", acct(id) AS MATERIALIZED (SELECT p.id FROM tree JOIN person p ON p.company = tree.id) "
-            f"{tie_select} WHERE src IN (SELECT id FROM acct) "
-            f"UNION ALL {tie_select} WHERE dst IN (SELECT id FROM acct) AND src NOT IN (SELECT id FROM acct)"
+        acct = _TREE + ", acct(id) AS MATERIALIZED (SELECT p.id FROM tree JOIN person p ON p.company = tree.id) "
+        sql = acct + f"{tie_select} WHERE src IN (SELECT id FROM acct)"
+        from_people: list[TieRow] = conn.execute(sql, (account_id,)).fetchall()
+        columns = ", ".join(f"t.{c}" for c in _TIE_COLUMNS)
+        sql = acct + (
+            f"SELECT {columns} FROM team_member m CROSS JOIN tie t ON t.src = m.id WHERE t.dst IN (SELECT id FROM acct)"
         )
-        ties: list[TieRow] = conn.execute(sql, (account_id,)).fetchall()
+        from_team: list[TieRow] = conn.execute(sql, (account_id,)).fetchall()
         sql = (
             _TREE + "SELECT i.id, i.member, i.person, i.kind, i.at, i.sentiment, i.note FROM tree "
             "JOIN person p ON p.company = tree.id JOIN interaction i ON i.person = p.id ORDER BY i.id"
         )
         int_cols = _TABLES["interaction"][1]
         rows.interactions = [_row_out(int_cols, v) for v in conn.execute(sql, (account_id,))]
-        others = {e for t in ties for e in (t[1], t[2]) if e not in people}
-        others |= {i["member"] for i in rows.interactions}
+        others = (
+            {t[2] for t in from_people} | {t[1] for t in from_team} | {i["member"] for i in rows.interactions}
+        ) - people
         kinds = _Reader(conn).kinds_of(others)
         team_ids = sorted(i for i, k in kinds.items() if k is NodeKind.TEAM)
+        inside = people | set(team_ids)
+        ties = [t for t in from_people if t[2] in inside] + from_team
         team_cols = _TABLES["team"][1]
         for chunk in _chunks(team_ids):
             sql = f"SELECT {', '.join(team_cols)} FROM team_member WHERE id IN ({_marks(len(chunk))})"
             rows.team.extend(_row_out(team_cols, v) for v in conn.execute(sql, chunk))
             # ties among our own people who work this account
-            sql = (
-                f"{tie_select} WHERE src IN ({_marks(len(chunk))}) AND dst IN (SELECT id FROM node WHERE kind = 'team')"
-            )
-            ties.extend(conn.execute(sql, chunk))
-        inside = people | set(team_ids)
-        rows.ties = sorted(t for t in ties if t[1] in inside and t[2] in inside)
+            sql = f"{tie_select} WHERE src IN ({_marks(len(chunk))}) AND dst IN (SELECT id FROM team_member)"
+            ties.extend(t for t in conn.execute(sql, chunk) if t[2] in inside)
+        rows.ties = ties
         risk_cols = _TABLES["risk"][1]
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -37,6 +37,9 @@ from accountgraph.schema.models import (
     TieType,
     today,
 )
+
+if TYPE_CHECKING:
+    from accountgraph.graph.projection import Projection
 
 Row = dict[str, Any]
 TieRow = tuple[str, str, str, float, str | None, str | None, str | None, str | None]
@@ -153,12 +156,16 @@ def ledger_json(data: dict[str, Any]) -> str:
 
 @dataclass
 class AccountRows:
-    """An account as plain rows in the shape of the models' JSON (what a backend reads)."""
+    """An account as plain rows in the shape of the models' JSON (what a backend reads).
+
+    Every tie joins two of its people and team members; the team is who of ours has a tie or an interaction
+    with one of its people.
+    """
 
     companies: list[Row] = field(default_factory=list)
     people: list[Row] = field(default_factory=list)
     team: list[Row] = field(default_factory=list)
-    ties: list[TieRow] = field(default_factory=list)  # tuples in TIE_FIELDS order (fast to read)
+    ties: list[TieRow] = field(default_factory=list)  # tuples in TIE_FIELDS order (fast to read), unsorted
     interactions: list[Row] = field(default_factory=list)
     risks: list[Row] = field(default_factory=list)
 
@@ -500,15 +507,24 @@ class GraphStore(ABC):
         )
         return bundle.sorted()
 
+    def account_projection(self, account_id: str, as_of: date | None = None) -> Projection:
+        """The account as it stood on `as_of` (default today): what the algorithms read.
+
+        See `accountgraph.graph.projection` for what is kept.
+        """
+        from accountgraph.graph.projection import select
+
+        with paused_gc():
+            return select(account_id, self._account_rows(account_id), as_of or today())
+
     def account_subgraph(self, account_id: str, as_of: date | None = None) -> nx.MultiDiGraph:
         """The account projected into networkx, as it stood on `as_of` (default today).
 
-        See `accountgraph.graph.projection.project` for the node and edge attributes.
+        See `accountgraph.graph.projection` for the node and edge attributes.
         """
-        from accountgraph.graph.projection import project
-
+        projection = self.account_projection(account_id, as_of)
         with paused_gc():
-            return project(account_id, self._account_rows(account_id), as_of or today())
+            return projection.to_networkx()
 
 
 def _check_ledger_kind(kind: str) -> None:

@@ -200,7 +200,7 @@ def seed_demo_opportunities(store: GraphStore, account: str, *, deals: int = 150
         CommitteeMember(person=p, roles=r, stance=Stance.OPPONENT if n == 2 else None)
         for n, (p, r) in enumerate(zip(ranked, roles, strict=False))
     ]
-    owner = next((t for t in view.team if view.graph.nodes[t].get("function") == "account_manager"), None)
+    owner = next((t for t in view.team if view.node(t).get("function") == "account_manager"), None)
     return create_opportunity(
         store,
         account,

@@ -174,7 +174,7 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
 def _last_touch(view: AccountView, person: str) -> date | None:
     """The last day anyone of ours was in touch with `person` up to the view's date."""
     last: datetime | None = None
-    for row in view.graph.graph.get("interactions") or []:
+    for row in view.projection.interactions:
         if row.get("person") == person:
             at = parse_instant(row.get("at"))
             if at is not None and at <= view.reference and (last is None or at > last):
