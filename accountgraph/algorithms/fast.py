@@ -245,10 +245,13 @@ class ArcGraph:
     _reverse: sp.csr_matrix | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        order = np.lexsort((self.head, self.tail))
-        self.tail = np.asarray(self.tail, dtype=np.int64)[order]
-        self.head = np.asarray(self.head, dtype=np.int64)[order]
-        self.cost = np.asarray(self.cost, dtype=np.float64)[order]
+        self.tail = np.asarray(self.tail, dtype=np.int64)
+        self.head = np.asarray(self.head, dtype=np.int64)
+        self.cost = np.asarray(self.cost, dtype=np.float64)
+        pair = self.tail * self.n + self.head
+        if pair.size > 1 and not bool(np.all(pair[1:] >= pair[:-1])):  # not in (tail, head) order yet
+            order = np.argsort(pair, kind="stable")
+            self.tail, self.head, self.cost = self.tail[order], self.head[order], self.cost[order]
         if self.tail.size > 1:
             same = (self.tail[1:] == self.tail[:-1]) & (self.head[1:] == self.head[:-1])
             if same.any():

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from accountgraph.algorithms.fast import ArcGraph, FloatArray, IntArray
+from accountgraph.algorithms.fast import ArcGraph, FloatArray, IntArray, run_starts
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.strength import (
     StrengthCore,
@@ -110,16 +111,17 @@ class AccountView:
         index = self.index
         P = self.P
         ties = source.ties
+        n = len(ties)
         get = index.get
-        kinds, src, dst, stated, _, _, last_contact, _ = zip(*ties, strict=True) if ties else ((),) * 8
-        a = np.array([get(x, -1) for x in src], dtype=np.int64)
-        b = np.array([get(x, -1) for x in dst], dtype=np.int64)
-        knows = np.array([k == "knows" for k in kinds], dtype=bool)
-        strength = np.array(stated, dtype=np.float64)
+        # columns by mapping C-level callables over the rows (several times faster than comprehensions)
+        a = np.fromiter(map(get, map(itemgetter(1), ties), repeat(-1)), np.int64, n)
+        b = np.fromiter(map(get, map(itemgetter(2), ties), repeat(-1)), np.int64, n)
+        knows = np.fromiter(map("knows".__eq__, map(itemgetter(0), ties)), bool, n)
+        strength = np.fromiter(map(itemgetter(3), ties), np.float64, n)
         inside = (a >= 0) & (b >= 0)
         # the strengths that are not the stated one: ties with a last contact, and our team's ties
         team_end = (a >= P) | (b >= P)
-        dated = np.array([x is not None for x in last_contact], dtype=bool)
+        dated = np.fromiter(map(is_not, map(itemgetter(6), ties), repeat(None)), bool, n)
         touches = interactions_by_pair(source.interactions)
         team_ties: dict[tuple[str, str], TeamTie] = {}
         stale_ties = 0
@@ -185,11 +187,10 @@ class AccountView:
         kind = np.concatenate([np.full(p[0].size, p[3], dtype=np.int8) for p in parts])
         n = self.root + 1
         # one arc per (tail, head): the strongest (then the lowest kind code)
-        order = np.lexsort((kind, -strength, head, tail))
-        tail, head, strength, kind = tail[order], head[order], strength[order], kind[order]
-        if tail.size:
-            first = np.concatenate([[True], (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])])
-            tail, head, strength, kind = tail[first], head[first], strength[first], kind[first]
+        pair = tail * n + head
+        order = np.lexsort((kind, -strength, pair))
+        first = order[run_starts(pair[order])]
+        tail, head, strength, kind = tail[first], head[first], strength[first], kind[first]
         strength = np.clip(strength, self.options.strength.floor, 1.0)
         cost = -np.log(strength) + HOP_EPSILON
         cost[kind == ARC_ROOT] = HOP_EPSILON

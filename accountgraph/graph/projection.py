@@ -191,8 +191,8 @@ def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
     team_rows = {t["id"]: t for t in rows.team}
     active = [t for t in rows.ties if (t[4] is None or t[4] <= on) and (t[5] is None or t[5] > on)]
     # our people appear when they hold an active relationship with someone of the account
-    known = {t[2] for t in active if t[1] in present and t[2] in team_rows}
-    known |= {t[1] for t in active if t[2] in present and t[1] in team_rows}
+    known = {t[2] for t in active if t[2] in team_rows and t[1] in present}
+    known |= {t[1] for t in active if t[1] in team_rows and t[2] in present}
     inside = present | known
     if len(present) < len(rows.people) or len(known) < len(team_rows):  # (rows' ties join its people and team)
         active = [t for t in active if t[1] in inside and t[2] in inside]

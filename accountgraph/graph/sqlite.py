@@ -226,9 +226,14 @@ def _path_from_url(url: str) -> str:
 
 def _row_out(columns: Sequence[str], values: Sequence[Any]) -> Row:
     row: Row = dict(zip(columns, values, strict=True))
-    for col in _JSON_COLUMNS.intersection(row):
+    for col in _json_columns(tuple(columns)):
         row[col] = _json_value(row[col])
     return row
+
+
+@lru_cache(maxsize=64)
+def _json_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in columns if c in _JSON_COLUMNS)
 
 
 @lru_cache(maxsize=4096)
@@ -241,6 +246,8 @@ def _json_value(text: str | None) -> Any:
     copy is returned, callers may change it)."""
     if text is None:
         return None
+    if text == "[]":
+        return []
     if len(text) > 200:
         return json.loads(text)
     value = _json_text(text)
