@@ -8,6 +8,7 @@ these commands registered.
 
 # No `from __future__ import annotations`: the commands are defined inside `register`, and Typer reads their
 # annotations (which name `StoreOption`, imported there) from the function objects.
+import contextlib
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -250,10 +251,12 @@ def show_risk(r: RiskReport, out: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to `app`."""
-    from accountgraph.cli_common import JsonOption, StoreOption, _emit, _guard, _store, out
+    from accountgraph.cli_common import JsonOption, StoreOption, _emit, _guard, _store, err, out
 
     def run(store: str | None, compute: Callable[[Any], BaseModel], as_json: bool, show: Callable[[Any], None]) -> None:
-        with _store(store) as s:
+        # a large account takes seconds to load and analyse: a spinner on a terminal's stderr meanwhile
+        busy = err.status("loading and analysing the account…") if err.is_terminal else contextlib.nullcontext()
+        with _store(store) as s, busy:
             result = _guard(lambda: compute(s))
         if as_json:
             _emit(result)
