@@ -336,4 +336,4 @@ def tree_html(
     from accountgraph.viz import render_tree
 
     view = account_view(store, account, **load)
-    return render_tree(store.company_tree(account), coverage_alg(view), account_risk(view))
+    return render_tree(store.company_tree(account, view.as_of), coverage_alg(view), account_risk(view))

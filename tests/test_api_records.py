@@ -93,6 +93,16 @@ def test_accounts_tree_and_export(client: TestClient, planner: H, viewer: H) -> 
         assert missing.status_code == 404
         assert error_of(missing)["details"] == {"kind": "account", "id": "nope"}
 
+    # the people there on a date: the CEO had not joined yet in 2019
+    ceo = client.get("/v1/people/ceo", headers=viewer).json()
+    put = client.put("/v1/people/ceo", headers=planner, json={**ceo, "since": "2020-01-01"})
+    assert put.status_code == 200, put.text
+    earlier = client.get("/v1/accounts/grp/tree", params={"as_of": "2019-12-31"}, headers=viewer).json()
+    assert earlier["people"] == 1
+    assert client.get("/v1/accounts/grp/tree", headers=viewer).json()["people"] == 2
+    bad = client.get("/v1/accounts/grp/tree", params={"as_of": "31.12.2019"}, headers=viewer)
+    assert bad.status_code == 422
+
 
 def test_import_is_atomic_and_lists_every_issue(client: TestClient, planner: H, store: GraphStore) -> None:
     load(client, planner, group_bundle())

@@ -369,6 +369,13 @@ def test_company_tree_and_accounts(store: GraphStore) -> None:
     assert store.account_of("sub2") == "grp"
     with pytest.raises(NotFoundError):
         store.company_tree("nope")
+    # the people of each company on a date: who had joined and not yet left
+    cfo = store.get_person("cfo").model_copy(update={"since": date(2024, 3, 1), "until": date(2026, 6, 30)})
+    store.upsert_person(cfo)
+    counts = {
+        on: store.company_tree("grp", on).people for on in (date(2024, 2, 29), date(2025, 1, 1), date(2026, 6, 30))
+    }
+    assert counts == {date(2024, 2, 29): 1, date(2025, 1, 1): 2, date(2026, 6, 30): 1}
 
 
 HOSTILE = [

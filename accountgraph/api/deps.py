@@ -135,6 +135,7 @@ def _iso_date(value: object) -> object:
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A calendar date in a query parameter, ISO 8601 (`2026-09-30`)."""
+AsOf = Annotated[IsoDate | None, Query(description="the account as it stood on this date (default today)")]
 
 RecordId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the record's id, URL-encoded")]
 AccountId = Annotated[

@@ -57,10 +57,16 @@ WHERE root.parent IS NULL
 RETURN root.id AS id
 
 // name: account_companies
+// The people of each company on the ISO date $on (all of them when $on is null).
 MATCH (root:Company {id: $id})
 WHERE root.parent IS NULL
 MATCH p = (root)-[:PARENT_OF*0..]->(c:Company)
-RETURN c {.*} AS row, COUNT { (:Person)-[:WORKS_AT]->(c) } AS people
+RETURN c {.*} AS row,
+       COUNT {
+         (person:Person)-[:WORKS_AT]->(c)
+         WHERE $on IS NULL
+            OR ((person.since IS NULL OR person.since <= $on) AND (person.until IS NULL OR person.until > $on))
+       } AS people
 ORDER BY length(p), c.id
 
 // The account_* queries return their rows collected into one list per part: decoding one big list

@@ -337,8 +337,8 @@ class Neo4jStore(GraphStore):
         assert record is not None
         return {k: int(record[k]) for k in record.keys()}
 
-    def _account_companies(self, account_id: str) -> list[Row]:
-        records = self._read(lambda tx: list(tx.run(query("account_companies"), id=account_id)))
+    def _account_companies(self, account_id: str, on: str) -> list[Row]:
+        records = self._read(lambda tx: list(tx.run(query("account_companies"), id=account_id, on=on)))
         return [{**_row_in("company", r["row"]), "people": r["people"]} for r in records]
 
     def _account_rows(self, account_id: str) -> AccountRows:
@@ -350,9 +350,8 @@ class Neo4jStore(GraphStore):
                 return [row for record in tx.run(query(name), id=account_id) for row in record["rows"]]
 
             out = AccountRows()
-            out.companies = sorted(
-                (_row_in("company", r) for r in rows("account_companies", id=account_id)), key=lambda r: r["id"]
-            )
+            companies = rows("account_companies", id=account_id, on=None)
+            out.companies = sorted((_row_in("company", r) for r in companies), key=lambda r: r["id"])
             if not out.companies:
                 raise NotFoundError("account", account_id)
             out.people = sorted((_row_in("person", r) for r in collected("account_people")), key=lambda r: r["id"])

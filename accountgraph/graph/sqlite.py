@@ -589,15 +589,16 @@ class SqliteStore(GraphStore):
         }
         return {k: int(v) for k, v in counts.items()}
 
-    def _account_companies(self, account_id: str) -> list[Row]:
+    def _account_companies(self, account_id: str, on: str) -> list[Row]:
         _, cols = _TABLES["company"]
         sql = (
             _TREE + f"SELECT {', '.join('c.' + c for c in cols)}, "
-            "(SELECT count(*) FROM person p WHERE p.company = c.id) "
+            "(SELECT count(*) FROM person p WHERE p.company = c.id AND (p.since IS NULL OR p.since <= ?) "
+            "AND (p.until IS NULL OR p.until > ?)) "
             "FROM tree JOIN company c ON c.id = tree.id ORDER BY tree.depth, c.id"
         )
         rows = []
-        for values in self._conn().execute(sql, (account_id,)):
+        for values in self._conn().execute(sql, (account_id, on, on)):
             row = _row_out(cols, values[:-1])
             row["people"] = values[-1]
             rows.append(row)

@@ -225,8 +225,9 @@ class GraphStore(ABC):
     def _delete_tie(self, type: TieType, a: str, b: str) -> bool: ...
 
     @abstractmethod
-    def _account_companies(self, account_id: str) -> list[Row]:
-        """The account's companies (root first), each row with an extra `people` count."""
+    def _account_companies(self, account_id: str, on: str) -> list[Row]:
+        """The account's companies (root first), each row with an extra `people` count: the people there on
+        the ISO date `on` (``since <= on < until``, a missing date open)."""
 
     @abstractmethod
     def _account_rows(self, account_id: str) -> AccountRows:
@@ -480,9 +481,10 @@ class GraphStore(ABC):
             raise NotFoundError("tie", f"{type.value}:{a}->{b}")
 
     # ---- accounts -----------------------------------------------------------------------------
-    def company_tree(self, account_id: str) -> CompanyNode:
-        """The company tree of an account, root first, children by id."""
-        rows = self._account_companies(account_id)
+    def company_tree(self, account_id: str, as_of: date | None = None) -> CompanyNode:
+        """The company tree of an account, root first, children by id, with the people of each company on
+        `as_of` (default today: who has joined and not left)."""
+        rows = self._account_companies(account_id, (as_of or today()).isoformat())
         if not rows:
             raise NotFoundError("account", account_id)
         nodes = {r["id"]: CompanyNode(Company.model_validate(_without(r, "people")), r["people"]) for r in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from accountgraph.api.deps import AccountId, ReadAccess
+from accountgraph.api.deps import AccountId, AsOf, ReadAccess
 from accountgraph.api.models import CompanyTree, Page
 from accountgraph.schema.models import Bundle, Company
 
@@ -18,9 +18,9 @@ def list_accounts(access: ReadAccess) -> Page[Company]:
 
 
 @router.get("/{id:path}/tree", summary="The account's company tree, with people per company")
-def account_tree(access: ReadAccess, id: AccountId) -> CompanyTree:
+def account_tree(access: ReadAccess, id: AccountId, as_of: AsOf = None) -> CompanyTree:
     access.require_account(id)
-    return CompanyTree.model_validate(access.store.company_tree(id).as_dict())
+    return CompanyTree.model_validate(access.store.company_tree(id, as_of).as_dict())
 
 
 @router.get("/{id:path}/export", summary="Everything of the account as a bundle (history included)")

@@ -15,14 +15,13 @@ from fastapi.responses import HTMLResponse
 
 from accountgraph import analysis
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
-from accountgraph.api.deps import AccountId, IsoDate, ReadAccess, ViewsDep
+from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
 from accountgraph.api.errors import Invalid
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
 
 router = APIRouter(prefix="/accounts", tags=["analysis"])
 R = TypeVar("R")
 
-AsOf = Annotated[IsoDate | None, Query(description="analyse the account as it stood on this date (default today)")]
 PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
