@@ -69,3 +69,16 @@ def test_the_algorithms_read_the_projection_as_they_read_its_networkx_view(tmp_p
             )
         assert results[0] == results[1]
     store.close()
+
+
+def test_a_restricted_projection_is_the_subgraph_of_its_networkx_view(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    store.load_bundle(generate_account(300, seed=7, account_id="acc"))
+    projection = store.account_projection("acc", as_of=date(2026, 1, 1))
+    g = projection.to_networkx()
+    nodes = {p["id"] for p in projection.people[::3]} | {t["id"] for t in projection.team[:2]} | {"acc"}
+    small = projection.restricted(nodes).to_networkx()
+    assert nx.utils.graphs_equal(small, g.subgraph(nodes))
+    assert sorted(small.edges(keys=True, data=True)) == sorted(g.subgraph(nodes).edges(keys=True, data=True))
+    assert small.number_of_edges() > 0
+    store.close()

@@ -24,6 +24,7 @@ that want a graph. Nodes are keyed by id (companies, people and team members sha
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -92,6 +93,21 @@ class Projection:
         g.graph["interactions"] = self.interactions
         g.graph["risks"] = self.risks
         return g
+
+    def restricted(self, nodes: Collection[str]) -> Projection:
+        """The projection kept to `nodes` (companies, people, team members) and the ties among them; the
+        interactions and risks stay whole (as a networkx subgraph keeps its graph's attributes)."""
+        keep = set(nodes)
+        return Projection(
+            account=self.account,
+            as_of=self.as_of,
+            companies=[c for c in self.companies if c["id"] in keep],
+            people=[p for p in self.people if p["id"] in keep],
+            team=[t for t in self.team if t["id"] in keep],
+            ties=[t for t in self.ties if t[1] in keep and t[2] in keep],
+            interactions=self.interactions,
+            risks=self.risks,
+        )
 
     @classmethod
     def from_networkx(cls, G: nx.MultiDiGraph) -> Projection:

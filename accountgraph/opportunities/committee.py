@@ -56,17 +56,15 @@ def committee_view(view: AccountView, committee: list[CommitteeMember]) -> Accou
 def committee_graph(view: AccountView, opp: Opportunity, path: PathResult | None = None) -> nx.MultiDiGraph:
     """The projection restricted to the committee, our members tied to it, the hops of `path` and their
     companies, with the committee's roles and stances of this deal (a copy: the projection is unchanged)."""
-    G = view.graph
-    people = [m.person for m in opp.committee if m.person in G]
+    people = [m.person for m in opp.committee if view.node(m.person)]
     nodes: set[str] = set(people)
     for p in people:
         nodes.update(t.member for t in view.ties_of_person.get(p, []))
     if path is not None and path.paths:
         nodes.update(h.source for h in path.paths[0].hops)
         nodes.update(h.target for h in path.paths[0].hops)
-    companies = {str(G.nodes[n].get("company")) for n in nodes if G.nodes[n].get("kind") == "person"}
-    nodes.update(c for c in companies if c in G)
-    sub: nx.MultiDiGraph = G.subgraph(nodes).copy()
+    nodes.update(str(view.node(n).get("company")) for n in list(nodes) if view.node(n).get("kind") == "person")
+    sub = view.projection.restricted(nodes).to_networkx()  # (not the account's whole networkx view)
     for m in opp.committee:
         if m.person not in sub:
             continue
@@ -107,7 +105,7 @@ def committee_power_map(view: AccountView, opp: Opportunity) -> str:
     if path is not None and not path.paths:
         path = None
     graph = committee_graph(cview, opp, path)
-    strengths = tie_strengths(view.graph, reference=view.reference, params=view.options.strength)
+    strengths = tie_strengths(graph, reference=view.reference, params=view.options.strength)
     return render_power_map(
         graph,
         ranking,
