@@ -118,14 +118,11 @@ def _on_map(view: AccountView) -> dict[str, str]:
     A person with a `since` or `until` is projected only while at the company: that is being on the
     map. A person without either is projected on every date, so holding an active tie is what counts.
     """
-    G = view.graph
+    tied = {t[1] for t in view.projection.ties} | {t[2] for t in view.projection.ties}
     out: dict[str, str] = {t: "team" for t in view.team}
     for p in view.people:
         attrs = view.attrs[view.index[p]]
-        dated = attrs.get("since") is not None or attrs.get("until") is not None
-        if dated or any(
-            k in ("KNOWS", "INFLUENCES") for nbrs in (G.succ[p], G.pred[p]) for ks in nbrs.values() for k in ks
-        ):
+        if attrs.get("since") is not None or attrs.get("until") is not None or p in tied:
             out[p] = "person"
     return out
 
