@@ -19,6 +19,7 @@ from typing import Any
 
 from accountgraph import analysis
 from accountgraph.algorithms.coverage import coverage as coverage_alg
+from accountgraph.algorithms.coverage import reached_companies
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.paths import contact_path
 from accountgraph.algorithms.prepared import AccountView
@@ -122,12 +123,7 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
             wanted = [goal.company]
         else:  # every company of the account that has people
             wanted = sorted({str(view.attrs[i].get("company")) for i in range(view.P)} & set(companies))
-        reached = {
-            view.attrs[view.index[t.person]].get("company")
-            for ties in view.ties_of_person.values()
-            for t in ties
-            if t.core.effective >= threshold
-        }
+        reached = reached_companies(view, threshold)
         missing = [c for c in wanted if c not in reached]
         current = float(len(wanted) - len(missing))
         target = float(len(wanted))
