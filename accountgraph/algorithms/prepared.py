@@ -142,7 +142,7 @@ class AccountView:
         self.stale_team_ties = stale_ties
         k = inside & knows
         i = inside & ~knows
-        rows = np.arange(len(ties), dtype=np.int64)
+        rows = np.arange(n, dtype=np.int64)
         ka, kb, ks, self._knows_rows = _edge_arrays(
             np.minimum(a[k], b[k]), np.maximum(a[k], b[k]), strength[k], rows[k]
         )
@@ -150,10 +150,10 @@ class AccountView:
         self.knows = (ka, kb, ks)
         self.influences = (ia, ib, is_)
         manager = np.full(P, -1, dtype=np.int64)
-        for n, row in enumerate(self.attrs[:P]):
+        for person_index, row in enumerate(self.attrs[:P]):
             m = get(row.get("reports_to"), -1)  # type: ignore[arg-type]
             if 0 <= m < P:
-                manager[n] = m
+                manager[person_index] = m
         self.manager = manager
         by_person: dict[str, list[TeamTie]] = defaultdict(list)
         for tie in self.team_ties.values():

@@ -36,7 +36,7 @@ from accountgraph.graph.store import AccountRows, Row, TieRow
 from accountgraph.schema.graph import RelType
 from accountgraph.schema.models import Person
 
-__all__ = ["Projection", "project", "select"]
+__all__ = ["Projection", "select"]
 
 _KNOWS = RelType.KNOWS.value
 _INFLUENCES = RelType.INFLUENCES.value
@@ -223,8 +223,3 @@ def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
         interactions=[i for i in rows.interactions if i["at"] <= end_of_day and i["person"] in present],
         risks=[r for r in rows.risks if r["at"] <= on],
     )
-
-
-def project(account_id: str, rows: AccountRows, as_of: date) -> nx.MultiDiGraph:
-    """The networkx view of one account on `as_of`, from the rows a backend read."""
-    return select(account_id, rows, as_of).to_networkx()
