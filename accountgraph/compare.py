@@ -118,7 +118,7 @@ def _on_map(view: AccountView) -> dict[str, str]:
     A person with a `since` or `until` is projected only while at the company: that is being on the
     map. A person without either is projected on every date, so holding an active tie is what counts.
     """
-    tied = {t[1] for t in view.projection.ties} | {t[2] for t in view.projection.ties}
+    tied = view.projection.ties.ends()
     out: dict[str, str] = {t: "team" for t in view.team}
     for p in view.people:
         attrs = view.attrs[view.index[p]]

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import repeat
-from operator import is_not, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -35,6 +35,7 @@ from accountgraph.algorithms.strength import (
 )
 from accountgraph.graph.projection import Projection
 from accountgraph.graph.store import TieRow
+from accountgraph.graph.ties import given
 from accountgraph.perf import paused_gc
 
 __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
@@ -113,15 +114,16 @@ class AccountView:
         ties = source.ties
         n = len(ties)
         get = index.get
-        # columns by mapping C-level callables over the rows (several times faster than comprehensions)
-        a = np.fromiter(map(get, map(itemgetter(1), ties), repeat(-1)), np.int64, n)
-        b = np.fromiter(map(get, map(itemgetter(2), ties), repeat(-1)), np.int64, n)
-        knows = np.fromiter(map("knows".__eq__, map(itemgetter(0), ties)), bool, n)
-        strength = np.fromiter(map(itemgetter(3), ties), np.float64, n)
+        # the columns on the view's indices (-1: not in the view)
+        remap = np.fromiter(map(index.get, ties.nodes, repeat(-1)), np.int64, len(ties.nodes))
+        a = remap[ties.a]
+        b = remap[ties.b]
+        knows = ties.kind == 0
+        strength = ties.strength.astype(np.float64)  # a copy
         inside = (a >= 0) & (b >= 0)
         # the strengths that are not the stated one: ties with a last contact, and our team's ties
         team_end = (a >= P) | (b >= P)
-        dated = np.fromiter(map(is_not, map(itemgetter(6), ties), repeat(None)), bool, n)
+        dated = given(ties.last_contact)
         touches = interactions_by_pair(source.interactions)
         team_ties: dict[tuple[str, str], TeamTie] = {}
         stale_ties = 0

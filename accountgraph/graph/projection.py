@@ -31,10 +31,11 @@ from operator import itemgetter
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from accountgraph.graph.store import AccountRows, Row, TieRow
+from accountgraph.graph.ties import TieColumns
 from accountgraph.schema.graph import RelType
-from accountgraph.schema.models import Person
 
 __all__ = ["Projection", "select"]
 
@@ -47,7 +48,8 @@ class Projection:
     """One account as it stood on `as_of`, as rows (see the module docstring).
 
     Every company, person and team-member row carries its ``id`` and ``kind``; people carry the ``roles``
-    and ``stance`` of `as_of` (no ``history``). `ties` are in `TIE_FIELDS` order, ``KNOWS`` once per pair.
+    and ``stance`` of `as_of` (no ``history``). `ties` are columns (`TieColumns`; one by one, tuples in
+    `TIE_FIELDS` order), ``KNOWS`` once per pair.
     """
 
     account: str
@@ -55,7 +57,7 @@ class Projection:
     companies: list[Row]
     people: list[Row]
     team: list[Row]
-    ties: list[TieRow]
+    ties: TieColumns
     interactions: list[Row]
     risks: list[Row]
 
@@ -98,13 +100,14 @@ class Projection:
         """The projection kept to `nodes` (companies, people, team members) and the ties among them; the
         interactions and risks stay whole (as a networkx subgraph keeps its graph's attributes)."""
         keep = set(nodes)
+        inside = self.ties.node_mask(keep)
         return Projection(
             account=self.account,
             as_of=self.as_of,
             companies=[c for c in self.companies if c["id"] in keep],
             people=[p for p in self.people if p["id"] in keep],
             team=[t for t in self.team if t["id"] in keep],
-            ties=[t for t in self.ties if t[1] in keep and t[2] in keep],
+            ties=self.ties.take(np.flatnonzero(inside[self.ties.a] & inside[self.ties.b])),
             interactions=self.interactions,
             risks=self.risks,
         )
@@ -153,18 +156,21 @@ class Projection:
             companies=by_kind["company"],
             people=by_kind["person"],
             team=by_kind["team"],
-            ties=list(ties.values()),
+            ties=TieColumns.of(list(ties.values())),
             interactions=list(G.graph.get("interactions") or []),
             risks=list(G.graph.get("risks") or []),
         )
 
 
-def _state_on(row: Row, on: date) -> tuple[list[str], str]:
-    history = row.get("history")
-    if not history:
-        return list(row.get("roles") or []), row.get("stance") or "unknown"
-    state = Person.model_validate(row).state_on(on)
-    return [r.value for r in state.roles], state.stance.value
+def _state_on(history: list[Row], on: str) -> tuple[list[str], str]:
+    """`Person.state_on` on a stored row's history (valid: in increasing `since` order, only the first
+    undated), `on` an ISO date."""
+    current = history[0]  # before the first dated state: the earliest one is all we know
+    for state in history:
+        since = state.get("since")
+        if since is None or since <= on:
+            current = state
+    return sorted(set(current.get("roles") or ())), current.get("stance") or "unknown"
 
 
 def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, str, dict[str, Any]]]) -> None:
@@ -184,7 +190,10 @@ def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, str, dict[str, An
 
 
 def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
-    """What of the rows a backend read was true on `as_of` (see the module docstring)."""
+    """What of the rows a backend read was true on `as_of` (see the module docstring).
+
+    The projection takes over the people's rows of `rows` (they are changed in place, not copied).
+    """
     on = as_of.isoformat()
     companies = [{**c, "kind": "company"} for c in rows.companies]
     people: list[Row] = []
@@ -193,25 +202,30 @@ def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
         since, until = p.get("since"), p.get("until")
         if (since is not None and since > on) or (until is not None and on >= until):
             continue
-        row = dict(p)
-        history = row.pop("history", None)
+        history = p.pop("history", None)
         if history:
-            row["roles"], row["stance"] = _state_on(p, as_of)
+            p["roles"], p["stance"] = _state_on(history, on)
         else:
-            row["roles"] = list(row.get("roles") or [])
-            row["stance"] = row.get("stance") or "unknown"
-        row["kind"] = "person"
-        people.append(row)
+            p["roles"] = list(p.get("roles") or [])
+            p["stance"] = p.get("stance") or "unknown"
+        p["kind"] = "person"
+        people.append(p)
     people.sort(key=itemgetter("id"))
     present = {p["id"] for p in people}
     team_rows = {t["id"]: t for t in rows.team}
-    active = [t for t in rows.ties if (t[4] is None or t[4] <= on) and (t[5] is None or t[5] > on)]
+    ties = TieColumns.of(rows.ties)
+    a, b = ties.a, ties.b
+    active = ties.active_on(as_of)
+    is_present, is_team = ties.node_mask(present), ties.node_mask(team_rows)
     # our people appear when they hold an active relationship with someone of the account
-    known = {t[2] for t in active if t[2] in team_rows and t[1] in present}
-    known |= {t[1] for t in active if t[1] in team_rows and t[2] in present}
-    inside = present | known
-    if len(present) < len(rows.people) or len(known) < len(team_rows):  # (rows' ties join its people and team)
-        active = [t for t in active if t[1] in inside and t[2] in inside]
+    reach = active & ((is_team[a] & is_present[b]) | (is_team[b] & is_present[a]))
+    known_at = np.concatenate([a[reach & is_team[a]], b[reach & is_team[b]]])
+    inside = is_present.copy()
+    inside[known_at] = True
+    known = {ties.nodes[i] for i in set(known_at.tolist())}
+    kept = np.flatnonzero(active & inside[a] & inside[b])
+    if kept.size < len(ties):
+        ties = ties.take(kept)
     end_of_day = on + "T24"  # after every ISO time of that day
     return Projection(
         account=account_id,
@@ -219,7 +233,7 @@ def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
         companies=companies,
         people=people,
         team=[{**team_rows[t], "kind": "team"} for t in sorted(known)],
-        ties=active,
+        ties=ties,
         interactions=[i for i in rows.interactions if i["at"] <= end_of_day and i["person"] in present],
         risks=[r for r in rows.risks if r["at"] <= on],
     )

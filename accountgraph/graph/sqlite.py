@@ -4,12 +4,20 @@ Every value is bound as a `?` parameter; table and column names are fixed in thi
 gets its own connection; writes take the write lock up front (`BEGIN IMMEDIATE`), so concurrent
 writers queue instead of failing. The schema version lives in `PRAGMA user_version` and each migration
 commits together with its version number.
+
+Large accounts are also kept as snapshots (`accountgraph.graph.snapshot`, table ``account_snapshot``): an
+account with at least `SqliteStore.snapshot_min_ties` ties is read row by row once, then from its snapshot
+(several times faster), until the next write. Every write drops every snapshot in its own transaction, and a
+snapshot is only used when it carries the store's current data version. Writing one is best effort: it
+waits at most a moment for the write lock and is skipped when it cannot be written (a read-only file, a busy
+writer), and it does not change the data version.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -20,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.graph import snapshot
 from accountgraph.graph.store import (
     ROW_FIELDS,
     TIE_FIELDS,
@@ -32,6 +41,7 @@ from accountgraph.graph.store import (
     TieRow,
     version_conflict,
 )
+from accountgraph.graph.ties import TieColumns
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
@@ -147,7 +157,24 @@ ALTER TABLE person ADD COLUMN since TEXT;
 ALTER TABLE person ADD COLUMN until TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4, _MIGRATION_5)
+# a large account's rows, as read at a data version (`accountgraph.graph.snapshot`); dropped on every write
+_MIGRATION_6 = """
+CREATE TABLE account_snapshot (
+    account TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    rows TEXT NOT NULL,
+    columns BLOB NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _MIGRATION_1,
+    _MIGRATION_2,
+    _MIGRATION_3,
+    _MIGRATION_4,
+    _MIGRATION_5,
+    _MIGRATION_6,
+)
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -163,6 +190,8 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("risk", "risk"),
     )
 }
+log = logging.getLogger(__name__)
+
 _TIE_COLUMNS = ("type", "src", "dst", "strength", "since", "until", "last_contact", "note")
 _TIE_SELECT = ", ".join(_TIE_COLUMNS)  # in the order of TIE_FIELDS (src is "from", dst is "to")
 _JSON_COLUMNS = frozenset({"roles", "history", "accounts"})
@@ -307,10 +336,17 @@ class _Reader:
 class SqliteStore(GraphStore):
     """`GraphStore` on one SQLite file."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    snapshot_min_ties = 5000
+    """Accounts with at least this many ties are kept as snapshots (see the module docstring)."""
+    snapshot_wait = 0.05
+    """Seconds a snapshot write waits for the write lock before it is skipped."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0, snapshot_min_ties: int | None = None) -> None:
         self.url = url
         self.path = _path_from_url(url)
         self.timeout = timeout
+        if snapshot_min_ties is not None:
+            self.snapshot_min_ties = snapshot_min_ties
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -358,9 +394,10 @@ class SqliteStore(GraphStore):
         with self._tx(write=True) as conn:
             yield conn
             conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            conn.execute("DELETE FROM account_snapshot")
 
     def data_version(self) -> int:
-        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+        return _data_version(self._conn())
 
     def _migrate(self) -> None:
         with self._tx(write=True) as conn:
@@ -606,7 +643,36 @@ class SqliteStore(GraphStore):
 
     def _account_rows(self, account_id: str) -> AccountRows:
         with self._tx(write=False) as conn:
-            return self._read_account(conn, account_id)
+            version = _data_version(conn)
+            sql = "SELECT rows, columns FROM account_snapshot WHERE account = ? AND version = ?"
+            kept = conn.execute(sql, (account_id, version)).fetchone()
+            if kept is not None:
+                try:
+                    return snapshot.decode(kept[0], kept[1])
+                except ValueError as err:  # not of this format, or damaged: read the tables
+                    log.warning("ignoring the snapshot of account %r: %s", account_id, err)
+            rows = self._read_account(conn, account_id)
+        if len(rows.ties) >= self.snapshot_min_ties:
+            rows.ties = TieColumns.of(rows.ties)
+            self._save_snapshot(account_id, version, rows)
+        return rows
+
+    def _save_snapshot(self, account_id: str, version: int, rows: AccountRows) -> None:
+        """Keep `rows` (read at data `version`) as the account's snapshot, if nothing was written since."""
+        text, blob = snapshot.encode(rows)
+        conn = self._conn()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.snapshot_wait * 1000)}")
+            with self._tx(write=True) as tx:
+                tx.execute(
+                    "INSERT OR REPLACE INTO account_snapshot (account, version, rows, columns) "
+                    "SELECT ?, ?, ?, ? WHERE (SELECT value FROM meta WHERE key = 'data_version') = ?",
+                    (account_id, version, text, blob, version),
+                )
+        except sqlite3.Error as err:  # read-only, busy or full: the next read tries again
+            log.info("account %r not kept as a snapshot: %s", account_id, err)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
     def _read_account(self, conn: sqlite3.Connection, account_id: str) -> AccountRows:
         select: Callable[[str, str], str] = lambda kind, alias: ", ".join(  # noqa: E731
@@ -657,6 +723,10 @@ class SqliteStore(GraphStore):
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]
         return rows
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
 
 def _ledger_out(row: Sequence[Any]) -> LedgerRecord:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -40,6 +40,7 @@ from accountgraph.schema.models import (
 
 if TYPE_CHECKING:
     from accountgraph.graph.projection import Projection
+    from accountgraph.graph.ties import TieColumns
 
 Row = dict[str, Any]
 TieRow = tuple[str, str, str, float, str | None, str | None, str | None, str | None]
@@ -165,7 +166,8 @@ class AccountRows:
     companies: list[Row] = field(default_factory=list)
     people: list[Row] = field(default_factory=list)
     team: list[Row] = field(default_factory=list)
-    ties: list[TieRow] = field(default_factory=list)  # tuples in TIE_FIELDS order (fast to read), unsorted
+    # tuples in TIE_FIELDS order, unsorted; or their columns (`accountgraph.graph.ties.TieColumns`)
+    ties: Sequence[TieRow] | TieColumns = field(default_factory=list)
     interactions: list[Row] = field(default_factory=list)
     risks: list[Row] = field(default_factory=list)
 

@@ -1,0 +1,161 @@
+"""Ties as columns, and the SQLite store's account snapshots: same rows as the tables, dropped on every write."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from accountgraph.generate import generate_account
+from accountgraph.graph import snapshot
+from accountgraph.graph.sqlite import SqliteStore
+from accountgraph.graph.ties import TieColumns
+from accountgraph.schema.models import Bundle
+
+NEVER = 10**9
+
+
+def _bundle() -> Bundle:
+    bundle = generate_account(300, seed=3, account_id="acc")
+    for k, p in enumerate(bundle.people[1:40]):  # some joined late, some left
+        if k % 2:
+            p.since = date(2025, 1, 1)
+        else:
+            p.until = date(2024, 1, 1)
+    return bundle
+
+
+def _stores(tmp_path: Path) -> tuple[SqliteStore, SqliteStore]:
+    """Two stores on one file: one never keeps snapshots, one keeps them for every account."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    plain, kept = SqliteStore(url, snapshot_min_ties=NEVER), SqliteStore(url, snapshot_min_ties=0)
+    plain.load_bundle(_bundle())
+    return plain, kept
+
+
+def _snapshots(store: SqliteStore) -> list[tuple[str, int]]:
+    return store._conn().execute("SELECT account, version FROM account_snapshot").fetchall()
+
+
+# ---- TieColumns --------------------------------------------------------------------------------------------
+
+
+def test_tie_columns_read_back_as_the_rows_they_were_built_from() -> None:
+    rows = [
+        ("knows", "p2", "p1", 0.5, "2020-01-01", None, "2025-03-01", None),
+        ("influences", "p1", "p3", 0.25, None, "2024-06-30", None, "sways the budget"),
+        ("knows", "t1", "p3", 1.0, "2023-05-05", "2026-01-01", "2025-12-24", ""),
+    ]
+    ties = TieColumns.of(rows)
+    assert len(ties) == 3 and list(ties) == rows and [ties[j] for j in range(3)] == rows
+    assert ties == rows and TieColumns.of(ties) is ties
+    assert ties.nodes == ["p1", "p2", "p3", "t1"] and ties.ends() == {"p1", "p2", "p3", "t1"}
+    assert list(ties.take(np.array([2, 0]))) == [rows[2], rows[0]]
+    for on in (date(2019, 12, 31), date(2020, 1, 1), date(2024, 6, 29), date(2024, 6, 30), date(2026, 1, 1)):
+        day = on.isoformat()  # the rule the store writes: since <= on < until, as ISO texts
+        expected = [(t[4] is None or t[4] <= day) and (t[5] is None or day < t[5]) for t in rows]
+        assert ties.active_on(on).tolist() == expected
+    with pytest.raises(ValueError, match="unknown tie kind 'likes'"):
+        TieColumns.of([("likes", "a", "b", 0.5, None, None, None, None)])
+    empty = TieColumns.of([])
+    assert len(empty) == 0 and list(empty) == [] and empty.ends() == set()
+
+
+def test_a_snapshot_decodes_to_the_rows_it_was_made_from(tmp_path: Path) -> None:
+    plain, _ = _stores(tmp_path)
+    rows = plain._account_rows("acc")
+    assert any(p["history"] for p in rows.people) and rows.interactions and rows.risks
+    back = snapshot.decode(*snapshot.encode(rows))
+    for name in ("companies", "people", "team", "interactions", "risks"):
+        assert getattr(back, name) == getattr(rows, name), name
+    assert list(back.ties) == list(rows.ties)
+    columns = TieColumns.of(rows.ties)
+    assert np.array_equal(back.ties.since_day, columns.since_day)  # type: ignore[union-attr]
+    assert np.array_equal(back.ties.until_day, columns.until_day)  # type: ignore[union-attr]
+    text, blob = snapshot.encode(rows)
+    for bad in [("[]", blob), (text.replace('"format":1', '"format":0'), blob), (text, blob[:100]), ("{", blob)]:
+        with pytest.raises(ValueError):
+            snapshot.decode(*bad)
+
+
+# ---- the SQLite store's snapshots --------------------------------------------------------------------------
+
+
+def test_a_large_account_is_read_from_its_snapshot_until_the_next_write(tmp_path: Path) -> None:
+    plain, kept = _stores(tmp_path)
+    on = date(2026, 1, 1)
+    expected = plain.account_projection("acc", as_of=on)
+    version = plain.data_version()
+    assert _snapshots(kept) == []
+    assert kept.account_projection("acc", as_of=on) == expected  # read from the tables, then kept
+    assert _snapshots(kept) == [("acc", version)]
+    assert plain.data_version() == version  # keeping a snapshot is not a write
+    assert kept.account_projection("acc", as_of=on) == expected  # read from the snapshot
+    assert kept.account_projection("acc", as_of=date(2023, 6, 1)) == plain.account_projection("acc", date(2023, 6, 1))
+    assert kept.export_bundle("acc") == plain.export_bundle("acc")
+    # the snapshot is what is read: a change made to it alone shows
+    person = expected.people[0]["id"]
+    conn = kept._conn()
+    text = conn.execute("SELECT rows FROM account_snapshot").fetchone()[0]
+    conn.execute("UPDATE account_snapshot SET rows = ?", (text.replace(expected.people[0]["name"], "Only In Snapshot"),))
+    assert kept.account_projection("acc", as_of=on).people[0]["name"] == "Only In Snapshot"
+    # any write drops it: the next read sees the tables again, and keeps a new snapshot
+    plain.upsert_person(plain.get_person(person).model_copy(update={"title": "Chief Snapshot Officer"}))
+    assert _snapshots(kept) == []
+    fresh = kept.account_projection("acc", as_of=on).people[0]
+    assert (fresh["name"], fresh["title"]) == (expected.people[0]["name"], "Chief Snapshot Officer")
+    assert _snapshots(kept) == [("acc", version + 1)]
+    plain.close()
+    kept.close()
+
+
+def test_a_snapshot_of_another_version_or_a_damaged_one_is_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain, kept = _stores(tmp_path)
+    on = date(2026, 1, 1)
+    expected = plain.account_projection("acc", as_of=on)
+    kept.account_projection("acc", as_of=on)
+    conn = kept._conn()
+    text = conn.execute("SELECT rows FROM account_snapshot").fetchone()[0]
+    tampered = text.replace(expected.people[0]["name"], "Stale")
+    conn.execute("UPDATE account_snapshot SET rows = ?, version = version - 1", (tampered,))
+    assert kept.account_projection("acc", as_of=on) == expected
+    conn.execute("UPDATE account_snapshot SET rows = ?", ('{"format": 1, "nodes": 7}',))
+    with caplog.at_level(logging.WARNING, logger="accountgraph.graph.sqlite"):
+        assert kept.account_projection("acc", as_of=on) == expected
+    assert "ignoring the snapshot of account 'acc'" in caplog.text
+    plain.close()
+    kept.close()
+
+
+def test_a_snapshot_is_skipped_while_another_writer_holds_the_lock(tmp_path: Path) -> None:
+    plain, kept = _stores(tmp_path)
+    on = date(2026, 1, 1)
+    expected = plain.account_projection("acc", as_of=on)
+    writer = sqlite3.connect(str(tmp_path / "store.db"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert kept.account_projection("acc", as_of=on) == expected
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert _snapshots(kept) == []
+    kept.account_projection("acc", as_of=on)
+    assert len(_snapshots(kept)) == 1
+    plain.close()
+    kept.close()
+
+
+def test_small_accounts_are_not_kept(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = SqliteStore(url)
+    store.load_bundle(generate_account(60, seed=1, account_id="acc"))
+    assert len(store._account_rows("acc").ties) < store.snapshot_min_ties
+    store.account_projection("acc")
+    assert _snapshots(store) == []
+    store.close()
