@@ -309,3 +309,16 @@ def test_unique_ints_equals_numpy_unique(values: list[int]) -> None:
     ordered = np.sort(array)
     starts = fast.run_starts(ordered)
     assert starts.tolist() == np.unique(ordered, return_index=True)[1].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from([0.1, 0.5, 0.5, 1.0]), st.integers(0, 5)), max_size=60))
+def test_one_arc_per_pair_is_the_strongest_then_the_lowest_kind(arcs: list[tuple[int, float, int]]) -> None:
+    from accountgraph.algorithms.prepared import _strongest_per_pair
+
+    pair = np.array([a[0] for a in arcs], dtype=np.int64)
+    strength = np.array([a[1] for a in arcs], dtype=np.float64)
+    kind = np.array([a[2] for a in arcs], dtype=np.int8)
+    chosen = _strongest_per_pair(pair, strength, kind)
+    expected = sorted({p: min((-s, k) for q, s, k in arcs if q == p) for p, _, _ in arcs}.items())
+    assert [(int(pair[j]), -float(strength[j]), int(kind[j])) for j in chosen] == [(p, s, k) for p, (s, k) in expected]

@@ -114,3 +114,19 @@ def test_tie_strengths_of_a_projection_use_the_logged_interactions() -> None:
     assert ties[("t0", "p0")].effective > ties[("t1", "p1")].effective
     view = prepare(g, reference=REF)
     assert view.team_ties[("t0", "p0")].core.effective == pytest.approx(ties[("t0", "p0")].effective)
+
+
+def test_decayed_is_strength_core_without_touches_to_the_last_bit() -> None:
+    import numpy as np
+
+    from accountgraph.algorithms.strength import decayed, parse_instant, strength_core
+
+    params = StrengthParams()
+    reference = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    stated = np.array([0.9, 0.35, 0.05, 1.0, 0.7, 0.6])
+    last = ["2025-12-31", "2024-02-29", "2010-05-01", "2026-03-01", "2025-07-04", "2025-12-31"]
+    got = decayed(stated, last, reference, params)
+    pairs = zip(stated.tolist(), last, strict=True)
+    expected = [strength_core(s, (), parse_instant(t), reference, params).effective for s, t in pairs]
+    assert got.tolist() == expected
+    assert got[3] == 1.0 and got[2] == params.floor  # a contact after the reference does not decay; a floor

@@ -101,7 +101,8 @@ def test_a_large_account_is_read_from_its_snapshot_until_the_next_write(tmp_path
     person = expected.people[0]["id"]
     conn = kept._conn()
     text = conn.execute("SELECT rows FROM account_snapshot").fetchone()[0]
-    conn.execute("UPDATE account_snapshot SET rows = ?", (text.replace(expected.people[0]["name"], "Only In Snapshot"),))
+    changed = text.replace(expected.people[0]["name"], "Only In Snapshot")
+    conn.execute("UPDATE account_snapshot SET rows = ?", (changed,))
     assert kept.account_projection("acc", as_of=on).people[0]["name"] == "Only In Snapshot"
     # any write drops it: the next read sees the tables again, and keeps a new snapshot
     plain.upsert_person(plain.get_person(person).model_copy(update={"title": "Chief Snapshot Officer"}))

@@ -28,6 +28,7 @@ from accountgraph.algorithms.fast import ArcGraph, FloatArray, IntArray, run_sta
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.strength import (
     StrengthCore,
+    decayed,
     interactions_by_pair,
     parse_instant,
     resolve_reference,
@@ -121,25 +122,26 @@ class AccountView:
         knows = ties.kind == 0
         strength = ties.strength.astype(np.float64)  # a copy
         inside = (a >= 0) & (b >= 0)
-        # the strengths that are not the stated one: ties with a last contact, and our team's ties
-        team_end = (a >= P) | (b >= P)
+        # the strengths that are not the stated one: our team's ties, and ties with a last contact
         dated = given(ties.last_contact)
         touches = interactions_by_pair(source.interactions)
         team_ties: dict[tuple[str, str], TeamTie] = {}
         stale_ties = 0
-        for j in np.flatnonzero(inside & (dated | (knows & team_end))).tolist():
+        # our team's ties with a person: their interactions count
+        team_tie = inside & knows & ((a >= P) != (b >= P))
+        for j in np.flatnonzero(team_tie).tolist():
             t = ties[j]
-            last = parse_instant(t[6])
-            if knows[j] and (a[j] >= P) != (b[j] >= P):
-                member, person = (t[1], t[2]) if a[j] >= P else (t[2], t[1])
-                mine = touches.get((member, person), [])
-                core = strength_core(t[3], mine, last, ref, params)
-                count = sum(1 for m in mine if m[0] <= ref)
-                team_ties[(member, person)] = TeamTie(member, person, float(t[3]), count, core)
-                stale_ties += core.stale
-                strength[j] = core.effective
-            elif last is not None:
-                strength[j] = strength_core(t[3], (), last, ref, params).effective
+            member, person = (t[1], t[2]) if a[j] >= P else (t[2], t[1])
+            mine = touches.get((member, person), [])
+            core = strength_core(t[3], mine, parse_instant(t[6]), ref, params)
+            count = sum(1 for m in mine if m[0] <= ref)
+            team_ties[(member, person)] = TeamTie(member, person, float(t[3]), count, core)
+            stale_ties += core.stale
+            strength[j] = core.effective
+        # the others decay from their last contact
+        plain = np.flatnonzero(inside & dated & ~team_tie)
+        if plain.size:
+            strength[plain] = decayed(strength[plain], ties.last_contact[plain].tolist(), ref, params)
         self.team_ties = dict(sorted(team_ties.items()))
         self.stale_team_ties = stale_ties
         k = inside & knows
@@ -188,10 +190,7 @@ class AccountView:
         strength = np.concatenate([p[2] for p in parts]).astype(np.float64)
         kind = np.concatenate([np.full(p[0].size, p[3], dtype=np.int8) for p in parts])
         n = self.root + 1
-        # one arc per (tail, head): the strongest (then the lowest kind code)
-        pair = tail * n + head
-        order = np.lexsort((kind, -strength, pair))
-        first = order[run_starts(pair[order])]
+        first = _strongest_per_pair(tail * n + head, strength, kind)
         tail, head, strength, kind = tail[first], head[first], strength[first], kind[first]
         strength = np.clip(strength, self.options.strength.floor, 1.0)
         cost = -np.log(strength) + HOP_EPSILON
@@ -257,6 +256,25 @@ class AccountView:
     def companies(self) -> dict[str, dict[str, Any]]:
         """The companies of the account by id (their rows, with ``kind``)."""
         return {c["id"]: c for c in self.projection.companies}
+
+
+def _strongest_per_pair(pair: IntArray, strength: FloatArray, kind: np.ndarray) -> IntArray:
+    """One arc per pair, in pair order: the strongest, then the lowest kind code (positions in the input).
+
+    One sort by pair, then per run of a pair its highest strength and, among the arcs that have it, the
+    lowest kind (arcs alike in all three are interchangeable).
+    """
+    order = np.argsort(pair)
+    starts = run_starts(pair[order])
+    if starts.size == pair.size:
+        return order
+    lengths = np.diff(np.append(starts, pair.size))
+    s, k = strength[order], kind[order].astype(np.int64)
+    strongest = s == np.repeat(np.maximum.reduceat(s, starts), lengths)
+    k = np.where(strongest, k, np.iinfo(np.int64).max)
+    best = np.flatnonzero(k == np.repeat(np.minimum.reduceat(k, starts), lengths))
+    run = np.repeat(np.arange(starts.size), lengths)[best]
+    return order[best[run_starts(run)]]
 
 
 def _edge_arrays(

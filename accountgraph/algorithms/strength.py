@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from accountgraph.algorithms.params import StrengthParams
 from accountgraph.algorithms.results import TieStrength
 
 __all__ = [
     "StrengthCore",
+    "decayed",
     "effective_strength",
     "interactions_by_pair",
     "parse_instant",
@@ -38,10 +41,20 @@ def parse_instant(value: date | datetime | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        if len(value) <= 10:
+            return _day_start(value)
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return datetime.combine(value, time(), tzinfo=UTC)
+
+
+@lru_cache(maxsize=4096)
+def _day_start(text: str) -> datetime:
+    """Midnight (UTC) of an ISO date; cached: an account's dates repeat."""
+    return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
 
 
 def resolve_reference(as_of: date | None, reference: date | datetime | None = None) -> datetime:
@@ -112,6 +125,17 @@ def strength_core(
     effective = min(1.0, max(params.floor, boosted * decay))
     stale = age is not None and age > params.stale_after_days
     return StrengthCore(activity, boosted, last, age, decay, effective, stale)
+
+
+def decayed(stated: np.ndarray, last_contact: Sequence[str], reference: datetime, params: StrengthParams) -> np.ndarray:
+    """`strength_core(stated, (), last_contact, reference, params).effective` of many ties with no touches.
+
+    Without touches the boost is nil, so a tie's effective strength is its stated one times the decay of its
+    last contact: the decay is worked out once per distinct date, the rest is elementwise (same floats).
+    """
+    decay = {text: strength_core(1.0, (), parse_instant(text), reference, params).decay for text in set(last_contact)}
+    factor = np.fromiter(map(decay.__getitem__, last_contact), np.float64, len(last_contact))
+    return np.minimum(1.0, np.maximum(params.floor, stated * factor))
 
 
 def _explain(core: StrengthCore, stated: float, count: int, params: StrengthParams) -> str:
