@@ -76,6 +76,9 @@ def test_a_snapshot_decodes_to_the_rows_it_was_made_from(tmp_path: Path) -> None
     columns = TieColumns.of(rows.ties)
     assert np.array_equal(back.ties.since_day, columns.since_day)  # type: ignore[union-attr]
     assert np.array_equal(back.ties.until_day, columns.until_day)  # type: ignore[union-attr]
+    # rows that do not share their fields are kept as rows
+    rows.risks = [{"id": "r1", "amount": "12.50"}, {"id": "r2", "at": "2025-01-01"}, {"id": "r3"}]
+    assert snapshot.decode(*snapshot.encode(rows)).risks == rows.risks
     text, blob = snapshot.encode(rows)
     for bad in [("[]", blob), (text.replace('"format":1', '"format":0'), blob), (text, blob[:100]), ("{", blob)]:
         with pytest.raises(ValueError):

@@ -17,6 +17,7 @@ import io
 import json
 import zipfile
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -36,8 +37,11 @@ _ARRAYS = ("kind", "a", "b", "strength", "since_day", "until_day")
 def _table(rows: list[Row]) -> dict[str, Any]:
     """Rows as columns when they share their fields (several times faster to read back), else as rows."""
     keys = list(rows[0]) if rows else []
-    if all(len(r) == len(keys) and r.keys() == rows[0].keys() for r in rows):
-        return {"keys": keys, "columns": [[r[k] for r in rows] for k in keys]}
+    if set(map(len, rows)) <= {len(keys)}:  # as many fields as the first: the same fields if each has its keys
+        try:
+            return {"keys": keys, "columns": [list(map(itemgetter(k), rows)) for k in keys]}
+        except KeyError:
+            pass
     return {"rows": rows}
 
 
@@ -52,9 +56,10 @@ def _rows(table: dict[str, Any]) -> list[Row]:
 
 def _codes(column: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """An object column as its distinct values and each entry's code."""
-    table: dict[Any, int] = {}
-    codes = np.fromiter((table.setdefault(v, len(table)) for v in column.tolist()), np.int32, column.size)
-    return list(table), codes
+    values = column.tolist()
+    table = list(dict.fromkeys(values))
+    code = {v: i for i, v in enumerate(table)}
+    return table, np.fromiter(map(code.__getitem__, values), np.int32, len(values))
 
 
 def encode(rows: AccountRows) -> tuple[str, bytes]:
@@ -68,7 +73,7 @@ def encode(rows: AccountRows) -> tuple[str, bytes]:
     doc.update({name: _table(getattr(rows, name)) for name in _TABLES})
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")), buffer.getvalue()
+    return json.dumps(doc, separators=(",", ":")), buffer.getvalue()
 
 
 def decode(text: str, blob: bytes) -> AccountRows:

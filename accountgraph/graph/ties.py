@@ -52,11 +52,13 @@ def given(column: np.ndarray) -> np.ndarray:
 
 
 def _days(column: np.ndarray, missing: int) -> np.ndarray:
-    out = np.full(column.size, missing, dtype=np.int32)
-    at = np.flatnonzero(given(column))
-    if at.size:
-        out[at] = np.fromiter(map(_day, column[at].tolist()), np.int32, at.size)
-    return out
+    """The day numbers of an object column of ISO dates (`missing` for None), worked out once per value."""
+    values = column.tolist()
+    day = dict.fromkeys(values, missing)
+    for text in day:
+        if text is not None:
+            day[text] = _day(text)
+    return np.fromiter(map(day.__getitem__, values), np.int32, len(values))
 
 
 class TieColumns:
