@@ -163,3 +163,18 @@ def test_small_accounts_are_not_kept(tmp_path: Path) -> None:
     store.account_projection("acc")
     assert _snapshots(store) == []
     store.close()
+
+
+def test_an_account_that_cannot_be_encoded_is_read_from_the_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, kept = _stores(tmp_path)
+
+    def refuse(rows: object) -> tuple[str, bytes]:
+        raise TypeError("Object of type bytes is not JSON serializable")
+
+    monkeypatch.setattr(snapshot, "encode", refuse)
+    assert kept.account_projection("acc") == plain.account_projection("acc")
+    assert _snapshots(kept) == []
+    plain.close()
+    kept.close()

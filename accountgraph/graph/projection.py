@@ -4,8 +4,9 @@
 company that day (``since <= as_of < until``, a missing date open) with the roles and stance of that day, our
 team members who hold an active relationship with one of them, the ties active that day between those, the
 interactions (with projected people) up to the end of the day and the risk events up to it. The result, a
-`Projection`, is plain rows: the algorithms (`accountgraph.algorithms.prepare`) read it directly, without a
-graph library in between.
+`Projection`, is plain rows, the ties as columns (`accountgraph.graph.ties.TieColumns`, which read one by
+one as row tuples): the algorithms (`accountgraph.algorithms.prepare`) read it directly, without a graph
+library in between.
 
 `Projection.to_networkx` builds the networkx view of the same data, for the views (pyvis) and for callers
 that want a graph. Nodes are keyed by id (companies, people and team members share one id space) and carry

@@ -659,7 +659,11 @@ class SqliteStore(GraphStore):
 
     def _save_snapshot(self, account_id: str, version: int, rows: AccountRows) -> None:
         """Keep `rows` (read at data `version`) as the account's snapshot, if nothing was written since."""
-        text, blob = snapshot.encode(rows)
+        try:
+            text, blob = snapshot.encode(rows)
+        except (TypeError, ValueError) as err:  # a value JSON cannot hold: read from the tables every time
+            log.warning("account %r cannot be kept as a snapshot: %s", account_id, err)
+            return
         conn = self._conn()
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.snapshot_wait * 1000)}")
