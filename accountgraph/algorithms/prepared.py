@@ -129,13 +129,19 @@ class AccountView:
         stale_ties = 0
         # our team's ties with a person: their interactions count
         team_tie = inside & knows & ((a >= P) != (b >= P))
-        for j in np.flatnonzero(team_tie).tolist():
-            t = ties[j]
-            member, person = (t[1], t[2]) if a[j] >= P else (t[2], t[1])
+        at = np.flatnonzero(team_tie)
+        ours = a[at] >= P  # the member is the tie's first end
+        ids = self.ids
+        members = np.where(ours, a[at], b[at]).tolist()
+        persons = np.where(ours, b[at], a[at]).tolist()
+        for j, m, p, stated, last in zip(
+            at.tolist(), members, persons, ties.strength[at].tolist(), ties.last_contact[at].tolist(), strict=True
+        ):
+            member, person = ids[m], ids[p]
             mine = touches.get((member, person), [])
-            core = strength_core(t[3], mine, parse_instant(t[6]), ref, params)
-            count = sum(1 for m in mine if m[0] <= ref)
-            team_ties[(member, person)] = TeamTie(member, person, float(t[3]), count, core)
+            core = strength_core(stated, mine, parse_instant(last), ref, params)
+            count = sum(1 for t in mine if t[0] <= ref)
+            team_ties[(member, person)] = TeamTie(member, person, stated, count, core)
             stale_ties += core.stale
             strength[j] = core.effective
         # the others decay from their last contact
