@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -396,15 +397,28 @@ def test_a_body_over_the_limit_is_a_413(store: GraphStore) -> None:
 # ---- health, request ids, unexpected errors ------------------------------------------------------
 
 
-def test_only_liveness_needs_no_key_and_readiness_pings_the_store(client: TestClient, viewer: H) -> None:
+def test_only_liveness_and_the_docs_need_no_key_and_readiness_pings_the_store(client: TestClient, viewer: H) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "details": None}
-    for path in ("/readyz", "/openapi.json", "/docs", "/no-such-page"):
+    for path in ("/readyz", "/no-such-page", "/docs/assets/../../readyz", "/v1/accounts", "/docsx"):
         r = client.get(path)
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", path
         assert error_of(r)["code"] == "unauthorized"
     assert client.get("/readyz", headers=viewer).json() == {"status": "ready", "details": None}
-    assert client.get("/openapi.json", headers=viewer).json()["info"]["title"] == "AccountGraph API"
     assert client.get("/no-such-page", headers=viewer).status_code == 404
+    # the docs hold no data: the schema (which declares the bearer key) and Swagger UI, served from the package
+    schema = client.get("/openapi.json").json()
+    assert schema["info"]["title"] == "AccountGraph API"
+    assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    assert schema["paths"]["/v1/accounts"]["get"]["security"] == [{"ApiKey": []}]
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    linked = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", page.text)
+    assert linked and all(u.startswith(("/docs/assets/", "/openapi.json")) for u in linked), linked
+    assert "http://" not in page.text and "https://" not in page.text
+    for asset, kind in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "text/css")):
+        r = client.get(f"/docs/assets/{asset}")
+        assert r.status_code == 200 and kind in r.headers["content-type"], asset
+    assert client.get("/docs/assets/nothing-here.js").status_code == 404
 
 
 def test_ready_is_a_503_when_the_store_is_gone(tmp_path: Any) -> None:

@@ -52,7 +52,6 @@ def app(store: GraphStore) -> FastAPI:
 def _schema(**config: Any) -> Any:
     # The operations come from the schema of an app that never touches its store; each test then sends its
     # cases to the app of its backend (`app=`). (A lazy `from_fixture` schema does not run on pytest 9.)
-    # (`/openapi.json` itself needs a key, so the schema is taken from the app object.)
     app = create_app(ApiSettings(store="sqlite:///:memory:"))
     return schemathesis.openapi.from_dict(app.openapi(), config=SchemathesisConfig.from_dict(config))
 

@@ -284,3 +284,50 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
             context.close()
     finally:
         store.close()
+
+
+def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Swagger UI from a real server: nothing fetched from elsewhere; Authorize takes a key, Try it out uses it."""
+    from accountgraph.api.auth import mint_key
+    from accountgraph.graph.sqlite import SqliteStore
+    from tests.test_api_support import server, store_env
+    from tests.test_store_contract import group_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'api.db'}")
+    store.load_bundle(group_bundle())
+    _, key = mint_key(store, "viewer", name="docs")
+    env = store_env(store, request)
+    store.close()
+    with server(env) as s:
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        loaded = Loaded(page)
+
+        def route(r: Any) -> None:
+            if r.request.url.startswith(s.url + "/"):
+                r.continue_()
+            else:
+                loaded.blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("requestfailed", lambda req: loaded.failed.append(req.url))
+        page.on("console", lambda msg: loaded.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda err: loaded.errors.append(str(err)))
+        page.goto(s.url + "/docs")
+        page.wait_for_selector(".opblock", timeout=60_000)
+        assert page.locator(".opblock").count() > 40  # every operation listed
+        page.click("button.authorize")
+        page.fill(".auth-container input", key)
+        page.click(".auth-btn-wrapper button.authorize")
+        page.click(".auth-btn-wrapper button.btn-done")
+        accounts = page.locator(".opblock-get", has=page.locator('[data-path="/v1/accounts"]')).first
+        accounts.locator(".opblock-summary").click()
+        accounts.locator("button.try-out__btn").click()
+        accounts.locator("button.execute").click()
+        answer = accounts.locator(".live-responses-table tr.response").first
+        answer.wait_for(timeout=30_000)
+        assert answer.locator(".response-col_status").inner_text().strip() == "200"
+        assert '"id": "grp"' in answer.locator(".response-col_description").inner_text()
+        context.close()
+    _check_clean(loaded)

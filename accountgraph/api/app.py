@@ -23,6 +23,7 @@ from accountgraph.api.routes import (
     accounts,
     analysis,
     companies,
+    docs,
     health,
     import_,
     interactions,
@@ -115,9 +116,12 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
         dependencies=[Depends(check_query)],
+        docs_url=None,  # served from the package by routes.docs, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_handlers(app)
+    docs.install(app)
     app.include_router(health.router)
     for module in (companies, people, team, ties, interactions, risks, import_, accounts, analysis, keys):
         app.include_router(module.router, prefix="/v1")

@@ -29,8 +29,10 @@ from accountgraph.graph.store import GraphStore
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-OPEN_PATHS = frozenset({"/healthz"})
-"""The only paths served without a key (liveness); readiness and the OpenAPI docs need one too."""
+OPEN_PATHS = frozenset({"/healthz", "/docs", "/openapi.json"})
+"""The paths served without a key: liveness and the API docs (and their assets, `OPEN_PREFIX`), which hold no
+data; readiness needs a key."""
+OPEN_PREFIX = "/docs/assets/"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -134,7 +136,8 @@ class AuthMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(OPEN_PREFIX):
             await self.app(scope, receive, send)
             return
         challenge = [(b"www-authenticate", b"Bearer")]
