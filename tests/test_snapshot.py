@@ -178,3 +178,16 @@ def test_an_account_that_cannot_be_encoded_is_read_from_the_tables(
     assert _snapshots(kept) == []
     plain.close()
     kept.close()
+
+
+def test_tie_dates_that_are_not_plain_iso_dates_are_kept_as_written() -> None:
+    from accountgraph.graph.store import AccountRows
+
+    ties = [
+        ("knows", "p1", "p2", 0.5, "2020-01-01", None, "2025-03-01", None),
+        ("knows", "p1", "p3", 0.5, "2020-01-02", "2031-12-31", None, "n"),
+        ("knows", "p2", "p3", 0.5, "2020-01-01T08:00:00", None, None, None),  # not a plain date: kept as is
+    ]
+    for rows in (ties[:2], ties, [(*t[:4], None, None, None, None) for t in ties]):
+        back = snapshot.decode(*snapshot.encode(AccountRows(ties=rows)))
+        assert list(back.ties) == rows

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from accountgraph.graph.store import AccountRows, Row
-from accountgraph.graph.ties import TEXT_COLUMNS, TieColumns
+from accountgraph.graph.ties import OPEN_END, OPEN_START, TEXT_COLUMNS, TieColumns
 
 __all__ = ["FORMAT", "decode", "encode"]
 
@@ -62,12 +63,33 @@ def _codes(column: np.ndarray) -> tuple[list[Any], np.ndarray]:
     return table, np.fromiter(map(code.__getitem__, values), np.int32, len(values))
 
 
+def _date_codes(column: np.ndarray, days: np.ndarray, missing: int) -> tuple[list[Any], np.ndarray]:
+    """`_codes` of a column of ISO dates, from its day numbers: the table is every day from the first to
+    the last (then None), so no text is hashed; any other text falls back to `_codes`."""
+    given = days != missing
+    if not given.any():
+        return _codes(column)
+    first, last = int(days[given].min()), int(days[given].max())
+    if last - first > 100_000:
+        return _codes(column)
+    table: list[Any] = [date.fromordinal(d).isoformat() for d in range(first, last + 1)]
+    table.append(None)
+    codes = np.where(given, days - first, last - first + 1).astype(np.int32)
+    values = np.empty(len(table), dtype=object)
+    values[:] = table
+    if not np.array_equal(values[codes], column):  # a text that is not its day's ISO date
+        return _codes(column)
+    return table, codes
+
+
 def encode(rows: AccountRows) -> tuple[str, bytes]:
     """The snapshot of `rows`: a JSON text and a binary (see the module docstring)."""
     ties = TieColumns.of(rows.ties)
     texts: dict[str, list[Any]] = {}
     arrays: dict[str, np.ndarray] = {name: getattr(ties, name) for name in _ARRAYS}
-    for name in TEXT_COLUMNS:
+    texts["since"], arrays["since"] = _date_codes(ties.since, ties.since_day, OPEN_START)
+    texts["until"], arrays["until"] = _date_codes(ties.until, ties.until_day, OPEN_END)
+    for name in ("last_contact", "note"):
         texts[name], arrays[name] = _codes(getattr(ties, name))
     doc = {"format": FORMAT, "nodes": ties.nodes, "texts": texts}
     doc.update({name: _table(getattr(rows, name)) for name in _TABLES})
