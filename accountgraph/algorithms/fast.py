@@ -238,9 +238,7 @@ class ArcGraph:
     head: IntArray
     cost: FloatArray
     indptr: IntArray = field(init=False)
-    _by_head: IntArray = field(init=False)
-    _head_starts: IntArray = field(init=False)
-    _head_nodes: IntArray = field(init=False)
+    _by_head: tuple[IntArray, IntArray, IntArray] | None = field(init=False, default=None)
     _base: sp.csr_matrix | None = field(init=False, default=None)
     _reverse: sp.csr_matrix | None = field(init=False, default=None)
 
@@ -257,10 +255,15 @@ class ArcGraph:
             if same.any():
                 raise ValueError("ArcGraph needs one arc per (tail, head) pair")
         self.indptr = np.concatenate([[0], np.cumsum(np.bincount(self.tail, minlength=self.n))]).astype(np.int64)
-        self._by_head = np.argsort(self.head, kind="stable").astype(np.int64)
-        sorted_heads = self.head[self._by_head]
-        self._head_starts = run_starts(sorted_heads)
-        self._head_nodes = sorted_heads[self._head_starts]
+
+    def by_head(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The arcs in head order, where each head's run starts, and those heads (made once, when needed)."""
+        if self._by_head is None:
+            order = np.argsort(self.head, kind="stable").astype(np.int64)
+            sorted_heads = self.head[order]
+            starts = run_starts(sorted_heads)
+            self._by_head = (order, starts, sorted_heads[starts])
+        return self._by_head
 
     def arc(self, a: int, b: int) -> int:
         """The index of arc a → b (KeyError if absent)."""
@@ -292,17 +295,13 @@ class ArcGraph:
         return self._reverse
 
     def matrix(self, cost: FloatArray | None = None) -> sp.csr_matrix:
-        """The graph as a scipy CSR matrix of costs (`cost` overrides them; inf drops an arc)."""
+        """The graph as a scipy CSR matrix of costs for Dijkstra (`cost` overrides them; an inf arc is never
+        taken, but it stays in the matrix, so searches that ignore costs must drop it themselves)."""
         if cost is None:
             if self._base is None:
                 self._base = sp.csr_matrix((self.cost, self.head, self.indptr), shape=(self.n, self.n))
             return self._base
-        keep = np.isfinite(cost)
-        if keep.all():
-            return sp.csr_matrix((cost, self.head, self.indptr), shape=(self.n, self.n))
-        counts = np.bincount(self.tail[keep], minlength=self.n)
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        return sp.csr_matrix((cost[keep], self.head[keep], indptr), shape=(self.n, self.n))
+        return sp.csr_matrix((cost, self.head, self.indptr), shape=(self.n, self.n))
 
 
 def _walk_back(pred: npt.NDArray[np.int32], source: int, target: int) -> list[int]:
@@ -367,7 +366,7 @@ def _bounded_path(
     dist = np.full(n, np.inf)
     dist[source] = 0.0
     layers: list[tuple[FloatArray, IntArray]] = []
-    by_head = g._by_head
+    by_head, head_starts, head_nodes = g.by_head()
     heads_sorted = g.head[by_head]
     usable = np.isfinite(cost[by_head])
     for _ in range(max_arcs):
@@ -375,7 +374,7 @@ def _bounded_path(
         cand[~usable] = np.inf
         best = np.full(n, np.inf)
         if cand.size:
-            best[g._head_nodes] = np.minimum.reduceat(cand, g._head_starts)
+            best[head_nodes] = np.minimum.reduceat(cand, head_starts)
         improved = best < dist
         pred_arc = np.full(n, -1, dtype=np.int64)
         if improved.any():
@@ -522,7 +521,8 @@ def reachable(g: ArcGraph, source: int, *, removed: Iterable[int] = ()) -> BoolA
     out = np.zeros(g.n, dtype=bool)
     if gone[source]:
         return out
-    matrix = g.matrix(g.masked_cost(gone))
+    keep = ~(gone[g.tail] | gone[g.head])  # (a breadth-first search ignores costs: drop the arcs)
+    matrix = sp.csr_matrix((np.ones(int(keep.sum())), (g.tail[keep], g.head[keep])), shape=(g.n, g.n))
     order = csgraph.breadth_first_order(matrix, source, directed=True, return_predecessors=False)
     out[order] = True
     return out
