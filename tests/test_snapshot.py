@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sqlite3
 from datetime import date
@@ -83,6 +84,15 @@ def test_a_snapshot_decodes_to_the_rows_it_was_made_from(tmp_path: Path) -> None
     for bad in [("[]", blob), (text.replace('"format":1', '"format":0'), blob), (text, blob[:100]), ("{", blob)]:
         with pytest.raises(ValueError):
             snapshot.decode(*bad)
+    # damaged columns: a negative node index, an unknown kind, a text code past its table
+    for name, value in (("a", -1), ("kind", 7), ("note", 10**6)):
+        with np.load(io.BytesIO(blob)) as npz:
+            arrays = {k: npz[k].copy() for k in npz.files}
+        arrays[name][0] = value
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        with pytest.raises(ValueError):
+            snapshot.decode(text, out.getvalue())
 
 
 # ---- the SQLite store's snapshots --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from accountgraph.graph.store import AccountRows, Row
-from accountgraph.graph.ties import OPEN_END, OPEN_START, TEXT_COLUMNS, TieColumns
+from accountgraph.graph.ties import KINDS, OPEN_END, OPEN_START, TEXT_COLUMNS, TieColumns
 
 __all__ = ["FORMAT", "decode", "encode"]
 
@@ -98,6 +98,11 @@ def encode(rows: AccountRows) -> tuple[str, bytes]:
     return json.dumps(doc, separators=(",", ":")), buffer.getvalue()
 
 
+def _within(codes: np.ndarray, size: int) -> bool:
+    """Whether every code indexes a table of `size` entries (no negative index wrapping round)."""
+    return int(codes.min()) >= 0 and int(codes.max()) < size
+
+
 def decode(text: str, blob: bytes) -> AccountRows:
     """The rows of a snapshot; ValueError when it is not one of this format (or is damaged)."""
     try:
@@ -110,12 +115,16 @@ def decode(text: str, blob: bytes) -> AccountRows:
         n = arrays["a"].size
         if any(a.ndim != 1 or a.size != n for a in arrays.values()):
             raise ValueError("columns of different lengths")
-        if n and max(int(arrays["a"].max()), int(arrays["b"].max())) >= len(nodes):
+        if n and not (_within(arrays["a"], len(nodes)) and _within(arrays["b"], len(nodes))):
             raise ValueError("a tie names a node outside the node table")
+        if n and not _within(arrays["kind"], len(KINDS)):
+            raise ValueError("a tie of an unknown kind")
         texts = []
         for name in TEXT_COLUMNS:
             values = np.empty(len(doc["texts"][name]), dtype=object)
             values[:] = doc["texts"][name]
+            if n and not _within(arrays[name], values.size):
+                raise ValueError(f"a {name} outside its table")
             texts.append(values[arrays[name]])
         ties = TieColumns(
             nodes,
