@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,16 +64,15 @@ class Loaded:
     errors: list[str] = field(default_factory=list)
 
 
-def _open(browser: Any, html: str, path: Path) -> Loaded:
-    """Open the page from a file with every other request aborted; wait for its first drawing."""
-    path.write_text(html, encoding="utf-8")
-    url = path.as_uri()
+def _watched(browser: Any, allowed: Callable[[str], bool], console: tuple[str, ...]) -> Loaded:
+    """A new page whose requests other than the `allowed` URLs are aborted, with its failed requests, the
+    console messages of the `console` types and its errors collected."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     loaded = Loaded(page)
 
     def route(r: Any) -> None:
-        if r.request.url == url:
+        if allowed(r.request.url):
             r.continue_()
         else:
             loaded.blocked.append(r.request.url)
@@ -81,8 +80,17 @@ def _open(browser: Any, html: str, path: Path) -> Loaded:
 
     page.route("**/*", route)
     page.on("requestfailed", lambda req: loaded.failed.append(req.url))
-    page.on("console", lambda msg: loaded.errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("console", lambda msg: loaded.errors.append(msg.text) if msg.type in console else None)
     page.on("pageerror", lambda err: loaded.errors.append(str(err)))
+    return loaded
+
+
+def _open(browser: Any, html: str, path: Path) -> Loaded:
+    """Open the page from a file with every other request aborted; wait for its first drawing."""
+    path.write_text(html, encoding="utf-8")
+    url = path.as_uri()
+    loaded = _watched(browser, url.__eq__, ("error", "warning"))
+    page = loaded.page
     page.goto(url)
     page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
     return loaded
@@ -299,21 +307,8 @@ def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.F
     env = store_env(store, request)
     store.close()
     with server(env) as s:
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        loaded = Loaded(page)
-
-        def route(r: Any) -> None:
-            if r.request.url.startswith(s.url + "/"):
-                r.continue_()
-            else:
-                loaded.blocked.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("requestfailed", lambda req: loaded.failed.append(req.url))
-        page.on("console", lambda msg: loaded.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda err: loaded.errors.append(str(err)))
+        loaded = _watched(browser, lambda url: url.startswith(s.url + "/"), ("error",))
+        page = loaded.page
         page.goto(s.url + "/docs")
         page.wait_for_selector(".opblock", timeout=60_000)
         assert page.locator(".opblock").count() > 40  # every operation listed
@@ -329,5 +324,5 @@ def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.F
         answer.wait_for(timeout=30_000)
         assert answer.locator(".response-col_status").inner_text().strip() == "200"
         assert '"id": "grp"' in answer.locator(".response-col_description").inner_text()
-        context.close()
+        page.context.close()
     _check_clean(loaded)
