@@ -116,7 +116,7 @@ class AccountView:
         n = len(ties)
         get = index.get
         # the columns on the view's indices (-1: not in the view)
-        remap = np.fromiter(map(index.get, ties.nodes, repeat(-1)), np.int64, len(ties.nodes))
+        remap = np.fromiter(map(get, ties.nodes, repeat(-1)), np.int64, len(ties.nodes))
         a = remap[ties.a]
         b = remap[ties.b]
         knows = ties.kind == 0

@@ -42,10 +42,6 @@ def _day(text: str) -> int:
     return date.fromisoformat(text[:10]).toordinal()
 
 
-def day_number(on: date) -> int:
-    return on.toordinal()
-
-
 def given(column: np.ndarray) -> np.ndarray:
     """Which entries of an object column are not None: a bool mask."""
     return np.not_equal(column, None)  # type: ignore[call-overload,no-any-return]
@@ -122,7 +118,7 @@ class TieColumns:
 
     def active_on(self, on: date) -> np.ndarray:
         """Which ties are active on `on` (``since <= on < until``, a missing date open): a bool mask."""
-        day = day_number(on)
+        day = on.toordinal()
         return (self.since_day <= day) & (self.until_day > day)
 
     def ends(self) -> set[str]:
