@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -36,7 +35,6 @@ TEXT_COLUMNS = ("since", "until", "last_contact", "note")
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
-@lru_cache(maxsize=65536)
 def _day(text: str) -> int:
     """The day number of an ISO date (or of the date of an ISO time)."""
     return date.fromisoformat(text[:10]).toordinal()
