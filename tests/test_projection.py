@@ -82,3 +82,20 @@ def test_a_restricted_projection_is_the_subgraph_of_its_networkx_view(tmp_path: 
     assert sorted(small.edges(keys=True, data=True)) == sorted(g.subgraph(nodes).edges(keys=True, data=True))
     assert small.number_of_edges() > 0
     store.close()
+
+
+def test_the_selection_reads_dated_roles_as_person_state_on_does(tmp_path: Path) -> None:
+    """`projection._state_on` reads stored history rows without pydantic: it must agree with `Person.state_on`."""
+    from accountgraph.graph.projection import _state_on
+    from accountgraph.schema.models import Person
+
+    store = sqlite_store(tmp_path)
+    store.load_bundle(generate_account(1000, seed=4, account_id="acc"))
+    rows = [p for p in store._account_rows("acc").people if p["history"]]
+    assert len(rows) > 50
+    for on in (date(2019, 1, 1), date(2023, 6, 1), date(2024, 12, 31), date(2025, 6, 1), date(2026, 1, 1)):
+        for row in rows:
+            state = Person.model_validate(row).state_on(on)
+            expected = ([r.value for r in state.roles], state.stance.value)
+            assert _state_on(row["history"], on.isoformat()) == expected, (row["id"], on)
+    store.close()
