@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accountgraph.algorithms import StrengthParams, effective_strength, prepare, tie_strengths
 from accountgraph.algorithms.strength import resolve_reference
@@ -130,3 +132,66 @@ def test_decayed_is_strength_core_without_touches_to_the_last_bit() -> None:
     expected = [strength_core(s, (), parse_instant(t), reference, params).effective for s, t in pairs]
     assert got.tolist() == expected
     assert got[3] == 1.0 and got[2] == params.floor  # a contact after the reference does not decay; a floor
+
+
+_MEMBERS, _PEOPLE = ("t0", "t1"), ("p0", "p1")
+_KINDS = ("meeting", "call", "email", "event", "visit", "fax")  # "fax" has no weight
+_INSTANTS = (
+    "2025-12-31T23:59:59Z",
+    "2025-06-30T08:00:00Z",
+    "2025-06-30T08:00:00+00:00",  # the same instant written another way
+    "2025-06-30T10:00:00+02:00",  # and again, in another zone
+    "2024-02-29T12:00:00.250000Z",
+    "2026-01-01T09:30:00Z",  # the reference itself
+    "2026-03-01T00:00:00Z",  # after the reference: ignored
+    "2019-01-01",
+)
+
+
+def _instant(seconds: int) -> str:
+    """An ISO instant up to about 32 years before the reference, to the second."""
+    return (datetime(2026, 1, 1, 9, 30, tzinfo=UTC) - timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ties=st.lists(
+        st.tuples(
+            st.sampled_from(_MEMBERS),
+            st.sampled_from(_PEOPLE),
+            st.sampled_from([0.05, 0.35, 0.5, 0.8, 1.0]),
+            st.sampled_from([None, "2025-12-31", "2024-02-29", "2026-02-01", "2025-06-30T09:00:00Z"]),
+        ),
+        max_size=8,
+    ),
+    touches=st.lists(
+        st.tuples(
+            st.sampled_from(_MEMBERS),
+            st.sampled_from(_PEOPLE),
+            st.sampled_from(_KINDS),
+            st.one_of(st.sampled_from(_INSTANTS), st.integers(0, 10**9).map(_instant)),
+            st.sampled_from([-1, 0, 1, None]),
+        ),
+        max_size=30,
+    ),
+)
+def test_strength_cores_are_strength_core_to_the_last_bit(
+    ties: list[tuple[str, str, float, str | None]], touches: list[tuple[str, str, str, str, int | None]]
+) -> None:
+    """The many-ties function gives each tie exactly what `strength_core` gives it, with the count of touches:
+    same pairs on several ties, touches at one instant, after the reference, without weight, net negative."""
+    from accountgraph.algorithms.strength import interactions_by_pair, parse_instant, strength_core, strength_cores
+
+    params = StrengthParams()
+    reference = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    rows = [{"member": m, "person": p, "kind": k, "at": at, "sentiment": s} for m, p, k, at, s in touches]
+    got = strength_cores(
+        [s for _, _, s, _ in ties], [lc for *_, lc in ties], [(m, p) for m, p, _, _ in ties], rows, reference, params
+    )
+    grouped = interactions_by_pair(rows)
+    expected = []
+    for m, p, s, lc in ties:
+        mine = grouped.get((m, p), [])
+        core = strength_core(s, mine, parse_instant(lc), reference, params)
+        expected.append((core, sum(1 for t in mine if t[0] <= reference)))
+    assert got == expected

@@ -15,11 +15,10 @@ it.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -29,10 +28,9 @@ from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.strength import (
     StrengthCore,
     decayed,
-    interactions_by_pair,
     parse_instant,
     resolve_reference,
-    strength_core,
+    strength_cores,
 )
 from accountgraph.graph.projection import Projection
 from accountgraph.graph.store import TieRow
@@ -47,8 +45,7 @@ HOP_EPSILON = 1e-9
 """Added to every hop's cost −ln(strength): among equally strong paths the shortest wins."""
 
 
-@dataclass(frozen=True, slots=True)
-class TeamTie:
+class TeamTie(NamedTuple):
     """A `KNOWS` tie between one of our members and a person, with its effective strength."""
 
     member: str
@@ -124,7 +121,6 @@ class AccountView:
         inside = (a >= 0) & (b >= 0)
         # the strengths that are not the stated one: our team's ties, and ties with a last contact
         dated = given(ties.last_contact)
-        touches = interactions_by_pair(source.interactions)
         team_ties: dict[tuple[str, str], TeamTie] = {}
         stale_ties = 0
         # our team's ties with a person: their interactions count
@@ -132,18 +128,16 @@ class AccountView:
         at = np.flatnonzero(team_tie)
         ours = a[at] >= P  # the member is the tie's first end
         ids = self.ids
-        members = np.where(ours, a[at], b[at]).tolist()
-        persons = np.where(ours, b[at], a[at]).tolist()
-        for j, m, p, stated, last in zip(
-            at.tolist(), members, persons, ties.strength[at].tolist(), ties.last_contact[at].tolist(), strict=True
-        ):
-            member, person = ids[m], ids[p]
-            mine = touches.get((member, person), [])
-            core = strength_core(stated, mine, parse_instant(last), ref, params)
-            count = sum(1 for t in mine if t[0] <= ref)
-            team_ties[(member, person)] = TeamTie(member, person, stated, count, core)
+        pairs = [
+            (ids[m], ids[p])
+            for m, p in zip(np.where(ours, a[at], b[at]).tolist(), np.where(ours, b[at], a[at]).tolist(), strict=True)
+        ]
+        stated = ties.strength[at].tolist()
+        cores = strength_cores(stated, ties.last_contact[at].tolist(), pairs, source.interactions, ref, params)
+        for (member, person), s, (core, count) in zip(pairs, stated, cores, strict=True):
+            team_ties[(member, person)] = TeamTie(member, person, s, count, core)
             stale_ties += core.stale
-            strength[j] = core.effective
+        strength[at] = [core.effective for core, _ in cores]
         # the others decay from their last contact
         plain = np.flatnonzero(inside & dated & ~team_tie)
         if plain.size:
@@ -159,11 +153,9 @@ class AccountView:
         ia, ib, is_, self._influences_rows = _edge_arrays(a[i], b[i], strength[i], rows[i])
         self.knows = (ka, kb, ks)
         self.influences = (ia, ib, is_)
-        manager = np.full(P, -1, dtype=np.int64)
-        for person_index, row in enumerate(self.attrs[:P]):
-            m = get(row.get("reports_to"), -1)  # type: ignore[arg-type]
-            if 0 <= m < P:
-                manager[person_index] = m
+        managers = [row.get("reports_to") for row in self.attrs[:P]]
+        manager = np.fromiter(map(get, managers, repeat(-1)), np.int64, P)  # type: ignore[arg-type]
+        manager[manager >= P] = -1  # a team member is no one's manager
         self.manager = manager
         by_person: dict[str, list[TeamTie]] = defaultdict(list)
         for tie in self.team_ties.values():
