@@ -231,10 +231,9 @@ class AccountView:
         """People who are opponents or blockers (kept off paths when asked); a fresh copy each call."""
         if self._avoid is None:
             mask = np.zeros(self.root + 1, dtype=bool)
-            for i in range(self.P):
-                attrs = self.attrs[i]
-                if attrs.get("stance") == "opponent" or "blocker" in (attrs.get("roles") or []):
-                    mask[i] = True
+            mask[: self.P] = [
+                a.get("stance") == "opponent" or "blocker" in (a.get("roles") or ()) for a in self.attrs[: self.P]
+            ]
             self._avoid = mask
         return self._avoid.copy()
 
