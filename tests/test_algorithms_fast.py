@@ -322,3 +322,26 @@ def test_one_arc_per_pair_is_the_strongest_then_the_lowest_kind(arcs: list[tuple
     chosen = _strongest_per_pair(pair, strength, kind)
     expected = sorted({p: min((-s, k) for q, s, k in arcs if q == p) for p, _, _ in arcs}.items())
     assert [(int(pair[j]), -float(strength[j]), int(kind[j])) for j in chosen] == [(p, s, k) for p, (s, k) in expected]
+
+
+def test_a_started_betweenness_reads_the_same_from_many_threads() -> None:
+    """`Betweenness` runs on worker threads from the moment it is made; every reader, on any thread, gets
+    the same values as `betweenness` (a server's requests share an account's view)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    g = nx.gnm_random_graph(400, 1600, seed=5)
+    u, v = (np.array(x) for x in zip(*g.edges(), strict=True))
+    sources = fast.sample_sources(400, 128, 1)
+    expected = fast.betweenness(400, u, v, sources=sources)
+    run = fast.Betweenness(400, u, v, sources=sources)
+    start = threading.Barrier(8)
+
+    def read() -> np.ndarray:
+        start.wait()
+        return run.result()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: read(), range(8)))
+    assert all(r is results[0] for r in results)
+    assert np.array_equal(results[0], expected)

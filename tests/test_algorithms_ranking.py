@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from accountgraph.algorithms import RankParams, key_people, prepare
+from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays, reporting_span
 from accountgraph.generate import generate_account
 from accountgraph.graph.sqlite import SqliteStore
@@ -195,3 +196,32 @@ def test_sampled_brokerage_is_deterministic_and_exact_with_every_source(account_
     assert spearmanr(estimate.betweenness, exact.betweenness).statistic > 0.95
     top = int(np.argmax(exact.betweenness))
     assert top in np.argsort(-estimate.betweenness)[:10].tolist()
+
+
+def test_a_view_starts_its_sampled_brokerage_early_with_the_same_result(account_1k: nx.MultiDiGraph) -> None:
+    """With the kernel loaded, a view of a sampled account starts its betweenness on the worker threads while
+    it is prepared; the ranking is the same, to the bit, as one that computes it when asked."""
+    import sys
+
+    from accountgraph.algorithms import Options, fast
+
+    fast.betweenness(3, np.array([0, 1]), np.array([1, 2]))  # the compiled kernel loaded
+    assert "accountgraph.algorithms._kernels" in sys.modules
+    options = Options(rank=RankParams(betweenness_exact_max=100, betweenness_samples=128))
+    early = prepare(account_1k, options, reference=REFERENCE)
+    assert len(early._betweenness) == 1  # started before anything asked for the ranking
+    late = AccountView(account_1k, options, REFERENCE, warm=False)
+    assert not late._betweenness
+    a, b = rank_arrays(early), rank_arrays(late)
+    assert a.method == b.method and a.method.betweenness_sources == 128
+    for name in ("betweenness", "score", "order"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    # a member's departure leaves the customer's network alone: the run is shared, not started again
+    member = early.without(early.team[0])
+    assert list(member._betweenness.values()) == list(early._betweenness.values())
+    # a person's departure changes it: a new run, started early too
+    person_gone = early.without(early.people[int(a.order[0])])
+    assert len(person_gone._betweenness) == 1
+    assert list(person_gone._betweenness.values()) != list(early._betweenness.values())
+    # exact accounts (and a view asked not to) start nothing until ranked
+    assert not prepare(account_1k, reference=REFERENCE)._betweenness

@@ -8,7 +8,8 @@ the same inputs in the tests (``tests/test_algorithms_fast.py``):
 * `betweenness`: Brandes' algorithm, one breadth-first search and one backward accumulation per source in a
   compiled numba kernel (`_kernels`, imported on first use), the sources split over two threads. Exact with
   every node as a source, or estimated from a sample of sources (then equal to networkx's
-  ``betweenness_centrality_subset`` from those sources, scaled).
+  ``betweenness_centrality_subset`` from those sources, scaled). `Betweenness` starts the threads and
+  returns at once, for callers with other work to do meanwhile.
 * `shortest_path` and `k_shortest_paths`: Dijkstra (scipy) on non-negative costs, optionally limited to a
   number of hops (a layered Bellman–Ford, vectorised), and Yen's loop-free k shortest paths on top.
 * `cut_vertices`: articulation points of an undirected graph seen from one root, with how many nodes each
@@ -20,8 +21,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
+import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +33,7 @@ from scipy.sparse import csgraph
 
 __all__ = [
     "ArcGraph",
+    "Betweenness",
     "CutVertex",
     "PageRankResult",
     "betweenness",
@@ -129,43 +132,13 @@ def _betweenness_threads() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def _brandes(indptr: npt.NDArray[np.int32] | IntArray, indices: npt.NDArray[np.int32], sources: IntArray) -> FloatArray:
-    """Sum over `sources` of the Brandes dependencies (unnormalised), by the compiled kernel.
+class Betweenness:
+    """Shortest-path betweenness of an unweighted graph, exact or from a sample of sources, computed on worker
+    threads from the moment it is made; `result()` waits for it.
 
-    With enough sources they are dealt round-robin to `_betweenness_threads` threads, each running the kernel
-    (which releases the GIL) into its own accumulator; the accumulators are added in thread order, so the
-    result does not depend on which thread finishes first.
-    """
-    from accountgraph.algorithms._kernels import brandes_block  # numba: imported on first use only
-
-    n = indptr.size - 1
-    threads = _betweenness_threads()
-    if threads < 2 or sources.size < _THREADED_MIN_SOURCES:
-        acc = np.zeros(n)
-        brandes_block(indptr, indices, sources, acc)
-        return acc
-    parts = [np.ascontiguousarray(sources[t::threads]) for t in range(threads)]
-    accs = [np.zeros(n) for _ in range(threads)]
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="betweenness") as pool:
-        futures = [pool.submit(brandes_block, indptr, indices, p, acc) for p, acc in zip(parts, accs, strict=True)]
-        for future in futures:
-            future.result()
-    total = accs[0]
-    for acc in accs[1:]:
-        total += acc
-    return total
-
-
-def betweenness(
-    n: int,
-    u: IntArray,
-    v: IntArray,
-    *,
-    directed: bool = False,
-    sources: IntArray | None = None,
-    normalized: bool = True,
-) -> FloatArray:
-    """Shortest-path betweenness of an unweighted graph, exact or from a sample of sources.
+    `betweenness(...)` is ``Betweenness(...).result()``. Making one early lets the caller go on with other work
+    while the compiled kernel runs (it releases the GIL): an account's view starts its brokerage this way.
+    The result does not depend on when it is read.
 
     Parameters
     ----------
@@ -181,49 +154,112 @@ def betweenness(
         Scale as networkx does: by ``1 / ((n - 1)(n - 2))``, times ``n / len(sources)`` for a sample;
         unnormalised undirected values are halved (each pair counted once).
 
+    With enough sources they are dealt round-robin to `_betweenness_threads` threads, each running the kernel
+    into its own accumulator; the accumulators are added in thread order, so the result does not depend on
+    which thread finishes first.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        u: IntArray,
+        v: IntArray,
+        *,
+        directed: bool = False,
+        sources: IntArray | None = None,
+        normalized: bool = True,
+    ) -> None:
+        if n >= 2**31:
+            raise ValueError(f"too many nodes for the betweenness kernel: {n}")
+        a = np.asarray(u, dtype=np.int64).ravel()
+        b = np.asarray(v, dtype=np.int64).ravel()
+        src_list = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64).ravel()
+        for name, nodes in (("edges", a), ("edges", b), ("sources", src_list)):
+            if nodes.size and (int(nodes.min()) < 0 or int(nodes.max()) >= n):
+                raise ValueError(f"{name} must be nodes 0..{n - 1}")
+        self.n, self.sources, self._directed, self._normalized = n, src_list, directed, normalized
+        keep = a != b
+        a, b = a[keep], b[keep]
+        if not directed:
+            a, b = np.concatenate([a, b]), np.concatenate([b, a])
+        if a.size:
+            pairs = unique_ints(a * n + b)
+            a, b = pairs // n, pairs % n
+        # CSR of the out-arcs: the pairs are sorted by (tail, head), so the heads are the column indices
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+        self._indptr = indptr.astype(np.int32) if indptr[-1] < 2**31 else indptr
+        self._indices = b.astype(np.int32)
+        self._accs: list[FloatArray] = []
+        self._futures: list[Future[None]] = []
+        self._out: FloatArray | None = None
+        self._lock = threading.Lock()
+        threads = _betweenness_threads()
+        if n and src_list.size >= _THREADED_MIN_SOURCES and threads >= 2 and self._indices.size:
+            from accountgraph.algorithms._kernels import brandes_block  # numba: imported on first use only
+
+            parts = [np.ascontiguousarray(src_list[t::threads]) for t in range(threads)]
+            self._accs = [np.zeros(n) for _ in range(threads)]
+            pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="betweenness")
+            self._futures = [
+                pool.submit(brandes_block, self._indptr, self._indices, part, acc)
+                for part, acc in zip(parts, self._accs, strict=True)
+            ]
+            pool.shutdown(wait=False)  # the threads end with their work
+
+    def result(self) -> FloatArray:
+        """The betweenness of every node (waits for the threads; the same array on every call, from any thread)."""
+        with self._lock:
+            if self._out is None:
+                self._out = self._finish()
+            return self._out
+
+    def _finish(self) -> FloatArray:
+        n, src_list = self.n, self.sources
+        out = np.zeros(n)
+        if self._futures:
+            for future in self._futures:
+                future.result()
+            for acc in self._accs:
+                out += acc
+        elif n and src_list.size and self._indices.size:
+            from accountgraph.algorithms._kernels import brandes_block
+
+            brandes_block(self._indptr, self._indices, src_list, out)
+        if self._normalized:
+            if n > 2:
+                out *= 1.0 / ((n - 1) * (n - 2))
+                if src_list.size and src_list.size < n:
+                    out *= n / src_list.size
+            else:
+                out[:] = 0.0
+        else:
+            if not self._directed:
+                out *= 0.5
+            if src_list.size and src_list.size < n:
+                out *= n / src_list.size
+        self._accs, self._futures = [], []  # the work arrays are not needed any more
+        self._indptr = self._indices = np.zeros(0, dtype=np.int32)
+        return out
+
+
+def betweenness(
+    n: int,
+    u: IntArray,
+    v: IntArray,
+    *,
+    directed: bool = False,
+    sources: IntArray | None = None,
+    normalized: bool = True,
+) -> FloatArray:
+    """Shortest-path betweenness of an unweighted graph, exact or from a sample of sources (see `Betweenness`
+    for the parameters).
+
     Returns
     -------
     float array of length n
     """
-    out = np.zeros(n)
-    if n == 0:
-        return out
-    if n >= 2**31:
-        raise ValueError(f"too many nodes for the betweenness kernel: {n}")
-    a = np.asarray(u, dtype=np.int64).ravel()
-    b = np.asarray(v, dtype=np.int64).ravel()
-    src_list = np.arange(n, dtype=np.int64) if sources is None else np.asarray(sources, dtype=np.int64).ravel()
-    for name, nodes in (("edges", a), ("edges", b), ("sources", src_list)):
-        if nodes.size and (int(nodes.min()) < 0 or int(nodes.max()) >= n):
-            raise ValueError(f"{name} must be nodes 0..{n - 1}")
-    keep = a != b
-    a, b = a[keep], b[keep]
-    if not directed:
-        a, b = np.concatenate([a, b]), np.concatenate([b, a])
-    if a.size:
-        pairs = unique_ints(a * n + b)
-        a, b = pairs // n, pairs % n
-    # CSR of the out-arcs: the pairs are sorted by (tail, head), so the heads are the column indices
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
-    if indptr[-1] < 2**31:
-        indptr = indptr.astype(np.int32)
-    indices = b.astype(np.int32)
-    if src_list.size and indices.size:
-        out += _brandes(indptr, indices, src_list)
-    if normalized:
-        if n > 2:
-            out *= 1.0 / ((n - 1) * (n - 2))
-            if src_list.size and src_list.size < n:
-                out *= n / src_list.size
-        else:
-            out[:] = 0.0
-    else:
-        if not directed:
-            out *= 0.5
-        if src_list.size and src_list.size < n:
-            out *= n / src_list.size
-    return out
+    return Betweenness(n, u, v, directed=directed, sources=sources, normalized=normalized).result()
 
 
 # ---- shortest paths -----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ it.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from itertools import repeat
@@ -23,8 +25,16 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
-from accountgraph.algorithms.fast import ArcGraph, FloatArray, IntArray, run_starts
-from accountgraph.algorithms.params import Options
+from accountgraph.algorithms.fast import (
+    ArcGraph,
+    Betweenness,
+    FloatArray,
+    IntArray,
+    run_starts,
+    sample_sources,
+    unique_ints,
+)
+from accountgraph.algorithms.params import Options, RankParams
 from accountgraph.algorithms.strength import (
     StrengthCore,
     decayed,
@@ -41,6 +51,9 @@ __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
 
 ARC_KNOWS, ARC_INFLUENCES, ARC_INFLUENCED_BY, ARC_REPORTS_TO, ARC_MANAGES, ARC_ROOT = range(6)
 ARC_KINDS = ("KNOWS", "INFLUENCES", "INFLUENCED_BY", "REPORTS_TO", "MANAGES", "ROOT")
+_KERNELS = "accountgraph.algorithms._kernels"
+"""The compiled kernels' module: loading it costs a process about a second, so a view only starts its
+betweenness early once something else has loaded it."""
 HOP_EPSILON = 1e-9
 """Added to every hop's cost −ln(strength): among equally strong paths the shortest wins."""
 
@@ -65,6 +78,7 @@ class AccountView:
         reference: date | datetime | None = None,
         *,
         exclude: frozenset[str] = frozenset(),
+        warm: bool = True,
     ):
         if isinstance(source, nx.Graph):
             self._graph: nx.MultiDiGraph | None = source
@@ -90,8 +104,13 @@ class AccountView:
         self.attrs: list[dict[str, Any]] = people + team
         self._avoid: np.ndarray | None = None
         self._nodes: dict[str, dict[str, Any]] | None = None
+        self._betweenness: dict[tuple[int, ...], Betweenness] = {}
+        self._betweenness_lock = threading.Lock()
         with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
             self._read_ties(source)
+            self.informal = self._informal_network()
+            if warm and self.P > self.options.rank.betweenness_exact_max and _KERNELS in sys.modules:
+                self.betweenness(self.options.rank)  # sampled: runs on the worker threads meanwhile
             self._build_contact_graph()
 
     @property
@@ -163,6 +182,48 @@ class AccountView:
         self.ties_of_person: dict[str, list[TeamTie]] = {
             p: sorted(ts, key=lambda t: (-t.core.effective, t.member)) for p, ts in by_person.items()
         }
+
+    def _informal_network(self) -> tuple[IntArray, IntArray]:
+        """The informal network: `KNOWS` and `INFLUENCES` among the people, undirected, each pair once."""
+        P = self.P
+        ka, kb, _ = self.knows
+        ia, ib, _ = self.influences
+        among = (ka < P) & (kb < P)
+        people_only = (ia < P) & (ib < P) & (ia != ib)
+        eu = np.concatenate([ka[among], ia[people_only]])
+        ev = np.concatenate([kb[among], ib[people_only]])
+        pairs = unique_ints(np.minimum(eu, ev) * max(P, 1) + np.maximum(eu, ev))
+        return pairs // max(P, 1), pairs % max(P, 1)
+
+    def betweenness(self, params: RankParams) -> Betweenness:
+        """The betweenness of the informal network for `params`: exact up to ``betweenness_exact_max`` people,
+        else from sources sampled with ``seed`` (``betweenness_samples``, fewer when that would visit more than
+        ``betweenness_budget`` arcs, never fewer than ``betweenness_min_samples``).
+
+        Started on the worker threads at the first call for the same sampling, and kept. A view starts the
+        sampled one for its own options as soon as it has the network, when the compiled kernel is already
+        loaded (a server after its first ranking), so it runs while the rest of the view is prepared.
+        """
+        key = (
+            params.betweenness_exact_max,
+            params.betweenness_samples,
+            params.betweenness_min_samples,
+            params.betweenness_budget,
+            params.seed,
+        )
+        with self._betweenness_lock:  # views are shared between a server's threads: one run each
+            return self._betweenness.get(key) or self._start_betweenness(key, params)
+
+    def _start_betweenness(self, key: tuple[int, ...], params: RankParams) -> Betweenness:
+        P = self.P
+        pu, pv = self.informal
+        sources = None
+        if P > params.betweenness_exact_max:
+            affordable = params.betweenness_budget // max(1, 2 * int(pu.size))  # sources × arcs within budget
+            k = min(params.betweenness_samples, max(params.betweenness_min_samples, affordable))
+            sources = sample_sources(P, k, params.seed)
+        run = self._betweenness[key] = Betweenness(P, pu, pv, sources=sources)
+        return run
 
     def _build_contact_graph(self) -> None:
         pp = self.options.paths
@@ -239,14 +300,18 @@ class AccountView:
 
     def without(self, node: str) -> AccountView:
         """The same account with one person or team member taken out (a departure)."""
-        view = self._again(self.options, self.reference, self.excluded | {node})
-        if self.is_team(node):  # the customer's network is unchanged: so is its ranking
+        team = self.is_team(node)
+        view = self._again(self.options, self.reference, self.excluded | {node}, warm=not team)
+        if team:  # the customer's network is unchanged: so is its ranking
             view.cache.update({k: v for k, v in self.cache.items() if k.startswith("rank:")})
+            view._betweenness.update(self._betweenness)
         return view
 
-    def _again(self, options: Options, reference: date | datetime, exclude: frozenset[str]) -> AccountView:
+    def _again(
+        self, options: Options, reference: date | datetime, exclude: frozenset[str], *, warm: bool = True
+    ) -> AccountView:
         """A view of the same projection (sharing its networkx view once built)."""
-        view = AccountView(self.projection, options, reference, exclude=exclude)
+        view = AccountView(self.projection, options, reference, exclude=exclude, warm=warm)
         view._graph = self._graph
         return view
 

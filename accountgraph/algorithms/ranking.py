@@ -158,20 +158,9 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
     sways = np.bincount(ia, minlength=P).astype(np.int64) if P else np.zeros(0, dtype=np.int64)
     influence = _scaled(pr.scores)
     # brokerage: betweenness on the informal network (KNOWS and INFLUENCES among people, undirected)
-    ka, kb, _ = view.knows
-    among = (ka < P) & (kb < P)
-    eu = np.concatenate([ka[among], ia])
-    ev = np.concatenate([kb[among], ib])
-    lo_, hi_ = np.minimum(eu, ev), np.maximum(eu, ev)
-    pairs = fast.unique_ints(lo_ * max(P, 1) + hi_)
-    pu, pv = pairs // max(P, 1), pairs % max(P, 1)
+    run = view.betweenness(params)
     exact = P <= params.betweenness_exact_max
-    sources = None
-    if not exact:
-        arcs = max(1, 2 * int(pairs.size))
-        k = min(params.betweenness_samples, max(params.betweenness_min_samples, params.betweenness_budget // arcs))
-        sources = fast.sample_sources(P, k, params.seed)
-    btw = fast.betweenness(P, pu, pv, sources=sources)
+    btw = run.result()
     top_btw = float(btw.max(initial=0.0))
     brokerage = btw / top_btw if top_btw > 0 else np.zeros(P)
     total = params.authority + params.influence + params.brokerage
@@ -192,9 +181,9 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
         pagerank_converged=pr.converged,
         pagerank_residual=pr.residual,
         betweenness="exact" if exact else "sampled",
-        betweenness_sources=P if exact else int(sources.size if sources is not None else 0),
+        betweenness_sources=P if exact else int(run.sources.size),
         seed=params.seed,
-        informal_edges=int(pairs.size),
+        informal_edges=int(view.informal[0].size),
         influence_edges=int(ia.size),
     )
     return RankArrays(
