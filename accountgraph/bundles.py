@@ -15,7 +15,8 @@ from typing import Any
 import networkx as nx
 
 from accountgraph.errors import BundleRejected
-from accountgraph.graph.store import ROW_FIELDS, TIE_FIELDS
+from accountgraph.graph.store import ROW_FIELDS
+from accountgraph.projection import TIE_FIELDS
 from accountgraph.schema.models import BUNDLE_LISTS, Bundle, BundleIssue
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {

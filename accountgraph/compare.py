@@ -30,6 +30,7 @@ from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import Breakdown, PersonRef
 from accountgraph.algorithms.strength import parse_instant
+from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
 
 __all__ = ["Comparison", "compare", "compare_views"]
@@ -148,9 +149,9 @@ def _scores(before: list[Breakdown], after: list[Breakdown]) -> list[ScoreChange
 def compare_views(first: AccountView, second: AccountView, *, top: int = 20, strength_delta: float = 0.1) -> Comparison:
     """Compare two prepared views of one account (the first the earlier date)."""
     if top < 1:
-        raise ValueError("top must be at least 1")
+        raise InvalidArgument("top must be at least 1", field="top")
     if not 0 < strength_delta <= 1:
-        raise ValueError("strength_delta must be in (0, 1]")
+        raise InvalidArgument("strength_delta must be in (0, 1]", field="strength_delta")
     on1, on2 = _on_map(first), _on_map(second)
     joined = [_ref(second, i, on2[i]) for i in sorted(set(on2) - set(on1))]
     left = [_ref(first, i, on1[i]) for i in sorted(set(on1) - set(on2))]
@@ -276,13 +277,13 @@ def compare(
 
     Raises
     ------
-    ValueError
+    InvalidArgument
         If `before` is after `after`, or `top` / `strength_delta` are out of range.
     NotFoundError
         If `account` is not an account of the store.
     """
     if before > after:
-        raise ValueError(f"before ({before.isoformat()}) is after after ({after.isoformat()})")
+        raise InvalidArgument(f"before ({before.isoformat()}) is after after ({after.isoformat()})", field="before")
     pinned = parse_instant(reference)
 
     def ref(day: date) -> datetime | None:

@@ -1,4 +1,19 @@
-"""One exception root for the package. HTTP status mapping lives only in `api/`."""
+"""One exception root for the package. HTTP status mapping lives only in `api/`; the CLI prints the message.
+
+The tree of the errors this package raises on purpose::
+
+    AccountGraphError
+     +-- InvalidArgument        a request or parameter the package cannot act on (also a ValueError)
+     +-- NotFoundError          a record that does not exist (or that the caller may not see)
+     +-- Forbidden              the caller's role or scope does not allow this
+     +-- ConflictError          a write that would break the graph's invariants
+     |    +-- VersionConflict   a document changed meanwhile (optimistic concurrency)
+     |    +-- RuleViolation     a business rule of the ledger, deals or plans
+     +-- BundleRejected         a bundle or record failed validation; every issue is listed
+     +-- StoreError             the store cannot be opened or reached (bad URL, server down, damaged file)
+
+Anything else that escapes (a plain ValueError, KeyError, ...) is a defect, not bad input.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +22,23 @@ from accountgraph.schema.models import Bundle, BundleIssue
 
 class AccountGraphError(Exception):
     """Root of every error this package raises on purpose."""
+
+
+class InvalidArgument(AccountGraphError, ValueError):
+    """A request or parameter the package cannot act on; `field` names it when known. Nothing was written.
+
+    It is also a `ValueError`, so pydantic validators may raise it and callers that catch `ValueError` keep
+    working.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Forbidden(AccountGraphError):
+    """The caller's role or scope does not allow this request; nothing was done."""
 
 
 class NotFoundError(AccountGraphError):

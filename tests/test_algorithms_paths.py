@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accountgraph.algorithms import PathParams, best_paths, prepare
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from tests.test_algorithms_support import REFERENCE, Spec, person, product, projection, specs
 
 
@@ -175,12 +175,11 @@ def test_bad_arguments_raise() -> None:
         best_paths(g, "ghost")
     with pytest.raises(NotFoundError):
         best_paths(g, "t0")
-    with pytest.raises(ValueError):
-        best_paths(g, "boss", source="pal")
-    with pytest.raises(ValueError):
-        best_paths(g, "boss", k=0)
-    with pytest.raises(ValueError):
-        best_paths(g, "boss", max_hops=0)
+    # bad arguments are the package's InvalidArgument (under AccountGraphError), naming the parameter
+    for kwargs, field in (({"source": "pal"}, "source"), ({"k": 0}, "k"), ({"max_hops": 0}, "max_hops")):
+        with pytest.raises(InvalidArgument) as raised:
+            best_paths(g, "boss", **kwargs)  # type: ignore[arg-type]
+        assert raised.value.field == field and isinstance(raised.value, AccountGraphError)
 
 
 def test_stale_ties_weaken_paths() -> None:

@@ -1,7 +1,7 @@
 """Builders shared by the algorithm tests: small account projections and hypothesis strategies for them.
 
 `projection(...)` builds a graph in the exact shape `GraphStore.account_subgraph` documents (see
-`accountgraph.graph.projection`), so the algorithms can be tested on many small graphs without a store.
+`accountgraph.projection`), so the algorithms can be tested on many small graphs without a store.
 The test below checks that shape against the real projection of the same bundle.
 """
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from accountgraph import analysis
 from accountgraph.cli import app as cli_app
 from accountgraph.compare import compare
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Interaction, Person, Tie, TieType
 from tests.test_api_support import client, error_of, new_key, viewer
@@ -141,7 +141,7 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     same = compare(s, "acc", D2, D2, cache=None)
     assert same.joined == same.left == same.stance_changes == same.ties_lost == same.rank_movers == []
     assert same.coverage_delta == 0
-    with pytest.raises(ValueError, match="after"):
+    with pytest.raises(InvalidArgument, match="after"):
         compare(s, "acc", D2, D1)
     with pytest.raises(NotFoundError):
         compare(s, "nope", D1, D2)

@@ -10,7 +10,7 @@ import networkx as nx
 from accountgraph.algorithms import account_risk, best_paths, coverage, key_people, next_best_actions, prepare
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.generate import generate_account
-from accountgraph.graph.projection import Projection
+from accountgraph.projection import Projection
 from tests.conftest import sqlite_store
 from tests.test_algorithms_support import REFERENCE
 
@@ -86,7 +86,7 @@ def test_a_restricted_projection_is_the_subgraph_of_its_networkx_view(tmp_path: 
 
 def test_the_selection_reads_dated_roles_as_person_state_on_does(tmp_path: Path) -> None:
     """`projection._state_on` reads stored history rows without pydantic: it must agree with `Person.state_on`."""
-    from accountgraph.graph.projection import _state_on
+    from accountgraph.projection.selection import _state_on
     from accountgraph.schema.models import Person
 
     store = sqlite_store(tmp_path)

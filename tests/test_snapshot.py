@@ -14,7 +14,7 @@ import pytest
 from accountgraph.generate import generate_account
 from accountgraph.graph import snapshot
 from accountgraph.graph.sqlite import SqliteStore
-from accountgraph.graph.ties import TieColumns
+from accountgraph.projection import TieColumns
 from accountgraph.schema.models import Bundle
 
 NEVER = 10**9
@@ -191,7 +191,7 @@ def test_an_account_that_cannot_be_encoded_is_read_from_the_tables(
 
 
 def test_tie_dates_that_are_not_plain_iso_dates_are_kept_as_written() -> None:
-    from accountgraph.graph.store import AccountRows
+    from accountgraph.projection import AccountRows
 
     ties = [
         ("knows", "p1", "p2", 0.5, "2020-01-01", None, "2025-03-01", None),

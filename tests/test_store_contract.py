@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 
 from accountgraph.bundles import read_csv_dir, read_json, to_graphml, write_csv_dir, write_json
-from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.errors import BundleRejected, ConflictError, InvalidArgument, NotFoundError, StoreError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.schema import Bundle, Company, Person, Role, Stance, TeamMember, Tie, TieType
@@ -471,7 +471,7 @@ def test_list_records_filters_and_pages(store: GraphStore) -> None:
     rest = store.list_records("tie", ListFilter(person="am"), after=first[-1].key)
     assert [t.key for t in first + rest] == sorted(t.key for t in store.list_records("tie", ListFilter(person="am")))
     assert len(first + rest) == 4
-    with pytest.raises(ValueError, match="cannot be filtered by role"):
+    with pytest.raises(InvalidArgument, match="cannot be filtered by role"):
         store.list_records("company", ListFilter(role=Role.CHAMPION))
 
 

@@ -27,7 +27,7 @@ from accountgraph.algorithms.prepared import (
 )
 from accountgraph.algorithms.results import ContactPath, Hop, PathResult, TieKind
 from accountgraph.algorithms.strength import parse_instant, strength_core
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import InvalidArgument, NotFoundError
 
 __all__ = ["best_paths", "contact_path", "paths_from_team"]
 
@@ -167,13 +167,13 @@ def best_paths(
     ------
     NotFoundError
         If `target` is not a person of the account.
-    ValueError
+    InvalidArgument
         If `source` is a person of the account rather than one of our members, or k < 1 or max_hops < 1.
     """
     if k < 1:
-        raise ValueError("k must be 1 or more")
+        raise InvalidArgument("k must be 1 or more", field="k")
     if max_hops is not None and max_hops < 1:
-        raise ValueError("max_hops must be 1 or more")
+        raise InvalidArgument("max_hops must be 1 or more", field="max_hops")
     view = prepare(G)
     if not view.is_person(target):
         raise NotFoundError("person", target)
@@ -202,7 +202,7 @@ def best_paths(
 
     if source is not None:
         if view.is_person(source):
-            raise ValueError(f"{source!r} is a person of the account, not one of our team members")
+            raise InvalidArgument(f"{source!r} is a person of the account, not one of our team members", field="source")
         if not view.is_team(source):
             return answer(False, f"{source} holds no active relationship in account {view.account}", [])
         start = view.index[source]

@@ -42,10 +42,9 @@ from accountgraph.algorithms.strength import (
     resolve_reference,
     strength_cores,
 )
-from accountgraph.graph.projection import Projection
-from accountgraph.graph.store import TieRow
-from accountgraph.graph.ties import given
 from accountgraph.perf import paused_gc
+from accountgraph.projection import Projection, TieRow
+from accountgraph.projection.ties import given
 
 __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
 

@@ -18,8 +18,7 @@ from accountgraph.algorithms.params import RiskParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import Alert, CompanyRisk, RiskItem, RiskReport
 from accountgraph.algorithms.strength import resolve_reference
-from accountgraph.graph.projection import Projection
-from accountgraph.graph.store import Row
+from accountgraph.projection import Projection, Row
 
 __all__ = ["account_risk"]
 

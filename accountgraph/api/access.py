@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from accountgraph.api.auth import Principal
-from accountgraph.api.errors import BadRequest, Forbidden
+from accountgraph.api.errors import BadRequest
 from accountgraph.api.models import Page
-from accountgraph.errors import BundleRejected, NotFoundError
+from accountgraph.errors import BundleRejected, Forbidden, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.schema.models import (
     Bundle,

@@ -19,8 +19,9 @@ from pydantic import BeforeValidator
 from accountgraph.analysis import ViewCache
 from accountgraph.api.access import Access
 from accountgraph.api.auth import Principal, authenticate
-from accountgraph.api.errors import Forbidden, Invalid, Unauthorized
+from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
+from accountgraph.errors import Forbidden
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
 

@@ -16,7 +16,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accountgraph.errors import AccountGraphError, BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.errors import (
+    AccountGraphError,
+    BundleRejected,
+    ConflictError,
+    Forbidden,
+    InvalidArgument,
+    NotFoundError,
+    StoreError,
+)
 from accountgraph.graph.validation import record_id
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
@@ -50,11 +58,6 @@ class Unauthorized(ApiError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
-
-
-class Forbidden(ApiError):
-    status = 403
-    code = "forbidden"
 
 
 class Invalid(ApiError):
@@ -178,6 +181,10 @@ def status_of(exc: AccountGraphError) -> tuple[int, str]:
         return 409, "conflict"
     if isinstance(exc, StoreError):
         return 503, "store_unavailable"
+    if isinstance(exc, Forbidden):
+        return 403, "forbidden"
+    if isinstance(exc, InvalidArgument):
+        return 422, "validation_error"
     return 400, "bad_request"
 
 
@@ -193,6 +200,9 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
         details = {"kind": exc.kind, "id": exc.id}
     elif isinstance(exc, BundleRejected):
         message, details = _issue_summary(exc.issues), _issues(exc.issues)
+    elif isinstance(exc, InvalidArgument):
+        issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
+        message, details = f"invalid request: {issue}", [issue.model_dump(mode="json")]
     elif isinstance(exc, StoreError):
         message = "the store cannot be reached; try again later"  # its text may name hosts or files
     return error_json(status, code, message, details, headers)

@@ -27,17 +27,14 @@ from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, St
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
-    TIE_FIELDS,
-    AccountRows,
     GraphStore,
     LedgerRecord,
     LedgerWrite,
     ListFilter,
-    Row,
-    TieRow,
     version_conflict,
 )
 from accountgraph.graph.validation import prepare_bundle
+from accountgraph.projection import TIE_FIELDS, AccountRows, Row, TieRow
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
 T = TypeVar("T")

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from accountgraph.graph.store import AccountRows, Row
-from accountgraph.graph.ties import KINDS, OPEN_END, OPEN_START, TEXT_COLUMNS, TieColumns
+from accountgraph.projection.rows import AccountRows, Row
+from accountgraph.projection.ties import KINDS, OPEN_END, OPEN_START, TEXT_COLUMNS, TieColumns
 
 __all__ = ["FORMAT", "decode", "encode"]
 

@@ -31,18 +31,14 @@ from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, St
 from accountgraph.graph import snapshot
 from accountgraph.graph.store import (
     ROW_FIELDS,
-    TIE_FIELDS,
-    AccountRows,
     GraphStore,
     LedgerRecord,
     LedgerWrite,
     ListFilter,
-    Row,
-    TieRow,
     version_conflict,
 )
-from accountgraph.graph.ties import TieColumns
 from accountgraph.graph.validation import prepare_bundle
+from accountgraph.projection import TIE_FIELDS, AccountRows, Row, TieColumns, TieRow
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
 
 _MIGRATION_1 = """

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
 
-from accountgraph.errors import BundleRejected, NotFoundError, VersionConflict
+from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError, VersionConflict
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.perf import paused_gc
+from accountgraph.projection import TIE_FIELDS, AccountRows, Projection, Row, select
 from accountgraph.schema.models import (
     ApiKey,
     Bundle,
@@ -38,13 +39,6 @@ from accountgraph.schema.models import (
     today,
 )
 
-if TYPE_CHECKING:
-    from accountgraph.graph.projection import Projection
-    from accountgraph.graph.ties import TieColumns
-
-Row = dict[str, Any]
-TieRow = tuple[str, str, str, float, str | None, str | None, str | None, str | None]
-"""A tie as (type, from, to, strength, since, until, last_contact, note), dates as ISO strings."""
 M = TypeVar("M", bound=BaseModel)
 
 RECORD_KINDS: dict[str, tuple[type[BaseModel], str]] = {
@@ -61,8 +55,6 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     for kind, (model, _) in RECORD_KINDS.items()
 }
 """The stored fields of each record kind, in order: the columns of a row."""
-
-TIE_FIELDS: tuple[str, ...] = ("type", "from", "to", "strength", "since", "until", "last_contact", "note")
 
 
 @dataclass(frozen=True)
@@ -139,37 +131,20 @@ def ledger_json(data: dict[str, Any]) -> str:
 
     def check(value: Any) -> None:
         if isinstance(value, float | Decimal):
-            raise ValueError("ledger data holds no float or Decimal: store amounts as decimal strings")
+            raise InvalidArgument("ledger data holds no float or Decimal: store amounts as decimal strings")
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    raise ValueError("ledger data keys are strings")
+                    raise InvalidArgument("ledger data keys are strings")
                 check(v)
         elif isinstance(value, list):
             for v in value:
                 check(v)
         elif not (value is None or isinstance(value, str | int | bool)):
-            raise ValueError(f"ledger data cannot hold {type(value).__name__}")
+            raise InvalidArgument(f"ledger data cannot hold {type(value).__name__}")
 
     check(data)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-@dataclass
-class AccountRows:
-    """An account as plain rows in the shape of the models' JSON (what a backend reads).
-
-    Every tie joins two of its people and team members; the team is who of ours has a tie or an interaction
-    with one of its people.
-    """
-
-    companies: list[Row] = field(default_factory=list)
-    people: list[Row] = field(default_factory=list)
-    team: list[Row] = field(default_factory=list)
-    # tuples in TIE_FIELDS order, unsorted; or their columns (`accountgraph.graph.ties.TieColumns`)
-    ties: Sequence[TieRow] | TieColumns = field(default_factory=list)
-    interactions: list[Row] = field(default_factory=list)
-    risks: list[Row] = field(default_factory=list)
 
 
 @dataclass
@@ -408,19 +383,19 @@ class GraphStore(ABC):
     ) -> list[Any]:
         """One page of records of `kind` in key order, after the key `after` (keyset pagination).
 
-        The key is `(id,)`, for ties `(type, from, to)`. Raises ValueError for an unknown kind, a
+        The key is `(id,)`, for ties `(type, from, to)`. Raises InvalidArgument for an unknown kind, a
         filter the kind does not take, or a bad limit.
         """
         filters = filters or ListFilter()
         if kind not in LIST_FILTERS:
-            raise ValueError(f"cannot list {kind!r}; one of {', '.join(LIST_FILTERS)}")
+            raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LIST_FILTERS)}")
         unknown = filters.given() - LIST_FILTERS[kind]
         if unknown:
-            raise ValueError(f"{kind} cannot be filtered by {', '.join(sorted(unknown))}")
+            raise InvalidArgument(f"{kind} cannot be filtered by {', '.join(sorted(unknown))}")
         if not 1 <= limit <= 1000:
-            raise ValueError("limit must be between 1 and 1000")
+            raise InvalidArgument("limit must be between 1 and 1000", field="limit")
         if after is not None and len(after) != (3 if kind == "tie" else 1):
-            raise ValueError("bad cursor")
+            raise InvalidArgument("bad cursor", field="cursor")
         model: type[BaseModel] = Tie if kind == "tie" else RECORD_KINDS[kind][0]
         return [model.model_validate(r) for r in self._list(kind, filters, limit, after)]
 
@@ -452,16 +427,16 @@ class GraphStore(ABC):
 
         Raises:
             VersionConflict: a record changed (or appeared) since it was read; nothing was written.
-            ValueError: an unknown kind, one record written twice, or data that is not plain JSON.
+            InvalidArgument: an unknown kind, one record written twice, or data that is not plain JSON.
         """
         seen: set[tuple[str, str]] = set()
         for w in writes:
             _check_ledger_kind(w.kind)
             if (w.kind, w.id) in seen:
-                raise ValueError(f"{w.kind} {w.id!r} is written twice in one commit")
+                raise InvalidArgument(f"{w.kind} {w.id!r} is written twice in one commit")
             seen.add((w.kind, w.id))
             if w.expected_version is not None and w.expected_version < 1:
-                raise ValueError("expected_version starts at 1")
+                raise InvalidArgument("expected_version starts at 1")
         texts = [ledger_json(w.data) for w in writes]
         if not writes:
             return []
@@ -471,7 +446,7 @@ class GraphStore(ABC):
     def delete(self, kind: str, id: str) -> None:
         """Delete a company, person, team member, interaction or risk (NotFoundError if absent)."""
         if kind not in RECORD_KINDS:
-            raise ValueError(f"unknown record kind {kind!r}")
+            raise InvalidArgument(f"unknown record kind {kind!r}")
         if not self._delete(kind, id):
             raise NotFoundError(kind, id)
 
@@ -514,17 +489,15 @@ class GraphStore(ABC):
     def account_projection(self, account_id: str, as_of: date | None = None) -> Projection:
         """The account as it stood on `as_of` (default today): what the algorithms read.
 
-        See `accountgraph.graph.projection` for what is kept.
+        See `accountgraph.projection.selection` for what is kept.
         """
-        from accountgraph.graph.projection import select
-
         with paused_gc():
             return select(account_id, self._account_rows(account_id), as_of or today())
 
     def account_subgraph(self, account_id: str, as_of: date | None = None) -> nx.MultiDiGraph:
         """The account projected into networkx, as it stood on `as_of` (default today).
 
-        See `accountgraph.graph.projection` for the node and edge attributes.
+        See `accountgraph.projection.selection` for the node and edge attributes.
         """
         projection = self.account_projection(account_id, as_of)
         with paused_gc():
@@ -533,7 +506,7 @@ class GraphStore(ABC):
 
 def _check_ledger_kind(kind: str) -> None:
     if kind not in LEDGER_KINDS:
-        raise ValueError(f"unknown ledger kind {kind!r}; one of {', '.join(sorted(LEDGER_KINDS))}")
+        raise InvalidArgument(f"unknown ledger kind {kind!r}; one of {', '.join(sorted(LEDGER_KINDS))}")
 
 
 def version_conflict(kind: str, id: str, expected: int | None, found: int | None) -> VersionConflict:

@@ -17,6 +17,7 @@ from accountgraph import analysis
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
 from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
 from accountgraph.api.errors import Invalid
+from accountgraph.errors import InvalidArgument
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
 
 router = APIRouter(prefix="/accounts", tags=["analysis"])
@@ -26,11 +27,12 @@ PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
 def _run(fn: Callable[[], R], field: str | None = None) -> R:
-    """Run an analysis; a parameter the algorithm refuses (ValueError) is a 422 naming it."""
+    """Run an analysis; a parameter it refuses (InvalidArgument) is a 422 naming the query parameter `field`
+    (the route's name for it, when the service's differs). Any other exception is a defect, not bad input."""
     try:
         return fn()
-    except ValueError as err:
-        issue = BundleIssue(record="query", field=field, reason=str(err))
+    except InvalidArgument as err:
+        issue = BundleIssue(record="query", field=field or err.field, reason=err.message)
         raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
 
 

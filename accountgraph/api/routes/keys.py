@@ -10,9 +10,8 @@ from fastapi import APIRouter, status
 from accountgraph.api.access import Access
 from accountgraph.api.auth import mint_key
 from accountgraph.api.deps import AdminAccess, RecordId
-from accountgraph.api.errors import Forbidden
 from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate, Page
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import Forbidden, NotFoundError
 from accountgraph.schema.models import ApiKey
 
 router = APIRouter(prefix="/keys", tags=["keys"])

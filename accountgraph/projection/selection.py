@@ -4,7 +4,7 @@
 company that day (``since <= as_of < until``, a missing date open) with the roles and stance of that day, our
 team members who hold an active relationship with one of them, the ties active that day between those, the
 interactions (with projected people) up to the end of the day and the risk events up to it. The result, a
-`Projection`, is plain rows, the ties as columns (`accountgraph.graph.ties.TieColumns`, which read one by
+`Projection`, is plain rows, the ties as columns (`accountgraph.projection.ties.TieColumns`, which read one by
 one as row tuples): the algorithms (`accountgraph.algorithms.prepare`) read it directly, without a graph
 library in between.
 
@@ -34,8 +34,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from accountgraph.graph.store import AccountRows, Row, TieRow
-from accountgraph.graph.ties import TieColumns
+from accountgraph.projection.rows import AccountRows, Row
+from accountgraph.projection.ties import TieColumns, TieRow
 from accountgraph.schema.graph import RelType
 
 __all__ = ["Projection", "select"]

@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from accountgraph.graph.store import TieRow
+__all__ = ["KINDS", "TieColumns", "TieRow", "given"]
 
-__all__ = ["KINDS", "TieColumns", "given"]
+TieRow = tuple[str, str, str, float, str | None, str | None, str | None, str | None]
+"""A tie as (type, from, to, strength, since, until, last_contact, note), dates as ISO strings."""
 
 KINDS = ("knows", "influences")
 """The tie kinds, by their code in `TieColumns.kind`."""
