@@ -4,6 +4,7 @@ The tree of the errors this package raises on purpose::
 
     AccountGraphError
      +-- InvalidArgument        a request or parameter the package cannot act on (also a ValueError)
+     |    +-- BadCursor         a list's cursor that is not one it handed out
      +-- NotFoundError          a record that does not exist (or that the caller may not see)
      +-- Forbidden              the caller's role or scope does not allow this
      +-- ConflictError          a write that would break the graph's invariants
@@ -35,6 +36,10 @@ class InvalidArgument(AccountGraphError, ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class BadCursor(InvalidArgument):
+    """A list's `cursor` that is not the `next_cursor` of one of its pages."""
 
 
 class Forbidden(AccountGraphError):

@@ -22,19 +22,14 @@ from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, Req
 from accountgraph.api.routes import (
     accounts,
     analysis,
-    companies,
     docs,
     health,
     import_,
-    interactions,
     keys,
     ledger,
     opportunities,
-    people,
     plans,
-    risks,
-    team,
-    ties,
+    records,
 )
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
@@ -123,7 +118,9 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     install_handlers(app)
     docs.install(app)
     app.include_router(health.router)
-    for module in (companies, people, team, ties, interactions, risks, import_, accounts, analysis, keys):
+    for router in records.routers:
+        app.include_router(router, prefix="/v1")
+    for module in (import_, accounts, analysis, keys):
         app.include_router(module.router, prefix="/v1")
     app.include_router(opportunities.router, prefix="/v1")
     for router in ledger.routers:

@@ -11,35 +11,14 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiKey, ApiRole
+from accountgraph.services.scope import Scope
 
 KEY_PREFIX = "ag_"
-_RANK = {ApiRole.VIEWER: 0, ApiRole.PLANNER: 1, ApiRole.ADMIN: 2}
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the key's id, its role and the accounts it is limited to (empty: all)."""
-
-    key_id: str
-    role: ApiRole
-    accounts: frozenset[str] = frozenset()
-
-    @property
-    def scoped(self) -> bool:
-        return bool(self.accounts)
-
-    def may(self, role: ApiRole) -> bool:
-        """True when this key's role includes `role`."""
-        return _RANK[self.role] >= _RANK[role]
-
-    def sees(self, account: str) -> bool:
-        return not self.accounts or account in self.accounts
 
 
 def hash_secret(secret: str) -> str:
@@ -78,8 +57,8 @@ def split_key(token: str) -> tuple[str, str] | None:
     return key_id, secret
 
 
-def authenticate(store: GraphStore, token: str) -> Principal | None:
-    """The principal of a valid, unrevoked key, else None. The secret is compared in constant time."""
+def authenticate(store: GraphStore, token: str) -> Scope | None:
+    """The scope of a valid, unrevoked key, else None. The secret is compared in constant time."""
     parts = split_key(token)
     key_id, secret = parts if parts is not None else ("", token)
     record = store.get_api_key(key_id) if parts is not None else None
@@ -87,4 +66,4 @@ def authenticate(store: GraphStore, token: str) -> Principal | None:
     matches = hmac.compare_digest(hash_secret(secret), expected)
     if record is None or not matches or record.revoked_at is not None:
         return None
-    return Principal(record.id, record.role, frozenset(record.accounts))
+    return Scope(record.id, record.role, frozenset(record.accounts))

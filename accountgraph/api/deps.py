@@ -17,13 +17,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 
 from accountgraph.analysis import ViewCache
-from accountgraph.api.access import Access
-from accountgraph.api.auth import Principal, authenticate
+from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
-from accountgraph.errors import Forbidden
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
+from accountgraph.services.records import Access
+from accountgraph.services.scope import Scope
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -86,32 +86,31 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 ViewsDep = Annotated[ViewCache, Depends(get_views)]
 
 
-async def get_principal(
+async def get_scope(
     request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+) -> Scope:
     """The caller, as `AuthMiddleware` found it from `Authorization: Bearer <key>` (401 without a valid key)."""
     known = getattr(request.state, "principal", None)
-    if isinstance(known, Principal):
+    if isinstance(known, Scope):
         return known
     if credentials is None:  # a route outside the protected prefix that still asks for a key
         raise Unauthorized("an API key is required: send the header `Authorization: Bearer <key>`")
-    principal = await anyio.to_thread.run_sync(authenticate, store, credentials.credentials)
-    if principal is None:
+    scope = await anyio.to_thread.run_sync(authenticate, store, credentials.credentials)
+    if scope is None:
         raise Unauthorized("unknown or revoked API key")
-    request.state.principal = principal
-    return principal
+    request.state.principal = scope
+    return scope
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
-def _access(role: ApiRole) -> Callable[[Principal, GraphStore], Coroutine[Any, Any, Access]]:
-    async def dependency(principal: PrincipalDep, store: StoreDep) -> Access:
-        if not principal.may(role):
-            raise Forbidden(f"this needs a {role.value} key (or higher); the key given is a {principal.role.value} key")
-        return Access(store, principal)
+def _access(role: ApiRole) -> Callable[[Scope, GraphStore], Coroutine[Any, Any, Access]]:
+    async def dependency(scope: ScopeDep, store: StoreDep) -> Access:
+        scope.require_role(role)
+        return Access(store, scope)
 
     dependency.__name__ = f"{role.value}_access"
     return dependency

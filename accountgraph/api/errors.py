@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accountgraph.errors import (
     AccountGraphError,
+    BadCursor,
     BundleRejected,
     ConflictError,
     Forbidden,
@@ -183,6 +184,8 @@ def status_of(exc: AccountGraphError) -> tuple[int, str]:
         return 503, "store_unavailable"
     if isinstance(exc, Forbidden):
         return 403, "forbidden"
+    if isinstance(exc, BadCursor):
+        return 400, "bad_request"
     if isinstance(exc, InvalidArgument):
         return 422, "validation_error"
     return 400, "bad_request"
@@ -200,6 +203,8 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
         details = {"kind": exc.kind, "id": exc.id}
     elif isinstance(exc, BundleRejected):
         message, details = _issue_summary(exc.issues), _issues(exc.issues)
+    elif isinstance(exc, BadCursor):
+        message = exc.message
     elif isinstance(exc, InvalidArgument):
         issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
         message, details = f"invalid request: {issue}", [issue.model_dump(mode="json")]

@@ -1,4 +1,4 @@
-"""Shapes that exist only in the HTTP API: pages, key views, import results, health.
+"""Shapes that exist only in the HTTP API: key views, import results, health.
 
 The records themselves (Company, Person, ...) are the models of `accountgraph.schema`, used as they are.
 """
@@ -6,23 +6,13 @@ The records themselves (Company, Person, ...) are the models of `accountgraph.sc
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from accountgraph.schema.models import ApiKey, ApiRole, Company, Id, Text
 
 T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: the records, how many are on this page, and the cursor of the next page."""
-
-    data: list[T]
-    count: int = Field(description="records on this page")
-    next_cursor: str | None = Field(
-        default=None, description="pass as `cursor` for the next page; null when this is the last page"
-    )
 
 
 class CompanyTree(Company):

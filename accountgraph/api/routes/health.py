@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from accountgraph.api.deps import PrincipalDep, StoreDep
+from accountgraph.api.deps import ScopeDep, StoreDep
 from accountgraph.api.models import Status
 
 router = APIRouter(tags=["health"])
@@ -16,7 +16,7 @@ def healthz() -> Status:
 
 
 @router.get("/readyz", summary="The store is reachable (503 otherwise)")
-def readyz(store: StoreDep, _caller: PrincipalDep) -> Status:
+def readyz(store: StoreDep, _caller: ScopeDep) -> Status:
     """Needs a key like every route but liveness (the middleware checks it; declared here for the schema)."""
     store.ping()  # StoreError -> 503
     return Status(status="ready")

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from accountgraph.api.deps import IsoDate, WriteAccess
 from accountgraph.api.models import ImportResult
-from accountgraph.errors import BundleRejected
-from accountgraph.schema.models import BUNDLE_FORMAT, BUNDLE_VERSION, Bundle, BundleIssue
+from accountgraph.schema.models import Bundle
+from accountgraph.services import records
 
 router = APIRouter(tags=["import"])
 
@@ -27,12 +27,4 @@ def import_bundle(
         IsoDate | None, Query(description="the date role and stance changes took effect (default today)")
     ] = None,
 ) -> ImportResult:
-    issues = []
-    if bundle.format != BUNDLE_FORMAT:
-        issues.append(BundleIssue(record="bundle", field="format", reason=f"expected {BUNDLE_FORMAT!r}"))
-    if bundle.version != BUNDLE_VERSION:
-        issues.append(BundleIssue(record="bundle", field="version", reason=f"only version {BUNDLE_VERSION} is known"))
-    if issues:
-        raise BundleRejected(issues)
-    access.check_write(bundle)
-    return ImportResult(imported=access.store.load_bundle(bundle, on=on))
+    return ImportResult(imported=records.import_bundle(access.store, access.scope, bundle, on=on))

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from accountgraph.api.access import Access
 from accountgraph.api.auth import mint_key
 from accountgraph.api.deps import AdminAccess, RecordId
-from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate, Page
+from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate
 from accountgraph.errors import Forbidden, NotFoundError
 from accountgraph.schema.models import ApiKey
+from accountgraph.services.paging import Page
+from accountgraph.services.records import Access
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
 
 def _manages(access: Access, key: ApiKey) -> bool:
-    mine = access.principal.accounts
+    mine = access.scope.accounts
     return not mine or (bool(key.accounts) and set(key.accounts) <= mine)
 
 
@@ -31,7 +32,7 @@ def _key(access: Access, id: str) -> ApiKey:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (shown once)")
 def create_key(access: AdminAccess, body: KeyCreate) -> CreatedKey:
-    mine = access.principal.accounts
+    mine = access.scope.accounts
     if mine and (not body.accounts or not set(body.accounts) <= mine):
         raise Forbidden("a key limited to accounts can only create keys limited to some of those accounts")
     record, secret = mint_key(access.store, body.role, name=body.name, accounts=body.accounts)

@@ -19,11 +19,8 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Header, Query, status
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-from accountgraph.api.access import Access, decode_cursor, encode_cursor
 from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Limit, ReadAccess, RecordId, WriteAccess
 from accountgraph.api.errors import Invalid
-from accountgraph.api.models import Page
-from accountgraph.api.routes._common import check_path_id
 from accountgraph.errors import NotFoundError
 from accountgraph.ledger import cash, service, value
 from accountgraph.ledger.models import (
@@ -37,6 +34,8 @@ from accountgraph.ledger.models import (
     _Record,
 )
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Text
+from accountgraph.services.paging import Page, decode_cursor, page_of
+from accountgraph.services.records import Access, check_path_id
 
 R = TypeVar("R", bound=_Record)
 T = TypeVar("T")
@@ -122,7 +121,7 @@ def _call(fn: Callable[[], T]) -> T:
 def _visible(access: Access, record: R) -> R:
     """The record, or NotFoundError when it belongs to an account the key may not see."""
     account = getattr(record, "account", None)
-    if isinstance(account, str) and not access.principal.sees(account):
+    if isinstance(account, str) and not access.scope.sees(account):
         raise NotFoundError(record.kind, record.id)
     return record
 
@@ -142,14 +141,13 @@ def _page(
     if not by_account:
         rows = records(None)
     elif account is not None:
-        rows = records(account) if access.principal.sees(account) else []
+        rows = records(account) if access.scope.sees(account) else []
     elif access.scoped:
-        rows = [r for a in sorted(access.principal.accounts) for r in records(a)]
+        rows = [r for a in sorted(access.scope.accounts) for r in records(a)]
     else:
         rows = records(None)
-    rows = sorted((r for r in rows if keep(r) and (after is None or r.id > after)), key=lambda r: r.id)[:limit]
-    next_cursor = encode_cursor((rows[-1].id,)) if len(rows) == limit else None
-    return Page[Any](data=rows, count=len(rows), next_cursor=next_cursor)
+    rows = sorted((r for r in rows if keep(r) and (after is None or r.id > after)), key=lambda r: r.id)
+    return page_of(rows, limit, lambda r: (r.id,))
 
 
 def _plain_amounts(product: Product) -> None:

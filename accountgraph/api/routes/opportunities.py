@@ -18,9 +18,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from accountgraph.api.access import Access, decode_cursor, encode_cursor
 from accountgraph.api.deps import AccountFilter, Cursor, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
-from accountgraph.api.models import Page
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
 from accountgraph.errors import BundleRejected, NotFoundError
 from accountgraph.ledger.models import Currency, NonNegative
@@ -29,6 +27,8 @@ from accountgraph.opportunities.committee import opportunity_power_map
 from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import BundleIssue, Id, Name
+from accountgraph.services.paging import Page, decode_cursor, page_of
+from accountgraph.services.records import Access
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
 StageName = Annotated[str, Field(min_length=1, max_length=40)]
@@ -68,7 +68,7 @@ class StageMove(_Body):
 def _opportunity(access: Access, id: str) -> Opportunity:
     """The opportunity, or NotFoundError when it does not exist or its account is hidden from the key."""
     opp = service.get_opportunity(access.store, id)
-    if access.scoped and not access.principal.sees(opp.account):
+    if access.scoped and not access.scope.sees(opp.account):
         raise NotFoundError("opportunity", id)
     return opp
 
@@ -83,22 +83,20 @@ def list_opportunities(
     open_only: Annotated[bool, Query(alias="open", description="only open deals (not won or lost)")] = False,
 ) -> Page[Opportunity]:
     after = decode_cursor(cursor, 1)[0] if cursor else None
-    if account is not None and access.scoped and not access.principal.sees(account):
+    if account is not None and access.scoped and not access.scope.sees(account):
         return Page(data=[], count=0)
     opps = [
         o
         for o in service.list_opportunities(access.store, account, stage=stage, open_only=open_only)
-        if (after is None or o.id > after) and (not access.scoped or access.principal.sees(o.account))
+        if (after is None or o.id > after) and (not access.scoped or access.scope.sees(o.account))
     ]
-    page = opps[:limit]
-    more = len(opps) > limit
-    return Page(data=page, count=len(page), next_cursor=encode_cursor((page[-1].id,)) if more else None)
+    return page_of(opps, limit, lambda o: (o.id,))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an opportunity with its buying committee")
 def create_opportunity(access: WriteAccess, body: OpportunityCreate) -> Opportunity:
     root = access.company_account(body.account)
-    if root is None or (access.scoped and not access.principal.sees(root)):
+    if root is None or (access.scoped and not access.scope.sees(root)):
         reason = f"unknown account {body.account!r}"
         raise BundleRejected([BundleIssue(record="opportunity", field="account", reason=reason, code="reference")])
     return service.create_opportunity(

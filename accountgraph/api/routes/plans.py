@@ -17,16 +17,16 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from accountgraph.api.access import Access
 from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.errors import Invalid
-from accountgraph.api.models import Page
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
 from accountgraph.compare import Comparison, compare
 from accountgraph.errors import NotFoundError
 from accountgraph.plans import models, progress, service
 from accountgraph.plans.view import render_progress
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
+from accountgraph.services.paging import Page
+from accountgraph.services.records import Access
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 compare_router = APIRouter(prefix="/accounts", tags=["analysis"])
@@ -121,14 +121,14 @@ class ActionPatch(_Body):
 def _plan(access: Access, plan_id: str) -> models.Plan:
     """The plan, or a 404 when it does not exist or belongs to an account the key does not see."""
     plan = service.get_plan(access.store, plan_id)
-    if not access.principal.sees(plan.account):
+    if not access.scope.sees(plan.account):
         raise NotFoundError("plan", plan_id)
     return plan
 
 
 @router.get("", summary="List plans (of one account when given)", response_model=Page[models.Plan])
 def list_plans(access: ReadAccess, account: AccountFilter = None) -> Page[models.Plan]:
-    plans = [p for p in service.list_plans(access.store, account) if access.principal.sees(p.account)]
+    plans = [p for p in service.list_plans(access.store, account) if access.scope.sees(p.account)]
     return Page[models.Plan](data=plans, count=len(plans), next_cursor=None)
 
 
@@ -155,7 +155,7 @@ def create_plan(access: WriteAccess, body: PlanCreate) -> models.Plan:
 def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity) -> models.Plan:
     from accountgraph.opportunities.service import get_opportunity
 
-    if not access.principal.sees(get_opportunity(access.store, body.opportunity).account):
+    if not access.scope.sees(get_opportunity(access.store, body.opportunity).account):
         raise NotFoundError("opportunity", body.opportunity)
     return _run(
         lambda: service.create_plan_from_opportunity(

@@ -1,27 +1,26 @@
-"""What one request may see and touch: the store seen through a key's role and accounts.
+"""Reading and writing the graph's records (companies, people, team members, ties, interactions, risks) as a
+scope may: the record use cases every interface calls.
 
-A key limited to some accounts sees the records of those accounts and everything that belongs to no
-account (our own team members). Anything else answers exactly as if it did not exist: a 404 when it is
-asked for, an unknown reference when a write names it, and it is left out of lists. Unrestricted keys
-pay nothing for this: every check returns at once.
+A scope limited to some accounts sees the records of those accounts and everything that belongs to no
+account (our own team members). Anything else answers exactly as if it did not exist: NotFoundError when it is
+asked for, an unknown reference when a write names it, and it is left out of lists. Unlimited scopes pay
+nothing for this: every check returns at once. `Access` (the store seen through one scope, for the length of
+one request or command) keeps the lookups it made, so a request asks the store once per record.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
-from accountgraph.api.auth import Principal
-from accountgraph.api.errors import BadRequest
-from accountgraph.api.models import Page
-from accountgraph.errors import BundleRejected, Forbidden, NotFoundError
-from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError
+from accountgraph.graph.store import RECORD_KINDS, CompanyNode, GraphStore, ListFilter
 from accountgraph.schema.models import (
+    BUNDLE_FORMAT,
+    BUNDLE_VERSION,
     Bundle,
     BundleIssue,
     Company,
@@ -32,25 +31,10 @@ from accountgraph.schema.models import (
     Tie,
     TieType,
 )
+from accountgraph.services.paging import Page, decode_cursor, encode_cursor, page_of
+from accountgraph.services.scope import Scope
 
 _OUTSIDE = "id is already used by a record outside this key's accounts"
-
-
-def encode_cursor(key: tuple[str, ...]) -> str:
-    raw = json.dumps(list(key), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> tuple[str, ...]:
-    """The key a cursor stands for; BadRequest for anything that is not a cursor of this list."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
-        raise BadRequest("bad cursor: pass the `next_cursor` of the previous page as it is") from err
-    if not isinstance(key, list) or len(key) != size or not all(isinstance(k, str) for k in key):
-        raise BadRequest("bad cursor: pass the `next_cursor` of the previous page as it is")
-    return tuple(key)
 
 
 def record_key(kind: str, record: BaseModel) -> tuple[str, ...]:
@@ -60,18 +44,18 @@ def record_key(kind: str, record: BaseModel) -> tuple[str, ...]:
 
 
 class Access:
-    """The store as one principal may use it, for the length of one request."""
+    """The store as one scope may use it, for the length of one request or command."""
 
-    def __init__(self, store: GraphStore, principal: Principal) -> None:
+    def __init__(self, store: GraphStore, scope: Scope) -> None:
         self.store = store
-        self.principal = principal
+        self.scope = scope
         self._company_account: dict[str, str | None] = {}
         self._person_account: dict[str, str | None] = {}
 
     # ---- where records belong -----------------------------------------------------------------
     @property
     def scoped(self) -> bool:
-        return self.principal.scoped
+        return self.scope.scoped
 
     def company_account(self, company_id: str) -> str | None:
         """The account holding a stored company, None when there is no such company."""
@@ -95,16 +79,14 @@ class Access:
 
     def _hidden(self, account: str | None) -> bool:
         """True for a stored record of an account this key may not see."""
-        return self.scoped and account is not None and not self.principal.sees(account)
+        return self.scoped and account is not None and not self.scope.sees(account)
 
     def require_account(self, account_id: str) -> None:
-        """NotFoundError for an account outside the key's accounts (the caller checks that it exists)."""
-        if not self.principal.sees(account_id):
-            raise NotFoundError("account", account_id)
+        """NotFoundError for an account outside the scope (the caller checks that it exists)."""
+        self.scope.require_account(account_id)
 
     def require_unscoped(self, what: str) -> None:
-        if self.scoped:
-            raise Forbidden(f"a key limited to accounts cannot {what}")
+        self.scope.require_unscoped(what)
 
     # ---- single records (NotFoundError when absent or hidden) ---------------------------------
     def company(self, id: str) -> Company:
@@ -144,34 +126,37 @@ class Access:
         return tie
 
     def accounts(self) -> list[Company]:
-        return [c for c in self.store.list_accounts() if self.principal.sees(c.id)]
+        return [c for c in self.store.list_accounts() if self.scope.sees(c.id)]
 
     # ---- lists --------------------------------------------------------------------------------
     def page(self, kind: str, filters: ListFilter, limit: int, cursor: str | None) -> Page[Any]:
         """One page of `kind` in key order; a limited key sees the union of its accounts' records."""
+        if kind not in LISTABLE:
+            raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LISTABLE)}", field="kind")
         after = decode_cursor(cursor, 3 if kind == "tie" else 1) if cursor else None
         if not self.scoped:
             rows = self._list(kind, filters, limit, after)
         else:
             if filters.account is not None:
-                accounts = [filters.account] if self.principal.sees(filters.account) else []
+                accounts = [filters.account] if self.scope.sees(filters.account) else []
             else:
-                accounts = sorted(self.principal.accounts)
+                accounts = sorted(self.scope.accounts)
             merged: dict[tuple[str, ...], Any] = {}
             for account in accounts:  # each account's first `limit` after the cursor: their union holds the page
                 for row in self._list(kind, replace(filters, account=account), limit, after):
                     merged[record_key(kind, row)] = row
             rows = [merged[k] for k in sorted(merged)][:limit]
-        next_cursor = encode_cursor(record_key(kind, rows[-1])) if len(rows) == limit else None
+        full = len(rows) == limit  # the store read `limit` rows: more may follow
+        last = rows[-1] if rows else None
         if self.scoped and kind == "tie":  # a tie to another account's person stays hidden
             rows = [r for r in rows if self.tie_visible(r)]
-        return Page[Any](data=rows, count=len(rows), next_cursor=next_cursor)
+        page = page_of(rows, limit, lambda r: record_key(kind, r), more=False)
+        if full and last is not None:
+            page.next_cursor = encode_cursor(record_key(kind, last))
+        return page
 
     def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Any]:
-        try:
-            return self.store.list_records(kind, filters, limit=limit, after=after)
-        except ValueError as err:
-            raise BadRequest(str(err)) from err
+        return self.store.list_records(kind, filters, limit=limit, after=after)
 
     # ---- writes -------------------------------------------------------------------------------
     def check_write(self, bundle: Bundle) -> None:
@@ -209,7 +194,7 @@ class Access:
         for index, c in enumerate(bundle.companies):
             if self._hidden(self.company_account(c.id)):
                 add("companies", index, c.id, "id", _OUTSIDE, "conflict")
-            elif self._hidden(landing(c.id)) or (c.parent is None and not self.principal.sees(c.id)):
+            elif self._hidden(landing(c.id)) or (c.parent is None and not self.scope.sees(c.id)):
                 if c.parent is None:
                     add(
                         "companies", index, c.id, "parent", "a key limited to accounts cannot create another", "invalid"
@@ -250,3 +235,137 @@ class Access:
                 add("risks", index, r.id, "company", f"no company with id {r.company!r}", "reference")
         if issues:
             raise BundleRejected(issues)
+
+
+# ---- the record use cases ------------------------------------------------------------------------
+RECORD_LISTS: dict[str, str] = {kind: name for kind, (_, name) in RECORD_KINDS.items()}
+"""Each record kind with an id and its list in a bundle (`person` -> `people`)."""
+LISTABLE: tuple[str, ...] = (*RECORD_KINDS, "tie")
+"""The kinds a list reads."""
+
+_READ = {
+    "company": Access.company,
+    "person": Access.person,
+    "team": Access.team_member,
+    "interaction": Access.interaction,
+    "risk": Access.risk,
+}
+
+
+def _kind(kind: str) -> str:
+    if kind not in RECORD_KINDS:
+        raise InvalidArgument(f"unknown record kind {kind!r}; one of {', '.join(RECORD_KINDS)}", field="kind")
+    return kind
+
+
+def check_path_id(record: str, path_id: str, body_id: str) -> None:
+    """A record named by an id (a path) must carry that id (BundleRejected naming the field otherwise)."""
+    if path_id != body_id:
+        reason = f"must equal the id in the path ({path_id!r})"
+        raise BundleRejected([BundleIssue(record=record, id=body_id, field="id", reason=reason)])
+
+
+def kind_of(record: BaseModel) -> str:
+    """The record kind of a model (`Person` -> `person`)."""
+    for kind, (model, _) in RECORD_KINDS.items():
+        if isinstance(record, model):
+            return kind
+    raise InvalidArgument(f"not a record with an id: {type(record).__name__}")
+
+
+def get_record(store: GraphStore, scope: Scope, kind: str, id: str) -> Any:
+    """One record (NotFoundError when it does not exist or lies outside the scope)."""
+    return _READ[_kind(kind)](Access(store, scope), id)
+
+
+def list_records(
+    store: GraphStore,
+    scope: Scope,
+    kind: str,
+    filters: ListFilter | None = None,
+    *,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> Page[Any]:
+    """One page of records of `kind` (or ties) in key order; a limited scope sees its accounts' records."""
+    return Access(store, scope).page(kind, filters or ListFilter(), limit, cursor)
+
+
+def put_record(store: GraphStore, scope: Scope, record: BaseModel, *, id: str | None = None) -> Any:
+    """Create or replace one record (its write validated as a one-record bundle, in one transaction).
+
+    `id` is the id the caller named the record by (a path), which the record must carry.
+
+    Raises:
+        BundleRejected: every problem, naming the field; nothing was written.
+    """
+    kind = kind_of(record)
+    name = RECORD_LISTS[kind]
+    record_id = str(getattr(record, "id"))  # noqa: B009 - every record kind here has an id
+    if id is not None:
+        check_path_id(name, id, record_id)
+    bundle = Bundle.model_validate({name: [record]})
+    access = Access(store, scope)
+    access.check_write(bundle)
+    store.load_bundle(bundle)
+    return _READ[kind](access, record_id)
+
+
+def delete_record(store: GraphStore, scope: Scope, kind: str, id: str) -> None:
+    """Delete one record and what hangs on it (see `GraphStore.delete`); a limited scope may not delete a
+    team member, whose ties and interactions span accounts."""
+    _READ[_kind(kind)](Access(store, scope), id)
+    if kind == "team":
+        scope.require_unscoped("delete a team member: their ties and interactions span accounts")
+    store.delete(kind, id)
+
+
+def get_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> Tie:
+    return Access(store, scope).tie(type, a, b)
+
+
+def put_tie(store: GraphStore, scope: Scope, tie: Tie) -> Tie:
+    """Create or replace a tie (named by its type and ends)."""
+    Access(store, scope).check_write(Bundle(ties=[tie]))
+    return store.upsert_tie(tie)
+
+
+def delete_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> None:
+    """Delete a tie (a mistake; to end one, set its `until`)."""
+    tie = Access(store, scope).tie(type, a, b)
+    store.delete_tie(tie.type, tie.from_, tie.to)
+
+
+def import_bundle(store: GraphStore, scope: Scope, bundle: Bundle, *, on: date | None = None) -> dict[str, int]:
+    """Write a whole bundle in one transaction: all of it lands, or none of it (counts per list).
+
+    Raises:
+        BundleRejected: every problem (an unknown format or version, references outside the scope, what the
+            store's validation finds); nothing was written.
+    """
+    issues = []
+    if bundle.format != BUNDLE_FORMAT:
+        issues.append(BundleIssue(record="bundle", field="format", reason=f"expected {BUNDLE_FORMAT!r}"))
+    if bundle.version != BUNDLE_VERSION:
+        issues.append(BundleIssue(record="bundle", field="version", reason=f"only version {BUNDLE_VERSION} is known"))
+    if issues:
+        raise BundleRejected(issues)
+    Access(store, scope).check_write(bundle)
+    return store.load_bundle(bundle, on=on)
+
+
+def list_accounts(store: GraphStore, scope: Scope) -> list[Company]:
+    """The accounts (root companies) the scope sees, by id."""
+    return Access(store, scope).accounts()
+
+
+def company_tree(store: GraphStore, scope: Scope, account: str, as_of: date | None = None) -> CompanyNode:
+    """An account's company tree with the people of each company on `as_of` (default today)."""
+    scope.require_account(account)
+    return store.company_tree(account, as_of)
+
+
+def export_account(store: GraphStore, scope: Scope, account: str) -> Bundle:
+    """Everything of an account as a bundle (history included)."""
+    scope.require_account(account)
+    return store.export_bundle(account)

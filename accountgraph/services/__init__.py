@@ -1,0 +1,13 @@
+"""The use cases: the one place where access checks, validation rules, paging and the unit of work live.
+
+Every interface is an adapter over this layer: the CLI (`accountgraph.cli`), the HTTP API's routes
+(`accountgraph.api.routes`) and the planner's workspace parse their input, call one function here with the
+store (typed by the storage interface, `accountgraph.graph.store.GraphStore`), the caller's `Scope` and the
+request, and render the result or map the error (`accountgraph.errors`). A service never imports an
+interface, and an interface never reaches a backend.
+
+* `scope`: who is asking and what they may see (`Scope`).
+* `paging`: one page of a list (`Page`) and its cursors.
+* `records`: reading and writing the graph's records (companies, people, team, ties, interactions, risks)
+  as a scope may.
+"""
