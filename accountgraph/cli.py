@@ -118,7 +118,7 @@ def generate(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
 ) -> None:
     """Generate a realistic, seeded sample account as a JSON bundle."""
-    from accountgraph.generate import generate_account
+    from accountgraph.samples.generator import generate_account
 
     bundle = _guard(lambda: generate_account(people, seed, account_id=account))
     text = bundles.write_json(bundle, output)
@@ -182,10 +182,10 @@ def demo(
     from accountgraph import analysis
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.datasets import all_dataset_bundles
-    from accountgraph.generate import SAMPLE_ACCOUNT_ID, sample_bundle
     from accountgraph.ledger.cash import cash_picture
     from accountgraph.ledger.demo import seed_demo_ledger
     from accountgraph.opportunities.generate import seed_demo_opportunities
+    from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, sample_bundle
     from accountgraph.schema.models import today
 
     # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo

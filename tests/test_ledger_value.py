@@ -163,7 +163,7 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
 
 def test_demo_ledger_and_the_cli(tmp_path: Path) -> None:
     from accountgraph.cli_ledger import register
-    from accountgraph.generate import sample_bundle
+    from accountgraph.samples.sample import sample_bundle
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     ref = date(2026, 6, 30)

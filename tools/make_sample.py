@@ -1,4 +1,5 @@
-"""Regenerate the bundled demo account: `python tools/make_sample.py` writes accountgraph/data/sample_account.json.
+"""Regenerate the bundled demo account: `python tools/make_sample.py` writes
+accountgraph/samples/data/sample_account.json.
 
 The sample is `generate_account(150, seed=7, account_id="medtech", name="Helix Medical Group")`; the test suite
 checks that the packaged file equals a fresh generation, so run this after changing the generator.
@@ -11,12 +12,12 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET = REPO / "accountgraph" / "data" / "sample_account.json"
+TARGET = REPO / "accountgraph" / "samples" / "data" / "sample_account.json"
 
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from accountgraph.generate import generate_sample
+    from accountgraph.samples.sample import generate_sample
 
     bundle = generate_sample()
     document = bundle.model_dump(mode="json", by_alias=True)
