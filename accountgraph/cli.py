@@ -181,10 +181,10 @@ def demo(
     """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
     from accountgraph import analysis
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
-    from accountgraph.datasets import all_dataset_bundles
     from accountgraph.ledger.cash import cash_picture
-    from accountgraph.ledger.demo import seed_demo_ledger
-    from accountgraph.opportunities.generate import seed_demo_opportunities
+    from accountgraph.samples.datasets import all_dataset_bundles
+    from accountgraph.samples.deals import seed_demo_opportunities
+    from accountgraph.samples.ledger import seed_demo_ledger
     from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, sample_bundle
     from accountgraph.schema.models import today
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash, service, value
-from accountgraph.ledger.demo import seed_demo_ledger
+from accountgraph.samples.ledger import seed_demo_ledger
 from tests.ledger_support import START, accounts, contract
 
 REF = date(2026, 3, 31)
