@@ -182,25 +182,15 @@ def demo(
     from accountgraph import analysis
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.ledger.cash import cash_picture
-    from accountgraph.samples.datasets import all_dataset_bundles
-    from accountgraph.samples.deals import seed_demo_opportunities
-    from accountgraph.samples.ledger import seed_demo_ledger
-    from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, sample_bundle
-    from accountgraph.schema.models import today
+    from accountgraph.samples.demo import seed_demo
 
-    # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo
-    loads: list[tuple[str, Bundle]] = [("sample account", sample_bundle(reference=today()))]
-    try:
-        loads += [(f"data set {name}", b) for name, b in all_dataset_bundles().items()]
-    except FileNotFoundError as e:
-        err.print(f"[yellow]note:[/] real data sets not loaded: {e}")
-    account = SAMPLE_ACCOUNT_ID
     with _store(store) as s:
-        for label, bundle in loads:
-            _guard(lambda b=bundle: s.load_bundle(b))  # type: ignore[misc]
-            err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
-        _guard(lambda: seed_demo_ledger(s, account))
-        opp = _guard(lambda: seed_demo_opportunities(s, account))
+        report = _guard(lambda: seed_demo(s))
+        if report.datasets_note is not None:
+            err.print(f"[yellow]note:[/] real data sets not loaded: {report.datasets_note}")
+        for loaded in report.loaded:
+            err.print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
+        account, opp = report.account, report.opportunity
         out.print(_counts_table(f"store {s.url}", s.counts()))
         show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
         cov = _guard(lambda: analysis.coverage(s, account))
