@@ -118,7 +118,7 @@ def generate(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
 ) -> None:
     """Generate a realistic, seeded sample account as a JSON bundle."""
-    from accountgraph.generate import generate_account
+    from accountgraph.samples.generator import generate_account
 
     bundle = _guard(lambda: generate_account(people, seed, account_id=account))
     text = bundles.write_json(bundle, output)
@@ -181,26 +181,16 @@ def demo(
     """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
     from accountgraph import analysis
     from accountgraph.cli_analysis import show_actions, show_coverage, show_path, show_ranking
-    from accountgraph.datasets import all_dataset_bundles
-    from accountgraph.generate import SAMPLE_ACCOUNT_ID, sample_bundle
     from accountgraph.ledger.cash import cash_picture
-    from accountgraph.ledger.demo import seed_demo_ledger
-    from accountgraph.opportunities.generate import seed_demo_opportunities
-    from accountgraph.schema.models import today
+    from accountgraph.samples.demo import seed_demo
 
-    # the bundled sample, its dates moved so that its last contacts are recent on the day of the demo
-    loads: list[tuple[str, Bundle]] = [("sample account", sample_bundle(reference=today()))]
-    try:
-        loads += [(f"data set {name}", b) for name, b in all_dataset_bundles().items()]
-    except FileNotFoundError as e:
-        err.print(f"[yellow]note:[/] real data sets not loaded: {e}")
-    account = SAMPLE_ACCOUNT_ID
     with _store(store) as s:
-        for label, bundle in loads:
-            _guard(lambda b=bundle: s.load_bundle(b))  # type: ignore[misc]
-            err.print(f"loaded {label}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
-        _guard(lambda: seed_demo_ledger(s, account))
-        opp = _guard(lambda: seed_demo_opportunities(s, account))
+        report = _guard(lambda: seed_demo(s))
+        if report.datasets_note is not None:
+            err.print(f"[yellow]note:[/] real data sets not loaded: {report.datasets_note}")
+        for loaded in report.loaded:
+            err.print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
+        account, opp = report.account, report.opportunity
         out.print(_counts_table(f"store {s.url}", s.counts()))
         show_ranking(_guard(lambda: analysis.rank(s, account, top=10)), out)
         cov = _guard(lambda: analysis.coverage(s, account))

@@ -304,7 +304,7 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Generate closed deals on an account (outcomes driven by relationship quality), for demos and fits."""
-        from accountgraph.opportunities.generate import store_history
+        from accountgraph.samples.deals import store_history
 
         with _store(store) as s:
             written = _run(lambda: store_history(s, account, deals, seed))

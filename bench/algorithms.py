@@ -51,8 +51,8 @@ from accountgraph.algorithms import (  # noqa: E402
     what_if,
 )
 from accountgraph.algorithms.ranking import rank_arrays  # noqa: E402
-from accountgraph.generate import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from bench.machine import machine as base_machine  # noqa: E402
 
 T = TypeVar("T")

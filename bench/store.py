@@ -2,7 +2,7 @@
 
     python bench/store.py [--sizes 1000,10000,100000] [--backends sqlite,neo4j] [--repeat 3]
 
-Generated accounts (`accountgraph.generate.generate_account`, seed 1) are imported into a fresh store
+Generated accounts (`accountgraph.samples.generator.generate_account`, seed 1) are imported into a fresh store
 each (one transaction per bundle), then the account's projection (what the algorithms read) is loaded once
 (the first read after a write) and then, with its networkx view, `--repeat` times (the medians are shown).
 Neo4j is the one `NEO4J_URI` names, else the launcher in tools/neo4j (heap from `NEO4J_JAVA_OPTS`, default
@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from accountgraph.generate import generate_account  # noqa: E402
 from accountgraph.graph.store import GraphStore  # noqa: E402
+from accountgraph.samples.generator import generate_account  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
 

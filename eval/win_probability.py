@@ -3,7 +3,7 @@
     python eval/win_probability.py [--accounts 6] [--people 150] [--deals 300] [--train 0.7] [--seed 1]
 
 Generates `--accounts` accounts (`generate_account`, seeds seed..seed+n-1) into a temporary SQLite store, and
-on each `--deals` closed opportunities (`opportunities.generate.generate_history`: the outcome is drawn from
+on each `--deals` closed opportunities (`samples.deals.generate_history`: the outcome is drawn from
 the deal's relationship features through a logistic link with noise). Splits the deals at random into a
 training and a held-out set, fits the model on the training set (`health.fit_model`: the same logistic
 regression the service fits on a store's closed deals) and reports on the held-out set: AUC, Brier score and
@@ -28,10 +28,10 @@ sys.path.insert(0, str(REPO))
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score  # noqa: E402
 
 from accountgraph import analysis  # noqa: E402
-from accountgraph.generate import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
-from accountgraph.opportunities.generate import generate_history  # noqa: E402
 from accountgraph.opportunities.health import FEATURE_NAMES, fit_model, scorecard  # noqa: E402
+from accountgraph.samples.deals import generate_history  # noqa: E402
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from accountgraph import analysis
-from accountgraph.datasets import all_dataset_bundles
 from accountgraph.errors import NotFoundError
-from accountgraph.generate import generate_account, sample_bundle
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
+from accountgraph.samples.datasets import all_dataset_bundles
+from accountgraph.samples.generator import generate_account
+from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import TeamMember, Tie, TieType
 
 AS_OF = date(2026, 1, 1)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from accountgraph.datasets import all_dataset_bundles
-from accountgraph.generate import sample_bundle
+from accountgraph.samples.datasets import all_dataset_bundles
+from accountgraph.samples.sample import sample_bundle
 
 ENTRY = "accountgraph"
 

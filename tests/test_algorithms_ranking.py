@@ -14,8 +14,8 @@ from scipy.stats import spearmanr
 from accountgraph.algorithms import RankParams, key_people, prepare
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays, reporting_span
-from accountgraph.generate import generate_account
 from accountgraph.graph.sqlite import SqliteStore
+from accountgraph.samples.generator import generate_account
 from tests.test_algorithms_support import REFERENCE, Spec, person, projection, specs
 
 

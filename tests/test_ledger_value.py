@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash, service, value
-from accountgraph.ledger.demo import seed_demo_ledger
+from accountgraph.samples.ledger import seed_demo_ledger
 from tests.ledger_support import START, accounts, contract
 
 REF = date(2026, 3, 31)
@@ -163,7 +163,7 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
 
 def test_demo_ledger_and_the_cli(tmp_path: Path) -> None:
     from accountgraph.cli_ledger import register
-    from accountgraph.generate import sample_bundle
+    from accountgraph.samples.sample import sample_bundle
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     ref = date(2026, 6, 30)

@@ -9,8 +9,8 @@ import networkx as nx
 
 from accountgraph.algorithms import account_risk, best_paths, coverage, key_people, next_best_actions, prepare
 from accountgraph.algorithms.ranking import rank_arrays
-from accountgraph.generate import generate_account
 from accountgraph.projection import Projection
+from accountgraph.samples.generator import generate_account
 from tests.conftest import sqlite_store
 from tests.test_algorithms_support import REFERENCE
 

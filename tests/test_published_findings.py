@@ -1,4 +1,7 @@
-"""The key-people ranking against the real organisational networks in ../shared/datasets, on both backends.
+"""The key-people ranking against the real organisational networks, on both backends.
+
+The networks are the converted bundles shipped with the package (`all_dataset_bundles()`); the data sets' tests
+check that they equal a fresh conversion of the raw files in ../shared/datasets.
 
 Each test states what it checks and where it comes from. Two kinds of reference are kept apart:
 
@@ -25,8 +28,8 @@ import pytest
 from accountgraph.algorithms import AccountView, fast, key_people, prepare
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import PersonRank
-from accountgraph.datasets import all_dataset_bundles
 from accountgraph.graph.store import GraphStore
+from accountgraph.samples.datasets import all_dataset_bundles
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from accountgraph.generate import generate_account
 from accountgraph.graph import snapshot
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.projection import TieColumns
+from accountgraph.samples.generator import generate_account
 from accountgraph.schema.models import Bundle
 
 NEVER = 10**9

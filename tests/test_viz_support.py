@@ -16,9 +16,10 @@ import networkx as nx
 from accountgraph import analysis
 from accountgraph.algorithms import tie_strengths
 from accountgraph.algorithms.results import Coverage, PathResult, Ranking, RiskReport, TieStrength
-from accountgraph.generate import generate_account, sample_bundle
 from accountgraph.graph import open_store
 from accountgraph.graph.store import CompanyNode
+from accountgraph.samples.generator import generate_account
+from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import Bundle
 from accountgraph.viz.power_map import render_power_map
 from accountgraph.viz.tree_view import render_tree

@@ -4,6 +4,7 @@ stored through the `GraphStore` ledger records, so it works the same on every ba
 - `models`: the records (money as `Decimal` + currency, never float) and the rounding rule;
 - `service`: catalogue, pricing, quotes, contracts, orders, invoices, payments (functions of a store);
 - `cash`: billed, collected, outstanding, overdue ageing and DSO per account, and a report;
-- `value`: RFM, lifetime value and the A/B/C/D grade of accounts;
-- `demo`: deterministic demo records for the sample account.
+- `value`: RFM, lifetime value and the A/B/C/D grade of accounts.
+
+The demo records of the sample account are sample data: `accountgraph.samples.ledger`.
 """

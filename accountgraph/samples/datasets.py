@@ -1,7 +1,11 @@
 """Real organisational networks as bundles, to validate the key-people ranking and the brokerage measures.
 
-The raw files sit in `shared/datasets/` next to the repository (or wherever `ACCOUNTGRAPH_DATASETS` points),
-each folder with a README giving the source, the file formats and tie directions, and the counts.
+The converted bundles ship with the package (`accountgraph/samples/data/<account>/bundle.json`, each beside a
+README.md naming its source, licence and citation), so `all_dataset_bundles()` has them in a wheel or a fresh
+clone. The raw files they are made from sit in `shared/datasets/` next to the repository (or wherever
+`ACCOUNTGRAPH_DATASETS` points), each folder with a README giving the source, the file formats and tie
+directions, and the counts; `python tools/make_sample.py` converts them again into the shipped files (the tests
+check that the shipped files equal a fresh conversion).
 Each converter reads the raw files as they are (CRLF line ends and byte-order marks included) and builds a
 bundle: one account per data set, ids prefixed by the account id, so all of them can share one store.
 
@@ -58,15 +62,18 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable, Iterable
+from importlib import resources
 from pathlib import Path
 
 from accountgraph.schema.models import Bundle, Company, Person, Role, Tie, TieType
 
 __all__ = [
     "CITATIONS",
+    "CONVERTERS",
     "DATASETS_ENV",
     "FLORENTINE_NA_PRIORATES",
     "all_dataset_bundles",
+    "dataset_json",
     "datasets_root",
     "florentine_bundle",
     "krackhardt_bundle",
@@ -75,6 +82,7 @@ __all__ = [
     "read_matrix",
     "read_named_matrix",
     "read_rows",
+    "shipped_bundle",
 ]
 
 DATASETS_ENV = "ACCOUNTGRAPH_DATASETS"
@@ -127,7 +135,7 @@ def datasets_root(root: Path | str | None = None) -> Path:
     elif os.environ.get(DATASETS_ENV):
         chosen, how = Path(os.environ[DATASETS_ENV]), f"${DATASETS_ENV}"
     else:
-        chosen, how = Path(__file__).resolve().parents[2] / "shared" / "datasets", "the default location"
+        chosen, how = Path(__file__).resolve().parents[3] / "shared" / "datasets", "the default location"
     if not chosen.is_dir():
         raise FileNotFoundError(
             f"data sets folder {str(chosen)!r} ({how}) does not exist: pass the folder holding "
@@ -383,18 +391,45 @@ def florentine_bundle(root: Path | str | None = None) -> Bundle:
     return Bundle(companies=[company], people=people, ties=ties)
 
 
-# ---- all of them --------------------------------------------------------------------------------------
+# ---- all of them, converted or shipped -----------------------------------------------------------------
+
+CONVERTERS: dict[str, Callable[[Path | str | None], Bundle]] = {
+    "krackhardt": krackhardt_bundle,
+    "lazega": lazega_bundle,
+    "florentine": florentine_bundle,
+}
+"""Each data set's converter of the raw files, by account id."""
+
+SHIPPED_FILE = "bundle.json"
+
+
+def dataset_json(bundle: Bundle) -> str:
+    """How a converted data set is shipped: the bundle as compact JSON (field names as in a bundle file)."""
+    return bundle.model_dump_json(by_alias=True) + "\n"
+
+
+def shipped_bundle(account: str) -> Bundle:
+    """The converted data set `account` (krackhardt, lazega or florentine) as shipped with the package.
+
+    Raises:
+        KeyError: if there is no such data set.
+    """
+    if account not in CONVERTERS:
+        raise KeyError(f"no data set {account!r}; the data sets are {', '.join(CONVERTERS)}")
+    text = (resources.files("accountgraph.samples") / "data" / account / SHIPPED_FILE).read_text(encoding="utf-8")
+    return Bundle.model_validate_json(text)
 
 
 def all_dataset_bundles(root: Path | str | None = None) -> dict[str, Bundle]:
     """Every data set as a bundle, by account id: krackhardt, lazega, florentine.
 
+    Without `root` and without `$ACCOUNTGRAPH_DATASETS`: the converted bundles shipped with the package.
+    With either: converted afresh from the raw files in that folder.
+
     Raises:
-        FileNotFoundError: if the data sets folder or one of its files is missing.
+        FileNotFoundError: if the raw data sets folder named or one of its files is missing.
     """
+    if root is None and not os.environ.get(DATASETS_ENV):
+        return {account: shipped_bundle(account) for account in CONVERTERS}
     folder = datasets_root(root)
-    return {
-        "krackhardt": krackhardt_bundle(folder),
-        "lazega": lazega_bundle(folder),
-        "florentine": florentine_bundle(folder),
-    }
+    return {account: convert(folder) for account, convert in CONVERTERS.items()}

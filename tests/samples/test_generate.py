@@ -11,15 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from accountgraph.generate import (
-    DEFAULT_REFERENCE,
-    SAMPLE_ACCOUNT_ID,
-    generate_account,
-    generate_sample,
-    sample_bundle,
-)
 from accountgraph.graph import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
+from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, generate_sample, sample_bundle
 from accountgraph.schema import Bundle, Role, Stance, TeamFunction, TieType
 
 
@@ -314,7 +309,8 @@ def test_sample_bundle_is_the_packaged_demo(tmp_path: Path) -> None:
 def test_sample_moved_to_another_day_keeps_its_structure() -> None:
     from datetime import date, timedelta
 
-    from accountgraph.generate import DEFAULT_REFERENCE, sample_bundle
+    from accountgraph.samples.generator import DEFAULT_REFERENCE
+    from accountgraph.samples.sample import sample_bundle
 
     base = sample_bundle()
     later = sample_bundle(reference=DEFAULT_REFERENCE + timedelta(days=100))

@@ -1,4 +1,5 @@
-"""The real organisational networks: counts as the data sets' READMEs state them, tie directions, and a store."""
+"""The real organisational networks: counts as the data sets' READMEs state them, tie directions, a store, and the
+converted bundles shipped with the package (a fresh conversion of the raw files, with their citations)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-import accountgraph.datasets as datasets
-from accountgraph.datasets import (
+import accountgraph.samples.datasets as datasets
+from accountgraph.graph import open_store
+from accountgraph.samples.datasets import (
     CITATIONS,
     DATASETS_ENV,
+    SHIPPED_FILE,
     all_dataset_bundles,
+    dataset_json,
     datasets_root,
     florentine_bundle,
     krackhardt_bundle,
     lazega_bundle,
     read_matrix,
+    shipped_bundle,
 )
-from accountgraph.graph import open_store
 from accountgraph.schema import Bundle, Role, Stance, TieType
 
 
@@ -216,3 +220,34 @@ def test_padgett_bom_and_crlf(tmp_path: Path, root: Path) -> None:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
         (folder / name).write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
     assert florentine_bundle(tmp_path) == florentine_bundle(root)
+
+
+# ---- the converted data sets shipped with the package -------------------------------------------------------
+
+SHIPPED = Path(datasets.__file__).resolve().parent / "data"
+
+
+def test_shipped_files_are_a_fresh_conversion_of_the_raw_files(root: Path, bundles: dict[str, Bundle]) -> None:
+    """`python tools/make_sample.py` writes them; a converter change without it fails here."""
+    assert sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()) == sorted(CITATIONS)
+    for account, bundle in bundles.items():
+        assert (SHIPPED / account / SHIPPED_FILE).read_text(encoding="utf-8") == dataset_json(bundle), account
+        assert shipped_bundle(account) == bundle
+
+
+def test_all_dataset_bundles_loads_the_shipped_ones_without_a_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No raw files needed (a wheel, a fresh clone: see test_wheel): the shipped bundles, a conversion (test above)."""
+    monkeypatch.delenv(DATASETS_ENV, raising=False)
+    shipped = all_dataset_bundles()
+    assert {k: b.counts()["people"] for k, b in shipped.items()} == {"krackhardt": 21, "lazega": 71, "florentine": 16}
+    assert shipped == {account: shipped_bundle(account) for account in CITATIONS}
+    with pytest.raises(KeyError, match="no data set"):
+        shipped_bundle("nowhere")
+
+
+def test_each_shipped_data_set_names_its_source_licence_and_citation() -> None:
+    for account, citation in CITATIONS.items():
+        readme = (SHIPPED / account / "README.md").read_text(encoding="utf-8")
+        assert citation in readme, account
+        assert "## Licence / terms" in readme and "## Source" in readme, account
+        assert len(dataset_json(shipped_bundle(account)).encode()) < 2_000_000, account  # small enough to ship
