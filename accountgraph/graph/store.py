@@ -279,7 +279,9 @@ class UnitOfWork:
     Writes (`write`, `save`) are collected, not written: at the end they are committed in one transaction,
     each expecting the version this unit read of it (a document it did not read must not exist yet: a
     create), together with a check that every document it read but does not write is still as read.
-    Reads see the store, not this unit's pending writes; writing a document twice keeps the last write.
+    Reads see the store, not this unit's pending writes; writing a document twice keeps the last write; a
+    unit that writes nothing commits nothing. Lists (`Documents.list`) are not part of a unit: read through
+    `get` or `load` what the writes depend on.
     """
 
     def __init__(self, documents: Documents) -> None:
