@@ -215,7 +215,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show a quote version, or every version of a quote number."""
         with _store(store) as s:
-            record = s.ledger_get("quote", quote)
+            record = s.documents.get("quote", quote)
             versions = [Quote.model_validate(record.data)] if record is not None else service.quote_versions(s, quote)
         if not versions:
             raise _fail(f"quote {quote!r} not found")

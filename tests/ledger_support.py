@@ -32,7 +32,7 @@ def unit_product(store: GraphStore, id: str = "unit", price: str = "1.00", curre
 
 def contract(store: GraphStore, account: str, value: str, on: date = START, number: str | None = None) -> Contract:
     """An accepted quote of `value` units of a 1.00 product (no discount) and its contract."""
-    if store.ledger_get("product", "unit") is None:
+    if store.documents.get("product", "unit") is None:
         unit_product(store)
         no_volume_discount(store)
     q = service.create_quote(store, account, [("unit", value)], number=number or f"Q-{account}-{on}", on=on)

@@ -109,7 +109,7 @@ def test_partial_payments_and_overpayment_refused(store: GraphStore) -> None:
     for bad in ("0", "-1", "0.001"):
         with pytest.raises(RuleViolation):
             service.record_payment(store, inv.id, bad, idempotency_key=f"bad{bad}", on=START)
-    assert store.ledger_get("idempotency", "c") is None  # a refused payment leaves nothing behind
+    assert store.documents.get("idempotency", "c") is None  # a refused payment leaves nothing behind
     service.record_payment(store, inv.id, "99.70", idempotency_key="d", on=START)
     assert service.get_invoice(store, inv.id).balance == 0
     assert len(service.list_payments(store, "acme")) == 3

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from accountgraph import analysis
 from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
-from accountgraph.graph.store import GraphStore, LedgerWrite
+from accountgraph.graph.store import DocumentWrite, GraphStore
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.opportunities import health, service
 from accountgraph.opportunities.committee import committee_view
@@ -270,10 +270,10 @@ def test_the_service_fits_on_closed_deals_and_falls_back_to_the_scorecard(loaded
     view = analysis.account_view(s, "acc", cache=None)
     history = [o for o, _, _ in generate_history(view, 45, seed=2)]
     deal(s, "open", [{"person": "ceo"}, {"person": "cto", "roles": ["champion"]}])
-    s.ledger_commit([LedgerWrite("opportunity", o.id, o.account, o.data(), None) for o in history[:20]])
+    s.documents.commit([DocumentWrite.of(o) for o in history[:20]])
     few = opportunity_health(s, "open", cache=None)
     assert few.model == "scorecard" and few.trained_on == 0 and "too few" in few.explanation
-    s.ledger_commit([LedgerWrite("opportunity", o.id, o.account, o.data(), None) for o in history[20:]])
+    s.documents.commit([DocumentWrite.of(o) for o in history[20:]])
     fitted = opportunity_health(s, "open", cache=None)
     assert fitted.model == "logistic_regression" and fitted.trained_on == 45
     assert len(health.training_rows(s)) == 45

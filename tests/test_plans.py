@@ -254,7 +254,7 @@ def test_plan_records_and_their_errors(loaded: GraphStore) -> None:
     create_plan(s, "acc", "p", id="p1", owner="am", on=D)
     create_plan(s, "oth", "elsewhere", id="p2", on=D)
     assert [p.id for p in list_plans(s, "acc")] == ["p1"] and [p.id for p in list_plans(s)] == ["p1", "p2"]
-    record = s.ledger_get("plan", "p1")
+    record = s.documents.get("plan", "p1")
     assert record is not None and record.version == 1 and record.account == "acc"
     goal = add_goal(s, "p1", {"kind": "stance", "person": "cfo"}, on=D)
     assert goal.id == "g1"
@@ -262,10 +262,10 @@ def test_plan_records_and_their_errors(loaded: GraphStore) -> None:
     # the best path from the owner to the target is linked
     assert action.path is not None and [h.target for h in action.path.hops] == ["ceo", "cfo"]
     assert add_action(s, "p1", owner="am", target="cfo", link_path=False, on=D).path is None
-    record = s.ledger_get("plan", "p1")
+    record = s.documents.get("plan", "p1")
     assert record is not None and record.version == 4
     assert get_plan(s, "p1").actions[0] == action
-    # floats are stored as decimal text (the ledger refuses floats) and read back exactly
+    # floats are stored as decimal text (documents refuse floats) and read back exactly
     assert isinstance(record.data["actions"][0]["path"]["strength"], str)
 
     with pytest.raises(NotFoundError):

@@ -14,7 +14,7 @@ strings, money amounts decimal strings, a person's history a JSON string, so val
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -27,9 +27,10 @@ from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, St
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
+    Document,
+    DocumentKey,
+    DocumentWrite,
     GraphStore,
-    LedgerRecord,
-    LedgerWrite,
     ListFilter,
     version_conflict,
 )
@@ -69,8 +70,8 @@ def _tie_tuple(row: Row) -> TieRow:
             get("note"))  # fmt: skip
 
 
-def _ledger_in(row: Row) -> LedgerRecord:
-    return LedgerRecord(row["kind"], row["id"], row.get("account"), int(row["version"]), json.loads(row["data"]))
+def _document_in(row: Row) -> Document:
+    return Document(row["kind"], row["id"], row.get("account"), int(row["version"]), json.loads(row["data"]))
 
 
 class _Reader:
@@ -267,22 +268,30 @@ class Neo4jStore(GraphStore):
         records = self._read(lambda tx: list(tx.run(query(f"list_{kind}"), params)))
         return [_tie_in(r["row"]) if kind == "tie" else _row_in(kind, r["row"]) for r in records]
 
-    # ---- ledger records -----------------------------------------------------------------------
-    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
-        record = self._read(lambda tx: tx.run(query("ledger_get"), kind=kind, id=id).single())
-        return None if record is None else _ledger_in(record["row"])
+    # ---- documents (label LedgerRecord) --------------------------------------------------------
+    def _document_get(self, kind: str, id: str) -> Document | None:
+        record = self._read(lambda tx: tx.run(query("document_get"), kind=kind, id=id).single())
+        return None if record is None else _document_in(record["row"])
 
-    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
-        records = self._read(lambda tx: list(tx.run(query("ledger_list"), kind=kind, account=account)))
-        return [_ledger_in(r["row"]) for r in records]
+    def _document_list(self, kind: str, account: str | None) -> list[Document]:
+        records = self._read(lambda tx: list(tx.run(query("document_list"), kind=kind, account=account)))
+        return [_document_in(r["row"]) for r in records]
 
-    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
-        keys = sorted(({"kind": w.kind, "id": w.id} for w in writes), key=lambda k: (k["kind"], k["id"]))
+    def _document_commit(
+        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+    ) -> list[Document]:
+        every = sorted({*((w.kind, w.id) for w in writes), *checks})
+        keys = [{"kind": kind, "id": id} for kind, id in every]
 
-        def work(tx: ManagedTransaction) -> list[LedgerRecord]:
-            # lock the existing records first (in a fixed order), so the versions read next stay true
-            tx.run(query("ledger_lock"), keys=keys).consume()
-            found = {(r["kind"], r["id"]): int(r["version"]) for r in tx.run(query("ledger_versions"), keys=keys)}
+        def work(tx: ManagedTransaction) -> list[Document]:
+            # lock the existing documents first (in a fixed order), so the versions read next stay true (every
+            # write transaction also queues on the data-version node first, see `_write`: a document checked
+            # as absent cannot be created by another commit before this one ends)
+            tx.run(query("document_lock"), keys=keys).consume()
+            found = {(r["kind"], r["id"]): int(r["version"]) for r in tx.run(query("document_versions"), keys=keys)}
+            for (kind, id), expected in checks.items():
+                if found.get((kind, id)) != expected:
+                    raise version_conflict(kind, id, expected, found.get((kind, id)))
             creates: list[Row] = []
             updates: list[Row] = []
             done = []
@@ -295,17 +304,19 @@ class Neo4jStore(GraphStore):
                 if w.account is not None:
                     row["account"] = w.account
                 (creates if have is None else updates).append(row)
-                done.append(LedgerRecord(w.kind, w.id, w.account, version, json.loads(text)))
+                done.append(Document(w.kind, w.id, w.account, version, json.loads(text)))
             if creates:
-                tx.run(query("ledger_create"), rows=creates).consume()
+                tx.run(query("document_create"), rows=creates).consume()
             if updates:
-                tx.run(query("ledger_update"), rows=updates).consume()
+                tx.run(query("document_update"), rows=updates).consume()
             return done
 
         try:
             return self._write(work)
-        except ConstraintError as err:  # a concurrent commit created one of these records first
-            raise VersionConflict(f"a record of this commit was created meanwhile; nothing was written: {err}") from err
+        except ConstraintError as err:  # a concurrent commit created one of these documents first
+            raise VersionConflict(
+                f"a document of this commit was created meanwhile; nothing was written: {err}"
+            ) from err
 
     def save_api_key(self, key: ApiKey) -> None:
         row = _rows_of([key])[0]

@@ -20,7 +20,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -31,9 +31,10 @@ from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, St
 from accountgraph.graph import snapshot
 from accountgraph.graph.store import (
     ROW_FIELDS,
+    Document,
+    DocumentKey,
+    DocumentWrite,
     GraphStore,
-    LedgerRecord,
-    LedgerWrite,
     ListFilter,
     version_conflict,
 )
@@ -135,6 +136,7 @@ CREATE TABLE api_key (
 );
 """
 
+# the documents (`GraphStore.documents`; the table keeps the name it had when only the ledger used it)
 _MIGRATION_4 = """
 CREATE TABLE ledger (
     kind    TEXT NOT NULL,
@@ -536,30 +538,40 @@ class SqliteStore(GraphStore):
         values = self._conn().execute(sql, [*prefix_params, *params, limit]).fetchall()
         return [_tie_out(v) if kind == "tie" else _row_out(cols, v) for v in values]
 
-    # ---- ledger records -----------------------------------------------------------------------
-    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
+    # ---- documents (the table keeps its first name, `ledger`) ----------------------------------
+    def _document_get(self, kind: str, id: str) -> Document | None:
         row = (
             self._conn()
             .execute("SELECT kind, id, account, version, data FROM ledger WHERE kind = ? AND id = ?", (kind, id))
             .fetchone()
         )
-        return None if row is None else _ledger_out(row)
+        return None if row is None else _document_out(row)
 
-    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
+    def _document_list(self, kind: str, account: str | None) -> list[Document]:
         sql = "SELECT kind, id, account, version, data FROM ledger WHERE kind = ?"
         params: tuple[str, ...] = (kind,)
         if account is not None:
             sql += " AND account = ?"
             params += (account,)
-        return [_ledger_out(r) for r in self._conn().execute(sql + " ORDER BY id", params)]
+        return [_document_out(r) for r in self._conn().execute(sql + " ORDER BY id", params)]
 
-    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
+    def _document_commit(
+        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+    ) -> list[Document]:
         # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
         with self._write_tx() as conn:
+
+            def stored(kind: str, id: str) -> int | None:
+                row = conn.execute("SELECT version FROM ledger WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+                return None if row is None else int(row[0])
+
+            for (kind, id), expected in checks.items():
+                found = stored(kind, id)
+                if found != expected:
+                    raise version_conflict(kind, id, expected, found)
             done = []
             for w, text in zip(writes, texts, strict=True):
-                row = conn.execute("SELECT version FROM ledger WHERE kind = ? AND id = ?", (w.kind, w.id)).fetchone()
-                found = None if row is None else int(row[0])
+                found = stored(w.kind, w.id)
                 if found != w.expected_version:
                     raise version_conflict(w.kind, w.id, w.expected_version, found)
                 version = 1 if found is None else found + 1
@@ -569,7 +581,7 @@ class SqliteStore(GraphStore):
                     "version = excluded.version, data = excluded.data",
                     (w.kind, w.id, w.account, version, text),
                 )
-                done.append(LedgerRecord(w.kind, w.id, w.account, version, json.loads(text)))
+                done.append(Document(w.kind, w.id, w.account, version, json.loads(text)))
             return done
 
     def save_api_key(self, key: ApiKey) -> None:
@@ -729,8 +741,8 @@ def _data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
 
-def _ledger_out(row: Sequence[Any]) -> LedgerRecord:
-    return LedgerRecord(row[0], row[1], row[2], int(row[3]), json.loads(row[4]))
+def _document_out(row: Sequence[Any]) -> Document:
+    return Document(row[0], row[1], row[2], int(row[3]), json.loads(row[4]))
 
 
 def _iso(value: date | None) -> str | None:

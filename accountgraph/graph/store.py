@@ -3,13 +3,21 @@
 Everything that is the same on every backend lives here: single-record writes are one-record bundles
 (so they pass the same validation and land in one transaction), exports and the networkx projection
 are built from the plain rows a backend reads. A backend implements the `_`-prefixed primitives.
+
+Beside the graph, a store keeps documents: versioned JSON records by kind and id (quotes, invoices,
+payments, opportunities, plans...), reached through `GraphStore.documents` and written in units of work
+with optimistic concurrency (`Documents`, `UnitOfWork`).
 """
 
 from __future__ import annotations
 
+import builtins
 import json
+import random
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +31,7 @@ from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError, 
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.perf import paused_gc
 from accountgraph.projection import TIE_FIELDS, AccountRows, Projection, Row, select
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import (
     ApiKey,
     Bundle,
@@ -84,7 +93,7 @@ LIST_FILTERS: dict[str, frozenset[str]] = {
 """The filters each listable kind accepts (`team` by account: members tied to its people)."""
 
 
-LEDGER_KINDS: frozenset[str] = frozenset(
+DOCUMENT_KINDS: frozenset[str] = frozenset(
     {
         "product",
         "price_list",
@@ -101,12 +110,20 @@ LEDGER_KINDS: frozenset[str] = frozenset(
         "plan",
     }
 )
-"""The kinds of ledger record (the fixed set; never taken from user text unchecked)."""
+"""The kinds of document (the fixed set; never taken from user text unchecked)."""
+
+RETRIES = 200
+"""Attempts of `Documents.retrying` that keep losing races to concurrent writers before VersionConflict."""
+
+D = TypeVar("D", bound=DocumentModel)
+T = TypeVar("T")
+DocumentKey = tuple[str, str]
+"""A document's key: (kind, id)."""
 
 
 @dataclass(frozen=True)
-class LedgerRecord:
-    """One stored ledger record: `data` is a JSON object (money as decimal strings, never float)."""
+class Document:
+    """One stored document: `data` is a JSON object (money as decimal strings, never float)."""
 
     kind: str
     id: str
@@ -116,35 +133,202 @@ class LedgerRecord:
 
 
 @dataclass(frozen=True)
-class LedgerWrite:
-    """One write of `GraphStore.ledger_commit`: create (`expected_version` None) or replace a record."""
+class DocumentWrite:
+    """One write of `Documents.commit`: create (`expected_version` None) or replace a document."""
 
     kind: str
     id: str
     account: str | None
     data: dict[str, Any]
-    expected_version: int | None = None  # None: the record must not exist yet
+    expected_version: int | None = None  # None: the document must not exist yet
+
+    @classmethod
+    def of(cls, document: DocumentModel, expected_version: int | None = None) -> DocumentWrite:
+        """The write of a document model (its kind, id, account and data)."""
+        return cls(document.kind, document.id, document.document_account(), document.data(), expected_version)
 
 
-def ledger_json(data: dict[str, Any]) -> str:
-    """The stored text of a record's data: canonical JSON; floats are refused (money is decimal text)."""
+def document_json(data: dict[str, Any]) -> str:
+    """The stored text of a document's data: canonical JSON; floats are refused (money is decimal text)."""
 
     def check(value: Any) -> None:
         if isinstance(value, float | Decimal):
-            raise InvalidArgument("ledger data holds no float or Decimal: store amounts as decimal strings")
+            raise InvalidArgument("document data holds no float or Decimal: store amounts as decimal strings")
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    raise InvalidArgument("ledger data keys are strings")
+                    raise InvalidArgument("document data keys are strings")
                 check(v)
         elif isinstance(value, list):
             for v in value:
                 check(v)
         elif not (value is None or isinstance(value, str | int | bool)):
-            raise InvalidArgument(f"ledger data cannot hold {type(value).__name__}")
+            raise InvalidArgument(f"document data cannot hold {type(value).__name__}")
 
     check(data)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class Documents:
+    """The store's documents (`GraphStore.documents`): versioned JSON records by kind and id.
+
+    Quotes, contracts, orders, invoices, payments, products, opportunities, plans... (`DOCUMENT_KINDS`) are
+    documents. Every write names the version it expects, and a commit writes all its documents in one
+    transaction or none (`VersionConflict` when one changed meanwhile): optimistic concurrency. A use case
+    reads and writes through a `UnitOfWork` (`unit_of_work()`), which remembers the versions it read, and runs
+    it with `retrying(work)` when it should start again from fresh reads after losing a race.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+
+    def get(self, kind: str, id: str) -> Document | None:
+        """One document, or None."""
+        _check_kind(kind)
+        return self._store._document_get(kind, id)
+
+    def list(self, kind: str, account: str | None = None) -> builtins.list[Document]:
+        """Every document of `kind` (of `account` when given), by id."""
+        _check_kind(kind)
+        return self._store._document_list(kind, account)
+
+    def commit(
+        self, writes: builtins.list[DocumentWrite], reads: Mapping[DocumentKey, int | None] | None = None
+    ) -> builtins.list[Document]:
+        """Write several documents in one transaction, all or nothing, with optimistic concurrency.
+
+        Each write names the version it expects (None: the document must not exist); `reads` names
+        documents that are not written but must still be at the version given (None: still absent). When
+        any stored version differs, nothing is written. Returns the documents as written (versions bumped).
+
+        Raises:
+            VersionConflict: a document changed (or appeared) since it was read; nothing was written.
+            InvalidArgument: an unknown kind, one document written twice, or data that is not plain JSON.
+        """
+        seen: set[DocumentKey] = set()
+        for w in writes:
+            _check_kind(w.kind)
+            if (w.kind, w.id) in seen:
+                raise InvalidArgument(f"{w.kind} {w.id!r} is written twice in one commit")
+            seen.add((w.kind, w.id))
+            if w.expected_version is not None and w.expected_version < 1:
+                raise InvalidArgument("expected_version starts at 1")
+        checks = {key: version for key, version in (reads or {}).items() if key not in seen}
+        for kind, _ in checks:
+            _check_kind(kind)
+        texts = [document_json(w.data) for w in writes]
+        if not writes:
+            return []
+        return self._store._document_commit(writes, texts, checks)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """A unit of work, committed when the block ends normally; nothing is written when it raises.
+
+        ::
+
+            with store.documents.unit_of_work() as uow:
+                invoice = uow.load(Invoice, "i1")
+                uow.save(invoice.model_copy(update={"paid": ...}))  # expects the version read
+
+        Raises (when the block ends):
+            VersionConflict: a document read or written changed meanwhile; nothing was written.
+        """
+        uow = UnitOfWork(self)
+        try:
+            yield uow
+            uow._commit()
+        finally:
+            uow._ended = True
+
+    def retrying(self, work: Callable[[UnitOfWork], T], *, attempts: int = RETRIES) -> T:
+        """`work(uow)` in a fresh unit of work, committed; again, from fresh reads, while it loses a race.
+
+        While a concurrent writer gets there first (`VersionConflict`, from the commit or raised by `work`),
+        the work starts again in a new unit of work after a short random pause; after `attempts` losses the
+        last VersionConflict propagates. Any other error ends it with nothing written. `work` may run several
+        times, so it should change nothing but its unit's writes. Returns what the committed run returned.
+        """
+        if attempts < 1:
+            raise InvalidArgument("attempts must be at least 1")
+        jitter = random.Random()
+        for attempt in range(attempts):
+            try:
+                with self.unit_of_work() as uow:
+                    result = work(uow)
+                return result
+            except VersionConflict:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(jitter.uniform(0, 0.001 * min(attempt + 1, 20)))
+        raise AssertionError("unreachable")
+
+
+class UnitOfWork:
+    """Reads and writes of documents that commit together (`Documents.unit_of_work`, `Documents.retrying`).
+
+    Every document read through it (`get`, `load`) is remembered with the version read (or as absent).
+    Writes (`write`, `save`) are collected, not written: at the end they are committed in one transaction,
+    each expecting the version this unit read of it (a document it did not read must not exist yet: a
+    create), together with a check that every document it read but does not write is still as read.
+    Reads see the store, not this unit's pending writes; writing a document twice keeps the last write; a
+    unit that writes nothing commits nothing. Lists (`Documents.list`) are not part of a unit: read through
+    `get` or `load` what the writes depend on.
+    """
+
+    def __init__(self, documents: Documents) -> None:
+        self._documents = documents
+        self._reads: dict[DocumentKey, int | None] = {}
+        self._writes: dict[DocumentKey, tuple[str | None, dict[str, Any]]] = {}
+        self._ended = False
+        self.committed: list[Document] = []
+        """The documents as written (versions bumped), once the unit has committed."""
+
+    def get(self, kind: str, id: str) -> Document | None:
+        """One document, or None; its version (or its absence) is remembered.
+
+        Raises:
+            VersionConflict: the document was read before in this unit and has changed since.
+        """
+        self._check_open()
+        document = self._documents.get(kind, id)
+        version = None if document is None else document.version
+        key = (kind, id)
+        if key not in self._reads:
+            self._reads[key] = version
+        elif self._reads[key] != version:
+            raise version_conflict(kind, id, self._reads[key], version)
+        return document
+
+    def load(self, model: type[D], id: str) -> D | None:
+        """One document as its model (`model.kind`), or None; remembered like `get`."""
+        document = self.get(model.kind, id)
+        return None if document is None else model.model_validate(document.data)
+
+    def version(self, kind: str, id: str) -> int | None:
+        """The version this unit read of a document (None: read as absent, or not read)."""
+        return self._reads.get((kind, id))
+
+    def write(self, kind: str, id: str, account: str | None, data: dict[str, Any]) -> None:
+        """Write a document when the unit commits (expecting the version read; unread: a create)."""
+        self._check_open()
+        _check_kind(kind)
+        self._writes[(kind, id)] = (account, data)
+
+    def save(self, document: DocumentModel) -> None:
+        """Write a document model when the unit commits (like `write`)."""
+        self.write(document.kind, document.id, document.document_account(), document.data())
+
+    def _commit(self) -> None:
+        writes = [
+            DocumentWrite(kind, id, account, data, self._reads.get((kind, id)))
+            for (kind, id), (account, data) in self._writes.items()
+        ]
+        self.committed = self._documents.commit(writes, self._reads)
+
+    def _check_open(self) -> None:
+        if self._ended:
+            raise RuntimeError("this unit of work has ended")
 
 
 @dataclass
@@ -217,17 +401,20 @@ class GraphStore(ABC):
         """Rows of `kind` (a key of LIST_FILTERS) in key order (id; ties: type, from, to) after `after`."""
 
     @abstractmethod
-    def _ledger_get(self, kind: str, id: str) -> LedgerRecord | None: ...
+    def _document_get(self, kind: str, id: str) -> Document | None: ...
 
     @abstractmethod
-    def _ledger_list(self, kind: str, account: str | None) -> list[LedgerRecord]:
-        """Records of `kind` (of `account` when given), by id."""
+    def _document_list(self, kind: str, account: str | None) -> list[Document]:
+        """Documents of `kind` (of `account` when given), by id."""
 
     @abstractmethod
-    def _ledger_commit(self, writes: list[LedgerWrite], texts: list[str]) -> list[LedgerRecord]:
-        """In ONE write transaction: check every `expected_version` against the stored one (holding
-        what is needed so that no concurrent commit can slip in between), then write every record
-        (`texts[i]` is the JSON of `writes[i].data`). Raises VersionConflict, writing nothing."""
+    def _document_commit(
+        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+    ) -> list[Document]:
+        """In ONE write transaction: check every `expected_version`, and the version of every document of
+        `checks` (None: absent; none of them is written), against the stored one (holding what is needed so
+        that no concurrent commit can slip in between), then write every document (`texts[i]` is the JSON
+        of `writes[i].data`). Raises VersionConflict, writing nothing."""
 
     @abstractmethod
     def save_api_key(self, key: ApiKey) -> None:
@@ -408,39 +595,11 @@ class GraphStore(ABC):
             self.save_api_key(key)
         return key
 
-    # ---- ledger records (the thin relational layer of `accountgraph.ledger`) -------------------
-    def ledger_get(self, kind: str, id: str) -> LedgerRecord | None:
-        """One ledger record, or None."""
-        _check_ledger_kind(kind)
-        return self._ledger_get(kind, id)
-
-    def ledger_list(self, kind: str, account: str | None = None) -> list[LedgerRecord]:
-        """Every ledger record of `kind` (of `account` when given), by id."""
-        _check_ledger_kind(kind)
-        return self._ledger_list(kind, account)
-
-    def ledger_commit(self, writes: list[LedgerWrite]) -> list[LedgerRecord]:
-        """Write several ledger records in one transaction, all or nothing, with optimistic concurrency.
-
-        Each write names the version it expects (None: the record must not exist); when any stored
-        version differs, nothing is written. Returns the records as written (versions bumped).
-
-        Raises:
-            VersionConflict: a record changed (or appeared) since it was read; nothing was written.
-            InvalidArgument: an unknown kind, one record written twice, or data that is not plain JSON.
-        """
-        seen: set[tuple[str, str]] = set()
-        for w in writes:
-            _check_ledger_kind(w.kind)
-            if (w.kind, w.id) in seen:
-                raise InvalidArgument(f"{w.kind} {w.id!r} is written twice in one commit")
-            seen.add((w.kind, w.id))
-            if w.expected_version is not None and w.expected_version < 1:
-                raise InvalidArgument("expected_version starts at 1")
-        texts = [ledger_json(w.data) for w in writes]
-        if not writes:
-            return []
-        return self._ledger_commit(writes, texts)
+    # ---- documents (versioned JSON records: the ledger's, opportunities, plans) -----------------
+    @property
+    def documents(self) -> Documents:
+        """The store's documents: quotes, invoices, payments, opportunities, plans... (see `Documents`)."""
+        return Documents(self)
 
     # ---- deletes (for mistakes; ending a tie keeps history) -----------------------------------
     def delete(self, kind: str, id: str) -> None:
@@ -504,9 +663,9 @@ class GraphStore(ABC):
             return projection.to_networkx()
 
 
-def _check_ledger_kind(kind: str) -> None:
-    if kind not in LEDGER_KINDS:
-        raise InvalidArgument(f"unknown ledger kind {kind!r}; one of {', '.join(sorted(LEDGER_KINDS))}")
+def _check_kind(kind: str) -> None:
+    if kind not in DOCUMENT_KINDS:
+        raise InvalidArgument(f"unknown document kind {kind!r}; one of {', '.join(sorted(DOCUMENT_KINDS))}")
 
 
 def version_conflict(kind: str, id: str, expected: int | None, found: int | None) -> VersionConflict:

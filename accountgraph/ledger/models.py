@@ -14,10 +14,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import Id, Name
 
 
@@ -76,16 +77,6 @@ def split_evenly(amount: Decimal, parts: int, currency: str) -> list[Decimal]:
     return [each] * (parts - 1) + [amount - each * (parts - 1)]
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: ClassVar[str]
-    id: str  # (narrowed by each record)
-
-    def data(self) -> dict[str, Any]:
-        """The stored JSON object (decimals and dates as strings)."""
-        return self.model_dump(mode="json")
-
-
 class Money(BaseModel):
     """An amount in a currency."""
 
@@ -104,7 +95,7 @@ class Component(BaseModel):
     quantity: Positive
 
 
-class Product(_Record):
+class Product(DocumentModel):
     """A product with its list price, bill of materials and option dependencies."""
 
     kind = "product"
@@ -116,7 +107,7 @@ class Product(_Record):
     incompatible: list[Id] = []  # options that cannot be quoted together with it
 
 
-class PriceList(_Record):
+class PriceList(DocumentModel):
     """Unit prices in one currency (its id is the currency); they override the products' list prices."""
 
     kind = "price_list"
@@ -134,7 +125,7 @@ class DiscountTier(BaseModel):
     percent: Percent
 
 
-class DiscountPolicy(_Record):
+class DiscountPolicy(DocumentModel):
     """Volume discount by the account's trailing-12-month paid volume, and the manual-discount limit."""
 
     kind = "discount_policy"
@@ -195,7 +186,7 @@ class QuoteLine(BaseModel):
     bom: dict[str, Dec] = {}  # leaf components of the quantity quoted (bill of materials exploded)
 
 
-class Quote(_Record):
+class Quote(DocumentModel):
     """One version of a quote; its record id is `{number}-v{version}`."""
 
     kind = "quote"
@@ -229,7 +220,7 @@ def quote_record_id(number: str, version: int) -> str:
 
 
 # ---- contracts, orders, invoices, payments ----------------------------------------------------
-class Contract(_Record):
+class Contract(DocumentModel):
     """Made from an accepted quote (its id is `C-{quote id}`, so a quote makes one contract at most)."""
 
     kind = "contract"
@@ -242,7 +233,7 @@ class Contract(_Record):
     ordered: NonNegative = Decimal(0)  # the sum of its orders, never above `value`
 
 
-class Order(_Record):
+class Order(DocumentModel):
     kind = "order"
     id: Id
     account: Id
@@ -254,7 +245,7 @@ class Order(_Record):
     invoiced: NonNegative = Decimal(0)  # the sum of its invoices, never above `amount`
 
 
-class Invoice(_Record):
+class Invoice(DocumentModel):
     """A receivable: one invoice, or one instalment of an order's schedule."""
 
     kind = "invoice"
@@ -273,7 +264,7 @@ class Invoice(_Record):
         return self.amount - self.paid
 
 
-class Payment(_Record):
+class Payment(DocumentModel):
     """A payment against an invoice, or a refund (a negative amount, `refund_of` the payment)."""
 
     kind = "payment"
@@ -288,9 +279,12 @@ class Payment(_Record):
     refunded: NonNegative = Decimal(0)  # of a payment: how much of it was refunded
 
 
-class AccountProfile(_Record):
+class AccountProfile(DocumentModel):
     """What the ledger knows about an account beyond its records: the strategic flag."""
 
     kind = "account_profile"
     id: Id
     strategic: bool = False
+
+    def document_account(self) -> str:
+        return self.id  # the account it describes

@@ -1,10 +1,10 @@
-"""Ledger operations: every function takes a `GraphStore` and works only through its ledger records.
+"""Ledger operations: every function takes a `GraphStore` and works only through its documents.
 
-Each operation reads what it needs, checks the rules, then writes every record it changes in ONE
-`ledger_commit` carrying the versions it read; when another writer got there first the commit fails
-as a whole (`VersionConflict`) and the operation starts again from fresh reads. So two concurrent
-payments can never push an invoice past its amount, and a retried payment (same idempotency key) is
-recorded once.
+Each operation reads what it needs, checks the rules, then writes every document it changes in ONE unit of
+work (`GraphStore.documents.unit_of_work`) carrying the versions it read; when another writer got there
+first the commit fails as a whole (`VersionConflict`) and the operation starts again from fresh reads
+(`Documents.retrying`). So two concurrent payments can never push an invoice past its amount, and a retried
+payment (same idempotency key) is recorded once.
 
 Every function takes `on` (the reference date, default today) so results are reproducible.
 """
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from typing import Any, TypeVar
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from accountgraph.errors import NotFoundError, RuleViolation, VersionConflict
-from accountgraph.graph.store import GraphStore, LedgerWrite
+from accountgraph.graph.store import DocumentWrite, GraphStore, UnitOfWork
 from accountgraph.ledger.models import (
     TRANSITIONS,
     AccountProfile,
@@ -38,17 +37,14 @@ from accountgraph.ledger.models import (
     Quote,
     QuoteLine,
     QuoteStatus,
-    _Record,
     quote_record_id,
     round_money,
     split_evenly,
 )
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import today
 
-R = TypeVar("R", bound=_Record)
-T = TypeVar("T")
-RETRIES = 200
-"""Attempts of an operation that keeps losing races to concurrent writers before VersionConflict."""
+R = TypeVar("R", bound=DocumentModel)
 _DEC: TypeAdapter[Decimal] = TypeAdapter(Dec)
 _PRECISION = 100  # digits of the decimal context of price arithmetic (products stay exact)
 
@@ -62,41 +58,30 @@ def to_decimal(value: Decimal | str | int) -> Decimal:
         raise RuleViolation(f"not an amount: {value!r} ({e.errors()[0]['msg']})") from None
 
 
-def _get(store: GraphStore, model: type[R], id: str) -> tuple[R, int]:
-    record = store.ledger_get(model.kind, id)
-    if record is None:
+def _get(store: GraphStore, model: type[R], id: str) -> R:
+    document = store.documents.get(model.kind, id)
+    if document is None:
         raise NotFoundError(model.kind, id)
-    return model.model_validate(record.data), record.version
+    return model.model_validate(document.data)
+
+
+def _load(uow: UnitOfWork, model: type[R], id: str) -> R:
+    """A document read in a unit of work (which remembers its version); NotFoundError when absent."""
+    found = uow.load(model, id)
+    if found is None:
+        raise NotFoundError(model.kind, id)
+    return found
 
 
 def _all(store: GraphStore, model: type[R], account: str | None = None) -> list[R]:
-    return [model.model_validate(r.data) for r in store.ledger_list(model.kind, account)]
+    return [model.model_validate(d.data) for d in store.documents.list(model.kind, account)]
 
 
-def _account_of(record: _Record) -> str | None:
-    value = getattr(record, "account", None)
-    return value if isinstance(value, str) else None
-
-
-def _new(record: _Record) -> LedgerWrite:
-    return LedgerWrite(record.kind, record.id, _account_of(record), record.data(), None)
-
-
-def _replace(record: _Record, version: int) -> LedgerWrite:
-    return LedgerWrite(record.kind, record.id, _account_of(record), record.data(), version)
-
-
-def _retry(fn: Callable[[], T]) -> T:
-    """Run `fn` again (fresh reads) while a concurrent writer wins the race, with a short random pause."""
-    jitter = random.Random()
-    for attempt in range(RETRIES):
-        try:
-            return fn()
-        except VersionConflict:
-            if attempt == RETRIES - 1:
-                raise
-            time.sleep(jitter.uniform(0, 0.001 * min(attempt + 1, 20)))
-    raise AssertionError("unreachable")
+def _save(store: GraphStore, document: DocumentModel) -> None:
+    """Create or replace one document (VersionConflict when it changed between the read and the write)."""
+    with store.documents.unit_of_work() as uow:
+        uow.get(document.kind, document.id)
+        uow.save(document)
 
 
 def _account(store: GraphStore, company_id: str) -> str:
@@ -119,9 +104,7 @@ def save_product(store: GraphStore, product: Product) -> Product:
     if set(product.requires) & set(product.incompatible):
         raise RuleViolation(f"product {product.id!r} both requires and excludes the same product")
     _check_no_cycle(catalogue, product.id)
-    current = store.ledger_get("product", product.id)
-    write = _new(product) if current is None else _replace(product, current.version)
-    store.ledger_commit([write])
+    _save(store, product)
     return product
 
 
@@ -141,7 +124,7 @@ def _check_no_cycle(catalogue: dict[str, Product], start: str) -> None:
 
 
 def get_product(store: GraphStore, id: str) -> Product:
-    return _get(store, Product, id)[0]
+    return _get(store, Product, id)
 
 
 def list_products(store: GraphStore) -> list[Product]:
@@ -173,22 +156,20 @@ def bill_of_materials(
 
 def save_price_list(store: GraphStore, prices: PriceList) -> PriceList:
     for pid in prices.prices:
-        if store.ledger_get("product", pid) is None:
+        if store.documents.get("product", pid) is None:
             raise NotFoundError("product", pid)
-    current = store.ledger_get("price_list", prices.id)
-    store.ledger_commit([_new(prices) if current is None else _replace(prices, current.version)])
+    _save(store, prices)
     return prices
 
 
 def save_discount_policy(store: GraphStore, policy: DiscountPolicy) -> DiscountPolicy:
-    current = store.ledger_get("discount_policy", policy.id)
-    store.ledger_commit([_new(policy) if current is None else _replace(policy, current.version)])
+    _save(store, policy)
     return policy
 
 
 def discount_policy(store: GraphStore) -> DiscountPolicy:
     """The stored policy, or the default one (tiers 0 / 3 / 5 / 8 % from 0 / 50k / 200k / 1M EUR)."""
-    record = store.ledger_get("discount_policy", "default")
+    record = store.documents.get("discount_policy", "default")
     return DiscountPolicy() if record is None else DiscountPolicy.model_validate(record.data)
 
 
@@ -244,7 +225,7 @@ def _price(
         for other in catalogue[pid].incompatible:
             if other in wanted:
                 raise RuleViolation(f"{pid!r} and {other!r} cannot be quoted together")
-    record = store.ledger_get("price_list", currency)
+    record = store.documents.get("price_list", currency)
     price_list = None if record is None else PriceList.model_validate(record.data)
     volume = trailing_volume(store, account, on, policy.currency)
     volume_pct = policy.volume_percent(volume)
@@ -324,13 +305,13 @@ def create_quote(
         history=[{"status": QuoteStatus.DRAFT.value, "on": on.isoformat()}],
         **priced,
     )
-    store.ledger_commit([_new(quote)])
+    store.documents.commit([DocumentWrite.of(quote)])
     return quote
 
 
 def get_quote(store: GraphStore, id: str) -> Quote:
     """A quote version by its record id (`{number}-v{version}`) or, given a number, its latest version."""
-    record = store.ledger_get("quote", id)
+    record = store.documents.get("quote", id)
     if record is not None:
         return Quote.model_validate(record.data)
     versions = quote_versions(store, id)
@@ -387,16 +368,16 @@ def revise_quote(
         history=[{"status": QuoteStatus.DRAFT.value, "on": on.isoformat()}],
         **priced,
     )
-    store.ledger_commit([_new(quote)])  # a concurrent revision of the same version: VersionConflict
+    store.documents.commit([DocumentWrite.of(quote)])  # a concurrent revision of the same version: VersionConflict
     return quote
 
 
 def _transition(store: GraphStore, id: str, to: QuoteStatus, on: date | None) -> Quote:
     on = on or today()
-    record = store.ledger_get("quote", id)
+    record = store.documents.get("quote", id)
     if record is None:
         quote = get_quote(store, id)  # a number: its latest version
-        record = store.ledger_get("quote", quote.id)
+        record = store.documents.get("quote", quote.id)
         assert record is not None
     quote = Quote.model_validate(record.data)
     if to not in TRANSITIONS[quote.status]:
@@ -411,7 +392,7 @@ def _transition(store: GraphStore, id: str, to: QuoteStatus, on: date | None) ->
         raise RuleViolation(f"quote {quote.id} is valid until {quote.valid_until}")
     changed = quote.model_copy(update={"status": to, "history": [*quote.history, {"status": to, "on": str(on)}]})
     changed = Quote.model_validate(changed.data())
-    store.ledger_commit([_replace(changed, record.version)])
+    store.documents.commit([DocumentWrite.of(changed, record.version)])
     return changed
 
 
@@ -450,14 +431,14 @@ def create_contract(store: GraphStore, quote_id: str, *, start: date | None = No
         start=start or today(),
     )
     try:
-        store.ledger_commit([_new(contract)])
+        store.documents.commit([DocumentWrite.of(contract)])
     except VersionConflict:
         raise RuleViolation(f"quote {quote.id} already has contract {contract.id}") from None
     return contract
 
 
 def get_contract(store: GraphStore, id: str) -> Contract:
-    return _get(store, Contract, id)[0]
+    return _get(store, Contract, id)
 
 
 def list_contracts(store: GraphStore, account: str | None = None) -> list[Contract]:
@@ -479,8 +460,8 @@ def create_order(
     if value <= 0:
         raise RuleViolation("an order amount must be positive")
 
-    def attempt() -> Order:
-        contract, version = _get(store, Contract, contract_id)
+    def attempt(uow: UnitOfWork) -> Order:
+        contract = _load(uow, Contract, contract_id)
         if value != round_money(value, contract.currency):
             raise RuleViolation(f"{value} is not a whole amount of {contract.currency}")
         if contract.ordered + value > contract.value:
@@ -499,14 +480,15 @@ def create_order(
             description=description,
         )
         updated = contract.model_copy(update={"ordered": contract.ordered + value})
-        store.ledger_commit([_new(order), _replace(updated, version)])
+        uow.save(order)
+        uow.save(updated)
         return order
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def get_order(store: GraphStore, id: str) -> Order:
-    return _get(store, Order, id)[0]
+    return _get(store, Order, id)
 
 
 # ---- invoices ---------------------------------------------------------------------------------
@@ -529,8 +511,8 @@ def invoice_order(
     if instalments < 1:
         raise RuleViolation("at least one instalment")
 
-    def attempt() -> list[Invoice]:
-        order, version = _get(store, Order, order_id)
+    def attempt(uow: UnitOfWork) -> list[Invoice]:
+        order = _load(uow, Order, order_id)
         left = order.amount - order.invoiced
         total = left if amount is None else to_decimal(amount)
         if total <= 0 or total > left:
@@ -555,14 +537,16 @@ def invoice_order(
             for k, part in enumerate(parts)
         ]
         updated = order.model_copy(update={"invoiced": order.invoiced + total})
-        store.ledger_commit([*(_new(i) for i in invoices), _replace(updated, version)])
+        for i in invoices:
+            uow.save(i)
+        uow.save(updated)
         return invoices
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def get_invoice(store: GraphStore, id: str) -> Invoice:
-    return _get(store, Invoice, id)[0]
+    return _get(store, Invoice, id)
 
 
 # ---- payments ---------------------------------------------------------------------------------
@@ -571,9 +555,9 @@ def payment_id(idempotency_key: str) -> str:
     return "PAY-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
 
 
-def _replayed(store: GraphStore, key: str, request: dict[str, str]) -> Payment | None:
+def _replayed(store: GraphStore, uow: UnitOfWork, key: str, request: dict[str, str]) -> Payment | None:
     """The payment already recorded under `key` (None if none); a different request is refused."""
-    record = store.ledger_get("idempotency", key)
+    record = uow.get("idempotency", key)
     if record is None:
         return None
     if record.data.get("request") != request:
@@ -599,11 +583,11 @@ def record_payment(
     value = to_decimal(amount)
     request = {"op": "payment", "invoice": invoice_id, "amount": str(value)}  # a retry may come another day
 
-    def attempt() -> Payment:
-        done = _replayed(store, idempotency_key, request)
+    def attempt(uow: UnitOfWork) -> Payment:
+        done = _replayed(store, uow, idempotency_key, request)
         if done is not None:
             return done
-        invoice, version = _get(store, Invoice, invoice_id)
+        invoice = _load(uow, Invoice, invoice_id)
         if value <= 0:
             raise RuleViolation("a payment is positive (record refunds with refund_payment)")
         if value != round_money(value, invoice.currency):
@@ -621,18 +605,12 @@ def record_payment(
             received=on,
             idempotency_key=idempotency_key,
         )
-        store.ledger_commit(
-            [
-                LedgerWrite(
-                    "idempotency", idempotency_key, invoice.account, {"payment": payment.id, "request": request}
-                ),
-                _new(payment),
-                _replace(invoice.model_copy(update={"paid": invoice.paid + value}), version),
-            ]
-        )
+        uow.write("idempotency", idempotency_key, invoice.account, {"payment": payment.id, "request": request})
+        uow.save(payment)
+        uow.save(invoice.model_copy(update={"paid": invoice.paid + value}))
         return payment
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def refund_payment(
@@ -649,11 +627,11 @@ def refund_payment(
     value = to_decimal(amount)
     request = {"op": "refund", "payment": payment, "amount": str(value)}
 
-    def attempt() -> Payment:
-        done = _replayed(store, idempotency_key, request)
+    def attempt(uow: UnitOfWork) -> Payment:
+        done = _replayed(store, uow, idempotency_key, request)
         if done is not None:
             return done
-        original, p_version = _get(store, Payment, payment)
+        original = _load(uow, Payment, payment)
         if original.refund_of is not None:
             raise RuleViolation(f"{payment} is a refund itself")
         if value <= 0:
@@ -662,7 +640,7 @@ def refund_payment(
             raise RuleViolation(
                 f"payment {payment} has {original.amount - original.refunded} {original.currency} left to refund"
             )
-        invoice, i_version = _get(store, Invoice, original.invoice)
+        invoice = _load(uow, Invoice, original.invoice)
         refund = Payment(
             id=payment_id(idempotency_key),
             account=original.account,
@@ -673,23 +651,17 @@ def refund_payment(
             idempotency_key=idempotency_key,
             refund_of=original.id,
         )
-        store.ledger_commit(
-            [
-                LedgerWrite(
-                    "idempotency", idempotency_key, original.account, {"payment": refund.id, "request": request}
-                ),
-                _new(refund),
-                _replace(original.model_copy(update={"refunded": original.refunded + value}), p_version),
-                _replace(invoice.model_copy(update={"paid": invoice.paid - value}), i_version),
-            ]
-        )
+        uow.write("idempotency", idempotency_key, original.account, {"payment": refund.id, "request": request})
+        uow.save(refund)
+        uow.save(original.model_copy(update={"refunded": original.refunded + value}))
+        uow.save(invoice.model_copy(update={"paid": invoice.paid - value}))
         return refund
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def get_payment(store: GraphStore, id: str) -> Payment:
-    return _get(store, Payment, id)[0]
+    return _get(store, Payment, id)
 
 
 def list_payments(store: GraphStore, account: str | None = None) -> list[Payment]:
@@ -744,16 +716,15 @@ def set_strategic(store: GraphStore, account: str, strategic: bool = True) -> Ac
     """Flag an account as strategic (it lifts its grade by one step) or clear the flag."""
     account = _account(store, account)
 
-    def attempt() -> AccountProfile:
-        current = store.ledger_get("account_profile", account)
+    def attempt(uow: UnitOfWork) -> AccountProfile:
+        uow.get("account_profile", account)
         profile = AccountProfile(id=account, strategic=strategic)
-        write = _new(profile) if current is None else _replace(profile, current.version)
-        store.ledger_commit([LedgerWrite(write.kind, write.id, account, write.data, write.expected_version)])
+        uow.save(profile)
         return profile
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def is_strategic(store: GraphStore, account: str) -> bool:
-    record = store.ledger_get("account_profile", account)
+    record = store.documents.get("account_profile", account)
     return bool(record is not None and record.data.get("strategic"))

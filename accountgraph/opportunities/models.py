@@ -1,6 +1,6 @@
 """Opportunities (deals) of an account, each with its own buying committee, and the sales pipeline.
 
-An opportunity is a ledger record (kind ``opportunity``), stored through `GraphStore.ledger_commit` like a
+An opportunity is a document (kind ``opportunity``), stored through `GraphStore.documents` like a
 quote, so it works on every backend and every change is one atomic, versioned write. Its amount is a
 `Decimal` with a currency (never float). Its **buying committee** names people of the account with the
 roles and stance they hold *for this deal*: they override the person's account-level roles and stance in
@@ -8,7 +8,7 @@ this opportunity's analyses only (a CFO can back one project and block another);
 (``None``) keeps the account-level value. Stage changes are appended to ``stage_history`` with their time,
 never overwritten.
 
-The **pipeline** (ledger kind ``pipeline``, id ``default``) is configurable: the open stages in order, then
+The **pipeline** (document kind ``pipeline``, id ``default``) is configurable: the open stages in order, then
 the two closing stages. Default: qualify → discover → propose → negotiate → won | lost.
 """
 
@@ -20,7 +20,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from accountgraph.ledger.models import Currency, NonNegative, _Record
+from accountgraph.ledger.models import Currency, NonNegative
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import Id, Name, Role, Stance
 
 __all__ = [
@@ -37,7 +38,7 @@ DEFAULT_STAGES: tuple[str, ...] = ("qualify", "discover", "propose", "negotiate"
 StageName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
-class Pipeline(_Record):
+class Pipeline(DocumentModel):
     """The stages an opportunity moves through: open stages in order, then won or lost (final)."""
 
     kind: ClassVar[str] = "pipeline"
@@ -92,7 +93,7 @@ class StageChange(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class Opportunity(_Record):
+class Opportunity(DocumentModel):
     """One deal of an account (see the module docstring)."""
 
     kind: ClassVar[str] = "opportunity"

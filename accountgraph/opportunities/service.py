@@ -1,11 +1,12 @@
-"""Opportunity operations: every function takes a `GraphStore` and works only through its ledger records.
+"""Opportunity operations: every function takes a `GraphStore` and works only through its documents.
 
 Like the ledger's (`accountgraph.ledger.service`): each operation reads what it needs, checks the rules,
-then writes in ONE `ledger_commit` carrying the version it read; when another writer got there first, the
-operation starts again from fresh reads (`_retry`). References are checked against the graph: the account
-(a company id names its account), the owner (a team member), the committee (people of the account) and the
-quotes (ledger quotes of the account, by id or number). A bad reference is refused with every problem
-listed (`BundleRejected`, a 422 in the API); an illegal stage move is a `RuleViolation` (409).
+then writes in ONE unit of work carrying the version it read; when another writer got there first, the
+operation starts again from fresh reads (`GraphStore.documents.retrying`). References are checked against
+the graph: the account (a company id names its account), the owner (a team member), the committee (people
+of the account) and the quotes (ledger quotes of the account, by id or number). A bad reference is refused
+with every problem listed (`BundleRejected`, a 422 in the API); an illegal stage move is a `RuleViolation`
+(409).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
-from accountgraph.graph.store import GraphStore, LedgerWrite
-from accountgraph.ledger.service import _retry
+from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline, StageChange
 from accountgraph.schema.models import BundleIssue
 
@@ -48,10 +48,6 @@ def _now(at: datetime | None) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _write(opp: Opportunity, version: int | None) -> LedgerWrite:
-    return LedgerWrite(Opportunity.kind, opp.id, opp.account, opp.data(), version)
-
-
 def _validated(data: dict[str, Any]) -> Opportunity:
     try:
         return Opportunity.model_validate(data)
@@ -71,7 +67,7 @@ def _validated(data: dict[str, Any]) -> Opportunity:
 # ---- the pipeline -----------------------------------------------------------------------------
 def get_pipeline(store: GraphStore) -> Pipeline:
     """The stored pipeline, or the default one (qualify → discover → propose → negotiate → won | lost)."""
-    record = store.ledger_get(Pipeline.kind, "default")
+    record = store.documents.get(Pipeline.kind, "default")
     return Pipeline() if record is None else Pipeline.model_validate(record.data)
 
 
@@ -82,25 +78,28 @@ def save_pipeline(store: GraphStore, pipeline: Pipeline) -> Pipeline:
             raise RuleViolation(f"opportunity {opp.id!r} is in stage {opp.stage!r}, which the new pipeline lacks")
     pipeline = pipeline.model_copy(update={"id": "default"})
 
-    def attempt() -> Pipeline:
-        current = store.ledger_get(Pipeline.kind, "default")
-        version = None if current is None else current.version
-        store.ledger_commit([LedgerWrite(Pipeline.kind, "default", None, pipeline.data(), version)])
+    def attempt(uow: UnitOfWork) -> Pipeline:
+        uow.get(Pipeline.kind, "default")
+        uow.save(pipeline)
         return pipeline
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 # ---- reads ------------------------------------------------------------------------------------
-def _get(store: GraphStore, id: str) -> tuple[Opportunity, int]:
-    record = store.ledger_get(Opportunity.kind, id)
-    if record is None:
+def _load(uow: UnitOfWork, id: str) -> Opportunity:
+    """The opportunity read in a unit of work (which remembers its version); NotFoundError when absent."""
+    opp = uow.load(Opportunity, id)
+    if opp is None:
         raise NotFoundError(Opportunity.kind, id)
-    return Opportunity.model_validate(record.data), record.version
+    return opp
 
 
 def get_opportunity(store: GraphStore, id: str) -> Opportunity:
-    return _get(store, id)[0]
+    record = store.documents.get(Opportunity.kind, id)
+    if record is None:
+        raise NotFoundError(Opportunity.kind, id)
+    return Opportunity.model_validate(record.data)
 
 
 def list_opportunities(
@@ -109,7 +108,7 @@ def list_opportunities(
     """Opportunities by id (of one account, in one stage, or only the open ones when asked)."""
     pipeline = get_pipeline(store) if open_only else None
     out = []
-    for record in store.ledger_list(Opportunity.kind, account):
+    for record in store.documents.list(Opportunity.kind, account):
         opp = Opportunity.model_validate(record.data)
         if stage is not None and opp.stage != stage:
             continue
@@ -162,7 +161,7 @@ def _check_refs(store: GraphStore, opp: Opportunity) -> None:
     if opp.quotes:
         numbers: dict[str, str] = {}
         ids: dict[str, str] = {}
-        for record in store.ledger_list("quote", None):
+        for record in store.documents.list("quote"):
             ids[record.id] = str(record.data.get("account"))
             numbers[str(record.data.get("number"))] = str(record.data.get("account"))
         for i, quote in enumerate(opp.quotes):
@@ -229,9 +228,10 @@ def create_opportunity(
         }
     )
     _check_refs(store, opp)
-    if store.ledger_get(Opportunity.kind, opp.id) is not None:
-        raise RuleViolation(f"opportunity {opp.id!r} already exists")
-    store.ledger_commit([_write(opp, None)])
+    with store.documents.unit_of_work() as uow:
+        if uow.get(Opportunity.kind, opp.id) is not None:
+            raise RuleViolation(f"opportunity {opp.id!r} already exists")
+        uow.save(opp)
     return opp
 
 
@@ -246,32 +246,32 @@ def update_opportunity(store: GraphStore, id: str, **changes: Any) -> Opportunit
     if unknown:
         raise RuleViolation(f"cannot update {', '.join(unknown)} this way; updatable: {', '.join(UPDATABLE)}")
 
-    def attempt() -> Opportunity:
-        opp, version = _get(store, id)
+    def attempt(uow: UnitOfWork) -> Opportunity:
+        opp = _load(uow, id)
         if get_pipeline(store).is_closed(opp.stage):
             raise RuleViolation(f"opportunity {id!r} is closed ({opp.stage}); it no longer changes")
         new = _validated({**opp.model_dump(), **changes})
         _check_refs(store, new)
-        store.ledger_commit([_write(new, version)])
+        uow.save(new)
         return new
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def set_committee(store: GraphStore, id: str, committee: Sequence[CommitteeMember | dict[str, Any]]) -> Opportunity:
     """Replace the buying committee of an open opportunity (overrides apply to this deal only)."""
 
-    def attempt() -> Opportunity:
-        opp, version = _get(store, id)
+    def attempt(uow: UnitOfWork) -> Opportunity:
+        opp = _load(uow, id)
         if get_pipeline(store).is_closed(opp.stage):
             raise RuleViolation(f"opportunity {id!r} is closed ({opp.stage}); its committee no longer changes")
         members = [m.model_dump() if isinstance(m, CommitteeMember) else m for m in committee]
         new = _validated({**opp.model_dump(), "committee": members})
         _check_refs(store, new)
-        store.ledger_commit([_write(new, version)])
+        uow.save(new)
         return new
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def move_stage(
@@ -303,8 +303,8 @@ def move_stage(
 
         features = closing_features
 
-    def attempt() -> Opportunity:
-        opp, version = _get(store, id)
+    def attempt(uow: UnitOfWork) -> Opportunity:
+        opp = _load(uow, id)
         if pipeline.is_closed(opp.stage):
             raise RuleViolation(f"opportunity {id!r} is {opp.stage}: a closed deal does not move")
         if stage == opp.stage:
@@ -319,7 +319,7 @@ def move_stage(
             update["closed_at"] = when
             update["features_at_close"] = features(store, opp, opp.stage, when)
         new = opp.model_copy(update=update)
-        store.ledger_commit([_write(new, version)])
+        uow.save(new)
         return new
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)

@@ -12,8 +12,8 @@ date (see `accountgraph.plans.progress`):
 
 Its **actions** name an owner (one of our team members), a target person, a due date, a status (open,
 done, dropped), the goal they serve and optionally the contact path they follow (a `ContactPath` of the
-path algorithm, as it was when linked). Plans are stored as ledger records of kind ``plan``
-(`GraphStore.ledger_commit`, with optimistic versions); floats are stored as decimal text.
+path algorithm, as it was when linked). Plans are stored as documents of kind ``plan``
+(`GraphStore.documents`, with optimistic versions); floats are stored as decimal text.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accountgraph.algorithms.results import ContactPath
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import Id, Name, Role, Stance, Text
 
 __all__ = [
@@ -156,8 +157,8 @@ class Action(_Model):
     updated: date
 
 
-class Plan(_Model):
-    """A relationship plan of one account (a ledger record of kind ``plan``)."""
+class Plan(DocumentModel):
+    """A relationship plan of one account (a document of kind ``plan``)."""
 
     kind: ClassVar[str] = "plan"
     id: Id
@@ -185,7 +186,7 @@ class Plan(_Model):
         return self
 
     def data(self) -> dict[str, Any]:
-        """The stored JSON object (floats as decimal text: ledger records hold no float)."""
+        """The stored JSON object (floats as decimal text: documents hold no float)."""
         data: dict[str, Any] = stored_data(self.model_dump(mode="json"))
         return data
 

@@ -1,9 +1,9 @@
 """Relationship plans: create, read, list and change them, and draft one from the next best actions.
 
-Plans are ledger records of kind ``plan`` (`GraphStore.ledger_get/ledger_list/ledger_commit`), so they live
-on both backends without a schema change. Every change reads the plan and its version, applies the change
-and commits it expecting that version; when another writer got there first the change starts again from a
-fresh read (`accountgraph.ledger.service._retry`), so concurrent edits are never lost.
+Plans are documents of kind ``plan`` (`GraphStore.documents`), so they live on both backends without a
+schema change. Every change reads the plan and its version in a unit of work, applies the change and commits
+it expecting that version; when another writer got there first the change starts again from a fresh read
+(`Documents.retrying`), so concurrent edits are never lost.
 
 References are checked against the graph: the account must be an account (root company), goal and action
 people must be people of that account, owners and members our team members (NotFoundError otherwise); an
@@ -26,8 +26,7 @@ from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.results import Action as NextAction
 from accountgraph.algorithms.results import ContactPath
 from accountgraph.errors import NotFoundError, RuleViolation
-from accountgraph.graph.store import GraphStore, LedgerWrite
-from accountgraph.ledger.service import _retry
+from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.plans.models import STALL_DAYS, Action, ActionStatus, Goal, GoalKind, GoalSpec, Plan
 from accountgraph.schema.models import today
 
@@ -48,21 +47,17 @@ _UNSET: Any = object()
 
 
 # ---- reading ------------------------------------------------------------------------------------
-def _read(store: GraphStore, plan_id: str) -> tuple[Plan, int]:
-    record = store.ledger_get(Plan.kind, plan_id)
-    if record is None:
-        raise NotFoundError("plan", plan_id)
-    return Plan.model_validate(record.data), record.version
-
-
 def get_plan(store: GraphStore, plan_id: str) -> Plan:
     """One plan (NotFoundError if there is none)."""
-    return _read(store, plan_id)[0]
+    record = store.documents.get(Plan.kind, plan_id)
+    if record is None:
+        raise NotFoundError("plan", plan_id)
+    return Plan.model_validate(record.data)
 
 
 def list_plans(store: GraphStore, account: str | None = None) -> list[Plan]:
     """Every plan (of `account` when given), by id."""
-    return [Plan.model_validate(r.data) for r in store.ledger_list(Plan.kind, account)]
+    return [Plan.model_validate(r.data) for r in store.documents.list(Plan.kind, account)]
 
 
 # ---- checks ---------------------------------------------------------------------------------------
@@ -168,9 +163,10 @@ def create_plan(
         _check_goal(store, account, goal)
     for action in plan.actions:
         _check_action(store, plan, action)
-    if store.ledger_get(Plan.kind, plan.id) is not None:
-        raise RuleViolation(f"plan {plan.id!r} exists already")
-    store.ledger_commit([LedgerWrite(Plan.kind, plan.id, plan.account, plan.data(), None)])
+    with store.documents.unit_of_work() as uow:
+        if uow.get(Plan.kind, plan.id) is not None:
+            raise RuleViolation(f"plan {plan.id!r} exists already")
+        uow.save(plan)
     return plan
 
 
@@ -178,14 +174,16 @@ def _change(store: GraphStore, plan_id: str, change: Callable[[Plan], Plan], on:
     """Apply `change` to a fresh read of the plan and commit it against the version read (retried on a race)."""
     day = on or today()
 
-    def attempt() -> Plan:
-        plan, version = _read(store, plan_id)
+    def attempt(uow: UnitOfWork) -> Plan:
+        plan = uow.load(Plan, plan_id)
+        if plan is None:
+            raise NotFoundError("plan", plan_id)
         new = change(plan)
         new = _validated(lambda: Plan.model_validate({**new.model_dump(), "updated": day}))
-        store.ledger_commit([LedgerWrite(Plan.kind, new.id, new.account, new.data(), version)])
+        uow.save(new)
         return new
 
-    return _retry(attempt)
+    return store.documents.retrying(attempt)
 
 
 def update_plan(

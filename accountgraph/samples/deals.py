@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
-from accountgraph.graph.store import GraphStore, LedgerWrite
+from accountgraph.graph.store import DocumentWrite, GraphStore
 from accountgraph.opportunities.health import (
     DAYS_CAP,
     FEATURE_NAMES,
@@ -97,7 +97,7 @@ def generate_history(
     """`count` closed opportunities of the view's account, each with its closing features and the true
     probability it was drawn with: ``(opportunity, features, p_true)``. Deterministic for a seed.
 
-    The opportunities carry `features_at_close`, so storing them (`ledger_commit`) gives a store a history
+    The opportunities carry `features_at_close`, so storing them (`documents.commit`) gives a store a history
     the win model fits on.
     """
     rng = random.Random(seed)
@@ -174,7 +174,7 @@ def store_history(store: GraphStore, account: str, count: int, seed: int) -> lis
     view = analysis.account_view(store, root)
     deals = generate_history(view, count, seed, pipeline=get_pipeline(store), id_prefix=f"{root}-hist-{seed}")
     opps = [o for o, _, _ in deals]
-    store.ledger_commit([LedgerWrite(Opportunity.kind, o.id, o.account, o.data(), None) for o in opps])
+    store.documents.commit([DocumentWrite.of(o) for o in opps])
     return opps
 
 
@@ -188,10 +188,10 @@ def seed_demo_opportunities(store: GraphStore, account: str, *, deals: int = 150
     from accountgraph import analysis
     from accountgraph.opportunities.service import create_opportunity
 
-    existing = store.ledger_get(Opportunity.kind, DEMO_OPPORTUNITY)
+    existing = store.documents.get(Opportunity.kind, DEMO_OPPORTUNITY)
     if existing is not None:
         return Opportunity.model_validate(existing.data)
-    if store.ledger_get(Opportunity.kind, f"{account}-hist-{seed}-00000") is None:
+    if store.documents.get(Opportunity.kind, f"{account}-hist-{seed}-00000") is None:
         store_history(store, account, deals, seed)
     view = analysis.account_view(store, account)
     ranked = [p.id for p in analysis.rank(store, account, top=4).people]

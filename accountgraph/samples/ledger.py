@@ -77,7 +77,7 @@ def seed_demo_ledger(store: GraphStore, account_id: str, reference: date | None 
     """
     ref = reference or today()
     prefix = f"DEMO-{account_id}"
-    if store.ledger_get("quote", f"{prefix}-3-v1") is not None:
+    if store.documents.get("quote", f"{prefix}-3-v1") is not None:
         return {"products": 0, "quotes": 0, "contracts": 0, "orders": 0, "invoices": 0, "payments": 0}
     for product in DEMO_PRODUCTS:
         service.save_product(store, product)

@@ -1,5 +1,6 @@
-"""The data model: nodes, ties, the bundle, and the graph vocabulary."""
+"""The data model: nodes, ties, the bundle, the documents' base and the graph vocabulary."""
 
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.graph import INDEXES, NODE_LABEL, UNIQUE_IDS, Label, RelType
 from accountgraph.schema.models import (
     BUNDLE_LISTS,
@@ -32,6 +33,7 @@ __all__ = [
     "Bundle",
     "BundleIssue",
     "Company",
+    "DocumentModel",
     "Interaction",
     "InteractionKind",
     "Label",

@@ -19,7 +19,7 @@ class Label(StrEnum):
     RISK_EVENT = "RiskEvent"
     META = "AccountGraphMeta"  # one node holding the store's data version
     API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
-    LEDGER_RECORD = "LedgerRecord"  # a ledger record (quote, invoice, payment...), keyed by (kind, id)
+    DOCUMENT = "LedgerRecord"  # a document (quote, invoice, plan...), keyed by (kind, id); the label's first name
 
 
 class RelType(StrEnum):
@@ -39,7 +39,7 @@ NODE_LABEL: dict[NodeKind, Label] = {
     NodeKind.TEAM: Label.TEAM_MEMBER,
 }
 
-COMPOSITE_KEYS: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.LEDGER_RECORD, ("kind", "id")),)
+COMPOSITE_KEYS: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.DOCUMENT, ("kind", "id")),)
 """Labels keyed by several properties together (a composite uniqueness constraint each)."""
 
 UNIQUE_IDS: tuple[Label, ...] = tuple(label for label in Label if label not in dict(COMPOSITE_KEYS))
@@ -53,5 +53,5 @@ INDEXES: tuple[tuple[Label, str], ...] = (
 )
 """Property indexes beyond the unique ids."""
 
-COMPOSITE_INDEXES: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.LEDGER_RECORD, ("kind", "account")),)
+COMPOSITE_INDEXES: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.DOCUMENT, ("kind", "account")),)
 """Indexes on several properties together."""

@@ -31,13 +31,13 @@ from accountgraph.ledger.models import (
     Product,
     Quote,
     QuoteStatus,
-    _Record,
 )
+from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Text
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access, check_path_id
 
-R = TypeVar("R", bound=_Record)
+R = TypeVar("R", bound=DocumentModel)
 T = TypeVar("T")
 
 _PLAIN = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
