@@ -238,7 +238,6 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
     from accountgraph.opportunities.committee import committee_graph, committee_view, opportunity_power_map
     from accountgraph.plans import progress as plan_progress
     from accountgraph.plans import service as plans
-    from accountgraph.plans.view import render_progress
     from tests.test_opportunities import account_bundle
 
     store = SqliteStore(f"sqlite:///{tmp_path / 'deal.db'}")
@@ -271,7 +270,7 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
             page.context.close()
 
         plan = plans.create_plan_from_opportunity(store, "d1", id="p1", cache=None)
-        page_html = render_progress(plan_progress.plan_progress(store, plan.id, cache=None))
+        page_html = plan_progress.progress_html(store, plan.id, cache=None)
         path = tmp_path / "plan.html"
         path.write_text(page_html, encoding="utf-8")
         context = browser.new_context(viewport=VIEWPORT)
