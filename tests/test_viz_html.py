@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import networkx as nx
 import pytest
 
 from accountgraph.algorithms.results import Ranking
 from accountgraph.viz._html import safe_json, vis_network_js
+from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import PATH_COLOR, power_map_data, render_power_map
 from accountgraph.viz.tree_view import coverage_color, tree_data
 from tests.test_viz_support import (
@@ -106,7 +106,7 @@ def test_power_map_highlights_the_path_and_the_gaps(account: Account) -> None:
 
 
 def test_power_map_without_optional_results(account: Account) -> None:
-    data = power_map_data(account.graph, account.ranking)
+    data = power_map_data(account.drawn, account.ranking)
     assert data["path"] == {"nodes": [], "edges": []} and data["panels"] == []
     assert not any(n.get("gap") for n in data["nodes"])
     assert (len(data["nodes"]), len(data["edges"])) == expected_counts(account.graph)
@@ -173,8 +173,7 @@ def test_power_map_is_usable_at_two_thousand_people() -> None:
 
 
 def test_an_account_without_people_still_renders() -> None:
-    G = nx.MultiDiGraph(account="empty")
-    G.add_node("empty", kind="company", name="Empty Group")
+    drawn = AccountMap(account="empty", companies=[{"id": "empty", "name": "Empty Group"}], people=[], team=[], ties=[])
     ranking = Ranking.model_validate(
         {
             "account": "empty",
@@ -194,6 +193,6 @@ def test_an_account_without_people_still_renders() -> None:
             },
         }
     )
-    html = render_power_map(G, ranking)
+    html = render_power_map(drawn, ranking)
     data = embedded(html)
     assert data["nodes"] == [] and data["edges"] == [] and data["title"] == "Power map — Empty Group"

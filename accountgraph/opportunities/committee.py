@@ -5,19 +5,16 @@
 overridden people only are new dicts) and an empty result cache, so every algorithm run on it (ranking,
 coverage, paths) sees the deal's roles and stances while the account's view and every other caller are
 untouched. `committee_power_map` draws the committee, our people tied to it and the best path to its most
-important uncovered member.
+important uncovered member, from the committee's view (`analysis.account_map` kept to `committee_nodes`).
 """
 
 from __future__ import annotations
 
 import copy
 from datetime import date, datetime
-from typing import Any
-
-import networkx as nx
 
 from accountgraph import analysis
-from accountgraph.algorithms import best_paths, key_people, tie_strengths
+from accountgraph.algorithms import best_paths, key_people
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import PathResult
@@ -25,7 +22,7 @@ from accountgraph.analysis import ViewCache
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 
-__all__ = ["committee_graph", "committee_power_map", "committee_view", "opportunity_power_map"]
+__all__ = ["committee_nodes", "committee_power_map", "committee_view", "opportunity_power_map"]
 
 
 def committee_view(view: AccountView, committee: list[CommitteeMember]) -> AccountView:
@@ -53,9 +50,9 @@ def committee_view(view: AccountView, committee: list[CommitteeMember]) -> Accou
     return out
 
 
-def committee_graph(view: AccountView, opp: Opportunity, path: PathResult | None = None) -> nx.MultiDiGraph:
-    """The projection restricted to the committee, our members tied to it, the hops of `path` and their
-    companies, with the committee's roles and stances of this deal (a copy: the projection is unchanged)."""
+def committee_nodes(view: AccountView, opp: Opportunity, path: PathResult | None = None) -> set[str]:
+    """What the committee's map draws of the account: the committee, our members tied to it, the hops of
+    `path` and the companies of the people among them."""
     people = [m.person for m in opp.committee if view.node(m.person)]
     nodes: set[str] = set(people)
     for p in people:
@@ -64,16 +61,7 @@ def committee_graph(view: AccountView, opp: Opportunity, path: PathResult | None
         nodes.update(h.source for h in path.paths[0].hops)
         nodes.update(h.target for h in path.paths[0].hops)
     nodes.update(str(view.node(n).get("company")) for n in list(nodes) if view.node(n).get("kind") == "person")
-    sub = view.projection.restricted(nodes).to_networkx()  # (not the account's whole networkx view)
-    for m in opp.committee:
-        if m.person not in sub:
-            continue
-        attrs: dict[str, Any] = sub.nodes[m.person]
-        if m.roles is not None:
-            attrs["roles"] = [r.value for r in m.roles]
-        if m.stance is not None:
-            attrs["stance"] = m.stance.value
-    return sub
+    return nodes
 
 
 def committee_power_map(view: AccountView, opp: Opportunity) -> str:
@@ -104,13 +92,10 @@ def committee_power_map(view: AccountView, opp: Opportunity) -> str:
     path = best_paths(cview, uncovered[0], k=1) if uncovered and cview.is_person(uncovered[0]) else None
     if path is not None and not path.paths:
         path = None
-    graph = committee_graph(cview, opp, path)
-    strengths = tie_strengths(graph, reference=view.reference, params=view.options.strength)
     return render_power_map(
-        graph,
+        analysis.account_map(cview, committee_nodes(cview, opp, path)),
         ranking,
         coverage,
-        strengths,
         highlight_path=path,
         show_gaps=False,
         title=f"Power map — {opp.name} (buying committee, {view.name(view.account)})",
