@@ -30,8 +30,9 @@ from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score  # noqa: E
 from accountgraph import analysis  # noqa: E402
 from accountgraph.generate import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
+from accountgraph.opportunities.features import FEATURE_NAMES  # noqa: E402
 from accountgraph.opportunities.generate import generate_history  # noqa: E402
-from accountgraph.opportunities.health import FEATURE_NAMES, fit_model, scorecard  # noqa: E402
+from accountgraph.opportunities.health import fit_model, scorecard  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
 

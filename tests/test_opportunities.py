@@ -14,9 +14,9 @@ from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore, LedgerWrite
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.opportunities import health, service
-from accountgraph.opportunities.committee import committee_view
+from accountgraph.opportunities.features import FEATURE_NAMES, committee_score, committee_view
 from accountgraph.opportunities.generate import generate_history
-from accountgraph.opportunities.health import FEATURE_NAMES, committee_score, fit_model, opportunity_health
+from accountgraph.opportunities.health import fit_model, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
 from accountgraph.schema.models import ApiRole, Bundle, Role, Stance, Tie, today
 from tests.test_api_support import api, error_of, new_key

@@ -235,7 +235,8 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
     from accountgraph import analysis
     from accountgraph.graph.sqlite import SqliteStore
     from accountgraph.opportunities import service as opps
-    from accountgraph.opportunities.committee import committee_nodes, committee_view, opportunity_power_map
+    from accountgraph.opportunities.committee import committee_nodes, opportunity_power_map
+    from accountgraph.opportunities.features import committee_view
     from accountgraph.plans import progress as plan_progress
     from accountgraph.plans import service as plans
     from tests.test_opportunities import account_bundle

@@ -1,6 +1,7 @@
 """Opportunities with buying committees, their health and an explainable win probability.
 
 `models` (the records and the pipeline), `service` (create, read, update, move stage, set committee),
-`committee` (the per-deal overrides on the account's view, the committee's power map), `health` (features,
-model, actions) and `generate` (closed-deal history for evaluation and demos).
+`features` (the per-deal overrides on the account's view, a deal's facts and features), `health` (model,
+win probability, actions), `committee` (the committee's power map) and `generate` (closed-deal history for
+evaluation and demos). Imports run one way: models ← features ← service ← health ← committee.
 """
