@@ -14,7 +14,7 @@ end of the as-of date, so results are stable within the hour and cacheable; pass
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -42,7 +42,8 @@ from accountgraph.algorithms.results import (
     WhatIf,
 )
 from accountgraph.errors import NotFoundError
-from accountgraph.graph.store import GraphStore
+from accountgraph.graph.store import CompanyNode, GraphStore
+from accountgraph.schema.models import Company
 
 if TYPE_CHECKING:
     from accountgraph.viz.inputs import AccountMap
@@ -53,6 +54,7 @@ __all__ = [
     "account_view",
     "actions",
     "analyse",
+    "company_tree",
     "coverage",
     "default_cache",
     "path",
@@ -368,4 +370,20 @@ def tree_html(
     from accountgraph.viz import render_tree
 
     view = account_view(store, account, **load)
-    return render_tree(store.company_tree(account, view.as_of), coverage_alg(view), account_risk(view))
+    return render_tree(company_tree(view), coverage_alg(view), account_risk(view))
+
+
+def company_tree(view: AccountView) -> CompanyNode:
+    """The account's company tree with the people of each company on the view's date, root first, children by
+    id: the tree `GraphStore.company_tree` reads, made from the view's projection (no second read)."""
+    people = Counter(p.get("company") for p in view.projection.people)
+    nodes = {
+        c["id"]: CompanyNode(Company.model_validate({k: v for k, v in c.items() if k != "kind"}), people[c["id"]])
+        for c in view.projection.companies
+    }
+    root = nodes[view.account]
+    for node in sorted(nodes.values(), key=lambda n: n.company.id):
+        parent = node.company.parent
+        if node is not root and parent in nodes:
+            nodes[parent].children.append(node)
+    return root

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 
+from accountgraph import analysis
 from accountgraph.algorithms.results import Ranking
+from accountgraph.graph.store import GraphStore
 from accountgraph.viz._html import safe_json, vis_network_js
 from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import PATH_COLOR, power_map_data, render_power_map
@@ -123,6 +126,14 @@ def test_tree_counts_coverage_and_alerts(account: Account) -> None:
         assert by_id[b.key]["color"]["background"] == coverage_color(b.score / 100)
     assert sum(n["alerts"] for n in data["nodes"]) == len(account.risk.alerts)
     assert data["options"]["layout"]["hierarchical"]["direction"] == "UD"
+
+
+@pytest.mark.parametrize("on", [date(2025, 6, 30), date(2026, 12, 31)])
+def test_the_tree_from_the_projection_is_the_stores(store: GraphStore, on: date) -> None:
+    """The tree page's companies and people come from the prepared view: the tree the store reads."""
+    store.load_bundle(hostile_bundle())
+    view = analysis.account_view(store, "medtech", as_of=on, cache=None)
+    assert analysis.company_tree(view).as_dict() == store.company_tree("medtech", on).as_dict()
 
 
 def test_coverage_colours_run_from_red_to_green() -> None:
