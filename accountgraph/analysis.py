@@ -14,10 +14,10 @@ end of the as-of date, so results are stable within the hour and cacheable; pass
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from accountgraph.algorithms import (
     AccountView,
@@ -42,13 +42,19 @@ from accountgraph.algorithms.results import (
     WhatIf,
 )
 from accountgraph.errors import NotFoundError
-from accountgraph.graph.store import GraphStore
+from accountgraph.graph.store import CompanyNode, GraphStore
+from accountgraph.schema.models import Company
+
+if TYPE_CHECKING:
+    from accountgraph.viz.inputs import AccountMap
 
 __all__ = [
     "ViewCache",
+    "account_map",
     "account_view",
     "actions",
     "analyse",
+    "company_tree",
     "coverage",
     "default_cache",
     "path",
@@ -296,6 +302,37 @@ def analyse(
     )
 
 
+def account_map(view: AccountView, nodes: Collection[str] | None = None) -> AccountMap:
+    """The prepared account as the power map draws it (`accountgraph.viz.inputs.AccountMap`), kept to the
+    companies, people and team members of `nodes` when given: the view's rows (with the roles and stances it
+    holds), the projected ties among them and the effective strengths of our ties the view computed."""
+    from accountgraph.viz.inputs import AccountMap, MapTie, OurTie
+
+    wanted = None if nodes is None else set(nodes)
+
+    def keep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return rows if wanted is None else [r for r in rows if r["id"] in wanted]
+
+    people, team = keep(view.attrs[: view.P]), keep(view.attrs[view.P :])
+    drawn = {r["id"] for r in people} | {r["id"] for r in team}
+    ties = [
+        MapTie(kind.upper(), a, b, strength, last_contact)
+        for kind, a, b, strength, _, _, last_contact, _ in view.projection.ties
+        if a in drawn and b in drawn
+    ]
+    strengths = {
+        pair: OurTie(
+            stated=t.stated,
+            effective=t.core.effective,
+            last_contact=t.core.last_contact.date() if t.core.last_contact else None,
+            stale=t.core.stale,
+        )
+        for pair, t in view.team_ties.items()
+        if t.member in drawn and t.person in drawn
+    }
+    return AccountMap(view.account, keep(view.projection.companies), people, team, ties, strengths)
+
+
 def power_map_html(
     store: GraphStore,
     account: str,
@@ -311,17 +348,14 @@ def power_map_html(
     NotFoundError
         If the account, or the person to highlight a path to, does not exist.
     """
-    from accountgraph.algorithms import tie_strengths
     from accountgraph.viz import render_power_map
 
     view = account_view(store, account, **load)
     highlight = best_paths(view, highlight_to) if highlight_to is not None else None
-    strengths = tie_strengths(view.graph, reference=view.reference, params=view.options.strength)
     return render_power_map(
-        view.graph,
+        account_map(view),
         key_people(view, top=None),
         coverage_alg(view),
-        strengths,
         highlight_path=highlight,
         show_gaps=show_gaps,
     )
@@ -336,4 +370,20 @@ def tree_html(
     from accountgraph.viz import render_tree
 
     view = account_view(store, account, **load)
-    return render_tree(store.company_tree(account, view.as_of), coverage_alg(view), account_risk(view))
+    return render_tree(company_tree(view), coverage_alg(view), account_risk(view))
+
+
+def company_tree(view: AccountView) -> CompanyNode:
+    """The account's company tree with the people of each company on the view's date, root first, children by
+    id: the tree `GraphStore.company_tree` reads, made from the view's projection (no second read)."""
+    people = Counter(p.get("company") for p in view.projection.people)
+    nodes = {
+        c["id"]: CompanyNode(Company.model_validate({k: v for k, v in c.items() if k != "kind"}), people[c["id"]])
+        for c in view.projection.companies
+    }
+    root = nodes[view.account]
+    for node in sorted(nodes.values(), key=lambda n: n.company.id):
+        parent = node.company.parent
+        if node is not root and parent in nodes:
+            nodes[parent].children.append(node)
+    return root

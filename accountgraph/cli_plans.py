@@ -20,7 +20,6 @@ from accountgraph.cli_common import JsonOption, OnOption, StoreOption, _date, _e
 from accountgraph.compare import Comparison
 from accountgraph.compare import compare as compare_fn
 from accountgraph.plans import models, progress, service
-from accountgraph.plans.view import render_progress
 from accountgraph.schema.models import Role, Stance, today
 
 __all__ = ["register"]
@@ -337,8 +336,8 @@ def register(app: typer.Typer) -> None:
         """Write a plan's progress as one self-contained HTML page."""
         day = _date(on)
         with _store(store) as s:
-            result = _run(lambda: progress.plan_progress(s, plan, on=day))
-        output.write_text(render_progress(result), encoding="utf-8")
+            html = _run(lambda: progress.progress_html(s, plan, on=day))
+        output.write_text(html, encoding="utf-8")
         err.print(f"wrote {output}")
 
     @goal_app.command("add")

@@ -14,8 +14,8 @@ from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
 from accountgraph.graph.store import DocumentWrite, GraphStore
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.opportunities import health, service
-from accountgraph.opportunities.committee import committee_view
-from accountgraph.opportunities.health import FEATURE_NAMES, committee_score, fit_model, opportunity_health
+from accountgraph.opportunities.features import FEATURE_NAMES, committee_score, committee_view
+from accountgraph.opportunities.health import fit_model, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
 from accountgraph.samples.deals import generate_history
 from accountgraph.schema.models import ApiRole, Bundle, Role, Stance, Tie, today

@@ -31,10 +31,10 @@ from accountgraph.plans import (
     list_plans,
     plan_progress,
     remove_goal,
-    render_progress,
     update_action,
 )
 from accountgraph.schema.models import ApiRole, Bundle, Interaction, Person, Tie, TieType
+from accountgraph.viz.plan_view import render_progress
 from tests.test_api_support import client, error_of, new_key, planner, viewer
 
 FIXTURES = (client, planner, viewer)  # used as test arguments

@@ -235,10 +235,10 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
     from accountgraph import analysis
     from accountgraph.graph.sqlite import SqliteStore
     from accountgraph.opportunities import service as opps
-    from accountgraph.opportunities.committee import committee_graph, committee_view, opportunity_power_map
+    from accountgraph.opportunities.committee import committee_nodes, opportunity_power_map
+    from accountgraph.opportunities.features import committee_view
     from accountgraph.plans import progress as plan_progress
     from accountgraph.plans import service as plans
-    from accountgraph.plans.view import render_progress
     from tests.test_opportunities import account_bundle
 
     store = SqliteStore(f"sqlite:///{tmp_path / 'deal.db'}")
@@ -252,12 +252,13 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
         opp = opps.create_opportunity(store, "acc", "Imaging", id="d1", owner="am", committee=committee)
         html = opportunity_power_map(store, "d1", cache=None)
         view = analysis.account_view(store, "acc", cache=None)
-        graph = committee_graph(committee_view(view, opp.committee), opp)
+        cview = committee_view(view, opp.committee)
+        drawn = committee_nodes(cview, opp)
         loaded = _open(browser, html, tmp_path / "committee.html")
         page = loaded.page
         try:
             nodes, _ = _rendered_counts(page)
-            assert nodes >= sum(1 for _, k in graph.nodes(data="kind") if k in ("person", "team"))
+            assert nodes >= sum(1 for n in drawn if cview.node(n).get("kind") in ("person", "team"))
             # the CEO is an opponent in this deal only: the card says so
             _click_node(page, "ceo")
             card = page.locator("#ag-card")
@@ -271,7 +272,7 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
             page.context.close()
 
         plan = plans.create_plan_from_opportunity(store, "d1", id="p1", cache=None)
-        page_html = render_progress(plan_progress.plan_progress(store, plan.id, cache=None))
+        page_html = plan_progress.progress_html(store, plan.id, cache=None)
         path = tmp_path / "plan.html"
         path.write_text(page_html, encoding="utf-8")
         context = browser.new_context(viewport=VIEWPORT)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-import networkx as nx
 import pytest
 
+from accountgraph import analysis
 from accountgraph.algorithms.results import Ranking
+from accountgraph.graph.store import GraphStore
 from accountgraph.viz._html import safe_json, vis_network_js
+from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import PATH_COLOR, power_map_data, render_power_map
 from accountgraph.viz.tree_view import coverage_color, tree_data
 from tests.test_viz_support import (
@@ -106,7 +109,7 @@ def test_power_map_highlights_the_path_and_the_gaps(account: Account) -> None:
 
 
 def test_power_map_without_optional_results(account: Account) -> None:
-    data = power_map_data(account.graph, account.ranking)
+    data = power_map_data(account.drawn, account.ranking)
     assert data["path"] == {"nodes": [], "edges": []} and data["panels"] == []
     assert not any(n.get("gap") for n in data["nodes"])
     assert (len(data["nodes"]), len(data["edges"])) == expected_counts(account.graph)
@@ -123,6 +126,14 @@ def test_tree_counts_coverage_and_alerts(account: Account) -> None:
         assert by_id[b.key]["color"]["background"] == coverage_color(b.score / 100)
     assert sum(n["alerts"] for n in data["nodes"]) == len(account.risk.alerts)
     assert data["options"]["layout"]["hierarchical"]["direction"] == "UD"
+
+
+@pytest.mark.parametrize("on", [date(2025, 6, 30), date(2026, 12, 31)])
+def test_the_tree_from_the_projection_is_the_stores(store: GraphStore, on: date) -> None:
+    """The tree page's companies and people come from the prepared view: the tree the store reads."""
+    store.load_bundle(hostile_bundle())
+    view = analysis.account_view(store, "medtech", as_of=on, cache=None)
+    assert analysis.company_tree(view).as_dict() == store.company_tree("medtech", on).as_dict()
 
 
 def test_coverage_colours_run_from_red_to_green() -> None:
@@ -173,8 +184,7 @@ def test_power_map_is_usable_at_two_thousand_people() -> None:
 
 
 def test_an_account_without_people_still_renders() -> None:
-    G = nx.MultiDiGraph(account="empty")
-    G.add_node("empty", kind="company", name="Empty Group")
+    drawn = AccountMap(account="empty", companies=[{"id": "empty", "name": "Empty Group"}], people=[], team=[], ties=[])
     ranking = Ranking.model_validate(
         {
             "account": "empty",
@@ -194,6 +204,6 @@ def test_an_account_without_people_still_renders() -> None:
             },
         }
     )
-    html = render_power_map(G, ranking)
+    html = render_power_map(drawn, ranking)
     data = embedded(html)
     assert data["nodes"] == [] and data["edges"] == [] and data["title"] == "Power map — Empty Group"

@@ -1,4 +1,7 @@
-"""Shared helpers of the view tests: a sample account loaded into a real SQLite store and its views."""
+"""Shared helpers of the view tests: a sample account loaded into a real SQLite store and its views.
+
+The views are drawn from the prepared view (`analysis.account_map`) and the results; the account's networkx
+projection and `tie_strengths` on it are kept as the oracle the tests count against."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from accountgraph.graph.store import CompanyNode
 from accountgraph.samples.generator import generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import Bundle
+from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import render_power_map
 from accountgraph.viz.tree_view import render_tree
 
@@ -32,6 +36,7 @@ HOSTILE_TEAM = "Robert'); alert(3);// </script>\u2028"
 @dataclass
 class Account:
     graph: nx.MultiDiGraph
+    drawn: AccountMap
     ranking: Ranking
     coverage: Coverage
     strengths: dict[tuple[str, str], TieStrength]
@@ -56,24 +61,28 @@ def load(bundle: Bundle, account: str, tmp: Path) -> Account:
     try:
         store.load_bundle(bundle)
         G = store.account_subgraph(account)
-        ranking = analysis.rank(store, account, cache=None)
-        coverage = analysis.coverage(store, account, cache=None)
-        risk = analysis.risk(store, account, cache=None)
+        view = analysis.account_view(store, account, cache=None)
+        reference = view.reference
+        ranking = analysis.rank(store, account, reference=reference, cache=None)
+        coverage = analysis.coverage(store, account, reference=reference, cache=None)
+        risk = analysis.risk(store, account, reference=reference, cache=None)
         tree = store.company_tree(account)
         target = next(g.subject for g in coverage.gaps if g.kind == "uncovered_person")
-        path = analysis.path(store, account, target, cache=None)
+        path = analysis.path(store, account, target, reference=reference, cache=None)
     finally:
         store.close()
-    strengths = tie_strengths(G)
+    strengths = tie_strengths(G, reference=reference)
+    drawn = analysis.account_map(view)
     return Account(
         graph=G,
+        drawn=drawn,
         ranking=ranking,
         coverage=coverage,
         strengths=strengths,
         tree=tree,
         risk=risk,
         path=path,
-        power_map=render_power_map(G, ranking, coverage, strengths, highlight_path=path, show_gaps=True),
+        power_map=render_power_map(drawn, ranking, coverage, highlight_path=path, show_gaps=True),
         tree_html=render_tree(tree, coverage, risk),
     )
 
@@ -115,11 +124,13 @@ def big_account() -> Big:
         try:
             store.load_bundle(generate_account(2000, 11, account_id="big"))
             G = store.account_subgraph("big")
-            ranking = analysis.rank(store, "big", cache=None)
-            coverage = analysis.coverage(store, "big", cache=None)
+            view = analysis.account_view(store, "big", cache=None)
+            ranking = analysis.rank(store, "big", reference=view.reference, cache=None)
+            coverage = analysis.coverage(store, "big", reference=view.reference, cache=None)
         finally:
             store.close()
-    strengths = tie_strengths(G)
+    strengths = tie_strengths(G, reference=view.reference)
+    drawn = analysis.account_map(view)
     started = time.perf_counter()
-    html = render_power_map(G, ranking, coverage, strengths, show_gaps=True)
+    html = render_power_map(drawn, ranking, coverage, show_gaps=True)
     return Big(G, ranking, coverage, strengths, html, time.perf_counter() - started)

@@ -1,61 +1,31 @@
-"""One opportunity's buying committee seen through the account's prepared view.
+"""One opportunity's buying committee drawn as a power map: the committee, our people tied to it and the best
+path to its most important uncovered member, with the deal's roles and stances (`features.committee_view`).
 
-`committee_view` applies the committee's per-deal roles and stances to a shallow copy of the account's
-`AccountView`: the copy shares the graph, the ties and the strengths, and has its own `attrs` (the
-overridden people only are new dicts) and an empty result cache, so every algorithm run on it (ranking,
-coverage, paths) sees the deal's roles and stances while the account's view and every other caller are
-untouched. `committee_power_map` draws the committee, our people tied to it and the best path to its most
-important uncovered member.
+The map is drawn from the committee's view of the account (`analysis.account_map` kept to `committee_nodes`)
+and the results run on it; the HTML is `accountgraph.viz.render_power_map`'s.
 """
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime
-from typing import Any
-
-import networkx as nx
 
 from accountgraph import analysis
-from accountgraph.algorithms import best_paths, key_people, tie_strengths
+from accountgraph.algorithms import best_paths, key_people
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import PathResult
 from accountgraph.analysis import ViewCache
 from accountgraph.graph.store import GraphStore
-from accountgraph.opportunities.models import CommitteeMember, Opportunity
+from accountgraph.opportunities.features import committee_coverage, committee_view
+from accountgraph.opportunities.models import Opportunity
+from accountgraph.opportunities.service import get_opportunity
 
-__all__ = ["committee_graph", "committee_power_map", "committee_view", "opportunity_power_map"]
-
-
-def committee_view(view: AccountView, committee: list[CommitteeMember]) -> AccountView:
-    """`view` with the committee's role and stance overrides applied (the view itself is not changed)."""
-    overrides = [m for m in committee if m.roles is not None or m.stance is not None]
-    if not overrides:
-        return view
-    out = copy.copy(view)
-    attrs = list(view.attrs)
-    for m in overrides:
-        i = view.index.get(m.person)
-        if i is None or i >= view.P:
-            continue
-        person = dict(attrs[i])
-        if m.roles is not None:
-            person["roles"] = [r.value for r in m.roles]
-        if m.stance is not None:
-            person["stance"] = m.stance.value
-        attrs[i] = person
-    out.attrs = attrs
-    out._avoid = None
-    # the ranking reads roles (authority), so it is only shared when no role changed
-    roles_changed = any(m.roles is not None for m in overrides)
-    out.cache = {} if roles_changed else {k: v for k, v in view.cache.items() if k.startswith("rank:")}
-    return out
+__all__ = ["committee_nodes", "committee_power_map", "opportunity_power_map"]
 
 
-def committee_graph(view: AccountView, opp: Opportunity, path: PathResult | None = None) -> nx.MultiDiGraph:
-    """The projection restricted to the committee, our members tied to it, the hops of `path` and their
-    companies, with the committee's roles and stances of this deal (a copy: the projection is unchanged)."""
+def committee_nodes(view: AccountView, opp: Opportunity, path: PathResult | None = None) -> set[str]:
+    """What the committee's map draws of the account: the committee, our members tied to it, the hops of
+    `path` and the companies of the people among them."""
     people = [m.person for m in opp.committee if view.node(m.person)]
     nodes: set[str] = set(people)
     for p in people:
@@ -64,21 +34,11 @@ def committee_graph(view: AccountView, opp: Opportunity, path: PathResult | None
         nodes.update(h.source for h in path.paths[0].hops)
         nodes.update(h.target for h in path.paths[0].hops)
     nodes.update(str(view.node(n).get("company")) for n in list(nodes) if view.node(n).get("kind") == "person")
-    sub = view.projection.restricted(nodes).to_networkx()  # (not the account's whole networkx view)
-    for m in opp.committee:
-        if m.person not in sub:
-            continue
-        attrs: dict[str, Any] = sub.nodes[m.person]
-        if m.roles is not None:
-            attrs["roles"] = [r.value for r in m.roles]
-        if m.stance is not None:
-            attrs["stance"] = m.stance.value
-    return sub
+    return nodes
 
 
 def committee_power_map(view: AccountView, opp: Opportunity) -> str:
     """The power map of one opportunity's committee as one self-contained HTML page."""
-    from accountgraph.opportunities.health import committee_coverage
     from accountgraph.viz import render_power_map
 
     cview = committee_view(view, opp.committee)
@@ -104,13 +64,10 @@ def committee_power_map(view: AccountView, opp: Opportunity) -> str:
     path = best_paths(cview, uncovered[0], k=1) if uncovered and cview.is_person(uncovered[0]) else None
     if path is not None and not path.paths:
         path = None
-    graph = committee_graph(cview, opp, path)
-    strengths = tie_strengths(graph, reference=view.reference, params=view.options.strength)
     return render_power_map(
-        graph,
+        analysis.account_map(cview, committee_nodes(cview, opp, path)),
         ranking,
         coverage,
-        strengths,
         highlight_path=path,
         show_gaps=False,
         title=f"Power map — {opp.name} (buying committee, {view.name(view.account)})",
@@ -125,8 +82,6 @@ def opportunity_power_map(
     cache: ViewCache | None = analysis.default_cache,
 ) -> str:
     """The power map of an opportunity's committee (NotFoundError for an unknown opportunity)."""
-    from accountgraph.opportunities.service import get_opportunity
-
     opp = get_opportunity(store, id)
     view = analysis.account_view(store, opp.account, reference=reference, cache=cache)
     return committee_power_map(view, opp)

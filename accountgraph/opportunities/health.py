@@ -1,33 +1,15 @@
 """Opportunity health: features from the graph and the deal's history, an explainable win probability, and
 the actions that would raise it most.
 
-**Features** (`FEATURES`), computed on the account's prepared view with the committee's per-deal roles and
-stances applied (`committee.committee_view`):
-
-* ``coverage`` — the coverage score restricted to the committee, 0..1: ``Σ w_p [best_p ≥ threshold] / Σ w_p``
-  over the committee, ``w_p`` the person's key-people score (at least the coverage ``min_weight``),
-  ``best_p`` the effective strength (`algorithms.strength`) of our strongest tie to them, the threshold the
-  coverage one (0.3).
-* ``champion`` — 1 when a committee member holds the champion role and is not an opponent, else 0.
-* ``champion_tie`` — the effective strength of our strongest tie to such a champion (0 without one).
-* ``opponents`` — committee members who are opponents in a buying role (decision maker, economic,
-  technical or user buyer) or hold the blocker role.
-* ``dm_days_min`` / ``dm_days_mean`` — days since our last contact (interaction or recorded contact)
-  with each decision maker of the committee (decision maker or economic buyer; every member when none is),
-  capped at ``DAYS_CAP`` (also the value of someone we never contacted).
-* ``threads`` — how many of our team members hold a tie of effective strength ≥ ``THREAD_MIN`` to a
-  committee member (multi-threading).
-* ``stage`` — how far the deal is along the open stages, 0 (first) to 1 (last); ``stage_age`` — days in
-  it (capped at ``DAYS_CAP``).
-* ``grade`` — the account's value grade (`ledger.value`), D=0 … A=3; ``DEFAULT_GRADE`` when the ledger
-  has no orders at all for the account.
+**Features**: see `accountgraph.opportunities.features` (the facts of a deal's committee on the account's
+prepared view, and the feature values computed from them).
 
 **Model.** ``P(win) = σ(b + Σ_k w_k (x_k − c_k) / s_k)``: each feature's contribution is its coefficient
 times its standardised value, in log-odds, and ``b`` the log-odds of a deal at the centre values. With at
 least ``MIN_CLOSED`` closed deals of both outcomes (each with the features stored when it closed), ``w``,
 ``c``, ``s`` come from a logistic regression (scikit-learn, L2, C = 1, fixed ``random_state``) fitted on
 the store's closed opportunities, standardised by their means and standard deviations; otherwise the
-**scorecard**, fixed weights and centres written in `FEATURES`.
+**scorecard**, fixed weights and centres written in `features.FEATURES`.
 
 **Actions.** Candidate moves (recruit a champion, strengthen the tie to the champion, contact a cold or
 uncovered decision maker, win over an opponent, add a second thread) are simulated on the committee's facts;
@@ -39,38 +21,34 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from accountgraph import analysis
-from accountgraph.algorithms.coverage import BUYING_ROLES
 from accountgraph.algorithms.prepared import AccountView
-from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.analysis import ViewCache
-from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
-from accountgraph.opportunities.committee import committee_view
-from accountgraph.opportunities.models import Opportunity, Pipeline
+from accountgraph.opportunities.features import (
+    FEATURE_NAMES,
+    FEATURES,
+    DealState,
+    MemberFacts,
+    account_grade_value,
+    deal_state,
+    features_of,
+)
+from accountgraph.opportunities.models import Opportunity
+from accountgraph.opportunities.service import get_opportunity, get_pipeline, list_opportunities
 
 __all__ = [
     "ACTIONS_SHOWN",
-    "DAYS_CAP",
-    "DEFAULT_GRADE",
-    "FEATURES",
     "MIN_CLOSED",
-    "DealState",
-    "FeatureSpec",
-    "MemberFacts",
     "OpportunityHealth",
     "WinModel",
-    "closing_features",
-    "committee_coverage",
-    "deal_state",
-    "features_of",
     "fit_model",
     "opportunity_health",
     "scorecard",
@@ -78,190 +56,10 @@ __all__ = [
     "win_model",
 ]
 
-DAYS_CAP = 365.0
-THREAD_MIN = 0.1
-DEFAULT_GRADE = "C"
-GRADE_VALUE = {"D": 0.0, "C": 1.0, "B": 2.0, "A": 3.0}
 MIN_CLOSED = 30
 ACTIONS_SHOWN = 3
-DECISION_ROLES = ("decision_maker", "economic_buyer")
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """A feature and its scorecard entry: contribution ``weight · (value − centre) / scale`` log-odds."""
-
-    name: str
-    label: str
-    centre: float
-    scale: float
-    weight: float
-
-
-FEATURES: tuple[FeatureSpec, ...] = (
-    FeatureSpec("coverage", "committee coverage", 0.3, 0.25, 0.8),
-    FeatureSpec("champion", "champion present", 0.5, 0.5, 0.4),
-    FeatureSpec("champion_tie", "tie to the champion", 0.2, 0.25, 0.6),
-    FeatureSpec("opponents", "opponents or blockers among decision makers", 0.5, 1.0, -0.9),
-    FeatureSpec("dm_days_min", "days since the warmest decision maker was contacted", 180.0, 120.0, -0.3),
-    FeatureSpec("dm_days_mean", "mean days since decision makers were contacted", 240.0, 100.0, -0.2),
-    FeatureSpec("threads", "our people with committee relationships", 2.0, 1.5, 0.4),
-    FeatureSpec("stage", "stage reached", 0.5, 0.35, 0.5),
-    FeatureSpec("stage_age", "days in the stage", 40.0, 40.0, -0.3),
-    FeatureSpec("grade", "account grade (D=0 … A=3)", 1.5, 1.0, 0.3),
-)
-FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 SCORECARD_INTERCEPT = -0.4
 """The scorecard's log-odds of a deal at the centre values (a 40 % win rate)."""
-
-
-# ---- the facts of a deal ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class MemberFacts:
-    """What the features need to know about one committee member (with the deal's overrides applied)."""
-
-    person: str
-    name: str
-    roles: tuple[str, ...]
-    stance: str
-    overridden: bool
-    in_account: bool
-    weight: float
-    best: float  # effective strength of our strongest tie
-    best_member: str | None
-    threads: frozenset[str]  # our members with a tie of at least THREAD_MIN
-    days: float | None  # since our last contact (None: never)
-
-    @property
-    def decision_maker(self) -> bool:
-        return any(r in DECISION_ROLES for r in self.roles)
-
-    @property
-    def champion(self) -> bool:
-        return "champion" in self.roles and self.stance != "opponent"
-
-    @property
-    def opposing(self) -> bool:
-        return (self.stance == "opponent" and any(r in BUYING_ROLES for r in self.roles)) or "blocker" in self.roles
-
-
-@dataclass(frozen=True)
-class DealState:
-    members: tuple[MemberFacts, ...]
-    threshold: float
-    stage: float
-    stage_age: float
-    grade: float
-    team: tuple[str, ...] = field(default=())  # our members in the account (for the thread action)
-
-
-def features_of(state: DealState) -> dict[str, float]:
-    """The feature values of a deal's state (see the module docstring)."""
-    ms = [m for m in state.members if m.in_account]
-    total = sum(m.weight for m in ms)
-    covered = sum(m.weight for m in ms if m.best >= state.threshold)
-    champions = [m for m in ms if m.champion]
-    dms = [m for m in ms if m.decision_maker] or ms
-    days = [min(DAYS_CAP, m.days) if m.days is not None else DAYS_CAP for m in dms]
-    threads: set[str] = set()
-    for m in ms:
-        threads |= m.threads
-    return {
-        "coverage": covered / total if total > 0 else 0.0,
-        "champion": 1.0 if champions else 0.0,
-        "champion_tie": max((m.best for m in champions), default=0.0),
-        "opponents": float(sum(1 for m in ms if m.opposing)),
-        "dm_days_min": min(days) if days else DAYS_CAP,
-        "dm_days_mean": sum(days) / len(days) if days else DAYS_CAP,
-        "threads": float(len(threads)),
-        "stage": state.stage,
-        "stage_age": min(DAYS_CAP, max(0.0, state.stage_age)),
-        "grade": state.grade,
-    }
-
-
-def _grade(store: GraphStore, account: str, on: date) -> float:
-    from accountgraph.ledger import value
-
-    try:
-        v = value.account_value(store, account, on)
-    except NotFoundError:
-        return GRADE_VALUE[DEFAULT_GRADE]
-    return GRADE_VALUE[v.grade if v.frequency > 0 else DEFAULT_GRADE]
-
-
-def committee_score(view: AccountView, arrays: RankArrays, i: int, roles: Sequence[str]) -> float:
-    """Person `i`'s key-people score with `roles` in place of their account-level ones.
-
-    Only the role part of the authority depends on roles (`ranking._rank`), so this equals the score a
-    full ranking of the committee's view gives, without ranking the account again for every deal.
-    """
-    rp = view.options.rank
-    role_score = max((rp.role_weights.get(r, 0.0) for r in roles), default=0.0)
-    aw = rp.authority_weights
-    a_total = aw.level + aw.span + aw.role
-    if a_total <= 0:
-        return float(arrays.score[i])
-    delta = arrays.weights["authority"] * aw.role * (role_score - float(arrays.role_score[i])) / a_total
-    return float(arrays.score[i]) + delta
-
-
-def deal_state(
-    view: AccountView,
-    opp: Opportunity,
-    pipeline: Pipeline,
-    grade: float,
-    *,
-    stage: str | None = None,
-    at: datetime | None = None,
-) -> DealState:
-    """The committee facts of `opp` on the account's view (`stage` in place of the current one if given)."""
-    cview = committee_view(view, opp.committee)
-    arrays = rank_arrays(view)  # the account's ranking; only the role part of a score changes per deal
-    params = view.options.coverage
-    members = []
-    for m in opp.committee:
-        i = cview.index.get(m.person)
-        if i is None or i >= cview.P:
-            members.append(
-                MemberFacts(m.person, m.person, (), "unknown", False, False, 0.0, 0.0, None, frozenset(), None)
-            )
-            continue
-        attrs = cview.attrs[i]
-        ties = cview.ties_of_person.get(m.person, [])
-        ages = [t.core.age_days for t in ties if t.core.age_days is not None]
-        members.append(
-            MemberFacts(
-                person=m.person,
-                name=cview.name(m.person),
-                roles=tuple(attrs.get("roles") or ()),
-                stance=str(attrs.get("stance") or "unknown"),
-                overridden=m.roles is not None or m.stance is not None,
-                in_account=True,
-                weight=max(committee_score(view, arrays, i, attrs.get("roles") or ()), params.min_weight),
-                best=ties[0].core.effective if ties else 0.0,
-                best_member=ties[0].member if ties else None,
-                threads=frozenset(t.member for t in ties if t.core.effective >= THREAD_MIN),
-                days=min(ages) if ages else None,
-            )
-        )
-    now = at or view.reference
-    entered = opp.stage_entered()
-    return DealState(
-        members=tuple(members),
-        threshold=params.threshold,
-        stage=pipeline.position(stage or opp.stage),
-        stage_age=(now - entered).total_seconds() / 86400.0,
-        grade=grade,
-        team=tuple(view.team),
-    )
-
-
-def committee_coverage(view: AccountView, opp: Opportunity) -> tuple[float, set[str]]:
-    """The committee coverage score (0..100) of `opp` on `view` and the committee members it covers."""
-    state = deal_state(view, opp, Pipeline(stages=[opp.stage]), GRADE_VALUE[DEFAULT_GRADE])
-    covered = {m.person for m in state.members if m.in_account and m.best >= state.threshold}
-    return 100.0 * features_of(state)["coverage"], covered
 
 
 # ---- the model --------------------------------------------------------------------------------
@@ -329,8 +127,6 @@ def fit_model(rows: list[tuple[dict[str, float], bool]], *, min_closed: int = MI
 
 def training_rows(store: GraphStore) -> list[tuple[dict[str, float], bool]]:
     """The store's closed opportunities that carry their closing features, as ``(features, won)``."""
-    from accountgraph.opportunities.service import get_pipeline, list_opportunities
-
     pipeline = get_pipeline(store)
     rows = []
     for opp in list_opportunities(store):
@@ -568,37 +364,10 @@ def opportunity_health(
     Raises:
         NotFoundError: no such opportunity (or its account is gone).
     """
-    from accountgraph.opportunities.service import get_opportunity, get_pipeline
-
     opp = get_opportunity(store, id)
     pipeline = get_pipeline(store)
     view = _account_view(store, opp.account, reference, cache)
-    state = deal_state(view, opp, pipeline, _grade(store, opp.account, view.reference.date()))
+    state = deal_state(view, opp, pipeline, account_grade_value(store, opp.account, view.reference.date()))
     chosen = win_model(store) if model == "auto" else scorecard() if model == "scorecard" else model
     assert isinstance(chosen, WinModel)
     return health_of(opp, state, chosen, view.reference)
-
-
-def closing_features(store: GraphStore, opp: Opportunity, stage: str, at: datetime | None = None) -> dict[str, str]:
-    """The features of a deal that closes at `at` (default now) from open stage `stage`, as decimal strings
-    (for the ledger). A close dated in the past reads the account as it stood that day."""
-    pipeline = _pipeline(store)
-    now = datetime.now(UTC)
-    at = at or now
-    if at.date() < now.date():
-        view = analysis.account_view(store, opp.account, as_of=at.date(), reference=at, cache=None)
-    else:
-        view = analysis.account_view(store, opp.account, cache=analysis.default_cache)
-    state = deal_state(view, opp, pipeline, _grade(store, opp.account, at.date()), stage=stage, at=at)
-    return encode_features(features_of(state))
-
-
-def encode_features(x: dict[str, float]) -> dict[str, str]:
-    """Feature values as decimal strings with 6 decimals (the ledger stores no floats)."""
-    return {k: format(round(x[k], 6), ".6f") for k in FEATURE_NAMES}
-
-
-def _pipeline(store: GraphStore) -> Pipeline:
-    from accountgraph.opportunities.service import get_pipeline
-
-    return get_pipeline(store)

@@ -38,8 +38,9 @@ __all__ = [
 UPDATABLE = ("name", "amount", "currency", "expected_close", "owner", "quotes")
 """Fields `update_opportunity` changes (the stage moves with `move_stage`, the committee with `set_committee`)."""
 
-FeatureHook = Callable[[GraphStore, Opportunity, str, datetime], dict[str, str]]
-"""Computes the health features of a deal that is closing (from the open stage it leaves, at that time)."""
+FeatureHook = Callable[[GraphStore, Opportunity, Pipeline, str, datetime], dict[str, str]]
+"""Computes the health features of a deal that is closing (from the open stage of the pipeline it leaves, at
+that time)."""
 
 
 def _now(at: datetime | None) -> datetime:
@@ -286,7 +287,7 @@ def move_stage(
     """Move an opportunity to another stage of the pipeline, appending the change (with its time) to its history.
 
     Any open stage may follow any other (deals slip back), or won / lost; a closed deal is final. Closing
-    stores the deal's health features as they are now (`features`, default `health.closing_features`),
+    stores the deal's health features as they are now (`features`, default `features.closing_features`),
     which is what the win-probability model learns from.
 
     Raises:
@@ -299,7 +300,7 @@ def move_stage(
     _check_stage(pipeline, stage)
     when = _now(at)
     if features is None:
-        from accountgraph.opportunities.health import closing_features
+        from accountgraph.opportunities.features import closing_features
 
         features = closing_features
 
@@ -317,7 +318,7 @@ def move_stage(
         }
         if pipeline.is_closed(stage):
             update["closed_at"] = when
-            update["features_at_close"] = features(store, opp, opp.stage, when)
+            update["features_at_close"] = features(store, opp, pipeline, opp.stage, when)
         new = opp.model_copy(update=update)
         uow.save(new)
         return new

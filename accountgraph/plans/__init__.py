@@ -1,4 +1,5 @@
-"""Relationship plans: goals checkable against the graph, tracked actions, progress and its view."""
+"""Relationship plans: goals checkable against the graph, tracked actions and their progress (its HTML view is
+`accountgraph.viz.plan_view`, reached through `progress.progress_html`)."""
 
 from accountgraph.plans.models import Action, ActionStatus, Goal, GoalKind, Plan, PlanProgress
 from accountgraph.plans.progress import plan_progress
@@ -14,7 +15,6 @@ from accountgraph.plans.service import (
     update_plan,
     upsert_goal,
 )
-from accountgraph.plans.view import render_progress
 
 __all__ = [
     "Action",
@@ -31,7 +31,6 @@ __all__ = [
     "list_plans",
     "plan_progress",
     "remove_goal",
-    "render_progress",
     "update_action",
     "update_plan",
     "upsert_goal",

@@ -40,7 +40,7 @@ from accountgraph.plans.models import (
 from accountgraph.plans.service import get_plan
 from accountgraph.schema.models import Stance, today
 
-__all__ = ["evaluate", "plan_progress"]
+__all__ = ["evaluate", "plan_progress", "progress_html"]
 
 _WARMTH = {"opponent": 0, "unknown": 1, "neutral": 2, "supporter": 3}
 """Stances from the coldest to the warmest."""
@@ -68,6 +68,26 @@ def plan_progress(
     day = on or today()
     view = analysis.account_view(store, plan.account, as_of=day, options=options, reference=reference, cache=cache)
     return evaluate(plan, view, on=day, stall_days=stall_days)
+
+
+def progress_html(
+    store: GraphStore,
+    plan: str | Plan,
+    *,
+    on: date | None = None,
+    stall_days: int | None = None,
+    cache: analysis.ViewCache | None = analysis.default_cache,
+) -> str:
+    """The progress of a plan as one self-contained HTML page (`accountgraph.viz.plan_view.render_progress`).
+
+    Raises
+    ------
+    NotFoundError
+        If the plan, or its account, does not exist.
+    """
+    from accountgraph.viz.plan_view import render_progress
+
+    return render_progress(plan_progress(store, plan, on=on, stall_days=stall_days, cache=cache))
 
 
 def _member_ties(view: AccountView, person: str, member: str | None = None) -> list[tuple[str, float]]:

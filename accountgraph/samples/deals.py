@@ -23,7 +23,7 @@ from decimal import Decimal
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.graph.store import DocumentWrite, GraphStore
-from accountgraph.opportunities.health import (
+from accountgraph.opportunities.features import (
     DAYS_CAP,
     FEATURE_NAMES,
     FEATURES,

@@ -7,8 +7,9 @@ out company by company (a box per company) with positions computed here, so the 
 and the page stays usable at thousands of people. Hovering or clicking a node shows its card. Optionally
 the best contact path to a person is highlighted and the coverage gaps are marked.
 
-`viz` draws results it is given; it never queries the store. The only place that reads the analysis
-results is `_facts`.
+`viz` draws what it is given and never queries the store: the account as plain rows and ties with the
+effective strength of ours (`AccountMap`, made from the prepared view by `analysis.account_map`) and the
+results, typed by their shape (`accountgraph.viz.inputs`). The only place that reads the results is `_facts`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ import networkx as nx
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from accountgraph.algorithms.results import ContactPath, Coverage, PathResult, Ranking, TieStrength
 from accountgraph.viz._html import page
+from accountgraph.viz.inputs import (
+    AccountMap,
+    ContactPathLike,
+    CoverageLike,
+    OurTie,
+    PathResultLike,
+    RankingLike,
+)
 
 __all__ = [
     "EDGE_STYLES",
@@ -93,7 +101,7 @@ class _Facts:
     people: dict[str, _Person]
     ranked: int
     top_score: float
-    ties: dict[tuple[str, str], TieStrength]
+    ties: Mapping[tuple[str, str], OurTie]
     path_nodes: list[str]
     path_hops: list[tuple[str, str, str]]  # (source, target, tie kind)
     path_panel: dict[str, Any] | None
@@ -102,10 +110,10 @@ class _Facts:
 
 
 def _facts(
-    ranking: Ranking,
-    coverage: Coverage | None,
-    strengths: Mapping[tuple[str, str], TieStrength] | None,
-    highlight_path: PathResult | ContactPath | None,
+    ranking: RankingLike,
+    coverage: CoverageLike | None,
+    strengths: Mapping[tuple[str, str], OurTie],
+    highlight_path: PathResultLike | ContactPathLike | None,
     show_gaps: bool,
 ) -> _Facts:
     """The adapter: everything the drawing takes from the analysis results, in plain terms."""
@@ -140,9 +148,9 @@ def _facts(
                 "text": coverage.explanation,
                 "items": [f"{g.name} — {g.kind.replace('_', ' ')}: {g.detail}" for g in coverage.gaps[:10]],
             }
-    path: ContactPath | None = None
+    path: ContactPathLike | None = None
     path_panel = None
-    if isinstance(highlight_path, PathResult):
+    if isinstance(highlight_path, PathResultLike):
         if highlight_path.reachable and highlight_path.paths:
             path = highlight_path.paths[0]
         else:
@@ -173,7 +181,7 @@ def _facts(
         people=dict(people),
         ranked=len(ranking.people),
         top_score=top,
-        ties=dict(strengths or {}),
+        ties=strengths,
         path_nodes=path_nodes,
         path_hops=hops,
         path_panel=path_panel,
@@ -185,12 +193,15 @@ def _facts(
 # ---- layout ---------------------------------------------------------------------------------------
 
 
-def _cluster_layout(G: nx.MultiDiGraph, clusters: Mapping[str, list[str]]) -> dict[str, tuple[float, float]]:
-    """Positions in pixels: each cluster laid out on its own (spring), the clusters packed in rows."""
+def _cluster_layout(
+    ties: Iterable[tuple[str, str]], clusters: Mapping[str, list[str]]
+) -> dict[str, tuple[float, float]]:
+    """Positions in pixels: each cluster laid out on its own (spring on the `ties` inside it), the clusters
+    packed in rows."""
     cluster_of = {n: key for key, ids in clusters.items() for n in ids}
     inner: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for u, v, kind in G.edges(keys=True):
-        if kind in ("REPORTS_TO", "INFLUENCES", "KNOWS") and u != v:
+    for u, v in ties:
+        if u != v:
             cu = cluster_of.get(u)
             if cu is not None and cu == cluster_of.get(v):
                 inner[cu].append((u, v))
@@ -273,26 +284,44 @@ def _hop_edge(source: str, target: str, tie: str) -> str:
 
 
 def power_map_data(
-    graph: nx.MultiDiGraph,
-    ranking: Ranking,
-    coverage: Coverage | None = None,
-    strengths: Mapping[tuple[str, str], TieStrength] | None = None,
+    account: AccountMap,
+    ranking: RankingLike,
+    coverage: CoverageLike | None = None,
     *,
-    highlight_path: PathResult | ContactPath | None = None,
+    highlight_path: PathResultLike | ContactPathLike | None = None,
     show_gaps: bool = False,
     title: str | None = None,
 ) -> dict[str, Any]:
     """The data the power map page embeds (nodes, edges, options, legend, panels); see `render_power_map`."""
-    facts = _facts(ranking, coverage, strengths, highlight_path, show_gaps)
-    G = graph
-    kinds = dict(G.nodes(data="kind"))
-    company_names = {n: str(G.nodes[n].get("name") or n) for n, k in kinds.items() if k == "company"}
-    people = sorted(n for n, k in kinds.items() if k == "person")
-    team = sorted(n for n, k in kinds.items() if k == "team")
+    facts = _facts(ranking, coverage, account.strengths, highlight_path, show_gaps)
+    row_of: dict[str, Mapping[str, Any]] = {r["id"]: r for r in (*account.people, *account.team)}
+    kinds = {**{p["id"]: "person" for p in account.people}, **{t["id"]: "team" for t in account.team}}
+    company_names = {str(c["id"]): str(c.get("name") or c["id"]) for c in account.companies}
+    people = sorted(p["id"] for p in account.people)
+    team = sorted(t["id"] for t in account.team)
     drawn = set(people) | set(team)
 
+    # the ties drawn, in (kind, from, to) order: reporting lines (to the manager, when one of the people),
+    # influence (to who is swayed) and acquaintance (once per pair, its ends in id order)
+    ties: list[tuple[str, str, str, float | None, str | None]] = [
+        ("REPORTS_TO", p["id"], p["reports_to"], None, None)
+        for p in account.people
+        if kinds.get(p.get("reports_to") or "") == "person" and p["reports_to"] != p["id"]
+    ]
+    for t in account.ties:
+        u, v = sorted((t.source, t.target)) if t.kind == "KNOWS" else (t.source, t.target)
+        if u in drawn and v in drawn and u != v:
+            ties.append((t.kind, u, v, t.strength, t.last_contact))
+    ties.sort(key=lambda e: (e[0], e[1], e[2]))
+
     # companies in tree order (the account's root first), then any company only named on a person
-    parents = nx.DiGraph([(u, v) for u, v, k in G.edges(keys=True) if k == "PARENT_OF"])
+    parents = nx.DiGraph(
+        [
+            (c["parent"], c["id"])
+            for c in account.companies
+            if c.get("parent") in company_names and c["id"] != account.account
+        ]
+    )
     try:
         order = list(nx.lexicographical_topological_sort(parents))
     except nx.NetworkXUnfeasible:  # a cycle: not a tree, so plain id order
@@ -303,24 +332,25 @@ def power_map_data(
         clusters[_TEAM_CLUSTER] = team
     by_company: dict[str, list[str]] = defaultdict(list)
     for p in people:
-        by_company[str(G.nodes[p].get("company") or "")].append(p)
+        by_company[str(row_of[p].get("company") or "")].append(p)
     for c in order:
         if by_company.get(c):
             clusters[c] = by_company[c]
     for c in sorted(by_company):
         if c not in clusters:
             clusters[c] = by_company[c]
-    positions = _cluster_layout(G, clusters)
+    positions = _cluster_layout(((u, v) for _, u, v, _, _ in ties), clusters)
     cluster_of = {n: key for key, ids in clusters.items() for n in ids}
 
     # who of ours knows whom, and how strongly
     ours_of: dict[str, list[tuple[float, str]]] = defaultdict(list)
     knows_of: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for u, v, kind, d in G.edges(keys=True, data=True):
-        if kind != "KNOWS" or kinds.get(u) != "team" or kinds.get(v) != "person":
+    for kind, end1, end2, stated_strength, last_contact in ties:
+        if kind != "KNOWS" or {kinds[end1], kinds[end2]} != {"team", "person"}:
             continue
+        u, v = (end1, end2) if kinds[end1] == "team" else (end2, end1)
         tie = facts.ties.get((u, v))
-        stated = float(d.get("strength") or 0.0)
+        stated = float(stated_strength or 0.0)
         if tie is not None:
             text = f"{tie.effective:.2f} effective (stated {tie.stated:.2f}"
             text += f", last contact {tie.last_contact.isoformat()})" if tie.last_contact else ")"
@@ -328,15 +358,15 @@ def power_map_data(
             value = tie.effective
         else:
             value = stated
-            text = f"{stated:.2f} stated" + (f", last contact {d['last_contact']}" if d.get("last_contact") else "")
-        ours_of[v].append((value, f"{G.nodes[u].get('name') or u}: {text}"))
-        knows_of[u].append((value, f"{G.nodes[v].get('name') or v}: {text}"))
+            text = f"{stated:.2f} stated" + (f", last contact {last_contact}" if last_contact else "")
+        ours_of[v].append((value, f"{row_of[u].get('name') or u}: {text}"))
+        knows_of[u].append((value, f"{row_of[v].get('name') or v}: {text}"))
 
     many = len(drawn) > _LABEL_EVERY_NODE_UP_TO
     net = Network(directed=True)
     path_nodes = set(facts.path_nodes)
     for n in people + team:
-        a = G.nodes[n]
+        a = row_of[n]
         x, y = positions[n]
         name = str(a.get("name") or n)
         options: dict[str, Any] = {"x": x, "y": y, "cluster": cluster_of.get(n), "kind": kinds[n]}
@@ -408,9 +438,7 @@ def power_map_data(
     # edges: reporting lines, influence, acquaintance once per pair
     path_edges = {_hop_edge(s, t, k) for s, t, k in facts.path_hops}
     seen: set[str] = set()
-    for u, v, kind, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1])):
-        if kind not in ("REPORTS_TO", "INFLUENCES", "KNOWS") or u not in drawn or v not in drawn or u == v:
-            continue
+    for kind, u, v, stated_strength, _ in ties:
         key = _edge_key(kind, u, v)
         if key in seen:
             continue
@@ -419,7 +447,7 @@ def power_map_data(
         ours = kind == "KNOWS" and not colleagues and (kinds[u] == "team" or kinds[v] == "team")
         style_kind = "COLLEAGUES" if colleagues else "OURS" if ours else kind
         style = EDGE_STYLES[style_kind]
-        strength = float(d.get("strength") or 0.5)
+        strength = float(stated_strength or 0.5)
         dashed = False
         if ours:
             member, person = (u, v) if kinds[u] == "team" else (v, u)
@@ -464,8 +492,7 @@ def power_map_data(
         )
 
     panels = [p for p in (facts.path_panel, facts.gap_panel) if p is not None]
-    account = str(G.graph.get("account") or "")
-    root_name = company_names.get(account, account)
+    root_name = company_names.get(account.account, account.account)
     subtitle = f"{len(people)} people, {len(team)} of ours, {len(net.edges)} ties"
     if facts.coverage_line:
         subtitle += f" · {facts.coverage_line}"
@@ -526,12 +553,11 @@ def power_map_data(
 
 
 def render_power_map(
-    graph: nx.MultiDiGraph,
-    ranking: Ranking,
-    coverage: Coverage | None = None,
-    strengths: Mapping[tuple[str, str], TieStrength] | None = None,
+    account: AccountMap,
+    ranking: RankingLike,
+    coverage: CoverageLike | None = None,
     *,
-    highlight_path: PathResult | ContactPath | None = None,
+    highlight_path: PathResultLike | ContactPathLike | None = None,
     show_gaps: bool = False,
     title: str | None = None,
 ) -> str:
@@ -539,15 +565,14 @@ def render_power_map(
 
     Parameters
     ----------
-    graph : nx.MultiDiGraph
-        The account projection (`GraphStore.account_subgraph`): its people, team members and ties are drawn.
+    account : AccountMap
+        The account's people, our team members, their ties and the effective strength of ours
+        (`analysis.account_map` of the prepared view): they are drawn, our ties' width and staleness
+        from the effective strengths (the stated ones where none is given).
     ranking : Ranking
         Key people (`analysis.rank(..., top=None)`): node size follows the score; unranked people are smallest.
     coverage : Coverage, optional
         Coverage of the decision chain: shown on each card and, with `show_gaps`, as marked gaps.
-    strengths : mapping, optional
-        ``(member, person) → TieStrength`` (`algorithms.tie_strengths`): width and staleness of our ties;
-        without it the stated strengths are drawn.
     highlight_path : PathResult or ContactPath, optional
         The best path (of a `PathResult`, its first) is drawn in magenta and listed hop by hop.
     show_gaps : bool
@@ -561,10 +586,9 @@ def render_power_map(
         The HTML page; it loads nothing from the network.
     """
     data = power_map_data(
-        graph,
+        account,
         ranking,
         coverage,
-        strengths,
         highlight_path=highlight_path,
         show_gaps=show_gaps,
         title=title,

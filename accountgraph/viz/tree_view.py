@@ -3,7 +3,8 @@
 Each company shows how many of its key (decision-chain) people we reach, coloured from uncovered (red)
 through partly covered (amber) to well covered (green), grey when it has no key people; companies with
 risk alerts get a thick red border and their alerts on the card. One self-contained HTML page, like the
-power map. `viz` draws results it is given; the only place that reads the analysis results is `_facts`.
+power map. `viz` draws results it is given (the tree, e.g. `GraphStore.company_tree`, and the results, typed
+by their shape in `accountgraph.viz.inputs`); the only place that reads the analysis results is `_facts`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from typing import Any
 
 from pyvis.network import Network
 
-from accountgraph.algorithms.results import Coverage, RiskReport
-from accountgraph.graph.store import CompanyNode
 from accountgraph.viz._html import page
+from accountgraph.viz.inputs import CompanyNodeLike, CoverageLike, RiskReportLike
 
 __all__ = ["coverage_color", "render_tree", "tree_data"]
 
@@ -48,7 +48,7 @@ class _Company:
     alerts: list[tuple[str, str]] = field(default_factory=list)  # (level, message)
 
 
-def _facts(coverage: Coverage | None, risk: RiskReport | None) -> dict[str, _Company]:
+def _facts(coverage: CoverageLike | None, risk: RiskReportLike | None) -> dict[str, _Company]:
     """The adapter: what the tree takes from the coverage and risk results, per company id."""
     out: dict[str, _Company] = defaultdict(_Company)
     if coverage is not None:
@@ -65,9 +65,9 @@ def _facts(coverage: Coverage | None, risk: RiskReport | None) -> dict[str, _Com
 
 
 def tree_data(
-    tree: CompanyNode,
-    coverage: Coverage | None = None,
-    risk: RiskReport | None = None,
+    tree: CompanyNodeLike,
+    coverage: CoverageLike | None = None,
+    risk: RiskReportLike | None = None,
     *,
     title: str | None = None,
 ) -> dict[str, Any]:
@@ -211,9 +211,9 @@ def tree_data(
 
 
 def render_tree(
-    tree: CompanyNode,
-    coverage: Coverage | None = None,
-    risk: RiskReport | None = None,
+    tree: CompanyNodeLike,
+    coverage: CoverageLike | None = None,
+    risk: RiskReportLike | None = None,
     *,
     title: str | None = None,
 ) -> str:

@@ -23,7 +23,6 @@ from accountgraph.api.routes.analysis import HTML_PAGE, _run
 from accountgraph.compare import Comparison, compare
 from accountgraph.errors import NotFoundError
 from accountgraph.plans import models, progress, service
-from accountgraph.plans.view import render_progress
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
 from accountgraph.services.paging import Page
 from accountgraph.services.records import Access
@@ -217,8 +216,9 @@ def plan_view(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> HTMLResponse:
     plan = _plan(access, id)
-    result = _run(lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
-    return HTMLResponse(render_progress(result))
+    return HTMLResponse(
+        _run(lambda: progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views))
+    )
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")

@@ -1,7 +1,8 @@
 """A plan's progress as one self-contained HTML page: goals met or not, actions with their flags.
 
 No script and no network: plain HTML and inline CSS under a Content-Security-Policy that forbids every
-request, every user-supplied string escaped by Jinja's autoescape. It opens offline in any browser.
+request, every user-supplied string escaped by Jinja's autoescape. It opens offline in any browser. It draws
+the progress it is given (`plans.progress.plan_progress`; typed by its shape, `viz.inputs.PlanProgressLike`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from functools import cache
 
 import jinja2
 
-from accountgraph.plans.models import PlanProgress
+from accountgraph.viz.inputs import PlanProgressLike
 
 __all__ = ["render_progress"]
 
@@ -96,7 +97,7 @@ def _fmt(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def render_progress(progress: PlanProgress) -> str:
+def render_progress(progress: PlanProgressLike) -> str:
     """The progress of a plan as one self-contained HTML page."""
     percent = round(100 * progress.goals_met / len(progress.goals)) if progress.goals else 0
     return _template().render(p=progress, percent=percent, fmt=_fmt)
