@@ -1,4 +1,4 @@
-"""CLI commands of the HTTP API: `serve` and `keys create|list|revoke`. `register(app)` adds them."""
+"""The commands of the HTTP API: `serve` and the `keys` group (create, list, revoke)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accountgraph.cli_common import StoreOption, _guard, _store, err, out
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out
 from accountgraph.schema.models import ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
 
+app = typer.Typer()
 
+
+@app.command("serve")
 def serve(
     host: Annotated[
         str, typer.Option("--host", envvar="ACCOUNTGRAPH_HOST", help="interface to listen on")
@@ -30,8 +33,8 @@ def serve(
 
     if store:
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
-    settings = _guard(ApiSettings)
-    err.print(
+    settings = call(ApiSettings)
+    err().print(
         f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {workers} worker(s))",
         highlight=False,
         soft_wrap=True,
@@ -57,10 +60,10 @@ def keys_create(
     """Create an API key and print it, once."""
     from accountgraph.api.auth import mint_key
 
-    with _store(store) as s:
-        record, key = _guard(lambda: mint_key(s, role, name=name, accounts=account or []))
+    with opened_store(store) as s:
+        record, key = call(lambda: mint_key(s, role, name=name, accounts=account or []))
     scope = ", ".join(record.accounts) or "all accounts"
-    err.print(
+    err().print(
         f"created {record.role.value} key {record.id} for {scope}; it is shown only this once:",
         highlight=False,
         soft_wrap=True,
@@ -71,7 +74,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(store: StoreOption = None) -> None:
     """List API keys (never their secrets), revoked ones included."""
-    with _store(store) as s:
+    with opened_store(store) as s:
         keys = s.list_api_keys()
     table = Table(title="API keys")
     for column in ("id", "role", "name", "accounts", "created", "revoked"):
@@ -85,7 +88,7 @@ def keys_list(store: StoreOption = None) -> None:
             k.created_at.isoformat(timespec="seconds"),
             k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
         )
-    out.print(table)
+    out().print(table)
 
 
 @keys_app.command("revoke")
@@ -93,12 +96,6 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")], store: StoreOption = None
 ) -> None:
     """Revoke an API key: it stops working at once and stays listed."""
-    with _store(store) as s:
-        record = _guard(lambda: s.revoke_api_key(key_id))
-    out.print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `serve` and `keys` to the `accountgraph` command line."""
-    app.command("serve")(serve)
-    app.add_typer(keys_app, name="keys")
+    with opened_store(store) as s:
+        record = call(lambda: s.revoke_api_key(key_id))
+    out().print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
