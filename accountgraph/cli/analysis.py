@@ -23,7 +23,7 @@ from accountgraph.algorithms.results import (
     RiskReport,
     WhatIf,
 )
-from accountgraph.cli.common import AccountArg, JsonOption, StoreOption, out, run, table, text
+from accountgraph.cli.common import AccountArg, JsonOption, Operation, StoreOption, out, renders, run, table, text
 
 app = typer.Typer()
 
@@ -237,15 +237,14 @@ def show_risk(r: RiskReport) -> None:
 
 
 @app.command("rank")
+@renders(show_ranking, busy=BUSY)
 def rank(
     account: AccountArg,
     top: Annotated[int, typer.Option("--top", min=1, help="how many people to show")] = 20,
     as_of: AsOfOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Ranking]:
     """Rank the key people of an account: authority, influence and brokerage, each part shown."""
-    run(store, lambda s: analysis.rank(s, account, top=top, as_of=_day(as_of)), show_ranking, as_json, busy=BUSY)
+    return lambda s: analysis.rank(s, account, top=top, as_of=_day(as_of))
 
 
 @app.command("coverage")
@@ -267,6 +266,7 @@ def coverage(
 
 
 @app.command("path")
+@renders(show_path, busy=BUSY)
 def path(
     account: AccountArg,
     to: Annotated[str, typer.Option("--to", help="the person to reach")],
@@ -277,42 +277,33 @@ def path(
     ] = False,
     max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help="the most hops a path may have")] = None,
     as_of: AsOfOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[PathResult]:
     """Best contact paths from our team to a person, with the top k loop-free alternatives."""
-    run(
-        store,
-        lambda s: analysis.path(
-            s, account, to, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops, as_of=_day(as_of)
-        ),
-        show_path,
-        as_json,
-        busy=BUSY,
+    return lambda s: analysis.path(
+        s, account, to, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops, as_of=_day(as_of)
     )
 
 
 @app.command("whatif")
+@renders(show_whatif, busy=BUSY)
 def whatif(
     account: AccountArg,
     remove: Annotated[str, typer.Option("--remove", help="a person or one of our team members who leaves")],
     as_of: AsOfOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[WhatIf]:
     """What a departure costs: coverage before and after, people lost, single points of failure."""
-    run(store, lambda s: analysis.whatif(s, account, remove, as_of=_day(as_of)), show_whatif, as_json, busy=BUSY)
+    return lambda s: analysis.whatif(s, account, remove, as_of=_day(as_of))
 
 
 @app.command("actions")
-def actions(
-    account: AccountArg, as_of: AsOfOption = None, as_json: JsonOption = False, store: StoreOption = None
-) -> None:
+@renders(show_actions, busy=BUSY)
+def actions(account: AccountArg, as_of: AsOfOption = None) -> Operation[ActionPlan]:
     """Next best actions: who of ours should reach whom through which path, by expected coverage gain."""
-    run(store, lambda s: analysis.actions(s, account, as_of=_day(as_of)), show_actions, as_json, busy=BUSY)
+    return lambda s: analysis.actions(s, account, as_of=_day(as_of))
 
 
 @app.command("risk")
-def risk(account: AccountArg, as_of: AsOfOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders(show_risk, busy=BUSY)
+def risk(account: AccountArg, as_of: AsOfOption = None) -> Operation[RiskReport]:
     """Account risk: events rolled up the company tree into a score and alerts."""
-    run(store, lambda s: analysis.risk(s, account, as_of=_day(as_of)), show_risk, as_json, busy=BUSY)
+    return lambda s: analysis.risk(s, account, as_of=_day(as_of))

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out
-from accountgraph.schema.models import ApiRole
+from accountgraph.cli.common import Operation, StoreOption, call, err, out, renders
+from accountgraph.schema.models import ApiKey, ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
 
@@ -48,20 +48,8 @@ def serve(
 keys_app = typer.Typer(help="Manage API keys (shown once at creation; only a hash is stored).", no_args_is_help=True)
 
 
-@keys_app.command("create")
-def keys_create(
-    role: Annotated[ApiRole, typer.Option("--role", help="viewer reads, planner also writes, admin also manages keys")],
-    name: Annotated[str | None, typer.Option("--name", help="a label, e.g. who uses it")] = None,
-    account: Annotated[
-        list[str] | None, typer.Option("--account", help="limit the key to this account (repeatable); default all")
-    ] = None,
-    store: StoreOption = None,
-) -> None:
-    """Create an API key and print it, once."""
-    from accountgraph.api.auth import mint_key
-
-    with opened_store(store) as s:
-        record, key = call(lambda: mint_key(s, role, name=name, accounts=account or []))
+def _created(made: tuple[ApiKey, str]) -> None:
+    record, key = made
     scope = ", ".join(record.accounts) or "all accounts"
     err().print(
         f"created {record.role.value} key {record.id} for {scope}; it is shown only this once:",
@@ -71,11 +59,22 @@ def keys_create(
     typer.echo(key)
 
 
-@keys_app.command("list")
-def keys_list(store: StoreOption = None) -> None:
-    """List API keys (never their secrets), revoked ones included."""
-    with opened_store(store) as s:
-        keys = s.list_api_keys()
+@keys_app.command("create")
+@renders(_created, json_option=False)
+def keys_create(
+    role: Annotated[ApiRole, typer.Option("--role", help="viewer reads, planner also writes, admin also manages keys")],
+    name: Annotated[str | None, typer.Option("--name", help="a label, e.g. who uses it")] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="limit the key to this account (repeatable); default all")
+    ] = None,
+) -> Operation[tuple[ApiKey, str]]:
+    """Create an API key and print it, once."""
+    from accountgraph.api.auth import mint_key
+
+    return lambda s: mint_key(s, role, name=name, accounts=account or [])
+
+
+def _show_keys(keys: list[ApiKey]) -> None:
     table = Table(title="API keys")
     for column in ("id", "role", "name", "accounts", "created", "revoked"):
         table.add_column(column)
@@ -91,11 +90,21 @@ def keys_list(store: StoreOption = None) -> None:
     out().print(table)
 
 
-@keys_app.command("revoke")
-def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")], store: StoreOption = None
-) -> None:
-    """Revoke an API key: it stops working at once and stays listed."""
-    with opened_store(store) as s:
-        record = call(lambda: s.revoke_api_key(key_id))
+@keys_app.command("list")
+@renders(_show_keys, json_option=False)
+def keys_list() -> Operation[list[ApiKey]]:
+    """List API keys (never their secrets), revoked ones included."""
+    return lambda s: s.list_api_keys()
+
+
+def _revoked(record: ApiKey) -> None:
     out().print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
+
+
+@keys_app.command("revoke")
+@renders(_revoked, json_option=False)
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")],
+) -> Operation[ApiKey]:
+    """Revoke an API key: it stops working at once and stays listed."""
+    return lambda s: s.revoke_api_key(key_id)

@@ -7,12 +7,13 @@ Bad input ends with a non-zero exit (1) and a list of what is wrong, never a tra
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 
 T = TypeVar("T")
+Operation = Callable[[GraphStore], T]  # what a command does with the store
 
 StoreOption = Annotated[
     str | None,
@@ -115,6 +117,42 @@ def run(
     else:
         assert isinstance(result, BaseModel)
         emit(result)
+
+
+def renders(
+    show: Callable[[T], object],
+    *,
+    json_option: bool = True,
+    data: Callable[[T], Any] | None = None,
+    busy: str | None = None,
+    refusals: bool = False,
+) -> Callable[[Callable[..., Operation[T]]], Callable[..., None]]:
+    """Make a command of `declare`: a function of the command's own arguments and options that returns what to do
+    with the store (an `Operation`). The command takes those, then `--json` (unless `json_option=False`) and
+    `--store`, and `run`s the operation: its result rendered by `show`, or as JSON (by `data` if given), its errors
+    reported as `call` reports them. Typer reads the command's parameters from its `__signature__`: `declare`'s,
+    with those two after."""
+
+    def decorate(declare: Callable[..., Operation[T]]) -> Callable[..., None]:
+        hints = get_type_hints(declare, include_extras=True)
+        own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(declare).parameters.values()]
+        added: list[tuple[str, Any, Any]] = [("as_json", JsonOption, False)] if json_option else []
+        added.append(("store", StoreOption, None))
+        parameters = [
+            *own,
+            *(inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in added),
+        ]
+
+        def command(*, as_json: bool = False, store: str | None = None, **options: Any) -> None:
+            run(store, declare(**options), show, as_json, data=data, busy=busy, refusals=refusals)
+
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        command.__doc__, command.__module__ = declare.__doc__, declare.__module__
+        command.__name__, command.__qualname__ = declare.__name__, declare.__qualname__
+        return command
+
+    return decorate
 
 
 def parse_date(text: str | None) -> date | None:

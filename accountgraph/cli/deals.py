@@ -8,7 +8,6 @@ STANCE one of supporter, neutral, opponent, unknown (empty: the account-level st
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,8 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import JsonOption, StoreOption, fail, out, parse_date, run
-from accountgraph.graph.store import GraphStore
+from accountgraph.cli.common import Operation, StoreOption, fail, out, parse_date, renders, run
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
@@ -93,9 +91,7 @@ def _show(o: Opportunity) -> None:
     console.print(_history_table(o))
 
 
-def _opportunity(store: str | None, operation: Callable[[GraphStore], Opportunity], as_json: bool) -> None:
-    """Run an operation on an opportunity and show it (its JSON with `--json`)."""
-    run(store, operation, _show, as_json, data=Opportunity.data)
+renders_opportunity = renders(_show, data=Opportunity.data)
 
 
 def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
@@ -137,6 +133,7 @@ OppArg = Annotated[str, typer.Argument(help="the opportunity")]
 
 
 @opp_app.command("create")
+@renders_opportunity
 def opp_create(
     account: Annotated[str, typer.Argument(help="the account (or one of its companies)")],
     name: Annotated[str, typer.Argument(help="the deal's name")],
@@ -148,78 +145,68 @@ def opp_create(
     owner: Annotated[str | None, typer.Option("--owner", help="our team member who owns the deal")] = None,
     quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="a ledger quote, repeatable")] = None,
     member: MemberOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Opportunity]:
     """Create an opportunity with its buying committee."""
     day = parse_date(close)
     members = _members(member)
-    _opportunity(
-        store,
-        lambda s: service.create_opportunity(
-            s,
-            account,
-            name,
-            id=id,
-            stage=stage,
-            amount=amount,
-            currency=currency,
-            expected_close=day,
-            owner=owner,
-            quotes=quote or [],
-            committee=members,
-        ),
-        as_json,
+    return lambda s: service.create_opportunity(
+        s,
+        account,
+        name,
+        id=id,
+        stage=stage,
+        amount=amount,
+        currency=currency,
+        expected_close=day,
+        owner=owner,
+        quotes=quote or [],
+        committee=members,
     )
 
 
 @opp_app.command("show")
-def opp_show(id: OppArg, as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders_opportunity
+def opp_show(id: OppArg) -> Operation[Opportunity]:
     """Show an opportunity, its committee and its stage history."""
-    _opportunity(store, lambda s: service.get_opportunity(s, id), as_json)
+    return lambda s: service.get_opportunity(s, id)
+
+
+def _show_opportunities(opps: list[Opportunity]) -> None:
+    table = Table(title=f"opportunities ({len(opps)})")
+    for column in ("id", "account", "name", "stage", "amount", "close", "owner", "committee"):
+        table.add_column(column)
+    for o in opps:
+        table.add_row(
+            o.id,
+            o.account,
+            o.name,
+            o.stage,
+            f"{o.amount} {o.currency}",
+            str(o.expected_close or "—"),
+            o.owner or "—",
+            str(len(o.committee)),
+        )
+    out().print(table)
+
+
+def _opportunities_data(opps: list[Opportunity]) -> Any:
+    keys = ("id", "account", "name", "stage", "amount", "currency", "expected_close", "owner")
+    return [{k: o.data()[k] for k in keys} for o in opps]
 
 
 @opp_app.command("list")
+@renders(_show_opportunities, data=_opportunities_data)
 def opp_list(
     account: Annotated[str | None, typer.Option("--account", help="only this account's")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="only those in this stage")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="only open deals")] = False,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[list[Opportunity]]:
     """List opportunities."""
-
-    def show(opps: list[Opportunity]) -> None:
-        table = Table(title=f"opportunities ({len(opps)})")
-        for column in ("id", "account", "name", "stage", "amount", "close", "owner", "committee"):
-            table.add_column(column)
-        for o in opps:
-            table.add_row(
-                o.id,
-                o.account,
-                o.name,
-                o.stage,
-                f"{o.amount} {o.currency}",
-                str(o.expected_close or "—"),
-                o.owner or "—",
-                str(len(o.committee)),
-            )
-        out().print(table)
-
-    def data(opps: list[Opportunity]) -> Any:
-        keys = ("id", "account", "name", "stage", "amount", "currency", "expected_close", "owner")
-        return [{k: o.data()[k] for k in keys} for o in opps]
-
-    run(
-        store,
-        lambda s: service.list_opportunities(s, account, stage=stage, open_only=open_only),
-        show,
-        as_json,
-        data=data,
-    )
+    return lambda s: service.list_opportunities(s, account, stage=stage, open_only=open_only)
 
 
 @opp_app.command("update")
+@renders_opportunity
 def opp_update(
     id: OppArg,
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -228,9 +215,7 @@ def opp_update(
     close: Annotated[str | None, typer.Option("--close", help="expected close date YYYY-MM-DD")] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
     quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="replaces the quotes")] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Opportunity]:
     """Change an open opportunity's name, amount, currency, expected close, owner or quotes."""
     changes: dict[str, Any] = {
         k: v
@@ -241,50 +226,41 @@ def opp_update(
         changes["expected_close"] = parse_date(close)
     if not changes:
         raise fail("nothing to change: give at least one option")
-    _opportunity(store, lambda s: service.update_opportunity(s, id, **changes), as_json)
+    return lambda s: service.update_opportunity(s, id, **changes)
 
 
 @opp_app.command("stage")
+@renders_opportunity
 def opp_stage(
     id: OppArg,
     stage: Annotated[str, typer.Argument(help="the new stage (won / lost close it for good)")],
     note: Annotated[str | None, typer.Option("--note")] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Opportunity]:
     """Move an opportunity to another stage (the change is added to its history with the time)."""
-    _opportunity(store, lambda s: service.move_stage(s, id, stage, note=note), as_json)
+    return lambda s: service.move_stage(s, id, stage, note=note)
 
 
 @opp_app.command("committee")
-def opp_committee(
-    id: OppArg, member: MemberOption = None, as_json: JsonOption = False, store: StoreOption = None
-) -> None:
+@renders_opportunity
+def opp_committee(id: OppArg, member: MemberOption = None) -> Operation[Opportunity]:
     """Replace the buying committee (roles and stances given here hold for this deal only)."""
     members = _members(member)
-    _opportunity(store, lambda s: service.set_committee(s, id, members), as_json)
+    return lambda s: service.set_committee(s, id, members)
+
+
+def _show_health(h: health_mod.OpportunityHealth) -> None:
+    for table in _health_tables(h):
+        out().print(table)
 
 
 @opp_app.command("health")
+@renders(_show_health, data=lambda h: h.model_dump(mode="json"))
 def opp_health(
     id: OppArg,
     use_scorecard: Annotated[bool, typer.Option("--scorecard", help="the fixed scorecard, not a fit")] = False,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[health_mod.OpportunityHealth]:
     """Win probability with each feature's contribution and the actions that raise it most."""
-
-    def show(h: health_mod.OpportunityHealth) -> None:
-        for table in _health_tables(h):
-            out().print(table)
-
-    run(
-        store,
-        lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto"),
-        show,
-        as_json,
-        data=lambda h: h.model_dump(mode="json"),
-    )
+    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto")
 
 
 @opp_app.command("view")

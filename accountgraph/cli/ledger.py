@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import JsonOption, OnOption, StoreOption, fail, out, parse_date, run
+from accountgraph.cli.common import JsonOption, OnOption, Operation, StoreOption, fail, out, parse_date, renders, run
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
@@ -35,6 +35,7 @@ KeyOption = Annotated[
     str,
     typer.Option("--key", "-k", help="idempotency key: running the command again with it records the entry once"),
 ]
+CurrencyOption = Annotated[str | None, typer.Option("--currency")]
 ProductArg = Annotated[str, typer.Argument(help="the product id")]
 LatestQuoteArg = Annotated[str, typer.Argument(help="quote id or number (its latest version)")]
 
@@ -104,16 +105,18 @@ def _quote_table(q: Quote) -> Table:
     return table
 
 
-def _quote(store: str | None, operation: Callable[[GraphStore], Quote], as_json: bool) -> None:
-    """Run a quote operation and show the quote (its JSON with `--json`)."""
-    run(store, operation, lambda q: out().print(_quote_table(q)), as_json, data=Quote.data)
+def _show_quote(q: Quote) -> None:
+    out().print(_quote_table(q))
 
 
-def _records(
-    store: str | None, title: str, kind: RecordKind, operation: Callable[[GraphStore], Any], as_json: bool
-) -> None:
-    """Run an operation giving ledger records and show them as a table of the kind's columns (amounts as stored,
-    exact), or their JSON with `--json`."""
+renders_quote = renders(_show_quote, data=Quote.data)
+
+
+def renders_records(
+    title: str, kind: RecordKind
+) -> Callable[[Callable[..., Operation[list[Any]]]], Callable[..., None]]:
+    """`renders` for an operation giving ledger records: a table of the kind's columns (amounts as stored, exact),
+    or their JSON with `--json`."""
 
     def show(records: list[Any]) -> None:
         table = Table(title=title)
@@ -124,17 +127,17 @@ def _records(
             table.add_row(*("" if data.get(c) is None else str(data[c]) for c in kind.columns))
         out().print(table)
 
-    run(store, operation, show, as_json, data=lambda records: [r.data() for r in records])
+    return renders(show, data=lambda records: [r.data() for r in records])
 
 
 def show_command(kind: RecordKind) -> Callable[..., None]:
     """The `show ID` command of a record kind."""
 
-    def show(id: str, as_json: JsonOption = False, store: StoreOption = None) -> None:
-        _records(store, kind.noun, kind, lambda s: [kind.get(s, id)], as_json)
+    def show(id: str) -> Operation[list[Any]]:
+        return lambda s: [kind.get(s, id)]
 
     show.__doc__ = f"Show {'an' if kind.noun[0] in 'aeiou' else 'a'} {kind.noun}."
-    return show
+    return renders_records(kind.noun, kind)(show)
 
 
 def list_command(kind: RecordKind, doc: str) -> Callable[..., None]:
@@ -145,29 +148,22 @@ def list_command(kind: RecordKind, doc: str) -> Callable[..., None]:
     def list_records(
         account: AccountFilter = None,
         parent: Annotated[str | None, typer.Option(f"--{field}", help=f"only this {field}'s {kind.plural}")] = None,
-        as_json: JsonOption = False,
-        store: StoreOption = None,
-    ) -> None:
-        def found(s: GraphStore) -> list[Any]:
-            return [r for r in kind.list(s, account) if parent is None or getattr(r, field) == parent]
-
-        _records(store, kind.plural, kind, found, as_json)
+    ) -> Operation[list[Any]]:
+        return lambda s: [r for r in kind.list(s, account) if parent is None or getattr(r, field) == parent]
 
     list_records.__doc__ = doc
-    return list_records
+    return renders_records(kind.plural, kind)(list_records)
 
 
 def _transition_command(transition: Callable[..., Quote], doc: str) -> Callable[..., None]:
     """A command moving a quote's latest version on (send, accept, reject)."""
 
-    def command(
-        quote: LatestQuoteArg, on: OnOption = None, as_json: JsonOption = False, store: StoreOption = None
-    ) -> None:
+    def command(quote: LatestQuoteArg, on: OnOption = None) -> Operation[Quote]:
         day = parse_date(on)
-        _quote(store, lambda s: transition(s, quote, on=day), as_json)
+        return lambda s: transition(s, quote, on=day)
 
     command.__doc__ = doc
-    return command
+    return renders_quote(command)
 
 
 # ---- products --------------------------------------------------------------------------------------------------
@@ -187,11 +183,12 @@ def _show_products(products: list[Product]) -> None:
     out().print(table)
 
 
-def _product(store: str | None, operation: Callable[[GraphStore], Product], as_json: bool) -> None:
-    run(store, operation, lambda p: _show_products([p]), as_json, data=Product.data)
+def _show_product(p: Product) -> None:
+    _show_products([p])
 
 
 @product_app.command("add")
+@renders(_show_product, data=Product.data)
 def product_add(
     id: ProductArg,
     name: Annotated[str, typer.Option("--name", help="its name")],
@@ -206,38 +203,34 @@ def product_add(
     incompatible: Annotated[
         list[str] | None, typer.Option("--incompatible", help="a product it cannot be quoted with, repeatable")
     ] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Product]:
     """Create or replace a product (its components and options must exist; no BOM cycles)."""
     components = _lines(component) or []
-
-    def save(s: GraphStore) -> Product:
-        return service.save_product(
-            s,
-            Product(
-                id=id,
-                name=name,
-                list_price=Money(amount=service.to_decimal(price), currency=currency),
-                components=[Component(product=c, quantity=service.to_decimal(q)) for c, q in components],
-                requires=requires or [],
-                incompatible=incompatible or [],
-            ),
-        )
-
-    _product(store, save, as_json)
+    return lambda s: service.save_product(
+        s,
+        Product(
+            id=id,
+            name=name,
+            list_price=Money(amount=service.to_decimal(price), currency=currency),
+            components=[Component(product=c, quantity=service.to_decimal(q)) for c, q in components],
+            requires=requires or [],
+            incompatible=incompatible or [],
+        ),
+    )
 
 
 @product_app.command("list")
-def product_list(as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders(_show_products, data=lambda found: [p.data() for p in found])
+def product_list() -> Operation[list[Product]]:
     """List the catalogue."""
-    run(store, service.list_products, _show_products, as_json, data=lambda found: [p.data() for p in found])
+    return service.list_products
 
 
 @product_app.command("show")
-def product_show(id: ProductArg, as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders(_show_product, data=Product.data)
+def product_show(id: ProductArg) -> Operation[Product]:
     """Show one product."""
-    _product(store, lambda s: service.get_product(s, id), as_json)
+    return lambda s: service.get_product(s, id)
 
 
 @product_app.command("bom")
@@ -268,6 +261,7 @@ def product_bom(
 
 # ---- quotes ----------------------------------------------------------------------------------------------------
 @quote_app.command("create")
+@renders_quote
 def quote_create(
     account: Annotated[str, typer.Argument(help="the account (or one of its companies)")],
     line: LinesOption = None,
@@ -277,32 +271,27 @@ def quote_create(
     approver: Annotated[str | None, typer.Option("--approver", help="needed above the threshold")] = None,
     valid_days: Annotated[int, typer.Option("--valid-days", min=1)] = 30,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Quote]:
     """Create a draft quote priced from the catalogue, price list and discount policy."""
     lines = _lines(line)
     if lines is None:
         raise fail("give at least one --line PRODUCT=QUANTITY")
     day = parse_date(on)
-    _quote(
-        store,
-        lambda s: service.create_quote(
-            s,
-            account,
-            lines,
-            number=number,
-            currency=currency,
-            manual_discount=discount,
-            approver=approver,
-            valid_days=valid_days,
-            on=day,
-        ),
-        as_json,
+    return lambda s: service.create_quote(
+        s,
+        account,
+        lines,
+        number=number,
+        currency=currency,
+        manual_discount=discount,
+        approver=approver,
+        valid_days=valid_days,
+        on=day,
     )
 
 
 @quote_app.command("revise")
+@renders_quote
 def quote_revise(
     quote: Annotated[str, typer.Argument(help="quote id (NUMBER-vN) or number")],
     line: LinesOption = None,
@@ -310,18 +299,12 @@ def quote_revise(
     approver: Annotated[str | None, typer.Option("--approver")] = None,
     valid_days: Annotated[int, typer.Option("--valid-days", min=1)] = 30,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Quote]:
     """Make a new draft version of a quote (refused once a version was accepted)."""
     lines = _lines(line)
     day = parse_date(on)
-    _quote(
-        store,
-        lambda s: service.revise_quote(
-            s, quote, lines, manual_discount=discount, approver=approver, valid_days=valid_days, on=day
-        ),
-        as_json,
+    return lambda s: service.revise_quote(
+        s, quote, lines, manual_discount=discount, approver=approver, valid_days=valid_days, on=day
     )
 
 
@@ -332,12 +315,21 @@ quote_app.command("accept")(
 quote_app.command("reject")(_transition_command(service.reject_quote, "Reject a sent quote."))
 
 
+def _show_versions(found: tuple[bool, list[Quote]]) -> None:
+    for q in found[1]:
+        _show_quote(q)
+
+
+def _versions_data(found: tuple[bool, list[Quote]]) -> Any:
+    one, quotes = found
+    return quotes[0].data() if one else [q.data() for q in quotes]
+
+
 @quote_app.command("show")
+@renders(_show_versions, data=_versions_data)
 def quote_show(
     quote: Annotated[str, typer.Argument(help="quote id (one version) or number (every version)")],
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[tuple[bool, list[Quote]]]:
     """Show a quote version, or every version of a quote number."""
 
     def versions(s: GraphStore) -> tuple[bool, list[Quote]]:
@@ -348,82 +340,65 @@ def quote_show(
             raise fail(f"quote {quote!r} not found")
         return record is not None, found
 
-    def show(found: tuple[bool, list[Quote]]) -> None:
-        for q in found[1]:
-            out().print(_quote_table(q))
+    return versions
 
-    def data(found: tuple[bool, list[Quote]]) -> Any:
-        one, quotes = found
-        return quotes[0].data() if one else [q.data() for q in quotes]
 
-    run(store, versions, show, as_json, data=data)
+def _show_quotes(quotes: list[Quote]) -> None:
+    table = Table(title="quotes")
+    for column in ("id", "account", "status", "created", "valid until", "net", "currency"):
+        table.add_column(column)
+    for q in quotes:
+        table.add_row(q.id, q.account, q.status.value, str(q.created), str(q.valid_until), str(q.net_total), q.currency)
+    out().print(table)
+
+
+def _quotes_data(quotes: list[Quote]) -> Any:
+    return [{k: q.data()[k] for k in ("id", "account", "status", "net_total", "currency")} for q in quotes]
 
 
 @quote_app.command("list")
+@renders(_show_quotes, data=_quotes_data)
 def quote_list(
     account: Annotated[str | None, typer.Option("--account", help="only this account's quotes")] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[list[Quote]]:
     """List quote versions."""
-
-    def show(quotes: list[Quote]) -> None:
-        table = Table(title="quotes")
-        for column in ("id", "account", "status", "created", "valid until", "net", "currency"):
-            table.add_column(column)
-        for q in quotes:
-            table.add_row(
-                q.id, q.account, q.status.value, str(q.created), str(q.valid_until), str(q.net_total), q.currency
-            )
-        out().print(table)
-
-    def data(quotes: list[Quote]) -> Any:
-        return [{k: q.data()[k] for k in ("id", "account", "status", "net_total", "currency")} for q in quotes]
-
-    run(store, lambda s: service.list_quotes(s, account), show, as_json, data=data)
+    return lambda s: service.list_quotes(s, account)
 
 
 # ---- contracts, orders, invoices, payments ---------------------------------------------------------------------
 @contract_app.command("create")
+@renders_records("contract", CONTRACT)
 def contract_create(
     quote: Annotated[str, typer.Argument(help="an accepted quote: its id or number")],
     start: Annotated[str | None, typer.Option("--start", help="start date YYYY-MM-DD (default today)")] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[list[Any]]:
     """Make the contract of an accepted quote (one per quote)."""
     day = parse_date(start)
-    _records(store, "contract", CONTRACT, lambda s: [service.create_contract(s, quote, start=day)], as_json)
+    return lambda s: [service.create_contract(s, quote, start=day)]
 
 
 contract_app.command("show")(show_command(CONTRACT))
 
 
 @contract_app.command("list")
-def contract_list(account: AccountFilter = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders_records("contracts", CONTRACT)
+def contract_list(account: AccountFilter = None) -> Operation[list[Any]]:
     """List contracts."""
-    _records(store, "contracts", CONTRACT, lambda s: service.list_contracts(s, account), as_json)
+    return lambda s: service.list_contracts(s, account)
 
 
 @order_app.command("create")
+@renders_records("order", ORDER)
 def order_create(
     contract: Annotated[str, typer.Argument(help="the contract")],
     amount: Annotated[str, typer.Argument(help="the order amount, a decimal such as 5000.00")],
     id: Annotated[str | None, typer.Option("--id", help="the order id (default CONTRACT-On)")] = None,
     description: Annotated[str | None, typer.Option("--description")] = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[list[Any]]:
     """Order against a contract (its orders never add up to more than its value)."""
     day = parse_date(on)
-    _records(
-        store,
-        "order",
-        ORDER,
-        lambda s: [service.create_order(s, contract, amount, order_id=id, description=description, on=day)],
-        as_json,
-    )
+    return lambda s: [service.create_order(s, contract, amount, order_id=id, description=description, on=day)]
 
 
 order_app.command("show")(show_command(ORDER))
@@ -431,6 +406,7 @@ order_app.command("list")(list_command(ORDER, "List orders."))
 
 
 @invoice_app.command("create")
+@renders_records("invoices", INVOICE)
 def invoice_create(
     order: Annotated[str, typer.Argument(help="the order")],
     amount: Annotated[str | None, typer.Option("--amount", help="default: what is not invoiced yet")] = None,
@@ -438,64 +414,37 @@ def invoice_create(
     interval_days: Annotated[int, typer.Option("--interval-days", min=0, help="between due dates")] = 30,
     terms_days: Annotated[int, typer.Option("--terms-days", min=0, help="from issue to the first due date")] = 30,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[list[Any]]:
     """Invoice an order, at once or as an instalment schedule (never above the order)."""
     day = parse_date(on)
-    _records(
-        store,
-        "invoices",
-        INVOICE,
-        lambda s: service.invoice_order(
-            s, order, amount=amount, instalments=instalments, interval_days=interval_days, terms_days=terms_days, on=day
-        ),
-        as_json,
+    return lambda s: service.invoice_order(
+        s, order, amount=amount, instalments=instalments, interval_days=interval_days, terms_days=terms_days, on=day
     )
 
 
 invoice_app.command("show")(show_command(INVOICE))
 invoice_app.command("list")(list_command(INVOICE, "List invoices."))
 
+InvoiceArg = Annotated[str, typer.Argument(help="the invoice")]
+PaidArg = Annotated[str, typer.Argument(help="the amount paid, a decimal such as 1250.00")]
+RefundedArg = Annotated[str, typer.Argument(help="the payment refunded")]
+RefundArg = Annotated[str, typer.Argument(help="how much of it, a positive decimal")]
+
 
 @app.command("pay")
-def pay(
-    invoice: Annotated[str, typer.Argument(help="the invoice")],
-    amount: Annotated[str, typer.Argument(help="the amount paid, a decimal such as 1250.00")],
-    key: KeyOption,
-    on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+@renders_records("payment", PAYMENT)
+def pay(invoice: InvoiceArg, amount: PaidArg, key: KeyOption, on: OnOption = None) -> Operation[list[Any]]:
     """Record a payment against an invoice (partial allowed, overpayment refused; idempotent by --key)."""
     day = parse_date(on)
-    _records(
-        store,
-        "payment",
-        PAYMENT,
-        lambda s: [service.record_payment(s, invoice, amount, idempotency_key=key, on=day)],
-        as_json,
-    )
+    return lambda s: [service.record_payment(s, invoice, amount, idempotency_key=key, on=day)]
 
 
 @app.command("refund")
-def refund(
-    payment: Annotated[str, typer.Argument(help="the payment refunded")],
-    amount: Annotated[str, typer.Argument(help="how much of it, a positive decimal")],
-    key: KeyOption,
-    on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+@renders_records("refund", PAYMENT)
+def refund(payment: RefundedArg, amount: RefundArg, key: KeyOption, on: OnOption = None) -> Operation[list[Any]]:
     """Refund (part of) a payment: an explicit negative entry against its invoice (idempotent by --key)."""
     day = parse_date(on)
-    _records(
-        store,
-        "refund",
-        PAYMENT,
-        lambda s: [service.refund_payment(s, payment, amount, idempotency_key=key, on=day)],
-        as_json,
-    )
+    return lambda s: [service.refund_payment(s, payment, amount, idempotency_key=key, on=day)]
 
 
 app.command("payments")(list_command(PAYMENT, "List payments and refunds."))
@@ -505,7 +454,7 @@ app.command("payments")(list_command(PAYMENT, "List payments and refunds."))
 @app.command("cash")
 def cash(
     account: Annotated[str | None, typer.Argument(help="the account; without it, a report of every account")] = None,
-    currency: Annotated[str | None, typer.Option("--currency")] = None,
+    currency: CurrencyOption = None,
     on: OnOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
@@ -545,37 +494,27 @@ def cash(
     run(store, pictures, show, as_json, data=data)
 
 
+def _show_grades(values: list[value.AccountValue]) -> None:
+    table = Table(title="account grades", caption="LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8); grade from R+F+M")
+    for column in ("account", "grade", "RFM", "recency (days)", "orders", "monetary", "last 365 days", "LTV"):
+        table.add_column(column, justify="left" if column in ("account", "grade", "RFM") else "right")
+    for v in values:
+        table.add_row(
+            v.account,
+            v.grade + (" ★" if v.strategic else ""),
+            v.rfm,
+            "—" if v.recency_days is None else str(v.recency_days),
+            str(v.frequency),
+            str(v.monetary),
+            str(v.annual_value),
+            str(v.ltv),
+        )
+    out().print(table)
+
+
 @app.command("grades")
-def grades(
-    currency: Annotated[str | None, typer.Option("--currency")] = None,
-    on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+@renders(_show_grades, data=lambda values: [v.as_dict() for v in values])
+def grades(currency: CurrencyOption = None, on: OnOption = None) -> Operation[list[value.AccountValue]]:
     """Every account's RFM scores, lifetime value and grade (A/B/C/D)."""
     day = parse_date(on)
-
-    def show(values: list[value.AccountValue]) -> None:
-        table = Table(title="account grades", caption="LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8); grade from R+F+M")
-        for column in ("account", "grade", "RFM", "recency (days)", "orders", "monetary", "last 365 days", "LTV"):
-            table.add_column(column, justify="left" if column in ("account", "grade", "RFM") else "right")
-        for v in values:
-            table.add_row(
-                v.account,
-                v.grade + (" ★" if v.strategic else ""),
-                v.rfm,
-                "—" if v.recency_days is None else str(v.recency_days),
-                str(v.frequency),
-                str(v.monetary),
-                str(v.annual_value),
-                str(v.ltv),
-            )
-        out().print(table)
-
-    run(
-        store,
-        lambda s: value.account_values(s, day, currency),
-        show,
-        as_json,
-        data=lambda vs: [v.as_dict() for v in vs],
-    )
+    return lambda s: value.account_values(s, day, currency)

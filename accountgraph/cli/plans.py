@@ -19,17 +19,18 @@ from accountgraph.cli.common import (
     AccountArg,
     JsonOption,
     OnOption,
+    Operation,
     StoreOption,
     err,
     out,
     parse_date,
+    renders,
     run,
     table,
     text,
 )
 from accountgraph.compare import Comparison
 from accountgraph.compare import compare as compare_fn
-from accountgraph.graph.store import GraphStore
 from accountgraph.plans import models, progress, service
 from accountgraph.plans.view import render_progress
 from accountgraph.schema.models import Role, Stance, today
@@ -189,6 +190,7 @@ def show_comparison(c: Comparison) -> None:
 
 
 @plan_app.command("create")
+@renders(show_plan)
 def plan_create(
     account: AccountArg,
     name: Annotated[str | None, typer.Option("--name", help="the plan's name")] = None,
@@ -196,20 +198,14 @@ def plan_create(
     stall_days: Annotated[int, typer.Option("--stall-days", min=1, max=3650)] = models.STALL_DAYS,
     id: PlanIdOption = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.Plan]:
     """Create an empty plan for an account (add goals and actions with `plan goal add` / `plan action add`)."""
     day = parse_date(on)
-    run(
-        store,
-        lambda s: service.create_plan(s, account, name, owner=owner, stall_days=stall_days, id=id, on=day),
-        show_plan,
-        as_json,
-    )
+    return lambda s: service.create_plan(s, account, name, owner=owner, stall_days=stall_days, id=id, on=day)
 
 
 @plan_app.command("from-actions")
+@renders(show_plan)
 def plan_from_actions(
     account: AccountArg,
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -219,30 +215,16 @@ def plan_from_actions(
     coverage_goal: Annotated[bool, typer.Option("--coverage-goal/--no-coverage-goal")] = True,
     id: PlanIdOption = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.Plan]:
     """Draft a tracked plan in one call from the account's next best actions."""
     day = parse_date(on)
-    run(
-        store,
-        lambda s: service.create_plan_from_actions(
-            s,
-            account,
-            name=name,
-            limit=limit,
-            due_days=due_days,
-            owner=owner,
-            coverage_goal=coverage_goal,
-            id=id,
-            on=day,
-        ),
-        show_plan,
-        as_json,
+    return lambda s: service.create_plan_from_actions(
+        s, account, name=name, limit=limit, due_days=due_days, owner=owner, coverage_goal=coverage_goal, id=id, on=day
     )
 
 
 @plan_app.command("from-opportunity")
+@renders(show_plan)
 def plan_from_opportunity(
     opportunity: Annotated[str, typer.Argument(help="the opportunity id")],
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -250,25 +232,43 @@ def plan_from_opportunity(
     owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (default the deal's owner)")] = None,
     id: PlanIdOption = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.Plan]:
     """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
     day = parse_date(on)
-    run(
-        store,
-        lambda s: service.create_plan_from_opportunity(
-            s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day
-        ),
-        show_plan,
-        as_json,
+    return lambda s: service.create_plan_from_opportunity(
+        s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day
     )
 
 
 @plan_app.command("show")
-def plan_show(plan: PlanArg, as_json: JsonOption = False, store: StoreOption = None) -> None:
+@renders(show_plan)
+def plan_show(plan: PlanArg) -> Operation[models.Plan]:
     """Show a plan: its goals and actions."""
-    run(store, lambda s: service.get_plan(s, plan), show_plan, as_json)
+    return lambda s: service.get_plan(s, plan)
+
+
+def _show_plans(plans: list[models.Plan]) -> None:
+    out().print(
+        table(
+            f"plans ({len(plans)})",
+            [
+                ("id", "left"),
+                ("account", "left"),
+                ("name", "left"),
+                ("goals", "right"),
+                ("open actions", "right"),
+                ("updated", "left"),
+            ],
+            (
+                [p.id, p.account, p.name, len(p.goals), sum(a.status.value == "open" for a in p.actions), p.updated]
+                for p in plans
+            ),
+        )
+    )
+
+
+def _plans_json(plans: list[models.Plan]) -> None:
+    sys.stdout.write("[" + ",".join(p.model_dump_json() for p in plans) + "]\n")
 
 
 @plan_app.command("list")
@@ -278,43 +278,19 @@ def plan_list(
     store: StoreOption = None,
 ) -> None:
     """List plans."""
-
-    def show(plans: list[models.Plan]) -> None:
-        out().print(
-            table(
-                f"plans ({len(plans)})",
-                [
-                    ("id", "left"),
-                    ("account", "left"),
-                    ("name", "left"),
-                    ("goals", "right"),
-                    ("open actions", "right"),
-                    ("updated", "left"),
-                ],
-                (
-                    [p.id, p.account, p.name, len(p.goals), sum(a.status.value == "open" for a in p.actions), p.updated]
-                    for p in plans
-                ),
-            )
-        )
-
-    def as_list(plans: list[models.Plan]) -> None:
-        sys.stdout.write("[" + ",".join(p.model_dump_json() for p in plans) + "]\n")
-
-    run(store, lambda s: service.list_plans(s, account), as_list if as_json else show)
+    run(store, lambda s: service.list_plans(s, account), _plans_json if as_json else _show_plans)
 
 
 @plan_app.command("progress")
+@renders(show_progress)
 def plan_progress(
     plan: PlanArg,
     on: OnOption = None,
     stall_days: Annotated[int | None, typer.Option("--stall-days", min=1, help="default: the plan's")] = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.PlanProgress]:
     """Progress measured from the graph: goals met or not, overdue and stalled actions."""
     day = parse_date(on)
-    run(store, lambda s: progress.plan_progress(s, plan, on=day, stall_days=stall_days), show_progress, as_json)
+    return lambda s: progress.plan_progress(s, plan, on=day, stall_days=stall_days)
 
 
 @plan_app.command("view")
@@ -334,7 +310,12 @@ def plan_view(
     run(store, lambda s: progress.plan_progress(s, plan, on=day), write)
 
 
+def _added_goal(goal: models.Goal) -> None:
+    out().print(text(f"added goal {goal.id}: {goal.describe()}"))
+
+
 @goal_app.command("add")
+@renders(_added_goal)
 def goal_add(
     plan: PlanArg,
     kind: Annotated[models.GoalKind, typer.Option("--kind", help="the kind of goal")],
@@ -350,9 +331,7 @@ def goal_add(
     title: Annotated[str | None, typer.Option("--title")] = None,
     id: Annotated[str | None, typer.Option("--id", help="the goal id (default g1, g2, ...)")] = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.Goal]:
     """Add a goal to a plan."""
     day, by = parse_date(on), parse_date(due)
     fields = {
@@ -370,12 +349,7 @@ def goal_add(
         "title": title,
     }
     given = {k: v for k, v in fields.items() if v is not None}
-    run(
-        store,
-        lambda s: service.add_goal(s, plan, given, on=day),
-        lambda goal: out().print(text(f"added goal {goal.id}: {goal.describe()}")),
-        as_json,
-    )
+    return lambda s: service.add_goal(s, plan, given, on=day)
 
 
 @goal_app.command("remove")
@@ -386,7 +360,12 @@ def goal_remove(
     run(store, lambda s: service.remove_goal(s, plan, goal), lambda _: out().print(text(f"removed goal {goal}")))
 
 
+def _added_action(action: models.Action) -> None:
+    out().print(text(f"added action {action.id}: {action.title}"))
+
+
 @action_app.command("add")
+@renders(_added_action)
 def action_add(
     plan: PlanArg,
     owner: Annotated[str, typer.Option("--owner", help="the team member of ours who acts")],
@@ -398,53 +377,41 @@ def action_add(
     link_path: Annotated[bool, typer.Option("--link-path/--no-path", help="link the best path now")] = True,
     id: Annotated[str | None, typer.Option("--id", help="the action id (default a1, a2, ...)")] = None,
     on: OnOption = None,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[models.Action]:
     """Add an open action to a plan (with the best path from its owner to its target)."""
     day, by = parse_date(on), parse_date(due)
-    run(
-        store,
-        lambda s: service.add_action(
-            s,
-            plan,
-            owner=owner,
-            target=target,
-            title=title,
-            due=by,
-            goal=goal,
-            note=note,
-            link_path=link_path,
-            id=id,
-            on=day,
-        ),
-        lambda action: out().print(text(f"added action {action.id}: {action.title}")),
-        as_json,
+    return lambda s: service.add_action(
+        s,
+        plan,
+        owner=owner,
+        target=target,
+        title=title,
+        due=by,
+        goal=goal,
+        note=note,
+        link_path=link_path,
+        id=id,
+        on=day,
     )
+
+
+def _action_status(action: models.Action) -> None:
+    out().print(text(f"action {action.id} is {action.status.value}"))
 
 
 def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None]:
     """A command setting an action's status (done, drop)."""
 
-    def command(
-        plan: PlanArg,
-        action: ActionArg,
-        note: NoteOption = None,
-        on: OnOption = None,
-        as_json: JsonOption = False,
-        store: StoreOption = None,
-    ) -> None:
+    def update(
+        plan: PlanArg, action: ActionArg, note: NoteOption = None, on: OnOption = None
+    ) -> Operation[models.Action]:
         day = parse_date(on)
+        if note is None:
+            return lambda s: service.update_action(s, plan, action, status=status, on=day)
+        return lambda s: service.update_action(s, plan, action, status=status, note=note, on=day)
 
-        def update(s: GraphStore) -> models.Action:
-            if note is None:
-                return service.update_action(s, plan, action, status=status, on=day)
-            return service.update_action(s, plan, action, status=status, note=note, on=day)
-
-        run(store, update, lambda done: out().print(text(f"action {done.id} is {done.status.value}")), as_json)
-
-    command.__doc__ = doc
-    return command
+    update.__doc__ = doc
+    return renders(_action_status)(update)
 
 
 action_app.command("done")(_status_command(models.ActionStatus.DONE, "Mark an action done."))
@@ -454,6 +421,7 @@ action_app.command("drop")(
 
 
 @app.command("compare")
+@renders(show_comparison, refusals=True)
 def compare(
     account: AccountArg,
     before: Annotated[str, typer.Option("--before", help="the earlier date YYYY-MM-DD")],
@@ -462,17 +430,9 @@ def compare(
     strength_delta: Annotated[
         float, typer.Option("--strength-delta", min=0.001, max=1.0, help="report ties moving by this much")
     ] = 0.1,
-    as_json: JsonOption = False,
-    store: StoreOption = None,
-) -> None:
+) -> Operation[Comparison]:
     """Compare an account's power map on two dates: who moved, ties and coverage gained or lost."""
     first = parse_date(before)
     second = parse_date(after) or today()
     assert first is not None
-    run(
-        store,
-        lambda s: compare_fn(s, account, first, second, top=top, strength_delta=strength_delta),
-        show_comparison,
-        as_json,
-        refusals=True,
-    )
+    return lambda s: compare_fn(s, account, first, second, top=top, strength_delta=strength_delta)
