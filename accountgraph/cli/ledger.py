@@ -5,8 +5,8 @@ They are thin: each calls one function of `accountgraph.ledger` and prints its r
 JSON with `--json`, amounts as decimal strings). Dates default to today; `--on YYYY-MM-DD` fixes them.
 """
 
-# No `from __future__ import annotations`: the show and list commands of a record kind are made by a function
-# (`show_command`, `list_command`) whose annotations name its arguments, and Typer reads them from the objects.
+# No `from __future__ import annotations`: `list_command` makes the `--PARENT` option's annotation from its
+# arguments, so the annotation must be an object when the command is made, not a string evaluated later.
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
