@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from accountgraph import bundles
-from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, opened_store, out
+from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, opened_store, out, run
+from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
 
 app = typer.Typer()
@@ -130,19 +131,27 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Bundle.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
+def _store_tables(s: GraphStore) -> list[Table]:
+    """What the store holds, and its accounts with their size."""
+    table = Table(title="accounts")
+    for column in ("account", "name", "companies", "people"):
+        table.add_column(column)
+    for company in s.list_accounts():
+        tree = s.company_tree(company.id)
+        nodes = list(tree.walk())
+        table.add_row(company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes)))
+    return [counts_table(f"store {s.url}", s.counts()), table]
+
+
+def _print_tables(tables: list[Table]) -> None:
+    for table in tables:
+        out().print(table)
+
+
 @app.command()
 def info(store: StoreOption = None) -> None:
     """List the accounts of the store and how much it holds."""
-    with opened_store(store) as s:
-        out().print(counts_table(f"store {s.url}", s.counts()))
-        table = Table(title="accounts")
-        for column in ("account", "name", "companies", "people"):
-            table.add_column(column)
-        for company in s.list_accounts():
-            tree = s.company_tree(company.id)
-            nodes = list(tree.walk())
-            table.add_row(company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes)))
-        out().print(table)
+    run(store, _store_tables, _print_tables)
 
 
 @app.command()
@@ -158,10 +167,11 @@ def view(
     """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
     from accountgraph import analysis
 
-    with opened_store(store) as s:
-        if tree:
-            html = call(lambda: analysis.tree_html(s, account))
-        else:
-            html = call(lambda: analysis.power_map_html(s, account, highlight_to=highlight))
-    output.write_text(html, encoding="utf-8")
-    err().print(f"wrote {output} ({len(html) // 1024} KiB, opens offline in any browser)")
+    def render(s: GraphStore) -> str:
+        return analysis.tree_html(s, account) if tree else analysis.power_map_html(s, account, highlight_to=highlight)
+
+    def write(html: str) -> None:
+        output.write_text(html, encoding="utf-8")
+        err().print(f"wrote {output} ({len(html) // 1024} KiB, opens offline in any browser)")
+
+    run(store, render, write)
