@@ -6,9 +6,8 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accountgraph.cli.common import Operation, StoreOption, call, err, out, renders
+from accountgraph.cli.common import Operation, StoreOption, call, err, grid, out, renders
 from accountgraph.schema.models import ApiKey, ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
@@ -75,11 +74,8 @@ def keys_create(
 
 
 def _show_keys(keys: list[ApiKey]) -> None:
-    table = Table(title="API keys")
-    for column in ("id", "role", "name", "accounts", "created", "revoked"):
-        table.add_column(column)
-    for k in keys:
-        table.add_row(
+    rows = (
+        (
             k.id,
             k.role.value,
             k.name or "",
@@ -87,7 +83,9 @@ def _show_keys(keys: list[ApiKey]) -> None:
             k.created_at.isoformat(timespec="seconds"),
             k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
         )
-    out().print(table)
+        for k in keys
+    )
+    out().print(grid("API keys", ("id", "role", "name", "accounts", "created", "revoked"), rows))
 
 
 @keys_app.command("list")

@@ -188,3 +188,13 @@ def table(title: str, columns: Iterable[tuple[str, str]], rows: Iterable[Iterabl
     for row in rows:
         result.add_row(*(text(v) for v in row))
     return result
+
+
+def grid(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Table:
+    """A table of `columns` whose cells are strings (read as rich markup, as any string is)."""
+    result = Table(title=title)
+    for name in columns:
+        result.add_column(name)
+    for row in rows:
+        result.add_row(*row)
+    return result

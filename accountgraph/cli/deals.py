@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import Operation, StoreOption, fail, out, parse_date, renders, run
+from accountgraph.cli.common import Operation, StoreOption, fail, grid, out, parse_date, renders, run
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
@@ -76,13 +76,9 @@ def _opp_table(o: Opportunity) -> Table:
 
 
 def _history_table(o: Opportunity) -> Table:
-    table = Table(title="stage history")
-    table.add_column("stage")
-    table.add_column("at")
-    table.add_column("note")
-    for h in o.stage_history:
-        table.add_row(h.stage, h.at.isoformat(), h.note or "")
-    return table
+    return grid(
+        "stage history", ("stage", "at", "note"), ((h.stage, h.at.isoformat(), h.note or "") for h in o.stage_history)
+    )
 
 
 def _show(o: Opportunity) -> None:
@@ -172,11 +168,8 @@ def opp_show(id: OppArg) -> Operation[Opportunity]:
 
 
 def _show_opportunities(opps: list[Opportunity]) -> None:
-    table = Table(title=f"opportunities ({len(opps)})")
-    for column in ("id", "account", "name", "stage", "amount", "close", "owner", "committee"):
-        table.add_column(column)
-    for o in opps:
-        table.add_row(
+    rows = (
+        (
             o.id,
             o.account,
             o.name,
@@ -186,7 +179,10 @@ def _show_opportunities(opps: list[Opportunity]) -> None:
             o.owner or "—",
             str(len(o.committee)),
         )
-    out().print(table)
+        for o in opps
+    )
+    columns = ("id", "account", "name", "stage", "amount", "close", "owner", "committee")
+    out().print(grid(f"opportunities ({len(opps)})", columns, rows))
 
 
 def _opportunities_data(opps: list[Opportunity]) -> Any:

@@ -14,7 +14,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import JsonOption, OnOption, Operation, StoreOption, fail, out, parse_date, renders, run
+from accountgraph.cli.common import (
+    JsonOption,
+    OnOption,
+    Operation,
+    StoreOption,
+    fail,
+    grid,
+    out,
+    parse_date,
+    renders,
+    run,
+)
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
@@ -119,13 +130,9 @@ def renders_records(
     or their JSON with `--json`."""
 
     def show(records: list[Any]) -> None:
-        table = Table(title=title)
-        for column in kind.columns:
-            table.add_column(column)
-        for r in records:
-            data = r.data()
-            table.add_row(*("" if data.get(c) is None else str(data[c]) for c in kind.columns))
-        out().print(table)
+        data = [r.data() for r in records]
+        rows = (("" if d.get(c) is None else str(d[c]) for c in kind.columns) for d in data)
+        out().print(grid(title, kind.columns, rows))
 
     return renders(show, data=lambda records: [r.data() for r in records])
 
@@ -168,11 +175,8 @@ def _transition_command(transition: Callable[..., Quote], doc: str) -> Callable[
 
 # ---- products --------------------------------------------------------------------------------------------------
 def _show_products(products: list[Product]) -> None:
-    table = Table(title="products")
-    for column in ("id", "name", "list price", "components", "requires", "incompatible"):
-        table.add_column(column)
-    for p in products:
-        table.add_row(
+    rows = (
+        (
             p.id,
             p.name,
             str(p.list_price),
@@ -180,7 +184,9 @@ def _show_products(products: list[Product]) -> None:
             ", ".join(p.requires),
             ", ".join(p.incompatible),
         )
-    out().print(table)
+        for p in products
+    )
+    out().print(grid("products", ("id", "name", "list price", "components", "requires", "incompatible"), rows))
 
 
 def _show_product(p: Product) -> None:
@@ -344,12 +350,11 @@ def quote_show(
 
 
 def _show_quotes(quotes: list[Quote]) -> None:
-    table = Table(title="quotes")
-    for column in ("id", "account", "status", "created", "valid until", "net", "currency"):
-        table.add_column(column)
-    for q in quotes:
-        table.add_row(q.id, q.account, q.status.value, str(q.created), str(q.valid_until), str(q.net_total), q.currency)
-    out().print(table)
+    rows = (
+        (q.id, q.account, q.status.value, str(q.created), str(q.valid_until), str(q.net_total), q.currency)
+        for q in quotes
+    )
+    out().print(grid("quotes", ("id", "account", "status", "created", "valid until", "net", "currency"), rows))
 
 
 def _quotes_data(quotes: list[Quote]) -> Any:

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from accountgraph import bundles
-from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, opened_store, out, run
+from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, grid, opened_store, out, run
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
 
@@ -133,14 +133,14 @@ def schema() -> None:
 
 def _store_tables(s: GraphStore) -> list[Table]:
     """What the store holds, and its accounts with their size."""
-    table = Table(title="accounts")
-    for column in ("account", "name", "companies", "people"):
-        table.add_column(column)
+    rows = []
     for company in s.list_accounts():
-        tree = s.company_tree(company.id)
-        nodes = list(tree.walk())
-        table.add_row(company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes)))
-    return [counts_table(f"store {s.url}", s.counts()), table]
+        nodes = list(s.company_tree(company.id).walk())
+        rows.append((company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes))))
+    return [
+        counts_table(f"store {s.url}", s.counts()),
+        grid("accounts", ("account", "name", "companies", "people"), rows),
+    ]
 
 
 def _print_tables(tables: list[Table]) -> None:
