@@ -45,10 +45,6 @@ from accountgraph.samples.generator import generate_account  # noqa: E402
 from bench.store import machine, neo4j_version  # noqa: E402
 
 ACCOUNT = "bench"
-SERVE = (
-    "import sys; from accountgraph.cli import app; from accountgraph.cli_api import register; "
-    "[c.name for c in app.registered_commands].count('serve') or register(app); sys.exit(app())"
-)
 
 
 @dataclass
@@ -108,7 +104,18 @@ def free_port() -> int:
 @contextmanager
 def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
     port = free_port()
-    args = [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    args = [
+        sys.executable,
+        "-m",
+        "accountgraph",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with log.open("w") as err:
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=err)
         url = f"http://127.0.0.1:{port}"

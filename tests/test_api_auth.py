@@ -7,13 +7,12 @@ import re
 from typing import Any
 
 import pytest
-import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from accountgraph.api.app import create_app
 from accountgraph.api.settings import ApiSettings
-from accountgraph.cli_api import register
+from accountgraph.cli import app as cli
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Bundle
 from tests.test_api_support import admin, bearer, client, error_of, new_key, planner, store_env, viewer
@@ -261,8 +260,6 @@ def test_key_create_validates_its_body(client: TestClient, admin: H) -> None:
 
 
 def test_keys_cli_creates_lists_and_revokes(store: GraphStore, request: pytest.FixtureRequest) -> None:
-    cli = typer.Typer()
-    register(cli)
     runner = CliRunner()
     env = store_env(store, request)
     made = runner.invoke(cli, ["keys", "create", "--role", "planner", "--name", "ci", "--account", "grp"], env=env)

@@ -25,13 +25,6 @@ from accountgraph.schema.models import ApiRole
 
 REPO = Path(__file__).resolve().parents[1]
 
-# A tiny entry point: the `accountgraph` CLI with the API commands registered, as cli.py will have them.
-CLI = (
-    "import sys, typer; from accountgraph.cli import app; from accountgraph.cli_api import register; "
-    "names = [c.name for c in app.registered_commands]; "
-    "'serve' in names or register(app); sys.exit(app())"
-)
-
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
@@ -103,7 +96,7 @@ def store_env(store: GraphStore, request: pytest.FixtureRequest) -> dict[str, st
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", CLI, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "accountgraph", *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
 
@@ -116,8 +109,8 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-c",
-                CLI,
+                "-m",
+                "accountgraph",
                 "serve",
                 "--host",
                 "127.0.0.1",

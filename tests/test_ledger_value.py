@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
 from accountgraph.graph.sqlite import SqliteStore
@@ -162,7 +161,7 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
 
 
 def test_demo_ledger_and_the_cli(tmp_path: Path) -> None:
-    from accountgraph.cli_ledger import register
+    from accountgraph.cli import app
     from accountgraph.samples.sample import sample_bundle
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -178,9 +177,6 @@ def test_demo_ledger_and_the_cli(tmp_path: Path) -> None:
         assert draft.status.value == "draft" and draft.lines[0].volume_discount == Decimal(3)
         assert {line.product for line in draft.lines} >= {"ag-rail-kit"}
 
-    app = typer.Typer()
-    app.command("noop")(lambda: None)
-    register(app)
     runner = CliRunner()
     env = {"ACCOUNTGRAPH_STORE": url, "COLUMNS": "200"}
 

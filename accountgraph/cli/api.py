@@ -1,4 +1,4 @@
-"""CLI commands of the HTTP API: `serve` and `keys create|list|revoke`. `register(app)` adds them."""
+"""The commands of the HTTP API: `serve` and the `keys` group (create, list, revoke)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accountgraph.cli_common import StoreOption, _guard, _store, err, out
-from accountgraph.schema.models import ApiRole
+from accountgraph.cli.common import Operation, StoreOption, call, err, grid, out, renders
+from accountgraph.schema.models import ApiKey, ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
 
+app = typer.Typer()
 
+
+@app.command("serve")
 def serve(
     host: Annotated[
         str, typer.Option("--host", envvar="ACCOUNTGRAPH_HOST", help="interface to listen on")
@@ -30,8 +32,8 @@ def serve(
 
     if store:
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
-    settings = _guard(ApiSettings)
-    err.print(
+    settings = call(ApiSettings)
+    err().print(
         f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {workers} worker(s))",
         highlight=False,
         soft_wrap=True,
@@ -45,22 +47,10 @@ def serve(
 keys_app = typer.Typer(help="Manage API keys (shown once at creation; only a hash is stored).", no_args_is_help=True)
 
 
-@keys_app.command("create")
-def keys_create(
-    role: Annotated[ApiRole, typer.Option("--role", help="viewer reads, planner also writes, admin also manages keys")],
-    name: Annotated[str | None, typer.Option("--name", help="a label, e.g. who uses it")] = None,
-    account: Annotated[
-        list[str] | None, typer.Option("--account", help="limit the key to this account (repeatable); default all")
-    ] = None,
-    store: StoreOption = None,
-) -> None:
-    """Create an API key and print it, once."""
-    from accountgraph.api.auth import mint_key
-
-    with _store(store) as s:
-        record, key = _guard(lambda: mint_key(s, role, name=name, accounts=account or []))
+def _created(made: tuple[ApiKey, str]) -> None:
+    record, key = made
     scope = ", ".join(record.accounts) or "all accounts"
-    err.print(
+    err().print(
         f"created {record.role.value} key {record.id} for {scope}; it is shown only this once:",
         highlight=False,
         soft_wrap=True,
@@ -68,16 +58,24 @@ def keys_create(
     typer.echo(key)
 
 
-@keys_app.command("list")
-def keys_list(store: StoreOption = None) -> None:
-    """List API keys (never their secrets), revoked ones included."""
-    with _store(store) as s:
-        keys = s.list_api_keys()
-    table = Table(title="API keys")
-    for column in ("id", "role", "name", "accounts", "created", "revoked"):
-        table.add_column(column)
-    for k in keys:
-        table.add_row(
+@keys_app.command("create")
+@renders(_created, json_option=False)
+def keys_create(
+    role: Annotated[ApiRole, typer.Option("--role", help="viewer reads, planner also writes, admin also manages keys")],
+    name: Annotated[str | None, typer.Option("--name", help="a label, e.g. who uses it")] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="limit the key to this account (repeatable); default all")
+    ] = None,
+) -> Operation[tuple[ApiKey, str]]:
+    """Create an API key and print it, once."""
+    from accountgraph.api.auth import mint_key
+
+    return lambda s: mint_key(s, role, name=name, accounts=account or [])
+
+
+def _show_keys(keys: list[ApiKey]) -> None:
+    rows = (
+        (
             k.id,
             k.role.value,
             k.name or "",
@@ -85,20 +83,26 @@ def keys_list(store: StoreOption = None) -> None:
             k.created_at.isoformat(timespec="seconds"),
             k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
         )
-    out.print(table)
+        for k in keys
+    )
+    out().print(grid("API keys", ("id", "role", "name", "accounts", "created", "revoked"), rows))
+
+
+@keys_app.command("list")
+@renders(_show_keys, json_option=False)
+def keys_list() -> Operation[list[ApiKey]]:
+    """List API keys (never their secrets), revoked ones included."""
+    return lambda s: s.list_api_keys()
+
+
+def _revoked(record: ApiKey) -> None:
+    out().print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
 
 
 @keys_app.command("revoke")
+@renders(_revoked, json_option=False)
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")], store: StoreOption = None
-) -> None:
+    key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")],
+) -> Operation[ApiKey]:
     """Revoke an API key: it stops working at once and stays listed."""
-    with _store(store) as s:
-        record = _guard(lambda: s.revoke_api_key(key_id))
-    out.print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `serve` and `keys` to the `accountgraph` command line."""
-    app.command("serve")(serve)
-    app.add_typer(keys_app, name="keys")
+    return lambda s: s.revoke_api_key(key_id)

@@ -1,23 +1,20 @@
-"""The analysis commands, run as real processes against a real SQLite file (tables and --json)."""
+"""The analysis commands in-process against a real SQLite file (tables and --json)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from accountgraph.samples.datasets import all_dataset_bundles
 from accountgraph.samples.sample import sample_bundle
+from tests.cli.support import invoke
 
-ENTRY = "accountgraph"
 
-
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"ACCOUNTGRAPH_STORE": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", ENTRY, *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+def run(tmp_path: Path, *args: str) -> Result:
+    return invoke(f"sqlite:///{tmp_path / 'cli.db'}", *args)
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +25,12 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = folder / f"{name}.json"
         path.write_text(bundle.model_dump_json(by_alias=True), encoding="utf-8")
         done = run(folder, "import", str(path))
-        assert done.returncode == 0, done.stderr
+        assert done.exit_code == 0, done.stderr
     return folder
 
 
-def ok(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 0, done.stderr
+def ok(done: Result) -> str:
+    assert done.exit_code == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout
 
@@ -95,7 +92,7 @@ def test_errors_exit_1_without_traceback(store_dir: Path) -> None:
         ("whatif", "medtech", "--remove", "ghost"),
     ):
         done = run(store_dir, *args)
-        assert done.returncode == 1, args
+        assert done.exit_code == 1, args
         assert "not found" in done.stderr and "Traceback" not in done.stderr, args
     bad_date = run(store_dir, "rank", "medtech", "--as-of", "yesterday")
-    assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr
+    assert bad_date.exit_code == 2 and "Traceback" not in bad_date.stderr

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
+from accountgraph.cli import app
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service
 from tests.ledger_support import accounts, no_volume_discount
@@ -22,11 +22,6 @@ ON = "2026-06-30"
 @pytest.fixture
 def cli(store: GraphStore, request: pytest.FixtureRequest) -> Any:
     """Run the ledger commands against the `store` fixture's store; returns (run, fail)."""
-    from accountgraph.cli_ledger import register
-
-    app = typer.Typer()
-    app.command("noop")(lambda: None)
-    register(app)
     runner = CliRunner()
     env = {**store_env(store, request), "COLUMNS": "250"}
 

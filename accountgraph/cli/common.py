@@ -1,0 +1,200 @@
+"""What every part of the `accountgraph` command line shares (no commands here): the options, the consoles,
+opening the store, and the one way a command runs an operation and renders its result or its error.
+
+Bad input ends with a non-zero exit (1) and a list of what is wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any, TypeVar, get_type_hints
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from accountgraph import bundles
+from accountgraph.errors import AccountGraphError, BundleRejected
+from accountgraph.graph.settings import open_store
+from accountgraph.graph.store import GraphStore
+
+T = TypeVar("T")
+Operation = Callable[[GraphStore], T]  # what a command does with the store
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help="sqlite:///file.db or neo4j://host:7687"),
+]
+OnOption = Annotated[str | None, typer.Option("--on", help="the day YYYY-MM-DD (default today)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
+AccountArg = Annotated[str, typer.Argument(help="the account (root company) id")]
+
+
+def out() -> Console:
+    """The console of results (stdout). Made at each call, so that it writes to the stream, at the width and with
+    the colours of this run (a test's runner swaps sys.stdout and COLUMNS)."""
+    return Console()
+
+
+def err() -> Console:
+    """The console of progress, notes and errors (stderr), made at each call like `out()`."""
+    return Console(stderr=True)
+
+
+def fail(message: str, issues: list[str] | None = None) -> typer.Exit:
+    """Print an error (and its issues, one a line) and return the exit (1) to raise."""
+    console = err()
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    for line in issues or []:
+        console.print(f"  - {line}", highlight=False, markup=False)
+    return typer.Exit(1)
+
+
+@contextmanager
+def opened_store(url: str | None) -> Iterator[GraphStore]:
+    """The store `--store` or `ACCOUNTGRAPH_STORE` names, closed at the end; exit 1 if it cannot be opened."""
+    try:
+        store = open_store(url)
+    except AccountGraphError as e:
+        raise fail(str(e)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def call(fn: Callable[[], T], *, csv_dir: bool = False, refusals: bool = False) -> T:
+    """Run `fn`, turning the package's errors and malformed values (pydantic) into a clear message and exit 1;
+    with `refusals`, a value an algorithm refuses (a plain ValueError) too. `csv_dir`: a bundle's problems are
+    located as lines of CSV files."""
+    try:
+        return fn()
+    except BundleRejected as e:
+        raise fail(
+            f"refused, nothing was written: {len(e.issues)} problem(s)",
+            [bundles.locate(i, csv_dir) for i in e.issues[:200]]
+            + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
+        ) from None
+    except AccountGraphError as e:
+        raise fail(str(e)) from None
+    except ValidationError as e:
+        raise fail("invalid value", [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
+    except ValueError as e:
+        if not refusals or type(e) is not ValueError:
+            raise
+        raise fail(str(e)) from None
+
+
+def run(
+    store: str | None,
+    operation: Callable[[GraphStore], T],
+    show: Callable[[T], object],
+    as_json: bool = False,
+    *,
+    data: Callable[[T], Any] | None = None,
+    busy: str | None = None,
+    refusals: bool = False,
+) -> None:
+    """The one way a command runs: open the store, run `operation` on it (errors reported as `call` does), then
+    render the result: `show(result)`, or with `--json` the result model's JSON, or `data(result)` as JSON.
+    `busy`: a spinner with this message on a terminal's stderr while it runs."""
+    console = err()
+    spinner = console.status(busy) if busy and console.is_terminal else contextlib.nullcontext()
+    with opened_store(store) as s, spinner:
+        result = call(lambda: operation(s), refusals=refusals)
+    if not as_json:
+        show(result)
+    elif data is not None:
+        print_json(data(result))
+    else:
+        assert isinstance(result, BaseModel)
+        emit(result)
+
+
+def renders(
+    show: Callable[[T], object],
+    *,
+    json_option: bool = True,
+    data: Callable[[T], Any] | None = None,
+    busy: str | None = None,
+    refusals: bool = False,
+) -> Callable[[Callable[..., Operation[T]]], Callable[..., None]]:
+    """Make a command of `declare`: a function of the command's own arguments and options that returns what to do
+    with the store (an `Operation`). The command takes those, then `--json` (unless `json_option=False`) and
+    `--store`, and `run`s the operation: its result rendered by `show`, or as JSON (by `data` if given), its errors
+    reported as `call` reports them. Typer reads the command's parameters from its `__signature__`: `declare`'s,
+    with those two after."""
+
+    def decorate(declare: Callable[..., Operation[T]]) -> Callable[..., None]:
+        hints = get_type_hints(declare, include_extras=True)
+        own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(declare).parameters.values()]
+        added: list[tuple[str, Any, Any]] = [("as_json", JsonOption, False)] if json_option else []
+        added.append(("store", StoreOption, None))
+        parameters = [
+            *own,
+            *(inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in added),
+        ]
+
+        def command(*, as_json: bool = False, store: str | None = None, **options: Any) -> None:
+            run(store, declare(**options), show, as_json, data=data, busy=busy, refusals=refusals)
+
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        command.__doc__, command.__module__ = declare.__doc__, declare.__module__
+        command.__name__, command.__qualname__ = declare.__name__, declare.__qualname__
+        return command
+
+    return decorate
+
+
+def parse_date(text: str | None) -> date | None:
+    """A `--on` style date, or exit 1 naming it."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def emit(result: BaseModel) -> None:
+    """A result as indented JSON on stdout."""
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+
+
+def print_json(data: Any) -> None:
+    """Plain data as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def text(value: object) -> Text:
+    """User data as plain text (never read as rich markup)."""
+    return Text("" if value is None else str(value))
+
+
+def table(title: str, columns: Iterable[tuple[str, str]], rows: Iterable[Iterable[object]]) -> Table:
+    """A left-titled table of `columns` (name, justify) whose cells are plain text."""
+    result = Table(title=title, title_justify="left")
+    for name, justify in columns:
+        result.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        result.add_row(*(text(v) for v in row))
+    return result
+
+
+def grid(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Table:
+    """A table of `columns` whose cells are strings (read as rich markup, as any string is)."""
+    result = Table(title=title)
+    for name in columns:
+        result.add_column(name)
+    for row in rows:
+        result.add_row(*row)
+    return result

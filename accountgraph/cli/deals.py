@@ -1,0 +1,297 @@
+"""The opportunity commands: the `opp` group (create, show, list, update, stage, committee, health, view,
+history). Thin: each calls one function of `accountgraph.opportunities` and
+prints its result (a table, or JSON with `--json`, amounts as decimal strings). A committee member is
+given as `PERSON[:ROLES[:STANCE]]`: ROLES comma-separated (empty: the person's account-level roles),
+STANCE one of supporter, neutral, opponent, unknown (empty: the account-level stance), e.g.
+`-m medtech-p00002:champion:supporter` or `-m medtech-p00007::opponent`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accountgraph.cli.common import Operation, StoreOption, fail, grid, out, parse_date, renders, run
+from accountgraph.opportunities import health as health_mod
+from accountgraph.opportunities import service
+from accountgraph.opportunities.models import CommitteeMember, Opportunity
+from accountgraph.schema.models import Role, Stance
+
+MemberOption = Annotated[
+    list[str] | None,
+    typer.Option("--member", "-m", help="PERSON[:ROLES[:STANCE]], repeatable (e.g. -m p7:champion:supporter)"),
+]
+_ROLES = {r.value for r in Role}
+_STANCES = {s.value for s in Stance}
+
+
+def parse_member(spec: str) -> CommitteeMember:
+    """`PERSON[:ROLES[:STANCE]]` as a committee member (ids may hold colons: parsed from the right)."""
+    parts = spec.rsplit(":", 2)
+
+    def roles_of(text: str) -> list[str] | None:
+        names = [r.strip() for r in text.split(",") if r.strip()]
+        return names if all(n in _ROLES for n in names) else None
+
+    person, roles, stance = spec, "", ""
+    if len(parts) == 3 and roles_of(parts[1]) is not None and (parts[2] in _STANCES or parts[2] == ""):
+        person, roles, stance = parts
+    elif len(parts) >= 2 and roles_of(parts[-1]) is not None:
+        person, roles = spec.rsplit(":", 1)
+    if not person:
+        raise fail(f"a committee member is PERSON[:ROLES[:STANCE]], not {spec!r}")
+    role_list = roles_of(roles) or []
+    return CommitteeMember(
+        person=person,
+        roles=[Role(r) for r in role_list] if role_list else None,
+        stance=Stance(stance) if stance else None,
+    )
+
+
+def _members(specs: list[str] | None) -> list[CommitteeMember]:
+    return [parse_member(s) for s in specs or []]
+
+
+def _opp_table(o: Opportunity) -> Table:
+    table = Table(
+        title=f"{o.id} · {o.name} · {o.account} · {o.stage} · {o.amount} {o.currency}",
+        caption=(
+            f"owner {o.owner or '—'} · expected close {o.expected_close or '—'} · quotes {', '.join(o.quotes) or '—'}"
+        ),
+    )
+    table.add_column("committee member")
+    table.add_column("roles in this deal")
+    table.add_column("stance in this deal")
+    for m in o.committee:
+        table.add_row(
+            m.person,
+            ", ".join(r.value for r in m.roles) if m.roles is not None else "(account-level)",
+            m.stance.value if m.stance is not None else "(account-level)",
+        )
+    return table
+
+
+def _history_table(o: Opportunity) -> Table:
+    return grid(
+        "stage history", ("stage", "at", "note"), ((h.stage, h.at.isoformat(), h.note or "") for h in o.stage_history)
+    )
+
+
+def _show(o: Opportunity) -> None:
+    console = out()
+    console.print(_opp_table(o))
+    console.print(_history_table(o))
+
+
+renders_opportunity = renders(_show, data=Opportunity.data)
+
+
+def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
+    head = Table(title=f"{h.opportunity} · {h.name} · {h.stage}: win probability {100 * h.probability:.0f}%")
+    head.caption = h.explanation
+    head.add_column("feature")
+    head.add_column("value", justify="right")
+    head.add_column("log-odds", justify="right")
+    for c in h.contributions:
+        head.add_row(c.label, f"{c.value:.2f}", f"{c.contribution:+.2f}")
+    committee = Table(title="committee (this deal's roles and stances; * set for this deal)")
+    for column in ("person", "roles", "stance", "covered", "best tie", "our people", "days since contact"):
+        committee.add_column(column)
+    for m in h.committee:
+        committee.add_row(
+            f"{m.name} ({m.person})" if m.in_account else f"{m.person} (not in the account)",
+            (", ".join(m.roles) or "—") + (" *" if m.overridden else ""),
+            m.stance,
+            "yes" if m.covered else "no",
+            f"{m.best_strength:.2f}",
+            ", ".join(m.threads),
+            "—" if m.days_since_contact is None else f"{m.days_since_contact:.0f}",
+        )
+    actions = Table(title="actions that raise it most")
+    actions.add_column("#", justify="right")
+    actions.add_column("action")
+    actions.add_column("then", justify="right")
+    actions.add_column("gain", justify="right")
+    for n, a in enumerate(h.actions, 1):
+        actions.add_row(str(n), a.description, f"{100 * a.probability:.0f}%", f"+{100 * a.gain:.1f} pts")
+    return [head, committee, actions]
+
+
+opp_app = typer.Typer(
+    help="Opportunities with buying committees: create, show, list, update, stage, committee, health, view.",
+    no_args_is_help=True,
+)
+OppArg = Annotated[str, typer.Argument(help="the opportunity")]
+
+
+@opp_app.command("create")
+@renders_opportunity
+def opp_create(
+    account: Annotated[str, typer.Argument(help="the account (or one of its companies)")],
+    name: Annotated[str, typer.Argument(help="the deal's name")],
+    id: Annotated[str | None, typer.Option("--id", help="the opportunity's id (default generated)")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="an open stage (default the first)")] = None,
+    amount: Annotated[str, typer.Option("--amount", help="decimal amount, e.g. 250000.00")] = "0",
+    currency: Annotated[str, typer.Option("--currency")] = "EUR",
+    close: Annotated[str | None, typer.Option("--close", help="expected close date YYYY-MM-DD")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="our team member who owns the deal")] = None,
+    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="a ledger quote, repeatable")] = None,
+    member: MemberOption = None,
+) -> Operation[Opportunity]:
+    """Create an opportunity with its buying committee."""
+    day = parse_date(close)
+    members = _members(member)
+    return lambda s: service.create_opportunity(
+        s,
+        account,
+        name,
+        id=id,
+        stage=stage,
+        amount=amount,
+        currency=currency,
+        expected_close=day,
+        owner=owner,
+        quotes=quote or [],
+        committee=members,
+    )
+
+
+@opp_app.command("show")
+@renders_opportunity
+def opp_show(id: OppArg) -> Operation[Opportunity]:
+    """Show an opportunity, its committee and its stage history."""
+    return lambda s: service.get_opportunity(s, id)
+
+
+def _show_opportunities(opps: list[Opportunity]) -> None:
+    rows = (
+        (
+            o.id,
+            o.account,
+            o.name,
+            o.stage,
+            f"{o.amount} {o.currency}",
+            str(o.expected_close or "—"),
+            o.owner or "—",
+            str(len(o.committee)),
+        )
+        for o in opps
+    )
+    columns = ("id", "account", "name", "stage", "amount", "close", "owner", "committee")
+    out().print(grid(f"opportunities ({len(opps)})", columns, rows))
+
+
+def _opportunities_data(opps: list[Opportunity]) -> Any:
+    keys = ("id", "account", "name", "stage", "amount", "currency", "expected_close", "owner")
+    return [{k: o.data()[k] for k in keys} for o in opps]
+
+
+@opp_app.command("list")
+@renders(_show_opportunities, data=_opportunities_data)
+def opp_list(
+    account: Annotated[str | None, typer.Option("--account", help="only this account's")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="only those in this stage")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="only open deals")] = False,
+) -> Operation[list[Opportunity]]:
+    """List opportunities."""
+    return lambda s: service.list_opportunities(s, account, stage=stage, open_only=open_only)
+
+
+@opp_app.command("update")
+@renders_opportunity
+def opp_update(
+    id: OppArg,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    amount: Annotated[str | None, typer.Option("--amount")] = None,
+    currency: Annotated[str | None, typer.Option("--currency")] = None,
+    close: Annotated[str | None, typer.Option("--close", help="expected close date YYYY-MM-DD")] = None,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="replaces the quotes")] = None,
+) -> Operation[Opportunity]:
+    """Change an open opportunity's name, amount, currency, expected close, owner or quotes."""
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in {"name": name, "amount": amount, "currency": currency, "owner": owner, "quotes": quote}.items()
+        if v is not None
+    }
+    if close is not None:
+        changes["expected_close"] = parse_date(close)
+    if not changes:
+        raise fail("nothing to change: give at least one option")
+    return lambda s: service.update_opportunity(s, id, **changes)
+
+
+@opp_app.command("stage")
+@renders_opportunity
+def opp_stage(
+    id: OppArg,
+    stage: Annotated[str, typer.Argument(help="the new stage (won / lost close it for good)")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> Operation[Opportunity]:
+    """Move an opportunity to another stage (the change is added to its history with the time)."""
+    return lambda s: service.move_stage(s, id, stage, note=note)
+
+
+@opp_app.command("committee")
+@renders_opportunity
+def opp_committee(id: OppArg, member: MemberOption = None) -> Operation[Opportunity]:
+    """Replace the buying committee (roles and stances given here hold for this deal only)."""
+    members = _members(member)
+    return lambda s: service.set_committee(s, id, members)
+
+
+def _show_health(h: health_mod.OpportunityHealth) -> None:
+    for table in _health_tables(h):
+        out().print(table)
+
+
+@opp_app.command("health")
+@renders(_show_health, data=lambda h: h.model_dump(mode="json"))
+def opp_health(
+    id: OppArg,
+    use_scorecard: Annotated[bool, typer.Option("--scorecard", help="the fixed scorecard, not a fit")] = False,
+) -> Operation[health_mod.OpportunityHealth]:
+    """Win probability with each feature's contribution and the actions that raise it most."""
+    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto")
+
+
+@opp_app.command("view")
+def opp_view(
+    id: OppArg,
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    store: StoreOption = None,
+) -> None:
+    """Write the power map of the opportunity's buying committee (its roles and stances) as HTML."""
+    from accountgraph.opportunities.committee import opportunity_power_map
+
+    def write(html: str) -> None:
+        try:
+            out_file.write_text(html, encoding="utf-8")
+        except OSError as e:
+            raise fail(f"cannot write {out_file}: {e.strerror or e}") from None
+        out().print(f"wrote {out_file}")
+
+    run(store, lambda s: opportunity_power_map(s, id), write)
+
+
+@opp_app.command("history")
+def opp_history(
+    account: Annotated[str, typer.Argument(help="the account")],
+    deals: Annotated[int, typer.Option("--deals", min=1, max=100_000, help="closed deals to generate")] = 60,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    store: StoreOption = None,
+) -> None:
+    """Generate closed deals on an account (outcomes driven by relationship quality), for demos and fits."""
+    from accountgraph.samples.deals import store_history
+
+    def report(written: list[Opportunity]) -> None:
+        won = sum(1 for o in written if o.stage == "won")
+        out().print(
+            f"wrote {len(written)} closed opportunities of {account} ({won} won) at {datetime.now(UTC):%Y-%m-%d}"
+        )
+
+    run(store, lambda s: store_history(s, account, deals, seed), report)

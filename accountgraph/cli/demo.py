@@ -1,0 +1,98 @@
+"""The `demo` command: load the sample account and the real data sets, analyse the sample, write its views,
+serve the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+from accountgraph.cli.records import counts_table
+
+app = typer.Typer()
+
+
+@app.command()
+def demo(
+    store: StoreOption = None,
+    views: Annotated[Path, typer.Option("--views", help="where to write the HTML views")] = Path("views"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve the API and the views")] = True,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+) -> None:
+    """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
+    from accountgraph import analysis
+    from accountgraph.cli.analysis import show_actions, show_coverage, show_path, show_ranking
+    from accountgraph.ledger.cash import cash_picture
+    from accountgraph.samples.demo import seed_demo
+
+    console = out()
+    with opened_store(store) as s:
+        report = call(lambda: seed_demo(s))
+        if report.datasets_note is not None:
+            err().print(f"[yellow]note:[/] real data sets not loaded: {report.datasets_note}")
+        for loaded in report.loaded:
+            err().print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
+        account, opp = report.account, report.opportunity
+        console.print(counts_table(f"store {s.url}", s.counts()))
+        show_ranking(call(lambda: analysis.rank(s, account, top=10)))
+        cov = call(lambda: analysis.coverage(s, account))
+        show_coverage(cov, 8)
+        target = next(
+            (p for p in cov.people if not p.covered and "decision_maker" in p.roles),
+            next((p for p in cov.people if not p.covered), None),
+        )
+        if target is not None:
+            console.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
+            show_path(call(lambda: analysis.path(s, account, target.id)))
+        show_actions(call(lambda: analysis.actions(s, account)))
+        cash = call(lambda: cash_picture(s, account))
+        console.print(
+            f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
+            f"outstanding {cash.outstanding}, overdue {cash.overdue}, DSO {cash.dso} days "
+            f"(details: accountgraph cash {account})"
+        )
+        from accountgraph.opportunities.committee import opportunity_power_map
+        from accountgraph.opportunities.health import opportunity_health
+
+        health = call(lambda: opportunity_health(s, opp.id))
+        console.print(
+            f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
+            f"({health.model.replace('_', ' ')}); what would raise it most:",
+            highlight=False,
+        )
+        for a in health.actions:
+            console.print(f"  + {a.gain:.0%}  {a.description}", highlight=False, markup=False)
+        console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
+        views.mkdir(parents=True, exist_ok=True)
+        (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id), encoding="utf-8")
+        power_map = views / f"{account}-power-map.html"
+        highlight = target.id if target is not None else None
+        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight), encoding="utf-8")
+        tree = views / f"{account}-tree.html"
+        tree.write_text(analysis.tree_html(s, account), encoding="utf-8")
+    committee = views / f"{opp.id}-committee.html"
+    console.print(
+        f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
+        f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
+    )
+    if serve:
+        from accountgraph.api.auth import mint_key
+        from accountgraph.cli.api import serve as serve_api
+
+        with opened_store(store) as s:
+            _, key = call(lambda: mint_key(s, "viewer", name="demo"))
+        base = f"http://127.0.0.1:{port}"
+        auth = f"-H 'Authorization: Bearer {key}'"
+        console.print(
+            f"\na viewer key for this demo (shown once): {key}\n"
+            f"OpenAPI:       curl {auth} {base}/openapi.json\n"
+            f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
+            f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
+            f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
+            "(Ctrl-C stops the server)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        serve_api(host="127.0.0.1", port=port, workers=1, store=store)

@@ -1,0 +1,437 @@
+"""The plan commands (the `plan` group: create, from-actions, from-opportunity, show, list, progress, view,
+`goal add|remove`, `action add|done|drop`) and `compare ACCOUNT --before DATE --after DATE`.
+
+They are thin: each calls one function of `accountgraph.plans` or `accountgraph.compare` and prints its
+result (tables, or JSON with `--json`). Dates are YYYY-MM-DD; `--on` fixes the day a change is dated and
+the day progress is read for (default today).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accountgraph.cli.common import (
+    AccountArg,
+    JsonOption,
+    OnOption,
+    Operation,
+    StoreOption,
+    err,
+    out,
+    parse_date,
+    renders,
+    run,
+    table,
+    text,
+)
+from accountgraph.compare import Comparison
+from accountgraph.compare import compare as compare_fn
+from accountgraph.plans import models, progress, service
+from accountgraph.schema.models import Role, Stance, today
+
+app = typer.Typer()
+plan_app = typer.Typer(
+    help="Relationship plans: goals, tracked actions, progress measured from the graph.", no_args_is_help=True
+)
+action_app = typer.Typer(help="A plan's actions: add, done, drop.", no_args_is_help=True)
+goal_app = typer.Typer(help="A plan's goals: add, remove.", no_args_is_help=True)
+plan_app.add_typer(action_app, name="action")
+plan_app.add_typer(goal_app, name="goal")
+
+PlanArg = Annotated[str, typer.Argument(help="the plan id")]
+ActionArg = Annotated[str, typer.Argument(help="the action id")]
+NoteOption = Annotated[str | None, typer.Option("--note")]
+PlanIdOption = Annotated[str | None, typer.Option("--id", help="the plan id (default generated)")]
+DueDaysOption = Annotated[int, typer.Option("--due-days", min=0, help="actions and goals due after")]
+
+
+def show_plan(plan: models.Plan) -> None:
+    console = out()
+    owner = f" · owner {plan.owner}" if plan.owner else ""
+    console.print(text(f"plan {plan.id} · {plan.name} · account {plan.account}{owner} · updated {plan.updated}"))
+    console.print(
+        table(
+            f"goals ({len(plan.goals)})",
+            [("id", "left"), ("kind", "left"), ("goal", "left"), ("due", "left")],
+            ([g.id, g.kind.value, g.describe(), g.due] for g in plan.goals),
+        )
+    )
+    console.print(
+        table(
+            f"actions ({len(plan.actions)})",
+            [
+                ("id", "left"),
+                ("status", "left"),
+                ("owner", "left"),
+                ("target", "left"),
+                ("due", "left"),
+                ("goal", "left"),
+                ("action", "left"),
+            ],
+            ([a.id, a.status.value, a.owner, a.target, a.due, a.goal, a.title] for a in plan.actions),
+        )
+    )
+
+
+def show_progress(p: models.PlanProgress) -> None:
+    console = out()
+    console.print(text(f"plan {p.plan} · {p.name} · account {p.account}: {p.status.replace('_', ' ').upper()}"))
+    console.print(text(p.explanation))
+
+    def value(v: object) -> str:
+        return f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else "" if v is None else str(v)
+
+    console.print(
+        table(
+            f"goals ({p.goals_met} of {len(p.goals)} met)",
+            [
+                ("id", "left"),
+                ("state", "left"),
+                ("goal", "left"),
+                ("now", "right"),
+                ("target", "right"),
+                ("due", "left"),
+                ("measured", "left"),
+            ],
+            ([g.id, g.state, g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
+        )
+    )
+    console.print(
+        table(
+            f"actions ({p.actions_open} open, {p.overdue} overdue, {p.stalled} stalled)",
+            [
+                ("id", "left"),
+                ("status", "left"),
+                ("owner", "left"),
+                ("target", "left"),
+                ("due", "left"),
+                ("idle days", "right"),
+                ("best tie", "right"),
+                ("flags", "left"),
+            ],
+            (
+                [
+                    a.id,
+                    a.status.value,
+                    a.owner_name,
+                    a.target_name,
+                    a.due,
+                    a.idle_days,
+                    f"{a.best_strength:.2f}",
+                    "; ".join(a.flags),
+                ]
+                for a in p.action_progress
+            ),
+        )
+    )
+
+
+def show_comparison(c: Comparison) -> None:
+    console = out()
+    console.print(text(c.explanation))
+    console.print(
+        table(
+            "who moved",
+            [("change", "left"), ("id", "left"), ("name", "left"), ("from", "left"), ("to", "left")],
+            [
+                *(["joined", p.id, p.name, "", p.kind] for p in c.joined),
+                *(["left", p.id, p.name, p.kind, ""] for p in c.left),
+                *(["stance", s.id, s.name, s.before, s.after] for s in c.stance_changes),
+                *(["roles", r.id, r.name, ", ".join(r.removed), ", ".join(r.added)] for r in c.role_changes),
+            ],
+        )
+    )
+
+    def strength(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2f}"
+
+    console.print(
+        table(
+            "ties of ours",
+            [("change", "left"), ("member", "left"), ("person", "left"), ("before", "right"), ("after", "right")],
+            [
+                *(
+                    ["gained", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    for t in c.ties_gained
+                ),
+                *(["lost", t.member_name, t.person_name, strength(t.before), strength(t.after)] for t in c.ties_lost),
+                *(
+                    ["moved", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    for t in c.ties_changed
+                ),
+            ],
+        )
+    )
+
+    def score(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1f}"
+
+    for title, items in (("coverage by layer", c.by_layer), ("by role", c.by_role), ("by company", c.by_company)):
+        console.print(
+            table(
+                title,
+                [("", "left"), ("before", "right"), ("after", "right"), ("change", "right")],
+                ([s.label, score(s.before), score(s.after), f"{s.delta:+.1f}"] for s in items),
+            )
+        )
+    console.print(
+        table(
+            f"rank movers (top {c.top})",
+            [("id", "left"), ("name", "left"), ("before", "right"), ("after", "right"), ("moved", "right")],
+            ([m.id, m.name, m.rank_before or "—", m.rank_after or "—", f"{m.moved:+d}"] for m in c.rank_movers),
+        )
+    )
+
+
+@plan_app.command("create")
+@renders(show_plan)
+def plan_create(
+    account: AccountArg,
+    name: Annotated[str | None, typer.Option("--name", help="the plan's name")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="the team member who owns it")] = None,
+    stall_days: Annotated[int, typer.Option("--stall-days", min=1, max=3650)] = models.STALL_DAYS,
+    id: PlanIdOption = None,
+    on: OnOption = None,
+) -> Operation[models.Plan]:
+    """Create an empty plan for an account (add goals and actions with `plan goal add` / `plan action add`)."""
+    day = parse_date(on)
+    return lambda s: service.create_plan(s, account, name, owner=owner, stall_days=stall_days, id=id, on=day)
+
+
+@plan_app.command("from-actions")
+@renders(show_plan)
+def plan_from_actions(
+    account: AccountArg,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="at most this many actions")] = None,
+    due_days: DueDaysOption = 30,
+    owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (and cold approaches)")] = None,
+    coverage_goal: Annotated[bool, typer.Option("--coverage-goal/--no-coverage-goal")] = True,
+    id: PlanIdOption = None,
+    on: OnOption = None,
+) -> Operation[models.Plan]:
+    """Draft a tracked plan in one call from the account's next best actions."""
+    day = parse_date(on)
+    return lambda s: service.create_plan_from_actions(
+        s, account, name=name, limit=limit, due_days=due_days, owner=owner, coverage_goal=coverage_goal, id=id, on=day
+    )
+
+
+@plan_app.command("from-opportunity")
+@renders(show_plan)
+def plan_from_opportunity(
+    opportunity: Annotated[str, typer.Argument(help="the opportunity id")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    due_days: DueDaysOption = 30,
+    owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (default the deal's owner)")] = None,
+    id: PlanIdOption = None,
+    on: OnOption = None,
+) -> Operation[models.Plan]:
+    """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
+    day = parse_date(on)
+    return lambda s: service.create_plan_from_opportunity(
+        s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day
+    )
+
+
+@plan_app.command("show")
+@renders(show_plan)
+def plan_show(plan: PlanArg) -> Operation[models.Plan]:
+    """Show a plan: its goals and actions."""
+    return lambda s: service.get_plan(s, plan)
+
+
+def _show_plans(plans: list[models.Plan]) -> None:
+    out().print(
+        table(
+            f"plans ({len(plans)})",
+            [
+                ("id", "left"),
+                ("account", "left"),
+                ("name", "left"),
+                ("goals", "right"),
+                ("open actions", "right"),
+                ("updated", "left"),
+            ],
+            (
+                [p.id, p.account, p.name, len(p.goals), sum(a.status.value == "open" for a in p.actions), p.updated]
+                for p in plans
+            ),
+        )
+    )
+
+
+def _plans_json(plans: list[models.Plan]) -> None:
+    sys.stdout.write("[" + ",".join(p.model_dump_json() for p in plans) + "]\n")
+
+
+@plan_app.command("list")
+def plan_list(
+    account: Annotated[str | None, typer.Option("--account", help="only this account's plans")] = None,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+) -> None:
+    """List plans."""
+    run(store, lambda s: service.list_plans(s, account), _plans_json if as_json else _show_plans)
+
+
+@plan_app.command("progress")
+@renders(show_progress)
+def plan_progress(
+    plan: PlanArg,
+    on: OnOption = None,
+    stall_days: Annotated[int | None, typer.Option("--stall-days", min=1, help="default: the plan's")] = None,
+) -> Operation[models.PlanProgress]:
+    """Progress measured from the graph: goals met or not, overdue and stalled actions."""
+    day = parse_date(on)
+    return lambda s: progress.plan_progress(s, plan, on=day, stall_days=stall_days)
+
+
+@plan_app.command("view")
+def plan_view(
+    plan: PlanArg,
+    output: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    on: OnOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Write a plan's progress as one self-contained HTML page."""
+    day = parse_date(on)
+
+    def write(html: str) -> None:
+        output.write_text(html, encoding="utf-8")
+        err().print(f"wrote {output}")
+
+    run(store, lambda s: progress.progress_html(s, plan, on=day), write)
+
+
+def _added_goal(goal: models.Goal) -> None:
+    out().print(text(f"added goal {goal.id}: {goal.describe()}"))
+
+
+@goal_app.command("add")
+@renders(_added_goal)
+def goal_add(
+    plan: PlanArg,
+    kind: Annotated[models.GoalKind, typer.Option("--kind", help="the kind of goal")],
+    person: Annotated[str | None, typer.Option("--person", help="stance, relationship, multi_thread")] = None,
+    stance: Annotated[Stance | None, typer.Option("--stance", help="stance: to reach")] = None,
+    role: Annotated[Role | None, typer.Option("--role", help="stance: also hold; coverage: of")] = None,
+    score: Annotated[float | None, typer.Option("--score", help="coverage: to reach (0-100)")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="coverage, subsidiary_contact")] = None,
+    strength: Annotated[float | None, typer.Option("--strength", help="the strength that counts")] = None,
+    member: Annotated[str | None, typer.Option("--member", help="relationship: this member of ours")] = None,
+    members: Annotated[int | None, typer.Option("--members", help="multi_thread: how many of ours")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD")] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    id: Annotated[str | None, typer.Option("--id", help="the goal id (default g1, g2, ...)")] = None,
+    on: OnOption = None,
+) -> Operation[models.Goal]:
+    """Add a goal to a plan."""
+    day, by = parse_date(on), parse_date(due)
+    fields = {
+        "id": id,
+        "kind": kind,
+        "person": person,
+        "stance": stance,
+        "role": role,
+        "score": score,
+        "company": company,
+        "strength": strength,
+        "member": member,
+        "members": members,
+        "due": by,
+        "title": title,
+    }
+    given = {k: v for k, v in fields.items() if v is not None}
+    return lambda s: service.add_goal(s, plan, given, on=day)
+
+
+@goal_app.command("remove")
+def goal_remove(
+    plan: PlanArg, goal: Annotated[str, typer.Argument(help="the goal id")], store: StoreOption = None
+) -> None:
+    """Remove a goal from a plan (its actions then serve none)."""
+    run(store, lambda s: service.remove_goal(s, plan, goal), lambda _: out().print(text(f"removed goal {goal}")))
+
+
+def _added_action(action: models.Action) -> None:
+    out().print(text(f"added action {action.id}: {action.title}"))
+
+
+@action_app.command("add")
+@renders(_added_action)
+def action_add(
+    plan: PlanArg,
+    owner: Annotated[str, typer.Option("--owner", help="the team member of ours who acts")],
+    target: Annotated[str, typer.Option("--target", help="the person of the account")],
+    title: Annotated[str | None, typer.Option("--title", help="what to do")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD")] = None,
+    goal: Annotated[str | None, typer.Option("--goal", help="the goal it serves")] = None,
+    note: NoteOption = None,
+    link_path: Annotated[bool, typer.Option("--link-path/--no-path", help="link the best path now")] = True,
+    id: Annotated[str | None, typer.Option("--id", help="the action id (default a1, a2, ...)")] = None,
+    on: OnOption = None,
+) -> Operation[models.Action]:
+    """Add an open action to a plan (with the best path from its owner to its target)."""
+    day, by = parse_date(on), parse_date(due)
+    return lambda s: service.add_action(
+        s,
+        plan,
+        owner=owner,
+        target=target,
+        title=title,
+        due=by,
+        goal=goal,
+        note=note,
+        link_path=link_path,
+        id=id,
+        on=day,
+    )
+
+
+def _action_status(action: models.Action) -> None:
+    out().print(text(f"action {action.id} is {action.status.value}"))
+
+
+def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None]:
+    """A command setting an action's status (done, drop)."""
+
+    def update(
+        plan: PlanArg, action: ActionArg, note: NoteOption = None, on: OnOption = None
+    ) -> Operation[models.Action]:
+        day = parse_date(on)
+        if note is None:
+            return lambda s: service.update_action(s, plan, action, status=status, on=day)
+        return lambda s: service.update_action(s, plan, action, status=status, note=note, on=day)
+
+    update.__doc__ = doc
+    return renders(_action_status)(update)
+
+
+action_app.command("done")(_status_command(models.ActionStatus.DONE, "Mark an action done."))
+action_app.command("drop")(
+    _status_command(models.ActionStatus.DROPPED, "Drop an action (it no longer counts as open).")
+)
+
+
+@app.command("compare")
+@renders(show_comparison, refusals=True)
+def compare(
+    account: AccountArg,
+    before: Annotated[str, typer.Option("--before", help="the earlier date YYYY-MM-DD")],
+    after: Annotated[str | None, typer.Option("--after", help="the later date (default today)")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="rank movers among the top N")] = 20,
+    strength_delta: Annotated[
+        float, typer.Option("--strength-delta", min=0.001, max=1.0, help="report ties moving by this much")
+    ] = 0.1,
+) -> Operation[Comparison]:
+    """Compare an account's power map on two dates: who moved, ties and coverage gained or lost."""
+    first = parse_date(before)
+    second = parse_date(after) or today()
+    assert first is not None
+    return lambda s: compare_fn(s, account, first, second, top=top, strength_delta=strength_delta)
