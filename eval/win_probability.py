@@ -27,12 +27,12 @@ sys.path.insert(0, str(REPO))
 
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score  # noqa: E402
 
-from accountgraph import analysis  # noqa: E402
 from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
 from accountgraph.opportunities.features import FEATURE_NAMES  # noqa: E402
 from accountgraph.opportunities.health import fit_model, scorecard  # noqa: E402
 from accountgraph.samples.deals import generate_history  # noqa: E402
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
+from accountgraph.services import analysis  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from accountgraph import analysis
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
@@ -15,6 +14,7 @@ from accountgraph.samples.datasets import all_dataset_bundles
 from accountgraph.samples.generator import generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import TeamMember, Tie, TieType
+from accountgraph.services import analysis
 
 AS_OF = date(2026, 1, 1)
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from accountgraph import analysis
 from accountgraph.graph.store import GraphStore
+from accountgraph.services import analysis
 from tests.test_api_support import client, error_of, new_key, viewer
 from tests.test_store_contract import group_bundle, other_account
 

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from accountgraph import analysis
 from accountgraph.cli import app as cli_app
-from accountgraph.compare import compare
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Interaction, Person, Tie, TieType
+from accountgraph.services import analysis
+from accountgraph.services.compare import compare
 from tests.test_api_support import client, error_of, new_key, viewer
 from tests.test_plans import LOADED, other_account, plan_account
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from accountgraph import analysis
 from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
 from accountgraph.graph.store import DocumentWrite, GraphStore
 from accountgraph.graph.validation import parse_bundle
@@ -19,6 +18,7 @@ from accountgraph.opportunities.health import fit_model, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
 from accountgraph.samples.deals import generate_history
 from accountgraph.schema.models import ApiRole, Bundle, Role, Stance, Tie, today
+from accountgraph.services import analysis
 from tests.test_api_support import api, error_of, new_key
 
 

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from accountgraph import analysis
 from accountgraph.cli import app as cli_app
 from accountgraph.errors import NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore
@@ -34,6 +33,7 @@ from accountgraph.plans import (
     update_action,
 )
 from accountgraph.schema.models import ApiRole, Bundle, Interaction, Person, Tie, TieType
+from accountgraph.services import analysis
 from accountgraph.viz.plan_view import render_progress
 from tests.test_api_support import client, error_of, new_key, planner, viewer
 

@@ -12,12 +12,12 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from accountgraph.bundles import read_csv_dir, read_json, to_graphml, write_csv_dir, write_json
 from accountgraph.errors import BundleRejected, ConflictError, InvalidArgument, NotFoundError, StoreError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.schema import Bundle, Company, Person, Role, Stance, TeamMember, Tie, TieType
 from accountgraph.schema.models import ApiKey, ApiRole
+from accountgraph.services.bundles import read_csv_dir, read_json, to_graphml, write_csv_dir, write_json
 
 
 def tie(a: str, b: str, type: str = "knows", **kw: Any) -> Tie:

@@ -232,13 +232,13 @@ def test_power_map_of_two_thousand_people_in_the_browser(browser: Any, tmp_path:
 def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path: Path) -> None:
     """Issue 7's views: one deal's committee power map (the committee's stances of that deal) and a plan's
     progress page, both offline with no failed request or console error."""
-    from accountgraph import analysis
     from accountgraph.graph.sqlite import SqliteStore
     from accountgraph.opportunities import service as opps
     from accountgraph.opportunities.committee import committee_nodes, opportunity_power_map
     from accountgraph.opportunities.features import committee_view
     from accountgraph.plans import progress as plan_progress
     from accountgraph.plans import service as plans
+    from accountgraph.services import analysis
     from tests.test_opportunities import account_bundle
 
     store = SqliteStore(f"sqlite:///{tmp_path / 'deal.db'}")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from accountgraph import analysis
 from accountgraph.algorithms.results import Ranking
 from accountgraph.graph.store import GraphStore
+from accountgraph.services import analysis
 from accountgraph.viz._html import safe_json, vis_network_js
 from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import PATH_COLOR, power_map_data, render_power_map

@@ -16,7 +16,6 @@ from typing import Any
 
 import networkx as nx
 
-from accountgraph import analysis
 from accountgraph.algorithms import tie_strengths
 from accountgraph.algorithms.results import Coverage, PathResult, Ranking, RiskReport, TieStrength
 from accountgraph.graph import open_store
@@ -24,6 +23,7 @@ from accountgraph.graph.store import CompanyNode
 from accountgraph.samples.generator import generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import Bundle
+from accountgraph.services import analysis
 from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import render_power_map
 from accountgraph.viz.tree_view import render_tree

@@ -88,8 +88,8 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        from accountgraph.analysis import ViewCache
         from accountgraph.graph.settings import open_store
+        from accountgraph.services.analysis import ViewCache
 
         own = store is None
         opened = open_store(settings.store) if store is None else store

@@ -16,12 +16,12 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 
-from accountgraph.analysis import ViewCache
 from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
+from accountgraph.services.analysis import ViewCache
 from accountgraph.services.records import Access
 from accountgraph.services.scope import Scope
 
@@ -38,7 +38,7 @@ async def get_store(request: Request) -> GraphStore:
 
 
 async def get_views(request: Request) -> ViewCache:
-    """The app's cache of prepared accounts (`accountgraph.analysis.ViewCache`)."""
+    """The app's cache of prepared accounts (`accountgraph.services.analysis.ViewCache`)."""
     return cast(ViewCache, request.state.views)
 
 

@@ -1,6 +1,6 @@
 """The analysis commands: rank, coverage, path, whatif, actions, risk.
 
-Each command calls the analysis service (`accountgraph.analysis`), prints readable tables, or the result as
+Each command calls the analysis service (`accountgraph.services.analysis`), prints readable tables, or the result as
 JSON with `--json`. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names.
 """
 
@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accountgraph import analysis
 from accountgraph.algorithms.results import (
     ActionPlan,
     Breakdown,
@@ -24,6 +23,7 @@ from accountgraph.algorithms.results import (
     WhatIf,
 )
 from accountgraph.cli.common import AccountArg, JsonOption, Operation, StoreOption, out, renders, run, table, text
+from accountgraph.services import analysis
 
 app = typer.Typer()
 

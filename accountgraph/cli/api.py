@@ -27,7 +27,6 @@ def serve(
     """Serve the HTTP API (uvicorn): OpenAPI docs at /docs, a key needed for everything but /healthz."""
     import uvicorn
 
-    from accountgraph.api.app import create_app
     from accountgraph.api.settings import ApiSettings
 
     if store:
@@ -38,10 +37,8 @@ def serve(
         highlight=False,
         soft_wrap=True,
     )
-    if workers > 1:
-        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False)
-    else:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    # the app is built by uvicorn from its factory's name in each worker: the CLI does not import the routes
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False)
 
 
 keys_app = typer.Typer(help="Manage API keys (shown once at creation; only a hash is stored).", no_args_is_help=True)

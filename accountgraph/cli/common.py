@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from accountgraph import bundles
 from accountgraph.errors import AccountGraphError, BundleRejected
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.services import bundles
 
 T = TypeVar("T")
 Operation = Callable[[GraphStore], T]  # what a command does with the store

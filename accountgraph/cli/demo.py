@@ -22,10 +22,10 @@ def demo(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
     """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
-    from accountgraph import analysis
     from accountgraph.cli.analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.ledger.cash import cash_picture
     from accountgraph.samples.demo import seed_demo
+    from accountgraph.services import analysis
 
     console = out()
     with opened_store(store) as s:

@@ -1,7 +1,7 @@
 """The plan commands (the `plan` group: create, from-actions, from-opportunity, show, list, progress, view,
 `goal add|remove`, `action add|done|drop`) and `compare ACCOUNT --before DATE --after DATE`.
 
-They are thin: each calls one function of `accountgraph.plans` or `accountgraph.compare` and prints its
+They are thin: each calls one function of `accountgraph.plans` or `accountgraph.services.compare` and prints its
 result (tables, or JSON with `--json`). Dates are YYYY-MM-DD; `--on` fixes the day a change is dated and
 the day progress is read for (default today).
 """
@@ -29,10 +29,10 @@ from accountgraph.cli.common import (
     table,
     text,
 )
-from accountgraph.compare import Comparison
-from accountgraph.compare import compare as compare_fn
 from accountgraph.plans import models, progress, service
 from accountgraph.schema.models import Role, Stance, today
+from accountgraph.services.compare import Comparison
+from accountgraph.services.compare import compare as compare_fn
 
 app = typer.Typer()
 plan_app = typer.Typer(

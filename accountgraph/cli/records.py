@@ -16,10 +16,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accountgraph import bundles
 from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, grid, opened_store, out, run
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
+from accountgraph.services import bundles
 
 app = typer.Typer()
 
@@ -165,7 +165,7 @@ def view(
     store: StoreOption = None,
 ) -> None:
     """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
-    from accountgraph import analysis
+    from accountgraph.services import analysis
 
     def render(s: GraphStore) -> str:
         return analysis.tree_html(s, account) if tree else analysis.power_map_html(s, account, highlight_to=highlight)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from accountgraph import analysis
 from accountgraph.algorithms import best_paths, key_people
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import PathResult
-from accountgraph.analysis import ViewCache
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.features import committee_coverage, committee_view
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_opportunity
+from accountgraph.services import analysis
+from accountgraph.services.analysis import ViewCache
 
 __all__ = ["committee_nodes", "committee_power_map", "opportunity_power_map"]
 

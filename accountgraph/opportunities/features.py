@@ -38,13 +38,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from accountgraph import analysis
 from accountgraph.algorithms.coverage import BUYING_ROLES
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
+from accountgraph.services import analysis
 
 __all__ = [
     "DAYS_CAP",

@@ -28,9 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from accountgraph import analysis
 from accountgraph.algorithms.prepared import AccountView
-from accountgraph.analysis import ViewCache
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.features import (
     FEATURE_NAMES,
@@ -43,6 +41,8 @@ from accountgraph.opportunities.features import (
 )
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_opportunity, get_pipeline, list_opportunities
+from accountgraph.services import analysis
+from accountgraph.services.analysis import ViewCache
 
 __all__ = [
     "ACTIONS_SHOWN",

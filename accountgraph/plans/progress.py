@@ -1,7 +1,7 @@
 """A plan's progress, measured from the graph: is each goal met on a date, and is each action moving?
 
 The account is read as it stood on the date asked for (default today) through the analysis service
-(`accountgraph.analysis.account_view`, cached per data version), so progress follows the graph: add the
+(`accountgraph.services.analysis.account_view`, cached per data version), so progress follows the graph: add the
 tie, log the stance change, and the goal is met. Goals are measured with the algorithms' own numbers:
 effective tie strengths (`AccountView.ties_of_person`), the coverage score and its breakdowns
 (`accountgraph.algorithms.coverage`), people's roles and stances on that date.
@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from accountgraph import analysis
 from accountgraph.algorithms.coverage import coverage as coverage_alg
 from accountgraph.algorithms.coverage import reached_companies
 from accountgraph.algorithms.params import Options
@@ -39,6 +38,7 @@ from accountgraph.plans.models import (
 )
 from accountgraph.plans.service import get_plan
 from accountgraph.schema.models import Stance, today
+from accountgraph.services import analysis
 
 __all__ = ["evaluate", "plan_progress", "progress_html"]
 

@@ -21,7 +21,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from accountgraph import analysis
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.results import Action as NextAction
 from accountgraph.algorithms.results import ContactPath
@@ -29,6 +28,7 @@ from accountgraph.errors import NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.plans.models import STALL_DAYS, Action, ActionStatus, Goal, GoalKind, GoalSpec, Plan
 from accountgraph.schema.models import today
+from accountgraph.services import analysis
 
 __all__ = [
     "add_action",

@@ -167,8 +167,8 @@ def generate_history(
 def store_history(store: GraphStore, account: str, count: int, seed: int) -> list[Opportunity]:
     """Generate `count` closed opportunities on a stored account and write them in one commit (ids
     ``{account}-hist-{seed}-NNNNN``; refused as a whole if one exists already)."""
-    from accountgraph import analysis
     from accountgraph.opportunities.service import get_pipeline
+    from accountgraph.services import analysis
 
     root = store.account_of(account)
     view = analysis.account_view(store, root)
@@ -185,8 +185,8 @@ def seed_demo_opportunities(store: GraphStore, account: str, *, deals: int = 150
     """The demo's deals on `account`: `deals` generated closed ones to fit on, and one open opportunity
     (`DEMO_OPPORTUNITY`) with a committee of the account's best-ranked people, one of them its champion.
     Idempotent: a second call finds them and writes nothing."""
-    from accountgraph import analysis
     from accountgraph.opportunities.service import create_opportunity
+    from accountgraph.services import analysis
 
     existing = store.documents.get(Opportunity.kind, DEMO_OPPORTUNITY)
     if existing is not None:

@@ -1,7 +1,7 @@
 """HTML views of results it is given (it never queries the store): the power map, the tree, a plan's progress.
 
 What the views are given is in `accountgraph.viz.inputs`; the use cases that gather it and call them are
-`accountgraph.analysis`, `accountgraph.opportunities.committee` and `accountgraph.plans.progress`.
+`accountgraph.services.analysis`, `accountgraph.opportunities.committee` and `accountgraph.plans.progress`.
 """
 
 from accountgraph.viz.inputs import AccountMap, MapTie, OurTie

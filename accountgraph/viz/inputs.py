@@ -1,6 +1,6 @@
 """What the views are given: the account as the power map draws it, and the shape of the results they read.
 
-`viz` imports no storage and no algorithm: the use cases (`accountgraph.analysis`, the opportunities and the
+`viz` imports no storage and no algorithm: the use cases (`accountgraph.services.analysis`, the opportunities and the
 plans) run the analyses and hand their results over. The account to draw is plain data (`AccountMap`, made
 from the prepared view by `analysis.account_map`); the results are typed by their shape (protocols of the
 attributes a view reads), so the algorithms' and the plans' result models fit them as they are.

@@ -1,8 +1,8 @@
 """Per-account analyses: key people, coverage, contact paths, what-if, next best actions, risk.
 
-Thin wrappers of `accountgraph.analysis` (the same service the CLI calls). Each prepared account is kept
-in the app's cache (`accountgraph.analysis.ViewCache`), keyed by the store's data version, so a write drops it and
-the next call reloads it, once however many requests ask at the same time.
+Thin wrappers of `accountgraph.services.analysis` (the same service the CLI calls). Each prepared account is
+kept in the app's cache (`accountgraph.services.analysis.ViewCache`), keyed by the store's data version, so a write
+drops it and the next call reloads it, once however many requests ask at the same time.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from accountgraph import analysis
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
 from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
 from accountgraph.api.errors import Invalid
 from accountgraph.errors import InvalidArgument
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
+from accountgraph.services import analysis
 
 router = APIRouter(prefix="/accounts", tags=["analysis"])
 R = TypeVar("R")

@@ -1,7 +1,7 @@
 """Relationship plans (`/v1/plans`) and the comparison of an account's power map between two dates
 (`/v1/accounts/{id}/compare`).
 
-Thin wrappers of `accountgraph.plans` and `accountgraph.compare`. A plan belongs to an account: a key
+Thin wrappers of `accountgraph.plans` and `accountgraph.services.compare`. A plan belongs to an account: a key
 limited to other accounts gets a 404 for it, and lists leave it out. Viewers read plans, their progress
 and its HTML view; planners create and change them. A reference to a person outside the plan's account, an
 unknown team member, plan, goal or action answers 404; a rule a change breaks (an id used twice) 409; a
@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
-from accountgraph.compare import Comparison, compare
 from accountgraph.errors import NotFoundError
 from accountgraph.plans import models, progress, service
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
+from accountgraph.services.compare import Comparison, compare
 from accountgraph.services.paging import Page
 from accountgraph.services.records import Access
 

@@ -23,7 +23,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accountgraph import analysis
 from accountgraph.algorithms.coverage import coverage as coverage_alg
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.prepared import AccountView
@@ -32,6 +31,7 @@ from accountgraph.algorithms.results import Breakdown, PersonRef
 from accountgraph.algorithms.strength import parse_instant
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
+from accountgraph.services import analysis
 
 __all__ = ["Comparison", "compare", "compare_views"]
 
