@@ -14,7 +14,6 @@ it.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime
@@ -50,7 +49,6 @@ __all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
 
 ARC_KNOWS, ARC_INFLUENCES, ARC_INFLUENCED_BY, ARC_REPORTS_TO, ARC_MANAGES, ARC_ROOT = range(6)
 ARC_KINDS = ("KNOWS", "INFLUENCES", "INFLUENCED_BY", "REPORTS_TO", "MANAGES", "ROOT")
-_KERNELS = "accountgraph.algorithms._kernels"
 """The compiled kernels' module: loading it costs a process about a second, so a view only starts its
 betweenness early once something else has loaded it."""
 HOP_EPSILON = 1e-9
@@ -68,7 +66,12 @@ class TeamTie(NamedTuple):
 
 
 class AccountView:
-    """An account projection prepared for the algorithms (see the module docstring)."""
+    """An account projection prepared for the algorithms (see the module docstring).
+
+    With `warm` (the default), an account above `RankParams.betweenness_exact_max` people starts its sampled
+    betweenness on the worker threads as soon as its informal network is read, so it runs while the rest is
+    prepared; the results are the same either way.
+    """
 
     def __init__(
         self,
@@ -108,7 +111,7 @@ class AccountView:
         with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
             self._read_ties(source)
             self.informal = self._informal_network()
-            if warm and self.P > self.options.rank.betweenness_exact_max and _KERNELS in sys.modules:
+            if warm and self.P > self.options.rank.betweenness_exact_max:
                 self.betweenness(self.options.rank)  # sampled: runs on the worker threads meanwhile
             self._build_contact_graph()
 
