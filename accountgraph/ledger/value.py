@@ -32,6 +32,7 @@ from typing import Any
 
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
+from accountgraph.ledger import rules
 from accountgraph.ledger.models import round_money
 from accountgraph.ledger.service import discount_policy, is_strategic, paid_orders
 from accountgraph.schema.models import today
@@ -120,7 +121,7 @@ def account_values(
     """RFM, lifetime value and grade of each account (default: every root company and every account
     with orders), compared with each other, by account id."""
     on = on or today()
-    currency = currency or discount_policy(store).currency
+    currency = rules.currency(currency) or discount_policy(store).currency
     orders = [o for o in paid_orders(store, None, on) if o.currency == currency]
     if accounts is None:
         accounts = sorted({c.id for c in store.list_accounts()} | {o.account for o in orders})
