@@ -311,7 +311,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 v.account,
                 v.grade + (" ★" if v.strategic else ""),
-                v.rfm,
+                v.rfm or "—",
                 "—" if v.recency_days is None else str(v.recency_days),
                 str(v.frequency),
                 str(v.monetary),

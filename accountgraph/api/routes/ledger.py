@@ -234,7 +234,8 @@ class CashPicture(BaseModel):
 
 
 class AccountValue(BaseModel):
-    """RFM quintile scores (1–5) from paid orders, LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8), and the grade."""
+    """RFM quintile scores (1–5) from paid orders, LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8), and the grade;
+    an account without purchase history is graded "no history", without scores, outside the quintiles."""
 
     account: str
     currency: str
@@ -242,14 +243,14 @@ class AccountValue(BaseModel):
     recency_days: int | None
     frequency: int
     monetary: str
-    r: int
-    f: int
-    m: int
-    rfm: str
+    r: int | None
+    f: int | None
+    m: int | None
+    rfm: str | None
     annual_value: str
     ltv: str
     strategic: bool
-    grade: Literal["A", "B", "C", "D"]
+    grade: Literal["A", "B", "C", "D", "no history"]
 
 
 # ---- products ----------------------------------------------------------------------------------
@@ -549,7 +550,7 @@ def account_cash(access: ReadAccess, id: AccountId, on: OnQuery = None, currency
     return CashPicture.model_validate(cash.cash_picture(access.store, id, on, currency).as_dict())
 
 
-@accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D)")
+@accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D, or no history)")
 def account_value(
     access: ReadAccess,
     id: AccountId,
