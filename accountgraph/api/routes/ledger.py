@@ -34,7 +34,7 @@ from accountgraph.ledger.models import (
     QuoteStatus,
 )
 from accountgraph.schema.documents import DocumentModel
-from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id
+from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, decimal_text
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access, check_path_id
 
@@ -42,16 +42,10 @@ R = TypeVar("R", bound=DocumentModel)
 T = TypeVar("T")
 
 
-def _text(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("give amounts and quantities as decimal strings such as '1250.00', never JSON numbers")
-    return value
-
-
 # The patterns document the rules of `accountgraph.ledger.rules` (which enforces them) in the OpenAPI schema.
 Amount = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(decimal_text),
     Field(
         description="a positive decimal string (never a JSON number), at most 15 digits before the point and 6 "
         "after, e.g. `1250.00`",
@@ -61,7 +55,7 @@ Amount = Annotated[
 ]
 Quantity = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(decimal_text),
     Field(
         description="a positive decimal string, e.g. `2`; a whole number unless the product's unit is divisible "
         "(then e.g. `0.5`)",
@@ -71,7 +65,7 @@ Quantity = Annotated[
 ]
 Percent = Annotated[
     str,
-    BeforeValidator(_text),
+    BeforeValidator(decimal_text),
     Field(
         description="a percentage 0–100 as a decimal string, e.g. `12.5`",
         examples=["12.5"],
