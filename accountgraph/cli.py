@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from accountgraph import bundles
-from accountgraph.cli_common import StoreOption, _fail, _guard, _store, err, out
+from accountgraph.cli_common import StoreOption, _date, _fail, _guard, _store, err, out
 from accountgraph.schema.models import Bundle
 
 app = typer.Typer(
@@ -116,11 +116,18 @@ def generate(
     seed: Annotated[int, typer.Option("--seed")] = 1,
     account: Annotated[str, typer.Option("--account", help="the account id (prefix of every id)")] = "acme",
     output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference", help="date everything is relative to, YYYY-MM-DD (default today; pin it to reproduce)"
+        ),
+    ] = None,
 ) -> None:
-    """Generate a realistic, seeded sample account as a JSON bundle."""
+    """Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference)."""
     from accountgraph.samples.generator import generate_account
 
-    bundle = _guard(lambda: generate_account(people, seed, account_id=account))
+    day = _date(reference)
+    bundle = _guard(lambda: generate_account(people, seed, account_id=account, reference=day))
     text = bundles.write_json(bundle, output)
     if output is None:
         sys.stdout.write(text + "\n")

@@ -45,6 +45,7 @@ Id = Annotated[
 ]
 """A user-given identifier, kept verbatim: non-blank, at most 200 characters, no control characters."""
 
+
 def decimal_text(value: Any) -> Any:
     """Refuse a JSON number where money (or a ledger quantity) is expected: it travels as a decimal string.
 
