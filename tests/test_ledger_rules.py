@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from accountgraph.errors import InvalidArgument
+from accountgraph.errors import InvalidArgument, RuleViolation
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service
 from accountgraph.ledger.models import Component, Money, Product
@@ -176,6 +176,19 @@ def test_pieces_are_whole_divisible_units_are_not_and_accessories_follow_in_whol
         "kit": (Decimal(2), "install"),
         "cable": (Decimal(2), "server"),
     }
+    # an accessory several lines require follows all of them: 2 servers and 3 switches need 5 kits' worth of cable
+    product("switch", "300.00", requires=["cable", "kit"])
+    q2 = service.create_quote(store, "acme", [("server", "2"), ("switch", "3"), ("install", "0.5")], number="Q2")
+    got = {line.product: (line.quantity, line.required_by) for line in q2.lines}
+    # 3 switches and half an hour of installation need 3.5 kits: 4 whole kits
+    assert got["cable"] == (Decimal(5), "server") and got["kit"] == (Decimal(4), "switch")
+    product("left", "1.00")
+    product("right", "1.00", requires=["left"])
+    product("left", "1.00", requires=["right"])
+    product("pair", "1.00", requires=["left"])
+    with pytest.raises(RuleViolation, match="cycle"):  # how many of each would follow is undefined
+        service.create_quote(store, "acme", [("pair", "1")], number="Q3")
+    assert service.create_quote(store, "acme", [("left", "2")], number="Q4").lines[1].quantity == 2
     kit = next(line for line in q.lines if line.product == "kit")
     assert kit.net == Decimal("20.00")  # two whole kits priced, not 1.5
     rack = next(line for line in q.lines if line.product == "rack")

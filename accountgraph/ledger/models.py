@@ -100,8 +100,9 @@ class Product(DocumentModel):
 
     `unit` names what one of it is (default "piece"); a product is quoted in whole numbers of it unless
     `divisible` says the unit can be split (hours, days, kg, metres): "1.5 servers" is refused, "1.5 hours"
-    is not. Accessories and bill-of-materials components that are pieces follow the quantity that needs
-    them, rounded up to whole pieces (`accountgraph.ledger.rules`).
+    is not. A required accessory follows the quantities of every line that requires it (added up), and
+    accessories and bill-of-materials components sold by the piece are rounded up to whole pieces
+    (`accountgraph.ledger.rules`, `accountgraph.ledger.service`).
     """
 
     kind = "product"

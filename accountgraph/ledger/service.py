@@ -237,13 +237,7 @@ def _price(
         rules.whole(catalogue[r.product], r.quantity, f"line {i + 1} ({r.product}) quantity", f"lines.{i}.quantity")
         qty, _ = wanted.get(r.product, (Decimal(0), None))
         wanted[r.product] = (qty + r.quantity, None)
-    queue = list(wanted)
-    while queue:  # required accessories come along, with the quantity of what needs them (whole pieces)
-        pid = queue.pop(0)
-        for accessory in catalogue[pid].requires:
-            if accessory not in wanted:
-                wanted[accessory] = (_whole_pieces(catalogue[accessory], wanted[pid][0]), pid)
-                queue.append(accessory)
+    wanted.update(_accessories(catalogue, {pid: qty for pid, (qty, _) in wanted.items()}))
     for pid in wanted:
         for other in catalogue[pid].incompatible:
             if other in wanted:
@@ -288,6 +282,35 @@ def _price(
         "net_total": net_total,
         "discount_total": list_total - net_total,
     }
+
+
+def _accessories(catalogue: dict[str, Product], requested: dict[str, Decimal]) -> dict[str, tuple[Decimal, str]]:
+    """The required accessories the requested products bring along (recursively), each with the quantity of
+    everything that requires it added up (in whole pieces unless its unit is divisible) and the first product
+    that required it. An accessory the planner asked for keeps the quantity asked."""
+    needed_by: dict[str, list[str]] = {}
+    queue = list(requested)
+    while queue:
+        pid = queue.pop(0)
+        for accessory in catalogue[pid].requires:
+            if accessory in requested:
+                continue
+            if accessory not in needed_by:
+                queue.append(accessory)
+            needed_by.setdefault(accessory, []).append(pid)
+    quantities: dict[str, Decimal] = {}
+
+    def quantity(pid: str, path: tuple[str, ...]) -> Decimal:
+        if pid in requested:
+            return requested[pid]
+        if pid in path:
+            raise RuleViolation(f"accessories require each other in a cycle: {' → '.join([*path, pid])}")
+        if pid not in quantities:
+            total = sum((quantity(p, (*path, pid)) for p in needed_by[pid]), Decimal(0))
+            quantities[pid] = _whole_pieces(catalogue[pid], total)
+        return quantities[pid]
+
+    return {pid: (quantity(pid, ()), needed_by[pid][0]) for pid in needed_by}
 
 
 def create_quote(
