@@ -116,7 +116,9 @@ def baseline(g: nx.MultiDiGraph, samples: int, exact_max: int) -> dict[str, Any]
 
 def run_size(n: int, baseline_max: int, repeat: int) -> dict[str, Any]:
     row: dict[str, Any] = {"people": n}
-    bundle, row["t_generate"] = timed(lambda: generate_account(n, seed=1, account_id="bench"))
+    bundle, row["t_generate"] = timed(
+        lambda: generate_account(n, seed=1, account_id="bench", reference=DEFAULT_REFERENCE)
+    )
     row["ties"] = len(bundle.ties)
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(f"sqlite:///{tmp}/bench.db")

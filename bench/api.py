@@ -3,9 +3,9 @@
     python bench/api.py [--people 10000] [--backends sqlite,neo4j] [--workers 1] [--concurrency 8]
                         [--seconds 10] [--client wrk|httpx] [--top 20] [--k 3]
 
-For each backend: a generated account (`generate_account(people, seed=1)`) is imported into a fresh
-store, a viewer key is minted, and `accountgraph serve` is started as its own process on a free loopback
-port. A load generator in another process then drives it over loopback: `wrk` (Debian package `wrk`, one
+For each backend: a generated account (`generate_account(people, seed=1, reference=DEFAULT_REFERENCE)`) is
+imported into a fresh store, a viewer key is minted, and `accountgraph serve` is started as its own process on a
+free loopback port. A load generator in another process then drives it over loopback: `wrk` (Debian package `wrk`, one
 thread) when it is installed, else an async httpx client run here. After warm-up requests (which load the
 account graph into every worker's cache), each endpoint is driven for `--seconds` with `--concurrency`
 requests in flight; `paths` (k=1 and `--k`) cycles through 500 people of the account as targets. Prints a
@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from accountgraph.api.auth import mint_key  # noqa: E402
 from accountgraph.graph.store import GraphStore  # noqa: E402
-from accountgraph.samples.generator import generate_account  # noqa: E402
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from bench.store import machine, neo4j_version  # noqa: E402
 
 ACCOUNT = "bench"
@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=3, help="`k` of GET /paths (k=1 is measured too)")
     args = parser.parse_args()
 
-    bundle = generate_account(args.people, seed=1, account_id=ACCOUNT)
+    bundle = generate_account(args.people, seed=1, account_id=ACCOUNT, reference=DEFAULT_REFERENCE)
     rng = random.Random(1)
     targets = rng.sample([p.id for p in bundle.people], min(500, len(bundle.people)))
     base = f"/v1/accounts/{ACCOUNT}"
@@ -257,7 +257,10 @@ def main() -> None:
                     print(results[-1].row(args.concurrency, args.workers), file=sys.stderr, flush=True)
 
     print(f"Machine: {machine()}")
-    print(f"Account: generate_account({args.people}, seed=1); server and client on the same machine, over loopback")
+    print(
+        f"Account: generate_account({args.people}, seed=1, reference={DEFAULT_REFERENCE}); "
+        "server and client on the same machine, over loopback"
+    )
     for note in notes:
         print(f"- {note}")
     print()

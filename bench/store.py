@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from accountgraph.graph.store import GraphStore  # noqa: E402
-from accountgraph.samples.generator import generate_account  # noqa: E402
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
 
@@ -80,7 +80,7 @@ def main() -> None:
         bundles = {}
         for n in sizes:
             started = time.perf_counter()
-            bundles[n] = generate_account(n, seed=1, account_id="bench")
+            bundles[n] = generate_account(n, seed=1, account_id="bench", reference=DEFAULT_REFERENCE)
             print(f"generated {n} people in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         for backend in backends:
             for n in sizes:

@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for n in range(args.accounts):
                 account = f"acct{n}"
-                store.load_bundle(generate_account(args.people, seed=args.seed + n, account_id=account))
+                store.load_bundle(
+                    generate_account(args.people, seed=args.seed + n, account_id=account, reference=DEFAULT_REFERENCE)
+                )
                 view = analysis.account_view(
                     store, account, as_of=DEFAULT_REFERENCE, reference=DEFAULT_REFERENCE, cache=None
                 )

@@ -11,7 +11,7 @@ from accountgraph.errors import NotFoundError
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.samples.datasets import all_dataset_bundles
-from accountgraph.samples.generator import generate_account
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import TeamMember, Tie, TieType
 from accountgraph.services import analysis
@@ -35,7 +35,10 @@ def everything(store: GraphStore, account: str) -> dict[str, object]:
 
 
 def test_results_are_the_same_on_both_backends(store: GraphStore, tmp_path: Path) -> None:
-    bundles = {"medtech": sample_bundle(), "acme": generate_account(300, seed=11, account_id="acme")}
+    bundles = {
+        "medtech": sample_bundle(),
+        "acme": generate_account(300, seed=11, account_id="acme", reference=DEFAULT_REFERENCE),
+    }
     bundles.update(all_dataset_bundles())
     with SqliteStore(f"sqlite:///{tmp_path / 'reference.db'}") as reference:
         for bundle in bundles.values():

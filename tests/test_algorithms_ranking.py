@@ -15,7 +15,7 @@ from accountgraph.algorithms import RankParams, key_people, prepare
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays, reporting_span
 from accountgraph.graph.sqlite import SqliteStore
-from accountgraph.samples.generator import generate_account
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from tests.test_algorithms_support import REFERENCE, Spec, person, projection, specs
 
 
@@ -119,7 +119,7 @@ def test_rankings_do_not_depend_on_load_order(spec: Spec, seed: int) -> None:
 
 
 def test_rankings_do_not_depend_on_load_order_through_the_store(tmp_path: Path) -> None:
-    bundle = generate_account(120, seed=5, account_id="acme")
+    bundle = generate_account(120, seed=5, account_id="acme", reference=DEFAULT_REFERENCE)
     shuffled = bundle.model_copy(
         update={name: list(reversed(getattr(bundle, name))) for name in ("people", "ties", "interactions", "team")}
     )
@@ -155,7 +155,7 @@ def test_reporting_span_is_the_number_of_descendants_in_a_forest(picks: list[int
 def account_1k(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     path = tmp_path_factory.mktemp("k1") / "s.db"
     with SqliteStore(f"sqlite:///{path}") as store:
-        store.load_bundle(generate_account(1000, seed=1, account_id="bench"))
+        store.load_bundle(generate_account(1000, seed=1, account_id="bench", reference=DEFAULT_REFERENCE))
         return store.account_subgraph("bench")
 
 

@@ -143,9 +143,9 @@ def test_the_account_graph_is_cached_until_a_write(client: TestClient, viewer: H
 
 def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
     from accountgraph.errors import NotFoundError
-    from accountgraph.samples.generator import generate_account
+    from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 
-    store.load_bundle(generate_account(300, seed=3, account_id="big"))
+    store.load_bundle(generate_account(300, seed=3, account_id="big", reference=DEFAULT_REFERENCE))
     views = analysis.ViewCache(4)
     start = threading.Barrier(8)
 

@@ -64,7 +64,8 @@ def test_the_whole_flow_over_http(client: TestClient, planner: H, viewer: H, sto
         product("chassis", "800.00"),
         product("rail", "45.50"),
         product("server", "3500.00", [("chassis", "1"), ("cpu", "2")], requires=["rail"]),
-        product("platform", "9800.10", [("server", "2"), ("rail", "0.5")]),
+        # a platform is sold by the rack-share (divisible); half a rail kit per platform is whole kits in the BOM
+        product("platform", "9800.10", [("server", "2"), ("rail", "0.5")], unit="rack-share", divisible=True),
     ):
         assert ok(client.put(f"/v1/products/{body['id']}", json=body, headers=planner))["id"] == body["id"]
     assert ok(client.get("/v1/products/server", headers=viewer))["list_price"] == {
@@ -79,7 +80,7 @@ def test_the_whole_flow_over_http(client: TestClient, planner: H, viewer: H, sto
         "server",
     ]
     bom = ok(client.get("/v1/products/platform/bom", params={"quantity": "3"}, headers=viewer))
-    assert bom == {"product": "platform", "quantity": "3", "components": {"chassis": "6", "cpu": "12", "rail": "1.5"}}
+    assert bom == {"product": "platform", "quantity": "3", "components": {"chassis": "6", "cpu": "12", "rail": "2"}}
 
     # quote (on a subsidiary: it belongs to the account), with a required accessory and awkward amounts
     body = {

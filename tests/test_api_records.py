@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from accountgraph.api.app import create_app
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Bundle
-from tests.test_api_support import admin, api, client, error_of, new_key, planner, viewer
+from tests.test_api_support import admin, api, client, error_of, new_key, planner, store_env, viewer
 from tests.test_store_contract import group_bundle, other_account
 
 FIXTURES = (admin, client, planner, viewer)  # used as test arguments
@@ -477,3 +479,52 @@ def test_an_unexpected_error_is_a_json_500_logged_with_the_request_id(
     lines = [rec for rec in caplog.records if rec.getMessage() == "request"]
     assert [(getattr(x, "path", None), getattr(x, "status", None)) for x in lines][-1] == ("/boom", 500)
     assert isinstance(getattr(lines[-1], "duration_ms", None), float)
+
+
+def test_money_is_a_decimal_string_never_a_json_number(
+    client: TestClient, planner: H, store: GraphStore, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 14 item 17: `"amount": 12345678901234567.89` used to be stored as 12345678901234568. Numbers are
+    refused for money everywhere (a record, a bundle through the API and the CLI, a deal); strings keep every
+    digit."""
+    from typer.testing import CliRunner
+
+    from accountgraph.cli import app
+
+    load(client, planner, group_bundle())
+    risk = {"id": "r", "company": "sub", "kind": "credit", "at": "2026-10-02", "currency": "EUR"}
+    for number in (12345678901234567.89, 5, 0.1):
+        r = client.put("/v1/risks/r", json={**risk, "amount": number}, headers=planner)
+        assert r.status_code == 422, r.text
+        [detail] = error_of(r)["details"]
+        assert detail["field"] == "amount" and "never JSON numbers" in detail["reason"], detail
+    assert client.get("/v1/risks/r", headers=planner).status_code == 404
+    r = client.put("/v1/risks/r", json={**risk, "amount": "12345678901234567.89"}, headers=planner)
+    assert r.status_code == 200, r.text
+    assert client.get("/v1/risks/r", headers=planner).json()["amount"] == "12345678901234567.89"
+
+    before = store.counts()
+    bundle = dump(Bundle(companies=[c for c in group_bundle().companies]))
+    bundle["risks"] = [{**risk, "id": "r2", "amount": 12345678901234567.89}]
+    r = client.post("/v1/import", json=bundle, headers=planner)
+    assert r.status_code == 422, r.text
+    assert [(i["record"], i["index"], i["field"]) for i in error_of(r)["details"]] == [("risks", 0, "amount")]
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    env = {**store_env(store, request), "COLUMNS": "300"}
+    result = CliRunner().invoke(app, ["import", str(path)], env=env)
+    assert result.exit_code == 1 and "never JSON numbers" in " ".join(result.output.split()), result.output
+    assert store.counts() == before  # nothing written by either
+
+    bundle["risks"] = [{**risk, "id": "r2", "amount": "12345678901234567.89"}]
+    path.write_text(json.dumps(bundle))
+    result = CliRunner().invoke(app, ["import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert client.get("/v1/risks/r2", headers=planner).json()["amount"] == "12345678901234567.89"
+
+    deal = {"account": "grp", "name": "Big deal"}
+    for number in (250000, 250000.5):
+        r = client.post("/v1/opportunities", json={**deal, "amount": number}, headers=planner)
+        assert r.status_code == 422 and "never JSON numbers" in error_of(r)["message"], r.text
+    r = client.post("/v1/opportunities", json={**deal, "amount": "250000.50"}, headers=planner)
+    assert r.status_code == 201 and r.json()["amount"] == "250000.50", r.text

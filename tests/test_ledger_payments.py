@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from accountgraph.errors import NotFoundError, RuleViolation
+from accountgraph.errors import InvalidArgument, NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service
 from accountgraph.ledger.models import Invoice
@@ -56,7 +56,7 @@ def test_orders_never_exceed_their_contract(store: GraphStore) -> None:
         service.create_order(store, c.id, "400.01", on=START)
     with pytest.raises(RuleViolation, match="whole amount"):
         service.create_order(store, c.id, "0.001", on=START)
-    with pytest.raises(RuleViolation, match="positive"):
+    with pytest.raises(InvalidArgument, match="order amount must be greater than 0"):  # an input rule, not a 409
         service.create_order(store, c.id, "-5", on=START)
     o2 = service.create_order(store, c.id, "400", on=START)
     assert (o1.id, o2.id) == (f"{c.id}-O1", f"{c.id}-O2")
@@ -107,7 +107,7 @@ def test_partial_payments_and_overpayment_refused(store: GraphStore) -> None:
     with pytest.raises(RuleViolation, match="overpayment refused"):
         service.record_payment(store, inv.id, "99.71", idempotency_key="c", on=START)
     for bad in ("0", "-1", "0.001"):
-        with pytest.raises(RuleViolation):
+        with pytest.raises(RuleViolation if bad == "0.001" else InvalidArgument):
             service.record_payment(store, inv.id, bad, idempotency_key=f"bad{bad}", on=START)
     assert store.documents.get("idempotency", "c") is None  # a refused payment leaves nothing behind
     service.record_payment(store, inv.id, "99.70", idempotency_key="d", on=START)

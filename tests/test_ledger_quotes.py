@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 from pydantic import ValidationError
 
-from accountgraph.errors import NotFoundError, RuleViolation
+from accountgraph.errors import InvalidArgument, NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service
 from accountgraph.ledger.models import (
@@ -131,7 +131,10 @@ def test_bill_of_materials_nests_and_refuses_cycles(store: GraphStore) -> None:
     product(store, "server", "300", components=[{"product": "box", "quantity": "1"}, {"product": "cpu", "quantity": 2}])
     product(store, "rack", "1000", components=[{"product": "server", "quantity": 4}, {"product": "cpu", "quantity": 1}])
     assert service.bill_of_materials(store, "rack", 3) == {"box": Decimal(12), "cpu": Decimal(27)}
-    assert service.bill_of_materials(store, "cpu", "2.5") == {"cpu": Decimal("2.5")}
+    with pytest.raises(InvalidArgument, match=r"2\.5 is not a whole number: 'cpu' is sold by the piece"):
+        service.bill_of_materials(store, "cpu", "2.5")  # piece counts are whole numbers
+    product(store, "cable", "2", unit="m", divisible=True)
+    assert service.bill_of_materials(store, "cable", "2.5") == {"cable": Decimal("2.5")}
     with pytest.raises(RuleViolation, match="cycle"):  # cpu made of racks: rack → server → cpu → rack
         product(store, "cpu", "100", components=[{"product": "rack", "quantity": 1}])
     with pytest.raises(RuleViolation, match="itself"):

@@ -7,11 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash, service, value
+from accountgraph.ledger.value import GRADES, NO_HISTORY, Purchases
 from accountgraph.samples.ledger import seed_demo_ledger
 from tests.ledger_support import START, accounts, contract
 
@@ -130,7 +133,8 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
 
     values = {v.account: v for v in value.account_values(store, ref)}
     assert list(values) == ["a1", "a2", "a3", "a4", "a5", "a6"]
-    # recency (days): a4 5, a1 10, a2 30, a3 90, a5 365, a6 none; n = 6, score = 1 + floor(5 × worse / 6)
+    # recency (days): a4 5, a1 10, a2 30, a3 90, a5 365, a6 none: "no history", outside the quintiles;
+    # n = 5, score = 1 + floor(5 × worse / 5)
     assert {a: v.recency_days for a, v in values.items()} == {
         "a1": 10,
         "a2": 30,
@@ -145,19 +149,118 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
         "a3": "233",
         "a4": "544",
         "a5": "155",
-        "a6": "111",
+        "a6": None,
     }
-    assert {a: v.grade for a, v in values.items()} == {"a1": "D", "a2": "C", "a3": "C", "a4": "A", "a5": "B", "a6": "D"}
+    assert {a: v.grade for a, v in values.items()} == {
+        "a1": "D",
+        "a2": "C",
+        "a3": "C",
+        "a4": "A",
+        "a5": "B",
+        "a6": value.NO_HISTORY,
+    }
+    assert (values["a6"].r, values["a6"].f, values["a6"].m) == (None, None, None)
     assert values["a4"].annual_value == Decimal("4000") and values["a4"].ltv == Decimal("3200.00")
     assert values["a5"].annual_value == 0 and values["a5"].ltv == Decimal("0.00")  # 2025-06-30 is 365 days back
     assert values["a5"].monetary == Decimal("5000") and values["a5"].frequency == 5
 
     service.set_strategic(store, "a6")
     service.set_strategic(store, "a5-sub")  # a company of the account flags the account
-    assert value.account_grade(store, "a6", ref) == "C"
+    assert value.account_grade(store, "a6", ref) == value.NO_HISTORY  # strategic lifts a grade, not no history
+    assert value.account_value(store, "a6", ref).strategic
     assert value.account_grade(store, "a5", ref) == "A"
     service.set_strategic(store, "a5", False)
-    assert value.grade_table(store, ref) == {"a1": "D", "a2": "C", "a3": "C", "a4": "A", "a5": "B", "a6": "C"}
+    assert value.grade_table(store, ref) == {
+        "a1": "D",
+        "a2": "C",
+        "a3": "C",
+        "a4": "A",
+        "a5": "B",
+        "a6": value.NO_HISTORY,
+    }
+
+
+@st.composite
+def _purchases(draw: st.DrawFn) -> Purchases:
+    orders = draw(st.integers(0, 6))
+    if orders == 0:
+        return Purchases(recency_days=None, frequency=0, monetary=Decimal(0))
+    return Purchases(
+        recency_days=draw(st.integers(0, 2000)),
+        frequency=orders,
+        monetary=Decimal(draw(st.integers(1, 10**7))) / 100,
+    )
+
+
+_PORTFOLIOS = st.dictionaries(st.text("abcdefgh", min_size=1, max_size=3), _purchases(), max_size=15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PORTFOLIOS, st.sets(st.text("abcdefgh", min_size=1, max_size=3)), st.text("xyz", min_size=1, max_size=3))
+def test_an_unrelated_account_without_revenue_changes_no_grade(
+    portfolio: dict[str, Purchases], strategic: set[str], newcomer: str
+) -> None:
+    before = value.grades(portfolio, strategic)
+    after = value.grades({**portfolio, newcomer: Purchases(None, 0, Decimal(0))}, strategic | {newcomer})
+    assert after.pop(newcomer) == NO_HISTORY
+    assert after == before
+    assert value.rfm_scores({**portfolio, newcomer: Purchases(None, 0, Decimal(0))})[newcomer] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PORTFOLIOS, st.data())
+def test_more_revenue_never_lowers_an_accounts_own_grade(portfolio: dict[str, Purchases], data: st.DataObject) -> None:
+    """A new paid order (any amount, dated any day up to the reference date) for an account that has purchase
+    history: its R, F and M scores each improve or stay, so its grade never drops. (Its first paid order takes
+    it from "no history" to a letter; that is not compared.)"""
+    buyers = sorted(a for a, p in portfolio.items() if p.history)
+    if not buyers:
+        return
+    account = data.draw(st.sampled_from(buyers))
+    strategic = data.draw(st.sets(st.sampled_from(sorted(portfolio))))
+    old = portfolio[account]
+    assert old.recency_days is not None
+    days_ago = data.draw(st.integers(0, 2000))
+    grown = Purchases(
+        recency_days=min(old.recency_days, days_ago),
+        frequency=old.frequency + 1,
+        monetary=old.monetary + Decimal(data.draw(st.integers(1, 10**7))) / 100,
+    )
+    before_scores, after_scores = (
+        value.rfm_scores(portfolio)[account],
+        value.rfm_scores({**portfolio, account: grown})[account],
+    )
+    assert before_scores is not None and after_scores is not None
+    assert all(b <= a for b, a in zip(before_scores, after_scores, strict=True))
+    before = value.grades(portfolio, strategic)[account]
+    after = value.grades({**portfolio, account: grown}, strategic)[account]
+    assert GRADES.index(after) >= GRADES.index(before)
+
+
+def test_importing_an_account_without_revenue_moves_no_grade(store: GraphStore) -> None:
+    """Issue 14 item 4: importing a revenue-free account moved medtech from B to A (it was counted in the
+    quintiles); now it is graded "no history" and the others keep their grades and scores."""
+    ref = date(2026, 6, 30)
+    paid = {"big": ["900", "900", "900"], "mid": ["400", "400"], "small": ["100"], "tiny": ["50"]}
+    accounts(store, *paid)
+    for account, amounts in paid.items():
+        c = contract(store, account, str(sum(Decimal(a) for a in amounts)), on=date(2026, 1, 1))
+        for k, amount in enumerate(amounts):
+            day = date(2026, 2, 1) + timedelta(days=30 * k + len(account))
+            order = service.create_order(store, c.id, amount, on=day)
+            [inv] = service.invoice_order(store, order.id, on=day)
+            service.record_payment(store, inv.id, amount, idempotency_key=f"{account}-{k}", on=day)
+    before = {v.account: (v.rfm, v.grade) for v in value.account_values(store, ref)}
+    accounts(store, "newcomer")  # imported, no revenue
+    after = {v.account: (v.rfm, v.grade) for v in value.account_values(store, ref)}
+    assert after.pop("newcomer") == (None, NO_HISTORY)
+    assert after == before
+    grade = value.account_grade(store, "mid", ref)
+    c = contract(store, "mid", "250", on=ref, number="more")  # more revenue for mid
+    order = service.create_order(store, c.id, "250", on=ref)
+    [inv] = service.invoice_order(store, order.id, on=ref)
+    service.record_payment(store, inv.id, "250", idempotency_key="mid-more", on=ref)
+    assert GRADES.index(value.account_grade(store, "mid", ref)) >= GRADES.index(grade)
 
 
 def test_demo_ledger_and_the_cli(tmp_path: Path) -> None:

@@ -10,14 +10,14 @@ import networkx as nx
 from accountgraph.algorithms import account_risk, best_paths, coverage, key_people, next_best_actions, prepare
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.projection import Projection
-from accountgraph.samples.generator import generate_account
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from tests.conftest import sqlite_store
 from tests.test_algorithms_support import REFERENCE
 
 
 def test_projection_equals_a_graph_built_with_add_edges_from(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path)
-    store.load_bundle(generate_account(300, seed=3, account_id="acc"))
+    store.load_bundle(generate_account(300, seed=3, account_id="acc", reference=DEFAULT_REFERENCE))
     g = store.account_subgraph("acc", as_of=date(2026, 1, 1))
     reference = nx.MultiDiGraph(**g.graph)
     reference.add_nodes_from(g.nodes(data=True))
@@ -38,7 +38,7 @@ def test_the_algorithms_read_the_projection_as_they_read_its_networkx_view(tmp_p
     """The rows path (`account_projection`) and the networkx path (`account_subgraph`) give the same results,
     and a networkx view read back into a projection builds the same graph again."""
     store = sqlite_store(tmp_path)
-    bundle = generate_account(400, seed=5, account_id="acc")
+    bundle = generate_account(400, seed=5, account_id="acc", reference=DEFAULT_REFERENCE)
     for k, p in enumerate(bundle.people[1:60]):  # some joined in 2025, some left in 2024
         if k % 2:
             p.since = date(2025, 1, 1)
@@ -73,7 +73,7 @@ def test_the_algorithms_read_the_projection_as_they_read_its_networkx_view(tmp_p
 
 def test_a_restricted_projection_is_the_subgraph_of_its_networkx_view(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path)
-    store.load_bundle(generate_account(300, seed=7, account_id="acc"))
+    store.load_bundle(generate_account(300, seed=7, account_id="acc", reference=DEFAULT_REFERENCE))
     projection = store.account_projection("acc", as_of=date(2026, 1, 1))
     g = projection.to_networkx()
     nodes = {p["id"] for p in projection.people[::3]} | {t["id"] for t in projection.team[:2]} | {"acc"}
@@ -90,7 +90,7 @@ def test_the_selection_reads_dated_roles_as_person_state_on_does(tmp_path: Path)
     from accountgraph.schema.models import Person
 
     store = sqlite_store(tmp_path)
-    store.load_bundle(generate_account(1000, seed=4, account_id="acc"))
+    store.load_bundle(generate_account(1000, seed=4, account_id="acc", reference=DEFAULT_REFERENCE))
     rows = [p for p in store._account_rows("acc").people if p["history"]]
     assert len(rows) > 50
     for on in (date(2019, 1, 1), date(2023, 6, 1), date(2024, 12, 31), date(2025, 6, 1), date(2026, 1, 1)):

@@ -14,14 +14,14 @@ import pytest
 from accountgraph.graph import snapshot
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.projection import TieColumns
-from accountgraph.samples.generator import generate_account
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.schema.models import Bundle
 
 NEVER = 10**9
 
 
 def _bundle() -> Bundle:
-    bundle = generate_account(300, seed=3, account_id="acc")
+    bundle = generate_account(300, seed=3, account_id="acc", reference=DEFAULT_REFERENCE)
     for k, p in enumerate(bundle.people[1:40]):  # some joined late, some left
         if k % 2:
             p.since = date(2025, 1, 1)
@@ -168,7 +168,7 @@ def test_a_snapshot_is_skipped_while_another_writer_holds_the_lock(tmp_path: Pat
 def test_small_accounts_are_not_kept(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     store = SqliteStore(url)
-    store.load_bundle(generate_account(60, seed=1, account_id="acc"))
+    store.load_bundle(generate_account(60, seed=1, account_id="acc", reference=DEFAULT_REFERENCE))
     assert len(store._account_rows("acc").ties) < store.snapshot_min_ties
     store.account_projection("acc")
     assert _snapshots(store) == []

@@ -20,7 +20,7 @@ from accountgraph.algorithms import tie_strengths
 from accountgraph.algorithms.results import Coverage, PathResult, Ranking, RiskReport, TieStrength
 from accountgraph.graph import open_store
 from accountgraph.graph.store import CompanyNode
-from accountgraph.samples.generator import generate_account
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import Bundle
 from accountgraph.services import analysis
@@ -122,7 +122,7 @@ def big_account() -> Big:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'big.db'}")
         try:
-            store.load_bundle(generate_account(2000, 11, account_id="big"))
+            store.load_bundle(generate_account(2000, 11, account_id="big", reference=DEFAULT_REFERENCE))
             G = store.account_subgraph("big")
             view = analysis.account_view(store, "big", cache=None)
             ranking = analysis.rank(store, "big", reference=view.reference, cache=None)

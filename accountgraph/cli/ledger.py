@@ -507,7 +507,7 @@ def _show_grades(values: list[value.AccountValue]) -> None:
         table.add_row(
             v.account,
             v.grade + (" ★" if v.strategic else ""),
-            v.rfm,
+            v.rfm or "—",
             "—" if v.recency_days is None else str(v.recency_days),
             str(v.frequency),
             str(v.monetary),

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, grid, opened_store, out, run
+from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, grid, opened_store, out, parse_date, run
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
 from accountgraph.services import bundles
@@ -113,11 +113,15 @@ def generate(
     seed: Annotated[int, typer.Option("--seed")] = 1,
     account: Annotated[str, typer.Option("--account", help="the account id (prefix of every id)")] = "acme",
     output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="the date everything is relative to, YYYY-MM-DD (default today)")
+    ] = None,
 ) -> None:
-    """Generate a realistic, seeded sample account as a JSON bundle."""
+    """Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference)."""
     from accountgraph.samples.generator import generate_account
 
-    bundle = call(lambda: generate_account(people, seed, account_id=account))
+    day = parse_date(reference)
+    bundle = call(lambda: generate_account(people, seed, account_id=account, reference=day))
     text = bundles.write_json(bundle, output)
     if output is None:
         sys.stdout.write(text + "\n")

@@ -21,6 +21,7 @@ from typing import Any
 
 from accountgraph.errors import RuleViolation
 from accountgraph.graph.store import GraphStore
+from accountgraph.ledger import rules
 from accountgraph.ledger.models import round_money
 from accountgraph.ledger.service import discount_policy, list_invoices, list_payments
 from accountgraph.schema.models import today
@@ -86,6 +87,7 @@ def cash_picture(store: GraphStore, account: str, on: date | None = None, curren
     an account invoiced in several currencies needs it named.
     """
     on = on or today()
+    rules.currency(currency)
     account = store.account_of(account)  # a company of the account names the account
     invoices = [i for i in list_invoices(store, account) if i.issued <= on]
     if currency is None:
@@ -122,7 +124,7 @@ def cash_report(store: GraphStore, on: date | None = None, currency: str | None 
     """The cash picture of every account (every root company) in
     `currency` (default: the discount policy's), by account id."""
     on = on or today()
-    currency = currency or discount_policy(store).currency
+    currency = rules.currency(currency) or discount_policy(store).currency
     accounts = {c.id for c in store.list_accounts()}
     return [cash_picture(store, a, on, currency) for a in sorted(accounts)]
 

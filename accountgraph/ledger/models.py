@@ -31,7 +31,7 @@ def _no_float(value: Any) -> Any:
         try:
             d = Decimal(value)
         except ArithmeticError as e:
-            raise ValueError(f"not a decimal number: {value!r}") from e
+            raise ValueError(f"not an amount: {value!r} (a decimal such as '1250.00')") from e
         if not d.is_finite():
             raise ValueError("amounts are finite")
         return d
@@ -96,12 +96,21 @@ class Component(BaseModel):
 
 
 class Product(DocumentModel):
-    """A product with its list price, bill of materials and option dependencies."""
+    """A product with its list price, bill of materials and option dependencies.
+
+    `unit` names what one of it is (default "piece"); a product is quoted in whole numbers of it unless
+    `divisible` says the unit can be split (hours, days, kg, metres): "1.5 servers" is refused, "1.5 hours"
+    is not. A required accessory follows the quantities of every line that requires it (added up), and
+    accessories and bill-of-materials components sold by the piece are rounded up to whole pieces
+    (`accountgraph.ledger.rules`, `accountgraph.ledger.service`).
+    """
 
     kind = "product"
     id: Id
     name: Name
     list_price: Money
+    unit: Name = "piece"
+    divisible: bool = False
     components: list[Component] = []  # the bill of materials (nested: components may have components)
     requires: list[Id] = []  # accessories that come with it (added to a quote automatically)
     incompatible: list[Id] = []  # options that cannot be quoted together with it

@@ -6,7 +6,10 @@ first the commit fails as a whole (`VersionConflict`) and the operation starts a
 (`Documents.retrying`). So two concurrent payments can never push an invoice past its amount, and a retried
 payment (same idempotency key) is recorded once.
 
-Every function takes `on` (the reference date, default today) so results are reproducible.
+Every function takes `on` (the reference date, default today) so results are reproducible. What a caller
+gives (amounts, quantities, percentages, days, ids) is checked here, by `accountgraph.ledger.rules`, so every
+interface refuses the same input with the same `InvalidArgument`; a broken business rule (an overpayment,
+an illegal status change) is a `RuleViolation`.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from accountgraph.errors import NotFoundError, RuleViolation, VersionConflict
+from accountgraph.errors import InvalidArgument, NotFoundError, RuleViolation, VersionConflict
 from accountgraph.graph.store import DocumentWrite, GraphStore, UnitOfWork
+from accountgraph.ledger import rules
 from accountgraph.ledger.models import (
     TRANSITIONS,
     AccountProfile,
@@ -55,7 +59,7 @@ def to_decimal(value: Decimal | str | int) -> Decimal:
     try:
         return _DEC.validate_python(value)
     except ValidationError as e:
-        raise RuleViolation(f"not an amount: {value!r} ({e.errors()[0]['msg']})") from None
+        raise RuleViolation(str(e.errors()[0]["msg"]).removeprefix("Value error, ")) from None
 
 
 def _get(store: GraphStore, model: type[R], id: str) -> R:
@@ -93,6 +97,9 @@ def _account(store: GraphStore, company_id: str) -> str:
 def save_product(store: GraphStore, product: Product) -> Product:
     """Create or replace a product. Its components, required and incompatible products must exist,
     and the bill of materials must not contain the product itself (no cycles)."""
+    rules.decimal(product.list_price.amount, "list price", "list_price.amount")
+    for i, c in enumerate(product.components):
+        rules.decimal(c.quantity, f"component {i + 1} ({c.product}) quantity", f"components.{i}.quantity")
     catalogue = {p.id: p for p in list_products(store)}
     catalogue[product.id] = product
     refs = [c.product for c in product.components] + product.requires + product.incompatible
@@ -135,8 +142,18 @@ def bill_of_materials(
     catalogue: dict[str, Product] | GraphStore, product_id: str, quantity: Decimal | str | int = 1
 ) -> dict[str, Decimal]:
     """The leaf components (products without components) of `quantity` × the product, nested BOMs
-    multiplied out, by product id. A product without components is its own bill of materials."""
+    multiplied out, by product id. A product without components is its own bill of materials.
+
+    `quantity` follows the input rules (positive; whole unless the product is divisible); a leaf sold by
+    the piece is rounded up to whole pieces (half a rail kit per platform makes 2 for 3 platforms)."""
     products = catalogue if isinstance(catalogue, dict) else {p.id: p for p in list_products(catalogue)}
+    qty = rules.amount(quantity, "quantity", "quantity")
+    if product_id in products:
+        rules.whole(products[product_id], qty, "quantity", "quantity")
+    return _explode(products, product_id, qty)
+
+
+def _explode(products: dict[str, Product], product_id: str, quantity: Decimal) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
 
     def walk(pid: str, qty: Decimal) -> None:
@@ -150,11 +167,20 @@ def bill_of_materials(
 
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        walk(product_id, to_decimal(quantity))
-    return dict(sorted(out.items()))
+        walk(product_id, quantity)
+        return {pid: _whole_pieces(products[pid], qty) for pid, qty in sorted(out.items())}
+
+
+def _whole_pieces(product: Product, quantity: Decimal) -> Decimal:
+    """`quantity` rounded up to a whole number unless the product's unit is divisible."""
+    if product.divisible or quantity == quantity.to_integral_value():
+        return quantity
+    return quantity.to_integral_value(rounding=ROUND_CEILING)
 
 
 def save_price_list(store: GraphStore, prices: PriceList) -> PriceList:
+    for pid, price in prices.prices.items():
+        rules.decimal(price, f"price of {pid}", f"prices.{pid}")
     for pid in prices.prices:
         if store.documents.get("product", pid) is None:
             raise NotFoundError("product", pid)
@@ -176,17 +202,15 @@ def discount_policy(store: GraphStore) -> DiscountPolicy:
 # ---- quotes -----------------------------------------------------------------------------------
 def _requests(lines: Iterable[LineRequest | tuple[str, Decimal | str | int]]) -> list[LineRequest]:
     out = []
-    for line in lines:
-        if isinstance(line, LineRequest):
-            out.append(line)
-        else:
-            product, quantity = line
-            qty = to_decimal(quantity)
-            if qty <= 0:
-                raise RuleViolation(f"quantity of {product!r} must be positive")
-            out.append(LineRequest(product=product, quantity=qty))
+    for i, line in enumerate(lines):
+        product, quantity = (line.product, line.quantity) if isinstance(line, LineRequest) else line
+        rules.identifier(product, f"line {i + 1} product", f"lines.{i}.product")
+        qty = rules.amount(quantity, f"line {i + 1} ({product}) quantity", f"lines.{i}.quantity")
+        out.append(LineRequest(product=product, quantity=qty))
     if not out:
-        raise RuleViolation("a quote needs at least one line")
+        raise InvalidArgument("a quote needs at least one line", field="lines")
+    if len(out) > rules.MAX_LINES:
+        raise InvalidArgument(f"a quote has at most {rules.MAX_LINES} lines, not {len(out)}", field="lines")
     return out
 
 
@@ -201,26 +225,19 @@ def _price(
 ) -> dict[str, Any]:
     """The lines and totals of a quote (see the rounding rule in `accountgraph.ledger.models`)."""
     policy = discount_policy(store)
-    if manual < 0 or manual > 100:
-        raise RuleViolation("a manual discount is between 0 and 100 percent")
     if manual > policy.approval_threshold and not approver:
         raise RuleViolation(
             f"a manual discount of {manual}% is above {policy.approval_threshold}%: it needs an approver"
         )
     catalogue = {p.id: p for p in list_products(store)}
     wanted: dict[str, tuple[Decimal, str | None]] = {}
-    for r in requests:
+    for i, r in enumerate(requests):
         if r.product not in catalogue:
             raise NotFoundError("product", r.product)
+        rules.whole(catalogue[r.product], r.quantity, f"line {i + 1} ({r.product}) quantity", f"lines.{i}.quantity")
         qty, _ = wanted.get(r.product, (Decimal(0), None))
         wanted[r.product] = (qty + r.quantity, None)
-    queue = list(wanted)
-    while queue:  # required accessories come along, with the quantity of what needs them
-        pid = queue.pop(0)
-        for accessory in catalogue[pid].requires:
-            if accessory not in wanted:
-                wanted[accessory] = (wanted[pid][0], pid)
-                queue.append(accessory)
+    wanted.update(_accessories(catalogue, {pid: qty for pid, (qty, _) in wanted.items()}))
     for pid in wanted:
         for other in catalogue[pid].incompatible:
             if other in wanted:
@@ -253,7 +270,7 @@ def _price(
                     manual_discount=manual,
                     net=round_money(gross * (100 - pct) / 100, currency),
                     required_by=required_by,
-                    bom=bill_of_materials(catalogue, pid, qty) if product.components else {},
+                    bom=_explode(catalogue, pid, qty) if product.components else {},
                 )
             )
         list_total = sum((line.list_amount for line in lines), Decimal(0))
@@ -265,6 +282,35 @@ def _price(
         "net_total": net_total,
         "discount_total": list_total - net_total,
     }
+
+
+def _accessories(catalogue: dict[str, Product], requested: dict[str, Decimal]) -> dict[str, tuple[Decimal, str]]:
+    """The required accessories the requested products bring along (recursively), each with the quantity of
+    everything that requires it added up (in whole pieces unless its unit is divisible) and the first product
+    that required it. An accessory the planner asked for keeps the quantity asked."""
+    needed_by: dict[str, list[str]] = {}
+    queue = list(requested)
+    while queue:
+        pid = queue.pop(0)
+        for accessory in catalogue[pid].requires:
+            if accessory in requested:
+                continue
+            if accessory not in needed_by:
+                queue.append(accessory)
+            needed_by.setdefault(accessory, []).append(pid)
+    quantities: dict[str, Decimal] = {}
+
+    def quantity(pid: str, path: tuple[str, ...]) -> Decimal:
+        if pid in requested:
+            return requested[pid]
+        if pid in path:
+            raise RuleViolation(f"accessories require each other in a cycle: {' → '.join([*path, pid])}")
+        if pid not in quantities:
+            total = sum((quantity(p, (*path, pid)) for p in needed_by[pid]), Decimal(0))
+            quantities[pid] = _whole_pieces(catalogue[pid], total)
+        return quantities[pid]
+
+    return {pid: (quantity(pid, ()), needed_by[pid][0]) for pid in needed_by}
 
 
 def create_quote(
@@ -285,11 +331,15 @@ def create_quote(
     threshold without an approver, or a product without a price in the currency are refused.
     """
     on = on or today()
-    account = _account(store, account)
     requests = _requests(lines)
+    manual = rules.percent(manual_discount, "manual discount", "manual_discount")
+    rules.identifier(number, "quote number", "number")
+    rules.identifier(approver, "approver", "approver")
+    rules.currency(currency)
+    rules.days(valid_days, "validity in days", "valid_days", least=1)
+    account = _account(store, account)
     currency = currency or discount_policy(store).currency
     number = number or f"Q-{on:%Y%m%d}-{random.Random().randrange(16**6):06x}"
-    manual = to_decimal(manual_discount)
     priced = _price(store, account, currency, requests, manual, approver, on)
     quote = Quote(
         id=quote_record_id(number, 1),
@@ -345,13 +395,19 @@ def revise_quote(
     Refused once any version was accepted (accepted versions are frozen).
     """
     on = on or today()
+    requests_given = _requests(lines) if lines is not None else None
+    manual_given = (
+        None if manual_discount is None else rules.percent(manual_discount, "manual discount", "manual_discount")
+    )
+    rules.identifier(approver, "approver", "approver")
+    rules.days(valid_days, "validity in days", "valid_days", least=1)
     base = get_quote(store, id)
     versions = quote_versions(store, base.number)
     if any(q.status is QuoteStatus.ACCEPTED for q in versions):
         raise RuleViolation(f"quote {base.number!r} was accepted: its accepted version is frozen")
     latest = versions[-1]
-    requests = _requests(lines) if lines is not None else base.requested
-    manual = to_decimal(manual_discount) if manual_discount is not None else base.manual_discount
+    requests = requests_given if requests_given is not None else base.requested
+    manual = manual_given if manual_given is not None else base.manual_discount
     approver = approver if approver is not None else base.approver
     priced = _price(store, base.account, base.currency, requests, manual, approver, on)
     quote = Quote(
@@ -456,9 +512,9 @@ def create_order(
 ) -> Order:
     """An order against a contract; the contract's orders never add up to more than its value."""
     on = on or today()
-    value = to_decimal(amount)
-    if value <= 0:
-        raise RuleViolation("an order amount must be positive")
+    value = rules.amount(amount, "order amount", "amount")
+    rules.identifier(order_id, "order id", "id")
+    rules.text(description, "description", "description")
 
     def attempt(uow: UnitOfWork) -> Order:
         contract = _load(uow, Contract, contract_id)
@@ -508,13 +564,15 @@ def invoice_order(
     The invoices of an order never add up to more than its amount.
     """
     on = on or today()
-    if instalments < 1:
-        raise RuleViolation("at least one instalment")
+    rules.days(instalments, "instalments", "instalments", least=1, most=rules.MAX_INSTALMENTS)
+    rules.days(interval_days, "days between instalments", "interval_days")
+    rules.days(terms_days, "payment terms in days", "terms_days")
+    given = None if amount is None else rules.amount(amount, "invoice amount", "amount")
 
     def attempt(uow: UnitOfWork) -> list[Invoice]:
         order = _load(uow, Order, order_id)
         left = order.amount - order.invoiced
-        total = left if amount is None else to_decimal(amount)
+        total = left if given is None else given
         if total <= 0 or total > left:
             raise RuleViolation(f"order {order.id} has {left} {order.currency} left to invoice, not {total}")
         if total != round_money(total, order.currency):
@@ -580,7 +638,8 @@ def record_payment(
     is refused.
     """
     on = on or today()
-    value = to_decimal(amount)
+    value = rules.amount(amount, "payment amount", "amount")
+    rules.idempotency_key(idempotency_key)
     request = {"op": "payment", "invoice": invoice_id, "amount": str(value)}  # a retry may come another day
 
     def attempt(uow: UnitOfWork) -> Payment:
@@ -588,8 +647,6 @@ def record_payment(
         if done is not None:
             return done
         invoice = _load(uow, Invoice, invoice_id)
-        if value <= 0:
-            raise RuleViolation("a payment is positive (record refunds with refund_payment)")
         if value != round_money(value, invoice.currency):
             raise RuleViolation(f"{value} is not a whole amount of {invoice.currency}")
         if invoice.paid + value > invoice.amount:
@@ -624,7 +681,8 @@ def refund_payment(
     """Refund (part of) a payment: an explicit negative entry against the same invoice, never more
     than what is left of the payment. Idempotent like `record_payment`."""
     on = on or today()
-    value = to_decimal(amount)
+    value = rules.amount(amount, "refund amount", "amount")
+    rules.idempotency_key(idempotency_key)
     request = {"op": "refund", "payment": payment, "amount": str(value)}
 
     def attempt(uow: UnitOfWork) -> Payment:
@@ -634,8 +692,6 @@ def refund_payment(
         original = _load(uow, Payment, payment)
         if original.refund_of is not None:
             raise RuleViolation(f"{payment} is a refund itself")
-        if value <= 0:
-            raise RuleViolation("a refund amount is positive (it is recorded as a negative entry)")
         if value > original.amount - original.refunded:
             raise RuleViolation(
                 f"payment {payment} has {original.amount - original.refunded} {original.currency} left to refund"

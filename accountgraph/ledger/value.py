@@ -6,9 +6,22 @@ RFM (on the reference date `on`, from `paid_orders`, amounts in one currency, no
 - frequency F: the number of paid orders;
 - monetary M: the sum of the paid orders' amounts.
 
-Quintile scores 1–5, over the accounts compared: for each measure, with n accounts and w the number
-of accounts strictly worse on it, score = 1 + floor(5 × w / n). Ties share a score; an account without
-paid orders is worst on every measure (R = F = M = 1 when it is alone at the bottom).
+Quintile scores 1–5, over the accounts compared **that have purchase history** (at least one paid order
+in the currency): for each measure, with n such accounts and w the number of them strictly worse on it,
+score = 1 + floor(5 × w / n). Ties share a score.
+
+An account without purchase history is graded ``"no history"`` (`NO_HISTORY`): it has no R, F, M scores
+and is left out of the quintiles, so importing an account without revenue changes no other account's
+grade, and its strategic flag is reported but lifts nothing.
+
+What the quintiles guarantee (property-tested in `tests/test_ledger_value.py`): on a given reference date,
+
+- adding or removing an account without purchase history changes no other account's scores or grade;
+- adding revenue (a paid order, on or before the reference date) to an account that has history never
+  lowers its own R, F or M score, hence never its grade: each of its measures improves or stays, the
+  others' stay, and n does not change. Its first paid order takes it from "no history" to a letter, which
+  is not an order relation; other accounts' grades may move when an account's revenue changes (the
+  grades are relative: quintiles among the accounts with history).
 
 Lifetime value (the simple retention model with discounting):
 
@@ -19,12 +32,14 @@ retention rate (default 0.80) and d the discount rate (default 0.10); with the d
 LTV = A × 0.30 × 0.8 / 0.3 = 0.8 × A. Rounded half-even to the currency's minor unit.
 
 Grade from the RFM total T = R + F + M (3–15): A when T ≥ 13, B when T ≥ 10, C when T ≥ 7, else D;
-a strategic account (flag set with `set_strategic`) is lifted by one step (D→C, C→B, B→A).
+a strategic account (flag set with `set_strategic`) with purchase history is lifted by one step (D→C,
+C→B, B→A).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,11 +47,14 @@ from typing import Any
 
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
+from accountgraph.ledger import rules
 from accountgraph.ledger.models import round_money
 from accountgraph.ledger.service import discount_policy, is_strategic, paid_orders
 from accountgraph.schema.models import today
 
 GRADES = ("D", "C", "B", "A")
+NO_HISTORY = "no history"
+"""The grade of an account without purchase history (no paid order in the currency): outside the quintiles."""
 MARGIN = Decimal("0.30")
 RETENTION = Decimal("0.80")
 DISCOUNT_RATE = Decimal("0.10")
@@ -50,17 +68,17 @@ class AccountValue:
     recency_days: int | None  # None: no paid order yet
     frequency: int
     monetary: Decimal
-    r: int
-    f: int
-    m: int
+    r: int | None  # None: no purchase history (not scored)
+    f: int | None
+    m: int | None
     annual_value: Decimal  # paid orders of the last 365 days
     ltv: Decimal
     strategic: bool
-    grade: str
+    grade: str  # A/B/C/D, or NO_HISTORY
 
     @property
-    def rfm(self) -> str:
-        return f"{self.r}{self.f}{self.m}"
+    def rfm(self) -> str | None:
+        return None if self.r is None else f"{self.r}{self.f}{self.m}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +121,43 @@ def lifetime_value(
     return round_money(annual_value * margin * retention / (1 + discount_rate - retention), currency)
 
 
+@dataclass(frozen=True)
+class Purchases:
+    """An account's paid orders on the reference date, as RFM measures."""
+
+    recency_days: int | None  # None: no paid order
+    frequency: int
+    monetary: Decimal
+
+    @property
+    def history(self) -> bool:
+        return self.frequency > 0
+
+
+def rfm_scores(purchases: Mapping[str, Purchases]) -> dict[str, tuple[int, int, int] | None]:
+    """(R, F, M) quintile scores of each account with purchase history, compared with each other only;
+    None for an account without history."""
+    scored = {a: p for a, p in purchases.items() if p.history}
+    out: dict[str, tuple[int, int, int] | None] = dict.fromkeys(purchases)
+    if not scored:
+        return out
+    # higher is better for every measure: recency as minus days
+    r = quintile_scores({a: Decimal(-(p.recency_days or 0)) for a, p in scored.items()})
+    f = quintile_scores({a: Decimal(p.frequency) for a, p in scored.items()})
+    m = quintile_scores({a: p.monetary for a, p in scored.items()})
+    out.update({a: (r[a], f[a], m[a]) for a in scored})
+    return out
+
+
+def grades(purchases: Mapping[str, Purchases], strategic: Collection[str] = ()) -> dict[str, str]:
+    """The grade of each account: A–D from its RFM scores (strategic lifts one step), `NO_HISTORY` without
+    purchase history."""
+    return {
+        a: NO_HISTORY if scores is None else grade_of(sum(scores), a in strategic)
+        for a, scores in rfm_scores(purchases).items()
+    }
+
+
 def grade_of(total: int, strategic: bool) -> str:
     """A when R + F + M ≥ 13, B ≥ 10, C ≥ 7, else D; strategic lifts one step (A stays A)."""
     step = 3 if total >= 13 else 2 if total >= 10 else 1 if total >= 7 else 0
@@ -120,43 +175,44 @@ def account_values(
     """RFM, lifetime value and grade of each account (default: every root company and every account
     with orders), compared with each other, by account id."""
     on = on or today()
-    currency = currency or discount_policy(store).currency
+    currency = rules.currency(currency) or discount_policy(store).currency
     orders = [o for o in paid_orders(store, None, on) if o.currency == currency]
     if accounts is None:
         accounts = sorted({c.id for c in store.list_accounts()} | {o.account for o in orders})
     if not accounts:
         return []
     year_start = on - timedelta(days=365)
-    stats: dict[str, tuple[int | None, int, Decimal, Decimal]] = {}
+    purchases: dict[str, Purchases] = {}
+    annual: dict[str, Decimal] = {}
     for account in accounts:
         mine = [o for o in orders if o.account == account]
-        recency = (on - max(o.ordered_on for o in mine)).days if mine else None
-        monetary = sum((o.amount for o in mine), Decimal(0))
-        annual = sum((o.amount for o in mine if o.ordered_on > year_start), Decimal(0))
-        stats[account] = (recency, len(mine), monetary, annual)
-    # higher is better for every measure: recency as minus days, none at all below everything
-    lowest = Decimal(-(10**9))
-    r = quintile_scores({a: lowest if s[0] is None else Decimal(-s[0]) for a, s in stats.items()})
-    f = quintile_scores({a: Decimal(s[1]) for a, s in stats.items()})
-    m = quintile_scores({a: s[2] if s[1] else lowest for a, s in stats.items()})
+        purchases[account] = Purchases(
+            recency_days=(on - max(o.ordered_on for o in mine)).days if mine else None,
+            frequency=len(mine),
+            monetary=sum((o.amount for o in mine), Decimal(0)),
+        )
+        annual[account] = sum((o.amount for o in mine if o.ordered_on > year_start), Decimal(0))
+    strategic = {a for a in accounts if is_strategic(store, a)}
+    scores = rfm_scores(purchases)
+    graded = grades(purchases, strategic)
     out = []
-    for account, (recency, frequency, monetary, annual) in stats.items():
-        strategic = is_strategic(store, account)
+    for account, p in purchases.items():
+        r, f, m = scores[account] or (None, None, None)
         out.append(
             AccountValue(
                 account=account,
                 currency=currency,
                 on=on,
-                recency_days=recency,
-                frequency=frequency,
-                monetary=monetary,
-                r=r[account],
-                f=f[account],
-                m=m[account],
-                annual_value=annual,
-                ltv=lifetime_value(annual, currency),
-                strategic=strategic,
-                grade=grade_of(r[account] + f[account] + m[account], strategic),
+                recency_days=p.recency_days,
+                frequency=p.frequency,
+                monetary=p.monetary,
+                r=r,
+                f=f,
+                m=m,
+                annual_value=annual[account],
+                ltv=lifetime_value(annual[account], currency),
+                strategic=account in strategic,
+                grade=graded[account],
             )
         )
     return out
@@ -171,7 +227,7 @@ def account_value(store: GraphStore, account: str, on: date | None = None, curre
 
 
 def account_grade(store: GraphStore, account: str, on: date | None = None) -> str:
-    """The grade (A/B/C/D) of an account: what the algorithms use to weight it (e.g. next best actions)."""
+    """The grade (A/B/C/D, or `NO_HISTORY`) of an account: what the algorithms use to weight it."""
     return account_value(store, account, on).grade
 
 

@@ -30,7 +30,9 @@ SAMPLE_RESOURCE = "sample_account.json"
 
 def generate_sample() -> Bundle:
     """The demo account as `tools/make_sample.py` writes it to `accountgraph/samples/data/sample_account.json`."""
-    return generate_account(SAMPLE_PEOPLE, seed=SAMPLE_SEED, account_id=SAMPLE_ACCOUNT_ID, name=SAMPLE_NAME)
+    return generate_account(
+        SAMPLE_PEOPLE, seed=SAMPLE_SEED, account_id=SAMPLE_ACCOUNT_ID, name=SAMPLE_NAME, reference=DEFAULT_REFERENCE
+    )
 
 
 def sample_bundle(reference: date | None = None) -> Bundle:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -43,6 +44,22 @@ Id = Annotated[
     AfterValidator(_check_id),
 ]
 """A user-given identifier, kept verbatim: non-blank, at most 200 characters, no control characters."""
+
+
+def decimal_text(value: Any) -> Any:
+    """Refuse a JSON number where money (or a ledger quantity) is expected: it travels as a decimal string.
+
+    A float has lost digits before any check could see it (12345678901234567.89 arrives as
+    12345678901234568), so numbers are refused everywhere money is read from JSON (bundles, API bodies);
+    strings and, from Python, `Decimal` pass on to the field's own validation.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("give amounts and quantities as decimal strings such as '1250.00', never JSON numbers")
+    return value
+
+
+MoneyAmount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=28)]
+"""An amount of money: a decimal string in JSON (never a number), a `Decimal` in Python."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
@@ -285,7 +302,7 @@ class RiskEvent(_Record):
     company: Id
     kind: RiskKind
     severity: Annotated[int, Field(ge=1, le=5)] = 3
-    amount: Annotated[Decimal, Field(allow_inf_nan=False, max_digits=28)] | None = None
+    amount: Annotated[MoneyAmount | None, BeforeValidator(decimal_text)] = None  # a decimal string, never a number
     currency: str | None = None
     at: date
     summary: Text | None = None

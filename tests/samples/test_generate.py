@@ -20,7 +20,7 @@ from accountgraph.schema import Bundle, Role, Stance, TeamFunction, TieType
 
 @pytest.fixture(scope="module")
 def thousand() -> Bundle:
-    return generate_account(1000, seed=11)
+    return generate_account(1000, seed=11, reference=DEFAULT_REFERENCE)
 
 
 def sqlite(tmp_path: Path, name: str = "t.db") -> GraphStore:
@@ -87,15 +87,15 @@ def check_invariants(bundle: Bundle, account_id: str) -> None:
 
 
 def test_same_seed_same_bundle() -> None:
-    a = generate_account(300, seed=5)
-    b = generate_account(300, seed=5)
+    a = generate_account(300, seed=5, reference=DEFAULT_REFERENCE)
+    b = generate_account(300, seed=5, reference=DEFAULT_REFERENCE)
     assert a == b
     assert a.model_dump_json(by_alias=True) == b.model_dump_json(by_alias=True)
 
 
 def test_different_seed_different_bundle() -> None:
-    a = generate_account(300, seed=5)
-    b = generate_account(300, seed=6)
+    a = generate_account(300, seed=5, reference=DEFAULT_REFERENCE)
+    b = generate_account(300, seed=6, reference=DEFAULT_REFERENCE)
     assert a != b
     assert [p.name for p in a.people] != [p.name for p in b.people]
 
@@ -106,7 +106,7 @@ def test_generation_does_not_touch_global_random() -> None:
     random.seed(1234)
     expected = random.random()
     random.seed(1234)
-    generate_account(50, seed=1)
+    generate_account(50, seed=1, reference=DEFAULT_REFERENCE)
     assert random.random() == expected
 
 
@@ -134,7 +134,11 @@ def test_counts_scale(thousand: Bundle) -> None:
 
 @pytest.mark.parametrize("people", [0, 1, 2, 7, 40, 150, 1000])
 def test_invariants_hold(people: int, thousand: Bundle) -> None:
-    bundle = thousand if people == 1000 else generate_account(people, seed=people, account_id="acct")
+    bundle = (
+        thousand
+        if people == 1000
+        else generate_account(people, seed=people, account_id="acct", reference=DEFAULT_REFERENCE)
+    )
     check_invariants(bundle, "acme" if people == 1000 else "acct")
     assert len(bundle.people) == people
     assert len(bundle.companies) >= 3
@@ -218,10 +222,50 @@ def test_dates_are_relative_to_the_reference() -> None:
     assert {i.sentiment for i in bundle.interactions} == {-1, 0, 1}
     for p in bundle.people:
         assert all(s.since is None or s.since <= ref for s in p.history)
-    assert all(r.at <= ref for r in bundle.risks)
+    assert all(ref - timedelta(days=365) <= r.at < ref for r in bundle.risks)  # recent: within the last year
     litigation = [r for r in bundle.risks if r.kind == "litigation"]
     assert litigation and all(r.amount is not None and r.amount > 0 and r.currency for r in litigation)
-    assert generate_account(400, seed=2) != bundle  # the default reference date differs
+    assert generate_account(400, seed=2, reference=DEFAULT_REFERENCE) != bundle  # another reference date
+
+
+def test_an_account_generated_today_is_alive_on_import(tmp_path: Path) -> None:
+    """Issue 14 item 3: generated accounts were dated relative to 2026-01-01, so one imported later had
+    coverage 0.0 and an all-red map. By default the generator (and `accountgraph generate`) dates up to today."""
+    from typer.testing import CliRunner
+
+    from accountgraph.services import analysis
+    from accountgraph.cli import app
+    from accountgraph.schema.models import today
+
+    day = today()
+    bundle = generate_account(150, seed=4, account_id="fresh")
+    assert bundle == generate_account(150, seed=4, account_id="fresh", reference=day)
+    contacts = [t.last_contact for t in bundle.ties if t.last_contact is not None]
+    assert max(contacts) <= day and (day - max(contacts)).days <= 7
+    assert sum((day - c).days <= 90 for c in contacts) > 0.2 * len(contacts)  # many recent last contacts
+    assert max(i.at.date() for i in bundle.interactions) < day
+    assert all(day - timedelta(days=365) <= r.at < day for r in bundle.risks)
+    with sqlite(tmp_path) as store:
+        store.load_bundle(bundle)
+        assert analysis.coverage(store, "fresh", cache=None).score > 0.2
+        assert (
+            analysis.coverage(store, "fresh", cache=None).score
+            == analysis.coverage(store, "fresh", as_of=day, cache=None).score
+        )
+
+    # the command line: today by default, --reference pins it
+    out = tmp_path / "g.json"
+    runner = CliRunner()
+    made = runner.invoke(app, ["generate", "--people", "40", "--seed", "2", "--account", "g", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    assert Bundle.model_validate_json(out.read_text()) == generate_account(40, seed=2, account_id="g")
+    pinned = ["generate", "--people", "40", "--seed", "2", "--account", "g", "--reference", "2024-06-30"]
+    made = runner.invoke(app, [*pinned, "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    expected = generate_account(40, seed=2, account_id="g", reference=date(2024, 6, 30))
+    assert Bundle.model_validate_json(out.read_text()) == expected
+    refused = runner.invoke(app, [*pinned[:-1], "someday"])
+    assert refused.exit_code == 1 and "not a date" in refused.output
 
 
 def test_names_are_realistic_and_varied(thousand: Bundle) -> None:
@@ -233,23 +277,23 @@ def test_names_are_realistic_and_varied(thousand: Bundle) -> None:
     emails = [p.email for p in thousand.people if p.email]
     assert emails and all(e.isascii() and "@" in e for e in emails)
     assert len(set(emails)) == len(emails)
-    default = generate_account(10, seed=3)
+    default = generate_account(10, seed=3, reference=DEFAULT_REFERENCE)
     assert default.companies[0].name and default.companies[0].id == "acme"
-    named = generate_account(10, seed=3, account_id="x", name="Helix Medical Group")
+    named = generate_account(10, seed=3, account_id="x", name="Helix Medical Group", reference=DEFAULT_REFERENCE)
     assert named.companies[0].name == "Helix Medical Group"
     assert all(c.name.startswith("Helix") for c in named.companies)
 
 
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError):
-        generate_account(-1, seed=1)
+        generate_account(-1, seed=1, reference=DEFAULT_REFERENCE)
     with pytest.raises(ValueError):
-        generate_account(10, seed=1, account_id=" ")
+        generate_account(10, seed=1, account_id=" ", reference=DEFAULT_REFERENCE)
 
 
 def test_ten_thousand_people_is_fast() -> None:
     started = time.perf_counter()
-    bundle = generate_account(10_000, seed=1)
+    bundle = generate_account(10_000, seed=1, reference=DEFAULT_REFERENCE)
     elapsed = time.perf_counter() - started
     assert len(bundle.people) == 10_000
     assert 7 <= len(bundle.ties) / 10_000 <= 14
@@ -272,15 +316,15 @@ def test_loads_into_sqlite_and_round_trips(tmp_path: Path, thousand: Bundle) -> 
 
 @pytest.mark.parametrize("people", [1, 5, 40])
 def test_small_accounts_load(tmp_path: Path, people: int) -> None:
-    bundle = generate_account(people, seed=people, account_id="small")
+    bundle = generate_account(people, seed=people, account_id="small", reference=DEFAULT_REFERENCE)
     with sqlite(tmp_path) as store:
         store.load_bundle(bundle)
         assert store.export_bundle("small") == bundle.sorted()
 
 
 def test_several_accounts_share_a_store(tmp_path: Path) -> None:
-    a = generate_account(200, seed=1, account_id="alpha")
-    b = generate_account(200, seed=1, account_id="beta")
+    a = generate_account(200, seed=1, account_id="alpha", reference=DEFAULT_REFERENCE)
+    b = generate_account(200, seed=1, account_id="beta", reference=DEFAULT_REFERENCE)
     with sqlite(tmp_path) as store:
         store.load_bundle(a)
         store.load_bundle(b)

@@ -1,8 +1,11 @@
 """Quotes and cash over HTTP: the catalogue, quotes, contracts, orders, invoices, payments, and each
 account's cash picture and value (RFM, lifetime value, grade).
 
-Thin wrappers of `accountgraph.ledger` (the same service the CLI calls). Amounts travel as decimal
-strings (never JSON numbers) next to their currency. A broken business rule (an illegal status change, an
+Thin wrappers of `accountgraph.ledger` (the same service the CLI calls): they parse, call and map errors.
+Amounts travel as decimal strings (never JSON numbers, which is checked here, at parsing) next to their
+currency; every other input rule (precision, positive amounts, percentages, whole pieces, days, ids) lives
+in `accountgraph.ledger.rules`, so the CLI refuses the same input with the same message (a 422 here,
+naming the field). A broken business rule (an illegal status change, an
 order above its contract, an overpayment, a reused idempotency key) is a 409; a ledger record of an account
 outside the key's accounts answers 404, as if it did not exist. Products belong to no account: every key
 reads the catalogue, and only a key not limited to accounts may change it.
@@ -10,19 +13,17 @@ reads the catalogue, and only a key not limited to accounts may change it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Query, status
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Limit, ReadAccess, RecordId, WriteAccess
 from accountgraph.api.errors import Invalid
-from accountgraph.errors import NotFoundError
-from accountgraph.ledger import cash, service, value
+from accountgraph.errors import InvalidArgument, NotFoundError
+from accountgraph.ledger import cash, rules, service, value
 from accountgraph.ledger.models import (
     Contract,
     Invoice,
@@ -33,68 +34,53 @@ from accountgraph.ledger.models import (
     QuoteStatus,
 )
 from accountgraph.schema.documents import DocumentModel
-from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Text
+from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, decimal_text
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access, check_path_id
 
 R = TypeVar("R", bound=DocumentModel)
 T = TypeVar("T")
 
-_PLAIN = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
-_DECIMAL = r"^\d{1,15}(\.\d{1,6})?$"
 
-
-def _text(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("give amounts and quantities as decimal strings such as '1250.00', never JSON numbers")
-    return value
-
-
-def _positive(text: str) -> str:
-    if Decimal(text) <= 0:
-        raise ValueError("must be greater than 0")
-    return text
-
-
-def _percent(text: str) -> str:
-    if Decimal(text) > 100:
-        raise ValueError("must be at most 100")
-    return text
-
-
+# The patterns document the rules of `accountgraph.ledger.rules` (which enforces them) in the OpenAPI schema.
 Amount = Annotated[
     str,
-    BeforeValidator(_text),
-    StringConstraints(pattern=_DECIMAL),
-    AfterValidator(_positive),
-    Field(description="a positive decimal string (never a JSON number), e.g. `1250.00`", examples=["1250.00"]),
+    BeforeValidator(decimal_text),
+    Field(
+        description="a positive decimal string (never a JSON number), at most 15 digits before the point and 6 "
+        "after, e.g. `1250.00`",
+        examples=["1250.00"],
+        json_schema_extra={"pattern": rules.DECIMAL_PATTERN},
+    ),
 ]
 Quantity = Annotated[
     str,
-    BeforeValidator(_text),
-    StringConstraints(pattern=_DECIMAL),
-    AfterValidator(_positive),
-    Field(description="a positive decimal string, e.g. `2` or `0.5`", examples=["2"]),
+    BeforeValidator(decimal_text),
+    Field(
+        description="a positive decimal string, e.g. `2`; a whole number unless the product's unit is divisible "
+        "(then e.g. `0.5`)",
+        examples=["2"],
+        json_schema_extra={"pattern": rules.DECIMAL_PATTERN},
+    ),
 ]
 Percent = Annotated[
     str,
-    BeforeValidator(_text),
-    StringConstraints(pattern=r"^\d{1,3}(\.\d{1,4})?$"),
-    AfterValidator(_percent),
-    Field(description="a percentage 0–100 as a decimal string, e.g. `12.5`", examples=["12.5"]),
+    BeforeValidator(decimal_text),
+    Field(
+        description="a percentage 0–100 as a decimal string, e.g. `12.5`",
+        examples=["12.5"],
+        json_schema_extra={"pattern": rules.PERCENT_PATTERN},
+    ),
 ]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 CurrencyQuery = Annotated[
-    Currency | None, Query(description="the currency (default: the account's one currency, else the policy's)")
+    str | None,
+    Query(description="the currency, an ISO 4217 code (default: the account's one currency, else the policy's)"),
 ]
 OnQuery = Annotated[IsoDate | None, Query(description="the reference date (default today)")]
 IdempotencyKey = Annotated[
     str,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=MAX_ID_LENGTH,
-        pattern=r"^[!-~]+$",
         description="required: one key per payment or refund, unique across the store (e.g. a UUID; visible ASCII, "
         "no spaces). A retry with the "
         "same key and body returns the payment recorded the first time; the same key with another body is a 409.",
@@ -102,11 +88,14 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _call(fn: Callable[[], T]) -> T:
-    """Run a ledger operation; values it still refuses as malformed (pydantic, decimal arithmetic) are a
-    422, never a 500."""
+def _call(fn: Callable[[], T], record: str = "body", id: str | None = None) -> T:
+    """Run a ledger operation; input it refuses (`InvalidArgument`, naming the field of the `record`) and
+    values still malformed (pydantic, decimal arithmetic) are a 422, never a 500."""
     try:
         return fn()
+    except InvalidArgument as err:
+        issue = BundleIssue(record=record, id=id, field=err.field, reason=err.message)
+        raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
     except ValidationError as err:
         issues = [
             BundleIssue(record="body", field=".".join(map(str, e["loc"])) or None, reason=e["msg"])
@@ -150,21 +139,6 @@ def _page(
     return page_of(rows, limit, lambda r: (r.id,))
 
 
-def _plain_amounts(product: Product) -> None:
-    """422 for a product amount or quantity that is not a plain decimal string of at most 6 decimals."""
-    fields = [("list_price.amount", product.list_price.amount)]
-    fields += [(f"components.{i}.quantity", c.quantity) for i, c in enumerate(product.components)]
-    for field, amount in fields:
-        if not _PLAIN.fullmatch(str(amount)):
-            issue = BundleIssue(
-                record="products",
-                id=product.id,
-                field=field,
-                reason="must be a decimal string of at most 15 digits and 6 decimals, e.g. '1250.00'",
-            )
-            raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")])
-
-
 # ---- request and response shapes ----------------------------------------------------------------
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -179,22 +153,22 @@ class QuoteCreate(_Body):
     """A new draft quote, priced now from the catalogue, price list and discount policy."""
 
     account: Id = Field(description="the account, or one of its companies")
-    lines: list[LineIn] = Field(min_length=1, max_length=1000)
-    number: Id | None = Field(default=None, description="the quote number (default generated)")
-    currency: Currency | None = Field(default=None, description="default: the discount policy's")
+    lines: list[LineIn] = Field(description="1 to 1000 lines")
+    number: str | None = Field(default=None, description="the quote number (default generated)")
+    currency: str | None = Field(default=None, description="an ISO 4217 code; default: the discount policy's")
     manual_discount: Percent = "0"
-    approver: Id | None = Field(default=None, description="needed for a manual discount above the threshold")
-    valid_days: int = Field(default=30, ge=1, le=3650)
+    approver: str | None = Field(default=None, description="needed for a manual discount above the threshold")
+    valid_days: int = Field(default=30, description="1 to 3650")
     on: IsoDate | None = Field(default=None, description="the quote date (default today)")
 
 
 class QuoteRevise(_Body):
     """A new draft version; what is left out is taken from the version revised."""
 
-    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=1000)
+    lines: list[LineIn] | None = Field(default=None, description="1 to 1000 lines")
     manual_discount: Percent | None = None
-    approver: Id | None = None
-    valid_days: int = Field(default=30, ge=1, le=3650)
+    approver: str | None = None
+    valid_days: int = Field(default=30, description="1 to 3650")
     on: IsoDate | None = None
 
 
@@ -206,17 +180,17 @@ class ContractCreate(_Body):
 class OrderCreate(_Body):
     contract: Id
     amount: Amount
-    id: Id | None = Field(default=None, description="default `{contract}-O{n}`")
-    description: Text | None = None
+    id: str | None = Field(default=None, description="default `{contract}-O{n}`")
+    description: str | None = Field(default=None, description="at most 10,000 characters")
     on: IsoDate | None = Field(default=None, description="the order date (default today)")
 
 
 class InvoiceCreate(_Body):
     order: Id
     amount: Amount | None = Field(default=None, description="default: what is not invoiced yet")
-    instalments: int = Field(default=1, ge=1, le=120, description="equal instalments, the last takes the rest")
-    interval_days: int = Field(default=30, ge=0, le=3650, description="days between instalments' due dates")
-    terms_days: int = Field(default=30, ge=0, le=3650, description="days from issue to the first due date")
+    instalments: int = Field(default=1, description="1 to 120 equal instalments, the last takes the rest")
+    interval_days: int = Field(default=30, description="days between instalments' due dates, 0 to 3650")
+    terms_days: int = Field(default=30, description="days from issue to the first due date, 0 to 3650")
     on: IsoDate | None = Field(default=None, description="the issue date (default today)")
 
 
@@ -254,7 +228,8 @@ class CashPicture(BaseModel):
 
 
 class AccountValue(BaseModel):
-    """RFM quintile scores (1–5) from paid orders, LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8), and the grade."""
+    """RFM quintile scores (1–5) from paid orders, LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8), and the grade;
+    an account without purchase history is graded "no history", without scores, outside the quintiles."""
 
     account: str
     currency: str
@@ -262,14 +237,14 @@ class AccountValue(BaseModel):
     recency_days: int | None
     frequency: int
     monetary: str
-    r: int
-    f: int
-    m: int
-    rfm: str
+    r: int | None
+    f: int | None
+    m: int | None
+    rfm: str | None
     annual_value: str
     ltv: str
     strategic: bool
-    grade: Literal["A", "B", "C", "D"]
+    grade: Literal["A", "B", "C", "D", "no history"]
 
 
 # ---- products ----------------------------------------------------------------------------------
@@ -285,10 +260,16 @@ def list_products(access: ReadAccess, limit: Limit = 100, cursor: Cursor = None)
 def product_bom(
     access: ReadAccess,
     id: RecordId,
-    quantity: Annotated[str, Query(pattern=_DECIMAL, description="how many of the product")] = "1",
+    quantity: Annotated[
+        str,
+        Query(
+            description="how many of the product (a decimal string)",
+            json_schema_extra={"pattern": rules.DECIMAL_PATTERN},
+        ),
+    ] = "1",
 ) -> BillOfMaterials:
     service.get_product(access.store, id)
-    bom = _call(lambda: service.bill_of_materials(access.store, id, quantity))
+    bom = _call(lambda: service.bill_of_materials(access.store, id, quantity), record="query")
     return BillOfMaterials(product=id, quantity=quantity, components={k: str(v) for k, v in bom.items()})
 
 
@@ -301,8 +282,7 @@ def get_product(access: ReadAccess, id: RecordId) -> Product:
 def put_product(access: WriteAccess, id: RecordId, product: Product) -> Product:
     check_path_id("products", id, product.id)
     access.require_unscoped("change the catalogue: it is shared by every account")
-    _plain_amounts(product)
-    return _call(lambda: service.save_product(access.store, product))
+    return _call(lambda: service.save_product(access.store, product), record="products", id=product.id)
 
 
 # ---- quotes ------------------------------------------------------------------------------------
@@ -564,12 +544,12 @@ def account_cash(access: ReadAccess, id: AccountId, on: OnQuery = None, currency
     return CashPicture.model_validate(cash.cash_picture(access.store, id, on, currency).as_dict())
 
 
-@accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D)")
+@accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D, or no history)")
 def account_value(
     access: ReadAccess,
     id: AccountId,
     on: OnQuery = None,
-    currency: Annotated[Currency | None, Query(description="default: the discount policy's")] = None,
+    currency: Annotated[str | None, Query(description="an ISO 4217 code; default: the discount policy's")] = None,
 ) -> AccountValue:
     access.require_account(id)
     return AccountValue.model_validate(value.account_value(access.store, id, on, currency).as_dict())

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from accountgraph.api.deps import AccountFilter, Cursor, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
@@ -26,7 +26,7 @@ from accountgraph.opportunities import service
 from accountgraph.opportunities.committee import opportunity_power_map
 from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
-from accountgraph.schema.models import BundleIssue, Id, Name
+from accountgraph.schema.models import BundleIssue, Id, Name, decimal_text
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access
 
@@ -38,12 +38,16 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Amount = Annotated[NonNegative, BeforeValidator(decimal_text)]
+"""A deal's amount: a decimal string, never a JSON number."""
+
+
 class OpportunityCreate(_Body):
     id: Id | None = Field(default=None, description="the opportunity's id (default generated)")
     account: Id = Field(description="the account (or one of its companies)")
     name: Name
     stage: StageName | None = Field(default=None, description="an open stage (default the pipeline's first)")
-    amount: NonNegative = Field(default=Decimal(0), description='a decimal string, e.g. "250000.00" (never float)')
+    amount: Amount = Field(default=Decimal(0), description='a decimal string, e.g. "250000.00" (never a JSON number)')
     currency: Currency = "EUR"
     expected_close: date | None = None
     owner: Id | None = Field(default=None, description="our team member who owns the deal")
@@ -53,7 +57,7 @@ class OpportunityCreate(_Body):
 
 class OpportunityUpdate(_Body):
     name: Name | None = None
-    amount: NonNegative | None = None
+    amount: Amount | None = None
     currency: Currency | None = None
     expected_close: date | None = None
     owner: Id | None = None

@@ -6,8 +6,10 @@ company, decision roles and stances (some with a dated history), `influences` an
 customer's people, our own team (the iron triangle, executives and others) with its `knows` ties, logged
 interactions over the two years before the reference date, and a few risk events.
 
-Everything is drawn from one `random.Random(seed)` and dated relative to a fixed reference date, so
-the same arguments always give the same bundle. Generation is linear in the number of people (about
+Everything is drawn from one `random.Random(seed)` and dated relative to a reference date: by default
+today, so a generated account imported today is alive (recent contacts, coverage above zero); pass
+`reference` (e.g. `DEFAULT_REFERENCE`) and the same arguments always give the same bundle, as tests and
+benchmarks need. Generation is linear in the number of people (about
 ten ties per person): 100,000 people, about a million ties, take some 7-12 seconds on a small machine.
 The hot path builds records without pydantic validation (valid by construction; the tests re-validate).
 
@@ -27,12 +29,12 @@ from accountgraph.samples.generator.base import raw
 from accountgraph.samples.generator.companies import Companies
 from accountgraph.samples.generator.team import Team
 from accountgraph.samples.generator.ties import PeopleTies
-from accountgraph.schema.models import BUNDLE_FORMAT, BUNDLE_VERSION, Bundle
+from accountgraph.schema.models import BUNDLE_FORMAT, BUNDLE_VERSION, Bundle, today
 
 __all__ = ["DEFAULT_REFERENCE", "generate_account"]
 
 DEFAULT_REFERENCE = date(2026, 1, 1)
-"""The date generated data is relative to (never `today()`, so output is reproducible)."""
+"""A fixed reference date for reproducible output (tests, benchmarks, the shipped sample account)."""
 
 
 def generate_account(
@@ -52,8 +54,9 @@ def generate_account(
             (`{account_id}-c001` companies, `-p00001` people, `-t01` team members, `-i…`, `-r…`),
             so several generated accounts can share a store.
         name: the group's name (default: drawn from the seed, e.g. "Kestrel Medtech Group").
-        reference: the date everything is relative to (default `DEFAULT_REFERENCE`); interactions fall
-            in the two years before it, nothing is dated after it.
+        reference: the date everything is relative to (default today); interactions fall in the two
+            years before it, risk events in the year before it, nothing is dated after it. Pin it
+            (e.g. `DEFAULT_REFERENCE`) for output that does not depend on the day.
 
     Returns:
         A bundle that the store accepts as is: unique ids across companies, people and team members,
@@ -64,10 +67,10 @@ def generate_account(
         ValueError: if `people` is negative or `account_id` is blank.
 
     Examples:
-        >>> bundle = generate_account(200, seed=1)
+        >>> bundle = generate_account(200, seed=1, reference=DEFAULT_REFERENCE)
         >>> bundle.counts()["people"]
         200
-        >>> bundle == generate_account(200, seed=1)
+        >>> bundle == generate_account(200, seed=1, reference=DEFAULT_REFERENCE)
         True
     """
     if people < 0:
@@ -75,7 +78,7 @@ def generate_account(
     if not account_id.strip() or account_id != account_id.strip():
         raise ValueError("account_id must be non-blank without surrounding whitespace")
     with paused_gc():  # millions of small objects, none of them cyclic
-        return _Generator(people, seed, account_id, name, reference or DEFAULT_REFERENCE).run()
+        return _Generator(people, seed, account_id, name, reference or today()).run()
 
 
 class _Generator(Companies, PeopleTies, Team, Activity):

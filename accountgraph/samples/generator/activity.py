@@ -100,7 +100,7 @@ class Activity(State):
                 RiskEvent(
                     id=f"{self.acc}-r{number:0{width}d}", company=co.id, kind=kind, severity=severity,
                     amount=amount, currency=currency if amount is not None else None,
-                    at=self.days[1 + int(rng.random() * 1000)], summary=summary,
+                    at=self.days[1 + int(rng.random() * 364)], summary=summary,  # within the last year
                 )
             )  # fmt: skip
         return out
