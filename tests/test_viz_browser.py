@@ -296,8 +296,8 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
 
 def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Swagger UI from a real server: nothing fetched from elsewhere; Authorize takes a key, Try it out uses it."""
-    from accountgraph.api.auth import mint_key
     from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services.keys import mint_key
     from tests.test_api_support import server, store_env
     from tests.test_store_contract import group_bundle
 

@@ -17,11 +17,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 
 from accountgraph.analysis import ViewCache
-from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
+from accountgraph.services.keys import authenticate
 from accountgraph.services.records import Access
 from accountgraph.services.scope import Scope
 

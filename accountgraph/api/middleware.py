@@ -22,10 +22,10 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import error_content
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
+from accountgraph.services.keys import authenticate
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
