@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
+from accountgraph.api.routing import IdRoute
+from accountgraph.api.security import HtmlPage
 from accountgraph.compare import Comparison, compare
 from accountgraph.errors import NotFoundError
 from accountgraph.plans import models, progress, service
@@ -28,8 +30,8 @@ from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Tex
 from accountgraph.services.paging import Page
 from accountgraph.services.records import Access
 
-router = APIRouter(prefix="/plans", tags=["plans"])
-compare_router = APIRouter(prefix="/accounts", tags=["analysis"])
+router = APIRouter(prefix="/plans", tags=["plans"], route_class=IdRoute)
+compare_router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
 routers = (router, compare_router)
 
 ItemId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the id within the plan")]
@@ -218,7 +220,7 @@ def plan_view(
 ) -> HTMLResponse:
     plan = _plan(access, id)
     result = _run(lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
-    return HTMLResponse(render_progress(result))
+    return HtmlPage(render_progress(result))
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")
