@@ -270,6 +270,7 @@ def test_keys_cli_creates_lists_and_revokes(store: GraphStore, request: pytest.F
     register(cli)
     runner = CliRunner()
     env = store_env(store, request)
+    load(store)  # a key is only limited to an account that exists
     made = runner.invoke(cli, ["keys", "create", "--role", "planner", "--name", "ci", "--account", "grp"], env=env)
     assert made.exit_code == 0, made.output
     key = made.stdout.strip().splitlines()[-1]
@@ -277,7 +278,6 @@ def test_keys_cli_creates_lists_and_revokes(store: GraphStore, request: pytest.F
     stored = store.get_api_key(key_id)
     assert stored is not None and stored.role is ApiRole.PLANNER and stored.accounts == ["grp"] and stored.name == "ci"
 
-    load(store)
     with TestClient(create_app(ApiSettings(store=store.url), store=store)) as c:
         assert c.get("/v1/people/ceo", headers=bearer(key)).status_code == 200
         assert c.get("/v1/people/x1", headers=bearer(key)).status_code == 404
