@@ -39,9 +39,9 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from accountgraph.api.auth import mint_key  # noqa: E402
 from accountgraph.graph.store import GraphStore  # noqa: E402
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
+from accountgraph.services.keys import mint_key  # noqa: E402
 from bench.store import machine, neo4j_version  # noqa: E402
 
 ACCOUNT = "bench"

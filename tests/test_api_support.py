@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accountgraph.api.app import create_app
-from accountgraph.api.auth import mint_key
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole
+from accountgraph.services.keys import mint_key
 
 REPO = Path(__file__).resolve().parents[1]
 

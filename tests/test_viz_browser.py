@@ -64,10 +64,12 @@ class Loaded:
     errors: list[str] = field(default_factory=list)
 
 
-def _watched(browser: Any, allowed: Callable[[str], bool], console: tuple[str, ...]) -> Loaded:
+def _watched(
+    browser: Any, allowed: Callable[[str], bool], console: tuple[str, ...], headers: dict[str, str] | None = None
+) -> Loaded:
     """A new page whose requests other than the `allowed` URLs are aborted, with its failed requests, the
-    console messages of the `console` types and its errors collected."""
-    context = browser.new_context(viewport=VIEWPORT)
+    console messages of the `console` types and its errors collected (`headers` sent with every request)."""
+    context = browser.new_context(viewport=VIEWPORT, extra_http_headers=headers or {})
     page = context.new_page()
     loaded = Loaded(page)
 
@@ -297,8 +299,8 @@ def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path
 
 def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Swagger UI from a real server: nothing fetched from elsewhere; Authorize takes a key, Try it out uses it."""
-    from accountgraph.api.auth import mint_key
     from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services.keys import mint_key
     from tests.test_api_support import server, store_env
     from tests.test_store_contract import group_bundle
 
@@ -327,3 +329,34 @@ def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.F
         assert '"id": "grp"' in answer.locator(".response-col_description").inner_text()
         page.context.close()
     _check_clean(loaded)
+
+
+def test_views_from_the_api_run_under_their_content_security_policy(
+    browser: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The views served by the API carry a Content-Security-Policy that lets only their own inline scripts run
+    (by hash): they still draw, fetch nothing and log no error (a blocked script is a console error)."""
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services.keys import mint_key
+    from tests.test_api_support import server, store_env
+    from tests.test_store_contract import group_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'api.db'}")
+    store.load_bundle(group_bundle())
+    _, key = mint_key(store, "viewer", name="views")
+    env = store_env(store, request)
+    store.close()
+    with server(env) as s:
+        for path in ("/v1/accounts/grp/view", "/v1/accounts/grp/tree/view"):
+            url = s.url + path
+            loaded = _watched(browser, url.__eq__, ("error", "warning"), {"Authorization": f"Bearer {key}"})
+            response = loaded.page.goto(url)
+            policy = response.headers["content-security-policy"]
+            script_src = next(p for p in policy.split("; ") if p.startswith("script-src "))
+            assert "'sha256-" in script_src and "unsafe" not in script_src, policy
+            loaded.page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+            if path.endswith("/grp/view"):
+                nodes, edges = _rendered_counts(loaded.page)
+                assert nodes > 0 and edges > 0
+            loaded.page.context.close()
+            _check_clean(loaded)

@@ -1,8 +1,9 @@
 """The FastAPI application, built by `create_app(settings)`: nothing happens at import time.
 
 The store is opened once per process in the lifespan and closed on shutdown. Request ids, timing,
-structured logs, authentication and the body-size limit are middleware (`accountgraph.api.middleware`);
-statuses and the error body are set in `accountgraph.api.errors`.
+structured logs, security headers, authentication (with its limit on failures) and the body-size limit are
+middleware (`accountgraph.api.middleware`); statuses and the error body are set in `accountgraph.api.errors`;
+how a path finds its operation (sub-resources before ids, 405s with a full `Allow`) in `accountgraph.api.routing`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from accountgraph.api.routes import (
     plans,
     records,
 )
+from accountgraph.api.routing import link_routes
+from accountgraph.api.security import FailureLimiter
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 
@@ -118,16 +121,21 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     install_handlers(app)
     docs.install(app)
     app.include_router(health.router)
-    for router in records.routers:
+    v1 = [
+        *records.routers,
+        *(module.router for module in (import_, accounts, analysis, keys, opportunities)),
+        *ledger.routers,
+        *plans.routers,
+    ]
+    for router in v1:
         app.include_router(router, prefix="/v1")
-    for module in (import_, accounts, analysis, keys):
-        app.include_router(module.router, prefix="/v1")
-    app.include_router(opportunities.router, prefix="/v1")
-    for router in ledger.routers:
-        app.include_router(router, prefix="/v1")
-    for router in plans.routers:
-        app.include_router(router, prefix="/v1")
+    app.state.allow = link_routes(v1)  # sub-resources first; the Allow of each path's 405
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # innermost of the three
-    app.add_middleware(AuthMiddleware)
+    limiter = (
+        FailureLimiter(settings.auth_failure_limit, settings.auth_failure_refill_seconds)
+        if settings.auth_failure_limit
+        else None
+    )
+    app.add_middleware(AuthMiddleware, limiter=limiter)
     app.add_middleware(RequestContextMiddleware, logger=logger)  # outermost
     return app

@@ -14,14 +14,15 @@ from typing import Annotated, Any, cast
 import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
-from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
+from accountgraph.schema.models import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
 from accountgraph.services.analysis import ViewCache
+from accountgraph.services.keys import authenticate
+from accountgraph.services.paging import CURSOR_PATTERN
 from accountgraph.services.records import Access
 from accountgraph.services.scope import Scope
 
@@ -125,25 +126,72 @@ AdminAccess = Annotated[Access, Depends(_access(ApiRole.ADMIN))]
 
 
 # ---- path and query parameters ----------------------------------------------------------------
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
+"""The dates the API takes: anything outside is a typing mistake, refused before any date arithmetic."""
+_DATE_RANGE = f"a date written YYYY-MM-DD, from {FIRST_DATE} to {LAST_DATE}"
+
+
 def _iso_date(value: object) -> object:
     """Only `YYYY-MM-DD` (pydantic alone would also take a number as a Unix time)."""
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise ValueError(f"must be {_DATE_RANGE}")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"must be {_DATE_RANGE}")
     return value
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-"""A calendar date in a query parameter, ISO 8601 (`2026-09-30`)."""
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    AfterValidator(_plausible),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^(19\d\d|2[01]\d\d|2200)-\d\d-\d\d$",
+            "description": f"{_DATE_RANGE} (ISO 8601)",
+        }
+    ),
+]
+"""A calendar date in a query parameter or a request body, ISO 8601 (`2026-09-30`), from 1900 to 2200."""
 AsOf = Annotated[IsoDate | None, Query(description="the account as it stood on this date (default today)")]
 
-RecordId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the record's id, URL-encoded")]
+_ID_PATH = (
+    f"{ID_RULES}; send it as one path segment, percent-encoded (`/` as `%2F`). A path ending in the name of a "
+    "sub-resource (`/view`, `/actions`, ...) after an unencoded `/` is that sub-resource"
+)
+RecordId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        description=f"the record's id: {_ID_PATH}",
+        json_schema_extra={"pattern": ID_PATTERN},
+    ),
+]
 AccountId = Annotated[
-    str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the account: the id of its root company")
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        description=f"the account, the id of its root company: {_ID_PATH}",
+        json_schema_extra={"pattern": ID_PATTERN},
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
 Cursor = Annotated[
-    str | None, Query(max_length=2000, description="the `next_cursor` of the previous page; none for the first")
+    str | None,
+    Query(
+        max_length=2000,
+        description="the `next_cursor` of the previous page, as it is (URL-safe base64 without padding); none for "
+        "the first page. Any other value is a 400",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+    ),
 ]
 AccountFilter = Annotated[
     str | None, Query(max_length=MAX_ID_LENGTH, description="only records of this account (root company id)")

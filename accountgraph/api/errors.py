@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accountgraph.api.routing import allowed_methods
 from accountgraph.errors import (
     AccountGraphError,
     BadCursor,
@@ -247,21 +248,31 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        allow = allowed_methods(request.scope, getattr(request.app.state, "allow", {}))
+        headers["Allow"] = allow or headers.get("Allow", "")
+        message = f"{request.method} is not allowed here; this path takes: {headers['Allow']}"
     elif exc.status_code == 400 and message == "There was an error parsing the body":
         message = "the body could not be parsed as JSON (malformed, or nested too deeply)"
-    return error_json(exc.status_code, code, message, None, exc.headers)
+    return error_json(exc.status_code, code, message, None, headers)
+
+
+def out_of_range(err: ArithmeticError, otherwise: str = "a number") -> BundleIssue:
+    """The issue of a value that date or number arithmetic could not take: a date is called a date."""
+    text = str(err)
+    what = "a date" if isinstance(err, OverflowError) and ("date" in text or "year" in text) else otherwise
+    return BundleIssue(record="body", reason=f"{what} is out of range ({text or type(err).__name__})")
 
 
 async def _overflow(request: Request, exc: Exception) -> JSONResponse:
     # Raised by some date arithmetic in model validators on dates at the very ends of the calendar
     # (e.g. year 1 with a positive UTC offset): bad input, not a server error.
-    return error_json(
-        422, "validation_error", "invalid request: a date or number is out of range", [
-            BundleIssue(record="body", reason=f"out of range: {exc}").model_dump(mode="json")
-        ]
-    )  # fmt: skip
+    assert isinstance(exc, OverflowError)
+    issue = out_of_range(exc)
+    return error_json(422, "validation_error", f"invalid request: {issue.reason}", [issue.model_dump(mode="json")])
 
 
 def install_handlers(app: FastAPI) -> None:

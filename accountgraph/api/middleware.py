@@ -3,8 +3,11 @@
 * `RequestContextMiddleware` gives every request an id (`X-Request-ID`: the caller's when it is sane,
   else a new one), times it (`Server-Timing`), logs one structured line per request and turns any
   unexpected exception into a JSON 500 that names the request id (the traceback goes to the log only).
+  It also adds the security headers of every answer (`accountgraph.api.security`).
 * `AuthMiddleware` checks the API key of every `/v1` request before its body is read, so a caller without
-  a valid key gets 401 and costs no parsing; roles (403) are checked by the routes' dependencies.
+  a valid key gets 401 and costs no parsing; roles (403) are checked by the routes' dependencies. Failed
+  authentications are limited per client address and per key id (`FailureLimiter`): past the limit, 429 with
+  `Retry-After`, before the key is even looked at.
 * `BodyLimitMiddleware` refuses a body over the configured size with 413, by its declared length or
   while it streams in, before the app sees any of it.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -22,10 +26,11 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accountgraph.api.auth import authenticate
 from accountgraph.api.errors import error_content
+from accountgraph.api.security import API_CSP, SECURITY_HEADERS, FailureLimiter
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
+from accountgraph.services.keys import authenticate, key_id_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -99,7 +104,14 @@ class RequestContextMiddleware:
                     (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
                     (b"server-timing", f"app;dur={elapsed:.1f}".encode()),
                 ]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                headers = list(message.get("headers", []))
+                present = {bytes(name).lower() for name, _ in headers}
+                extra += [h for h in SECURITY_HEADERS if h[0] not in present]
+                if b"content-security-policy" not in present:
+                    extra.append((b"content-security-policy", API_CSP.encode()))
+                if b"cache-control" not in present and not scope["path"].startswith(OPEN_PREFIX):
+                    extra.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
         try:
@@ -130,10 +142,11 @@ class RequestContextMiddleware:
 
 class AuthMiddleware:
     """401 for a request (all but `OPEN_PATHS`) without a valid, unrevoked key; the principal goes to the
-    request state."""
+    request state. With a `limiter`, a client address or key id that failed too often gets 429."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, limiter: FailureLimiter | None = None) -> None:
         self.app = app
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -147,6 +160,17 @@ class AuthMiddleware:
             message = "an API key is required: send the header `Authorization: Bearer <key>`"
             await send_error(send, 401, "unauthorized", message, challenge)
             return
+        client = (scope.get("client") or ("", 0))[0]
+        key_id = key_id_of(token)
+        buckets = [("client", client), *([("key", key_id)] if key_id else [])]
+        if self.limiter is not None:
+            wait = self.limiter.retry_after(buckets)
+            if wait > 0:
+                message = f"too many failed authentications; try again in {math.ceil(wait)} s"
+                await send_error(
+                    send, 429, "too_many_requests", message, [(b"retry-after", f"{math.ceil(wait)}".encode())]
+                )
+                return
         state = _state(scope)
         store: GraphStore = state["store"]
         try:
@@ -155,6 +179,8 @@ class AuthMiddleware:
             await send_error(send, 503, "store_unavailable", "the store cannot be reached; try again later")
             return
         if principal is None:
+            if self.limiter is not None:
+                self.limiter.failed(buckets)
             await send_error(send, 401, "unauthorized", "unknown or revoked API key", challenge)
             return
         state["principal"] = principal

@@ -38,6 +38,17 @@ class ApiSettings(BaseSettings):
         description="account graphs kept in memory for the analyses (each keyed by the store's data version)",
     )
 
+    auth_failure_limit: int = Field(
+        default=10,
+        ge=0,
+        description="failed authentications (a wrong, unknown or revoked key) allowed at once per client address and "
+        "per key id before 429 with Retry-After; 0 turns the limit off (benchmarks). Kept in the process: each worker "
+        "of a multi-worker deployment limits on its own",
+    )
+    auth_failure_refill_seconds: float = Field(
+        default=6.0, gt=0, le=86_400, description="one more failed authentication is allowed every this many seconds"
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

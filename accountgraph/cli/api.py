@@ -65,9 +65,10 @@ def keys_create(
     ] = None,
 ) -> Operation[tuple[ApiKey, str]]:
     """Create an API key and print it, once."""
-    from accountgraph.api.auth import mint_key
+    from accountgraph.services.keys import create_key
+    from accountgraph.services.scope import Scope
 
-    return lambda s: mint_key(s, role, name=name, accounts=account or [])
+    return lambda s: create_key(s, Scope.operator(), role, name=name, accounts=account or [])
 
 
 def _show_keys(keys: list[ApiKey]) -> None:

@@ -78,8 +78,8 @@ def demo(
         f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
     )
     if serve:
-        from accountgraph.api.auth import mint_key
         from accountgraph.cli.api import serve as serve_api
+        from accountgraph.services.keys import mint_key
 
         with opened_store(store) as s:
             _, key = call(lambda: mint_key(s, "viewer", name="demo"))

@@ -134,7 +134,10 @@ def _account(store: GraphStore, company: str) -> str:
 
 
 def _check_refs(store: GraphStore, opp: Opportunity) -> None:
-    """Every reference of `opp` resolves within its account; BundleRejected lists those that do not."""
+    """Every reference of `opp` resolves within its account; BundleRejected lists those that do not.
+
+    A person or quote of another account is answered exactly as one that does not exist ("no ... in account"),
+    so that a key limited to accounts learns nothing of others' ids."""
     issues: list[BundleIssue] = []
 
     def issue(field: str, reason: str) -> None:
@@ -150,7 +153,7 @@ def _check_refs(store: GraphStore, opp: Opportunity) -> None:
         try:
             person = store.get_person(member.person)
         except NotFoundError:
-            issue(f"committee.{i}.person", f"unknown person {member.person!r}")
+            issue(f"committee.{i}.person", f"no person {member.person!r} in account {opp.account!r}")
             continue
         if person.company not in companies:
             try:
@@ -158,7 +161,7 @@ def _check_refs(store: GraphStore, opp: Opportunity) -> None:
             except NotFoundError:
                 companies[person.company] = None
         if companies[person.company] != opp.account:
-            issue(f"committee.{i}.person", f"{member.person!r} is not a person of account {opp.account!r}")
+            issue(f"committee.{i}.person", f"no person {member.person!r} in account {opp.account!r}")
     if opp.quotes:
         numbers: dict[str, str] = {}
         ids: dict[str, str] = {}
@@ -166,11 +169,8 @@ def _check_refs(store: GraphStore, opp: Opportunity) -> None:
             ids[record.id] = str(record.data.get("account"))
             numbers[str(record.data.get("number"))] = str(record.data.get("account"))
         for i, quote in enumerate(opp.quotes):
-            owner = ids.get(quote, numbers.get(quote))
-            if owner is None:
-                issue(f"quotes.{i}", f"unknown quote {quote!r}")
-            elif owner != opp.account:
-                issue(f"quotes.{i}", f"quote {quote!r} belongs to another account")
+            if ids.get(quote, numbers.get(quote)) != opp.account:
+                issue(f"quotes.{i}", f"no quote {quote!r} in account {opp.account!r}")
     if issues:
         raise BundleRejected(issues)
 

@@ -38,10 +38,15 @@ def _check_id(value: str) -> str:
     return value
 
 
+ID_PATTERN = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+"""What `_check_id` enforces, as a JSON Schema pattern (stated in the API's schema; not used to validate)."""
+ID_RULES = "1–200 characters, any but control characters, not starting or ending with whitespace"
+
 Id = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_ID_LENGTH),
     AfterValidator(_check_id),
+    Field(json_schema_extra={"pattern": ID_PATTERN}),
 ]
 """A user-given identifier, kept verbatim: non-blank, at most 200 characters, no control characters."""
 

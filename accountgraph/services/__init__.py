@@ -8,6 +8,7 @@ interface, and an interface never reaches a backend.
 
 * `scope`: who is asking and what they may see (`Scope`).
 * `paging`: one page of a list (`Page`) and its cursors.
+* `keys`: API keys, their creation and checking (`create_key`, `authenticate`).
 * `records`: reading and writing the graph's records (companies, people, team, ties, interactions, risks)
   as a scope may.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -17,10 +18,12 @@ from pydantic import BaseModel, Field
 
 from accountgraph.errors import BadCursor
 
-__all__ = ["Page", "decode_cursor", "encode_cursor", "page_of"]
+__all__ = ["CURSOR_PATTERN", "Page", "decode_cursor", "encode_cursor", "page_of"]
 
 T = TypeVar("T")
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+"""Every cursor handed out matches this (URL-safe base64 without padding); an empty one is the first page."""
 _BAD = "bad cursor: pass the `next_cursor` of the previous page as it is"
 
 
@@ -42,6 +45,8 @@ def encode_cursor(key: tuple[str, ...]) -> str:
 
 def decode_cursor(cursor: str, size: int) -> tuple[str, ...]:
     """The key a cursor stands for (`size` parts); BadCursor for anything that is not a cursor of this list."""
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
+        raise BadCursor(_BAD, field="cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw.decode("utf-8"))

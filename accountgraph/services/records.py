@@ -3,9 +3,19 @@ scope may: the record use cases every interface calls.
 
 A scope limited to some accounts sees the records of those accounts and everything that belongs to no
 account (our own team members). Anything else answers exactly as if it did not exist: NotFoundError when it is
-asked for, an unknown reference when a write names it, and it is left out of lists. Unlimited scopes pay
-nothing for this: every check returns at once. `Access` (the store seen through one scope, for the length of
-one request or command) keeps the lookups it made, so a request asks the store once per record.
+asked for, an unknown reference ("no company with id ...") when a write names it, whatever its kind, and it is
+left out of lists. A write whose id is taken by a record the scope does not see is refused with one neutral
+reason, "id is already taken", that names neither the record's kind nor its account (ids are one namespace
+across accounts, so that an id is taken cannot be hidden; use ids that are not guessable if that matters).
+
+Team members are shared by every account whose people they know. A scope limited to accounts may create team
+members, and change (or re-send unchanged) one only while none of that member's ties and interactions reaches
+a person outside its accounts; it may not delete one (their ties and interactions span accounts). So a key of
+one account can never rename or repurpose a colleague another account's ties rely on.
+
+Unlimited scopes pay nothing for this: every check returns at once. `Access` (the store seen through one scope,
+for the length of one request or command) keeps the lookups it made, so a request asks the store once per
+record.
 """
 
 from __future__ import annotations
@@ -34,7 +44,12 @@ from accountgraph.schema.models import (
 from accountgraph.services.paging import Page, decode_cursor, encode_cursor, page_of
 from accountgraph.services.scope import Scope
 
-_OUTSIDE = "id is already used by a record outside this key's accounts"
+_TAKEN = "id is already taken"
+"""The reason given for an id held by a record the scope does not see (no kind, no account)."""
+_SHARED_MEMBER = (
+    "a key limited to accounts may not change a team member whose ties or interactions reach other accounts"
+)
+_PAGE = 1000
 
 
 def record_key(kind: str, record: BaseModel) -> tuple[str, ...]:
@@ -80,6 +95,27 @@ class Access:
     def _hidden(self, account: str | None) -> bool:
         """True for a stored record of an account this key may not see."""
         return self.scoped and account is not None and not self.scope.sees(account)
+
+    def _hidden_node(self, node_id: str) -> bool:
+        """True for a stored company or person (ids shared by every kind of node) the scope may not see."""
+        return self.scoped and (
+            self._hidden(self.company_account(node_id)) or self._hidden(self.person_account(node_id))
+        )
+
+    def _member_reaches_outside(self, member_id: str) -> bool:
+        """True when a team member's ties or interactions reach a person the scope may not see."""
+        for kind, filters in (("tie", ListFilter(person=member_id)), ("interaction", ListFilter(member=member_id))):
+            after: tuple[str, ...] | None = None
+            while True:
+                rows = self.store.list_records(kind, filters, limit=_PAGE, after=after)
+                for row in rows:
+                    ends = (row.from_, row.to) if isinstance(row, Tie) else (row.person,)
+                    if any(self._hidden(self.person_account(end)) for end in ends if end != member_id):
+                        return True
+                if len(rows) < _PAGE:
+                    break
+                after = record_key(kind, rows[-1])
+        return False
 
     def require_account(self, account_id: str) -> None:
         """NotFoundError for an account outside the scope (the caller checks that it exists)."""
@@ -192,8 +228,8 @@ class Access:
             return self.company_account(node)
 
         for index, c in enumerate(bundle.companies):
-            if self._hidden(self.company_account(c.id)):
-                add("companies", index, c.id, "id", _OUTSIDE, "conflict")
+            if self._hidden_node(c.id):
+                add("companies", index, c.id, "id", _TAKEN, "conflict")
             elif self._hidden(landing(c.id)) or (c.parent is None and not self.scope.sees(c.id)):
                 if c.parent is None:
                     add(
@@ -201,17 +237,29 @@ class Access:
                     )
                 elif c.parent not in parents:
                     add("companies", index, c.id, "parent", f"no company with id {c.parent!r}", "reference")
+            elif c.parent is not None and c.parent not in parents and self._hidden_node(c.parent):
+                add("companies", index, c.id, "parent", f"no company with id {c.parent!r}", "reference")
         for index, p in enumerate(bundle.people):
-            if self._hidden(self.person_account(p.id)):
-                add("people", index, p.id, "id", _OUTSIDE, "conflict")
-            if p.company not in parents and self._hidden(self.company_account(p.company)):
+            if self._hidden_node(p.id):
+                add("people", index, p.id, "id", _TAKEN, "conflict")
+            if p.company not in parents and self._hidden_node(p.company):
                 add("people", index, p.id, "company", f"no company with id {p.company!r}", "reference")
-            if p.reports_to and p.reports_to not in people and self._hidden(self.person_account(p.reports_to)):
+            if p.reports_to and p.reports_to not in people and self._hidden_node(p.reports_to):
                 add("people", index, p.id, "reports_to", f"no person with id {p.reports_to!r}", "reference")
+        for index, m in enumerate(bundle.team):
+            if self._hidden_node(m.id):
+                add("team", index, m.id, "id", _TAKEN, "conflict")
+                continue
+            try:
+                stored_member = self.store.get_team_member(m.id)
+            except NotFoundError:
+                continue  # a new team member
+            if stored_member != m and self._member_reaches_outside(m.id):
+                add("team", index, m.id, "id", _SHARED_MEMBER, "invalid")
         for index, t in enumerate(bundle.ties):
             names = "person" if t.type is TieType.INFLUENCES else "person or team"
             for field, end in (("from", t.from_), ("to", t.to)):
-                if end not in people and end not in team and self._hidden(self.person_account(end)):
+                if end not in people and end not in team and self._hidden_node(end):
                     add("ties", index, ":".join(t.key), field, f"no {names} with id {end!r}", "reference")
         for index, i in enumerate(bundle.interactions):
             try:
@@ -220,8 +268,8 @@ class Access:
                 pass
             else:
                 if self._hidden(self.person_account(stored.person)):
-                    add("interactions", index, i.id, "id", _OUTSIDE, "conflict")
-            if i.person not in people and self._hidden(self.person_account(i.person)):
+                    add("interactions", index, i.id, "id", _TAKEN, "conflict")
+            if i.person not in people and self._hidden_node(i.person):
                 add("interactions", index, i.id, "person", f"no person with id {i.person!r}", "reference")
         for index, r in enumerate(bundle.risks):
             try:
@@ -230,8 +278,8 @@ class Access:
                 pass
             else:
                 if self._hidden(self.company_account(stored_risk.company)):
-                    add("risks", index, r.id, "id", _OUTSIDE, "conflict")
-            if r.company not in parents and self._hidden(self.company_account(r.company)):
+                    add("risks", index, r.id, "id", _TAKEN, "conflict")
+            if r.company not in parents and self._hidden_node(r.company):
                 add("risks", index, r.id, "company", f"no company with id {r.company!r}", "reference")
         if issues:
             raise BundleRejected(issues)

@@ -1,7 +1,7 @@
 """Who is asking: the caller's role and the accounts they may see, handed to every use case.
 
-An API key is turned into a `Scope` by the API (`accountgraph.api.auth`); the CLI, run by the operator on
-the store's own machine, acts with `Scope.operator()`: every account, every role. Roles are ordered: a viewer
+An API key is turned into a `Scope` by `accountgraph.services.keys.authenticate`; the CLI, run by the operator
+on the store's own machine, acts with `Scope.operator()`: every account, every role. Roles are ordered: a viewer
 reads, a planner also writes, an admin also manages keys. A scope limited to some accounts sees the records
 of those accounts and what belongs to no account (our own team); anything else answers exactly as if it did
 not exist.

@@ -233,9 +233,9 @@ def test_an_account_generated_today_is_alive_on_import(tmp_path: Path) -> None:
     coverage 0.0 and an all-red map. By default the generator (and `accountgraph generate`) dates up to today."""
     from typer.testing import CliRunner
 
-    from accountgraph.services import analysis
     from accountgraph.cli import app
     from accountgraph.schema.models import today
+    from accountgraph.services import analysis
 
     day = today()
     bundle = generate_account(150, seed=4, account_id="fresh")

@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from accountgraph.api.deps import AccountId, AsOf, ReadAccess
 from accountgraph.api.models import CompanyTree
+from accountgraph.api.routing import IdRoute
 from accountgraph.schema.models import Bundle, Company
 from accountgraph.services import records
 from accountgraph.services.paging import Page
 
-router = APIRouter(prefix="/accounts", tags=["accounts"])
+router = APIRouter(prefix="/accounts", tags=["accounts"], route_class=IdRoute)
 
 
 @router.get("", summary="List accounts (root companies)", response_model=Page[Company])

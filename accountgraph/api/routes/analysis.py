@@ -16,11 +16,13 @@ from fastapi.responses import HTMLResponse
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
 from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
 from accountgraph.api.errors import Invalid
+from accountgraph.api.routing import IdRoute
+from accountgraph.api.security import HtmlPage
 from accountgraph.errors import InvalidArgument
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
 from accountgraph.services import analysis
 
-router = APIRouter(prefix="/accounts", tags=["analysis"])
+router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
 R = TypeVar("R")
 
 PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
@@ -127,7 +129,7 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 )
 def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
     access.require_account(id)
-    return HTMLResponse(_run(lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
+    return HtmlPage(_run(lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
 
 
 @router.get(
@@ -144,7 +146,7 @@ def power_map_view(
     as_of: AsOf = None,
 ) -> HTMLResponse:
     access.require_account(id)
-    return HTMLResponse(
+    return HtmlPage(
         _run(
             lambda: analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views),
             field="highlight",

@@ -1,17 +1,18 @@
 """API keys, for admins. A key is shown once, at creation; only the hash of its secret is stored.
 
-An admin key limited to accounts manages only keys limited to (some of) the same accounts.
+An admin key limited to accounts manages only keys limited to (some of) the same accounts; a key is only
+limited to accounts that exist (`accountgraph.services.keys.create_key`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from accountgraph.api.auth import mint_key
 from accountgraph.api.deps import AdminAccess, RecordId
 from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate
-from accountgraph.errors import Forbidden, NotFoundError
+from accountgraph.errors import NotFoundError
 from accountgraph.schema.models import ApiKey
+from accountgraph.services import keys
 from accountgraph.services.paging import Page
 from accountgraph.services.records import Access
 
@@ -32,10 +33,7 @@ def _key(access: Access, id: str) -> ApiKey:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (shown once)")
 def create_key(access: AdminAccess, body: KeyCreate) -> CreatedKey:
-    mine = access.scope.accounts
-    if mine and (not body.accounts or not set(body.accounts) <= mine):
-        raise Forbidden("a key limited to accounts can only create keys limited to some of those accounts")
-    record, secret = mint_key(access.store, body.role, name=body.name, accounts=body.accounts)
+    record, secret = keys.create_key(access.store, access.scope, body.role, name=body.name, accounts=body.accounts)
     return CreatedKey(**ApiKeyInfo.of(record).model_dump(), key=secret)
 
 

@@ -21,7 +21,8 @@ from fastapi import APIRouter, Header, Query, status
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Limit, ReadAccess, RecordId, WriteAccess
-from accountgraph.api.errors import Invalid
+from accountgraph.api.errors import Invalid, out_of_range
+from accountgraph.api.routing import IdRoute
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.ledger import cash, rules, service, value
 from accountgraph.ledger.models import (
@@ -103,7 +104,7 @@ def _call(fn: Callable[[], T], record: str = "body", id: str | None = None) -> T
         ]
         raise Invalid(f"invalid request: {issues[0]}", [i.model_dump(mode="json") for i in issues]) from err
     except ArithmeticError as err:
-        issue = BundleIssue(record="body", reason=f"an amount or quantity is out of range ({type(err).__name__})")
+        issue = out_of_range(err, "an amount or quantity")
         raise Invalid(f"invalid request: {issue.reason}", [issue.model_dump(mode="json")]) from err
 
 
@@ -248,7 +249,7 @@ class AccountValue(BaseModel):
 
 
 # ---- products ----------------------------------------------------------------------------------
-products = APIRouter(prefix="/products", tags=["products"])
+products = APIRouter(prefix="/products", tags=["products"], route_class=IdRoute)
 
 
 @products.get("", summary="List products", response_model=Page[Product])
@@ -286,7 +287,7 @@ def put_product(access: WriteAccess, id: RecordId, product: Product) -> Product:
 
 
 # ---- quotes ------------------------------------------------------------------------------------
-quotes = APIRouter(prefix="/quotes", tags=["quotes"])
+quotes = APIRouter(prefix="/quotes", tags=["quotes"], route_class=IdRoute)
 
 
 @quotes.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft quote (version 1)")
@@ -374,7 +375,7 @@ def get_quote(access: ReadAccess, id: RecordId) -> Quote:
 
 
 # ---- contracts ---------------------------------------------------------------------------------
-contracts = APIRouter(prefix="/contracts", tags=["contracts"])
+contracts = APIRouter(prefix="/contracts", tags=["contracts"], route_class=IdRoute)
 
 
 @contracts.post("", status_code=status.HTTP_201_CREATED, summary="Make the contract of an accepted quote")
@@ -396,7 +397,7 @@ def get_contract(access: ReadAccess, id: RecordId) -> Contract:
 
 
 # ---- orders ------------------------------------------------------------------------------------
-orders = APIRouter(prefix="/orders", tags=["orders"])
+orders = APIRouter(prefix="/orders", tags=["orders"], route_class=IdRoute)
 
 
 @orders.post("", status_code=status.HTTP_201_CREATED, summary="Order against a contract (never above its value)")
@@ -433,7 +434,7 @@ def get_order(access: ReadAccess, id: RecordId) -> Order:
 
 
 # ---- invoices ----------------------------------------------------------------------------------
-invoices = APIRouter(prefix="/invoices", tags=["invoices"])
+invoices = APIRouter(prefix="/invoices", tags=["invoices"], route_class=IdRoute)
 
 
 @invoices.post(
@@ -482,7 +483,7 @@ def get_invoice(access: ReadAccess, id: RecordId) -> Invoice:
 
 
 # ---- payments ----------------------------------------------------------------------------------
-payments = APIRouter(prefix="/payments", tags=["payments"])
+payments = APIRouter(prefix="/payments", tags=["payments"], route_class=IdRoute)
 
 
 @payments.post(
@@ -535,7 +536,7 @@ def get_payment(access: ReadAccess, id: RecordId) -> Payment:
 
 
 # ---- per account -------------------------------------------------------------------------------
-accounts = APIRouter(prefix="/accounts", tags=["cash"])
+accounts = APIRouter(prefix="/accounts", tags=["cash"], route_class=IdRoute)
 
 
 @accounts.get("/{id:path}/cash", summary="The account's cash picture: billed, collected, overdue ageing, DSO")

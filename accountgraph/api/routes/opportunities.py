@@ -20,6 +20,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from accountgraph.api.deps import AccountFilter, Cursor, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
+from accountgraph.api.routing import IdRoute
+from accountgraph.api.security import HtmlPage
 from accountgraph.errors import BundleRejected, NotFoundError
 from accountgraph.ledger.models import Currency, NonNegative
 from accountgraph.opportunities import service
@@ -30,7 +32,7 @@ from accountgraph.schema.models import BundleIssue, Id, Name, decimal_text
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access
 
-router = APIRouter(prefix="/opportunities", tags=["opportunities"])
+router = APIRouter(prefix="/opportunities", tags=["opportunities"], route_class=IdRoute)
 StageName = Annotated[str, Field(min_length=1, max_length=40)]
 
 
@@ -139,7 +141,7 @@ def health(
 )
 def view(access: ReadAccess, views: ViewsDep, id: RecordId) -> HTMLResponse:
     _opportunity(access, id)
-    return HTMLResponse(_run(lambda: opportunity_power_map(access.store, id, cache=views)))
+    return HtmlPage(_run(lambda: opportunity_power_map(access.store, id, cache=views)))
 
 
 @router.post("/{id:path}/stage", summary="Move the opportunity to another stage (kept in its stage history)")

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE, _run
+from accountgraph.api.routing import IdRoute
+from accountgraph.api.security import HtmlPage
 from accountgraph.errors import NotFoundError
 from accountgraph.plans import models, progress, service
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
@@ -27,8 +29,8 @@ from accountgraph.services.compare import Comparison, compare
 from accountgraph.services.paging import Page
 from accountgraph.services.records import Access
 
-router = APIRouter(prefix="/plans", tags=["plans"])
-compare_router = APIRouter(prefix="/accounts", tags=["analysis"])
+router = APIRouter(prefix="/plans", tags=["plans"], route_class=IdRoute)
+compare_router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
 routers = (router, compare_router)
 
 ItemId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description="the id within the plan")]
@@ -216,9 +218,7 @@ def plan_view(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> HTMLResponse:
     plan = _plan(access, id)
-    return HTMLResponse(
-        _run(lambda: progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views))
-    )
+    return HtmlPage(_run(lambda: progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views)))
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")

@@ -28,6 +28,7 @@ from accountgraph.api.deps import (
     TypeFilter,
     WriteAccess,
 )
+from accountgraph.api.routing import IdRoute
 from accountgraph.graph.store import ListFilter
 from accountgraph.schema.models import (
     MAX_ID_LENGTH,
@@ -99,7 +100,7 @@ KINDS = (
 
 def record_router(spec: RecordRoutes) -> APIRouter:
     """The list, read, put and delete operations of one record kind."""
-    router = APIRouter(prefix=f"/{spec.path}", tags=[spec.path])
+    router = APIRouter(prefix=f"/{spec.path}", tags=[spec.path], route_class=IdRoute)
     one = "team_member" if spec.kind == "team" else spec.kind  # operation ids as they always were
     Filters = Annotated[ListFilter, Depends(spec.filters)]
 

@@ -3,6 +3,10 @@
 A key reads `ag_<id>_<secret>`: the id finds the stored record, the secret is checked against its hash.
 Roles are ordered: a viewer reads, a planner also writes, an admin also manages keys. A key may be
 limited to some accounts; everything outside them answers as if it did not exist.
+
+`create_key` is the use case every interface calls (the API's `POST /v1/keys`, the CLI's `keys create`): a
+key is only limited to accounts that exist, and a scope limited to accounts creates keys limited to some of
+its own. `authenticate` turns a key into the caller's `Scope`.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from accountgraph.errors import BundleRejected, Forbidden, NotFoundError
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import ApiKey, ApiRole
+from accountgraph.schema.models import ApiKey, ApiRole, BundleIssue
 from accountgraph.services.scope import Scope
+
+__all__ = ["KEY_PREFIX", "authenticate", "create_key", "key_id_of", "mint_key"]
 
 KEY_PREFIX = "ag_"
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
@@ -32,7 +39,8 @@ def new_key_id() -> str:
 def mint_key(
     store: GraphStore, role: ApiRole | str, *, name: str | None = None, accounts: Iterable[str] = ()
 ) -> tuple[ApiKey, str]:
-    """Create and save a key; returns the stored record and the key itself (shown once, never stored)."""
+    """Create and save a key, checking nothing; returns the stored record and the key itself (shown once,
+    never stored). Interfaces call `create_key`, which checks the accounts."""
     key_id = new_key_id()
     secret = secrets.token_urlsafe(32)
     record = ApiKey(
@@ -47,7 +55,44 @@ def mint_key(
     return record, f"{KEY_PREFIX}{key_id}_{secret}"
 
 
-def split_key(token: str) -> tuple[str, str] | None:
+def create_key(
+    store: GraphStore, scope: Scope, role: ApiRole | str, *, name: str | None = None, accounts: Iterable[str] = ()
+) -> tuple[ApiKey, str]:
+    """A new key of `role`, limited to `accounts` (none: every account), created by an admin `scope`.
+
+    Raises:
+        Forbidden: the scope is not an admin's, or it is limited to accounts and the new key would not be
+            limited to some of them.
+        BundleRejected: an account that does not exist (field `accounts`, one issue each); nothing is saved.
+    """
+    scope.require_role(ApiRole.ADMIN)
+    wanted = sorted(set(accounts))
+    if scope.scoped and (not wanted or not set(wanted) <= scope.accounts):
+        raise Forbidden("a key limited to accounts can only create keys limited to some of those accounts")
+    issues = [
+        BundleIssue(record="key", field="accounts", id=account, reason=f"no account with id {account!r}")
+        for account in wanted
+        if not _is_account(store, account)
+    ]
+    if issues:
+        raise BundleRejected(issues)
+    return mint_key(store, role, name=name, accounts=wanted)
+
+
+def _is_account(store: GraphStore, id: str) -> bool:
+    try:
+        return store.account_of(id) == id
+    except NotFoundError:
+        return False
+
+
+def key_id_of(token: str) -> str | None:
+    """The id part of a well-formed key, else None."""
+    parts = _split_key(token)
+    return parts[0] if parts is not None else None
+
+
+def _split_key(token: str) -> tuple[str, str] | None:
     """(id, secret) of a well-formed key, else None."""
     if not token.startswith(KEY_PREFIX):
         return None
@@ -59,7 +104,7 @@ def split_key(token: str) -> tuple[str, str] | None:
 
 def authenticate(store: GraphStore, token: str) -> Scope | None:
     """The scope of a valid, unrevoked key, else None. The secret is compared in constant time."""
-    parts = split_key(token)
+    parts = _split_key(token)
     key_id, secret = parts if parts is not None else ("", token)
     record = store.get_api_key(key_id) if parts is not None else None
     expected = record.secret_hash if record is not None else _DUMMY_HASH
