@@ -519,7 +519,7 @@ def create_order(
     def attempt(uow: UnitOfWork) -> Order:
         contract = _load(uow, Contract, contract_id)
         if value != round_money(value, contract.currency):
-            raise RuleViolation(f"{value} is not a whole amount of {contract.currency}")
+            raise InvalidArgument(f"amount: {value} is not a whole amount of {contract.currency}", field="amount")
         if contract.ordered + value > contract.value:
             raise RuleViolation(
                 f"order of {value} {contract.currency} is above what contract {contract.id} has left "
@@ -576,7 +576,7 @@ def invoice_order(
         if total <= 0 or total > left:
             raise RuleViolation(f"order {order.id} has {left} {order.currency} left to invoice, not {total}")
         if total != round_money(total, order.currency):
-            raise RuleViolation(f"{total} is not a whole amount of {order.currency}")
+            raise InvalidArgument(f"amount: {total} is not a whole amount of {order.currency}", field="amount")
         parts = split_evenly(total, instalments, order.currency)
         if any(p <= 0 for p in parts):
             raise RuleViolation(f"{total} {order.currency} cannot be split into {instalments} instalments")
@@ -648,7 +648,7 @@ def record_payment(
             return done
         invoice = _load(uow, Invoice, invoice_id)
         if value != round_money(value, invoice.currency):
-            raise RuleViolation(f"{value} is not a whole amount of {invoice.currency}")
+            raise InvalidArgument(f"amount: {value} is not a whole amount of {invoice.currency}", field="amount")
         if invoice.paid + value > invoice.amount:
             raise RuleViolation(
                 f"overpayment refused: invoice {invoice.id} has {invoice.balance} {invoice.currency} open, not {value}"
