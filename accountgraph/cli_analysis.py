@@ -144,6 +144,10 @@ def show_path(p: PathResult, out: Any) -> None:
         return
     for n, path in enumerate(p.paths, start=1):
         out.print(_path_table(n, path))
+        starters = ", ".join(f"{s.member_name} ({s.strength:.3f})" for s in path.starters)
+        out.print(_t(f"can start it: {starters}"))
+    if p.disjoint:
+        out.print(_t("the routes share no person of the account (the target excepted)"))
     if p.avoid_opponents:
         out.print(_t(f"kept off the paths: {len(p.avoided)} opponents and blockers"))
 
@@ -305,11 +309,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--avoid-opponents", help="keep opponents and blockers off the paths")
         ] = False,
         max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help="the most hops a path may have")] = None,
+        disjoint: Annotated[
+            bool, typer.Option("--disjoint", help="routes that share no person of the account (the target excepted)")
+        ] = False,
         as_of: AsOfOption = None,
         as_json: JsonOption = False,
         store: StoreOption = None,
     ) -> None:
-        """Best contact paths from our team to a person, with the top k loop-free alternatives."""
+        """Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."""
         run(
             store,
             lambda s: analysis.path(
@@ -320,6 +327,7 @@ def register(app: typer.Typer) -> None:
                 k=k,
                 avoid_opponents=avoid_opponents,
                 max_hops=max_hops,
+                disjoint=disjoint,
                 as_of=_day(as_of),
             ),
             as_json,

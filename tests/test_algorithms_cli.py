@@ -13,10 +13,12 @@ from accountgraph.samples.datasets import all_dataset_bundles
 from accountgraph.samples.sample import sample_bundle
 
 ENTRY = "accountgraph"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"ACCOUNTGRAPH_STORE": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    env["PYTHONPATH"] = str(REPO)  # this checkout's code, not whatever is installed
     return subprocess.run([sys.executable, "-m", ENTRY, *args], capture_output=True, text=True, env=env, cwd=tmp_path)
 
 
@@ -68,6 +70,25 @@ def test_path_table_json_and_unreachable(store_dir: Path) -> None:
     assert all(p["member"] == member for p in mine["paths"])
     nobody = ok(run(store_dir, "path", "krackhardt", "--to", "krackhardt-07"))
     assert "unreachable: none of our team members" in nobody
+
+
+def test_path_routes_are_distinct_with_their_starters(store_dir: Path) -> None:
+    """Issue 14, item 10: -k 5 gave the best path three more times with a colleague in front of it."""
+    args = ("path", "medtech", "--to", "medtech-p00001", "--as-of", "2026-01-01", "-k", "5")
+    data = json.loads(ok(run(store_dir, *args, "--json")))
+    people = {p["id"] for p in json.loads(ok(run(store_dir, "rank", "medtech", "--top", "1000", "--json")))["people"]}
+    routes = [tuple(h["target"] for h in p["hops"] if h["target"] in people) for p in data["paths"]]
+    assert len(routes) == 5 and len(set(routes)) == 5
+    assert all(p["starters"][0]["member"] == p["member"] for p in data["paths"])
+    table = ok(run(store_dir, *args))
+    assert table.count("can start it: ") == 5
+    apart = json.loads(ok(run(store_dir, *args, "--disjoint", "--json")))
+    assert apart["disjoint"] and apart["paths"][0] == data["paths"][0]
+    between = [
+        set(r[:-1]) for r in (tuple(h["target"] for h in p["hops"] if h["target"] in people) for p in apart["paths"])
+    ]
+    assert all(not a & b for i, a in enumerate(between) for b in between[i + 1 :])
+    assert "share no person of the account" in ok(run(store_dir, *args, "--disjoint"))
 
 
 def test_whatif_actions_risk(store_dir: Path) -> None:
