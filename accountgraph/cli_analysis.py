@@ -209,6 +209,30 @@ def show_actions(a: ActionPlan, out: Any) -> None:
             ),
         )
     )
+    out.print(
+        _table(
+            f"overloaded connectors ({len(a.overloaded)}): people too many of the best paths depend on",
+            [
+                ("id", "left"),
+                ("name", "left"),
+                ("kind", "left"),
+                ("paths", "right"),
+                ("actions", "right"),
+                ("", "left"),
+            ],
+            (
+                [
+                    c.id,
+                    c.name,
+                    c.kind,
+                    f"{c.paths} ({c.share:.0%})",
+                    c.actions,
+                    "single point" if c.single_point else "",
+                ]
+                for c in a.overloaded
+            ),
+        )
+    )
 
 
 def show_risk(r: RiskReport, out: Any) -> None:

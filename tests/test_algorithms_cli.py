@@ -102,7 +102,10 @@ def test_whatif_actions_risk(store_dir: Path) -> None:
     assert data["removed"]["kind"] == "team" and data["coverage_after"] <= data["coverage_before"]
     actions = json.loads(ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01", "--json")))
     assert actions["actions"] and actions["actions"][0]["priority"] == 1
-    assert "next best actions" in ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
+    table = ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
+    assert "next best actions" in table and "overloaded connectors" in table
+    assert actions["capacity"] == 3 and actions["overloaded"]
+    assert all(c["name"] in table for c in actions["overloaded"])
     risk = json.loads(ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01", "--json")))
     assert 0 < risk["score"] <= 100 and risk["events"]
     assert "risk of medtech" in ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01"))

@@ -44,7 +44,7 @@ from accountgraph.errors import InvalidArgument, NotFoundError
 __all__ = ["best_paths", "contact_path", "paths_from_team"]
 
 
-def _hop(view: AccountView, a: int, b: int, avoid: np.ndarray) -> Hop:
+def _hop(view: AccountView, a: int, b: int) -> Hop:
     contact = view.contact
     arc = contact.arc(a, b)
     kind = int(view.arc_kind[arc])
@@ -95,9 +95,9 @@ def _hop(view: AccountView, a: int, b: int, avoid: np.ndarray) -> Hop:
         if stale:
             detail += ", stale"
     explanation = f"{text}: strength {strength:.2f} ({detail})"
-    through = a < view.P and bool(avoid[a])  # the path's people of the account carry every hop they start
-    if through:
-        explanation += f"; through {_opposed(view, a)}: {un}"
+    opposed = _opposed(view, a) if a < view.P else None  # a person of the path carries every hop they start
+    if opposed:
+        explanation += f"; through {opposed}: {un}"
     tie_kind: TieKind = ARC_KINDS[kind]  # type: ignore[assignment]
     return Hop(
         source=u,
@@ -111,13 +111,16 @@ def _hop(view: AccountView, a: int, b: int, avoid: np.ndarray) -> Hop:
         age_days=age,
         stale=stale,
         explanation=explanation,
-        through_opponent=through,
+        through_opponent=opposed is not None,
     )
 
 
-def _opposed(view: AccountView, i: int) -> str:
-    """How person `i` (an opponent or blocker) works against us, for an explanation."""
-    return "an opponent" if view.attrs[i].get("stance") == "opponent" else "a blocker"
+def _opposed(view: AccountView, i: int) -> str | None:
+    """How person `i` works against us, if they do (as `AccountView.avoid_mask` has it), for an explanation."""
+    attrs = view.attrs[i]
+    if attrs.get("stance") == "opponent":
+        return "an opponent"
+    return "a blocker" if "blocker" in (attrs.get("roles") or ()) else None
 
 
 def _starters(view: AccountView, person: int) -> list[tuple[float, str]]:
@@ -135,8 +138,7 @@ def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
     """A path of node indices (possibly starting at the view's team root) as an explained `ContactPath`."""
     if nodes and nodes[0] == view.root:
         nodes = nodes[1:]
-    avoid = view.avoid_mask()
-    hops = [_hop(view, a, b, avoid) for a, b in itertools.pairwise(nodes)]
+    hops = [_hop(view, a, b) for a, b in itertools.pairwise(nodes)]
     strength = math.prod(h.strength for h in hops) if hops else 1.0
     member = view.ids[nodes[0]]
     target = view.ids[nodes[-1]]

@@ -304,12 +304,31 @@ class Action(_Result):
     plan: str
 
 
+class Connector(_Result):
+    id: str
+    name: str
+    kind: Literal["person", "team"]
+    paths: int = Field(description="best paths from our team to the decision chain that run through them")
+    share: float = Field(description="those paths as a share of every best path to the chain, 0..1")
+    actions: int = Field(description="actions of the plan whose path runs through them (as owner or intermediary)")
+    single_point: bool = Field(
+        description="a single point of failure themselves: an articulation person of our network, or a person "
+        "of the account only one of ours has a tie with"
+    )
+    explanation: str
+
+
 class ActionPlan(_Result):
     account: str
     as_of: date
     coverage: float
     actions: list[Action]
     explanation: str
+    capacity: int = Field(default=3, description="the most actions one member is given while a colleague can act")
+    overloaded: list[Connector] = Field(
+        default_factory=list,
+        description="overloaded connectors: people too many of the account's best paths depend on, most first",
+    )
 
 
 # ---- risk -----------------------------------------------------------------------------------------
