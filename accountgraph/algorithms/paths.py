@@ -124,14 +124,19 @@ def _opposed(view: AccountView, i: int) -> str | None:
 
 
 def _starters(view: AccountView, person: int) -> list[tuple[float, str]]:
-    """Our members with a tie to `person` (an index), with that tie's hop strength: strongest first, then by id."""
-    contact = view.contact
-    out = []
-    for tie in view.ties_of_person.get(view.ids[person], ()):
-        arc = contact.arc(view.index[tie.member], person)
-        out.append((float(view.arc_strength[arc]), tie.member))
-    out.sort(key=lambda sm: (-sm[0], sm[1]))
-    return out
+    """Our members with a tie to `person` (an index), with that tie's hop strength: strongest first, then by id
+    (memoised on the view)."""
+    memo: dict[int, list[tuple[float, str]]] = view.cache.setdefault("paths.starters", {})
+    found = memo.get(person)
+    if found is None:
+        contact = view.contact
+        found = []
+        for tie in view.ties_of_person.get(view.ids[person], ()):
+            arc = contact.arc(view.index[tie.member], person)
+            found.append((float(view.arc_strength[arc]), tie.member))
+        found.sort(key=lambda sm: (-sm[0], sm[1]))
+        memo[person] = found
+    return found
 
 
 def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
@@ -156,7 +161,7 @@ def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
     if first is not None and first > 0:
         rest = [h.strength for h in hops[first:]]
         starters = [
-            Starter(member=m, member_name=view.name(m), strength=math.prod([s, *rest]))
+            Starter.built(member=m, member_name=view.name(m), strength=math.prod([s, *rest]))
             for s, m in _starters(view, nodes[first])
         ]
     return ContactPath(
