@@ -225,3 +225,14 @@ def test_overloaded_connectors() -> None:
     )
     assert next_best_actions(view, ActionParams(overload_share=0.9)).overloaded == []
     assert [c.id for c in next_best_actions(view, ActionParams(overload_min=6)).overloaded] == ["t0"]
+
+
+def test_a_full_member_keeps_an_action_only_nobody_else_can_take() -> None:
+    view = prepare(projection(funnel()), reference=REFERENCE)
+    plan = next_best_actions(view, ActionParams(capacity=2))
+    mine = [a for a in plan.actions if a.member == "t0"]
+    # only t0 reaches gate and the five behind it: over capacity, and said so, rather than dropped or cold
+    assert len(mine) > 2 and all(a.path is not None for a in mine)
+    over = [a for a in mine if any(w.startswith("over capacity: T0 already has 2 actions") for w in a.why)]
+    assert len(over) == len(mine) - 2
+    carried_by_room(view, plan, 2)

@@ -377,7 +377,8 @@ def _assign(
                     push(kind, i, full, again)
                 continue
             action.why.append(
-                f"over capacity: {view.name(owner)} already has {cap} actions, no colleague with room can"
+                f"over capacity: {view.name(owner)} already has {cap} actions, "
+                "and no colleague with room has a warm path"
             )
         out.append(action)
         if owner is not None:
