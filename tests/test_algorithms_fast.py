@@ -281,6 +281,7 @@ def test_cut_vertices_are_networkx_articulation_points_seen_from_the_root(
     cuts = {c.node: c.cut_off for c in fast.cut_vertices(n, *arrays(edges), root)}
     expected = set(nx.articulation_points(g.subgraph(component))) - {root}
     assert set(cuts) == expected
+    assert set(np.flatnonzero(fast.articulation_mask(n, *arrays(edges), root)).tolist()) == expected
     for node, cut_off in cuts.items():
         h = g.subgraph(component - {node})
         assert sorted(component - {node} - nx.node_connected_component(h, root)) == cut_off
@@ -298,6 +299,8 @@ def test_empty_inputs() -> None:
     assert fast.betweenness(0, empty, empty).size == 0
     assert fast.pagerank(0, empty, empty, np.zeros(0)).converged
     assert fast.cut_vertices(1, empty, empty, 0) == []
+    assert fast.articulation_mask(1, empty, empty, 0).tolist() == [False]
+    assert fast.articulation_mask(1, empty, empty, 0).tolist() == [False]
     assert math.isclose(fast.pagerank(3, empty, empty, np.zeros(0)).scores.sum(), 1.0)
 
 

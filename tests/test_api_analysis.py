@@ -74,6 +74,14 @@ def test_every_analysis_answers_as_the_service_does(client: TestClient, viewer: 
     )  # fmt: skip
     assert careful["avoid_opponents"] is True and "cfo" in careful["avoided"] and careful["max_hops"] == 4
 
+    apart = same_as_service(
+        client, viewer, f"{base}/paths", {"target": "eng", "k": 5, "disjoint": "true"},
+        lambda: analysis.path(s, "grp", "eng", k=5, disjoint=True, cache=None),
+    )  # fmt: skip
+    assert apart["disjoint"] is True and apart["paths"] and all(p["starters"] for p in apart["paths"])
+    between = [{h["target"] for h in p["hops"][:-1]} for p in apart["paths"]]
+    assert all(not (a & b) - {"am", "se"} for i, a in enumerate(between) for b in between[i + 1 :])
+
     whatif = same_as_service(
         client, viewer, f"{base}/what-if", {"remove": "am"}, lambda: analysis.whatif(s, "grp", "am", cache=None)
     )

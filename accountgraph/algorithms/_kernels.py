@@ -15,10 +15,11 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["brandes_block"]
+__all__ = ["articulation_block", "brandes_block"]
 
 IndexArray: TypeAlias = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray64: TypeAlias = npt.NDArray[np.int64]
 
 
 def _brandes_block(indptr: IndexArray, indices: IndexArray, sources: IndexArray, acc: FloatArray) -> None:
@@ -81,4 +82,67 @@ def _brandes_block(indptr: IndexArray, indices: IndexArray, sources: IndexArray,
 
 brandes_block: Callable[[IndexArray, IndexArray, IndexArray, FloatArray], None] = njit(cache=True, nogil=True)(
     _brandes_block
+)
+
+
+def _articulation_block(u: IntArray64, v: IntArray64, root: int, out: npt.NDArray[np.bool_]) -> None:
+    """Mark in `out` every node whose removal cuts some node off `root` (never the root itself).
+
+    `u`, `v`: the edges of an undirected graph on ``out.size`` nodes (either orientation; duplicates and
+    self-loops do no harm). The adjacency is laid out both ways by counting, then an iterative Tarjan
+    depth-first search from the root, the same as `fast.cut_vertices`: a node is marked when the low point
+    of one of its children in the search tree does not climb above it.
+    """
+    n = out.size
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for j in range(u.size):
+        indptr[u[j] + 1] += 1
+        indptr[v[j] + 1] += 1
+    for x in range(n):
+        indptr[x + 1] += indptr[x]
+    fill = indptr[:-1].copy()
+    indices = np.empty(2 * u.size, dtype=np.int64)
+    for j in range(u.size):
+        a = u[j]
+        b = v[j]
+        indices[fill[a]] = b
+        fill[a] += 1
+        indices[fill[b]] = a
+        fill[b] += 1
+    disc = np.full(n, -1, dtype=np.int64)
+    low = np.zeros(n, dtype=np.int64)
+    parent = np.full(n, -1, dtype=np.int64)
+    cursor = indptr[:-1].copy()
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    stack[0] = root
+    disc[root] = 0
+    counter = 1
+    while top >= 0:
+        node = stack[top]
+        i = cursor[node]
+        if i < indptr[node + 1]:
+            cursor[node] = i + 1
+            nb = indices[i]
+            if disc[nb] < 0:
+                disc[nb] = counter
+                low[nb] = counter
+                counter += 1
+                parent[nb] = node
+                top += 1
+                stack[top] = nb
+            elif nb != parent[node] and disc[nb] < low[node]:
+                low[node] = disc[nb]
+            continue
+        top -= 1
+        up = parent[node]
+        if up >= 0:
+            if low[node] < low[up]:
+                low[up] = low[node]
+            if up != root and low[node] >= disc[up]:
+                out[up] = True
+
+
+articulation_block: Callable[[IntArray64, IntArray64, int, npt.NDArray[np.bool_]], None] = njit(cache=True, nogil=True)(
+    _articulation_block
 )

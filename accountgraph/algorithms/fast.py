@@ -13,7 +13,7 @@ the same inputs in the tests (``tests/test_algorithms_fast.py``):
 * `shortest_path` and `k_shortest_paths`: Dijkstra (scipy) on non-negative costs, optionally limited to a
   number of hops (a layered Bellman–Ford, vectorised), and Yen's loop-free k shortest paths on top.
 * `cut_vertices`: articulation points of an undirected graph seen from one root, with how many nodes each
-  one cuts off (an iterative Tarjan DFS).
+  one cuts off (an iterative Tarjan DFS); `articulation_mask` marks the same nodes from a compiled kernel.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ __all__ = [
     "Betweenness",
     "CutVertex",
     "PageRankResult",
+    "articulation_mask",
     "betweenness",
     "cut_vertices",
     "k_shortest_paths",
@@ -572,6 +573,17 @@ class CutVertex:
     node: int
     cut_off: list[int]
     """The nodes that lose every path to the root without this one."""
+
+
+def articulation_mask(n: int, u: IntArray, v: IntArray, root: int) -> BoolArray:
+    """Which nodes `cut_vertices` reports, as a mask, from a compiled kernel (without the cut-off sets, and
+    much faster: no sorting, no Python loop)."""
+    from accountgraph.algorithms._kernels import articulation_block  # numba: imported on first use only
+
+    out = np.zeros(n, dtype=bool)
+    if n:
+        articulation_block(np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), root, out)
+    return out
 
 
 def cut_vertices(n: int, u: IntArray, v: IntArray, root: int) -> list[CutVertex]:

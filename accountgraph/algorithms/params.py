@@ -135,12 +135,33 @@ class ActionParams(_Params):
 
     A single-threaded relationship of the chain gets a second-thread action worth
     ``coverage share × departure_risk`` (the coverage it protects).
+
+    The plan is one a team can carry: the actions are taken best first, and an action whose owner already
+    holds ``capacity`` of them goes to the best-placed colleague with room (their own best path, so its
+    expected gain is recomputed and it takes its place again); it stays with a full member only when
+    nobody else of ours has a warm path to the target. The default, 3 open actions per member, spreads the
+    default 10 actions over at least four people, and is about what a salesperson can follow up alongside
+    their deals in a 30-day plan (a warm introduction takes a few meetings and some chasing).
+
+    Paths prefer intermediaries who are not themselves a single point of failure (a person of the account
+    only one of ours has a tie with, or an articulation person of our network, see `whatif.py`): each such
+    intermediary counts as ``single_point_factor`` times its hop's strength when the path is chosen, so a
+    path through one is taken only when it is more than ``1 / single_point_factor`` (1.25) times as strong
+    as the best path without. The action's success is the path's real strength.
+
+    Overloaded connectors: our people or the account's people that at least ``overload_share`` of the best
+    paths to the decision chain run through (and at least ``overload_min`` of them).
     """
 
     limit: Annotated[int, Field(ge=1)] = 10
     departure_risk: Fraction = 0.2
     cold_strength: Fraction = 0.05
     """The success chance assumed for a cold approach (no warm path)."""
+    capacity: Annotated[int, Field(ge=1)] = 3
+    """The most actions one member of ours is given while a colleague with room has a warm path."""
+    single_point_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
+    overload_share: Fraction = 0.25
+    overload_min: Annotated[int, Field(ge=1)] = 3
 
 
 class RiskParams(_Params):

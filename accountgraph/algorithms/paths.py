@@ -2,9 +2,20 @@
 
 A path walks `KNOWS`, `INFLUENCES` and `REPORTS_TO` ties (how each becomes a hop is in
 `accountgraph.algorithms.params.PathParams`) and is as strong as the product of its hops' effective
-strengths: the best path is the shortest on −ln(strength). The top k alternatives are loop-free (Yen's
-algorithm). Opponents and blockers can be kept off the paths, and the number of hops bounded. Every hop
-says who, which tie, how strong and how old. An unreachable target is an answer, not an error.
+strengths: the best path is the shortest on −ln(strength). Every hop says who, which tie, how strong and
+how old, and whether an opponent or blocker carries it. An unreachable target is an answer, not an error.
+
+The alternatives are **routes**: the people of the account a path passes, in order. Two paths that differ
+only in which of our people starts them are one route, listed once with every member of ours who can start
+it (a tie to its first person of the account), strongest first (`ContactPath.starters`). A path is our
+people first, then theirs: it never hands back to one of ours half-way (that member would start a shorter
+route of their own). From the whole team, each person of the account is entered by the best tie of ours
+to them, so Yen's loop-free k shortest paths over the account's people are the k best routes; from one
+member the member may pass the introduction to colleagues first, and paths with the same route are
+merged. With ``disjoint`` the routes share no person of the account (the target excepted), so losing one
+intermediary never loses every alternative: the best route, then the best one avoiding its people, and so
+on (greedy: the first route is always the best path, at the price of sometimes finding fewer disjoint
+routes than exist). Opponents and blockers can be kept off the paths, and the number of hops bounded.
 """
 
 from __future__ import annotations
@@ -22,10 +33,11 @@ from accountgraph.algorithms.prepared import (
     ARC_KINDS,
     ARC_KNOWS,
     ARC_REPORTS_TO,
+    HOP_EPSILON,
     AccountView,
     prepare,
 )
-from accountgraph.algorithms.results import ContactPath, Hop, PathResult, TieKind
+from accountgraph.algorithms.results import ContactPath, Hop, PathResult, Starter, TieKind
 from accountgraph.algorithms.strength import parse_instant, strength_core
 from accountgraph.errors import InvalidArgument, NotFoundError
 
@@ -82,6 +94,10 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
         detail += f", last contact {last.isoformat()} ({age:.0f} days ago)"
         if stale:
             detail += ", stale"
+    explanation = f"{text}: strength {strength:.2f} ({detail})"
+    opposed = _opposed(view, a) if a < view.P else None  # a person of the path carries every hop they start
+    if opposed:
+        explanation += f"; through {opposed}: {un}"
     tie_kind: TieKind = ARC_KINDS[kind]  # type: ignore[assignment]
     return Hop(
         source=u,
@@ -94,8 +110,33 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
         last_contact=last,
         age_days=age,
         stale=stale,
-        explanation=f"{text}: strength {strength:.2f} ({detail})",
+        explanation=explanation,
+        through_opponent=opposed is not None,
     )
+
+
+def _opposed(view: AccountView, i: int) -> str | None:
+    """How person `i` works against us, if they do (as `AccountView.avoid_mask` has it), for an explanation."""
+    attrs = view.attrs[i]
+    if attrs.get("stance") == "opponent":
+        return "an opponent"
+    return "a blocker" if "blocker" in (attrs.get("roles") or ()) else None
+
+
+def _starters(view: AccountView, person: int) -> list[tuple[float, str]]:
+    """Our members with a tie to `person` (an index), with that tie's hop strength: strongest first, then by id
+    (memoised on the view)."""
+    memo: dict[int, list[tuple[float, str]]] = view.cache.setdefault("paths.starters", {})
+    found = memo.get(person)
+    if found is None:
+        contact = view.contact
+        found = []
+        for tie in view.ties_of_person.get(view.ids[person], ()):
+            arc = contact.arc(view.index[tie.member], person)
+            found.append((float(view.arc_strength[arc]), tie.member))
+        found.sort(key=lambda sm: (-sm[0], sm[1]))
+        memo[person] = found
+    return found
 
 
 def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
@@ -111,6 +152,18 @@ def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
     explanation = f"{names}: strength {strength:.3f} over {len(hops)} hop{'s' if len(hops) != 1 else ''}"
     if stale:
         explanation += f" ({stale} stale)"
+    opposed = [h.source_name for h in hops if h.through_opponent]
+    if opposed:
+        explanation += f"; through an opponent or blocker: {', '.join(opposed)}"
+    # who of ours can start the route: a tie to its first person of the account (the rest of the path as is)
+    first = next((j for j, i in enumerate(nodes) if i < view.P), None)
+    starters: list[Starter] = []
+    if first is not None and first > 0:
+        rest = [h.strength for h in hops[first:]]
+        starters = [
+            Starter.built(member=m, member_name=view.name(m), strength=math.prod([s, *rest]))
+            for s, m in _starters(view, nodes[first])
+        ]
     return ContactPath(
         member=member,
         member_name=view.name(member),
@@ -118,6 +171,7 @@ def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
         strength=strength,
         hops=hops,
         explanation=explanation,
+        starters=starters,
     )
 
 
@@ -131,6 +185,105 @@ def paths_from_team(view: AccountView, *, avoid_opponents: bool = False) -> tupl
     return dist, pred
 
 
+def _team_routes(view: AccountView) -> fast.ArcGraph:
+    """The routes from the whole team: the ties among the account's people, and from the team's root one arc
+    into each person one of ours knows, as dear as the best such tie (memoised on the view)."""
+    cached = view.cache.get("routes:team")
+    if isinstance(cached, fast.ArcGraph):
+        return cached
+    c, P, root = view.contact, view.P, view.root
+    people = (c.tail < P) & (c.head < P)
+    ours = (c.tail >= P) & (c.tail < root) & (c.head < P)
+    entry = np.full(P, np.inf)
+    np.minimum.at(entry, c.head[ours], c.cost[ours])
+    known = np.flatnonzero(np.isfinite(entry))
+    graph = fast.ArcGraph(
+        c.n,
+        np.concatenate([c.tail[people], np.full(known.size, root, dtype=np.int64)]),
+        np.concatenate([c.head[people], known]),
+        np.concatenate([c.cost[people], entry[known] + HOP_EPSILON]),  # + the root arc's cost
+    )
+    view.cache["routes:team"] = graph
+    return graph
+
+
+def _member_routes(view: AccountView) -> fast.ArcGraph:
+    """The paths from one member: our people first (ties among the team, then to the account's people),
+    then the account's people; nothing leads back to one of ours or leaves the root (memoised on the view)."""
+    cached = view.cache.get("routes:member")
+    if isinstance(cached, fast.ArcGraph):
+        return cached
+    c, P, root = view.contact, view.P, view.root
+    keep = (c.tail < root) & (c.head < root) & ~((c.tail < P) & (c.head >= P))
+    graph = fast.ArcGraph(c.n, c.tail[keep], c.head[keep], c.cost[keep])
+    view.cache["routes:member"] = graph
+    return graph
+
+
+def _route(nodes: list[int], P: int) -> tuple[int, ...]:
+    """The people of the account a path passes, in order."""
+    return tuple(i for i in nodes if i < P)
+
+
+def _distinct_routes(
+    g: fast.ArcGraph,
+    start: int,
+    tgt: int,
+    k: int,
+    banned: np.ndarray,
+    max_arcs: int | None,
+    tree: fast.Tree | None,
+    P: int,
+) -> list[tuple[float, list[int]]]:
+    """The k best paths of distinct routes: Yen's paths, the first of each route kept, asking for more
+    paths until there are k routes or no more paths."""
+    want = k
+    while True:
+        found = fast.k_shortest_paths(g, start, tgt, want, banned_nodes=banned, max_arcs=max_arcs, source_tree=tree)
+        seen: set[tuple[int, ...]] = set()
+        out = []
+        for cost, nodes in found:
+            route = _route(nodes, P)
+            if route not in seen:
+                seen.add(route)
+                out.append((cost, nodes))
+        if len(out) >= k or len(found) < want:
+            return out[:k]
+        want *= 2
+
+
+def _disjoint_routes(
+    g: fast.ArcGraph,
+    start: int,
+    tgt: int,
+    k: int,
+    banned: np.ndarray,
+    max_arcs: int | None,
+    tree: fast.Tree | None,
+    P: int,
+) -> list[tuple[float, list[int]]]:
+    """Up to k routes sharing no person of the account but the target: the best path, then the best one
+    avoiding the people of the routes found (a direct tie to the target is a route of its own, once)."""
+    ban = banned.copy()
+    ban[start] = ban[tgt] = False
+    arcs: list[int] = []
+    out: list[tuple[float, list[int]]] = []
+    while len(out) < k:
+        if not out and tree is not None and max_arcs is None:
+            found = fast.tree_path(tree, start, tgt)
+        else:
+            found = fast.shortest_path(g, start, tgt, cost=g.masked_cost(ban, arcs), max_arcs=max_arcs)
+        if found is None:
+            break
+        out.append(found)
+        between = [i for i in found[1][1:-1] if i < P]
+        if between:
+            ban[between] = True
+        else:  # a direct tie: no other route enters the target from our side
+            arcs.extend(np.flatnonzero((g.head == tgt) & (g.tail >= P)).tolist())
+    return out
+
+
 def best_paths(
     G: nx.MultiDiGraph | AccountView,
     target: str,
@@ -139,8 +292,9 @@ def best_paths(
     k: int = 3,
     avoid_opponents: bool = False,
     max_hops: int | None = None,
+    disjoint: bool = False,
 ) -> PathResult:
-    """The strongest contact paths from our team (or one member) to a person.
+    """The strongest contact paths from our team (or one member) to a person, one per distinct route.
 
     Parameters
     ----------
@@ -151,11 +305,13 @@ def best_paths(
     source : str, optional
         One of our team members to start from (default: whoever of the team is best placed).
     k : int
-        How many loop-free alternatives, best first (default 3).
+        How many distinct routes, best first (default 3).
     avoid_opponents : bool
         Keep opponents and blockers off the paths (the target itself may be one).
     max_hops : int, optional
         The most hops a path may have.
+    disjoint : bool
+        Routes that share no person of the account but the target (see the module docstring).
 
     Returns
     -------
@@ -198,6 +354,7 @@ def best_paths(
             max_hops=max_hops,
             avoid_opponents=avoid_opponents,
             avoided=avoided,
+            disjoint=disjoint,
         )
 
     if source is not None:
@@ -206,41 +363,57 @@ def best_paths(
         if not view.is_team(source):
             return answer(False, f"{source} holds no active relationship in account {view.account}", [])
         start = view.index[source]
-        max_arcs = max_hops
+        graph = _member_routes(view)
     else:
         if view.T == 0:
             return answer(False, f"none of our team members holds a relationship in account {view.account}", [])
         start = view.root
-        max_arcs = None if max_hops is None else max_hops + 1
+        graph = _team_routes(view)  # its arc from the root into a person is the hop from the best of ours
     tree = None
-    if max_arcs is None and not target_avoided:
+    if max_hops is None and not target_avoided:
         # the same bans whatever the target: the tree from `start` serves every target of the view
         key = f"tree:{start}:{int(avoid_opponents)}"
         tree = view.cache.get(key)
         if tree is None:
-            tree = view.cache[key] = fast.shortest_path_tree(view.contact, start, cost=view.contact.masked_cost(banned))
-    found = fast.k_shortest_paths(view.contact, start, tgt, k, banned_nodes=banned, max_arcs=max_arcs, source_tree=tree)
+            tree = view.cache[key] = fast.shortest_path_tree(graph, start, cost=graph.masked_cost(banned))
+    search = _disjoint_routes if disjoint else _distinct_routes
+    found = search(graph, start, tgt, k, banned, max_hops, tree, view.P)
     if not found:
-        return answer(False, _why_unreachable(view, start, tgt, banned, avoid_opponents, max_hops, tname), [])
-    paths = [contact_path(view, nodes) for _, nodes in found]
+        return answer(False, _why_unreachable(view, graph, start, tgt, banned, avoid_opponents, max_hops, tname), [])
+    paths = [contact_path(view, _from_member(view, nodes)) for _, nodes in found]
     best = paths[0]
-    reason = f"best: {best.explanation}; {len(paths)} path{'s' if len(paths) != 1 else ''} found"
+    routes = f"{len(paths)} route{'s' if len(paths) != 1 else ''}"
+    reason = f"best: {best.explanation}; {routes} found" + (" that share no one of the account" if disjoint else "")
     return answer(True, reason, paths)
 
 
+def _from_member(view: AccountView, nodes: list[int]) -> list[int]:
+    """A path of the routes from the team root as the path from the best of ours who can start it."""
+    if nodes[0] != view.root:
+        return nodes
+    return [view.index[_starters(view, nodes[1])[0][1]], *nodes[1:]]
+
+
 def _why_unreachable(
-    view: AccountView, start: int, tgt: int, banned: np.ndarray, avoid: bool, max_hops: int | None, tname: str
+    view: AccountView,
+    g: fast.ArcGraph,
+    start: int,
+    tgt: int,
+    banned: np.ndarray,
+    avoid: bool,
+    max_hops: int | None,
+    tname: str,
 ) -> str:
     who = "our team" if start == view.root else view.name(view.ids[start])
-    free = fast.shortest_path(view.contact, start, tgt)
+    free = fast.shortest_path(g, start, tgt)
     if free is None:
         return f"no chain of relationships leads from {who} to {tname}"
-    hops = len(free[1]) - 1 - (1 if start == view.root else 0)
+    hops = len(free[1]) - 1  # (from the root, its arc into a person is the hop from one of ours)
     if avoid:
-        open_path = fast.shortest_path(view.contact, start, tgt, cost=view.contact.masked_cost(banned))
+        open_path = fast.shortest_path(g, start, tgt, cost=g.masked_cost(banned))
         if open_path is None:
             return f"every path from {who} to {tname} passes an opponent or blocker"
-        hops = len(open_path[1]) - 1 - (1 if start == view.root else 0)
+        hops = len(open_path[1]) - 1
     if max_hops is not None:
         return f"no path of at most {max_hops} hops from {who} to {tname} (the strongest one has {hops})"
     return f"no path from {who} to {tname}"  # pragma: no cover - all cases are covered above

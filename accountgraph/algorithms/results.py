@@ -140,6 +140,17 @@ class Hop(_Result):
     age_days: float | None
     stale: bool
     explanation: str
+    through_opponent: bool = Field(
+        default=False,
+        description="the hop is carried by an opponent or blocker of the account (its source, an intermediary "
+        "of the path): the path relies on someone who works against us",
+    )
+
+
+class Starter(_Result):
+    member: str = Field(description="one of ours with a tie to the route's first person of the account")
+    member_name: str
+    strength: float = Field(description="the route's strength when this member starts it")
 
 
 class ContactPath(_Result):
@@ -149,6 +160,11 @@ class ContactPath(_Result):
     strength: float = Field(description="product of the hop strengths")
     hops: list[Hop]
     explanation: str
+    starters: list[Starter] = Field(
+        default_factory=list,
+        description="our people who can start the path's route (a tie to its first person of the account), "
+        "strongest first, with the strength each would give",
+    )
 
 
 class PathResult(_Result):
@@ -159,11 +175,15 @@ class PathResult(_Result):
     source: str | None = Field(description="the member asked for, or None for the whole team")
     reachable: bool
     reason: str = Field(description="why there is no path, or a summary of the best one")
-    paths: list[ContactPath]
+    paths: list[ContactPath] = Field(
+        description="distinct routes through the account, best first (no two pass the same people of the "
+        "account in the same order; who of ours can start each is in its `starters`)"
+    )
     k: int
     max_hops: int | None
     avoid_opponents: bool
     avoided: list[str] = Field(description="opponents and blockers kept off the paths")
+    disjoint: bool = Field(default=False, description="the routes share no person of the account (the target excepted)")
 
 
 # ---- coverage -------------------------------------------------------------------------------------
@@ -284,12 +304,31 @@ class Action(_Result):
     plan: str
 
 
+class Connector(_Result):
+    id: str
+    name: str
+    kind: Literal["person", "team"]
+    paths: int = Field(description="best paths from our team to the decision chain that run through them")
+    share: float = Field(description="those paths as a share of every best path to the chain, 0..1")
+    actions: int = Field(description="actions of the plan whose path runs through them (as owner or intermediary)")
+    single_point: bool = Field(
+        description="a single point of failure themselves: an articulation person of our network, or a person "
+        "of the account only one of ours has a tie with"
+    )
+    explanation: str
+
+
 class ActionPlan(_Result):
     account: str
     as_of: date
     coverage: float
     actions: list[Action]
     explanation: str
+    capacity: int = Field(default=3, description="the most actions one member is given while a colleague can act")
+    overloaded: list[Connector] = Field(
+        default_factory=list,
+        description="overloaded connectors: people too many of the account's best paths depend on, most first",
+    )
 
 
 # ---- risk -----------------------------------------------------------------------------------------

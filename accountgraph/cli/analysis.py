@@ -128,6 +128,10 @@ def show_path(p: PathResult) -> None:
         return
     for n, path in enumerate(p.paths, start=1):
         console.print(_path_table(n, path))
+        starters = ", ".join(f"{s.member_name} ({s.strength:.3f})" for s in path.starters)
+        console.print(text(f"can start it: {starters}"))
+    if p.disjoint:
+        console.print(text("the routes share no person of the account (the target excepted)"))
     if p.avoid_opponents:
         console.print(text(f"kept off the paths: {len(p.avoided)} opponents and blockers"))
 
@@ -188,6 +192,30 @@ def show_actions(a: ActionPlan) -> None:
                     "; ".join(x.why),
                 ]
                 for x in a.actions
+            ),
+        )
+    )
+    console.print(
+        table(
+            f"overloaded connectors ({len(a.overloaded)}): people too many of the best paths depend on",
+            [
+                ("id", "left"),
+                ("name", "left"),
+                ("kind", "left"),
+                ("paths", "right"),
+                ("actions", "right"),
+                ("", "left"),
+            ],
+            (
+                [
+                    c.id,
+                    c.name,
+                    c.kind,
+                    f"{c.paths} ({c.share:.0%})",
+                    c.actions,
+                    "single point" if c.single_point else "",
+                ]
+                for c in a.overloaded
             ),
         )
     )
@@ -276,11 +304,22 @@ def path(
         bool, typer.Option("--avoid-opponents", help="keep opponents and blockers off the paths")
     ] = False,
     max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help="the most hops a path may have")] = None,
+    disjoint: Annotated[
+        bool, typer.Option("--disjoint", help="routes that share no person of the account (the target excepted)")
+    ] = False,
     as_of: AsOfOption = None,
 ) -> Operation[PathResult]:
-    """Best contact paths from our team to a person, with the top k loop-free alternatives."""
+    """Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."""
     return lambda s: analysis.path(
-        s, account, to, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops, as_of=_day(as_of)
+        s,
+        account,
+        to,
+        source=source,
+        k=k,
+        avoid_opponents=avoid_opponents,
+        max_hops=max_hops,
+        disjoint=disjoint,
+        as_of=_day(as_of),
     )
 
 

@@ -236,9 +236,10 @@ def path(
     k: int = 3,
     avoid_opponents: bool = False,
     max_hops: int | None = None,
+    disjoint: bool = False,
     **load: Unpack[Loading],
 ) -> PathResult:
-    """Best contact paths to a person (`accountgraph.algorithms.best_paths`).
+    """Best contact paths to a person, one per distinct route (`accountgraph.algorithms.best_paths`).
 
     Raises
     ------
@@ -248,7 +249,9 @@ def path(
     view = account_view(store, account, **load)
     if source is not None and not view.is_team(source) and not view.is_person(source):
         store.get_team_member(source)  # NotFoundError for a member that does not exist at all
-    return best_paths(view, target, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops)
+    return best_paths(
+        view, target, source=source, k=k, avoid_opponents=avoid_opponents, max_hops=max_hops, disjoint=disjoint
+    )
 
 
 def whatif(

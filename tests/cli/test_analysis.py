@@ -67,6 +67,25 @@ def test_path_table_json_and_unreachable(store_dir: Path) -> None:
     assert "unreachable: none of our team members" in nobody
 
 
+def test_path_routes_are_distinct_with_their_starters(store_dir: Path) -> None:
+    """Issue 14, item 10: -k 5 gave the best path three more times with a colleague in front of it."""
+    args = ("path", "medtech", "--to", "medtech-p00001", "--as-of", "2026-01-01", "-k", "5")
+    data = json.loads(ok(run(store_dir, *args, "--json")))
+    people = {p["id"] for p in json.loads(ok(run(store_dir, "rank", "medtech", "--top", "1000", "--json")))["people"]}
+    routes = [tuple(h["target"] for h in p["hops"] if h["target"] in people) for p in data["paths"]]
+    assert len(routes) == 5 and len(set(routes)) == 5
+    assert all(p["starters"][0]["member"] == p["member"] for p in data["paths"])
+    table = ok(run(store_dir, *args))
+    assert table.count("can start it: ") == 5
+    apart = json.loads(ok(run(store_dir, *args, "--disjoint", "--json")))
+    assert apart["disjoint"] and apart["paths"][0] == data["paths"][0]
+    between = [
+        set(r[:-1]) for r in (tuple(h["target"] for h in p["hops"] if h["target"] in people) for p in apart["paths"])
+    ]
+    assert all(not a & b for i, a in enumerate(between) for b in between[i + 1 :])
+    assert "share no person of the account" in ok(run(store_dir, *args, "--disjoint"))
+
+
 def test_whatif_actions_risk(store_dir: Path) -> None:
     path = json.loads(
         ok(run(store_dir, "path", "medtech", "--to", "medtech-p00001", "--as-of", "2026-01-01", "--json"))
@@ -78,7 +97,10 @@ def test_whatif_actions_risk(store_dir: Path) -> None:
     assert data["removed"]["kind"] == "team" and data["coverage_after"] <= data["coverage_before"]
     actions = json.loads(ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01", "--json")))
     assert actions["actions"] and actions["actions"][0]["priority"] == 1
-    assert "next best actions" in ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
+    table = ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
+    assert "next best actions" in table and "overloaded connectors" in table
+    assert actions["capacity"] == 3 and actions["overloaded"]
+    assert all(c["name"] in table for c in actions["overloaded"])
     risk = json.loads(ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01", "--json")))
     assert 0 < risk["score"] <= 100 and risk["events"]
     assert "risk of medtech" in ok(run(store_dir, "risk", "medtech", "--as-of", "2026-01-01"))

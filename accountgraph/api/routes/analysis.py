@@ -66,9 +66,14 @@ def paths(
         str | None,
         Query(alias="from", min_length=1, max_length=MAX_ID_LENGTH, description="start from this team member"),
     ] = None,
-    k: Annotated[int, Query(ge=1, le=50, description="how many alternative paths, best first")] = 3,
+    k: Annotated[
+        int, Query(ge=1, le=50, description="how many alternatives (distinct routes through the account), best first")
+    ] = 3,
     avoid_opponents: Annotated[bool, Query(description="keep opponents and blockers off the paths")] = False,
     max_hops: Annotated[int | None, Query(ge=1, le=50, description="the most hops a path may have")] = None,
+    disjoint: Annotated[
+        bool, Query(description="routes that share no person of the account, so no one intermediary is in all")
+    ] = False,
     as_of: AsOf = None,
 ) -> PathResult:
     access.require_account(id)
@@ -81,6 +86,7 @@ def paths(
             k=k,
             avoid_opponents=avoid_opponents,
             max_hops=max_hops,
+            disjoint=disjoint,
             as_of=as_of,
             cache=views,
         ),
