@@ -266,6 +266,9 @@ def _register_commands() -> None:
     from accountgraph import cli_plans
 
     cli_plans.register(app)
+    from accountgraph import cli_operator
+
+    cli_operator.register(app)
 
 
 _register_commands()

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 from accountgraph import bundles
-from accountgraph.errors import AccountGraphError, BundleRejected
+from accountgraph.errors import AccountGraphError, BundleRejected, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 
@@ -42,12 +42,17 @@ def _fail(message: str, issues: list[str] | None = None) -> typer.Exit:
 
 @contextmanager
 def _store(url: str | None) -> Iterator[GraphStore]:
+    """The store, its notices printed; a StoreError of the block (unreachable, damaged) ends it with exit 1."""
     try:
         store = open_store(url)
     except AccountGraphError as e:
         raise _fail(str(e)) from None
+    for notice in store.notices:
+        err.print(f"note: {notice}", markup=False, highlight=False)
     try:
         yield store
+    except StoreError as e:
+        raise _fail(str(e)) from None
     finally:
         store.close()
 
