@@ -1,9 +1,12 @@
 """Large imports: a concurrent reader sees the whole import or none of it (both backends), and an import the
-Neo4j server has no memory for is refused with a clear error, nothing written (a private launcher server
-with a small heap)."""
+Neo4j server has no memory for is refused with a clear error by the store, the API (507) and the CLI, nothing
+written (a private launcher server with a small heap)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,7 @@ from accountgraph.graph.neo4j import Neo4jStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.samples.generator import generate_account
 from tests.neo4j_server import Neo4jServer, launched, launcher_available, required
-from tests.test_api_support import api, error_of, new_key
+from tests.test_api_support import REPO, api, error_of, new_key
 from tests.test_store_contract import group_bundle
 
 PEOPLE = 1500
@@ -79,7 +82,7 @@ def small_neo4j(tmp_path: Path) -> Iterator[Neo4jServer]:
 
 
 def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_nothing(
-    small_neo4j: Neo4jServer,
+    small_neo4j: Neo4jServer, tmp_path: Path
 ) -> None:
     store = Neo4jStore(small_neo4j.uri)
     try:
@@ -104,6 +107,21 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
             error = error_of(r)
             assert error["code"] == "insufficient_storage" and "ran out of memory" in error["message"]
             assert small_neo4j.uri not in r.text
+        assert store.counts()["people"] == before["people"]
+
+        file = tmp_path / "huge.json"
+        file.write_text(huge.model_dump_json(by_alias=True), encoding="utf-8")
+        env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+        done = subprocess.run(
+            [sys.executable, "-m", "accountgraph", "import", str(file), "--store", small_neo4j.uri],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+        assert "ran out of memory" in done.stderr and "nothing was written" in done.stderr
         assert store.counts()["people"] == before["people"]
     finally:
         store.close()

@@ -301,7 +301,7 @@ def _guard_methods(cls: C) -> C:
     return cls
 
 
-_UNGUARDED = frozenset({"__init__", "close", "check", "_conn", "_tx", "_write_tx", "_store_error", "_quick_check"})
+_UNGUARDED = frozenset({"__init__", "close", "check", "_conn", "_tx", "_write_tx", "_store_error"})
 
 
 def _path_from_url(url: str) -> str:
@@ -425,7 +425,7 @@ class SqliteStore(GraphStore):
                     f"{self.path} was an empty file (0 bytes): it is now a new, empty store; if it should hold "
                     "data, stop and restore it from a backup",
                 )
-            problems = self._quick_check()
+            problems = _problems(self.path, self.timeout, full=False)
             if problems:
                 self.damage = _damage_advice(self.path, problems)
                 return
@@ -463,15 +463,12 @@ class SqliteStore(GraphStore):
             return StoreError(f"the SQLite store {self.path} is not usable: {err}")
         return None
 
-    def _quick_check(self, full: bool = False) -> list[str]:
-        return _problems(self.path, self.timeout, full)
-
     # ---- operations: check and backup -------------------------------------------------------------
     def check(self, *, full: bool = False) -> CheckReport:
         what = "integrity_check" if full else "quick_check"
         if self.path == ":memory:":
             return CheckReport(self.url, [], f"SQLite {what} (in memory)")
-        problems = self._quick_check(full)
+        problems = _problems(self.path, self.timeout, full)
         if problems:
             self.damage = _damage_advice(self.path, problems)
         elif self.damage is not None and not full:
