@@ -12,6 +12,8 @@ The tree of the errors this package raises on purpose::
      |    +-- RuleViolation     a business rule of the ledger, deals or plans
      +-- BundleRejected         a bundle or record failed validation; every issue is listed
      +-- StoreError             the store cannot be opened or reached (bad URL, server down, damaged file)
+          +-- StoreDamaged      the store's file is damaged: restore a backup (`accountgraph check`)
+          +-- StoreResourceError  the store ran out of a resource (memory, disk) for this request
 
 Anything else that escapes (a plain ValueError, KeyError, ...) is a defect, not bad input.
 """
@@ -93,3 +95,13 @@ class BundleRejected(AccountGraphError):
 
 class StoreError(AccountGraphError):
     """The store could not be opened or used (bad URL, unreachable server, incompatible schema)."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged (a failed integrity check, or a query that met a malformed page): restore
+    a backup; `accountgraph check` says what is wrong. The message names the file."""
+
+
+class StoreResourceError(StoreError):
+    """The store ran out of a resource (the server's transaction memory, disk space) for this request;
+    nothing was written."""

@@ -39,11 +39,26 @@ def required() -> bool:
     return os.environ.get("ACCOUNTGRAPH_REQUIRE_NEO4J") == "1"
 
 
+def launcher_available() -> bool:
+    """Whether `launched` can start a server (java, mvn and the launcher are here)."""
+    return bool(shutil.which("java") and shutil.which("mvn") and LAUNCHER.exists())
+
+
 @contextmanager
-def _launcher() -> Iterator[Neo4jServer]:
-    data = tempfile.mkdtemp(prefix="accountgraph-neo4j-")
+def launched(port: int = 0, data: Path | None = None, java_opts: str | None = None) -> Iterator[Neo4jServer]:
+    """A private server of the launcher, on `port` (0: a free one) with its files in `data` (kept; None: a
+    temporary folder, deleted), stopped when the block ends: for tests that stop and restart a server."""
+    with _launcher(port, data, java_opts) as server:
+        yield server
+
+
+@contextmanager
+def _launcher(port: int = 0, data_dir: Path | None = None, java_opts: str | None = None) -> Iterator[Neo4jServer]:
+    data = str(data_dir) if data_dir is not None else tempfile.mkdtemp(prefix="accountgraph-neo4j-")
+    env = dict(os.environ) if java_opts is None else {**os.environ, "NEO4J_JAVA_OPTS": java_opts}
     proc = subprocess.Popen(
-        ["bash", str(LAUNCHER), "0", data],
+        ["bash", str(LAUNCHER), str(port), data],
+        env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -84,7 +99,8 @@ def _launcher() -> Iterator[Neo4jServer]:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        shutil.rmtree(data, ignore_errors=True)
+        if data_dir is None:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def _docker_answers() -> bool:
@@ -105,7 +121,7 @@ def neo4j_server() -> Iterator[Neo4jServer]:
         auth = (os.environ.get("NEO4J_USER", "neo4j"), password) if password else None
         yield Neo4jServer(uri, auth, "NEO4J_URI")
         return
-    if shutil.which("java") and shutil.which("mvn") and LAUNCHER.exists():
+    if launcher_available():
         with _launcher() as server:
             yield server
         return

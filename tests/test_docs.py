@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.main import get_command
 
 from accountgraph.cli import app
+from accountgraph.graph.settings import NEO4J_SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
@@ -32,3 +33,5 @@ def test_readme_starts_with_the_two_setup_commands_and_make_has_them() -> None:
 def test_settings_are_documented() -> None:
     for name in ("ACCOUNTGRAPH_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "ACCOUNTGRAPH_REQUIRE_NEO4J"):
         assert name in README, name
+    for name in NEO4J_SETTINGS:
+        assert f"`{name}`" in README, name

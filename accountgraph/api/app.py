@@ -35,6 +35,7 @@ from accountgraph.api.routes import (
 from accountgraph.api.routing import link_routes
 from accountgraph.api.security import FailureLimiter
 from accountgraph.api.settings import ApiSettings
+from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
 
 LOGGER_NAME = "accountgraph.api"
@@ -97,6 +98,12 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         own = store is None
         opened = open_store(settings.store) if store is None else store
         logger.info("store opened: %s", type(opened).__name__)
+        for notice in opened.notices:  # e.g. an empty file made a new store
+            logger.warning(notice)
+        try:
+            opened.ping()
+        except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
+            logger.error("the store is not ready: %s", exc)
         try:
             yield {"store": opened, "views": ViewCache(settings.cache_accounts)}
         finally:

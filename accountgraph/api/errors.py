@@ -7,6 +7,7 @@ Every error response is `{"error": {"code", "message", "details"}}`. The package
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +26,9 @@ from accountgraph.errors import (
     Forbidden,
     InvalidArgument,
     NotFoundError,
+    StoreDamaged,
     StoreError,
+    StoreResourceError,
 )
 from accountgraph.graph.validation import record_id
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
@@ -93,7 +96,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "Conflict: a cycle, an id used by another kind, a company that still has dependants"),
         (413, "The request body is larger than the configured limit"),
         (422, "Validation failed: every issue is listed with its field"),
-        (503, "The store cannot be reached"),
+        (503, "The store cannot be reached (or is damaged)"),
+        (507, "The store ran out of memory or space for this request; nothing was written"),
     )
 }
 """Documented on every operation, so the OpenAPI schema describes each answer the API can give."""
@@ -181,6 +185,8 @@ def status_of(exc: AccountGraphError) -> tuple[int, str]:
         return (409, "conflict") if exc.is_conflict else (422, "validation_error")
     if isinstance(exc, ConflictError):
         return 409, "conflict"
+    if isinstance(exc, StoreResourceError):
+        return 507, "insufficient_storage"
     if isinstance(exc, StoreError):
         return 503, "store_unavailable"
     if isinstance(exc, Forbidden):
@@ -209,9 +215,21 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
     elif isinstance(exc, InvalidArgument):
         issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
         message, details = f"invalid request: {issue}", [issue.model_dump(mode="json")]
-    elif isinstance(exc, StoreError):
-        message = "the store cannot be reached; try again later"  # its text may name hosts or files
+    elif isinstance(exc, StoreError):  # the operator reads what is wrong in the log, the client a safe text
+        logging.getLogger("accountgraph.api").warning("store error: %s", exc)
+        message = store_message(exc) or message
     return error_json(status, code, message, details, headers)
+
+
+def store_message(exc: Exception) -> str | None:
+    """What a client is told of a store error (its own text may name hosts or files: that goes to the log)."""
+    if isinstance(exc, StoreResourceError):
+        return "the store ran out of memory or space for this request; nothing was written (see the server log)"
+    if isinstance(exc, StoreDamaged):
+        return "the store is damaged and cannot answer; the operator must restore a backup (see the server log)"
+    if isinstance(exc, StoreError):
+        return "the store cannot be reached; try again later"
+    return None
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -241,6 +259,7 @@ _HTTP_CODES = {
     422: "validation_error",
     429: "too_many_requests",
     503: "store_unavailable",
+    507: "insufficient_storage",
 }
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accountgraph.api.errors import error_content
+from accountgraph.api.errors import error_content, status_of, store_message
 from accountgraph.api.security import API_CSP, SECURITY_HEADERS, FailureLimiter
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
@@ -38,6 +38,7 @@ OPEN_PATHS = frozenset({"/healthz", "/docs", "/openapi.json"})
 """The paths served without a key: liveness and the API docs (and their assets, `OPEN_PREFIX`), which hold no
 data; readiness needs a key."""
 OPEN_PREFIX = "/docs/assets/"
+LOGGER = "accountgraph.api"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -175,8 +176,10 @@ class AuthMiddleware:
         store: GraphStore = state["store"]
         try:
             principal = await anyio.to_thread.run_sync(authenticate, store, token)
-        except StoreError:
-            await send_error(send, 503, "store_unavailable", "the store cannot be reached; try again later")
+        except StoreError as exc:
+            logging.getLogger(LOGGER).warning("store error: %s", exc)
+            status, code = status_of(exc)
+            await send_error(send, status, code, store_message(exc) or str(exc))
             return
         if principal is None:
             if self.limiter is not None:

@@ -2,8 +2,9 @@
 
 `records` (import, export, generate, schema, info, view), `demo`, `analysis` (rank, coverage, path, whatif,
 actions, risk), `api` (serve, keys), `ledger` (product, quote, contract, order, invoice, pay, refund, payments,
-cash, grades), `deals` (opp) and `plans` (plan, compare); `common` holds what they share. Each module's
-top-level commands sit on its `app` (merged here, nameless); its groups are added here by name.
+cash, grades), `deals` (opp), `plans` (plan, compare) and `operator` (backup, check); `common` holds what
+they share. Each module's top-level commands sit on its `app` (merged here, nameless); its groups are added
+here by name.
 
 Bad input ends with a non-zero exit (1) and a list of what is wrong (file, line or index, field), never
 a traceback. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names (default: a SQLite file here).
@@ -16,7 +17,7 @@ from typing import Any
 
 import typer
 
-from accountgraph.cli import analysis, api, deals, demo, ledger, plans, records
+from accountgraph.cli import analysis, api, deals, demo, ledger, operator, plans, records
 
 app = typer.Typer(
     help="AccountGraph: relationship intelligence for key-account management.",
@@ -25,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 # the order of `accountgraph --help`: the top-level commands, then the groups
-for commands in (records.app, demo.app, analysis.app, api.app, ledger.app, plans.app):
+for commands in (records.app, demo.app, analysis.app, api.app, ledger.app, plans.app, operator.app):
     app.add_typer(commands)
 app.add_typer(api.keys_app, name="keys")
 app.add_typer(ledger.product_app, name="product")

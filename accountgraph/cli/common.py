@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from accountgraph.errors import AccountGraphError, BundleRejected
+from accountgraph.errors import AccountGraphError, BundleRejected, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import bundles
@@ -65,8 +65,12 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
         store = open_store(url)
     except AccountGraphError as e:
         raise fail(str(e)) from None
+    for notice in store.notices:
+        err().print(f"note: {notice}", markup=False, highlight=False)
     try:
         yield store
+    except StoreError as e:  # unreachable, damaged, out of memory: said once, exit 1
+        raise fail(str(e)) from None
     finally:
         store.close()
 

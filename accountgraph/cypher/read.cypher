@@ -126,6 +126,10 @@ RETURN 1 AS ok
 MATCH (m:AccountGraphMeta {id: 'data'})
 RETURN m.version AS version
 
+// name: gate_state
+OPTIONAL MATCH (g:AccountGraphMeta {id: $gates})
+RETURN coalesce(g.gen, 0) AS gen, COUNT { (c:CommitGate) WHERE c.until > datetime() } AS open
+
 // Listing: every filter is a parameter that is null when not given. $account must be a root company.
 
 // name: list_company

@@ -42,3 +42,6 @@ CREATE CONSTRAINT ledger_key IF NOT EXISTS FOR (n:LedgerRecord) REQUIRE (n.kind,
 
 // name: schema_14_ledger_account
 CREATE INDEX ledger_account IF NOT EXISTS FOR (n:LedgerRecord) ON (n.kind, n.account)
+
+// name: schema_15_commit_gate_id
+CREATE CONSTRAINT commit_gate_id IF NOT EXISTS FOR (n:CommitGate) REQUIRE n.id IS UNIQUE

@@ -137,3 +137,22 @@ SET m.version = coalesce(m.version, 0) + 1
 // name: save_api_key
 MERGE (k:ApiKey {id: $row.id})
 SET k = $row
+
+// Commit gates: the transaction of a bundle opens one (in a transaction of its own) just before it commits,
+// and closes it once committed. Neo4j applies a committed transaction record by record, so a reader running
+// meanwhile may see part of it. The generation of the gates (opened or closed so far) is kept on the meta
+// node $gates. A reader that saw a gate open, or the generation move, while it read, reads again (see
+// Neo4jStore._read). A gate left open by a writer that died lapses at `until`.
+
+// name: gate_open
+MERGE (g:AccountGraphMeta {id: $gates})
+SET g.gen = coalesce(g.gen, 0) + 1
+CREATE (:CommitGate {id: $id, until: datetime() + duration({seconds: $lease})})
+
+// name: gate_close
+MERGE (g:AccountGraphMeta {id: $gates})
+SET g.gen = coalesce(g.gen, 0) + 1
+WITH g
+MATCH (c:CommitGate)
+WHERE c.id = $id OR c.until < datetime()
+DELETE c

@@ -5,6 +5,13 @@ transactions (`execute_write`), so transient errors (deadlocks, leader switches)
 functions they run are idempotent (MERGE by id). Reads run in `execute_read`. Constraints and indexes
 are created at start with `IF NOT EXISTS`.
 
+Failing fast when the server is down: connections and pool acquisition time out (`connection_timeout`,
+`acquisition_timeout`), the driver does not retry on its own, and a circuit breaker (`Breaker`) refuses every
+call at once with StoreError for `breaker_seconds` after the server could not be reached, then lets one call
+through as a probe; the first call that reaches the server closes it again. Transient errors of a server that
+answers (deadlocks) are retried for up to `retry_time` seconds; a transaction that runs out of the server's
+memory is not retried (StoreResourceError).
+
 Storage model: `(:Entity:Company)`, `(:Entity:Person)`, `(:Entity:TeamMember)` (one id space),
 `(:Interaction)`, `(:RiskEvent)`; relationships PARENT_OF, WORKS_AT, REPORTS_TO, INFLUENCES, KNOWS
 (stored once, from the smaller id to the larger), WITH_MEMBER, WITH_PERSON, CONCERNS. Dates are ISO
@@ -14,19 +21,39 @@ strings, money amounts decimal strings, a person's history a JSON string, so val
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
+import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from accountgraph.cypher import query, statements
-from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError, VersionConflict
+from accountgraph.errors import (
+    BundleRejected,
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    StoreResourceError,
+    VersionConflict,
+)
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
+    CheckReport,
     Document,
     DocumentKey,
     DocumentWrite,
@@ -40,14 +67,18 @@ from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, Nod
 
 T = TypeVar("T")
 BATCH = 5_000
-"""Rows per UNWIND statement."""
+"""Rows per UNWIND statement (the default of `Neo4jStore.import_batch`)."""
+GATES = "commit-gates"
+"""The id of the meta node counting the commit gates opened and closed (their generation)."""
+GATE_LEASE = 300
+"""Seconds after which a commit gate its writer never closed (it died while committing) no longer holds readers."""
 
 _TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
 
 
-def _chunks(rows: list[T]) -> Iterator[list[T]]:
-    for start in range(0, len(rows), BATCH):
-        yield rows[start : start + BATCH]
+def _chunks(rows: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _row_in(kind: str, row: Row) -> Row:
@@ -105,8 +136,63 @@ def _rows_of(records: list[Any]) -> list[Row]:
     return rows
 
 
+class Breaker:
+    """A circuit breaker: after the server could not be reached, refuse every call at once for `seconds`,
+    then let ONE call through as a probe (the others are still refused while it runs); a call that reaches
+    the server closes the breaker, a probe that fails opens it again for `seconds`."""
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.url = url
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._open_until: float | None = None  # None: closed
+        self._probing = False
+        self._reason = ""
+
+    @property
+    def is_open(self) -> bool:
+        """True while calls are refused or only a probe may pass (the server was found down)."""
+        return self._open_until is not None
+
+    def enter(self) -> None:
+        """Before a call: return when it may go to the server (closed, or as the probe), else raise."""
+        with self._lock:
+            if self._open_until is None:
+                return
+            wait = self._open_until - time.monotonic()
+            if wait > 0 or self._probing:
+                again = f"tried again in {wait:.1f} s" if wait > 0 else "being probed now"
+                raise StoreError(f"Neo4j at {self.url} is unreachable ({self._reason}); {again}")
+            self._probing = True
+
+    def reached(self) -> None:
+        """The call reached the server (whatever it answered): close the breaker."""
+        if self._open_until is not None:
+            with self._lock:
+                self._open_until, self._probing = None, False
+
+    def failed(self, reason: str) -> None:
+        """The server could not be reached: open (again) for `seconds`."""
+        with self._lock:
+            self._open_until, self._probing, self._reason = time.monotonic() + self.seconds, False, reason
+
+
+class _GateBusy(Exception):
+    """A read overlapped the commit of a gated write: it is run again."""
+
+
+def _out_of_memory(err: Neo4jError) -> bool:
+    return "OutOfMemory" in (err.code or "") or "MemoryPool" in (err.code or "")
+
+
 class Neo4jStore(GraphStore):
-    """`GraphStore` on a Neo4j server."""
+    """`GraphStore` on a Neo4j server.
+
+    `connection_timeout`: seconds to open a connection; `acquisition_timeout`: seconds to get one from the
+    pool (opening included); `retry_time`: seconds transient errors (deadlocks) are retried;
+    `breaker_seconds`: how long calls are refused at once after the server could not be reached;
+    `import_batch`: rows per statement of an import (see `_load`).
+    """
 
     def __init__(
         self,
@@ -114,12 +200,25 @@ class Neo4jStore(GraphStore):
         *,
         auth: tuple[str, str] | None = None,
         database: str | None = None,
-        connection_timeout: float = 10.0,
+        connection_timeout: float = 5.0,
+        acquisition_timeout: float = 10.0,
+        retry_time: float = 10.0,
+        breaker_seconds: float = 5.0,
+        import_batch: int = BATCH,
     ) -> None:
         self.url = url
         self.database = database
+        self.retry_time = retry_time
+        self.import_batch = import_batch
+        self.breaker = Breaker(url, breaker_seconds)
         try:
-            self.driver = GraphDatabase.driver(url, auth=auth, connection_timeout=connection_timeout)
+            self.driver = GraphDatabase.driver(
+                url,
+                auth=auth,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=max(acquisition_timeout, connection_timeout),
+                max_transaction_retry_time=0,  # one attempt per driver call: `_call` decides what is retried
+            )
             self.driver.verify_connectivity()
         except (AuthError, ServiceUnavailable, DriverError, Neo4jError, ValueError, OSError) as err:
             raise StoreError(f"cannot reach Neo4j at {url}: {err}") from err
@@ -128,38 +227,126 @@ class Neo4jStore(GraphStore):
     def _session(self) -> neo4j.Session:
         return self.driver.session(database=self.database)
 
-    def _write(self, fn: Callable[[ManagedTransaction], T]) -> T:
-        """Run `fn` in a managed write transaction that also bumps the data version."""
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run `call` (one driver call: a transaction or a query) through the breaker, with the retries.
+
+        A call that cannot reach the server is tried once more (pooled connections die with a server
+        restart), then opens the breaker: StoreError. Transient errors of a server that answers are retried
+        with a growing pause for up to `retry_time` seconds; running out of the server's memory is not
+        retried (StoreResourceError). Any other error, the package's included, propagates as it is.
+        """
+        self.breaker.enter()
+        deadline = time.monotonic() + self.retry_time
+        pause = 0.05
+        reconnected = False
+        while True:
+            try:
+                result = call()
+            except (ServiceUnavailable, SessionExpired) as err:
+                if not reconnected and err.is_retryable():
+                    reconnected = True
+                    continue
+                self.breaker.failed(str(err) or type(err).__name__)
+                raise StoreError(f"Neo4j at {self.url} is unreachable: {err}") from err
+            except Neo4jError as err:
+                self.breaker.reached()
+                if _out_of_memory(err):
+                    raise StoreResourceError(
+                        f"Neo4j at {self.url} ran out of memory for this transaction ({err.code}): give the "
+                        "server more memory (its heap, dbms.memory.transaction.total.max), or import in smaller "
+                        "bundles; nothing was written"
+                    ) from err
+                if not err.is_retryable():
+                    raise
+                if time.monotonic() + pause > deadline:
+                    raise StoreError(f"Neo4j at {self.url} kept failing for {self.retry_time} s: {err}") from err
+                time.sleep(pause * random.uniform(0.5, 1.5))
+                pause = min(pause * 2, 1.0)
+            except DriverError as err:  # the driver is closed, ...
+                self.breaker.reached()
+                raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+            except BaseException:
+                self.breaker.reached()  # the server answered (the package's errors raised inside a transaction)
+                raise
+            else:
+                self.breaker.reached()
+                return result
+
+    def _write(self, fn: Callable[[ManagedTransaction], T], *, gated: bool = False) -> T:
+        """Run `fn` in a managed write transaction that also bumps the data version; `gated`: behind a commit
+        gate (see `_read`), for writes of many records that readers must see whole or not at all."""
+        gates: list[str] = []
 
         def work(tx: ManagedTransaction) -> T:
             # The version node is locked FIRST: every write transaction queues on it before it
             # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
-            # the driver would retry it with a growing back-off) and the version moves with the data.
+            # `_call` would retry it with a growing back-off) and the version moves with the data.
             tx.run(query("bump_data_version")).consume()
-            return fn(tx)
+            result = fn(tx)
+            if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
+                gates.append(self._gate("gate_open", str(uuid.uuid4())))
+            return result
 
+        def call() -> T:
+            try:
+                with self._session() as session:
+                    return session.execute_write(work)
+            finally:
+                while gates:
+                    self._gate("gate_close", gates.pop())
+
+        return self._call(call)
+
+    def _gate(self, name: str, id: str) -> str:
+        """Open or close a commit gate, in a transaction of its own (see write.cypher); a gate that cannot be
+        closed (the server went away) lapses after `GATE_LEASE` seconds."""
         try:
-            with self._session() as session:
-                return session.execute_write(work)
-        except DriverError as err:  # the server is gone (retries exhausted), the driver is closed, ...
-            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+            self.driver.execute_query(query(name), id=id, gates=GATES, lease=GATE_LEASE, database_=self.database)
+        except (DriverError, Neo4jError):
+            if name == "gate_open":
+                raise
+        return id
 
     def data_version(self) -> int:
         records = self._read_one("data_version")
         return int(records[0]["version"]) if records and records[0]["version"] is not None else 0
 
-    def _read(self, fn: Callable[[ManagedTransaction], T]) -> T:
-        try:
-            with self._session() as session:
-                return session.execute_read(fn)
-        except DriverError as err:
-            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
+    def _read(self, fn: Callable[[ManagedTransaction], T], *, gated: bool = True) -> T:
+        """Run `fn` in a managed read transaction. `gated`: its result is only used when no commit gate was
+        open and none opened or closed while it ran (else it runs again, for up to `retry_time` seconds): it
+        saw every gated write whole or not at all. Reads of one record need no gate (two more statements)."""
+
+        def checked(tx: ManagedTransaction) -> T:
+            before = tx.run(query("gate_state"), gates=GATES).single()
+            if before is None or before["open"]:
+                raise _GateBusy
+            result = fn(tx)
+            after = tx.run(query("gate_state"), gates=GATES).single()
+            if after is None or after["gen"] != before["gen"] or after["open"]:
+                raise _GateBusy
+            return result
+
+        def call() -> T:
+            deadline = time.monotonic() + self.retry_time
+            while True:
+                try:
+                    with self._session() as session:
+                        return session.execute_read(checked if gated else fn)
+                except _GateBusy:
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"Neo4j at {self.url} was applying a large write for over {self.retry_time} s; try again"
+                        ) from None
+                    time.sleep(0.02)
+
+        return self._call(call)
 
     def _read_one(self, name: str, **params: Any) -> list[neo4j.Record]:
-        """The records of one named read query, in a managed (retried) transaction that `execute_query`
-        sends in fewer round trips than a session's `execute_read`: for the small reads every API request
-        makes (its key, the data version)."""
-        try:
+        """The records of one named read query, in a managed transaction that `execute_query` sends in fewer
+        round trips than a session's `execute_read`: for the small reads every API request makes (its key,
+        the data version)."""
+
+        def call() -> list[neo4j.Record]:
             records, _, _ = self.driver.execute_query(
                 query(name),
                 params,
@@ -167,28 +354,52 @@ class Neo4jStore(GraphStore):
                 routing_=neo4j.RoutingControl.READ,
                 bookmark_manager_=None,  # as the session reads: no causal chain between requests
             )
-        except DriverError as err:
-            raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
-        return records
+            return records
 
-    def _apply_schema(self) -> None:
-        with self._session() as session:
-            for statement in statements("schema_"):
+        return self._call(call)
+
+    def _run(self, statement: str) -> None:
+        """One statement in an auto-commit transaction (schema changes, `clear`)."""
+
+        def call() -> None:
+            with self._session() as session:
                 session.run(statement).consume()
 
+        self._call(call)
+
+    def _apply_schema(self) -> None:
+        for statement in statements("schema_"):
+            self._run(statement)
+
     def ping(self) -> None:
+        """Raise StoreError when the server cannot be reached (at once while the breaker is open)."""
         try:
-            self._read(lambda tx: tx.run(query("ping")).single())
-        except (ServiceUnavailable, DriverError, Neo4jError) as err:
+            self._read(lambda tx: tx.run(query("ping")).single(), gated=False)
+        except Neo4jError as err:  # the server answers but its database does not (starting, stopping)
             raise StoreError(f"Neo4j at {self.url} is not usable: {err}") from err
 
     def close(self) -> None:
         self.driver.close()
 
+    def check(self, *, full: bool = False) -> CheckReport:
+        """Whether the server answers and holds the schema; the consistency of its files is checked by
+        Neo4j's own tool on a stopped database (`neo4j-admin database check neo4j`)."""
+        self.ping()
+        names = {r["name"] for r in self._read(lambda tx: list(tx.run("SHOW CONSTRAINTS YIELD name")))}
+        wanted = {line.split()[2] for line in statements("schema_") if line.startswith("CREATE CONSTRAINT")}
+        problems = [f"constraint {name} is missing" for name in sorted(wanted - names)]
+        return CheckReport(self.url, problems, "Neo4j: reachable, schema present (files: neo4j-admin database check)")
+
+    def backup(self, dest: Path) -> None:
+        raise StoreError(
+            "a Neo4j store is backed up with Neo4j's own tools, not by AccountGraph: stop the database and run "
+            "`neo4j-admin database dump neo4j --to-path=DIR` (Community), or run `neo4j-admin database backup` "
+            "(Enterprise, online); restore with `neo4j-admin database load`"
+        )
+
     def clear(self) -> None:
         """Delete every node and relationship (for tests and `--replace` imports); keeps the schema."""
-        with self._session() as session:
-            session.run(query("delete_everything")).consume()
+        self._run(query("delete_everything"))
         self._write(lambda tx: None)  # a new data version: caches of the old data are void
 
     # ---- writes -------------------------------------------------------------------------------
@@ -215,10 +426,10 @@ class Neo4jStore(GraphStore):
             steps.append(("upsert_interactions", _rows_of(ready.interactions)))
             steps.append(("upsert_risks", _rows_of(ready.risks)))
             for name, rows in steps:
-                for chunk in _chunks(rows):
+                for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
 
-        self._write(work)
+        self._write(work, gated=sum(bundle.counts().values()) > 1)  # a single record is never seen in part
 
     def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
         def work(tx: ManagedTransaction) -> list[BundleIssue]:
@@ -253,11 +464,11 @@ class Neo4jStore(GraphStore):
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
-        record = self._read(lambda tx: tx.run(query(f"get_{kind}"), id=id).single())
+        record = self._read(lambda tx: tx.run(query(f"get_{kind}"), id=id).single(), gated=False)
         return None if record is None else _row_in(kind, record["row"])
 
     def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
-        record = self._read(lambda tx: tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single())
+        record = self._read(lambda tx: tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single(), gated=False)
         return None if record is None else _tie_in(record["row"])
 
     def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
@@ -270,7 +481,7 @@ class Neo4jStore(GraphStore):
 
     # ---- documents (label LedgerRecord) --------------------------------------------------------
     def _document_get(self, kind: str, id: str) -> Document | None:
-        record = self._read(lambda tx: tx.run(query("document_get"), kind=kind, id=id).single())
+        record = self._read(lambda tx: tx.run(query("document_get"), kind=kind, id=id).single(), gated=False)
         return None if record is None else _document_in(record["row"])
 
     def _document_list(self, kind: str, account: str | None) -> list[Document]:

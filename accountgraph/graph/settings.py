@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
 
 DEFAULT_STORE_URL = "sqlite:///./accountgraph.db"
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+NEO4J_SETTINGS: dict[str, tuple[str, type[float] | type[int]]] = {
+    "NEO4J_CONNECTION_TIMEOUT": ("connection_timeout", float),  # seconds to open a connection (default 5)
+    "NEO4J_ACQUISITION_TIMEOUT": ("acquisition_timeout", float),  # seconds to get one from the pool (default 10)
+    "NEO4J_RETRY_TIME": ("retry_time", float),  # seconds transient errors (deadlocks) are retried (default 10)
+    "NEO4J_BREAKER_SECONDS": ("breaker_seconds", float),  # calls refused at once after an outage (default 5)
+    "NEO4J_IMPORT_BATCH": ("import_batch", int),  # rows per UNWIND statement of an import (default 5000)
+}
+"""Environment variables of a Neo4j store's settings: the `Neo4jStore` argument each sets, and its type."""
+
+
+def _positive(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> float | int:
+    try:
+        value = kind(env[name])
+    except ValueError:
+        value = 0
+    if not value > 0:
+        number = "number" if kind is float else "whole number"
+        raise StoreError(f"{name} must be a positive {number}, not {env[name]!r}")
+    return value
 
 
 def store_url(env: Mapping[str, str] | None = None) -> str:
@@ -21,7 +43,8 @@ def store_url(env: Mapping[str, str] | None = None) -> str:
 def open_store(url: str | None = None, env: Mapping[str, str] | None = None) -> GraphStore:
     """Open the store a URL names: `sqlite:///file.db`, or `neo4j://` / `bolt://host:7687`.
 
-    Neo4j credentials come from `NEO4J_USER` / `NEO4J_PASSWORD`, the database from `NEO4J_DATABASE`.
+    Neo4j credentials come from `NEO4J_USER` / `NEO4J_PASSWORD`, the database from `NEO4J_DATABASE`, and
+    how fast it gives up when the server is down from `NEO4J_SETTINGS` (seconds; see `Neo4jStore`).
     """
     env = os.environ if env is None else env
     url = url or store_url(env)
@@ -32,11 +55,15 @@ def open_store(url: str | None = None, env: Mapping[str, str] | None = None) -> 
     if url.startswith(NEO4J_SCHEMES):
         from accountgraph.graph.neo4j import Neo4jStore
 
+        options: dict[str, Any] = {
+            option: _positive(env, name, kind) for name, (option, kind) in NEO4J_SETTINGS.items() if env.get(name)
+        }
         user = env.get("NEO4J_USER", "neo4j")
         password = env.get("NEO4J_PASSWORD")
         return Neo4jStore(
             url,
             auth=(user, password) if password else None,
             database=env.get("NEO4J_DATABASE") or None,
+            **options,
         )
     raise StoreError(f"unknown store URL {url!r}: use sqlite:///path/to/file.db, neo4j://host:7687 or bolt://host:7687")

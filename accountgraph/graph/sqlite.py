@@ -11,26 +11,46 @@ account with at least `SqliteStore.snapshot_min_ties` ties is read row by row on
 snapshot is only used when it carries the store's current data version. Writing one is best effort: it
 waits at most a moment for the write lock and is skipped when it cannot be written (a read-only file, a busy
 writer), and it does not change the data version.
+
+A damaged file is found, not served: the store runs `PRAGMA quick_check` when it opens the file, and a
+query that meets a damaged page (SQLite's SQLITE_CORRUPT / SQLITE_NOTADB) marks it damaged too. From then on
+every call (`ping` included) raises StoreDamaged naming the file and what to do (restore a backup; see
+`accountgraph check`), until the file is opened again. Any other SQLite error of a call becomes a StoreError
+(StoreResourceError when the disk is full). A file of 0 bytes is initialised as a new store, and said so in
+`notices` (which the CLI prints and the API logs). `backup` copies the store with SQLite's online backup API,
+`check` runs `quick_check` (or the full `integrity_check`).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from accountgraph.errors import BundleRejected, ConflictError, NotFoundError, StoreError
+from accountgraph.errors import (
+    BundleRejected,
+    ConflictError,
+    InvalidArgument,
+    NotFoundError,
+    StoreDamaged,
+    StoreError,
+    StoreResourceError,
+)
 from accountgraph.graph import snapshot
 from accountgraph.graph.store import (
     ROW_FIELDS,
+    CheckReport,
     Document,
     DocumentKey,
     DocumentWrite,
@@ -241,6 +261,49 @@ WITH RECURSIVE tree(id, depth) AS (
 """
 
 
+_DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_CHECKED_ERRORS = 100
+"""At most this many problems are reported by a check."""
+C = TypeVar("C", bound=type)
+
+
+def _damage_advice(path: str, problems: list[str]) -> str:
+    more = f"; and {len(problems) - 1} more" if len(problems) > 1 else ""
+    return (
+        f"the SQLite store {path} is damaged ({problems[0]}{more}): restore it from a backup (`accountgraph "
+        "backup` makes them); `accountgraph check` lists what is wrong"
+    )
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` (a method of SqliteStore) refused while the store is damaged, its SQLite errors as StoreErrors."""
+
+    @functools.wraps(fn)
+    def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        if self.damage is not None:
+            raise StoreDamaged(self.damage)
+        try:
+            return fn(self, *args, **kwargs)
+        except sqlite3.DatabaseError as err:
+            translated = self._store_error(err)
+            if translated is None:  # an integrity or programming error: a defect, not the store's state
+                raise
+            raise translated from err
+
+    return call
+
+
+def _guard_methods(cls: C) -> C:
+    """Guard every method of the class but those that must work on a damaged file (see `_guarded`)."""
+    for name, member in list(vars(cls).items()):
+        if inspect.isfunction(member) and name not in _UNGUARDED:
+            setattr(cls, name, _guarded(member))
+    return cls
+
+
+_UNGUARDED = frozenset({"__init__", "close", "check", "_conn", "_tx", "_write_tx", "_store_error"})
+
+
 def _path_from_url(url: str) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
@@ -331,6 +394,7 @@ class _Reader:
         return found
 
 
+@_guard_methods
 class SqliteStore(GraphStore):
     """`GraphStore` on one SQLite file."""
 
@@ -349,10 +413,22 @@ class SqliteStore(GraphStore):
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.damage: str | None = None
+        """Why the file is damaged, once found (every call but `check` and `close` then raises StoreDamaged)."""
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
+            file = Path(self.path).expanduser()
+            parent = file.resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"cannot open {url!r}: folder {str(parent)!r} does not exist")
+            if file.is_file() and file.stat().st_size == 0:
+                self.notices = (
+                    f"{self.path} was an empty file (0 bytes): it is now a new, empty store; if it should hold "
+                    "data, stop and restore it from a backup",
+                )
+            problems = _problems(self.path, self.timeout, full=False)
+            if problems:
+                self.damage = _damage_advice(self.path, problems)
+                return
         self._migrate()
 
     # ---- connections and transactions ---------------------------------------------------------
@@ -373,6 +449,50 @@ class SqliteStore(GraphStore):
             with self._lock:
                 self._conns.append(conn)
         return conn
+
+    def _store_error(self, err: sqlite3.DatabaseError) -> StoreError | None:
+        """The StoreError an SQLite error of a call stands for (None: a defect of the call itself); a damaged
+        page marks the store damaged."""
+        code = getattr(err, "sqlite_errorcode", None)
+        if (code is not None and (code & 0xFF) in _DAMAGE_CODES) or type(err) is sqlite3.DatabaseError:
+            self.damage = _damage_advice(self.path, [str(err)])
+            return StoreDamaged(self.damage)
+        if code is not None and (code & 0xFF) == sqlite3.SQLITE_FULL:
+            return StoreResourceError(f"the SQLite store {self.path} cannot grow ({err}): free disk space")
+        if isinstance(err, sqlite3.OperationalError):  # locked past the timeout, I/O error, read-only file, ...
+            return StoreError(f"the SQLite store {self.path} is not usable: {err}")
+        return None
+
+    # ---- operations: check and backup -------------------------------------------------------------
+    def check(self, *, full: bool = False) -> CheckReport:
+        what = "integrity_check" if full else "quick_check"
+        if self.path == ":memory:":
+            return CheckReport(self.url, [], f"SQLite {what} (in memory)")
+        problems = _problems(self.path, self.timeout, full)
+        if problems:
+            self.damage = _damage_advice(self.path, problems)
+        elif self.damage is not None and not full:
+            problems = [self.damage]  # seen by a query though the quick check passes: only the full one tells
+        return CheckReport(self.path, problems, f"SQLite {what}")
+
+    def backup(self, dest: Path) -> None:
+        if self.path == ":memory:":
+            raise InvalidArgument("an in-memory store has nothing to back up")
+        dest = Path(dest).expanduser()
+        if dest.exists():
+            raise InvalidArgument(f"{dest} exists: back up to a new file")
+        if not dest.resolve().parent.is_dir():
+            raise InvalidArgument(f"cannot write {dest}: folder {str(dest.resolve().parent)!r} does not exist")
+        partial = dest.with_name(dest.name + ".partial")
+        try:
+            with closing(sqlite3.connect(partial)) as target:
+                self._conn().backup(target)  # a consistent copy, page by page, while others keep writing
+            problems = _problems(str(partial), self.timeout, full=False)
+            if problems:
+                raise StoreDamaged(_damage_advice(str(partial), problems))
+            os.replace(partial, dest)
+        finally:
+            partial.unlink(missing_ok=True)
 
     @contextmanager
     def _tx(self, write: bool) -> Iterator[sqlite3.Connection]:
@@ -415,10 +535,12 @@ class SqliteStore(GraphStore):
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
 
     def ping(self) -> None:
+        """Raise StoreError when the file cannot be read (StoreDamaged once it was found damaged)."""
         try:
-            self._conn().execute("SELECT 1").fetchone()
+            self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         except sqlite3.Error as err:
-            raise StoreError(f"SQLite store {self.path} is not usable: {err}") from err
+            found = self._store_error(err) if isinstance(err, sqlite3.DatabaseError) else None
+            raise found or StoreError(f"SQLite store {self.path} is not usable: {err}") from err
 
     def close(self) -> None:
         with self._lock:
@@ -622,7 +744,11 @@ class SqliteStore(GraphStore):
         return str(found[0])
 
     def counts(self) -> dict[str, int]:
-        conn = self._conn()
+        with self._tx(write=False) as conn:  # one snapshot: never half of a concurrent write
+            return self._counts(conn)
+
+    @staticmethod
+    def _counts(conn: sqlite3.Connection) -> dict[str, int]:
         counts = {
             "accounts": conn.execute("SELECT count(*) FROM company WHERE parent IS NULL").fetchone()[0],
             "companies": conn.execute("SELECT count(*) FROM company").fetchone()[0],
@@ -735,6 +861,18 @@ class SqliteStore(GraphStore):
         sql = _TREE + f"SELECT {select('risk', 'r')} FROM tree JOIN risk r ON r.company = tree.id ORDER BY r.id"
         rows.risks = [_row_out(risk_cols, v) for v in conn.execute(sql, (account_id,))]
         return rows
+
+
+def _problems(path: str, timeout: float, full: bool) -> list[str]:
+    """The problems `PRAGMA quick_check` (`integrity_check` when `full`) finds in a file; [] when it is sound."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        with closing(sqlite3.connect(path, timeout=timeout)) as conn:
+            rows = conn.execute(f"PRAGMA {pragma}({_CHECKED_ERRORS})").fetchall()
+    except sqlite3.DatabaseError as err:  # not a database at all, or a header it cannot read
+        return [str(err)]
+    lines = [line for row in rows for line in str(row[0]).splitlines()]
+    return [] if lines == ["ok"] else [line for line in lines if not line.startswith("*** ")]
 
 
 def _data_version(conn: sqlite3.Connection) -> int:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -331,6 +332,19 @@ class UnitOfWork:
             raise RuntimeError("this unit of work has ended")
 
 
+@dataclass(frozen=True)
+class CheckReport:
+    """What `GraphStore.check` found."""
+
+    store: str  # what was checked: the file, the server
+    problems: list[str]  # empty when nothing is wrong
+    how: str  # the check that ran (e.g. "SQLite quick_check")
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 @dataclass
 class CompanyNode:
     """One company of an account's tree, with its subsidiaries."""
@@ -356,6 +370,8 @@ class GraphStore(ABC):
     """The one storage interface. Use as a context manager or call `close()`."""
 
     url: str
+    notices: tuple[str, ...] = ()
+    """What the operator should be told about how the store was opened (e.g. an empty file made a new store)."""
 
     # ---- backend primitives -------------------------------------------------------------------
     @abstractmethod
@@ -446,6 +462,20 @@ class GraphStore(ABC):
     @abstractmethod
     def ping(self) -> None:
         """Raise StoreError when the store cannot be reached."""
+
+    @abstractmethod
+    def check(self, *, full: bool = False) -> CheckReport:
+        """Check the store itself (not the records): a damaged file, an unreachable server. `full`: the
+        slower, complete check where the backend has one. Works on a store found damaged."""
+
+    @abstractmethod
+    def backup(self, dest: Path) -> None:
+        """Copy the whole store, consistently and while it is in use, to the new file `dest`.
+
+        Raises:
+            InvalidArgument: `dest` exists or its folder does not.
+            StoreError: the backend has no such copy (Neo4j: use its own tools), or the copy failed.
+        """
 
     @abstractmethod
     def close(self) -> None: ...

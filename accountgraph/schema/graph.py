@@ -20,6 +20,7 @@ class Label(StrEnum):
     META = "AccountGraphMeta"  # one node holding the store's data version
     API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
     DOCUMENT = "LedgerRecord"  # a document (quote, invoice, plan...), keyed by (kind, id); the label's first name
+    COMMIT_GATE = "CommitGate"  # open while a bundle's transaction commits (readers wait; see write.cypher)
 
 
 class RelType(StrEnum):

@@ -8,8 +8,22 @@
 #   NEO4J_READY bolt://127.0.0.1:PORT
 # and runs until stdin is closed (Ctrl-D), or SIGINT/SIGTERM. All logs go to stderr
 # and DATADIR/logs/. Set NEO4J_LAUNCHER_STDIN=ignore to run it detached (</dev/null).
-# Extra JVM options: NEO4J_JAVA_OPTS (default heap -Xmx512m).
+# JVM options: NEO4J_JAVA_OPTS (default: a heap sized from the machine, see below).
 set -euo pipefail
+
+# The heap, and with it the memory transactions may hold (Neo4j's dbms.memory.transaction.total.max defaults
+# to 70% of the heap), from the memory available: a quarter of it, at least 512 MiB, at most 4 GiB. A
+# transaction that still runs out gets Neo.TransientError.General.MemoryPoolOutOfMemoryError, which the
+# store reports as a clear "ran out of memory" error (API: 507); nothing is written then.
+heap_mb=512
+if [[ -r /proc/meminfo ]]; then
+  avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+  if [[ -n "${avail_kb:-}" ]]; then
+    heap_mb=$((avail_kb / 1024 / 4))
+    ((heap_mb < 512)) && heap_mb=512
+    ((heap_mb > 4096)) && heap_mb=4096
+  fi
+fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 main_class=accountgraph.neo4j.Neo4jLauncher
@@ -31,7 +45,7 @@ fi
 # itself starts with; without them Neo4j works but logs warnings and falls back
 # to slower I/O paths.
 exec java \
-  ${NEO4J_JAVA_OPTS:--Xms128m -Xmx512m} \
+  ${NEO4J_JAVA_OPTS:--Xms128m -Xmx${heap_mb}m} \
   -XX:+UseSerialGC \
   -XX:-OmitStackTraceInFastThrow \
   -XX:+DisableExplicitGC \

@@ -11,11 +11,13 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")
-def healthz() -> Status:
+async def healthz() -> Status:
+    """Answered on the event loop, touching nothing: it stays fast while every worker thread waits on the
+    store (readiness says whether the store answers)."""
     return Status(status="ok")
 
 
-@router.get("/readyz", summary="The store is reachable (503 otherwise)")
+@router.get("/readyz", summary="The store is reachable and not damaged (503 otherwise)")
 def readyz(store: StoreDep, _caller: ScopeDep) -> Status:
     """Needs a key like every route but liveness (the middleware checks it; declared here for the schema)."""
     store.ping()  # StoreError -> 503

@@ -1,0 +1,56 @@
+"""Operator commands of the `accountgraph` command line: `backup DEST` and `check`.
+
+Each is a thin call of the store's own operation (`GraphStore.backup`, `GraphStore.check`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+
+app = typer.Typer()
+
+
+@app.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="the new file to write (it must not exist)")],
+    store: StoreOption = None,
+) -> None:
+    """Copy the store to DEST while it stays in use (SQLite's online backup), then check the copy.
+
+    A Neo4j store is backed up with Neo4j's own tool (`neo4j-admin database dump`): this says how, and
+    exits 1.
+    """
+    with opened_store(store) as s:
+        call(lambda: s.backup(dest))
+        url = s.url
+    err().print(
+        f"backed up {url} to {dest} ({dest.stat().st_size:,} bytes; the copy passed a quick check)", markup=False
+    )
+
+
+@app.command()
+def check(
+    full: Annotated[
+        bool, typer.Option("--full", help="SQLite's complete integrity_check (slower) instead of quick_check")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Check the store itself (a damaged file, an unreachable server): exit 0 when sound, 1 when not."""
+    with opened_store(store) as s:
+        report = call(lambda: s.check(full=full))
+    if report.ok:
+        out().print(f"{report.store}: ok ({report.how})", markup=False, highlight=False)
+        return
+    err().print(f"{report.store}: DAMAGED ({report.how}), {len(report.problems)} problem(s):", markup=False)
+    for problem in report.problems:
+        err().print(f"  - {problem}", markup=False, highlight=False)
+    err().print(
+        "restore the store from a backup (`accountgraph backup DEST` makes them); do not write to it meanwhile",
+        markup=False,
+    )
+    raise typer.Exit(1)
