@@ -20,6 +20,7 @@ from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
+from accountgraph.services.analysis import AnalysisCache
 
 MemberOption = Annotated[
     list[str] | None,
@@ -255,8 +256,9 @@ def opp_health(
     id: OppArg,
     use_scorecard: Annotated[bool, typer.Option("--scorecard", help="the fixed scorecard, not a fit")] = False,
 ) -> Operation[health_mod.OpportunityHealth]:
-    """Win probability with each feature's contribution and the actions that raise it most."""
-    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto")
+    """Win probability with each feature's contribution, the risks and the actions that raise it most."""
+    cache = AnalysisCache()  # this run's
+    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto", cache=cache)
 
 
 @opp_app.command("view")

@@ -55,8 +55,9 @@ def demo(
         )
         from accountgraph.opportunities.committee import opportunity_power_map
         from accountgraph.opportunities.health import opportunity_health
+        from accountgraph.services.analysis import AnalysisCache
 
-        health = call(lambda: opportunity_health(s, opp.id))
+        health = call(lambda: opportunity_health(s, opp.id, cache=AnalysisCache()))
         console.print(
             f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
             f"({health.model.replace('_', ' ')}); what would raise it most:",
