@@ -96,9 +96,15 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
     head.caption = h.explanation
     head.add_column("feature")
     head.add_column("value", justify="right")
+    head.add_column("typical", justify="right")
     head.add_column("log-odds", justify="right")
     for c in h.contributions:
-        head.add_row(c.label, f"{c.value:.2f}", f"{c.contribution:+.2f}")
+        head.add_row(c.label, f"{c.value:.2f}", f"{c.baseline:.2f}", f"{c.contribution:+.2f}")
+    risks = Table(title="risks (most serious first)")
+    risks.add_column("#", justify="right")
+    risks.add_column("risk")
+    for n, r in enumerate(h.risks, 1):
+        risks.add_row(str(n), r.description)
     committee = Table(title="committee (this deal's roles and stances; * set for this deal)")
     for column in ("person", "roles", "stance", "covered", "best tie", "our people", "days since contact"):
         committee.add_column(column)
@@ -119,7 +125,7 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
     actions.add_column("gain", justify="right")
     for n, a in enumerate(h.actions, 1):
         actions.add_row(str(n), a.description, f"{100 * a.probability:.0f}%", f"+{100 * a.gain:.1f} pts")
-    return [head, committee, actions]
+    return [head, risks, committee, actions]
 
 
 opp_app = typer.Typer(

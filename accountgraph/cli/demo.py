@@ -65,6 +65,8 @@ def demo(
         )
         for a in health.actions:
             console.print(f"  + {a.gain:.0%}  {a.description}", highlight=False, markup=False)
+        if health.risks:
+            console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
         views.mkdir(parents=True, exist_ok=True)
         (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id), encoding="utf-8")

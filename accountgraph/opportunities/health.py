@@ -96,7 +96,8 @@ class WinModel:
     wins: int = 0
 
     def contributions(self, x: dict[str, float]) -> dict[str, float]:
-        return {k: self.weights[k] * (x[k] - self.centres[k]) / self.scales[k] for k in FEATURE_NAMES}
+        # + 0.0: a zero weight's -0.0 reads as 0
+        return {k: self.weights[k] * (x[k] - self.centres[k]) / self.scales[k] + 0.0 for k in FEATURE_NAMES}
 
     def log_odds(self, x: dict[str, float]) -> float:
         return self.intercept + sum(self.contributions(x).values())
