@@ -503,7 +503,7 @@ def test_a_closed_deal_gets_no_plan_from_the_service_the_api_or_the_cli(
 
     s = loaded
     deal(s, "closed", [{"person": "ceo", "roles": ["decision_maker"]}, {"person": "ops", "roles": ["decision_maker"]}])
-    service.move_stage(s, "closed", final, cache=None)
+    service.move_stage(s, "closed", final)
     with pytest.raises(RuleViolation, match=f"'closed' is {final}: a closed deal gets no plan"):
         plans.create_plan_from_opportunity(s, "closed", id="p-closed", cache=None)
     planner = new_key(s, ApiRole.PLANNER)
