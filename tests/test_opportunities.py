@@ -491,3 +491,111 @@ def test_a_plan_from_an_opportunity_over_http(loaded: GraphStore) -> None:
         assert targets <= {"ceo", "ops"} and targets
         progress = c.get("/v1/plans/p-http/progress", headers=viewer).json()
         assert {g["id"] for g in progress["goals"]} == {g["id"] for g in made["goals"]}
+
+
+# ---- closed deals (issue 14, item 8) -------------------------------------------------------------
+@pytest.mark.parametrize("final", ["won", "lost"])
+def test_a_closed_deal_gets_no_plan_from_the_service_the_api_or_the_cli(
+    loaded: GraphStore, final: str, tmp_path: Path
+) -> None:
+    from accountgraph.cli import app
+    from accountgraph.plans import service as plans
+
+    s = loaded
+    deal(s, "closed", [{"person": "ceo", "roles": ["decision_maker"]}, {"person": "ops", "roles": ["decision_maker"]}])
+    service.move_stage(s, "closed", final)
+    with pytest.raises(RuleViolation, match=f"'closed' is {final}: a closed deal gets no plan"):
+        plans.create_plan_from_opportunity(s, "closed", id="p-closed", cache=None)
+    planner = new_key(s, ApiRole.PLANNER)
+    with api(s) as c:
+        r = c.post("/v1/plans/from-opportunity", json={"opportunity": "closed", "id": "p-closed"}, headers=planner)
+        assert r.status_code == 409 and "a closed deal gets no plan" in error_of(r)["message"]
+    from accountgraph.plans.service import list_plans
+
+    assert list_plans(s) == []
+    if isinstance(s, __import__("accountgraph.graph.sqlite", fromlist=["SqliteStore"]).SqliteStore):
+        r = CliRunner().invoke(app, ["plan", "from-opportunity", "closed", "--store", s.url])
+        assert r.exit_code == 1 and "a closed deal gets no plan" in r.output and "Traceback" not in r.output
+        assert list_plans(s) == []
+
+
+def test_the_scorecard_by_choice_counts_the_closed_deals_the_store_holds(loaded: GraphStore) -> None:
+    s = loaded
+    view = analysis.account_view(s, "acc", cache=None)
+    s.documents.commit([DocumentWrite.of(o) for o, _, _ in generate_history(view, 40, seed=2)])
+    deal(s, "open", [{"person": "ceo"}, {"person": "cto", "roles": ["champion"]}])
+    chosen = opportunity_health(s, "open", model="scorecard", cache=None)
+    assert chosen.model == "scorecard" and chosen.trained_on == 0
+    assert "the fixed scorecard, as asked (40 closed deals with features in the store)" in chosen.explanation
+    assert "(0 closed deals" not in chosen.explanation
+    fitted = opportunity_health(s, "open", cache=None)
+    assert fitted.model == "logistic_regression" and fitted.trained_on == 40
+
+
+def test_opp_health_scorecard_in_the_cli_counts_the_closed_deals(tmp_path: Path) -> None:
+    from accountgraph.cli import app
+    from accountgraph.graph.sqlite import SqliteStore
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    with SqliteStore(url) as s:
+        s.load_bundle(account_bundle())
+        deal(s, "c1", [{"person": "ceo", "roles": ["decision_maker"]}, {"person": "buyer", "roles": ["champion"]}])
+    runner = CliRunner()
+    assert runner.invoke(app, ["opp", "history", "acc", "--deals", "35", "--seed", "3", "--store", url]).exit_code == 0
+    r = runner.invoke(app, ["opp", "health", "c1", "--scorecard", "--json", "--store", url])
+    assert r.exit_code == 0, r.output
+    assert "35 closed deals with features in the store" in r.output and "(0 closed deals" not in r.output
+    # the first risk: nobody of ours knows the champion Bea
+    assert '"kind": "unreached_champion"' in r.output
+    r = runner.invoke(app, ["opp", "health", "c1", "--store", url])
+    assert r.exit_code == 0 and "risks" in r.output and "typical" in r.output
+
+
+# ---- explanations and risks on a stored deal (issue 14, item 9) -----------------------------------
+def test_a_deal_whose_decision_maker_nobody_reaches_shows_it_as_the_first_risk(loaded: GraphStore) -> None:
+    s = loaded
+    committee = [
+        {"person": "cfo", "roles": ["economic_buyer", "blocker"], "stance": "opponent"},
+        {"person": "ceo", "roles": ["decision_maker"]},
+        {"person": "cto", "roles": ["champion"]},
+        {"person": "ops", "roles": ["decision_maker"]},  # only Eli knows Otto: 0.3, 400 days ago
+    ]
+    deal(s, "r", committee)
+    h = opportunity_health(s, "r", model="scorecard", cache=None)
+    # Finn (economic buyer, the opponent) and Otto: Alex's tie to Finn and Eli's to Otto have gone stale
+    assert [(r.kind, r.person) for r in h.risks[:2]] == [
+        ("unreached_decision_maker", "cfo"),
+        ("unreached_decision_maker", "ops"),
+    ]
+    assert h.risks[1].description.startswith("nobody of ours reaches decision maker Otto (our best tie 0.")
+    assert "first risk: nobody of ours reaches economic buyer Finn" in h.explanation
+    assert "opponent" in [r.kind for r in h.risks[2:]]
+    for c in h.contributions:
+        assert "typical" in c.statement and c.baseline == health.scorecard().centres[c.name]
+    # one of ours reaches Otto: the risk is gone
+    s.upsert_tie(Tie.model_validate({"from": "ex", "to": "ops", "type": "knows", "strength": 0.9,
+                                     "last_contact": _day(2)}))  # fmt: skip
+    after = opportunity_health(s, "r", model="scorecard", cache=None)
+    assert all(r.person != "ops" for r in after.risks if r.kind.startswith("unreached"))
+    assert after.probability >= h.probability
+
+
+# ---- the fitted model lives in the caller's cache (issue 13, item 7) --------------------------------
+def test_the_fitted_model_is_kept_in_the_callers_cache_until_the_data_version_moves(loaded: GraphStore) -> None:
+    s = loaded
+    view = analysis.account_view(s, "acc", cache=None)
+    history = [o for o, _, _ in generate_history(view, 80, seed=4)]
+    s.documents.commit([DocumentWrite.of(o) for o in history[:40]])
+    deal(s, "open", [{"person": "ceo"}, {"person": "cto", "roles": ["champion"]}])
+    mine, theirs = analysis.AnalysisCache(), analysis.AnalysisCache()
+    first = opportunity_health(s, "open", cache=mine)
+    assert opportunity_health(s, "open", cache=mine) == first and mine.fits == 1
+    assert opportunity_health(s, "open", cache=theirs) == first and theirs.fits == 1  # nothing shared
+    assert health.win_model(s, cache=mine) is health.win_model(s, cache=mine)
+    s.documents.commit([DocumentWrite.of(o) for o in history[40:]])  # a write: the data version moves
+    again = opportunity_health(s, "open", cache=mine)
+    assert mine.fits == 2 and again.trained_on == 80 and first.trained_on == 40
+    assert len(mine._fitted) == 1  # the older version's model is dropped
+    mine.clear()
+    assert len(mine._fitted) == 0 and len(mine) == 0
+    assert not hasattr(health, "_models")  # no module-level model cache

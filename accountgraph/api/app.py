@@ -93,7 +93,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         from accountgraph.graph.settings import open_store
-        from accountgraph.services.analysis import ViewCache
+        from accountgraph.services.analysis import AnalysisCache
 
         own = store is None
         opened = open_store(settings.store) if store is None else store
@@ -105,7 +105,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
             logger.error("the store is not ready: %s", exc)
         try:
-            yield {"store": opened, "views": ViewCache(settings.cache_accounts)}
+            yield {"store": opened, "views": AnalysisCache(settings.cache_accounts)}
         finally:
             if own:
                 opened.close()

@@ -20,7 +20,7 @@ from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
-from accountgraph.services.analysis import ViewCache
+from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import authenticate
 from accountgraph.services.paging import CURSOR_PATTERN
 from accountgraph.services.records import Access
@@ -38,9 +38,9 @@ async def get_store(request: Request) -> GraphStore:
     return cast(GraphStore, request.state.store)
 
 
-async def get_views(request: Request) -> ViewCache:
-    """The app's cache of prepared accounts (`accountgraph.services.analysis.ViewCache`)."""
-    return cast(ViewCache, request.state.views)
+async def get_views(request: Request) -> AnalysisCache:
+    """The app's cache of prepared accounts and fitted models (`accountgraph.services.analysis.AnalysisCache`)."""
+    return cast(AnalysisCache, request.state.views)
 
 
 async def get_settings(request: Request) -> ApiSettings:
@@ -84,7 +84,7 @@ async def check_query(request: Request) -> None:
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-ViewsDep = Annotated[ViewCache, Depends(get_views)]
+ViewsDep = Annotated[AnalysisCache, Depends(get_views)]
 
 
 async def get_scope(

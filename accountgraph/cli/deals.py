@@ -20,6 +20,7 @@ from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
+from accountgraph.services.analysis import AnalysisCache
 
 MemberOption = Annotated[
     list[str] | None,
@@ -95,9 +96,15 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
     head.caption = h.explanation
     head.add_column("feature")
     head.add_column("value", justify="right")
+    head.add_column("typical", justify="right")
     head.add_column("log-odds", justify="right")
     for c in h.contributions:
-        head.add_row(c.label, f"{c.value:.2f}", f"{c.contribution:+.2f}")
+        head.add_row(c.label, f"{c.value:.2f}", f"{c.baseline:.2f}", f"{c.contribution:+.2f}")
+    risks = Table(title="risks (most serious first)")
+    risks.add_column("#", justify="right")
+    risks.add_column("risk")
+    for n, r in enumerate(h.risks, 1):
+        risks.add_row(str(n), r.description)
     committee = Table(title="committee (this deal's roles and stances; * set for this deal)")
     for column in ("person", "roles", "stance", "covered", "best tie", "our people", "days since contact"):
         committee.add_column(column)
@@ -118,7 +125,7 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
     actions.add_column("gain", justify="right")
     for n, a in enumerate(h.actions, 1):
         actions.add_row(str(n), a.description, f"{100 * a.probability:.0f}%", f"+{100 * a.gain:.1f} pts")
-    return [head, committee, actions]
+    return [head, risks, committee, actions]
 
 
 opp_app = typer.Typer(
@@ -255,8 +262,9 @@ def opp_health(
     id: OppArg,
     use_scorecard: Annotated[bool, typer.Option("--scorecard", help="the fixed scorecard, not a fit")] = False,
 ) -> Operation[health_mod.OpportunityHealth]:
-    """Win probability with each feature's contribution and the actions that raise it most."""
-    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto")
+    """Win probability with each feature's contribution, the risks and the actions that raise it most."""
+    cache = AnalysisCache()  # this run's
+    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto", cache=cache)
 
 
 @opp_app.command("view")

@@ -55,8 +55,9 @@ def demo(
         )
         from accountgraph.opportunities.committee import opportunity_power_map
         from accountgraph.opportunities.health import opportunity_health
+        from accountgraph.services.analysis import AnalysisCache
 
-        health = call(lambda: opportunity_health(s, opp.id))
+        health = call(lambda: opportunity_health(s, opp.id, cache=AnalysisCache()))
         console.print(
             f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
             f"({health.model.replace('_', ' ')}); what would raise it most:",
@@ -64,6 +65,8 @@ def demo(
         )
         for a in health.actions:
             console.print(f"  + {a.gain:.0%}  {a.description}", highlight=False, markup=False)
+        if health.risks:
+            console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
         views.mkdir(parents=True, exist_ok=True)
         (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id), encoding="utf-8")

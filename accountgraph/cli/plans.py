@@ -31,6 +31,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.plans import models, progress, service
 from accountgraph.schema.models import Role, Stance, today
+from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.compare import Comparison
 from accountgraph.services.compare import compare as compare_fn
 
@@ -234,8 +235,9 @@ def plan_from_opportunity(
 ) -> Operation[models.Plan]:
     """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
     day = parse_date(on)
+    cache = AnalysisCache()  # this run's
     return lambda s: service.create_plan_from_opportunity(
-        s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day
+        s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day, cache=cache
     )
 
 

@@ -45,10 +45,12 @@ from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
 from accountgraph.services import analysis
+from accountgraph.services.analysis import ViewCache
 
 __all__ = [
     "DAYS_CAP",
     "DEFAULT_GRADE",
+    "DIRECTIONS",
     "FEATURES",
     "FEATURE_NAMES",
     "GRADE_VALUE",
@@ -75,28 +77,36 @@ DECISION_ROLES = ("decision_maker", "economic_buyer")
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """A feature and its scorecard entry: contribution ``weight · (value − centre) / scale`` log-odds."""
+    """A feature and its scorecard entry: contribution ``weight · (value − centre) / scale`` log-odds.
+
+    `direction` is the common-sense direction of the feature: +1, more of it never lowers the win probability
+    (coverage, a champion, a stronger tie to them, more threads, a later stage, a better grade); −1, more of it
+    never raises it (opponents, days since contact, days stuck in the stage). Every model obeys it: the
+    scorecard's weights have its sign and a fitted model's coefficients are constrained to it (`health`)."""
 
     name: str
     label: str
     centre: float
     scale: float
     weight: float
+    direction: int
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
-    FeatureSpec("coverage", "committee coverage", 0.3, 0.25, 0.8),
-    FeatureSpec("champion", "champion present", 0.5, 0.5, 0.4),
-    FeatureSpec("champion_tie", "tie to the champion", 0.2, 0.25, 0.6),
-    FeatureSpec("opponents", "opponents or blockers among decision makers", 0.5, 1.0, -0.9),
-    FeatureSpec("dm_days_min", "days since the warmest decision maker was contacted", 180.0, 120.0, -0.3),
-    FeatureSpec("dm_days_mean", "mean days since decision makers were contacted", 240.0, 100.0, -0.2),
-    FeatureSpec("threads", "our people with committee relationships", 2.0, 1.5, 0.4),
-    FeatureSpec("stage", "stage reached", 0.5, 0.35, 0.5),
-    FeatureSpec("stage_age", "days in the stage", 40.0, 40.0, -0.3),
-    FeatureSpec("grade", "account grade (D=0 … A=3)", 1.5, 1.0, 0.3),
+    FeatureSpec("coverage", "committee coverage", 0.3, 0.25, 0.8, +1),
+    FeatureSpec("champion", "champion present", 0.5, 0.5, 0.4, +1),
+    FeatureSpec("champion_tie", "tie to the champion", 0.2, 0.25, 0.6, +1),
+    FeatureSpec("opponents", "opponents or blockers among decision makers", 0.5, 1.0, -0.9, -1),
+    FeatureSpec("dm_days_min", "days since the warmest decision maker was contacted", 180.0, 120.0, -0.3, -1),
+    FeatureSpec("dm_days_mean", "mean days since decision makers were contacted", 240.0, 100.0, -0.2, -1),
+    FeatureSpec("threads", "our people with committee relationships", 2.0, 1.5, 0.4, +1),
+    FeatureSpec("stage", "stage reached", 0.5, 0.35, 0.5, +1),
+    FeatureSpec("stage_age", "days in the stage", 40.0, 40.0, -0.3, -1),
+    FeatureSpec("grade", "account grade (D=0 … A=3)", 1.5, 1.0, 0.3, +1),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+DIRECTIONS: dict[str, int] = {f.name: f.direction for f in FEATURES}
+"""Each feature's common-sense direction (`FeatureSpec.direction`)."""
 
 
 def committee_view(view: AccountView, committee: list[CommitteeMember]) -> AccountView:
@@ -275,16 +285,23 @@ def committee_coverage(view: AccountView, opp: Opportunity) -> tuple[float, set[
 
 
 def closing_features(
-    store: GraphStore, opp: Opportunity, pipeline: Pipeline, stage: str, at: datetime | None = None
+    store: GraphStore,
+    opp: Opportunity,
+    pipeline: Pipeline,
+    stage: str,
+    at: datetime | None = None,
+    *,
+    cache: ViewCache | None,
 ) -> dict[str, str]:
     """The features of a deal that closes at `at` (default now) from open stage `stage` of `pipeline`, as
-    decimal strings (for the ledger). A close dated in the past reads the account as it stood that day."""
+    decimal strings (for the ledger). A close dated in the past reads the account as it stood that day; a
+    close now reads the account's view from the caller's `cache` (None: prepared afresh)."""
     now = datetime.now(UTC)
     at = at or now
     if at.date() < now.date():
         view = analysis.account_view(store, opp.account, as_of=at.date(), reference=at, cache=None)
     else:
-        view = analysis.account_view(store, opp.account, cache=analysis.default_cache)
+        view = analysis.account_view(store, opp.account, cache=cache)
     state = deal_state(view, opp, pipeline, account_grade_value(store, opp.account, at.date()), stage=stage, at=at)
     return encode_features(features_of(state))
 

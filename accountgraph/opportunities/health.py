@@ -7,9 +7,28 @@ prepared view, and the feature values computed from them).
 **Model.** ``P(win) = σ(b + Σ_k w_k (x_k − c_k) / s_k)``: each feature's contribution is its coefficient
 times its standardised value, in log-odds, and ``b`` the log-odds of a deal at the centre values. With at
 least ``MIN_CLOSED`` closed deals of both outcomes (each with the features stored when it closed), ``w``,
-``c``, ``s`` come from a logistic regression (scikit-learn, L2, C = 1, fixed ``random_state``) fitted on
-the store's closed opportunities, standardised by their means and standard deviations; otherwise the
-**scorecard**, fixed weights and centres written in `features.FEATURES`.
+``c``, ``s`` come from a logistic regression fitted on the store's closed opportunities, standardised by
+their means and standard deviations; otherwise the **scorecard**, fixed weights and centres written in
+`features.FEATURES`.
+
+**Monotone by construction.** Each feature has a common-sense direction (`features.DIRECTIONS`: more days
+since contact never raises the probability, more coverage or a stronger champion tie never lowers it). The
+regression is fitted with each coefficient's sign bounded to that direction (L2 with C = 1, as
+scikit-learn's default, minimised by L-BFGS-B with bounds: the maximum-likelihood fit among the models that
+obey the directions). A feature whose data would push it the wrong way (e.g. two collinear contact-recency
+features, one absorbing the other) gets 0 rather than a sign a salesperson could not trust. A sign
+constraint keeps the model a sum of one term per feature, so the explanation stays exact (unlike monotonic
+gradient boosting, whose per-feature effects interact); since ``P`` increases with the log-odds and each
+term is monotone in its own feature, the probability is monotone in every feature.
+
+**Explanations.** Each contribution is stated against a named baseline: the typical deal (the centre
+values: the mean of the closed deals fitted on, or the scorecard's), e.g. "last contact with the warmest
+decision maker 176 days ago, more recent than the typical 240: +0.79". A contribution is positive only when
+the deal is better than the typical deal in the feature's direction, so more silence never reads as a gain.
+**Risks** list what threatens the deal, the decision makers and champions nobody of ours reaches first.
+
+**Cache.** The fitted model is kept in the caller's `services.analysis.AnalysisCache` (the API's app or one
+CLI run), keyed by the store's data version; without one it is fitted on every call.
 
 **Actions.** Candidate moves (recruit a champion, strengthen the tie to the champion, contact a cold or
 uncovered decision maker, win over an opponent, add a second thread) are simulated on the committee's facts;
@@ -19,20 +38,19 @@ the features are recomputed and the moves ranked by the gain in probability; the
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.features import (
+    DIRECTIONS,
     FEATURE_NAMES,
     FEATURES,
+    GRADE_VALUE,
     DealState,
     MemberFacts,
     account_grade_value,
@@ -42,11 +60,13 @@ from accountgraph.opportunities.features import (
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_opportunity, get_pipeline, list_opportunities
 from accountgraph.services import analysis
-from accountgraph.services.analysis import ViewCache
+from accountgraph.services.analysis import AnalysisCache, ViewCache
 
 __all__ = [
     "ACTIONS_SHOWN",
+    "COLD_DAYS",
     "MIN_CLOSED",
+    "HealthRisk",
     "OpportunityHealth",
     "WinModel",
     "fit_model",
@@ -76,7 +96,8 @@ class WinModel:
     wins: int = 0
 
     def contributions(self, x: dict[str, float]) -> dict[str, float]:
-        return {k: self.weights[k] * (x[k] - self.centres[k]) / self.scales[k] for k in FEATURE_NAMES}
+        # + 0.0: a zero weight's -0.0 reads as 0
+        return {k: self.weights[k] * (x[k] - self.centres[k]) / self.scales[k] + 0.0 for k in FEATURE_NAMES}
 
     def log_odds(self, x: dict[str, float]) -> float:
         return self.intercept + sum(self.contributions(x).values())
@@ -98,31 +119,52 @@ def scorecard() -> WinModel:
 
 
 def fit_model(rows: list[tuple[dict[str, float], bool]], *, min_closed: int = MIN_CLOSED) -> WinModel:
-    """A logistic regression on closed deals ``(features, won)``; the scorecard when there are fewer than
-    `min_closed` of them or only one outcome."""
+    """A logistic regression on closed deals ``(features, won)`` with each coefficient's sign bounded to its
+    feature's direction (`features.DIRECTIONS`); the scorecard when there are fewer than `min_closed` of them
+    or only one outcome."""
     wins = sum(1 for _, won in rows if won)
     if len(rows) < min_closed or wins == 0 or wins == len(rows):
         return replace(scorecard(), trained_on=len(rows), wins=wins)
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     X = np.array([[r[k] for k in FEATURE_NAMES] for r, _ in rows], dtype=np.float64)
-    y = np.array([1 if won else 0 for _, won in rows], dtype=np.int64)
+    y = np.array([1.0 if won else 0.0 for _, won in rows], dtype=np.float64)
     centre = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000, random_state=0)
-    model.fit((X - centre) / scale, y)
-    coef = model.coef_[0]
+    coef, intercept = _fit_signed((X - centre) / scale, y, [DIRECTIONS[k] for k in FEATURE_NAMES])
     return WinModel(
         kind="logistic_regression",
-        intercept=float(model.intercept_[0]),
+        intercept=intercept,
         weights={k: float(coef[j]) for j, k in enumerate(FEATURE_NAMES)},
         centres={k: float(centre[j]) for j, k in enumerate(FEATURE_NAMES)},
         scales={k: float(scale[j]) for j, k in enumerate(FEATURE_NAMES)},
         trained_on=len(rows),
         wins=wins,
     )
+
+
+def _fit_signed(Z: Any, y: Any, signs: list[int], C: float = 1.0) -> tuple[list[float], float]:
+    """L2-regularised logistic regression (``Σ log-loss + ‖w‖² / 2C``, intercept unpenalised, as
+    scikit-learn's `LogisticRegression`) with ``w_k ≥ 0`` where ``signs[k] > 0`` and ``w_k ≤ 0`` where
+    ``signs[k] < 0``, by L-BFGS-B. Returns the coefficients and the intercept."""
+    import numpy as np
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    n = Z.shape[1]
+
+    def loss(theta: Any) -> tuple[float, Any]:
+        w, b = theta[:n], theta[n]
+        z = Z @ w + b
+        value = float(np.sum(np.logaddexp(0.0, z) - y * z) + w @ w / (2 * C))
+        r = expit(z) - y
+        return value, np.concatenate([Z.T @ r + w / C, [r.sum()]])
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    found = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
+    theta = found.x
+    return [float(v) for v in theta[:n]], float(theta[n])
 
 
 def training_rows(store: GraphStore) -> list[tuple[dict[str, float], bool]]:
@@ -140,23 +182,13 @@ def training_rows(store: GraphStore) -> list[tuple[dict[str, float], bool]]:
     return rows
 
 
-_models: OrderedDict[Hashable, WinModel] = OrderedDict()
-_models_lock = threading.Lock()
-
-
-def win_model(store: GraphStore) -> WinModel:
-    """The model fitted on the store's closed deals (cached per store data version)."""
-    key = (getattr(store, "url", id(store)), store.data_version())
-    with _models_lock:
-        model = _models.get(key)
-    if model is not None:
-        return model
-    model = fit_model(training_rows(store))
-    with _models_lock:
-        _models[key] = model
-        while len(_models) > 8:
-            _models.popitem(last=False)
-    return model
+def win_model(store: GraphStore, *, cache: AnalysisCache | None) -> WinModel:
+    """The model fitted on the store's closed deals, kept in the caller's `cache` per store data version
+    (None: fitted afresh)."""
+    if cache is None:
+        return fit_model(training_rows(store))
+    scope = (getattr(store, "url", id(store)), "win_model")
+    return cache.fitted(scope, store.data_version(), lambda: fit_model(training_rows(store)))
 
 
 # ---- results ----------------------------------------------------------------------------------
@@ -164,7 +196,23 @@ class FeatureContribution(BaseModel):
     name: str
     label: str
     value: float
-    contribution: float = Field(description="log-odds: coefficient × standardised value")
+    baseline: float = Field(description="the typical deal's value (the model's centre), which scores 0")
+    contribution: float = Field(description="log-odds against the typical deal: coefficient × standardised value")
+    statement: str = Field(description="the value against the named baseline and its effect, in words")
+
+
+class HealthRisk(BaseModel):
+    kind: Literal[
+        "unreached_decision_maker",
+        "unreached_champion",
+        "no_champion",
+        "opponent",
+        "cold_decision_maker",
+        "single_threaded",
+        "stalled",
+    ]
+    person: str | None
+    description: str
 
 
 class CommitteeMemberHealth(BaseModel):
@@ -201,6 +249,9 @@ class OpportunityHealth(BaseModel):
     trained_on: int = Field(description="closed deals the model was fitted on (0 for the scorecard)")
     base_log_odds: float = Field(description="the log-odds of a deal at the centre values")
     contributions: list[FeatureContribution] = Field(description="largest effect first")
+    risks: list[HealthRisk] = Field(
+        description="what threatens the deal, a champion or decision maker nobody of ours reaches first"
+    )
     committee: list[CommitteeMemberHealth]
     actions: list[HealthAction]
     explanation: str
@@ -220,6 +271,108 @@ def _member_health(m: MemberFacts, threshold: float) -> CommitteeMemberHealth:
         threads=sorted(m.threads),
         days_since_contact=m.days,
     )
+
+
+COLD_DAYS = 90.0
+"""A decision maker not contacted for longer than this is a risk; so is a deal stuck longer in its stage."""
+
+
+def _than(value: float, baseline: float, lower: str, higher: str) -> str:
+    if abs(value - baseline) < 1e-9:
+        return "the same as"
+    return f"{lower if value < baseline else higher} than"
+
+
+_GRADES = {v: k for k, v in GRADE_VALUE.items()}
+
+
+def _statement(name: str, x: float, c: float) -> str:
+    """Feature `name`'s value `x` against the typical deal's `c`, in words."""
+    if name == "coverage":
+        return f"committee coverage {x:.0%}, {_than(x, c, 'lower', 'higher')} the typical {c:.0%}"
+    if name == "champion":
+        return f"{'a champion' if x >= 0.5 else 'no champion'} in the committee (the typical deal: {c:.0%} have one)"
+    if name == "champion_tie":
+        return f"our tie to the champion {x:.2f}, {_than(x, c, 'weaker', 'stronger')} the typical {c:.2f}"
+    if name == "opponents":
+        return f"{x:.0f} opponents or blockers among the buyers, {_than(x, c, 'fewer', 'more')} the typical {c:.1f}"
+    if name == "dm_days_min":
+        return (
+            f"last contact with the warmest decision maker {x:.0f} days ago, "
+            f"{_than(x, c, 'more recent', 'longer ago')} the typical {c:.0f}"
+        )
+    if name == "dm_days_mean":
+        return (
+            f"decision makers last contacted {x:.0f} days ago on average, "
+            f"{_than(x, c, 'more recent', 'longer ago')} the typical {c:.0f}"
+        )
+    if name == "threads":
+        return f"{x:.0f} of our people with committee relationships, {_than(x, c, 'fewer', 'more')} the typical {c:.1f}"
+    if name == "stage":
+        return f"stage reached {x:.0%} of the way, {_than(x, c, 'earlier', 'further')} the typical {c:.0%}"
+    if name == "stage_age":
+        return f"{x:.0f} days in the stage, {_than(x, c, 'fewer', 'more')} the typical {c:.0f}"
+    if name == "grade":
+        grade = _GRADES.get(x, f"{x:g}")
+        return f"account grade {grade}, {_than(x, c, 'lower', 'higher')} the typical {c:.1f} (D=0 … A=3)"
+    return f"{name} {x:g}, {_than(x, c, 'lower', 'higher')} the typical {c:g}"
+
+
+def _roles_text(m: MemberFacts) -> str:
+    return " and ".join(r.replace("_", " ") for r in m.roles if r in ("decision_maker", "economic_buyer", "champion"))
+
+
+def risks_of(state: DealState) -> list[HealthRisk]:
+    """What threatens a deal, in this order: a champion or decision maker nobody of ours reaches (no tie of
+    ours at the coverage threshold), no champion, opponents, decision makers gone cold, a single thread, a
+    deal stuck in its stage."""
+    ms = [m for m in state.members if m.in_account]
+    unreached, rest = [], []
+    for m in sorted(ms, key=lambda m: (not m.champion, -m.weight, m.person)):
+        if (m.champion or m.decision_maker) and m.best < state.threshold:
+            how = (
+                "no tie of ours"
+                if m.best <= 0
+                else f"our best tie {m.best:.2f}, below the threshold {state.threshold:g}"
+            )
+            unreached.append(
+                HealthRisk(
+                    kind="unreached_champion" if m.champion else "unreached_decision_maker",
+                    person=m.person,
+                    description=f"nobody of ours reaches {_roles_text(m)} {m.name} ({how})",
+                )
+            )
+    if ms and not any(m.champion for m in ms):
+        rest.append(HealthRisk(kind="no_champion", person=None, description="no champion in the committee"))
+    for m in ms:
+        if m.opposing:
+            roles = ", ".join(r.replace("_", " ") for r in m.roles) or "no role"
+            rest.append(
+                HealthRisk(kind="opponent", person=m.person, description=f"{m.name} opposes ({m.stance}; {roles})")
+            )
+    for m in ms:
+        if m.decision_maker and m.best >= state.threshold and (m.days is None or m.days > COLD_DAYS):
+            since = "never contacted" if m.days is None else f"last contact {m.days:.0f} days ago"
+            rest.append(
+                HealthRisk(
+                    kind="cold_decision_maker",
+                    person=m.person,
+                    description=f"{_roles_text(m)} {m.name} gone cold ({since})",
+                )
+            )
+    threads: set[str] = set()
+    for m in ms:
+        threads |= m.threads
+    if ms and len(threads) <= 1:
+        who = f"only {next(iter(threads))} of ours" if threads else "none of ours"
+        rest.append(
+            HealthRisk(kind="single_threaded", person=None, description=f"single-threaded: {who} knows the committee")
+        )
+    if state.stage_age > COLD_DAYS:
+        rest.append(
+            HealthRisk(kind="stalled", person=None, description=f"{state.stage_age:.0f} days in the current stage")
+        )
+    return unreached + rest
 
 
 STRONG_TIE = 0.9
@@ -295,15 +448,32 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
 
 
 def health_of(
-    opp: Opportunity, state: DealState, model: WinModel, reference: datetime, *, shown: int = ACTIONS_SHOWN
+    opp: Opportunity,
+    state: DealState,
+    model: WinModel,
+    reference: datetime,
+    *,
+    shown: int = ACTIONS_SHOWN,
+    closed: int | None = None,
 ) -> OpportunityHealth:
-    """The health of a deal from its state and a model (pure: no store)."""
+    """The health of a deal from its state and a model (pure: no store). `closed`: the closed deals with
+    features the store holds, when `model` is the scorecard by choice rather than for want of them."""
     x = features_of(state)
     p = model.probability(x)
     contrib = model.contributions(x)
     labels = {f.name: f.label for f in FEATURES}
     contributions = sorted(
-        (FeatureContribution(name=k, label=labels[k], value=x[k], contribution=contrib[k]) for k in FEATURE_NAMES),
+        (
+            FeatureContribution(
+                name=k,
+                label=labels[k],
+                value=x[k],
+                baseline=model.centres[k],
+                contribution=contrib[k],
+                statement=f"{_statement(k, x[k], model.centres[k])}: {contrib[k]:+.2f}",
+            )
+            for k in FEATURE_NAMES
+        ),
         key=lambda c: (-abs(c.contribution), c.name),
     )
     actions = []
@@ -321,13 +491,21 @@ def health_of(
                 )
             )
     actions.sort(key=lambda a: (-a.gain, a.kind, a.person or ""))
-    top = contributions[:3]
-    reasons = ", ".join(f"{c.label} {'+' if c.contribution >= 0 else '−'}{abs(c.contribution):.2f}" for c in top)
-    source = (
-        f"a logistic regression fitted on {model.trained_on} closed deals ({model.wins} won)"
-        if model.kind == "logistic_regression"
-        else f"the scorecard ({model.trained_on} closed deals with features: too few to fit on)"
-    )
+    risks = risks_of(state)
+    reasons = "; ".join(c.statement for c in contributions[:3])
+    if model.kind == "logistic_regression":
+        source = f"a logistic regression fitted on {model.trained_on} closed deals ({model.wins} won)"
+        typical = f"the typical deal is the mean of those {model.trained_on}"
+    elif closed is not None:
+        source = f"the fixed scorecard, as asked ({closed} closed deals with features in the store)"
+        typical = "the typical deal is the scorecard's"
+    else:
+        source = (
+            f"the scorecard ({model.trained_on} closed deals with features, {model.wins} won: too few to fit on; "
+            f"a fit needs {MIN_CLOSED} with both outcomes)"
+        )
+        typical = "the typical deal is the scorecard's"
+    first = f"; first risk: {risks[0].description}" if risks else ""
     return OpportunityHealth(
         opportunity=opp.id,
         account=opp.account,
@@ -339,9 +517,13 @@ def health_of(
         trained_on=model.trained_on if model.kind == "logistic_regression" else 0,
         base_log_odds=model.intercept,
         contributions=contributions,
+        risks=risks,
         committee=[_member_health(m, state.threshold) for m in state.members],
         actions=actions[:shown],
-        explanation=f"win probability {100 * p:.0f}% by {source}; largest effects (log-odds): {reasons}",
+        explanation=(
+            f"win probability {100 * p:.0f}% by {source}; largest effects (log-odds against the typical deal; "
+            f"{typical}): {reasons}{first}"
+        ),
     )
 
 
@@ -357,9 +539,10 @@ def opportunity_health(
     *,
     model: WinModel | Literal["auto", "scorecard"] = "auto",
     reference: date | datetime | None = None,
-    cache: ViewCache | None = analysis.default_cache,
+    cache: AnalysisCache | None,
 ) -> OpportunityHealth:
-    """The health of an opportunity now: win probability, each feature's contribution, the best actions.
+    """The health of an opportunity now: win probability, each feature's contribution against the typical
+    deal, the risks, the best actions. `cache`: the caller's (views and the fitted model; None: none kept).
 
     Raises:
         NotFoundError: no such opportunity (or its account is gone).
@@ -368,6 +551,11 @@ def opportunity_health(
     pipeline = get_pipeline(store)
     view = _account_view(store, opp.account, reference, cache)
     state = deal_state(view, opp, pipeline, account_grade_value(store, opp.account, view.reference.date()))
-    chosen = win_model(store) if model == "auto" else scorecard() if model == "scorecard" else model
-    assert isinstance(chosen, WinModel)
-    return health_of(opp, state, chosen, view.reference)
+    closed = None
+    if model == "auto":
+        chosen = win_model(store, cache=cache)
+    elif model == "scorecard":
+        chosen, closed = scorecard(), win_model(store, cache=cache).trained_on
+    else:
+        chosen = model
+    return health_of(opp, state, chosen, view.reference, closed=closed)

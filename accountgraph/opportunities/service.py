@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline, StageChange
 from accountgraph.schema.models import BundleIssue
+from accountgraph.services.analysis import ViewCache
 
 __all__ = [
     "create_opportunity",
@@ -283,12 +285,13 @@ def move_stage(
     at: datetime | None = None,
     note: str | None = None,
     features: FeatureHook | None = None,
+    cache: ViewCache | None = None,
 ) -> Opportunity:
     """Move an opportunity to another stage of the pipeline, appending the change (with its time) to its history.
 
     Any open stage may follow any other (deals slip back), or won / lost; a closed deal is final. Closing
-    stores the deal's health features as they are now (`features`, default `features.closing_features`),
-    which is what the win-probability model learns from.
+    stores the deal's health features as they are now (`features`, default `features.closing_features` on
+    the account's view from the caller's `cache`), which is what the win-probability model learns from.
 
     Raises:
         NotFoundError: no such opportunity.
@@ -302,7 +305,7 @@ def move_stage(
     if features is None:
         from accountgraph.opportunities.features import closing_features
 
-        features = closing_features
+        features = partial(closing_features, cache=cache)
 
     def attempt(uow: UnitOfWork) -> Opportunity:
         opp = _load(uow, id)

@@ -400,7 +400,7 @@ def create_plan_from_opportunity(
     stall_days: int = STALL_DAYS,
     id: str | None = None,
     on: date | None = None,
-    cache: analysis.ViewCache | None = analysis.default_cache,
+    cache: analysis.AnalysisCache | None,
 ) -> Plan:
     """A plan drafted in one call from the actions that raise an opportunity's win probability most.
 
@@ -416,12 +416,18 @@ def create_plan_from_opportunity(
     ------
     NotFoundError
         No such opportunity.
+    RuleViolation
+        The deal is won or lost: there is nothing left to win.
     """
     from accountgraph.opportunities.health import STRONG_TIE, opportunity_health
-    from accountgraph.opportunities.service import get_opportunity
+    from accountgraph.opportunities.service import get_opportunity, get_pipeline
 
     day = on or today()
     opp = get_opportunity(store, opportunity)
+    if get_pipeline(store).is_closed(opp.stage):
+        raise RuleViolation(
+            f"opportunity {opp.id!r} is {opp.stage}: a closed deal gets no plan to win it (open a new opportunity)"
+        )
     health = opportunity_health(store, opportunity, reference=day, cache=cache)
     threads = {m.person: len(m.threads) for m in health.committee}
     due = day + timedelta(days=due_days)

@@ -9,7 +9,8 @@ account's prepared view (our ties, their effective strengths and last contacts),
 deal closed at another time, when the ties were warmer or colder). The outcome is
 ``won ~ Bernoulli(σ(TRUE_INTERCEPT + Σ TRUE_WEIGHTS_k · (x_k − c_k) / s_k + ε))``, ``ε ~ N(0, NOISE)``, with
 ``c``, ``s`` the scorecard's centres and scales and a penalty for deals stuck more than 90 days. The true
-weights are not the scorecard's (the scorecard is a prior, not the truth).
+weights are not the scorecard's (the scorecard is a prior, not the truth), but they have the signs of the
+features' common-sense directions (`features.DIRECTIONS`), like every model: the truth is monotone too.
 """
 
 from __future__ import annotations

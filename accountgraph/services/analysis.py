@@ -17,7 +17,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
 from accountgraph.algorithms import (
     AccountView,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from accountgraph.viz.inputs import AccountMap
 
 __all__ = [
+    "AnalysisCache",
     "ViewCache",
     "account_map",
     "account_view",
@@ -66,6 +67,7 @@ __all__ = [
 ]
 
 StoreVersion = Callable[[], int]
+T = TypeVar("T")
 
 
 class ViewCache:
@@ -152,6 +154,47 @@ class ViewCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class AnalysisCache(ViewCache):
+    """What one app (the API's lifespan) or one CLI run keeps between use cases: the prepared accounts
+    (`ViewCache`) and results fitted on a whole store, such as the win-probability model
+    (`opportunities.health.win_model`).
+
+    One invalidation rule for both: the store's data version, part of every key. A fitted result is stored
+    under ``(scope, version)``, `scope` naming the store and what was fitted (e.g. ``(url, "win_model")``);
+    storing one drops the entries of the same scope at other versions, so a write to the store makes the
+    next call fit afresh and nothing older stays behind.
+    """
+
+    def __init__(self, size: int = 8, wait_seconds: float = 300.0, fitted_size: int = 8) -> None:
+        super().__init__(size, wait_seconds)
+        self.fitted_size = fitted_size
+        self._fitted: OrderedDict[Hashable, object] = OrderedDict()
+        self._fitted_lock = threading.Lock()
+        self.fits = 0  # calls of a fitting function
+
+    def fitted(self, scope: Hashable, version: int, fit: Callable[[], T]) -> T:
+        """The result stored for `scope` at data `version`, else `fit()`'s result, stored."""
+        key = (scope, version)
+        with self._fitted_lock:
+            if key in self._fitted:
+                self._fitted.move_to_end(key)
+                return cast(T, self._fitted[key])
+        result = fit()
+        with self._fitted_lock:
+            self.fits += 1
+            for old in [k for k in self._fitted if isinstance(k, tuple) and k[0] == scope and k != key]:
+                del self._fitted[old]
+            self._fitted[key] = result
+            while len(self._fitted) > self.fitted_size:
+                self._fitted.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        super().clear()
+        with self._fitted_lock:
+            self._fitted.clear()
 
 
 default_cache = ViewCache()

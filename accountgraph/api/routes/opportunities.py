@@ -145,9 +145,9 @@ def view(access: ReadAccess, views: ViewsDep, id: RecordId) -> HTMLResponse:
 
 
 @router.post("/{id:path}/stage", summary="Move the opportunity to another stage (kept in its stage history)")
-def move_stage(access: WriteAccess, id: RecordId, body: StageMove) -> Opportunity:
+def move_stage(access: WriteAccess, views: ViewsDep, id: RecordId, body: StageMove) -> Opportunity:
     _opportunity(access, id)
-    return service.move_stage(access.store, id, body.stage, note=body.note)
+    return service.move_stage(access.store, id, body.stage, note=body.note, cache=views)
 
 
 @router.put("/{id:path}/committee", summary="Replace the buying committee (per-deal roles and stances)")
