@@ -28,6 +28,7 @@ def demo(
     from accountgraph.services import analysis
 
     console = out()
+    cache = analysis.AnalysisCache()  # this run's: every analysis below reads the account prepared once
     with opened_store(store) as s:
         report = call(lambda: seed_demo(s))
         if report.datasets_note is not None:
@@ -36,8 +37,8 @@ def demo(
             err().print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
         account, opp = report.account, report.opportunity
         console.print(counts_table(f"store {s.url}", s.counts()))
-        show_ranking(call(lambda: analysis.rank(s, account, top=10)))
-        cov = call(lambda: analysis.coverage(s, account))
+        show_ranking(call(lambda: analysis.rank(s, account, top=10, cache=cache)))
+        cov = call(lambda: analysis.coverage(s, account, cache=cache))
         show_coverage(cov, 8)
         target = next(
             (p for p in cov.people if not p.covered and "decision_maker" in p.roles),
@@ -45,8 +46,8 @@ def demo(
         )
         if target is not None:
             console.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
-            show_path(call(lambda: analysis.path(s, account, target.id)))
-        show_actions(call(lambda: analysis.actions(s, account)))
+            show_path(call(lambda: analysis.path(s, account, target.id, cache=cache)))
+        show_actions(call(lambda: analysis.actions(s, account, cache=cache)))
         cash = call(lambda: cash_picture(s, account))
         console.print(
             f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
@@ -55,9 +56,8 @@ def demo(
         )
         from accountgraph.opportunities.committee import opportunity_power_map
         from accountgraph.opportunities.health import opportunity_health
-        from accountgraph.services.analysis import AnalysisCache
 
-        health = call(lambda: opportunity_health(s, opp.id, cache=AnalysisCache()))
+        health = call(lambda: opportunity_health(s, opp.id, cache=cache))
         console.print(
             f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
             f"({health.model.replace('_', ' ')}); what would raise it most:",
@@ -69,12 +69,12 @@ def demo(
             console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
         views.mkdir(parents=True, exist_ok=True)
-        (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id), encoding="utf-8")
+        (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id, cache=cache), encoding="utf-8")
         power_map = views / f"{account}-power-map.html"
         highlight = target.id if target is not None else None
-        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight), encoding="utf-8")
+        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight, cache=cache), encoding="utf-8")
         tree = views / f"{account}-tree.html"
-        tree.write_text(analysis.tree_html(s, account), encoding="utf-8")
+        tree.write_text(analysis.tree_html(s, account, cache=cache), encoding="utf-8")
     committee = views / f"{opp.id}-committee.html"
     console.print(
         f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"

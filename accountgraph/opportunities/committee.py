@@ -79,7 +79,7 @@ def opportunity_power_map(
     id: str,
     *,
     reference: date | datetime | None = None,
-    cache: ViewCache | None = analysis.default_cache,
+    cache: ViewCache | None = None,
 ) -> str:
     """The power map of an opportunity's committee (NotFoundError for an unknown opportunity)."""
     opp = get_opportunity(store, id)

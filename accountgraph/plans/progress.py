@@ -54,7 +54,7 @@ def plan_progress(
     stall_days: int | None = None,
     options: Options | None = None,
     reference: date | datetime | None = None,
-    cache: analysis.ViewCache | None = analysis.default_cache,
+    cache: analysis.ViewCache | None = None,
 ) -> PlanProgress:
     """The progress of a plan (an id or the plan) on `on` (default today), read from the store.
 
@@ -76,7 +76,7 @@ def progress_html(
     *,
     on: date | None = None,
     stall_days: int | None = None,
-    cache: analysis.ViewCache | None = analysis.default_cache,
+    cache: analysis.ViewCache | None = None,
 ) -> str:
     """The progress of a plan as one self-contained HTML page (`accountgraph.viz.plan_view.render_progress`).
 

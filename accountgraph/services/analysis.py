@@ -57,7 +57,6 @@ __all__ = [
     "analyse",
     "company_tree",
     "coverage",
-    "default_cache",
     "path",
     "power_map_html",
     "rank",
@@ -197,9 +196,6 @@ class AnalysisCache(ViewCache):
             self._fitted.clear()
 
 
-default_cache = ViewCache()
-
-
 class Loading(TypedDict, total=False):
     """How a service function reads the account (the keywords of `account_view`, passed on as they are)."""
 
@@ -227,7 +223,7 @@ def account_view(
     options: Options | None = None,
     reference: date | datetime | None = None,
     store_version: StoreVersion | None = None,
-    cache: ViewCache | None = default_cache,
+    cache: ViewCache | None = None,
 ) -> AccountView:
     """The prepared account, from the cache when its data version has not moved.
 

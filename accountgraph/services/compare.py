@@ -268,7 +268,7 @@ def compare(
     strength_delta: float = 0.1,
     options: Options | None = None,
     reference: date | datetime | None = None,
-    cache: analysis.ViewCache | None = analysis.default_cache,
+    cache: analysis.ViewCache | None = None,
 ) -> Comparison:
     """Compare an account's power map on `before` with the one on `after` (see the module docstring).
 
