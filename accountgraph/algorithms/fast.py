@@ -1,7 +1,7 @@
 """Array kernels behind the algorithms: numpy, scipy.sparse and numba, no graph library at run time.
 
 Nodes are integers ``0..n-1``; edges are parallel integer arrays. Each kernel is checked against networkx on
-the same inputs in the tests (``tests/test_algorithms_fast.py``):
+the same inputs in the tests (``tests/algorithms/test_fast.py``):
 
 * `pagerank`: power iteration on a sparse matrix, stopped on an absolute L1 tolerance (networkx multiplies its
   ``tol`` by the number of nodes, so on large graphs it stops early; this one does not).

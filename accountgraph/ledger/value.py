@@ -14,7 +14,7 @@ An account without purchase history is graded ``"no history"`` (`NO_HISTORY`): i
 and is left out of the quintiles, so importing an account without revenue changes no other account's
 grade, and its strategic flag is reported but lifts nothing.
 
-What the quintiles guarantee (property-tested in `tests/test_ledger_value.py`): on a given reference date,
+What the quintiles guarantee (property-tested in `tests/ledger/test_value.py`): on a given reference date,
 
 - adding or removing an account without purchase history changes no other account's scores or grade;
 - adding revenue (a paid order, on or before the reference date) to an account that has history never

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store_contract import group_bundle
+from tests.graph.test_store_contract import group_bundle
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.cli.support import counts
 from tests.cli.support import run_process as run
-from tests.test_store_contract import group_bundle
+from tests.graph.test_store_contract import group_bundle
 
 
 def test_import_export_round_trip(tmp_path: Path, bundle_file: Path) -> None:

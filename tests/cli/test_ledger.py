@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 from accountgraph.cli import app
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service
-from tests.ledger_support import accounts, no_volume_discount
-from tests.test_api_support import store_env
+from tests.api.support import store_env
+from tests.ledger.support import accounts, no_volume_discount
 
 ON = "2026-06-30"
 

@@ -11,7 +11,7 @@ from click.testing import Result
 
 from accountgraph.graph.sqlite import SqliteStore
 from tests.cli.support import counts, invoke
-from tests.test_store_contract import group_bundle
+from tests.graph.test_store_contract import group_bundle
 
 
 def run(tmp_path: Path, *args: str) -> Result:

@@ -11,7 +11,7 @@ from accountgraph.schema.models import ApiRole, Person, TieType
 from accountgraph.services import records
 from accountgraph.services.paging import decode_cursor, encode_cursor, page_of
 from accountgraph.services.scope import Scope
-from tests.test_store_contract import group_bundle, other_account
+from tests.graph.test_store_contract import group_bundle, other_account
 
 OPERATOR = Scope.operator()
 LIMITED = Scope("k1", ApiRole.PLANNER, frozenset({"grp"}))

@@ -24,7 +24,7 @@ from accountgraph.schema.models import (
 )
 from accountgraph.services import keys, records
 from accountgraph.services.scope import Scope
-from tests.test_store_contract import group_bundle, other_account
+from tests.graph.test_store_contract import group_bundle, other_account
 
 OPERATOR = Scope.operator()
 LIMITED = Scope("k1", ApiRole.PLANNER, frozenset({"grp"}))

@@ -1,0 +1,202 @@
+"""The per-account analysis endpoints: the same answers as the service, cached per data version; both backends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from accountgraph.graph.store import GraphStore
+from accountgraph.services import analysis
+from tests.api.support import client, error_of, new_key, viewer
+from tests.graph.test_store_contract import group_bundle, other_account
+
+FIXTURES = (client, viewer)  # used as test arguments
+H = dict[str, str]
+
+
+def same_as_service(
+    client: TestClient, headers: H, path: str, params: dict[str, Any], service: Callable[[], BaseModel]
+) -> dict[str, Any]:
+    """GET `path`; its body must be the service's answer (computed around the call, in case the reference
+    hour turns meanwhile)."""
+    before = service().model_dump(mode="json")
+    r = client.get(path, params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    assert body in (before, service().model_dump(mode="json"))
+    return body
+
+
+@pytest.fixture
+def loaded(store: GraphStore) -> GraphStore:
+    store.load_bundle(group_bundle())
+    store.load_bundle(other_account())
+    return store
+
+
+def test_every_analysis_answers_as_the_service_does(client: TestClient, viewer: H, loaded: GraphStore) -> None:
+    s, base = loaded, "/v1/accounts/grp"
+    ranking = same_as_service(
+        client, viewer, f"{base}/key-people", {"top": 3}, lambda: analysis.rank(s, "grp", top=3, cache=None)
+    )
+    assert [p["rank"] for p in ranking["people"]] == [1, 2, 3]
+    assert {p["id"] for p in ranking["people"]} <= {"ceo", "cfo", "gm", "eng"}
+
+    coverage = same_as_service(client, viewer, f"{base}/coverage", {}, lambda: analysis.coverage(s, "grp", cache=None))
+    assert coverage["account"] == "grp" and 0 <= coverage["score"] <= 100
+
+    paths = same_as_service(
+        client,
+        viewer,
+        f"{base}/paths",
+        {"target": "ceo", "k": 2},
+        lambda: analysis.path(s, "grp", "ceo", k=2, cache=None),
+    )
+    assert paths["reachable"] and 1 <= len(paths["paths"]) <= 2
+    assert paths["paths"][0]["member"] == "am" and [h["target"] for h in paths["paths"][0]["hops"]] == ["ceo"]
+
+    from_se = same_as_service(
+        client, viewer, f"{base}/paths", {"target": "ceo", "from": "se"},
+        lambda: analysis.path(s, "grp", "ceo", source="se", cache=None),
+    )  # fmt: skip
+    assert from_se["source"] == "se" and all(p["member"] == "se" for p in from_se["paths"])
+
+    careful = same_as_service(
+        client, viewer, f"{base}/paths", {"target": "eng", "avoid_opponents": "true", "max_hops": 4},
+        lambda: analysis.path(s, "grp", "eng", avoid_opponents=True, max_hops=4, cache=None),
+    )  # fmt: skip
+    assert careful["avoid_opponents"] is True and "cfo" in careful["avoided"] and careful["max_hops"] == 4
+
+    apart = same_as_service(
+        client, viewer, f"{base}/paths", {"target": "eng", "k": 5, "disjoint": "true"},
+        lambda: analysis.path(s, "grp", "eng", k=5, disjoint=True, cache=None),
+    )  # fmt: skip
+    assert apart["disjoint"] is True and apart["paths"] and all(p["starters"] for p in apart["paths"])
+    between = [{h["target"] for h in p["hops"][:-1]} for p in apart["paths"]]
+    assert all(not (a & b) - {"am", "se"} for i, a in enumerate(between) for b in between[i + 1 :])
+
+    whatif = same_as_service(
+        client, viewer, f"{base}/what-if", {"remove": "am"}, lambda: analysis.whatif(s, "grp", "am", cache=None)
+    )
+    assert whatif["removed"]["id"] == "am"
+
+    actions = same_as_service(client, viewer, f"{base}/actions", {}, lambda: analysis.actions(s, "grp", cache=None))
+    assert actions["account"] == "grp"
+
+    risk = same_as_service(client, viewer, f"{base}/risk", {}, lambda: analysis.risk(s, "grp", cache=None))
+    assert [(e["id"], e["company"], e["depth"]) for e in risk["events"]] == [("r1", "sub2", 2)]
+
+    past = same_as_service(
+        client, viewer, f"{base}/risk", {"as_of": "2026-01-01"},
+        lambda: analysis.risk(s, "grp", as_of=date(2026, 1, 1), cache=None),
+    )  # fmt: skip
+    assert past["as_of"] == "2026-01-01"
+
+
+def test_analysis_errors(client: TestClient, viewer: H, loaded: GraphStore) -> None:
+    base = "/v1/accounts/grp"
+    for path, params, status, field in (
+        ("/v1/accounts/nope/key-people", {}, 404, None),
+        (f"{base}/paths", {"target": "nobody"}, 404, None),
+        (f"{base}/paths", {"target": "x1"}, 404, None),  # a person of another account
+        (f"{base}/what-if", {"remove": "nobody"}, 404, None),
+        (f"{base}/paths", {"target": "ceo", "from": "gm"}, 422, "from"),  # a customer's person is not our team
+        (f"{base}/paths", {"target": "ceo", "k": 0}, 422, "k"),
+        (f"{base}/paths", {}, 422, "target"),
+        (f"{base}/key-people", {"top": -1}, 422, "top"),
+        (f"{base}/risk", {"as_of": "yesterday"}, 422, "as_of"),
+        (f"{base}/risk", {"as_of": "0"}, 422, "as_of"),
+        (f"{base}/coverage", {"covrage": "1"}, 422, "covrage"),
+    ):
+        r = client.get(path, params=params, headers=viewer)
+        assert r.status_code == status, (path, params, r.text)
+        if field is not None:
+            assert field in [i["field"] for i in error_of(r)["details"]], r.text
+
+
+def test_a_limited_key_gets_404_for_another_accounts_analyses(client: TestClient, loaded: GraphStore) -> None:
+    mine = new_key(loaded, "viewer", accounts=("oth",))
+    for path in ("key-people", "coverage", "actions", "risk"):
+        assert client.get(f"/v1/accounts/oth/{path}", headers=mine).status_code == 200
+        r = client.get(f"/v1/accounts/grp/{path}", headers=mine)
+        assert r.status_code == 404 and error_of(r)["details"] == {"kind": "account", "id": "grp"}
+    assert client.get("/v1/accounts/grp/paths", params={"target": "ceo"}, headers=mine).status_code == 404
+
+
+def test_the_account_graph_is_cached_until_a_write(client: TestClient, viewer: H, loaded: GraphStore) -> None:
+    planner = new_key(loaded, "planner")
+    views = client.app_state["views"]
+    url, params = "/v1/accounts/grp/paths", {"target": "ceo", "k": 1}
+    first = client.get(url, params=params, headers=viewer).json()
+    misses = views.misses
+    for _ in range(3):
+        assert client.get(url, params=params, headers=viewer).json() == first
+    assert views.misses == misses and views.hits >= 3  # served from the cache
+
+    # a write to the account drops it: am no longer knows the CEO, the best path changes
+    assert first["paths"][0]["member"] == "am" and len(first["paths"][0]["hops"]) == 1
+    r = client.delete("/v1/ties/knows", params={"from": "am", "to": "ceo"}, headers=planner)
+    assert r.status_code == 204
+    after = client.get(url, params=params, headers=viewer).json()
+    assert views.misses == misses + 1
+    assert after != first and after["paths"][0]["hops"][0]["target"] != "ceo"
+
+
+def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
+    from accountgraph.errors import NotFoundError
+    from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
+
+    store.load_bundle(generate_account(300, seed=3, account_id="big", reference=DEFAULT_REFERENCE))
+    views = analysis.ViewCache(4)
+    start = threading.Barrier(8)
+
+    def rank() -> Any:
+        start.wait()
+        return analysis.rank(store, "big", top=5, cache=views).model_dump(mode="json")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: rank(), range(8)))
+    assert all(r == results[0] for r in results)
+    assert views.loads == 1 and views.in_flight() == 0
+
+    def missing() -> str:
+        start.wait()
+        try:
+            analysis.rank(store, "nope", cache=views)
+        except NotFoundError as err:
+            return err.id
+        return "found?"
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda _: missing(), range(8))) == ["nope"] * 8
+    assert views.in_flight() == 0  # a failed load leaves nobody waiting
+
+
+def test_a_404_leaves_no_load_in_flight(client: TestClient, viewer: H, loaded: GraphStore) -> None:
+    views = client.app_state["views"]
+    for _ in range(2):
+        assert client.get("/v1/accounts/nope/coverage", headers=viewer).status_code == 404
+        assert client.get("/v1/accounts/grp/paths", params={"target": "zz"}, headers=viewer).status_code == 404
+    assert views.in_flight() == 0
+
+
+def test_views_are_served_as_self_contained_html_with_the_same_auth(
+    loaded: GraphStore, client: TestClient, viewer: H
+) -> None:
+    r = client.get("/v1/accounts/grp/view", params={"highlight": "gm"}, headers=viewer)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "王伟" in r.text and "<script src" not in r.text
+    r = client.get("/v1/accounts/grp/tree/view", headers=viewer)
+    assert r.status_code == 200 and "上海医疗器械有限公司" in r.text
+    assert client.get("/v1/accounts/grp/view").status_code == 401
+    scoped = new_key(loaded, "viewer", ("oth",))
+    assert client.get("/v1/accounts/grp/tree/view", headers=scoped).status_code == 404
+    r = client.get("/v1/accounts/grp/view", params={"highlight": "nobody"}, headers=viewer)
+    assert r.status_code == 404 and "nobody" in error_of(r)["message"]

@@ -1,0 +1,362 @@
+"""The views in a real headless Chromium, with every network request other than the page itself blocked.
+
+Chromium is Debian's `chromium` package driven by Playwright for Python (no `playwright install`). When it
+is missing these tests fail, so CI cannot pass without them, unless ACCOUNTGRAPH_ALLOW_NO_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accountgraph.viz.power_map import PATH_COLOR
+from tests.viz.support import Account, big_account, expected_counts, hostile_bundle, load
+
+CHROMIUM = os.environ.get("ACCOUNTGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("ACCOUNTGRAPH_ALLOW_NO_BROWSER") == "1":
+        pytest.skip(reason)
+    pytest.fail(f"{reason} (set ACCOUNTGRAPH_ALLOW_NO_BROWSER=1 to skip the browser tests)", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory: pytest.TempPathFactory) -> Account:
+    return load(hostile_bundle(), "medtech", tmp_path_factory.mktemp("viz-browser"))
+
+
+@dataclass
+class Loaded:
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _watched(
+    browser: Any, allowed: Callable[[str], bool], console: tuple[str, ...], headers: dict[str, str] | None = None
+) -> Loaded:
+    """A new page whose requests other than the `allowed` URLs are aborted, with its failed requests, the
+    console messages of the `console` types and its errors collected (`headers` sent with every request)."""
+    context = browser.new_context(viewport=VIEWPORT, extra_http_headers=headers or {})
+    page = context.new_page()
+    loaded = Loaded(page)
+
+    def route(r: Any) -> None:
+        if allowed(r.request.url):
+            r.continue_()
+        else:
+            loaded.blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: loaded.failed.append(req.url))
+    page.on("console", lambda msg: loaded.errors.append(msg.text) if msg.type in console else None)
+    page.on("pageerror", lambda err: loaded.errors.append(str(err)))
+    return loaded
+
+
+def _open(browser: Any, html: str, path: Path) -> Loaded:
+    """Open the page from a file with every other request aborted; wait for its first drawing."""
+    path.write_text(html, encoding="utf-8")
+    url = path.as_uri()
+    loaded = _watched(browser, url.__eq__, ("error", "warning"))
+    page = loaded.page
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    return loaded
+
+
+def _check_clean(loaded: Loaded) -> None:
+    assert loaded.blocked == [], f"the page tried to fetch {loaded.blocked}"
+    assert loaded.failed == [], f"failed requests: {loaded.failed}"
+    assert loaded.errors == [], f"console errors: {loaded.errors}"
+
+
+def _rendered_counts(page: Any) -> tuple[int, int]:
+    counts = page.evaluate(
+        "() => [Object.keys(agNetwork.body.nodes).filter(id => agNetwork.body.nodeIndices.includes(id)).length,"
+        " agNetwork.body.edgeIndices.length]"
+    )
+    return int(counts[0]), int(counts[1])
+
+
+def _click_node(page: Any, node: str) -> None:
+    """Centre the network on a node, zoomed in, and click it where the browser draws it."""
+    point = page.evaluate(
+        """id => {
+            agNetwork.moveTo({position: agNetwork.getPosition(id), scale: 1.5, animation: false});
+            const p = agNetwork.canvasToDOM(agNetwork.getPosition(id));
+            const r = document.getElementById('ag-network').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top];
+        }""",
+        node,
+    )
+    page.mouse.click(point[0], point[1])
+
+
+def _colours(png: Path) -> tuple[int, int]:
+    """Distinct colours of a screenshot and how many pixels are (close to) the path colour."""
+    from PIL import Image
+
+    with Image.open(png) as img:
+        rgb = img.convert("RGB")
+        distinct = len(rgb.getcolors(maxcolors=1 << 24) or [])
+        target = tuple(int(PATH_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+        path_pixels = sum(
+            n
+            for n, c in rgb.getcolors(maxcolors=1 << 24) or []
+            if isinstance(c, tuple) and all(abs(a - b) <= 12 for a, b in zip(c, target, strict=True))
+        )
+    return distinct, path_pixels
+
+
+def test_power_map_in_the_browser(browser: Any, account: Account, tmp_path: Path) -> None:
+    loaded = _open(browser, account.power_map, tmp_path / "power_map.html")
+    page = loaded.page
+    try:
+        assert _rendered_counts(page) == expected_counts(account.graph)
+
+        # the whole map, with the highlighted path drawn on it
+        shot = tmp_path / "power_map.png"
+        page.screenshot(path=str(shot))
+        distinct, path_pixels = _colours(shot)
+        assert shot.stat().st_size > 20_000 and distinct > 200, "the screenshot looks blank"
+        assert path_pixels > 100, "the highlighted path is not drawn"
+        best = account.path.paths[0]
+        drawn = page.evaluate(
+            "ids => ids.map(id => { const e = agNetwork.body.edges[id]; return e ? e.options.color.color : null; })",
+            [e for e in page.evaluate("() => agEdges.get({filter: e => e.path}).map(e => e.id)")],
+        )
+        assert len(drawn) == len(best.hops) and set(drawn) == {PATH_COLOR}
+        assert "Best path from" in (page.text_content("#ag-panel-path") or "")
+
+        # clicking a person shows their card: the path's target, then the hostile-named person
+        target = best.hops[-1].target
+        _click_node(page, target)
+        card = page.locator("#ag-card")
+        assert card.is_visible() and card.get_attribute("data-node") == target
+        text = card.text_content() or ""
+        target_name = str(account.graph.nodes[target]["name"])
+        assert target_name in text and "Score parts" in text and "Who of ours knows them" in text
+        hostile = "medtech-p00001"
+        _click_node(page, hostile)
+        assert card.get_attribute("data-node") == hostile
+        assert page.locator("#ag-card h3").text_content() == account.graph.nodes[hostile]["name"]
+        assert page.evaluate("() => document.querySelectorAll('b, img').length") == 0  # the names stayed text
+        # finding a person by name centres the map on them and shows their card
+        page.fill("#ag-search", target_name)
+        page.press("#ag-search", "Enter")
+        assert card.get_attribute("data-node") == target
+        assert page.evaluate("() => agNetwork.getSelectedNodes()") == [target]
+        page.screenshot(path=str(tmp_path / "power_map_card.png"))
+        _check_clean(loaded)
+    finally:
+        page.context.close()
+
+
+def test_tree_in_the_browser(browser: Any, account: Account, tmp_path: Path) -> None:
+    loaded = _open(browser, account.tree_html, tmp_path / "tree.html")
+    page = loaded.page
+    try:
+        companies = list(account.tree.walk())
+        assert _rendered_counts(page) == (len(companies), len(companies) - 1)
+        # top-down: every child is drawn below its parent
+        positions = page.evaluate("() => agNetwork.getPositions()")
+        for node in companies:
+            for child in node.children:
+                assert positions[child.company.id]["y"] > positions[node.company.id]["y"]
+        shot = tmp_path / "tree.png"
+        page.screenshot(path=str(shot))
+        distinct, _ = _colours(shot)
+        assert shot.stat().st_size > 10_000 and distinct > 50, "the screenshot looks blank"
+        root = account.tree.company.id
+        _click_node(page, root)
+        card = page.locator("#ag-card")
+        assert card.is_visible() and card.get_attribute("data-node") == root
+        text = card.text_content() or ""
+        assert "Key people reached" in text and "Risk alerts" in text
+        _check_clean(loaded)
+    finally:
+        page.context.close()
+
+
+def test_power_map_of_two_thousand_people_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    big = big_account()
+    started = time.perf_counter()
+    loaded = _open(browser, big.html, tmp_path / "big.html")
+    page = loaded.page
+    try:
+        assert time.perf_counter() - started < 30, "the first drawing of 2,000 people took too long"
+        assert _rendered_counts(page) == expected_counts(big.graph)
+        # zooming and redrawing stays quick (edges are hidden while zooming, positions are fixed)
+        redraw_ms = page.evaluate(
+            """() => { const t = performance.now(); agNetwork.moveTo({scale: 0.5, animation: false});
+                       agNetwork.redraw(); return performance.now() - t; }"""
+        )
+        assert redraw_ms < 5_000
+        _check_clean(loaded)
+    finally:
+        page.context.close()
+
+
+def test_committee_power_map_and_plan_page_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """Issue 7's views: one deal's committee power map (the committee's stances of that deal) and a plan's
+    progress page, both offline with no failed request or console error."""
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.opportunities import service as opps
+    from accountgraph.opportunities.committee import committee_nodes, opportunity_power_map
+    from accountgraph.opportunities.features import committee_view
+    from accountgraph.plans import progress as plan_progress
+    from accountgraph.plans import service as plans
+    from accountgraph.services import analysis
+    from tests.opportunities.test_opportunities import account_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'deal.db'}")
+    try:
+        store.load_bundle(account_bundle())
+        committee = [
+            {"person": "ceo", "roles": ["decision_maker"], "stance": "opponent"},
+            {"person": "cto", "roles": ["champion"]},
+            {"person": "ops", "roles": ["decision_maker"]},
+        ]
+        opp = opps.create_opportunity(store, "acc", "Imaging", id="d1", owner="am", committee=committee)
+        html = opportunity_power_map(store, "d1", cache=None)
+        view = analysis.account_view(store, "acc", cache=None)
+        cview = committee_view(view, opp.committee)
+        drawn = committee_nodes(cview, opp)
+        loaded = _open(browser, html, tmp_path / "committee.html")
+        page = loaded.page
+        try:
+            nodes, _ = _rendered_counts(page)
+            assert nodes >= sum(1 for n in drawn if cview.node(n).get("kind") in ("person", "team"))
+            # the CEO is an opponent in this deal only: the card says so
+            _click_node(page, "ceo")
+            card = page.locator("#ag-card")
+            assert card.get_attribute("data-node") == "ceo" and "opponent" in (card.text_content() or "")
+            shot = tmp_path / "committee.png"
+            page.screenshot(path=str(shot))
+            distinct, _ = _colours(shot)
+            assert distinct > 100, "the screenshot looks blank"
+            _check_clean(loaded)
+        finally:
+            page.context.close()
+
+        plan = plans.create_plan_from_opportunity(store, "d1", id="p1", cache=None)
+        page_html = plan_progress.progress_html(store, plan.id, cache=None)
+        path = tmp_path / "plan.html"
+        path.write_text(page_html, encoding="utf-8")
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        blocked: list[str] = []
+        errors: list[str] = []
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url == path.as_uri() else (blocked.append(r.request.url), r.abort()),
+        )
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+        try:
+            page.goto(path.as_uri())
+            text = page.text_content("body") or ""
+            assert plan.actions and plan.name in text and all(a.title in text for a in plan.actions)
+            assert blocked == [] and errors == []
+        finally:
+            context.close()
+    finally:
+        store.close()
+
+
+def test_api_docs_in_the_browser(browser: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Swagger UI from a real server: nothing fetched from elsewhere; Authorize takes a key, Try it out uses it."""
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services.keys import mint_key
+    from tests.api.support import server, store_env
+    from tests.graph.test_store_contract import group_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'api.db'}")
+    store.load_bundle(group_bundle())
+    _, key = mint_key(store, "viewer", name="docs")
+    env = store_env(store, request)
+    store.close()
+    with server(env) as s:
+        loaded = _watched(browser, lambda url: url.startswith(s.url + "/"), ("error",))
+        page = loaded.page
+        page.goto(s.url + "/docs")
+        page.wait_for_selector(".opblock", timeout=60_000)
+        assert page.locator(".opblock").count() > 40  # every operation listed
+        page.click("button.authorize")
+        page.fill(".auth-container input", key)
+        page.click(".auth-btn-wrapper button.authorize")
+        page.click(".auth-btn-wrapper button.btn-done")
+        accounts = page.locator(".opblock-get", has=page.locator('[data-path="/v1/accounts"]')).first
+        accounts.locator(".opblock-summary").click()
+        accounts.locator("button.try-out__btn").click()
+        accounts.locator("button.execute").click()
+        answer = accounts.locator(".live-responses-table tr.response").first
+        answer.wait_for(timeout=30_000)
+        assert answer.locator(".response-col_status").inner_text().strip() == "200"
+        assert '"id": "grp"' in answer.locator(".response-col_description").inner_text()
+        page.context.close()
+    _check_clean(loaded)
+
+
+def test_views_from_the_api_run_under_their_content_security_policy(
+    browser: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The views served by the API carry a Content-Security-Policy that lets only their own inline scripts run
+    (by hash): they still draw, fetch nothing and log no error (a blocked script is a console error)."""
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services.keys import mint_key
+    from tests.api.support import server, store_env
+    from tests.graph.test_store_contract import group_bundle
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'api.db'}")
+    store.load_bundle(group_bundle())
+    _, key = mint_key(store, "viewer", name="views")
+    env = store_env(store, request)
+    store.close()
+    with server(env) as s:
+        for path in ("/v1/accounts/grp/view", "/v1/accounts/grp/tree/view"):
+            url = s.url + path
+            loaded = _watched(browser, url.__eq__, ("error", "warning"), {"Authorization": f"Bearer {key}"})
+            response = loaded.page.goto(url)
+            policy = response.headers["content-security-policy"]
+            script_src = next(p for p in policy.split("; ") if p.startswith("script-src "))
+            assert "'sha256-" in script_src and "unsafe" not in script_src, policy
+            loaded.page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+            if path.endswith("/grp/view"):
+                nodes, edges = _rendered_counts(loaded.page)
+                assert nodes > 0 and edges > 0
+            loaded.page.context.close()
+            _check_clean(loaded)
