@@ -294,4 +294,4 @@ def opp_history(
             f"wrote {len(written)} closed opportunities of {account} ({won} won) at {datetime.now(UTC):%Y-%m-%d}"
         )
 
-    run(store, lambda s: store_history(s, account, deals, seed), report)
+    run(store, lambda s: store_history(s, account, deals, seed), report, refusals=True)

@@ -121,7 +121,7 @@ def generate(
     """Generate a realistic, seeded sample account as a JSON bundle."""
     from accountgraph.samples.generator import generate_account
 
-    bundle = call(lambda: generate_account(people, seed, account_id=account))
+    bundle = call(lambda: generate_account(people, seed, account_id=account), refusals=True)
     text = bundles.write_json(bundle, output)
     if output is None:
         sys.stdout.write(text + "\n")
