@@ -195,11 +195,8 @@ def next_best_actions(
             plan = f"no warm path: {who} approaches {view.name(view.ids[i])} cold"
         actions.append(_action(view, i, kind, why, member, path, gain, success, plan))
     # second threads for single-threaded relationships: the most valuable first
-    single = sorted(
-        (i for i in core.chain if len(core.members[i]) == 1),
-        key=lambda i: (-core.share(i), view.ids[i]),
-    )[: params.limit]
-    for i in single:
+    single = sorted((i for i in core.chain if core.single_threaded(i)), key=lambda i: (-core.share(i), view.ids[i]))
+    for i in single[: params.limit]:  # every single thread is counted; the `limit` most valuable are weighed
         holder = core.members[i][0]
         gain = core.share(i) * params.departure_risk
         if _cannot_place(gain, actions, params.limit):

@@ -7,15 +7,17 @@ Bad input ends with a non-zero exit (1) and a list of what is wrong, never a tra
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -24,10 +26,12 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from accountgraph.errors import AccountGraphError, BundleRejected
+from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import BundleIssue
+from accountgraph.services import records
+from accountgraph.services.scope import Scope
 
 T = TypeVar("T")
 Operation = Callable[[GraphStore], T]  # what a command does with the store
@@ -103,7 +107,7 @@ def article(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-def money(amount: Decimal | None, currency: str | None = None) -> str:
+def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount of money, one way everywhere: the exact decimal with its currency (`1250.00 EUR`); empty when
     there is none."""
     if amount is None:
@@ -225,6 +229,66 @@ def renders(
         command.__doc__, command.__module__ = declare.__doc__, declare.__module__
         command.__name__, command.__qualname__ = declare.__name__, declare.__qualname__
         return command
+
+    return decorate
+
+
+@dataclass
+class Named(Generic[T]):
+    """A result with the names of the records it refers to by id (people, our team members, companies)."""
+
+    value: T
+    names: dict[str, str]
+
+    def of(self, id: str | None) -> str:
+        """`Name (id)` of a record the result names, its id when it has no name, empty for none."""
+        if id is None:
+            return ""
+        name = self.names.get(id)
+        return f"{name} ({id})" if name else id
+
+
+def names_of(store: GraphStore, ids: Iterable[str | None]) -> dict[str, str]:
+    """The names of the people, team members and companies among `ids` (the others left out)."""
+    names: dict[str, str] = {}
+    for id in {i for i in ids if i}:
+        for kind in ("person", "team", "company"):
+            try:
+                names[id] = records.get_record(store, Scope.operator(), kind, id).name
+                break
+            except NotFoundError:
+                continue
+    return names
+
+
+def renders_named(
+    show: Callable[[Named[T]], object],
+    ids: Callable[[T], Iterable[str | None]],
+    *,
+    data: Callable[[T], Any] | None = None,
+    busy: str | None = None,
+) -> Callable[[Callable[..., Operation[T]]], Callable[..., None]]:
+    """`renders` for a result that refers to records by id: `show` gets it with their names (`Named`); JSON
+    stays the result's own (`data`, or its model's fields)."""
+
+    def decorate(declare: Callable[..., Operation[T]]) -> Callable[..., None]:
+        @functools.wraps(declare)
+        def declare_named(*args: Any, **options: Any) -> Operation[Named[T]]:
+            operation = declare(*args, **options)
+
+            def run_named(s: GraphStore) -> Named[T]:
+                value = operation(s)
+                return Named(value, names_of(s, ids(value)))
+
+            return run_named
+
+        def json_of(n: Named[T]) -> Any:
+            if data is not None:
+                return data(n.value)
+            assert isinstance(n.value, BaseModel)
+            return n.value.model_dump(mode="json")
+
+        return renders(show, data=json_of, busy=busy)(declare_named)
 
     return decorate
 
