@@ -8,6 +8,7 @@ the operator's scope, so the CLI reads and writes what the API does, with the sa
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -137,7 +138,6 @@ def _declare(
     name: str, doc: str, parameters: dict[str, Any], body: Callable[..., Operation[Any]]
 ) -> Callable[..., Operation[Any]]:
     """A command's `declare` function (for `renders`) of these keyword parameters, each (annotation, default)."""
-    import inspect
 
     def declare(**options: Any) -> Operation[Any]:
         return body(**options)

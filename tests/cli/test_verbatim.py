@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from tests.cli.support import invoke
+from accountgraph.cli import app
+from tests.cli.support import env_of, invoke
 
 ODD = "[bold]b[/] [/] :ghost: :x: \x1b[31mred\x1b[0m"
 SHOWN = "[bold]b[/] [/] :ghost: :x: ^[[31mred^[[0m"  # as printed
@@ -55,7 +57,8 @@ def odd(tmp_path: Path) -> str:
 
 
 def printed(url: str, *args: str, code: int = 0) -> str:
-    done = invoke(url, *args)
+    """What a command prints on a terminal wide enough that no cell wraps."""
+    done = CliRunner().invoke(app, list(args), env={**env_of(url), "COLUMNS": "400"}, catch_exceptions=False)
     assert done.exit_code == code, done.output
     assert "\x1b" not in done.output  # no control character reaches the terminal
     assert "👻" not in done.output and "❌" not in done.output
