@@ -297,11 +297,8 @@ def next_best_actions(
         reasons[("gap", i)] = why
         drafts.append(("gap", i, reach(i, frozenset())))
     # second threads for single-threaded relationships: the most valuable first
-    single = sorted(
-        (i for i in core.chain if len(core.members[i]) == 1),
-        key=lambda i: (-core.share(i), view.ids[i]),
-    )[: params.limit]
-    for i in single:
+    single = sorted((i for i in core.chain if core.single_threaded(i)), key=lambda i: (-core.share(i), view.ids[i]))
+    for i in single[: params.limit]:  # every single thread is counted; the `limit` most valuable are weighed
         gain = core.share(i) * params.departure_risk
         if _cannot_place(gain, [a for _, _, a in drafts], params.limit):
             # a path is never stronger than 1: neither this second thread nor the less valuable ones

@@ -64,6 +64,10 @@ class CoverageCore:
     def covered(self, i: int) -> bool:
         return bool(self.members.get(i))
 
+    def single_threaded(self, i: int) -> bool:
+        """Reached by exactly one of ours at the threshold: a single thread (the one definition of it)."""
+        return len(self.members.get(i) or ()) == 1
+
     def share(self, i: int) -> float:
         """Coverage points person `i` is worth (0..100)."""
         return 100.0 * self.weight[i] / self.total if self.total > 0 else 0.0
@@ -484,7 +488,7 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
         pid = ids[i]
         if not ms:
             found.append((share, uncovered_order, pid, "uncovered_person", i))
-        elif len(ms) == 1:
+        elif core.single_threaded(i):
             found.append((share, single_order, pid, "single_threaded", i))
         if opposed:
             found.append((share, opponent_order, pid, "opponent_in_decision_role", i))

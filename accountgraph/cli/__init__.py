@@ -17,16 +17,18 @@ from typing import Any
 
 import typer
 
-from accountgraph.cli import analysis, api, deals, demo, ledger, operator, plans, records
+from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, records
+from accountgraph.cli.common import Commands
 
 app = typer.Typer(
+    cls=Commands,
     help="AccountGraph: relationship intelligence for key-account management.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 # the order of `accountgraph --help`: the top-level commands, then the groups
-for commands in (records.app, demo.app, analysis.app, api.app, ledger.app, plans.app, operator.app):
+for commands in (records.app, kinds.app, demo.app, analysis.app, api.app, ledger.app, plans.app, operator.app):
     app.add_typer(commands)
 app.add_typer(api.keys_app, name="keys")
 app.add_typer(ledger.product_app, name="product")
@@ -35,6 +37,8 @@ app.add_typer(ledger.contract_app, name="contract")
 app.add_typer(ledger.order_app, name="order")
 app.add_typer(ledger.invoice_app, name="invoice")
 app.add_typer(deals.opp_app, name="opp")
+for name, group in kinds.GROUPS.items():
+    app.add_typer(group, name=name)
 app.add_typer(plans.plan_app, name="plan")
 
 

@@ -6,6 +6,7 @@ JSON with `--json`. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated
 
@@ -22,7 +23,21 @@ from accountgraph.algorithms.results import (
     RiskReport,
     WhatIf,
 )
-from accountgraph.cli.common import AccountArg, JsonOption, Operation, StoreOption, out, renders, run, table, text
+from accountgraph.cli.common import (
+    AccountArg,
+    JsonOption,
+    Named,
+    Operation,
+    StoreOption,
+    money,
+    out,
+    plural,
+    renders,
+    renders_named,
+    run,
+    table,
+    text,
+)
 from accountgraph.services import analysis
 
 app = typer.Typer()
@@ -55,7 +70,8 @@ def _path_table(n: int, p: ContactPath) -> Table:
     )
 
 
-def show_ranking(r: Ranking) -> None:
+def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None:
+    """The ranking's table; `companies`: the names of the people's companies (default their ids)."""
     console = out()
     console.print(
         table(
@@ -64,6 +80,7 @@ def show_ranking(r: Ranking) -> None:
                 ("#", "right"),
                 ("id", "left"),
                 ("name", "left"),
+                ("company", "left"),
                 ("title", "left"),
                 ("score", "right"),
                 ("authority", "right"),
@@ -77,6 +94,7 @@ def show_ranking(r: Ranking) -> None:
                     p.rank,
                     p.id,
                     p.name,
+                    (companies or {}).get(p.company, p.company) if p.company else "",
                     p.title,
                     f"{p.score:.3f}",
                     f"{p.authority.value:.2f}",
@@ -106,6 +124,11 @@ def show_coverage(c: Coverage, gaps: int) -> None:
     console = out()
     console.print(text(f"coverage of {c.account}: {c.score:.1f} / 100"))
     console.print(text(c.explanation))
+    uncovered = sum(not p.covered for p in c.people)
+    single = sum(len(p.members) == 1 for p in c.people)  # `members`: ours at the threshold, as `actions` counts
+    console.print(
+        text(f"{plural(uncovered, 'uncovered chain member')} and {plural(single, 'single thread')} (one of ours only)")
+    )
     console.print(_breakdowns("by layer", c.by_layer))
     console.print(_breakdowns("by role", c.by_role))
     console.print(_breakdowns("by company (10 largest)", c.by_company, 10))
@@ -253,7 +276,7 @@ def show_risk(r: RiskReport) -> None:
                     e.company_name,
                     e.depth,
                     e.severity,
-                    f"{e.amount} {e.currency}" if e.amount is not None else "",
+                    money(e.amount, e.currency),
                     e.at.isoformat(),
                     f"{e.score:.2f}",
                     f"{e.contribution:.2f}",
@@ -264,8 +287,12 @@ def show_risk(r: RiskReport) -> None:
     )
 
 
+def _show_named_ranking(n: Named[Ranking]) -> None:
+    show_ranking(n.value, n.names)
+
+
 @app.command("rank")
-@renders(show_ranking, busy=BUSY)
+@renders_named(_show_named_ranking, lambda r: [p.company for p in r.people], busy=BUSY)
 def rank(
     account: AccountArg,
     top: Annotated[int, typer.Option("--top", min=1, help="how many people to show")] = 20,

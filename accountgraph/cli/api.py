@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import Operation, StoreOption, call, err, grid, out, renders
+from accountgraph.cli.common import Operation, StoreOption, article, call, err, grid, out, plural, renders
 from accountgraph.schema.models import ApiKey, ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
@@ -33,7 +33,7 @@ def serve(
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
     settings = call(ApiSettings)
     err().print(
-        f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {workers} worker(s))",
+        f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {plural(workers, 'worker')})",
         highlight=False,
         soft_wrap=True,
     )
@@ -48,7 +48,7 @@ def _created(made: tuple[ApiKey, str]) -> None:
     record, key = made
     scope = ", ".join(record.accounts) or "all accounts"
     err().print(
-        f"created {record.role.value} key {record.id} for {scope}; it is shown only this once:",
+        f"created {article(record.role.value)} key {record.id} for {scope}; it is shown only this once:",
         highlight=False,
         soft_wrap=True,
     )

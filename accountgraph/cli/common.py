@@ -7,24 +7,31 @@ Bad input ends with a non-zero exit (1) and a list of what is wrong, never a tra
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, TypeVar, get_type_hints
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from accountgraph.errors import AccountGraphError, BundleRejected, StoreError
+from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
-from accountgraph.services import bundles
+from accountgraph.schema.models import BundleIssue
+from accountgraph.services import records
+from accountgraph.services.scope import Scope
 
 T = TypeVar("T")
 Operation = Callable[[GraphStore], T]  # what a command does with the store
@@ -38,24 +45,74 @@ JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of 
 AccountArg = Annotated[str, typer.Argument(help="the account (root company) id")]
 
 
+class _Plain(Console):
+    """A console that prints text as it is: no `[markup]`, no `:emoji:` codes, no highlighting, whatever the text
+    holds (ids, names, notes and messages are user data); control characters (ANSI escapes) are shown escaped,
+    never obeyed (`plain`). A command styles its own fixed words with `Text` objects (`styled`)."""
+
+    def __init__(self, stderr: bool) -> None:
+        super().__init__(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(plain(text), **options)
+
+
+def _console(stderr: bool) -> Console:
+    return _Plain(stderr)
+
+
 def out() -> Console:
     """The console of results (stdout). Made at each call, so that it writes to the stream, at the width and with
     the colours of this run (a test's runner swaps sys.stdout and COLUMNS)."""
-    return Console()
+    return _console(False)
 
 
 def err() -> Console:
     """The console of progress, notes and errors (stderr), made at each call like `out()`."""
-    return Console(stderr=True)
+    return _console(True)
+
+
+def styled(word: str, style: str, rest: str) -> Text:
+    """A command's own word in a style, then user text as it is (`styled("error:", "bold red", message)`)."""
+    return Text.assemble((word, style), " ", plain(rest))
+
+
+def plain(value: object) -> str:
+    """User text without control characters (ANSI escapes and the like: ESC becomes `^[`), so that what it holds
+    is shown, never obeyed by the terminal."""
+    s = "" if value is None else str(value)
+    return _CONTROL.sub(lambda m: "^" + chr(ord(m.group()) ^ 0x40) if m.group() < " " else "^?", s)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def fail(message: str, issues: list[str] | None = None) -> typer.Exit:
     """Print an error (and its issues, one a line) and return the exit (1) to raise."""
     console = err()
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(styled("error:", "bold red", message))
     for line in issues or []:
-        console.print(f"  - {line}", highlight=False, markup=False)
+        console.print(f"  - {plain(line)}")
     return typer.Exit(1)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 person`, `2 people`, `0 ties` (`many` defaults to `one` + s)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def article(word: str) -> str:
+    """`a viewer`, `an admin`."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def money(amount: Decimal | str | None, currency: str | None = None) -> str:
+    """An amount of money, one way everywhere: the exact decimal with its currency (`1250.00 EUR`); empty when
+    there is none."""
+    if amount is None:
+        return ""
+    return f"{amount} {currency}" if currency else str(amount)
 
 
 @contextmanager
@@ -75,16 +132,16 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
         store.close()
 
 
-def call(fn: Callable[[], T], *, csv_dir: bool = False, refusals: bool = False) -> T:
-    """Run `fn`, turning the package's errors and malformed values (pydantic) into a clear message and exit 1;
-    with `refusals`, a value an algorithm refuses (a plain ValueError) too. `csv_dir`: a bundle's problems are
-    located as lines of CSV files."""
+def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, refusals: bool = False) -> T:
+    """Run `fn`, turning the package's errors, malformed values (pydantic) and files it cannot read or write into
+    a clear message and exit 1; with `refusals`, a value an algorithm refuses (a plain ValueError) too. `locate`
+    names where a bundle's problem is (a CSV file's line: `bundles.Document.locate`)."""
     try:
         return fn()
     except BundleRejected as e:
         raise fail(
-            f"refused, nothing was written: {len(e.issues)} problem(s)",
-            [bundles.locate(i, csv_dir) for i in e.issues[:200]]
+            f"refused, nothing was written: {plural(len(e.issues), 'problem')}",
+            [locate(i) for i in e.issues[:200]]
             + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
@@ -95,6 +152,27 @@ def call(fn: Callable[[], T], *, csv_dir: bool = False, refusals: bool = False) 
         if not refusals or type(e) is not ValueError:
             raise
         raise fail(str(e)) from None
+    except OSError as e:
+        raise file_error(e) from None
+
+
+def file_error(e: OSError) -> typer.Exit:
+    """An input or output file that cannot be read or written (missing, a directory, not writable), named with
+    the reason, as the exit (1) to raise."""
+    name = e.filename if e.filename is not None else "a file"
+    reason = e.strerror or type(e).__name__
+    return fail(f"cannot use {name}: {reason}" + (f" ({e.filename2})" if e.filename2 else ""))
+
+
+class Commands(TyperGroup):
+    """The root group: a file a command could not read or write (an `OSError` that escaped `call`) ends as
+    `file_error` does, never as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # a typer.Context
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            raise file_error(e) from None
 
 
 def run(
@@ -115,7 +193,7 @@ def run(
     with opened_store(store) as s, spinner:
         result = call(lambda: operation(s), refusals=refusals)
     if not as_json:
-        show(result)
+        call(lambda: show(result))
     elif data is not None:
         print_json(data(result))
     else:
@@ -159,6 +237,66 @@ def renders(
     return decorate
 
 
+@dataclass
+class Named(Generic[T]):
+    """A result with the names of the records it refers to by id (people, our team members, companies)."""
+
+    value: T
+    names: dict[str, str]
+
+    def of(self, id: str | None) -> str:
+        """`Name (id)` of a record the result names, its id when it has no name, empty for none."""
+        if id is None:
+            return ""
+        name = self.names.get(id)
+        return f"{name} ({id})" if name else id
+
+
+def names_of(store: GraphStore, ids: Iterable[str | None]) -> dict[str, str]:
+    """The names of the people, team members and companies among `ids` (the others left out)."""
+    names: dict[str, str] = {}
+    for id in {i for i in ids if i}:
+        for kind in ("person", "team", "company"):
+            try:
+                names[id] = records.get_record(store, Scope.operator(), kind, id).name
+                break
+            except NotFoundError:
+                continue
+    return names
+
+
+def renders_named(
+    show: Callable[[Named[T]], object],
+    ids: Callable[[T], Iterable[str | None]],
+    *,
+    data: Callable[[T], Any] | None = None,
+    busy: str | None = None,
+) -> Callable[[Callable[..., Operation[T]]], Callable[..., None]]:
+    """`renders` for a result that refers to records by id: `show` gets it with their names (`Named`); JSON
+    stays the result's own (`data`, or its model's fields)."""
+
+    def decorate(declare: Callable[..., Operation[T]]) -> Callable[..., None]:
+        @functools.wraps(declare)
+        def declare_named(*args: Any, **options: Any) -> Operation[Named[T]]:
+            operation = declare(*args, **options)
+
+            def run_named(s: GraphStore) -> Named[T]:
+                value = operation(s)
+                return Named(value, names_of(s, ids(value)))
+
+            return run_named
+
+        def json_of(n: Named[T]) -> Any:
+            if data is not None:
+                return data(n.value)
+            assert isinstance(n.value, BaseModel)
+            return n.value.model_dump(mode="json")
+
+        return renders(show, data=json_of, busy=busy)(declare_named)
+
+    return decorate
+
+
 def parse_date(text: str | None) -> date | None:
     """A `--on` style date, or exit 1 naming it."""
     if text is None:
@@ -180,13 +318,13 @@ def print_json(data: Any) -> None:
 
 
 def text(value: object) -> Text:
-    """User data as plain text (never read as rich markup)."""
-    return Text("" if value is None else str(value))
+    """User data as plain text (never read as rich markup, control characters shown as `^[`)."""
+    return Text(plain(value))
 
 
 def table(title: str, columns: Iterable[tuple[str, str]], rows: Iterable[Iterable[object]]) -> Table:
     """A left-titled table of `columns` (name, justify) whose cells are plain text."""
-    result = Table(title=title, title_justify="left")
+    result = Table(title=text(title), title_justify="left")
     for name, justify in columns:
         result.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in rows:
@@ -194,11 +332,11 @@ def table(title: str, columns: Iterable[tuple[str, str]], rows: Iterable[Iterabl
     return result
 
 
-def grid(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Table:
-    """A table of `columns` whose cells are strings (read as rich markup, as any string is)."""
-    result = Table(title=title)
+def grid(title: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> Table:
+    """A table of `columns` whose cells are plain text."""
+    result = Table(title=text(title))
     for name in columns:
         result.add_column(name)
     for row in rows:
-        result.add_row(*row)
+        result.add_row(*(text(v) for v in row))
     return result

@@ -15,7 +15,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accountgraph.cli.common import Operation, StoreOption, fail, grid, out, parse_date, renders, run
+from accountgraph.cli.common import (
+    Named,
+    Operation,
+    StoreOption,
+    fail,
+    grid,
+    money,
+    out,
+    parse_date,
+    renders,
+    renders_named,
+    run,
+)
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
@@ -57,11 +69,13 @@ def _members(specs: list[str] | None) -> list[CommitteeMember]:
     return [parse_member(s) for s in specs or []]
 
 
-def _opp_table(o: Opportunity) -> Table:
+def _opp_table(n: Named[Opportunity]) -> Table:
+    o = n.value
     table = Table(
-        title=f"{o.id} · {o.name} · {o.account} · {o.stage} · {o.amount} {o.currency}",
+        title=f"{o.id} · {o.name} · {n.of(o.account)} · {o.stage} · {money(o.amount, o.currency)}",
         caption=(
-            f"owner {o.owner or '—'} · expected close {o.expected_close or '—'} · quotes {', '.join(o.quotes) or '—'}"
+            f"owner {n.of(o.owner) or '—'} · expected close {o.expected_close or '—'} · "
+            f"quotes {', '.join(o.quotes) or '—'}"
         ),
     )
     table.add_column("committee member")
@@ -69,7 +83,7 @@ def _opp_table(o: Opportunity) -> Table:
     table.add_column("stance in this deal")
     for m in o.committee:
         table.add_row(
-            m.person,
+            n.of(m.person),
             ", ".join(r.value for r in m.roles) if m.roles is not None else "(account-level)",
             m.stance.value if m.stance is not None else "(account-level)",
         )
@@ -82,13 +96,17 @@ def _history_table(o: Opportunity) -> Table:
     )
 
 
-def _show(o: Opportunity) -> None:
+def _show(n: Named[Opportunity]) -> None:
     console = out()
-    console.print(_opp_table(o))
-    console.print(_history_table(o))
+    console.print(_opp_table(n))
+    console.print(_history_table(n.value))
 
 
-renders_opportunity = renders(_show, data=Opportunity.data)
+def _named_in(o: Opportunity) -> list[str | None]:
+    return [o.account, o.owner, *(m.person for m in o.committee)]
+
+
+renders_opportunity = renders_named(_show, _named_in, data=Opportunity.data)
 
 
 def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
@@ -174,16 +192,17 @@ def opp_show(id: OppArg) -> Operation[Opportunity]:
     return lambda s: service.get_opportunity(s, id)
 
 
-def _show_opportunities(opps: list[Opportunity]) -> None:
+def _show_opportunities(n: Named[list[Opportunity]]) -> None:
+    opps = n.value
     rows = (
         (
             o.id,
             o.account,
             o.name,
             o.stage,
-            f"{o.amount} {o.currency}",
+            money(o.amount, o.currency),
             str(o.expected_close or "—"),
-            o.owner or "—",
+            n.of(o.owner) or "—",
             str(len(o.committee)),
         )
         for o in opps
@@ -198,7 +217,7 @@ def _opportunities_data(opps: list[Opportunity]) -> Any:
 
 
 @opp_app.command("list")
-@renders(_show_opportunities, data=_opportunities_data)
+@renders_named(_show_opportunities, lambda opps: [o.owner for o in opps], data=_opportunities_data)
 def opp_list(
     account: Annotated[str | None, typer.Option("--account", help="only this account's")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="only those in this stage")] = None,
@@ -302,4 +321,4 @@ def opp_history(
             f"wrote {len(written)} closed opportunities of {account} ({won} won) at {datetime.now(UTC):%Y-%m-%d}"
         )
 
-    run(store, lambda s: store_history(s, account, deals, seed), report)
+    run(store, lambda s: store_history(s, account, deals, seed), report, refusals=True)

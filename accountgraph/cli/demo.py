@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out, styled
 from accountgraph.cli.records import counts_table
 
 app = typer.Typer()
@@ -32,7 +32,7 @@ def demo(
     with opened_store(store) as s:
         report = call(lambda: seed_demo(s))
         if report.datasets_note is not None:
-            err().print(f"[yellow]note:[/] real data sets not loaded: {report.datasets_note}")
+            err().print(styled("note:", "yellow", f"real data sets not loaded: {report.datasets_note}"))
         for loaded in report.loaded:
             err().print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
         account, opp = report.account, report.opportunity

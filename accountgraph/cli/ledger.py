@@ -21,6 +21,7 @@ from accountgraph.cli.common import (
     StoreOption,
     fail,
     grid,
+    money,
     out,
     parse_date,
     renders,
@@ -92,7 +93,7 @@ def _quote_table(q: Quote) -> Table:
     table = Table(
         title=f"quote {q.id} · {q.account} · {q.status.value} · valid until {q.valid_until} · {q.currency}",
         caption=(
-            f"list {q.list_total} − discount {q.discount_total} = net {q.net_total} {q.currency} · "
+            f"list {q.list_total} − discount {q.discount_total} = net {money(q.net_total, q.currency)} · "
             f"trailing volume {q.trailing_volume}"
             + (f" · manual {q.manual_discount}% approved by {q.approver}" if q.approver else "")
         ),
@@ -179,7 +180,7 @@ def _show_products(products: list[Product]) -> None:
         (
             p.id,
             p.name,
-            str(p.list_price),
+            money(p.list_price.amount, p.list_price.currency),
             ", ".join(f"{c.product}×{c.quantity}" for c in p.components),
             ", ".join(p.requires),
             ", ".join(p.incompatible),

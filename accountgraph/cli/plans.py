@@ -18,6 +18,7 @@ import typer
 from accountgraph.cli.common import (
     AccountArg,
     JsonOption,
+    Named,
     OnOption,
     Operation,
     StoreOption,
@@ -25,6 +26,7 @@ from accountgraph.cli.common import (
     out,
     parse_date,
     renders,
+    renders_named,
     run,
     table,
     text,
@@ -51,15 +53,16 @@ PlanIdOption = Annotated[str | None, typer.Option("--id", help="the plan id (def
 DueDaysOption = Annotated[int, typer.Option("--due-days", min=0, help="actions and goals due after")]
 
 
-def show_plan(plan: models.Plan) -> None:
+def show_plan(n: Named[models.Plan]) -> None:
+    plan = n.value
     console = out()
-    owner = f" · owner {plan.owner}" if plan.owner else ""
-    console.print(text(f"plan {plan.id} · {plan.name} · account {plan.account}{owner} · updated {plan.updated}"))
+    owner = f" · owner {n.of(plan.owner)}" if plan.owner else ""
+    console.print(text(f"plan {plan.id} · {plan.name} · account {n.of(plan.account)}{owner} · updated {plan.updated}"))
     console.print(
         table(
             f"goals ({len(plan.goals)})",
             [("id", "left"), ("kind", "left"), ("goal", "left"), ("due", "left")],
-            ([g.id, g.kind.value, g.describe(), g.due] for g in plan.goals),
+            ([g.id, g.kind.value, g.describe(n.names), g.due] for g in plan.goals),
         )
     )
     console.print(
@@ -74,9 +77,18 @@ def show_plan(plan: models.Plan) -> None:
                 ("goal", "left"),
                 ("action", "left"),
             ],
-            ([a.id, a.status.value, a.owner, a.target, a.due, a.goal, a.title] for a in plan.actions),
+            ([a.id, a.status.value, n.of(a.owner), n.of(a.target), a.due, a.goal, a.title] for a in plan.actions),
         )
     )
+
+
+def _named_in(plan: models.Plan) -> list[str | None]:
+    """The records a plan names by id: its account and owner, its goals' and actions' people and companies."""
+    goals = [x for g in plan.goals for x in (g.person, g.member, g.company)]
+    return [plan.account, plan.owner, *goals, *(x for a in plan.actions for x in (a.owner, a.target))]
+
+
+renders_plan = renders_named(show_plan, _named_in)
 
 
 def show_progress(p: models.PlanProgress) -> None:
@@ -190,7 +202,7 @@ def show_comparison(c: Comparison) -> None:
 
 
 @plan_app.command("create")
-@renders(show_plan)
+@renders_plan
 def plan_create(
     account: AccountArg,
     name: Annotated[str | None, typer.Option("--name", help="the plan's name")] = None,
@@ -205,7 +217,7 @@ def plan_create(
 
 
 @plan_app.command("from-actions")
-@renders(show_plan)
+@renders_plan
 def plan_from_actions(
     account: AccountArg,
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -224,7 +236,7 @@ def plan_from_actions(
 
 
 @plan_app.command("from-opportunity")
-@renders(show_plan)
+@renders_plan
 def plan_from_opportunity(
     opportunity: Annotated[str, typer.Argument(help="the opportunity id")],
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -242,7 +254,7 @@ def plan_from_opportunity(
 
 
 @plan_app.command("show")
-@renders(show_plan)
+@renders_plan
 def plan_show(plan: PlanArg) -> Operation[models.Plan]:
     """Show a plan: its goals and actions."""
     return lambda s: service.get_plan(s, plan)
@@ -311,12 +323,12 @@ def plan_view(
     run(store, lambda s: progress.progress_html(s, plan, on=day), write)
 
 
-def _added_goal(goal: models.Goal) -> None:
-    out().print(text(f"added goal {goal.id}: {goal.describe()}"))
+def _added_goal(n: Named[models.Goal]) -> None:
+    out().print(text(f"added goal {n.value.id}: {n.value.describe(n.names)}"))
 
 
 @goal_app.command("add")
-@renders(_added_goal)
+@renders_named(_added_goal, lambda g: [g.person, g.member, g.company])
 def goal_add(
     plan: PlanArg,
     kind: Annotated[models.GoalKind, typer.Option("--kind", help="the kind of goal")],

@@ -500,17 +500,17 @@ class GraphStore(ABC):
         self._load(bundle, on or today())
         return bundle.counts()
 
-    def import_document(self, raw: Any, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-        """Validate and load a raw bundle document (parsed JSON or CSV) in one transaction.
+    def parse_document(self, raw: Any, progress: Callable[[int], None] | None = None) -> Bundle:
+        """A raw bundle document (parsed JSON or CSV) as a `Bundle`, checked as fully as a refusal can be.
 
         When records are malformed, the well-formed ones are still checked against the store, so
         the refusal lists every problem: malformed fields, unknown references, cycles.
 
         Raises:
-            BundleRejected: every issue, with indices into the document; nothing was written.
+            BundleRejected: every issue, with indices into the document.
         """
         try:
-            bundle = parse_bundle(raw, progress=progress)
+            return parse_bundle(raw, progress=progress)
         except BundleRejected as rejected:
             if rejected.partial is None:
                 raise
@@ -520,7 +520,14 @@ class GraphStore(ABC):
                     issue = issue.model_copy(update={"index": rejected.positions[issue.record][issue.index]})
                 more.append(issue)
             raise BundleRejected(rejected.issues + more) from None
-        return self.load_bundle(bundle)
+
+    def import_document(self, raw: Any, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Validate (`parse_document`) and load a raw bundle document in one transaction.
+
+        Raises:
+            BundleRejected: every issue, with indices into the document; nothing was written.
+        """
+        return self.load_bundle(self.parse_document(raw, progress))
 
     def upsert_company(self, company: Company) -> Company:
         self.load_bundle(Bundle(companies=[company]))

@@ -96,9 +96,7 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
     positions: dict[str, list[int]] = {}
     for name in BUNDLE_LISTS:
         items = raw.get(name, [])
-        if items is None:
-            items = []
-        if not isinstance(items, list):
+        if not isinstance(items, list):  # null too, as the Bundle schema says
             issues.append(BundleIssue(record=name, reason="must be a list"))
             continue
         model = RECORD_MODELS[name]

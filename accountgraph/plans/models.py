@@ -18,6 +18,7 @@ path algorithm, as it was when linked). Plans are stored as documents of kind ``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
@@ -114,25 +115,31 @@ class GoalSpec(_Model):
             raise ValueError(f"a {self.kind.value} goal takes no {', '.join(extra)}")
         return self
 
-    def describe(self) -> str:
-        """The goal in words (its title when given)."""
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """The goal in words (its title when given); `names`: how to call the records it names by id (default
+        their ids)."""
         if self.title:
             return self.title
+
+        def called(id: str | None) -> str | None:
+            return names.get(id, id) if names and id is not None else id
+
+        person, company = called(self.person), called(self.company)
         by = f" by {self.due.isoformat()}" if self.due else ""
         if self.kind is GoalKind.STANCE:
             want = (self.stance or Stance.SUPPORTER).value
             role = f" and {self.role.value.replace('_', ' ')}" if self.role else ""
-            return f"turn {self.person} to {want}{role}{by}"
+            return f"turn {person} to {want}{role}{by}"
         if self.kind is GoalKind.COVERAGE:
-            scope = f" of {self.company}" if self.company else f" of the {self.role.value}s" if self.role else ""
+            scope = f" of {company}" if company else f" of the {self.role.value}s" if self.role else ""
             return f"reach coverage{scope} {self.score:g}{by}"
         if self.kind is GoalKind.SUBSIDIARY_CONTACT:
-            return (f"a contact at {self.company}" if self.company else "a contact at every company") + by
+            return (f"a contact at {company}" if company else "a contact at every company") + by
         if self.kind is GoalKind.RELATIONSHIP:
-            who = self.member or "one of ours"
+            who = called(self.member) or "one of ours"
             at = f" at {self.strength:g} or more" if self.strength else ""
-            return f"{who} knows {self.person}{at}{by}"
-        return f"{self.members or 2} of ours know {self.person}{by}"
+            return f"{who} knows {person}{at}{by}"
+        return f"{self.members or 2} of ours know {person}{by}"
 
 
 class Goal(GoalSpec):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,42 +56,74 @@ def _cell(column: str, value: str) -> Any:
     return value
 
 
-def read_csv_dir(folder: Path) -> dict[str, Any]:
-    """A raw bundle document from a directory of CSV files (BundleRejected names the file and line)."""
+@dataclass
+class Document:
+    """A raw bundle document as read from a file: what its reader already found wrong (a CSV row's cell count, a
+    cell that is not JSON), and for CSV the line each list's rows start on, so a problem names its line."""
+
+    raw: Any
+    found: list[BundleIssue] = field(default_factory=list)
+    lines: dict[str, list[int]] | None = None
+
+    def locate(self, issue: BundleIssue) -> str:
+        """A person-readable place for an issue: the CSV file and line, or the JSON list and index."""
+        rows = (self.lines or {}).get(issue.record)
+        if rows is None or issue.index is None or issue.index >= len(rows):
+            return str(issue)
+        where = f"{issue.record}.csv line {rows[issue.index]}"
+        if issue.id is not None:
+            where += f" (id {issue.id!r})"
+        if issue.field:
+            where += f", column {issue.field!r}"
+        return f"{where}: {issue.reason}"
+
+
+def _breaks(row: dict[Any, Any]) -> int:
+    """The line breaks inside a CSV row's quoted cells."""
+    cells = [c for v in row.values() for c in (v if isinstance(v, list) else [v]) if c]
+    return sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
+
+
+def read_csv_dir(folder: Path) -> Document:
+    """A raw bundle document from a directory of CSV files. A file that cannot be read as a list (unknown columns,
+    not UTF-8) refuses it at once (BundleRejected names the file); a row's problems (its cell count, a cell that is
+    not JSON) are the document's `found` issues, listed with what the import's check finds."""
     raw: dict[str, Any] = {}
+    lines: dict[str, list[int]] = {}
     issues: list[BundleIssue] = []
-    found = False
+    found: list[BundleIssue] = []
+    present = False
     for name in BUNDLE_LISTS:
         path = folder / f"{name}.csv"
         if not path.exists():
             continue
-        found = True
-        rows = []
+        present = True
+        rows: list[dict[str, Any]] = []
+        starts: list[int] = []
         try:
             with path.open(newline="", encoding="utf-8-sig") as fh:
                 reader = csv.DictReader(fh)
-                unknown = sorted(set(reader.fieldnames or []) - set(CSV_COLUMNS[name]))
+                header = reader.fieldnames or []
+                unknown = sorted(set(header) - set(CSV_COLUMNS[name]))
                 if unknown:
                     issues.append(
                         BundleIssue(record=name, field=", ".join(unknown), reason=f"unknown column(s) in {path.name}")
                     )
                     continue
                 for index, row in enumerate(reader):
+                    starts.append(reader.line_num - _breaks(row))
                     item: dict[str, Any] = {}
+                    cells = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
+                    if cells != len(header):
+                        reason = f"wrong number of cells: {cells}, the header has {len(header)}"
+                        found.append(BundleIssue(record=name, index=index, reason=reason))
                     for column, value in row.items():
                         if column is None or value is None:
-                            issues.append(
-                                BundleIssue(
-                                    record=name,
-                                    index=index,
-                                    reason=f"{path.name} line {reader.line_num}: wrong number of cells",
-                                )
-                            )
-                            break
+                            continue
                         try:
                             cell = _cell(column, value)
                         except ValueError as err:
-                            issues.append(BundleIssue(record=name, index=index, field=column, reason=str(err)))
+                            found.append(BundleIssue(record=name, index=index, field=column, reason=str(err)))
                             continue
                         if cell is not None:
                             item[column] = cell
@@ -98,7 +131,8 @@ def read_csv_dir(folder: Path) -> dict[str, Any]:
         except (UnicodeDecodeError, csv.Error) as err:
             issues.append(BundleIssue(record=name, reason=f"cannot read {path.name}: {err}"))
         raw[name] = rows
-    if not found:
+        lines[name] = starts
+    if not present:
         issues.append(
             BundleIssue(
                 record="bundle",
@@ -107,28 +141,16 @@ def read_csv_dir(folder: Path) -> dict[str, Any]:
         )
     if issues:
         raise BundleRejected(issues)
-    return raw
+    return Document(raw, found, lines)
 
 
-def read_path(path: Path) -> Any:
+def read_path(path: Path) -> Document:
     """The raw bundle document of a JSON file or a CSV directory (BundleRejected if unreadable)."""
     if path.is_dir():
         return read_csv_dir(path)
     if path.exists():
-        return read_json(path)
+        return Document(read_json(path))
     raise BundleRejected([BundleIssue(record="bundle", reason=f"{path} does not exist")])
-
-
-def locate(issue: BundleIssue, csv_dir: bool) -> str:
-    """A person-readable place for an issue: the CSV file and line, or the JSON list and index."""
-    if csv_dir and issue.index is not None and issue.record in CSV_COLUMNS:
-        where = f"{issue.record}.csv line {issue.index + 2}"  # line 1 is the header
-        if issue.id is not None:
-            where += f" (id {issue.id!r})"
-        if issue.field:
-            where += f", column {issue.field!r}"
-        return f"{where}: {issue.reason}"
-    return str(issue)
 
 
 def write_json(bundle: Bundle, path: Path | None) -> str:

@@ -20,6 +20,7 @@ record.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -28,9 +29,8 @@ from pydantic import BaseModel
 
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError
 from accountgraph.graph.store import RECORD_KINDS, CompanyNode, GraphStore, ListFilter
+from accountgraph.graph.validation import parse_record
 from accountgraph.schema.models import (
-    BUNDLE_FORMAT,
-    BUNDLE_VERSION,
     Bundle,
     BundleIssue,
     Company,
@@ -321,6 +321,16 @@ def kind_of(record: BaseModel) -> str:
     raise InvalidArgument(f"not a record with an id: {type(record).__name__}")
 
 
+def record_of(kind: str, raw: Any) -> Any:
+    """A raw record (parsed JSON) of `kind` (or a tie) as its model, checked as an API write checks its body.
+
+    Raises:
+        BundleRejected: naming the record and each field at fault.
+    """
+    model, name = (Tie, "ties") if kind == "tie" else RECORD_KINDS[_kind(kind)]
+    return parse_record(model, raw, name)
+
+
 def get_record(store: GraphStore, scope: Scope, kind: str, id: str) -> Any:
     """One record (NotFoundError when it does not exist or lies outside the scope)."""
     return _READ[_kind(kind)](Access(store, scope), id)
@@ -384,21 +394,31 @@ def delete_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -
     store.delete_tie(tie.type, tie.from_, tie.to)
 
 
-def import_bundle(store: GraphStore, scope: Scope, bundle: Bundle, *, on: date | None = None) -> dict[str, int]:
-    """Write a whole bundle in one transaction: all of it lands, or none of it (counts per list).
+def import_document(
+    store: GraphStore,
+    scope: Scope,
+    raw: Any,
+    *,
+    on: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    found: Sequence[BundleIssue] = (),
+) -> dict[str, int]:
+    """Write a raw bundle document (parsed JSON, or a CSV directory's rows) in one transaction: all of it lands,
+    or none of it (counts per list). The one import every interface calls: the store's full check of the
+    document (`GraphStore.parse_document`), then the scope's, then the load. `found`: problems the document's
+    reader already found (a CSV row's cell count); they refuse it too, listed first.
 
     Raises:
-        BundleRejected: every problem (an unknown format or version, references outside the scope, what the
-            store's validation finds); nothing was written.
+        BundleRejected: every problem (malformed fields, an unknown format or version, unknown references,
+            cycles, references outside the scope), with indices into the document; nothing was written.
     """
-    issues = []
-    if bundle.format != BUNDLE_FORMAT:
-        issues.append(BundleIssue(record="bundle", field="format", reason=f"expected {BUNDLE_FORMAT!r}"))
-    if bundle.version != BUNDLE_VERSION:
-        issues.append(BundleIssue(record="bundle", field="version", reason=f"only version {BUNDLE_VERSION} is known"))
-    if issues:
-        raise BundleRejected(issues)
-    Access(store, scope).check_write(bundle)
+    try:
+        bundle = store.parse_document(raw, progress)
+        Access(store, scope).check_write(bundle)
+    except BundleRejected as rejected:
+        raise BundleRejected([*found, *rejected.issues]) from None
+    if found:
+        raise BundleRejected(list(found))
     return store.load_bundle(bundle, on=on)
 
 

@@ -19,6 +19,11 @@ __all__ = ["Scope"]
 _RANK = {ApiRole.VIEWER: 0, ApiRole.PLANNER: 1, ApiRole.ADMIN: 2}
 
 
+def _a(word: str) -> str:
+    """`a viewer`, `an admin`."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """The caller: a key's id (or `operator`), its role and the accounts it is limited to (empty: all)."""
@@ -47,7 +52,7 @@ class Scope:
     def require_role(self, role: ApiRole) -> None:
         """Forbidden unless the role includes `role`."""
         if not self.may(role):
-            raise Forbidden(f"this needs a {role.value} key (or higher); the key given is a {self.role.value} key")
+            raise Forbidden(f"this needs {_a(role.value)} key (or higher); the key given is {_a(self.role.value)} key")
 
     def require_account(self, account_id: str) -> None:
         """NotFoundError for an account outside the scope (the caller checks that it exists)."""

@@ -493,7 +493,12 @@ def power_map_data(
 
     panels = [p for p in (facts.path_panel, facts.gap_panel) if p is not None]
     root_name = company_names.get(account.account, account.account)
-    subtitle = f"{len(people)} people, {len(team)} of ours, {len(net.edges)} ties"
+    reporting = sum(e["kind"] == "REPORTS_TO" for e in net.edges)  # lines drawn: current ties and reporting lines
+    subtitle = (
+        f"{len(people)} {'person' if len(people) == 1 else 'people'}, {len(team)} of ours, "
+        f"{len(net.edges) - reporting} current {'tie' if len(net.edges) - reporting == 1 else 'ties'}, "
+        f"{reporting} reporting {'line' if reporting == 1 else 'lines'}"
+    )
     if facts.coverage_line:
         subtitle += f" · {facts.coverage_line}"
     legend = [

@@ -142,7 +142,7 @@ def test_malformed_records_are_named_by_list_index_id_and_field(client: TestClie
         ("people", 0, "p2", "stance"),
         ("people", 1, "p3", None),  # reports to themselves: a check of the whole record
         ("ties", 0, "knows:p2->p3", "strength"),
-        ("body", None, None, "bogus"),
+        ("bundle", None, None, "bogus"),  # the import's own check, the same as the CLI's
     }
 
 

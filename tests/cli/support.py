@@ -20,10 +20,10 @@ def env_of(store_url: str) -> dict[str, str]:
     return {"ACCOUNTGRAPH_STORE": store_url, "COLUMNS": "200"}
 
 
-def invoke(store_url: str, *args: str) -> Result:
+def invoke(store_url: str, *args: str, input: str | None = None) -> Result:
     """Run `accountgraph ARGS` in this process against `store_url` (the app, not `main()`, which freezes the
-    collector). An exception that is not an exit fails the test with its traceback."""
-    return CliRunner().invoke(app, list(args), env=env_of(store_url), catch_exceptions=False)
+    collector), `input` on its stdin. An exception that is not an exit fails the test with its traceback."""
+    return CliRunner().invoke(app, list(args), input=input, env=env_of(store_url), catch_exceptions=False)
 
 
 def run_process(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

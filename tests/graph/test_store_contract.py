@@ -570,7 +570,7 @@ def test_person_dates_round_trip_through_the_store_and_bundles(store: GraphStore
     write_csv_dir(exported, tmp_path / "csv")
     header, *rows = (tmp_path / "csv" / "people.csv").read_text(encoding="utf-8").splitlines()
     assert header.endswith(",since,until") and any(r.endswith(",2025-01-01,2026-06-01") for r in rows)
-    for document in (read_json(tmp_path / "b.json"), read_csv_dir(tmp_path / "csv")):
+    for document in (read_json(tmp_path / "b.json"), read_csv_dir(tmp_path / "csv").raw):
         assert parse_bundle(document) == exported
         store.delete("person", "new")
         store.import_document(document)
