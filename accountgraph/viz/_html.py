@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from accountgraph.errors import AccountGraphError
 
-__all__ = ["VIS_VERSION", "page", "safe_json", "vis_network_js"]
+__all__ = ["VIS_VERSION", "page", "safe_json", "search_entries", "vis_network_js"]
 
 VIS_VERSION = "9.1.2"
 
@@ -38,6 +39,18 @@ def safe_json(value: Any) -> str:
     """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` survives unescaped."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _JSON_ESCAPE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+def search_entries(entries: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    """The find-by-name list: one entry per node (``id``, ``label`` shown, ``name`` typed), sorted by label.
+
+    Labels are what the browser tells the entries apart by, so a label shared by several nodes (two people
+    of the same name, company and title) gets the node's id appended."""
+    out = sorted(entries, key=lambda e: (e["label"].casefold(), e["id"]))
+    count: dict[str, int] = {}
+    for e in out:
+        count[e["label"]] = count.get(e["label"], 0) + 1
+    return [{**e, "label": f"{e['label']} ({e['id']})"} if count[e["label"]] > 1 else e for e in out]
 
 
 @cache

@@ -24,7 +24,7 @@ import networkx as nx
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from accountgraph.viz._html import page
+from accountgraph.viz._html import page, search_entries
 from accountgraph.viz.inputs import (
     AccountMap,
     ContactPathLike,
@@ -365,6 +365,7 @@ def power_map_data(
     many = len(drawn) > _LABEL_EVERY_NODE_UP_TO
     net = Network(directed=True)
     path_nodes = set(facts.path_nodes)
+    search: list[dict[str, str]] = []  # one entry per person and member: name, company and title
     for n in people + team:
         a = row_of[n]
         x, y = positions[n]
@@ -434,6 +435,12 @@ def power_map_data(
             options.update(borderWidth=6, color=_colour(color, PATH_COLOR), path=True)
             options.pop("shapeProperties", None)
         net.add_node(n, label=name, **options)
+        if kinds[n] == "team":
+            where = f"our team, {_fmt(a.get('function'))}"
+        else:
+            company = a.get("company")
+            where = f"{company_names.get(str(company), _fmt(company))}, {_fmt(a.get('title'))}"
+        search.append({"id": n, "label": f"{name} — {where}", "name": name})
 
     # edges: reporting lines, influence, acquaintance once per pair
     path_edges = {_hop_edge(s, t, k) for s, t, k in facts.path_hops}
@@ -552,6 +559,7 @@ def power_map_data(
         "legend": legend,
         "panels": panels,
         "clusters": clusters_out,
+        "search": search_entries(search),
         "path": {"nodes": facts.path_nodes, "edges": sorted(path_edges & seen)},
         "counts": {"nodes": len(net.nodes), "edges": len(net.edges)},
     }

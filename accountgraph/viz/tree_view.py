@@ -16,13 +16,14 @@ from typing import Any
 
 from pyvis.network import Network
 
-from accountgraph.viz._html import page
+from accountgraph.viz._html import page, search_entries
 from accountgraph.viz.inputs import CompanyNodeLike, CoverageLike, RiskReportLike
 
 __all__ = ["coverage_color", "render_tree", "tree_data"]
 
 NO_KEY_PEOPLE_COLOR = "#d5dbdb"
 ALERT_BORDER = "#b03a2e"
+_TOP_DOWN_UP_TO_LEAVES = 8
 _STOPS = ((0.0, (214, 69, 65)), (0.5, (243, 156, 18)), (1.0, (39, 174, 96)))
 
 
@@ -174,21 +175,32 @@ def tree_data(
             "items": [{"label": "has risk alerts (red border)", "color": "#ffffff", "border": ALERT_BORDER}],
         },
     ]
+    # a tree drawn top-down is as wide as its leaves side by side; a wide one (a group of many companies) is
+    # drawn left to right instead, its leaves stacked, so that it fits the page readably when it opens
+    leaves = sum(1 for node in companies if not node.children)
+    wide = leaves > _TOP_DOWN_UP_TO_LEAVES
     options = {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {
             "hierarchical": {
                 "enabled": True,
-                "direction": "UD",
+                "direction": "LR" if wide else "UD",
                 "sortMethod": "directed",
-                "levelSeparation": 150,
-                "nodeSpacing": 270,
-                "treeSpacing": 300,
+                "levelSeparation": 300 if wide else 150,
+                "nodeSpacing": 100 if wide else 270,
+                "treeSpacing": 120 if wide else 300,
                 "shakeTowards": "roots",
             }
         },
-        "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "vertical", "roundness": 0.4}},
+        "edges": {
+            "smooth": {
+                "enabled": True,
+                "type": "cubicBezier",
+                "forceDirection": "horizontal" if wide else "vertical",
+                "roundness": 0.4,
+            }
+        },
         "interaction": {"hover": True, "navigationButtons": False},
     }
     subtitle = f"{len(companies)} companies"
@@ -205,6 +217,9 @@ def tree_data(
         "legend": legend,
         "panels": panels,
         "clusters": [],
+        "search": search_entries(
+            {"id": n.company.id, "label": n.company.name, "name": n.company.name} for n in companies
+        ),
         "path": None,
         "counts": {"nodes": len(net.nodes), "edges": len(net.edges)},
     }

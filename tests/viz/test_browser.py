@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 
+from accountgraph.graph import open_store
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.viz.power_map import PATH_COLOR
+from accountgraph.viz.tree_view import render_tree
 from tests.viz.support import Account, big_account, expected_counts, hostile_bundle, load
 
 CHROMIUM = os.environ.get("ACCOUNTGRAPH_CHROMIUM", "/usr/bin/chromium")
@@ -207,6 +210,86 @@ def test_tree_in_the_browser(browser: Any, account: Account, tmp_path: Path) -> 
         assert card.is_visible() and card.get_attribute("data-node") == root
         text = card.text_content() or ""
         assert "Key people reached" in text and "Risk alerts" in text
+        _check_clean(loaded)
+    finally:
+        page.context.close()
+
+
+def test_people_of_the_same_name_are_each_found_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """Issue 14 item 7: two people named the same at different companies are two entries of the search, each
+    labelled with name, company and title; choosing one focuses that person (by id), the other the other."""
+    bundle = hostile_bundle()
+    companies = {c.id: c.name for c in bundle.companies}
+    first = 1
+    second = next(i for i, p in enumerate(bundle.people) if p.company != bundle.people[first].company)
+    for i, title in ((first, "Head of Lab"), (second, '<img src=x onerror=alert(1)> "Head"')):
+        bundle.people[i] = bundle.people[i].model_copy(update={"name": "Nils Jensen", "title": title})
+    twins = {bundle.people[i].id: bundle.people[i] for i in (first, second)}
+    drawn = load(bundle, "medtech", tmp_path)
+    loaded = _open(browser, drawn.power_map, tmp_path / "twins.html")
+    page = loaded.page
+    try:
+        options = page.evaluate("() => [...document.querySelectorAll('#ag-names option')].map(o => o.value)")
+        assert len(options) == len(set(options)) == expected_counts(drawn.graph)[0]  # one per person and member
+        labels = {}
+        for pid, person in twins.items():
+            label = f"Nils Jensen — {companies[str(person.company)]}, {person.title}"
+            assert label in options
+            labels[pid] = label
+        for pid, label in labels.items():
+            page.fill("#ag-search", label)
+            page.press("#ag-search", "Enter")
+            assert page.evaluate("() => agNetwork.getSelectedNodes()") == [pid]
+            assert page.locator("#ag-card").get_attribute("data-node") == pid
+            assert page.evaluate("() => document.body.dataset.found") == pid
+            # focused: the person is drawn at the middle of the network's area
+            centre = page.evaluate(
+                """id => { const p = agNetwork.canvasToDOM(agNetwork.getPosition(id));
+                           const r = document.getElementById('ag-network').getBoundingClientRect();
+                           return [p.x - r.width / 2, p.y - r.height / 2]; }""",
+                pid,
+            )
+            assert abs(centre[0]) < 2 and abs(centre[1]) < 2
+        assert page.evaluate("() => document.querySelectorAll('b, img').length") == 0  # the title stayed text
+        _check_clean(loaded)
+    finally:
+        page.context.close()
+
+
+def test_tree_of_forty_companies_fits_on_open_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """Issue 14 item 12: a group of 40+ companies opens with every company in view, none overlapping another,
+    and drawn at a scale that stays readable (the wide tree is laid out left to right)."""
+    bundle = generate_account(2500, 11, account_id="wide", reference=DEFAULT_REFERENCE)
+    assert len(bundle.companies) >= 40
+    store = open_store(f"sqlite:///{tmp_path / 'wide.db'}")
+    try:
+        store.load_bundle(bundle)
+        tree = store.company_tree("wide")
+    finally:
+        store.close()
+    loaded = _open(browser, render_tree(tree), tmp_path / "wide_tree.html")
+    page = loaded.page
+    try:
+        boxes, area, scale = page.evaluate(
+            """() => {
+                const r = document.getElementById('ag-network').getBoundingClientRect();
+                const boxes = agNodes.getIds().map(id => {
+                    const b = agNetwork.getBoundingBox(id);
+                    const a = agNetwork.canvasToDOM({x: b.left, y: b.top});
+                    const z = agNetwork.canvasToDOM({x: b.right, y: b.bottom});
+                    return [id, a.x, a.y, z.x, z.y];
+                });
+                return [boxes, [r.width, r.height], agNetwork.getScale()];
+            }"""
+        )
+        assert len(boxes) == len(bundle.companies)
+        for pid, x0, y0, x1, y1 in boxes:
+            assert 0 <= x0 < x1 <= area[0] and 0 <= y0 < y1 <= area[1], f"{pid} is outside the view"
+        for i, (a, ax0, ay0, ax1, ay1) in enumerate(boxes):
+            for b, bx0, by0, bx1, by1 in boxes[i + 1 :]:
+                assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, f"{a} overlaps {b}"
+        assert scale >= 0.35, f"drawn at {scale:.2f} of its size: too small to read"
+        page.screenshot(path=str(tmp_path / "wide_tree.png"))
         _check_clean(loaded)
     finally:
         page.context.close()
