@@ -10,6 +10,8 @@ an articulation person loses exactly the people it cuts off.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import networkx as nx
 import numpy as np
 
@@ -21,7 +23,7 @@ from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
 from accountgraph.errors import NotFoundError
 
-__all__ = ["articulation_people", "what_if"]
+__all__ = ["articulation_people", "before_after", "what_if"]
 
 
 def _ref(view: AccountView, node: str) -> PersonRef:
@@ -68,6 +70,13 @@ def articulation_people(G: nx.MultiDiGraph | AccountView, *, limit: int | None =
         )
     out.sort(key=lambda a: (-a.cut_off, a.id))
     return out if limit is None else out[:limit]
+
+
+def before_after(before: float, after: float) -> str:
+    """ "72.4 → 61.2 (-11.2)": both figures to one decimal and their change, the difference of the figures as
+    printed (so it always adds up on the page; the exact values are the result's fields)."""
+    shown_before, shown_after = f"{before:.1f}", f"{after:.1f}"
+    return f"{shown_before} → {shown_after} ({Decimal(shown_after) - Decimal(shown_before):+.1f})"
 
 
 def what_if(
@@ -127,7 +136,7 @@ def what_if(
     delta = after.score - before.score
     who = "our member" if removed.kind == "team" else "person"
     explanation = (
-        f"without {who} {removed.name}: coverage {before.score:.1f} → {after.score:.1f} ({delta:+.1f}); "
+        f"without {who} {removed.name}: coverage {before_after(before.score, after.score)}; "
         f"{len(newly)} chain member{'s' if len(newly) != 1 else ''} no longer covered; "
         f"every path lost to {len(lost)} {'person' if len(lost) == 1 else 'people'}"
     )

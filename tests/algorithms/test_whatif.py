@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accountgraph.algorithms import articulation_people, coverage, prepare, what_if
+from accountgraph.algorithms.whatif import before_after
 from accountgraph.errors import NotFoundError
 from tests.algorithms.support import REFERENCE, Spec, person, projection, specs
 from tests.algorithms.test_paths import reference_graph
@@ -97,3 +100,26 @@ def test_no_team_no_articulation() -> None:
     g = projection(spec)
     assert articulation_people(g) == []
     assert what_if(g, "hub").lost_people == []
+
+
+@given(
+    st.floats(min_value=0, max_value=100, allow_nan=False),
+    st.floats(min_value=0, max_value=100, allow_nan=False),
+)
+def test_the_printed_change_is_the_difference_of_the_printed_figures(before: float, after: float) -> None:
+    """Issue 14 item 12: never "72.4 → 61.2 (-11.3)": the change printed is the printed after minus before."""
+    text = before_after(before, after)
+    shown_before, rest = text.split(" → ")
+    shown_after, change = rest.removesuffix(")").split(" (")
+    assert shown_before == f"{before:.1f}" and shown_after == f"{after:.1f}"
+    assert Decimal(change) == Decimal(shown_after) - Decimal(shown_before)
+    assert change[0] in "+-" and len(change.split(".")[1]) == 1
+    # the rounded figures are what the exact change was rounded from, up to the two roundings
+    assert abs(float(change) - (after - before)) <= 0.1 + 1e-9
+
+
+def test_what_if_prints_a_change_that_adds_up() -> None:
+    view = prepare(projection(bridge()), reference=REFERENCE)
+    w = what_if(view, "t0")
+    assert before_after(w.coverage_before, w.coverage_after) in w.explanation
+    assert w.delta == w.coverage_after - w.coverage_before  # the field keeps the exact change

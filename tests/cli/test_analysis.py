@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,11 @@ def test_whatif_actions_risk(store_dir: Path) -> None:
     assert "coverage" in table and "single points of failure" in table
     data = json.loads(ok(run(store_dir, "whatif", "medtech", "--remove", member, "--as-of", "2026-01-01", "--json")))
     assert data["removed"]["kind"] == "team" and data["coverage_after"] <= data["coverage_before"]
+    # the change printed is the difference of the figures printed; the JSON keeps the exact values
+    printed = re.search(r"coverage\s+(\d+\.\d)\s+→\s+(\d+\.\d)\s+\(([+-]\d+\.\d)\)", table)
+    assert printed, table
+    assert Decimal(printed[3]) == Decimal(printed[2]) - Decimal(printed[1])
+    assert printed[1] == f"{data['coverage_before']:.1f}" and printed[2] == f"{data['coverage_after']:.1f}"
     actions = json.loads(ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01", "--json")))
     assert actions["actions"] and actions["actions"][0]["priority"] == 1
     table = ok(run(store_dir, "actions", "medtech", "--as-of", "2026-01-01"))
