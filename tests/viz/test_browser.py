@@ -236,9 +236,10 @@ def test_people_of_the_same_name_are_each_found_in_the_browser(browser: Any, tmp
             label = f"Nils Jensen — {companies[str(person.company)]}, {person.title}"
             assert label in options
             labels[pid] = label
-        for pid, label in labels.items():
-            page.fill("#ag-search", label)
-            page.press("#ag-search", "Enter")
+        for n, (pid, label) in enumerate(labels.items()):
+            page.fill("#ag-search", label)  # as picking the entry: its label is put in at once
+            if n:
+                page.press("#ag-search", "Enter")
             assert page.evaluate("() => agNetwork.getSelectedNodes()") == [pid]
             assert page.locator("#ag-card").get_attribute("data-node") == pid
             assert page.evaluate("() => document.body.dataset.found") == pid
