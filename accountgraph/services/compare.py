@@ -29,6 +29,7 @@ from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import Breakdown, PersonRef
 from accountgraph.algorithms.strength import parse_instant
+from accountgraph.algorithms.whatif import before_after
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import analysis
@@ -223,9 +224,8 @@ def compare_views(first: AccountView, second: AccountView, *, top: int = 20, str
             )
         )
     movers.sort(key=lambda m: (-abs(m.moved), m.id))
-    delta = c2.score - c1.score
     parts = [
-        f"coverage {c1.score:.1f} → {c2.score:.1f} ({delta:+.1f})",
+        f"coverage {before_after(c1.score, c2.score)}",
         f"{len(joined)} joined, {len(left)} left",
         f"{len(stances)} stance and {len(roles)} role change{'s' if len(roles) != 1 else ''}",
         f"ties of ours: {len(gained)} gained, {len(lost)} lost, {len(changed)} moved by {strength_delta:g} or more",
@@ -244,7 +244,7 @@ def compare_views(first: AccountView, second: AccountView, *, top: int = 20, str
         ties_changed=changed,
         coverage_before=c1.score,
         coverage_after=c2.score,
-        coverage_delta=delta,
+        coverage_delta=c2.score - c1.score,
         newly_covered=newly,
         no_longer_covered=no_longer,
         by_layer=_scores(c1.by_layer, c2.by_layer),
