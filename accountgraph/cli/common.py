@@ -102,6 +102,17 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+_ONE = {"companies": "company", "people": "person", "team": "team member", "ties": "tie"}
+_MANY = {"team": "team members"}
+
+
+def counted(counts: dict[str, int]) -> str:
+    """A bundle's counts in words: `1 company, 150 people, 6 team members, 1 tie, ...`."""
+    return ", ".join(
+        plural(n, _ONE.get(name, name.removesuffix("s")), _MANY.get(name, name)) for name, n in counts.items()
+    )
+
+
 def article(word: str) -> str:
     """`a viewer`, `an admin`."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

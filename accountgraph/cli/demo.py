@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out, styled
+from accountgraph.cli.common import StoreOption, call, counted, err, opened_store, out, styled
 from accountgraph.cli.records import counts_table
 
 app = typer.Typer()
@@ -34,7 +34,7 @@ def demo(
         if report.datasets_note is not None:
             err().print(styled("note:", "yellow", f"real data sets not loaded: {report.datasets_note}"))
         for loaded in report.loaded:
-            err().print(f"loaded {loaded.label}: " + ", ".join(f"{v} {k}" for k, v in loaded.counts.items()))
+            err().print(f"loaded {loaded.label}: {counted(loaded.counts)}")
         account, opp = report.account, report.opportunity
         console.print(counts_table(f"store {s.url}", s.counts()))
         show_ranking(call(lambda: analysis.rank(s, account, top=10, cache=cache)))

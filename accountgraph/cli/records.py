@@ -16,7 +16,19 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accountgraph.cli.common import AccountArg, StoreOption, call, err, fail, grid, opened_store, out, parse_date, run
+from accountgraph.cli.common import (
+    AccountArg,
+    StoreOption,
+    call,
+    counted,
+    err,
+    fail,
+    grid,
+    opened_store,
+    out,
+    parse_date,
+    run,
+)
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
 from accountgraph.services import bundles, records
@@ -130,7 +142,7 @@ def generate(
     if output is None:
         sys.stdout.write(text + "\n")
     else:
-        err().print(f"wrote {output}: " + ", ".join(f"{v} {k}" for k, v in bundle.counts().items()))
+        err().print(f"wrote {output}: {counted(bundle.counts())}")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from accountgraph.cli.common import article, money, plural
+from accountgraph.cli.common import article, counted, money, plural
 from accountgraph.errors import Forbidden
 from accountgraph.ledger.models import Money
 from accountgraph.schema.models import ApiRole
@@ -96,6 +96,8 @@ def test_plurals_and_articles(grp: str) -> None:
         "1 person", "2 people", "0 ties",
     )  # fmt: skip
     assert (article("admin"), article("viewer")) == ("an admin", "a viewer")
+    counts = {"companies": 1, "people": 150, "team": 1, "ties": 2, "interactions": 1, "risks": 0}
+    assert counted(counts) == "1 company, 150 people, 1 team member, 2 ties, 1 interaction, 0 risks"
     created = invoke(grp, "keys", "create", "--role", "admin")
     assert "created an admin key" in created.stderr
     with pytest.raises(Forbidden, match=r"this needs an admin key .* the key given is a viewer key"):
