@@ -1,41 +1,29 @@
 """Per-account analyses: key people, coverage, contact paths, what-if, next best actions, risk.
 
 Thin wrappers of `accountgraph.services.analysis` (the same service the CLI calls). Each prepared account is
-kept in the app's cache (`accountgraph.services.analysis.ViewCache`), keyed by the store's data version, so a write
-drops it and the next call reloads it, once however many requests ask at the same time.
+kept in the app's cache (`accountgraph.services.analysis.AnalysisCache`), keyed by the store's data version, so a write
+drops it and the next call reloads it, once however many requests ask at the same time. A parameter a service
+refuses (InvalidArgument) is answered as a 422 naming it by `api/errors.py`, like every other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
 from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
-from accountgraph.api.errors import Invalid
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import InvalidArgument
-from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue
+from accountgraph.schema.models import MAX_ID_LENGTH
 from accountgraph.services import analysis
 
 router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
-R = TypeVar("R")
 
 PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
-
-
-def _run(fn: Callable[[], R], field: str | None = None) -> R:
-    """Run an analysis; a parameter it refuses (InvalidArgument) is a 422 naming the query parameter `field`
-    (the route's name for it, when the service's differs). Any other exception is a defect, not bad input."""
-    try:
-        return fn()
-    except InvalidArgument as err:
-        issue = BundleIssue(record="query", field=field or err.field, reason=err.message)
-        raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
 
 
 @router.get("/{id:path}/key-people", summary="Key people, best first, with the parts of each score")
@@ -47,13 +35,13 @@ def key_people(
     as_of: AsOf = None,
 ) -> Ranking:
     access.require_account(id)
-    return _run(lambda: analysis.rank(access.store, id, top=top, as_of=as_of, cache=views))
+    return analysis.rank(access.store, id, top=top, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
 def coverage(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> Coverage:
     access.require_account(id)
-    return _run(lambda: analysis.coverage(access.store, id, as_of=as_of, cache=views))
+    return analysis.coverage(access.store, id, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
@@ -77,8 +65,8 @@ def paths(
     as_of: AsOf = None,
 ) -> PathResult:
     access.require_account(id)
-    return _run(
-        lambda: analysis.path(
+    try:
+        return analysis.path(
             access.store,
             id,
             target,
@@ -89,9 +77,9 @@ def paths(
             disjoint=disjoint,
             as_of=as_of,
             cache=views,
-        ),
-        field="from",
-    )
+        )
+    except InvalidArgument as err:  # the service's `source` is this route's `from`
+        raise InvalidArgument(err.message, field="from" if err.field == "source" else err.field) from err
 
 
 @router.get("/{id:path}/what-if", summary="Coverage before and after someone leaves, and who is irreplaceable")
@@ -105,19 +93,19 @@ def what_if(
     as_of: AsOf = None,
 ) -> WhatIf:
     access.require_account(id)
-    return _run(lambda: analysis.whatif(access.store, id, remove, as_of=as_of, cache=views), field="remove")
+    return analysis.whatif(access.store, id, remove, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
 def actions(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> ActionPlan:
     access.require_account(id)
-    return _run(lambda: analysis.actions(access.store, id, as_of=as_of, cache=views))
+    return analysis.actions(access.store, id, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
 def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
     access.require_account(id)
-    return _run(lambda: analysis.risk(access.store, id, as_of=as_of, cache=views))
+    return analysis.risk(access.store, id, as_of=as_of, cache=views)
 
 
 # The views answer text/html; their errors stay JSON like every other (so no response_class=HTMLResponse,
@@ -135,7 +123,7 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
 )
 def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
     access.require_account(id)
-    return HtmlPage(_run(lambda: analysis.tree_html(access.store, id, as_of=as_of, cache=views)))
+    return HtmlPage(analysis.tree_html(access.store, id, as_of=as_of, cache=views))
 
 
 @router.get(
@@ -152,9 +140,4 @@ def power_map_view(
     as_of: AsOf = None,
 ) -> HTMLResponse:
     access.require_account(id)
-    return HtmlPage(
-        _run(
-            lambda: analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views),
-            field="highlight",
-        )
-    )
+    return HtmlPage(analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views))

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from accountgraph.api.deps import AccountFilter, Cursor, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
-from accountgraph.api.routes.analysis import HTML_PAGE, _run
+from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import BundleRejected, NotFoundError
@@ -128,9 +128,7 @@ def health(
     scorecard: Annotated[bool, Query(description="use the fixed scorecard, not the fitted model")] = False,
 ) -> OpportunityHealth:
     _opportunity(access, id)
-    return _run(
-        lambda: opportunity_health(access.store, id, model="scorecard" if scorecard else "auto", cache=views),
-    )
+    return opportunity_health(access.store, id, model="scorecard" if scorecard else "auto", cache=views)
 
 
 @router.get(
@@ -141,7 +139,7 @@ def health(
 )
 def view(access: ReadAccess, views: ViewsDep, id: RecordId) -> HTMLResponse:
     _opportunity(access, id)
-    return HtmlPage(_run(lambda: opportunity_power_map(access.store, id, cache=views)))
+    return HtmlPage(opportunity_power_map(access.store, id, cache=views))
 
 
 @router.post("/{id:path}/stage", summary="Move the opportunity to another stage (kept in its stage history)")

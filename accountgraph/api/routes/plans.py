@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.errors import Invalid
-from accountgraph.api.routes.analysis import HTML_PAGE, _run
+from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import NotFoundError
@@ -158,18 +158,16 @@ def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity
 
     if not access.scope.sees(get_opportunity(access.store, body.opportunity).account):
         raise NotFoundError("opportunity", body.opportunity)
-    return _run(
-        lambda: service.create_plan_from_opportunity(
-            access.store,
-            body.opportunity,
-            name=body.name,
-            due_days=body.due_days,
-            owner=body.owner,
-            stall_days=body.stall_days,
-            id=body.id,
-            on=body.on,
-            cache=views,
-        ),
+    return service.create_plan_from_opportunity(
+        access.store,
+        body.opportunity,
+        name=body.name,
+        due_days=body.due_days,
+        owner=body.owner,
+        stall_days=body.stall_days,
+        id=body.id,
+        on=body.on,
+        cache=views,
     )
 
 
@@ -180,19 +178,17 @@ def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity
 )
 def from_actions(access: WriteAccess, views: ViewsDep, body: FromActions) -> models.Plan:
     access.require_account(body.account)
-    return _run(
-        lambda: service.create_plan_from_actions(
-            access.store,
-            body.account,
-            name=body.name,
-            limit=body.limit,
-            due_days=body.due_days,
-            owner=body.owner,
-            coverage_goal=body.coverage_goal,
-            stall_days=body.stall_days,
-            id=body.id,
-            on=body.on,
-        ),
+    return service.create_plan_from_actions(
+        access.store,
+        body.account,
+        name=body.name,
+        limit=body.limit,
+        due_days=body.due_days,
+        owner=body.owner,
+        coverage_goal=body.coverage_goal,
+        stall_days=body.stall_days,
+        id=body.id,
+        on=body.on,
     )
 
 
@@ -205,7 +201,7 @@ def plan_progress(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> models.PlanProgress:
     plan = _plan(access, id)
-    return _run(lambda: progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views))
+    return progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views)
 
 
 @router.get(
@@ -218,26 +214,24 @@ def plan_view(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> HTMLResponse:
     plan = _plan(access, id)
-    return HtmlPage(_run(lambda: progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views)))
+    return HtmlPage(progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views))
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")
 def add_action(access: WriteAccess, views: ViewsDep, id: RecordId, body: ActionCreate) -> models.Action:
     _plan(access, id)
-    return _run(
-        lambda: service.add_action(
-            access.store,
-            id,
-            owner=body.owner,
-            target=body.target,
-            title=body.title,
-            due=body.due,
-            goal=body.goal,
-            note=body.note,
-            link_path=body.link_path,
-            id=body.id,
-            on=body.on,
-        ),
+    return service.add_action(
+        access.store,
+        id,
+        owner=body.owner,
+        target=body.target,
+        title=body.title,
+        due=body.due,
+        goal=body.goal,
+        note=body.note,
+        link_path=body.link_path,
+        id=body.id,
+        on=body.on,
     )
 
 
@@ -314,6 +308,4 @@ def compare_dates(
     second = after or today()
     if before > second:
         raise _invalid("before", f"must not be after `after` ({second.isoformat()})", "query")
-    return _run(
-        lambda: compare(access.store, id, before, second, top=top, strength_delta=strength_delta, cache=views),
-    )
+    return compare(access.store, id, before, second, top=top, strength_delta=strength_delta, cache=views)
