@@ -41,7 +41,7 @@ from accountgraph.schema.models import (
     Tie,
     TieType,
 )
-from accountgraph.services.paging import Page, decode_cursor, encode_cursor, page_of
+from accountgraph.services.paging import Page, decode_cursor, encode_cursor
 from accountgraph.services.scope import Scope
 
 _TAKEN = "id is already taken"
@@ -171,7 +171,7 @@ class Access:
             raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LISTABLE)}", field="kind")
         after = decode_cursor(cursor, 3 if kind == "tie" else 1) if cursor else None
         if not self.scoped:
-            rows = self._list(kind, filters, limit, after)
+            rows = self.store.list_records(kind, filters, limit=limit, after=after)
         else:
             if filters.account is not None:
                 accounts = [filters.account] if self.scope.sees(filters.account) else []
@@ -179,20 +179,14 @@ class Access:
                 accounts = sorted(self.scope.accounts)
             merged: dict[tuple[str, ...], Any] = {}
             for account in accounts:  # each account's first `limit` after the cursor: their union holds the page
-                for row in self._list(kind, replace(filters, account=account), limit, after):
+                for row in self.store.list_records(kind, replace(filters, account=account), limit=limit, after=after):
                     merged[record_key(kind, row)] = row
             rows = [merged[k] for k in sorted(merged)][:limit]
-        full = len(rows) == limit  # the store read `limit` rows: more may follow
-        last = rows[-1] if rows else None
+        # the store read `limit` rows: more may follow, after the last one read (hidden or not)
+        next_cursor = encode_cursor(record_key(kind, rows[-1])) if len(rows) == limit else None
         if self.scoped and kind == "tie":  # a tie to another account's person stays hidden
             rows = [r for r in rows if self.tie_visible(r)]
-        page = page_of(rows, limit, lambda r: record_key(kind, r), more=False)
-        if full and last is not None:
-            page.next_cursor = encode_cursor(record_key(kind, last))
-        return page
-
-    def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Any]:
-        return self.store.list_records(kind, filters, limit=limit, after=after)
+        return Page[Any](data=rows, count=len(rows), next_cursor=next_cursor)
 
     # ---- writes -------------------------------------------------------------------------------
     def check_write(self, bundle: Bundle) -> None:
