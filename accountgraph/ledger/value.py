@@ -7,8 +7,12 @@ RFM (on the reference date `on`, from `paid_orders`, amounts in one currency, no
 - monetary M: the sum of the paid orders' amounts.
 
 Quintile scores 1–5, over the accounts compared **that have purchase history** (at least one paid order
-in the currency): for each measure, with n such accounts and w the number of them strictly worse on it,
-score = 1 + floor(5 × w / n). Ties share a score.
+in the currency): for each measure, with n such accounts, w the number of them strictly worse on it and
+e the number equal to it (itself included), the account's mid-rank percentile is (w + e/2) / n and
+score = 1 + floor(5 × (w + e/2) / n). Ties share a score. With distinct values this is 1 + floor(5 × w / n)
+when n is a multiple of 5, so the best fifth scores 5 and the worst fifth 1; accounts that cannot be told
+apart (a lone account, or all equal) score the middle, 3, not the bottom: a grade says how an account
+compares with the others, and an account compared with nobody is neither best nor worst.
 
 An account without purchase history is graded ``"no history"`` (`NO_HISTORY`): it has no R, F, M scores
 and is left out of the quintiles, so importing an account without revenue changes no other account's
@@ -38,7 +42,7 @@ C→B, B→A).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -100,13 +104,15 @@ class AccountValue:
 
 
 def quintile_scores(values: dict[str, Decimal]) -> dict[str, int]:
-    """Score 1–5 per key, higher values better: 1 + floor(5 × (keys strictly worse) / n)."""
+    """Score 1–5 per key, higher values better, by mid-rank percentile:
+    1 + floor(5 × (w + e/2) / n) with w the keys strictly worse and e the keys equal (itself included)."""
     n = len(values)
     ordered = sorted(values.values())
     scores = {}
     for key, value in values.items():
         worse = bisect_left(ordered, value)  # the values strictly below
-        scores[key] = 1 + (5 * worse) // n
+        equal = bisect_right(ordered, value) - worse
+        scores[key] = 1 + (5 * (2 * worse + equal)) // (2 * n)
     return scores
 
 

@@ -86,7 +86,11 @@ def test_a_report_across_accounts(store: GraphStore) -> None:
 
 
 def test_quintile_scores() -> None:
-    assert value.quintile_scores({"x": Decimal(1), "y": Decimal(1), "z": Decimal(2)}) == {"x": 1, "y": 1, "z": 4}
+    # mid-rank: x and y tie (w = 0, e = 2: 5 × 1/3 → 2); z is above both (w = 2, e = 1: 5 × 2.5/3 → 5)
+    assert value.quintile_scores({"x": Decimal(1), "y": Decimal(1), "z": Decimal(2)}) == {"x": 2, "y": 2, "z": 5}
+    # an account compared with nobody, or with equals only, is in the middle, not at the bottom
+    assert value.quintile_scores({"lone": Decimal(7)}) == {"lone": 3}
+    assert value.quintile_scores(dict.fromkeys("abcd", Decimal(7))) == dict.fromkeys("abcd", 3)
     five = {k: Decimal(v) for k, v in zip("abcde", (50, 10, 40, 20, 30), strict=True)}
     assert value.quintile_scores(five) == {"a": 5, "b": 1, "c": 4, "d": 2, "e": 3}
     ten = {str(i): Decimal(i) for i in range(10)}
@@ -100,6 +104,13 @@ def test_lifetime_value_formula() -> None:
         "2250.00"
     )
     assert value.lifetime_value(Decimal(1), "JPY") == Decimal(1)  # 0.8 rounded to whole yen
+
+
+def test_a_lone_account_with_purchases_grades_c_not_d() -> None:
+    lone = {"medtech": Purchases(recency_days=30, frequency=4, monetary=Decimal("120000"))}
+    assert value.rfm_scores(lone) == {"medtech": (3, 3, 3)}
+    assert value.grades(lone) == {"medtech": "C"}
+    assert value.grades(lone, strategic={"medtech"}) == {"medtech": "B"}
 
 
 def test_grade_rule() -> None:
@@ -134,7 +145,7 @@ def test_rfm_and_grades_hand_computed(store: GraphStore) -> None:
     values = {v.account: v for v in value.account_values(store, ref)}
     assert list(values) == ["a1", "a2", "a3", "a4", "a5", "a6"]
     # recency (days): a4 5, a1 10, a2 30, a3 90, a5 365, a6 none: "no history", outside the quintiles;
-    # n = 5, score = 1 + floor(5 × worse / 5)
+    # n = 5, all distinct: score = 1 + floor(5 × (worse + 1/2) / 5) = 1 + worse
     assert {a: v.recency_days for a, v in values.items()} == {
         "a1": 10,
         "a2": 30,
