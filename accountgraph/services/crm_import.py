@@ -660,6 +660,8 @@ def import_file(
         if dry_run:
             return plan
         raise BundleRejected(plan.problems)
+    if not any(raw.values()):  # every row is stored as it is: nothing to check, nothing to write
+        return plan if dry_run else plan.model_copy(update={"imported": {}})
     try:
         written = records.import_document(store, scope, raw, on=on, dry_run=dry_run)
     except BundleRejected as rejected:

@@ -127,36 +127,47 @@ def _read_xlsx(file: str, data: bytes, sheet: str | None) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+    except zipfile.BadZipFile as err:
         raise _refuse(file, f"not a readable XLSX workbook: {err}") from None
+    except Exception as err:  # the parser's own errors on a damaged workbook are many (KeyError, XML errors, ...)
+        raise _refuse(file, f"not a readable XLSX workbook: {type(err).__name__}: {err}") from None
     try:
-        if sheet is not None:
-            if sheet not in workbook.sheetnames:
-                raise _refuse(file, f"no worksheet {sheet!r}; it has {', '.join(workbook.sheetnames)}", "sheet")
-            worksheet = workbook[sheet]
-        else:
-            visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-            if not visible:
-                raise _refuse(file, "the workbook has no visible worksheet")
-            worksheet = visible[0]
-        rows = iter(worksheet.iter_rows(values_only=True))
-        header: list[str] | None = None
-        table = Table(file, [], [])
-        for number, values in enumerate(rows, start=1):
-            cells = [_cell(v) for v in values]
-            if not any(str(c).strip() for c in cells):
-                continue
-            if header is None:
-                header = [str(c).strip() for c in cells]
-                table.header = header
-                continue
-            extra = [c for c in cells[len(header) :] if str(c).strip()]
-            if extra:
-                reason = f"cells beyond the header's {len(header)} columns"
-                table.problems.append(BundleIssue(record=f"{file} row {number}", reason=reason))
-            table.rows.append(Row(number, {h: c for h, c in zip(header, cells, strict=False) if h}))
-        if header is None:
-            raise _refuse(file, "the worksheet is empty: no header row")
-        return table
+        return _sheet_table(file, workbook, sheet)
+    except BundleRejected:
+        raise
+    except Exception as err:  # a damaged worksheet inside a readable archive
+        raise _refuse(file, f"a damaged worksheet: {type(err).__name__}: {err}") from None
     finally:
         workbook.close()
+
+
+def _sheet_table(file: str, workbook: Any, sheet: str | None) -> Table:
+    """The table of the named (or first visible) worksheet."""
+    if sheet is not None:
+        if sheet not in workbook.sheetnames:
+            raise _refuse(file, f"no worksheet {sheet!r}; it has {', '.join(workbook.sheetnames)}", "sheet")
+        worksheet = workbook[sheet]
+    else:
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        if not visible:
+            raise _refuse(file, "the workbook has no visible worksheet")
+        worksheet = visible[0]
+    rows = iter(worksheet.iter_rows(values_only=True))
+    header: list[str] | None = None
+    table = Table(file, [], [])
+    for number, values in enumerate(rows, start=1):
+        cells = [_cell(v) for v in values]
+        if not any(str(c).strip() for c in cells):
+            continue
+        if header is None:
+            header = [str(c).strip() for c in cells]
+            table.header = header
+            continue
+        extra = [c for c in cells[len(header) :] if str(c).strip()]
+        if extra:
+            reason = f"cells beyond the header's {len(header)} columns"
+            table.problems.append(BundleIssue(record=f"{file} row {number}", reason=reason))
+        table.rows.append(Row(number, {h: c for h, c in zip(header, cells, strict=False) if h}))
+    if header is None:
+        raise _refuse(file, "the worksheet is empty: no header row")
+    return table
