@@ -17,7 +17,7 @@ A mapping is a YAML or JSON file::
       stance: {column: Attitude, values: {Supportive: supporter, 反对: opponent}}
       roles: {column: Role, split: ";", values: {决策者: decision_maker, Other: null}}
       since: {column: Start Date, date_format: "%d.%m.%Y"}
-      country: {value: DE}                          # a constant
+      department: {value: Purchasing}               # a constant
 
 Column names are matched without regard to case or repeated spaces. A value that already names an
 AccountGraph value (`Decision Maker` for `decision_maker`) needs no synonym; a synonym mapped to null drops
@@ -129,21 +129,6 @@ class Mapping:
         for spec in self.fields.values():
             used.update(norm(c) for c in spec.sources)
         return used
-
-    def describe(self) -> list[tuple[str, str]]:
-        """(field, where it comes from) for a person to read."""
-        rows = [("key", " | ".join(self.key))] if self.key else []
-        for name, spec in self.fields.items():
-            if spec.value is not None:
-                where = f"= {spec.value!r}"
-            elif spec.join:
-                where = " + ".join(" | ".join(part) for part in spec.join)
-            else:
-                where = " | ".join(spec.columns)
-            if spec.values:
-                where += f" ({len(spec.values)} synonyms)"
-            rows.append((name, where))
-        return rows
 
 
 class _Problems:

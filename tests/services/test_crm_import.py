@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -361,3 +362,12 @@ def test_a_limited_scope_cannot_create_an_account_through_an_export(acme: GraphS
         "c.csv row 2, column 'Company': a key limited to accounts cannot create another"
     ]
     assert "xc-Other-Corp" not in companies(acme)
+
+
+def test_the_mapping_examples_of_the_readme_and_the_module_are_valid() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\nrecord: person", 1)[1].split("```", 1)[0]
+    assert a_mapping("record: person" + example).fields["name"].join == (("First Name",), ("Last Name",))
+    doc = mapping.__doc__ or ""
+    example = doc.split("A mapping is a YAML or JSON file::", 1)[1].split("Column names are matched", 1)[0]
+    assert a_mapping(example).fields["department"].value == "Purchasing"
