@@ -141,38 +141,46 @@ class _Values:
 
 
 class _Index:
-    """The stored records the scope sees, for matching (read once, on first use)."""
+    """The stored records the scope sees, for matching: read once, on first use, and indexed by id, e-mail
+    (case-folded) and name (case-folded, spaces collapsed)."""
 
     def __init__(self, store: GraphStore, scope: Scope) -> None:
         self.store, self.scope = store, scope
         self._people: dict[str, Person] | None = None
         self._companies: dict[str, Company] | None = None
+        self._by_email: dict[str, list[Person]] = {}
+        self._by_name: dict[str, list[Person]] = {}
+        self._companies_by_name: dict[str, list[Company]] = {}
 
     @property
     def people(self) -> dict[str, Person]:
         if self._people is None:
             self._people = {p.id: p for p in _stored(self.store, self.scope, "person")}
+            for p in self._people.values():
+                if p.email:
+                    self._by_email.setdefault(p.email.strip().casefold(), []).append(p)
+                self._by_name.setdefault(_name_key(p.name), []).append(p)
         return self._people
 
     @property
     def companies(self) -> dict[str, Company]:
         if self._companies is None:
             self._companies = {c.id: c for c in _stored(self.store, self.scope, "company")}
+            for c in self._companies.values():
+                self._companies_by_name.setdefault(_name_key(c.name), []).append(c)
         return self._companies
 
     def companies_named(self, name: str) -> list[Company]:
-        key = _name_key(name)
-        return [c for c in self.companies.values() if _name_key(c.name) == key]
+        self.companies  # noqa: B018 - read and indexed on first use
+        return list(self._companies_by_name.get(_name_key(name), []))
 
     def people_with_email(self, email: str) -> list[Person]:
-        key = email.strip().casefold()
-        return [p for p in self.people.values() if p.email and p.email.strip().casefold() == key]
+        self.people  # noqa: B018 - read and indexed on first use
+        return list(self._by_email.get(email.strip().casefold(), []))
 
     def people_named(self, name: str, company: str | None) -> list[Person]:
-        key = _name_key(name)
-        return [
-            p for p in self.people.values() if _name_key(p.name) == key and (company is None or p.company == company)
-        ]
+        self.people  # noqa: B018 - read and indexed on first use
+        return [p for p in self._by_name.get(_name_key(name), []) if company is None or p.company == company]
 
 
 class _Planner:
@@ -190,6 +198,8 @@ class _Planner:
         self.person_sources: dict[str, _Source] = {}
         self.rows: list[Landing] = []
         self.first_row_of: dict[str, int] = {}
+        self.file_emails: dict[str, list[str]] = {}  # the file's people by e-mail, for managers
+        self.file_names: dict[str, list[tuple[str, str]]] = {}  # by name: (id, company)
 
     # ---- the mapping against the header -------------------------------------------------------
     def resolve(self) -> tuple[list[FieldSource], list[str], str | None]:
@@ -532,12 +542,10 @@ class _Planner:
         if text in self.people or text in self.index.people:
             return text
         if "@" in text:
-            mail = text.casefold()
-            found = [i for i, p in self.people.items() if str(p.record.get("email", "")).casefold() == mail]
+            found = self.file_emails.get(text.strip().casefold(), [])
             found = found or [p.id for p in self.index.people_with_email(text)]
             return found[0] if len(set(found)) == 1 else None
-        key = _name_key(text)
-        in_file = [(i, p.record["company"]) for i, p in self.people.items() if _name_key(p.record["name"]) == key]
+        in_file = self.file_names.get(_name_key(text), [])
         for candidates in ([i for i, c in in_file if c == company], [i for i, _ in in_file]):
             if len(candidates) == 1:
                 return candidates[0]
@@ -584,12 +592,23 @@ class _Planner:
                 asked = step(self.values(row), key_column)
                 if asked is not None:
                     asks.append(asked)
+        for id, landing in self.people.items():
+            email = landing.record.get("email")
+            if email:
+                self.file_emails.setdefault(str(email).strip().casefold(), []).append(id)
+            self.file_names.setdefault(_name_key(landing.record["name"]), []).append((id, landing.record["company"]))
         for id, ask in asks:
             if self.mapping.record is RecordKind.PERSON:
                 spec = self.mapping.fields["reports_to"]
                 self.set_manager(id, ask["manager"], ask["row"], self.raw_value(ask["row"], spec)[1])
             else:
                 self.set_parent(id, ask)
+        for landing in self.rows:
+            if landing.matched_by not in (None, "id"):
+                self.notes.append(
+                    f"{landing.where}: matched the stored {landing.kind} {landing.id!r} "
+                    f"({landing.record.get('name')}) by {landing.matched_by}"
+                )
         row_ids = {(r.kind, r.id) for r in self.rows}
         created = [c for c in self.companies.values() if ("company", c.id) not in row_ids]
         counts: dict[str, int] = {}

@@ -300,6 +300,10 @@ def test_rows_match_stored_people_by_email_then_name_and_company_keeping_other_f
         ("p-bob", "update", "name and company"),
         ("x-9", "create", None),
     ]
+    assert plan.notes[1:] == [  # never merged silently
+        "c.csv row 2: matched the stored person 'p-ann' (Ann Lee) by email",
+        "c.csv row 3: matched the stored person 'p-bob' (bob RAY) by name and company",
+    ]
     stored = people(acme)
     ann, bob = stored["p-ann"], stored["p-bob"]
     assert (ann.title, ann.level, ann.stance, ann.email) == ("CEO", 1, Stance.SUPPORTER, "ann@acme.example")
