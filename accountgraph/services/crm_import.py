@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from accountgraph.errors import BundleRejected
 from accountgraph.graph.store import GraphStore
@@ -361,9 +361,14 @@ class _Planner:
         if stored is not None:
             record = stored.model_dump(mode="json", by_alias=True, exclude={"history", "changed_on"})
             record.update({k: v for k, v in values.items() if v is not None})
-            new = _COMPARED[kind].model_validate({**record, "history": []} if kind is RecordKind.PERSON else record)
-            old = stored.model_copy(update={"history": []}) if kind is RecordKind.PERSON else stored
-            action: Action = "unchanged" if new == old else "update"
+            action: Action = "update"
+            try:
+                new = _COMPARED[kind].model_validate({**record, "history": []} if kind is RecordKind.PERSON else record)
+            except ValidationError:
+                pass  # a bad value: the import's check names it, by row and column
+            else:
+                old = stored.model_copy(update={"history": []}) if kind is RecordKind.PERSON else stored
+                action = "unchanged" if new == old else "update"
         else:
             record = {"id": id, **{k: v for k, v in values.items() if v is not None}}
             action = "create"

@@ -129,3 +129,10 @@ def test_an_xlsx_file_through_a_mapping_file(tmp_path: Path) -> None:
             "de-Muster-AG",
         )
         assert [c.id for c in store.list_records("company", ListFilter(), limit=10)] == ["de-Muster-AG"]
+
+
+def test_a_bundle_dry_run_checks_it_and_writes_nothing(tmp_path: Path, bundle_file: Path) -> None:
+    done = invoke(url(tmp_path), "import", str(bundle_file), "--dry-run")
+    assert done.exit_code == 0, done.output
+    assert "nothing was written (dry run)" in done.stdout
+    assert sum(counts(tmp_path).values()) == 0

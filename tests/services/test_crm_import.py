@@ -375,3 +375,17 @@ def test_the_mapping_examples_of_the_readme_and_the_module_are_valid() -> None:
     doc = mapping.__doc__ or ""
     example = doc.split("A mapping is a YAML or JSON file::", 1)[1].split("Column names are matched", 1)[0]
     assert a_mapping(example).fields["department"].value == "Purchasing"
+
+
+def test_a_bad_value_on_a_matched_record_is_named_by_row_and_column(acme: GraphStore) -> None:
+    levels = a_mapping("record: person\nfields:\n  name: Name\n  company: Company\n  level: Level\n")
+    data = csv_bytes("Name,Company,Level", "Ann Lee,Acme,99", "Bob Ray,Acme UK,two")
+    with pytest.raises(BundleRejected) as refused:
+        run(acme, "c.csv", data, [levels])
+    assert [(i.record, i.field) for i in refused.value.issues] == [("c.csv row 3", "Level")]
+    assert "'two' is not a whole number" in refused.value.issues[0].reason
+    data = csv_bytes("Name,Company,Level", "Ann Lee,Acme,99")
+    with pytest.raises(BundleRejected) as refused:
+        run(acme, "c.csv", data, [levels])
+    assert [(i.record, i.field) for i in refused.value.issues] == [("c.csv row 2", "Level")]
+    assert people(acme)["p-ann"].level == 1
