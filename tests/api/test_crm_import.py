@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from importlib import resources
 from pathlib import Path
 
@@ -66,3 +67,38 @@ def test_the_api_and_the_cli_name_the_same_problems(tmp_path: Path) -> None:
             "fields.roles.values"
         ]
     )
+
+
+def test_an_export_sent_as_json_with_its_own_mapping(tmp_path: Path) -> None:
+    spec = {
+        "record": "person",
+        "ids": {"person": "de-", "company": "de-"},
+        "fields": {"name": {"join": ["Vorname", "Nachname"]}, "company": "Kunde", "stance": "Haltung"},
+    }
+    text = "Kunde,Vorname,Nachname,Haltung\nMuster AG,Eva,Berg,supporter\n"
+    with SqliteStore(f"sqlite:///{tmp_path / 'api.db'}") as store, api(store) as client:
+        headers = new_key(store, ApiRole.PLANNER)
+        body = {"filename": "kontakte.csv", "text": text, "mapping": spec}
+        r = client.post("/v1/import/mapped", json=body, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["counts"] == {"companies created": 1, "people created": 1}
+        assert store.get_person("de-Eva-Berg@de-Muster-AG").company == "de-Muster-AG"
+        xlsx = base64.b64encode((SAMPLES / "dynamics-contacts.xlsx").read_bytes()).decode()
+        r = client.post(
+            "/v1/import/mapped?dry_run=true",
+            json={"filename": "c.xlsx", "base64": xlsx, "profile": "dynamics"},
+            headers=headers,
+        )
+        assert r.status_code == 200 and r.json()["counts"]["people created"] == 3
+        bad = {**body, "mapping": {**spec, "fields": {**spec["fields"], "mood": "Haltung"}}}
+        r = client.post("/v1/import/mapped", json=bad, headers=headers)
+        assert r.status_code == 422
+        assert [where_of(BundleIssue.model_validate(i)) for i in error_of(r)["details"]] == [
+            "mapping, at 'fields.mood': unknown field for a person row; one of name, company, company_key, title, "
+            "department, level, reports_to, roles, stance, email, phone, since, until"
+        ]
+        for wrong in ({"filename": "c.csv", "mapping": spec}, {**body, "profile": "hubspot"}, {**body, "colour": 1}):
+            assert client.post("/v1/import/mapped", json=wrong, headers=headers).status_code == 422
+        r = client.post("/v1/import/mapped", content=text.encode(), headers={**headers, "content-type": "text/csv"})
+        assert r.status_code == 422 and "profile" in r.text
+        assert store.counts()["people"] == 1
