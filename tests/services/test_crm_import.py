@@ -389,3 +389,16 @@ def test_a_bad_value_on_a_matched_record_is_named_by_row_and_column(acme: GraphS
         run(acme, "c.csv", data, [levels])
     assert [(i.record, i.field) for i in refused.value.issues] == [("c.csv row 2", "Level")]
     assert people(acme)["p-ann"].level == 1
+
+
+def test_the_import_use_case_dry_run_checks_against_the_store_and_writes_nothing(acme: GraphStore) -> None:
+    from accountgraph.services import records
+
+    before, version = acme.counts(), acme.data_version()
+    good = {"people": [{"id": "p-cy", "name": "Cy", "company": "acme-uk", "reports_to": "p-bob"}]}
+    assert records.import_document(acme, OPERATOR, good, dry_run=True)["people"] == 1
+    cycle = {"people": [{"id": "p-ann", "name": "Ann Lee", "company": "acme", "reports_to": "p-bob"}]}
+    with pytest.raises(BundleRejected) as refused:
+        records.import_document(acme, OPERATOR, cycle, dry_run=True)
+    assert "cycle" in refused.value.issues[0].reason
+    assert (acme.counts(), acme.data_version()) == (before, version)
