@@ -41,7 +41,7 @@ from accountgraph.services.mapping import (
     FieldSpec,
     Mapping,
     RecordKind,
-    _enum_value,
+    enum_value,
     choose,
     norm,
 )
@@ -328,7 +328,7 @@ class _Planner:
         key = text.casefold()
         if key in spec.values:
             return spec.values[key]
-        value = _enum_value(name, text)
+        value = enum_value(name, text)
         if value is None:
             raise ValueError(
                 f"{text!r} is not a {name.removesuffix('s')} ({', '.join(ENUMS[name])}); "

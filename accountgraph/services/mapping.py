@@ -159,7 +159,7 @@ def _alternatives(value: Any, where: str, problems: _Problems) -> tuple[tuple[st
     return tuple(_strings(item, f"{where}[{i}]", problems) for i, item in enumerate(value))
 
 
-def _enum_value(field_name: str, raw: str) -> str | None:
+def enum_value(field_name: str, raw: str) -> str | None:
     """The AccountGraph value a cell names by itself (`Decision Maker` -> decision_maker), if any."""
     candidate = re.sub(r"[\s\-]+", "_", raw.strip()).casefold()
     return candidate if candidate in ENUMS[field_name] else None
