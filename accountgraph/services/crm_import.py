@@ -41,8 +41,8 @@ from accountgraph.services.mapping import (
     FieldSpec,
     Mapping,
     RecordKind,
-    enum_value,
     choose,
+    enum_value,
     norm,
 )
 from accountgraph.services.scope import Scope
