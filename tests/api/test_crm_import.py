@@ -13,7 +13,7 @@ from accountgraph.services.crm_import import where_of
 from tests.api.support import api, error_of, new_key
 from tests.cli.support import invoke
 
-SAMPLES = resources.files("accountgraph.samples") / "data" / "imports"
+SAMPLES = resources.files("accountgraph.samples") / "imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

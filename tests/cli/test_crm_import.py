@@ -12,7 +12,7 @@ from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import ListFilter
 from tests.cli.support import counts, invoke
 
-SAMPLES = resources.files("accountgraph.samples") / "data" / "imports"
+SAMPLES = resources.files("accountgraph.samples") / "imports"
 
 
 def url(tmp_path: Path) -> str:

@@ -21,7 +21,7 @@ from accountgraph.services.crm_import import where_of
 from accountgraph.services.scope import Scope
 
 OPERATOR = Scope.operator()
-SAMPLES = resources.files("accountgraph.samples") / "data" / "imports"
+SAMPLES = resources.files("accountgraph.samples") / "imports"
 
 
 def sample(name: str) -> bytes:
