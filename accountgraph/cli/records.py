@@ -27,11 +27,13 @@ from accountgraph.cli.common import (
     opened_store,
     out,
     parse_date,
+    plural,
     run,
 )
+from accountgraph.cli.common import table as titled
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle
-from accountgraph.services import bundles, records
+from accountgraph.services import bundles, crm_import, mapping, records
 from accountgraph.services.scope import Scope
 
 app = typer.Typer()
@@ -68,10 +70,35 @@ def counts_table(title: str, counts: dict[str, int]) -> Table:
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="a JSON bundle, or a directory of CSV files (one per list)")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="a JSON bundle, a directory of CSV files (one per list), or with --profile/--mapping another "
+            "system's export (CSV or XLSX)"
+        ),
+    ],
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help=f"read PATH as an export of: {', '.join(mapping.PROFILES)} (or one of their mappings, "
+            "such as salesforce-accounts)",
+        ),
+    ] = None,
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help="read PATH through this mapping file (YAML or JSON)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check everything and show what would land; write nothing")
+    ] = False,
+    show_rows: Annotated[int, typer.Option("--rows", min=0, help="rows of the file to show (mapped imports)")] = 10,
     store: StoreOption = None,
 ) -> None:
-    """Import a bundle in one transaction: everything lands, or nothing does."""
+    """Import a bundle in one transaction: everything lands, or nothing does. With --profile or --mapping, import
+    another CRM's export (CSV or XLSX) mapped to records, through the same checks."""
+    if profile is not None or mapping_file is not None:
+        _import_mapped(path, profile, mapping_file, dry_run, show_rows, store)
+        return
     document = call(lambda: bundles.read_path(path))
     raw = document.raw
     total = sum(len(v) for v in raw.values() if isinstance(v, list)) if isinstance(raw, dict) else None
@@ -88,10 +115,90 @@ def import_(
                 progress.update(task, description=f"writing {total} records in one transaction")
 
         counts = call(
-            lambda: records.import_document(s, Scope.operator(), raw, progress=advance, found=document.found),
+            lambda: records.import_document(
+                s, Scope.operator(), raw, progress=advance, found=document.found, dry_run=dry_run
+            ),
             locate=document.locate,
         )
-    out().print(counts_table(f"imported {path} into {s.url}", counts))
+    title = f"checked {path}: nothing was written (dry run)" if dry_run else f"imported {path} into {s.url}"
+    out().print(counts_table(title, counts))
+
+
+def _import_mapped(
+    path: Path, profile: str | None, mapping_file: Path | None, dry_run: bool, show_rows: int, store: str | None
+) -> None:
+    if profile is not None and mapping_file is not None:
+        raise fail("give --profile or --mapping, not both")
+    where = crm_import.where_of
+    if mapping_file is not None:
+        mappings = [call(lambda: mapping.read_mapping(mapping_file), locate=where)]
+    else:
+        assert profile is not None
+        mappings = call(lambda: mapping.profile(profile), locate=where)
+    data = call(path.read_bytes)
+    with opened_store(store) as s:
+        plan = call(
+            lambda: crm_import.import_file(s, Scope.operator(), path.name, data, mappings, dry_run=dry_run),
+            locate=where,
+        )
+    if dry_run:
+        _show_plan(plan, show_rows)
+        if plan.problems:
+            raise fail(
+                f"dry run of {path.name}: {plural(len(plan.problems), 'problem')}, nothing would be written",
+                [where(i) for i in plan.problems],
+            )
+        out().print(f"dry run, nothing was written: {_counted(plan.counts)}")
+        return
+    for note in plan.notes:
+        err().print(f"note: {note}")
+    out().print(f"imported {path.name} (mapping {plan.mapping}) into {s.url}: {_counted(plan.counts)}")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items()) or "no rows"
+
+
+_SHOWN = {
+    "person": ("name", "company", "title", "department", "email", "roles", "stance", "reports_to"),
+    "company": ("name", "parent", "industry", "region", "country"),
+}
+
+
+def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
+    console = out()
+    console.print(
+        titled(
+            f"mapping {plan.mapping}: {plan.file}, one {plan.record} a row",
+            (("field", "left"), ("reads", "left"), ("column in the file", "left")),
+            ((f.field, f.source, f.column or "(not in the file)") for f in plan.fields),
+        )
+    )
+    if plan.unused_columns:
+        console.print(f"columns not read: {', '.join(plan.unused_columns)}")
+    columns = ("row", "action", "matched by", "id", *_SHOWN[plan.record])
+    rows = []
+    for landing in plan.rows[:show_rows]:
+        values = [landing.record.get(c) for c in _SHOWN[plan.record]]
+        cells = [", ".join(v) if isinstance(v, list) else ("" if v is None else str(v)) for v in values]
+        rows.append(
+            (landing.where.removeprefix(f"{plan.file} "), landing.action, landing.matched_by or "", landing.id, *cells)
+        )
+    shown = f"the first {len(rows)} of {len(plan.rows)} rows as they would land" if rows else "no rows to land"
+    console.print(titled(shown, ((c, "left") for c in columns), rows))
+    if plan.companies:
+        console.print(
+            titled(
+                "companies the rows name that are created",
+                (("id", "left"), ("name", "left"), ("parent", "left"), ("first named", "left")),
+                (
+                    (c.id, c.record.get("name"), c.record.get("parent") or "(a new account)", c.where)
+                    for c in plan.companies
+                ),
+            )
+        )
+    for note in plan.notes:
+        err().print(f"note: {note}")
 
 
 @app.command()

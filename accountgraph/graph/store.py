@@ -500,6 +500,10 @@ class GraphStore(ABC):
         self._load(bundle, on or today())
         return bundle.counts()
 
+    def check_bundle(self, bundle: Bundle, *, on: date | None = None) -> list[BundleIssue]:
+        """The issues `load_bundle` would refuse `bundle` for (references, id clashes, cycles); writes nothing."""
+        return self._check(bundle, on or today())
+
     def parse_document(self, raw: Any, progress: Callable[[int], None] | None = None) -> Bundle:
         """A raw bundle document (parsed JSON or CSV) as a `Bundle`, checked as fully as a refusal can be.
 

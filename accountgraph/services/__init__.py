@@ -11,4 +11,6 @@ interface, and an interface never reaches a backend.
 * `keys`: API keys, their creation and checking (`create_key`, `authenticate`).
 * `records`: reading and writing the graph's records (companies, people, team, ties, interactions, risks)
   as a scope may.
+* `mapping`, `tables`, `crm_import`: other CRMs' exports (CSV, XLSX) mapped to records and imported through
+  `records.import_document`; `profiles/` holds the built-in mappings.
 """

@@ -396,11 +396,13 @@ def import_document(
     on: date | None = None,
     progress: Callable[[int], None] | None = None,
     found: Sequence[BundleIssue] = (),
+    dry_run: bool = False,
 ) -> dict[str, int]:
     """Write a raw bundle document (parsed JSON, or a CSV directory's rows) in one transaction: all of it lands,
     or none of it (counts per list). The one import every interface calls: the store's full check of the
     document (`GraphStore.parse_document`), then the scope's, then the load. `found`: problems the document's
-    reader already found (a CSV row's cell count); they refuse it too, listed first.
+    reader already found (a CSV row's cell count); they refuse it too, listed first. With `dry_run`, the load's
+    own check (`GraphStore.check_bundle`) instead of the load: the counts it would write, nothing written.
 
     Raises:
         BundleRejected: every problem (malformed fields, an unknown format or version, unknown references,
@@ -413,6 +415,11 @@ def import_document(
         raise BundleRejected([*found, *rejected.issues]) from None
     if found:
         raise BundleRejected(list(found))
+    if dry_run:
+        issues = store.check_bundle(bundle, on=on)
+        if issues:
+            raise BundleRejected(issues)
+        return bundle.counts()
     return store.load_bundle(bundle, on=on)
 
 
