@@ -10,6 +10,7 @@ import typer
 
 from accountgraph.cli.common import StoreOption, call, counted, err, opened_store, out, styled
 from accountgraph.cli.records import counts_table
+from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
@@ -37,8 +38,8 @@ def demo(
             err().print(f"loaded {loaded.label}: {counted(loaded.counts)}")
         account, opp = report.account, report.opportunity
         console.print(counts_table(f"store {s.url}", s.counts()))
-        show_ranking(call(lambda: analysis.rank(s, account, top=10, cache=cache)))
-        cov = call(lambda: analysis.coverage(s, account, cache=cache))
+        show_ranking(call(lambda: analysis.rank(s, Scope.operator(), account, top=10, cache=cache)))
+        cov = call(lambda: analysis.coverage(s, Scope.operator(), account, cache=cache))
         show_coverage(cov, 8)
         target = next(
             (p for p in cov.people if not p.covered and "decision_maker" in p.roles),
@@ -46,8 +47,8 @@ def demo(
         )
         if target is not None:
             console.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
-            show_path(call(lambda: analysis.path(s, account, target.id, cache=cache)))
-        show_actions(call(lambda: analysis.actions(s, account, cache=cache)))
+            show_path(call(lambda: analysis.path(s, Scope.operator(), account, target.id, cache=cache)))
+        show_actions(call(lambda: analysis.actions(s, Scope.operator(), account, cache=cache)))
         cash = call(lambda: cash_picture(s, account))
         console.print(
             f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
@@ -72,9 +73,11 @@ def demo(
         (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id, cache=cache), encoding="utf-8")
         power_map = views / f"{account}-power-map.html"
         highlight = target.id if target is not None else None
-        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight, cache=cache), encoding="utf-8")
+        power_map.write_text(
+            analysis.power_map_html(s, Scope.operator(), account, highlight_to=highlight, cache=cache), encoding="utf-8"
+        )
         tree = views / f"{account}-tree.html"
-        tree.write_text(analysis.tree_html(s, account, cache=cache), encoding="utf-8")
+        tree.write_text(analysis.tree_html(s, Scope.operator(), account, cache=cache), encoding="utf-8")
     committee = views / f"{opp.id}-committee.html"
     console.print(
         f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
