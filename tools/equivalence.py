@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import sys
 import tempfile
 from datetime import UTC, date, datetime
 from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 REFERENCE = date(2026, 1, 1)
@@ -35,6 +37,15 @@ def _first(*names: str) -> Any:
         except (ImportError, AttributeError):
             continue
     raise ImportError(f"none of {names}")
+
+
+def _as_operator(fn: Any) -> Any:
+    """`fn(store, account, ...)`: a use case that takes the caller's scope after the store is called with the
+    operator's (every account), one that takes none as it is."""
+    if "scope" not in inspect.signature(fn).parameters:
+        return fn
+    operator = _first("accountgraph.services.scope.Scope").operator()
+    return lambda store, *args, **kwargs: fn(store, operator, *args, **kwargs)
 
 
 def _digest(value: Any) -> str:
@@ -52,8 +63,10 @@ def main() -> None:
     args = parser.parse_args()
 
     generate = _first("accountgraph.samples.generator.generate_account", "accountgraph.generate.generate_account")
-    analysis = import_module(next(m for m in ("accountgraph.services.analysis", "accountgraph.analysis") if _exists(m)))
-    compare = _first("accountgraph.services.compare.compare", "accountgraph.compare.compare")
+    module = import_module(next(m for m in ("accountgraph.services.analysis", "accountgraph.analysis") if _exists(m)))
+    uses = ("rank", "coverage", "actions", "risk", "analyse", "path", "whatif", "power_map_html", "tree_html")
+    analysis = SimpleNamespace(**{name: _as_operator(getattr(module, name)) for name in uses})
+    compare = _as_operator(_first("accountgraph.services.compare.compare", "accountgraph.compare.compare"))
     SqliteStore = _first("accountgraph.graph.sqlite.SqliteStore")
     reference = datetime.combine(REFERENCE, datetime.min.time(), tzinfo=UTC)
 

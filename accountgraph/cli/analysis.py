@@ -39,6 +39,7 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
@@ -299,7 +300,7 @@ def rank(
     as_of: AsOfOption = None,
 ) -> Operation[Ranking]:
     """Rank the key people of an account: authority, influence and brokerage, each part shown."""
-    return lambda s: analysis.rank(s, account, top=top, as_of=_day(as_of))
+    return lambda s: analysis.rank(s, Scope.operator(), account, top=top, as_of=_day(as_of))
 
 
 @app.command("coverage")
@@ -313,7 +314,7 @@ def coverage(
     """Coverage score (0-100) of an account, broken down by layer, role, company and department, with gaps."""
     run(
         store,
-        lambda s: analysis.coverage(s, account, as_of=_day(as_of)),
+        lambda s: analysis.coverage(s, Scope.operator(), account, as_of=_day(as_of)),
         lambda c: show_coverage(c, gaps),
         as_json,
         busy=BUSY,
@@ -339,6 +340,7 @@ def path(
     """Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."""
     return lambda s: analysis.path(
         s,
+        Scope.operator(),
         account,
         to,
         source=source,
@@ -358,18 +360,18 @@ def whatif(
     as_of: AsOfOption = None,
 ) -> Operation[WhatIf]:
     """What a departure costs: coverage before and after, people lost, single points of failure."""
-    return lambda s: analysis.whatif(s, account, remove, as_of=_day(as_of))
+    return lambda s: analysis.whatif(s, Scope.operator(), account, remove, as_of=_day(as_of))
 
 
 @app.command("actions")
 @renders(show_actions, busy=BUSY)
 def actions(account: AccountArg, as_of: AsOfOption = None) -> Operation[ActionPlan]:
     """Next best actions: who of ours should reach whom through which path, by expected coverage gain."""
-    return lambda s: analysis.actions(s, account, as_of=_day(as_of))
+    return lambda s: analysis.actions(s, Scope.operator(), account, as_of=_day(as_of))
 
 
 @app.command("risk")
 @renders(show_risk, busy=BUSY)
 def risk(account: AccountArg, as_of: AsOfOption = None) -> Operation[RiskReport]:
     """Account risk: events rolled up the company tree into a score and alerts."""
-    return lambda s: analysis.risk(s, account, as_of=_day(as_of))
+    return lambda s: analysis.risk(s, Scope.operator(), account, as_of=_day(as_of))

@@ -90,7 +90,10 @@ def _show_keys(keys: list[ApiKey]) -> None:
 @renders(_show_keys, json_option=False)
 def keys_list() -> Operation[list[ApiKey]]:
     """List API keys (never their secrets), revoked ones included."""
-    return lambda s: s.list_api_keys()
+    from accountgraph.services.keys import list_keys
+    from accountgraph.services.scope import Scope
+
+    return lambda s: list_keys(s, Scope.operator())
 
 
 def _revoked(record: ApiKey) -> None:
@@ -103,4 +106,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="the key's id (the part after `ag_`)")],
 ) -> Operation[ApiKey]:
     """Revoke an API key: it stops working at once and stays listed."""
-    return lambda s: s.revoke_api_key(key_id)
+    from accountgraph.services.keys import revoke_key
+    from accountgraph.services.scope import Scope
+
+    return lambda s: revoke_key(s, Scope.operator(), key_id)

@@ -1,5 +1,5 @@
 """The opportunity commands: the `opp` group (create, show, list, update, stage, committee, health, view,
-history). Thin: each calls one function of `accountgraph.opportunities` and
+history). Thin: each calls one function of `accountgraph.services.opportunities` (as the operator) and
 prints its result (a table, or JSON with `--json`, amounts as decimal strings). A committee member is
 given as `PERSON[:ROLES[:STANCE]]`: ROLES comma-separated (empty: the person's account-level roles),
 STANCE one of supporter, neutral, opponent, unknown (empty: the account-level stance), e.g.
@@ -29,10 +29,11 @@ from accountgraph.cli.common import (
     run,
 )
 from accountgraph.opportunities import health as health_mod
-from accountgraph.opportunities import service
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
+from accountgraph.services import opportunities
 from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.scope import Scope
 
 MemberOption = Annotated[
     list[str] | None,
@@ -170,8 +171,9 @@ def opp_create(
     """Create an opportunity with its buying committee."""
     day = parse_date(close)
     members = _members(member)
-    return lambda s: service.create_opportunity(
+    return lambda s: opportunities.create_opportunity(
         s,
+        Scope.operator(),
         account,
         name,
         id=id,
@@ -189,7 +191,7 @@ def opp_create(
 @renders_opportunity
 def opp_show(id: OppArg) -> Operation[Opportunity]:
     """Show an opportunity, its committee and its stage history."""
-    return lambda s: service.get_opportunity(s, id)
+    return lambda s: opportunities.get_opportunity(s, Scope.operator(), id)
 
 
 def _show_opportunities(n: Named[list[Opportunity]]) -> None:
@@ -224,7 +226,11 @@ def opp_list(
     open_only: Annotated[bool, typer.Option("--open", help="only open deals")] = False,
 ) -> Operation[list[Opportunity]]:
     """List opportunities."""
-    return lambda s: service.list_opportunities(s, account, stage=stage, open_only=open_only)
+    return lambda s: (
+        opportunities.list_opportunities(
+            s, Scope.operator(), account, stage=stage, open_only=open_only, limit=None
+        ).data
+    )
 
 
 @opp_app.command("update")
@@ -248,7 +254,7 @@ def opp_update(
         changes["expected_close"] = parse_date(close)
     if not changes:
         raise fail("nothing to change: give at least one option")
-    return lambda s: service.update_opportunity(s, id, **changes)
+    return lambda s: opportunities.update_opportunity(s, Scope.operator(), id, **changes)
 
 
 @opp_app.command("stage")
@@ -259,7 +265,7 @@ def opp_stage(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> Operation[Opportunity]:
     """Move an opportunity to another stage (the change is added to its history with the time)."""
-    return lambda s: service.move_stage(s, id, stage, note=note)
+    return lambda s: opportunities.move_stage(s, Scope.operator(), id, stage, note=note)
 
 
 @opp_app.command("committee")
@@ -267,7 +273,7 @@ def opp_stage(
 def opp_committee(id: OppArg, member: MemberOption = None) -> Operation[Opportunity]:
     """Replace the buying committee (roles and stances given here hold for this deal only)."""
     members = _members(member)
-    return lambda s: service.set_committee(s, id, members)
+    return lambda s: opportunities.set_committee(s, Scope.operator(), id, members)
 
 
 def _show_health(h: health_mod.OpportunityHealth) -> None:
@@ -283,7 +289,9 @@ def opp_health(
 ) -> Operation[health_mod.OpportunityHealth]:
     """Win probability with each feature's contribution, the risks and the actions that raise it most."""
     cache = AnalysisCache()  # this run's
-    return lambda s: health_mod.opportunity_health(s, id, model="scorecard" if use_scorecard else "auto", cache=cache)
+    return lambda s: opportunities.health(
+        s, Scope.operator(), id, model="scorecard" if use_scorecard else "auto", cache=cache
+    )
 
 
 @opp_app.command("view")
@@ -293,7 +301,6 @@ def opp_view(
     store: StoreOption = None,
 ) -> None:
     """Write the power map of the opportunity's buying committee (its roles and stances) as HTML."""
-    from accountgraph.opportunities.committee import opportunity_power_map
 
     def write(html: str) -> None:
         try:
@@ -302,7 +309,7 @@ def opp_view(
             raise fail(f"cannot write {out_file}: {e.strerror or e}") from None
         out().print(f"wrote {out_file}")
 
-    run(store, lambda s: opportunity_power_map(s, id), write)
+    run(store, lambda s: opportunities.power_map(s, Scope.operator(), id), write)
 
 
 @opp_app.command("history")

@@ -10,6 +10,7 @@ import typer
 
 from accountgraph.cli.common import StoreOption, call, counted, err, opened_store, out, styled
 from accountgraph.cli.records import counts_table
+from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
@@ -23,11 +24,11 @@ def demo(
 ) -> None:
     """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
     from accountgraph.cli.analysis import show_actions, show_coverage, show_path, show_ranking
-    from accountgraph.ledger.cash import cash_picture
     from accountgraph.samples.demo import seed_demo
-    from accountgraph.services import analysis
+    from accountgraph.services import analysis, ledger, opportunities
 
     console = out()
+    operator = Scope.operator()
     cache = analysis.AnalysisCache()  # this run's: every analysis below reads the account prepared once
     with opened_store(store) as s:
         report = call(lambda: seed_demo(s))
@@ -37,8 +38,8 @@ def demo(
             err().print(f"loaded {loaded.label}: {counted(loaded.counts)}")
         account, opp = report.account, report.opportunity
         console.print(counts_table(f"store {s.url}", s.counts()))
-        show_ranking(call(lambda: analysis.rank(s, account, top=10, cache=cache)))
-        cov = call(lambda: analysis.coverage(s, account, cache=cache))
+        show_ranking(call(lambda: analysis.rank(s, operator, account, top=10, cache=cache)))
+        cov = call(lambda: analysis.coverage(s, operator, account, cache=cache))
         show_coverage(cov, 8)
         target = next(
             (p for p in cov.people if not p.covered and "decision_maker" in p.roles),
@@ -46,18 +47,15 @@ def demo(
         )
         if target is not None:
             console.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
-            show_path(call(lambda: analysis.path(s, account, target.id, cache=cache)))
-        show_actions(call(lambda: analysis.actions(s, account, cache=cache)))
-        cash = call(lambda: cash_picture(s, account))
+            show_path(call(lambda: analysis.path(s, operator, account, target.id, cache=cache)))
+        show_actions(call(lambda: analysis.actions(s, operator, account, cache=cache)))
+        cash = call(lambda: ledger.cash_picture(s, operator, account))
         console.print(
             f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
             f"outstanding {cash.outstanding}, overdue {cash.overdue}, DSO {cash.dso} days "
             f"(details: accountgraph cash {account})"
         )
-        from accountgraph.opportunities.committee import opportunity_power_map
-        from accountgraph.opportunities.health import opportunity_health
-
-        health = call(lambda: opportunity_health(s, opp.id, cache=cache))
+        health = call(lambda: opportunities.health(s, operator, opp.id, cache=cache))
         console.print(
             f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
             f"({health.model.replace('_', ' ')}); what would raise it most:",
@@ -69,12 +67,15 @@ def demo(
             console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
         views.mkdir(parents=True, exist_ok=True)
-        (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id, cache=cache), encoding="utf-8")
+        committee_map = opportunities.power_map(s, operator, opp.id, cache=cache)
+        (views / f"{opp.id}-committee.html").write_text(committee_map, encoding="utf-8")
         power_map = views / f"{account}-power-map.html"
         highlight = target.id if target is not None else None
-        power_map.write_text(analysis.power_map_html(s, account, highlight_to=highlight, cache=cache), encoding="utf-8")
+        power_map.write_text(
+            analysis.power_map_html(s, operator, account, highlight_to=highlight, cache=cache), encoding="utf-8"
+        )
         tree = views / f"{account}-tree.html"
-        tree.write_text(analysis.tree_html(s, account, cache=cache), encoding="utf-8")
+        tree.write_text(analysis.tree_html(s, operator, account, cache=cache), encoding="utf-8")
     committee = views / f"{opp.id}-committee.html"
     console.print(
         f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"

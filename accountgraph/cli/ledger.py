@@ -1,7 +1,8 @@
 """The ledger commands: the `product`, `quote`, `contract`, `order` and `invoice` groups and `pay`, `refund`,
 `payments`, `cash [ACCOUNT]`, `grades`.
 
-They are thin: each calls one function of `accountgraph.ledger` and prints its result (a table, or
+They are thin: each calls one function of `accountgraph.services.ledger` (as the operator, `Scope.operator()`)
+or `accountgraph.ledger` and prints its result (a table, or
 JSON with `--json`, amounts as decimal strings). Dates default to today; `--on YYYY-MM-DD` fixes them.
 """
 
@@ -31,6 +32,9 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
 from accountgraph.ledger.models import Component, Money, Product, Quote
+from accountgraph.services import ledger
+from accountgraph.services.paging import Page
+from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 product_app = typer.Typer(help="Products: add (or replace), list, show, bom.", no_args_is_help=True)
@@ -58,8 +62,8 @@ class RecordKind:
 
     noun: str
     columns: tuple[str, ...]
-    get: Callable[[GraphStore, str], Any]
-    list: Callable[[GraphStore, str | None], list[Any]]
+    get: Callable[[GraphStore, Scope, str], Any]
+    list: Callable[..., Page[Any]]  # (store, scope, account, limit=None): every record
     parent: str | None = None  # the field `list --PARENT ID` keeps the records of
 
     @property
@@ -71,10 +75,10 @@ _CONTRACT = ("id", "account", "quote", "currency", "value", "ordered", "start")
 _ORDER = ("id", "account", "contract", "currency", "amount", "invoiced", "ordered_on", "description")
 _INVOICE = ("id", "account", "order", "currency", "amount", "paid", "issued", "due", "instalment")
 _PAYMENT = ("id", "account", "invoice", "currency", "amount", "received", "idempotency_key", "refund_of", "refunded")
-CONTRACT = RecordKind("contract", _CONTRACT, service.get_contract, service.list_contracts)
-ORDER = RecordKind("order", _ORDER, service.get_order, service.list_orders, parent="contract")
-INVOICE = RecordKind("invoice", _INVOICE, service.get_invoice, service.list_invoices, parent="order")
-PAYMENT = RecordKind("payment", _PAYMENT, service.get_payment, service.list_payments, parent="invoice")
+CONTRACT = RecordKind("contract", _CONTRACT, ledger.get_contract, ledger.list_contracts)
+ORDER = RecordKind("order", _ORDER, ledger.get_order, ledger.list_orders, parent="contract")
+INVOICE = RecordKind("invoice", _INVOICE, ledger.get_invoice, ledger.list_invoices, parent="order")
+PAYMENT = RecordKind("payment", _PAYMENT, ledger.get_payment, ledger.list_payments, parent="invoice")
 
 
 def _lines(items: list[str] | None) -> list[tuple[str, str]] | None:
@@ -142,7 +146,7 @@ def show_command(kind: RecordKind) -> Callable[..., None]:
     """The `show ID` command of a record kind."""
 
     def show(id: str) -> Operation[list[Any]]:
-        return lambda s: [kind.get(s, id)]
+        return lambda s: [kind.get(s, Scope.operator(), id)]
 
     show.__doc__ = f"Show {'an' if kind.noun[0] in 'aeiou' else 'a'} {kind.noun}."
     return renders_records(kind.noun, kind)(show)
@@ -157,7 +161,11 @@ def list_command(kind: RecordKind, doc: str) -> Callable[..., None]:
         account: AccountFilter = None,
         parent: Annotated[str | None, typer.Option(f"--{field}", help=f"only this {field}'s {kind.plural}")] = None,
     ) -> Operation[list[Any]]:
-        return lambda s: [r for r in kind.list(s, account) if parent is None or getattr(r, field) == parent]
+        return lambda s: [
+            r
+            for r in kind.list(s, Scope.operator(), account, limit=None).data
+            if parent is None or getattr(r, field) == parent
+        ]
 
     list_records.__doc__ = doc
     return renders_records(kind.plural, kind)(list_records)
@@ -168,7 +176,7 @@ def _transition_command(transition: Callable[..., Quote], doc: str) -> Callable[
 
     def command(quote: LatestQuoteArg, on: OnOption = None) -> Operation[Quote]:
         day = parse_date(on)
-        return lambda s: transition(s, quote, on=day)
+        return lambda s: transition(s, Scope.operator(), quote, on=day)
 
     command.__doc__ = doc
     return renders_quote(command)
@@ -213,8 +221,9 @@ def product_add(
 ) -> Operation[Product]:
     """Create or replace a product (its components and options must exist; no BOM cycles)."""
     components = _lines(component) or []
-    return lambda s: service.save_product(
+    return lambda s: ledger.save_product(
         s,
+        Scope.operator(),
         Product(
             id=id,
             name=name,
@@ -230,7 +239,7 @@ def product_add(
 @renders(_show_products, data=lambda found: [p.data() for p in found])
 def product_list() -> Operation[list[Product]]:
     """List the catalogue."""
-    return service.list_products
+    return lambda s: ledger.list_products(s, limit=None).data
 
 
 @product_app.command("show")
@@ -284,8 +293,9 @@ def quote_create(
     if lines is None:
         raise fail("give at least one --line PRODUCT=QUANTITY")
     day = parse_date(on)
-    return lambda s: service.create_quote(
+    return lambda s: ledger.create_quote(
         s,
+        Scope.operator(),
         account,
         lines,
         number=number,
@@ -310,16 +320,16 @@ def quote_revise(
     """Make a new draft version of a quote (refused once a version was accepted)."""
     lines = _lines(line)
     day = parse_date(on)
-    return lambda s: service.revise_quote(
-        s, quote, lines, manual_discount=discount, approver=approver, valid_days=valid_days, on=day
+    return lambda s: ledger.revise_quote(
+        s, Scope.operator(), quote, lines, manual_discount=discount, approver=approver, valid_days=valid_days, on=day
     )
 
 
-quote_app.command("send")(_transition_command(service.send_quote, "Send a draft quote."))
+quote_app.command("send")(_transition_command(ledger.send_quote, "Send a draft quote."))
 quote_app.command("accept")(
-    _transition_command(service.accept_quote, "Accept a sent quote within its validity (it is frozen from then on).")
+    _transition_command(ledger.accept_quote, "Accept a sent quote within its validity (it is frozen from then on).")
 )
-quote_app.command("reject")(_transition_command(service.reject_quote, "Reject a sent quote."))
+quote_app.command("reject")(_transition_command(ledger.reject_quote, "Reject a sent quote."))
 
 
 def _show_versions(found: tuple[bool, list[Quote]]) -> None:
@@ -368,7 +378,7 @@ def quote_list(
     account: Annotated[str | None, typer.Option("--account", help="only this account's quotes")] = None,
 ) -> Operation[list[Quote]]:
     """List quote versions."""
-    return lambda s: service.list_quotes(s, account)
+    return lambda s: ledger.list_quotes(s, Scope.operator(), account, limit=None).data
 
 
 # ---- contracts, orders, invoices, payments ---------------------------------------------------------------------
@@ -380,7 +390,7 @@ def contract_create(
 ) -> Operation[list[Any]]:
     """Make the contract of an accepted quote (one per quote)."""
     day = parse_date(start)
-    return lambda s: [service.create_contract(s, quote, start=day)]
+    return lambda s: [ledger.create_contract(s, Scope.operator(), quote, start=day)]
 
 
 contract_app.command("show")(show_command(CONTRACT))
@@ -390,7 +400,7 @@ contract_app.command("show")(show_command(CONTRACT))
 @renders_records("contracts", CONTRACT)
 def contract_list(account: AccountFilter = None) -> Operation[list[Any]]:
     """List contracts."""
-    return lambda s: service.list_contracts(s, account)
+    return lambda s: ledger.list_contracts(s, Scope.operator(), account, limit=None).data
 
 
 @order_app.command("create")
@@ -404,7 +414,9 @@ def order_create(
 ) -> Operation[list[Any]]:
     """Order against a contract (its orders never add up to more than its value)."""
     day = parse_date(on)
-    return lambda s: [service.create_order(s, contract, amount, order_id=id, description=description, on=day)]
+    return lambda s: [
+        ledger.create_order(s, Scope.operator(), contract, amount, order_id=id, description=description, on=day)
+    ]
 
 
 order_app.command("show")(show_command(ORDER))
@@ -423,8 +435,15 @@ def invoice_create(
 ) -> Operation[list[Any]]:
     """Invoice an order, at once or as an instalment schedule (never above the order)."""
     day = parse_date(on)
-    return lambda s: service.invoice_order(
-        s, order, amount=amount, instalments=instalments, interval_days=interval_days, terms_days=terms_days, on=day
+    return lambda s: ledger.invoice_order(
+        s,
+        Scope.operator(),
+        order,
+        amount=amount,
+        instalments=instalments,
+        interval_days=interval_days,
+        terms_days=terms_days,
+        on=day,
     )
 
 
@@ -442,7 +461,7 @@ RefundArg = Annotated[str, typer.Argument(help="how much of it, a positive decim
 def pay(invoice: InvoiceArg, amount: PaidArg, key: KeyOption, on: OnOption = None) -> Operation[list[Any]]:
     """Record a payment against an invoice (partial allowed, overpayment refused; idempotent by --key)."""
     day = parse_date(on)
-    return lambda s: [service.record_payment(s, invoice, amount, idempotency_key=key, on=day)]
+    return lambda s: [ledger.record_payment(s, Scope.operator(), invoice, amount, idempotency_key=key, on=day)]
 
 
 @app.command("refund")
@@ -450,7 +469,7 @@ def pay(invoice: InvoiceArg, amount: PaidArg, key: KeyOption, on: OnOption = Non
 def refund(payment: RefundedArg, amount: RefundArg, key: KeyOption, on: OnOption = None) -> Operation[list[Any]]:
     """Refund (part of) a payment: an explicit negative entry against its invoice (idempotent by --key)."""
     day = parse_date(on)
-    return lambda s: [service.refund_payment(s, payment, amount, idempotency_key=key, on=day)]
+    return lambda s: [ledger.refund_payment(s, Scope.operator(), payment, amount, idempotency_key=key, on=day)]
 
 
 app.command("payments")(list_command(PAYMENT, "List payments and refunds."))
@@ -470,7 +489,7 @@ def cash(
 
     def pictures(s: GraphStore) -> list[cash_mod.CashPicture]:
         if account is not None:
-            return [cash_mod.cash_picture(s, s.account_of(account), day, currency)]
+            return [ledger.cash_picture(s, Scope.operator(), s.account_of(account), day, currency)]
         return cash_mod.cash_report(s, day, currency)
 
     def show(found: list[cash_mod.CashPicture]) -> None:

@@ -1,9 +1,9 @@
 """The plan commands (the `plan` group: create, from-actions, from-opportunity, show, list, progress, view,
 `goal add|remove`, `action add|done|drop`) and `compare ACCOUNT --before DATE --after DATE`.
 
-They are thin: each calls one function of `accountgraph.plans` or `accountgraph.services.compare` and prints its
-result (tables, or JSON with `--json`). Dates are YYYY-MM-DD; `--on` fixes the day a change is dated and
-the day progress is read for (default today).
+They are thin: each calls one function of `accountgraph.services.plans` or `accountgraph.services.compare` (as the
+operator, `Scope.operator()`) and prints its result (tables, or JSON with `--json`). Dates are YYYY-MM-DD; `--on`
+fixes the day a change is dated and the day progress is read for (default today).
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ from accountgraph.cli.common import (
     table,
     text,
 )
-from accountgraph.plans import models, progress, service
+from accountgraph.plans import models
 from accountgraph.schema.models import Role, Stance, today
+from accountgraph.services import plans
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.compare import Comparison
 from accountgraph.services.compare import compare as compare_fn
+from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 plan_app = typer.Typer(
@@ -213,7 +215,9 @@ def plan_create(
 ) -> Operation[models.Plan]:
     """Create an empty plan for an account (add goals and actions with `plan goal add` / `plan action add`)."""
     day = parse_date(on)
-    return lambda s: service.create_plan(s, account, name, owner=owner, stall_days=stall_days, id=id, on=day)
+    return lambda s: plans.create_plan(
+        s, Scope.operator(), account, name, owner=owner, stall_days=stall_days, id=id, on=day
+    )
 
 
 @plan_app.command("from-actions")
@@ -230,8 +234,17 @@ def plan_from_actions(
 ) -> Operation[models.Plan]:
     """Draft a tracked plan in one call from the account's next best actions."""
     day = parse_date(on)
-    return lambda s: service.create_plan_from_actions(
-        s, account, name=name, limit=limit, due_days=due_days, owner=owner, coverage_goal=coverage_goal, id=id, on=day
+    return lambda s: plans.create_plan_from_actions(
+        s,
+        Scope.operator(),
+        account,
+        name=name,
+        limit=limit,
+        due_days=due_days,
+        owner=owner,
+        coverage_goal=coverage_goal,
+        id=id,
+        on=day,
     )
 
 
@@ -248,8 +261,8 @@ def plan_from_opportunity(
     """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
     day = parse_date(on)
     cache = AnalysisCache()  # this run's
-    return lambda s: service.create_plan_from_opportunity(
-        s, opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day, cache=cache
+    return lambda s: plans.create_plan_from_opportunity(
+        s, Scope.operator(), opportunity, name=name, due_days=due_days, owner=owner, id=id, on=day, cache=cache
     )
 
 
@@ -257,7 +270,7 @@ def plan_from_opportunity(
 @renders_plan
 def plan_show(plan: PlanArg) -> Operation[models.Plan]:
     """Show a plan: its goals and actions."""
-    return lambda s: service.get_plan(s, plan)
+    return lambda s: plans.get_plan(s, Scope.operator(), plan)
 
 
 def _show_plans(plans: list[models.Plan]) -> None:
@@ -291,7 +304,7 @@ def plan_list(
     store: StoreOption = None,
 ) -> None:
     """List plans."""
-    run(store, lambda s: service.list_plans(s, account), _plans_json if as_json else _show_plans)
+    run(store, lambda s: plans.list_plans(s, Scope.operator(), account).data, _plans_json if as_json else _show_plans)
 
 
 @plan_app.command("progress")
@@ -303,7 +316,7 @@ def plan_progress(
 ) -> Operation[models.PlanProgress]:
     """Progress measured from the graph: goals met or not, overdue and stalled actions."""
     day = parse_date(on)
-    return lambda s: progress.plan_progress(s, plan, on=day, stall_days=stall_days)
+    return lambda s: plans.plan_progress(s, Scope.operator(), plan, on=day, stall_days=stall_days)
 
 
 @plan_app.command("view")
@@ -320,7 +333,7 @@ def plan_view(
         output.write_text(html, encoding="utf-8")
         err().print(f"wrote {output}")
 
-    run(store, lambda s: progress.progress_html(s, plan, on=day), write)
+    run(store, lambda s: plans.progress_html(s, Scope.operator(), plan, on=day), write)
 
 
 def _added_goal(n: Named[models.Goal]) -> None:
@@ -362,7 +375,7 @@ def goal_add(
         "title": title,
     }
     given = {k: v for k, v in fields.items() if v is not None}
-    return lambda s: service.add_goal(s, plan, given, on=day)
+    return lambda s: plans.add_goal(s, Scope.operator(), plan, given, on=day)
 
 
 @goal_app.command("remove")
@@ -370,7 +383,11 @@ def goal_remove(
     plan: PlanArg, goal: Annotated[str, typer.Argument(help="the goal id")], store: StoreOption = None
 ) -> None:
     """Remove a goal from a plan (its actions then serve none)."""
-    run(store, lambda s: service.remove_goal(s, plan, goal), lambda _: out().print(text(f"removed goal {goal}")))
+    run(
+        store,
+        lambda s: plans.remove_goal(s, Scope.operator(), plan, goal),
+        lambda _: out().print(text(f"removed goal {goal}")),
+    )
 
 
 def _added_action(action: models.Action) -> None:
@@ -393,8 +410,9 @@ def action_add(
 ) -> Operation[models.Action]:
     """Add an open action to a plan (with the best path from its owner to its target)."""
     day, by = parse_date(on), parse_date(due)
-    return lambda s: service.add_action(
+    return lambda s: plans.add_action(
         s,
+        Scope.operator(),
         plan,
         owner=owner,
         target=target,
@@ -420,8 +438,8 @@ def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None
     ) -> Operation[models.Action]:
         day = parse_date(on)
         if note is None:
-            return lambda s: service.update_action(s, plan, action, status=status, on=day)
-        return lambda s: service.update_action(s, plan, action, status=status, note=note, on=day)
+            return lambda s: plans.update_action(s, Scope.operator(), plan, action, status=status, on=day)
+        return lambda s: plans.update_action(s, Scope.operator(), plan, action, status=status, note=note, on=day)
 
     update.__doc__ = doc
     return renders(_action_status)(update)
@@ -448,4 +466,4 @@ def compare(
     first = parse_date(before)
     second = parse_date(after) or today()
     assert first is not None
-    return lambda s: compare_fn(s, account, first, second, top=top, strength_delta=strength_delta)
+    return lambda s: compare_fn(s, Scope.operator(), account, first, second, top=top, strength_delta=strength_delta)

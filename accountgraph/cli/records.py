@@ -297,7 +297,11 @@ def view(
     from accountgraph.services import analysis
 
     def render(s: GraphStore) -> str:
-        return analysis.tree_html(s, account) if tree else analysis.power_map_html(s, account, highlight_to=highlight)
+        return (
+            analysis.tree_html(s, Scope.operator(), account)
+            if tree
+            else analysis.power_map_html(s, Scope.operator(), account, highlight_to=highlight)
+        )
 
     def write(html: str) -> None:
         output.write_text(html, encoding="utf-8")

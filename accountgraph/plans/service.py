@@ -29,6 +29,7 @@ from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.plans.models import STALL_DAYS, Action, ActionStatus, Goal, GoalKind, GoalSpec, Plan
 from accountgraph.schema.models import today
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 
 __all__ = [
     "add_action",
@@ -268,7 +269,7 @@ def _best_path(
     view = analysis.account_view(store, account, as_of=as_of, options=options)
     if not view.is_team(owner) or not view.is_person(target):
         return None
-    result = analysis.path(store, account, target, source=owner, k=1, as_of=as_of, options=options)
+    result = analysis.path(store, Scope.operator(), account, target, source=owner, k=1, as_of=as_of, options=options)
     return result.paths[0] if result.paths else None
 
 
@@ -448,7 +449,9 @@ def create_plan_from_opportunity(
             fields = {"kind": GoalKind.MULTI_THREAD, "person": item.person, "members": threads.get(item.person, 0) + 1}
         goal = Goal.model_validate({"id": f"g{len(goals) + 1}", "due": due, **fields})
         goals.append(goal)
-        found = analysis.path(store, opp.account, item.person, source=member, k=1, as_of=day, cache=cache)
+        found = analysis.path(
+            store, Scope.operator(), opp.account, item.person, source=member, k=1, as_of=day, cache=cache
+        )
         actions.append(
             Action(
                 id=f"a{len(actions) + 1}",
@@ -501,7 +504,7 @@ def create_plan_from_actions(
     """
     day = on or today()
     _check_account(store, account)
-    drafted = analysis.actions(store, account, as_of=on, options=options)
+    drafted = analysis.actions(store, Scope.operator(), account, as_of=on, options=options)
     threshold = (options or Options()).coverage.threshold
     due = day + timedelta(days=due_days)
     goals: dict[tuple[str, str], Goal] = {}

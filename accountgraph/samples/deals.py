@@ -35,6 +35,7 @@ from accountgraph.opportunities.features import (
 )
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline, StageChange
 from accountgraph.schema.models import Role, Stance
+from accountgraph.services.scope import Scope
 
 __all__ = [
     "DEMO_OPPORTUNITY",
@@ -195,7 +196,7 @@ def seed_demo_opportunities(store: GraphStore, account: str, *, deals: int = 150
     if store.documents.get(Opportunity.kind, f"{account}-hist-{seed}-00000") is None:
         store_history(store, account, deals, seed)
     view = analysis.account_view(store, account)
-    ranked = [p.id for p in analysis.rank(store, account, top=4).people]
+    ranked = [p.id for p in analysis.rank(store, Scope.operator(), account, top=4).people]
     roles = [[Role.DECISION_MAKER, Role.ECONOMIC_BUYER], [Role.TECHNICAL_BUYER], None, [Role.CHAMPION]]
     committee = [
         CommitteeMember(person=p, roles=r, stance=Stance.OPPONENT if n == 2 else None)

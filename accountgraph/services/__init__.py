@@ -8,9 +8,12 @@ interface, and an interface never reaches a backend.
 
 * `scope`: who is asking and what they may see (`Scope`).
 * `paging`: one page of a list (`Page`) and its cursors.
-* `keys`: API keys, their creation and checking (`create_key`, `authenticate`).
+* `keys`: API keys, their creation, listing, revocation and checking (`create_key`, `authenticate`).
 * `records`: reading and writing the graph's records (companies, people, team, ties, interactions, risks)
   as a scope may.
 * `mapping`, `tables`, `crm_import`: other CRMs' exports (CSV, XLSX) mapped to records and imported through
   `records.import_document`; `profiles/` holds the built-in mappings.
+* `ledger`, `opportunities`, `plans`: the use cases of the domain packages of those names (whose rules stay
+  there) as a scope may use them: a record of an account outside the scope answers as one that does not exist.
+* `analysis`, `compare`: the analyses of an account the scope sees, and the comparison of two dates.
 """

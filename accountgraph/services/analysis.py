@@ -1,6 +1,7 @@
 """The analysis service: what the CLI and the HTTP API call to rank, cover, path, plan and assess an account.
 
-Each function takes a `GraphStore`, an account id and options, loads the account's projection
+Each function takes a `GraphStore`, the caller's `Scope` (an account outside it answers NotFoundError, exactly as
+one that does not exist), an account id and options, loads the account's projection
 (`store.account_projection`), prepares it once (`accountgraph.algorithms.prepare`) and returns the pydantic
 result of an algorithm. Prepared accounts are kept in a small per-process cache keyed by (store URL,
 account, as-of date, reference hour, options, data version): the version comes from the `store_version`
@@ -44,6 +45,7 @@ from accountgraph.algorithms.results import (
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import CompanyNode, GraphStore
 from accountgraph.schema.models import Company
+from accountgraph.services.scope import Scope
 
 if TYPE_CHECKING:
     from accountgraph.viz.inputs import AccountMap
@@ -246,28 +248,33 @@ def account_view(
 
 def rank(
     store: GraphStore,
+    scope: Scope,
     account: str,
     *,
     top: int | None = None,
     **load: Unpack[Loading],
 ) -> Ranking:
     """Key people of an account, best first (`accountgraph.algorithms.key_people`)."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return key_people(view, top=top)
 
 
 def coverage(
     store: GraphStore,
+    scope: Scope,
     account: str,
     **load: Unpack[Loading],
 ) -> Coverage:
     """Coverage score, breakdowns and gaps (`accountgraph.algorithms.coverage`)."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return coverage_alg(view)
 
 
 def path(
     store: GraphStore,
+    scope: Scope,
     account: str,
     target: str,
     *,
@@ -285,6 +292,7 @@ def path(
     NotFoundError
         If the target is not a person of the account, or `source` is not a team member of the store.
     """
+    scope.require_account(account)
     view = account_view(store, account, **load)
     if source is not None and not view.is_team(source) and not view.is_person(source):
         store.get_team_member(source)  # NotFoundError for a member that does not exist at all
@@ -295,11 +303,13 @@ def path(
 
 def whatif(
     store: GraphStore,
+    scope: Scope,
     account: str,
     remove: str,
     **load: Unpack[Loading],
 ) -> WhatIf:
     """Coverage before and after a departure, lost people, articulation people (`what_if`)."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     if remove not in view.index:
         raise NotFoundError("person or team member with a relationship in this account", remove)
@@ -308,32 +318,38 @@ def whatif(
 
 def actions(
     store: GraphStore,
+    scope: Scope,
     account: str,
     **load: Unpack[Loading],
 ) -> ActionPlan:
     """Next best actions (`accountgraph.algorithms.next_best_actions`)."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return next_best_actions(view)
 
 
 def risk(
     store: GraphStore,
+    scope: Scope,
     account: str,
     **load: Unpack[Loading],
 ) -> RiskReport:
     """Risk score and alerts rolled up the company tree (`accountgraph.algorithms.account_risk`)."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return account_risk(view)
 
 
 def analyse(
     store: GraphStore,
+    scope: Scope,
     account: str,
     *,
     top: int | None = 50,
     **load: Unpack[Loading],
 ) -> Analysis:
     """Ranking (top people), coverage, next best actions and risk of an account from one load."""
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return Analysis(
         ranking=key_people(view, top=top),
@@ -377,6 +393,7 @@ def account_map(view: AccountView, nodes: Collection[str] | None = None) -> Acco
 
 def power_map_html(
     store: GraphStore,
+    scope: Scope,
     account: str,
     *,
     highlight_to: str | None = None,
@@ -392,6 +409,7 @@ def power_map_html(
     """
     from accountgraph.viz import render_power_map
 
+    scope.require_account(account)
     view = account_view(store, account, **load)
     highlight = best_paths(view, highlight_to) if highlight_to is not None else None
     return render_power_map(
@@ -405,12 +423,14 @@ def power_map_html(
 
 def tree_html(
     store: GraphStore,
+    scope: Scope,
     account: str,
     **load: Unpack[Loading],
 ) -> str:
     """The account's customer tree as one self-contained HTML page (`accountgraph.viz.render_tree`)."""
     from accountgraph.viz import render_tree
 
+    scope.require_account(account)
     view = account_view(store, account, **load)
     return render_tree(company_tree(view), coverage_alg(view), account_risk(view))
 

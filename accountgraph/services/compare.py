@@ -33,6 +33,7 @@ from accountgraph.algorithms.whatif import before_after
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 
 __all__ = ["Comparison", "compare", "compare_views"]
 
@@ -260,6 +261,7 @@ def compare_views(first: AccountView, second: AccountView, *, top: int = 20, str
 
 def compare(
     store: GraphStore,
+    scope: Scope,
     account: str,
     before: date,
     after: date,
@@ -280,8 +282,9 @@ def compare(
     InvalidArgument
         If `before` is after `after`, or `top` / `strength_delta` are out of range.
     NotFoundError
-        If `account` is not an account of the store.
+        If `account` is not an account of the store, or lies outside the scope.
     """
+    scope.require_account(account)
     if before > after:
         raise InvalidArgument(f"before ({before.isoformat()}) is after after ({after.isoformat()})", field="before")
     pinned = parse_instant(reference)

@@ -4,9 +4,10 @@ A key reads `ag_<id>_<secret>`: the id finds the stored record, the secret is ch
 Roles are ordered: a viewer reads, a planner also writes, an admin also manages keys. A key may be
 limited to some accounts; everything outside them answers as if it did not exist.
 
-`create_key` is the use case every interface calls (the API's `POST /v1/keys`, the CLI's `keys create`): a
-key is only limited to accounts that exist, and a scope limited to accounts creates keys limited to some of
-its own. `authenticate` turns a key into the caller's `Scope`.
+`create_key`, `list_keys`, `get_key` and `revoke_key` are the use cases every interface calls (the API's
+`/v1/keys`, the CLI's `keys`), for admins only: a key is only limited to accounts that exist, and an admin scope
+limited to accounts creates, sees and revokes only keys limited to some of its own accounts (any other key
+answers as one that does not exist). `authenticate` turns a key into the caller's `Scope`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiKey, ApiRole, BundleIssue
 from accountgraph.services.scope import Scope
 
-__all__ = ["KEY_PREFIX", "authenticate", "create_key", "key_id_of", "mint_key"]
+__all__ = ["KEY_PREFIX", "authenticate", "create_key", "get_key", "key_id_of", "list_keys", "mint_key", "revoke_key"]
 
 KEY_PREFIX = "ag_"
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
@@ -77,6 +78,32 @@ def create_key(
     if issues:
         raise BundleRejected(issues)
     return mint_key(store, role, name=name, accounts=wanted)
+
+
+def _manages(scope: Scope, key: ApiKey) -> bool:
+    """True when an admin `scope` manages `key`: every key, or, limited to accounts, keys limited to some of them."""
+    return not scope.scoped or (bool(key.accounts) and set(key.accounts) <= scope.accounts)
+
+
+def list_keys(store: GraphStore, scope: Scope) -> list[ApiKey]:
+    """The keys an admin `scope` manages (revoked ones included). Forbidden for a scope that is not an admin's."""
+    scope.require_role(ApiRole.ADMIN)
+    return [k for k in store.list_api_keys() if _manages(scope, k)]
+
+
+def get_key(store: GraphStore, scope: Scope, id: str) -> ApiKey:
+    """A key an admin `scope` manages (NotFoundError for any other, as for one that does not exist)."""
+    scope.require_role(ApiRole.ADMIN)
+    key = store.get_api_key(id)
+    if key is None or not _manages(scope, key):
+        raise NotFoundError("api key", id)
+    return key
+
+
+def revoke_key(store: GraphStore, scope: Scope, id: str) -> ApiKey:
+    """Revoke a key an admin `scope` manages: it stops working at once and stays listed."""
+    get_key(store, scope, id)
+    return store.revoke_api_key(id)
 
 
 def _is_account(store: GraphStore, id: str) -> bool:

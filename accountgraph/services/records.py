@@ -117,13 +117,6 @@ class Access:
                 after = record_key(kind, rows[-1])
         return False
 
-    def require_account(self, account_id: str) -> None:
-        """NotFoundError for an account outside the scope (the caller checks that it exists)."""
-        self.scope.require_account(account_id)
-
-    def require_unscoped(self, what: str) -> None:
-        self.scope.require_unscoped(what)
-
     # ---- single records (NotFoundError when absent or hidden) ---------------------------------
     def company(self, id: str) -> Company:
         company = self.store.get_company(id)

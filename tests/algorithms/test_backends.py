@@ -15,6 +15,9 @@ from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import TeamMember, Tie, TieType
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
+
+OPERATOR = Scope.operator()
 
 AS_OF = date(2026, 1, 1)
 
@@ -22,15 +25,17 @@ AS_OF = date(2026, 1, 1)
 def everything(store: GraphStore, account: str) -> dict[str, object]:
     """Every result of the service for one account, as JSON-ready data (no cache, a fixed reference)."""
     kw = {"as_of": AS_OF, "reference": AS_OF, "cache": None}
-    full = analysis.analyse(store, account, top=None, **kw)  # type: ignore[arg-type]
+    full = analysis.analyse(store, OPERATOR, account, top=None, **kw)  # type: ignore[arg-type]
     out: dict[str, object] = {"analysis": full.model_dump(mode="json")}
     people = [p.id for p in full.ranking.people[:3]]
     for target in people:
-        out[f"path {target}"] = analysis.path(store, account, target, k=3, avoid_opponents=True, **kw).model_dump(  # type: ignore[arg-type]
+        out[f"path {target}"] = analysis.path(
+            store, OPERATOR, account, target, k=3, avoid_opponents=True, **kw
+        ).model_dump(  # type: ignore[arg-type]
             mode="json"
         )
     if people:
-        out["whatif"] = analysis.whatif(store, account, people[0], **kw).model_dump(mode="json")  # type: ignore[arg-type]
+        out["whatif"] = analysis.whatif(store, OPERATOR, account, people[0], **kw).model_dump(mode="json")  # type: ignore[arg-type]
     return out
 
 
@@ -54,9 +59,9 @@ def test_the_cache_serves_until_the_data_version_moves(tmp_path: Path) -> None:
     with SqliteStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.load_bundle(sample_bundle())
         kw = {"as_of": AS_OF, "reference": AS_OF, "cache": cache, "store_version": lambda: version[0]}
-        first = analysis.coverage(store, "medtech", **kw)  # type: ignore[arg-type]
+        first = analysis.coverage(store, OPERATOR, "medtech", **kw)  # type: ignore[arg-type]
         assert (cache.hits, cache.misses) == (0, 1)
-        again = analysis.rank(store, "medtech", **kw)  # type: ignore[arg-type]
+        again = analysis.rank(store, OPERATOR, "medtech", **kw)  # type: ignore[arg-type]
         assert (cache.hits, cache.misses) == (1, 1) and again.people
         # a write the cache is not told about is not seen ...
         member = TeamMember(id="medtech-t99", name="New Colleague")
@@ -82,10 +87,10 @@ def test_the_cache_serves_until_the_data_version_moves(tmp_path: Path) -> None:
                 }
             )
         )
-        assert analysis.coverage(store, "medtech", **kw).score == first.score  # type: ignore[arg-type]
+        assert analysis.coverage(store, OPERATOR, "medtech", **kw).score == first.score  # type: ignore[arg-type]
         # ... and is once the version moves: the stale entry is dropped
         version[0] = 2
-        after = analysis.coverage(store, "medtech", **kw)  # type: ignore[arg-type]
+        after = analysis.coverage(store, OPERATOR, "medtech", **kw)  # type: ignore[arg-type]
         assert after.score > first.score
         assert len(cache) == 1
 
@@ -96,11 +101,11 @@ def test_the_store_data_version_keys_the_cache(tmp_path: Path) -> None:
         assert callable(getattr(store, "data_version", None)), "the store tells its data version"
         store.load_bundle(sample_bundle())
         kw = {"as_of": AS_OF, "reference": AS_OF, "cache": cache}
-        before = analysis.path(store, "medtech", "medtech-p00001", **kw)  # type: ignore[arg-type]
-        analysis.path(store, "medtech", "medtech-p00002", **kw)  # type: ignore[arg-type]
+        before = analysis.path(store, OPERATOR, "medtech", "medtech-p00001", **kw)  # type: ignore[arg-type]
+        analysis.path(store, OPERATOR, "medtech", "medtech-p00002", **kw)  # type: ignore[arg-type]
         assert cache.hits == 1
         store.delete("team", before.paths[0].member)
-        after = analysis.path(store, "medtech", "medtech-p00001", **kw)  # type: ignore[arg-type]
+        after = analysis.path(store, OPERATOR, "medtech", "medtech-p00001", **kw)  # type: ignore[arg-type]
         assert cache.misses == 2
         assert after.paths[0].member != before.paths[0].member
 
@@ -120,8 +125,8 @@ def test_no_version_no_cache(tmp_path: Path) -> None:
     with SqliteStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.load_bundle(sample_bundle())
         plain = Plain(store)
-        analysis.risk(plain, "medtech", as_of=AS_OF, cache=cache)  # type: ignore[arg-type]
-        analysis.risk(plain, "medtech", as_of=AS_OF, cache=cache)  # type: ignore[arg-type]
+        analysis.risk(plain, OPERATOR, "medtech", as_of=AS_OF, cache=cache)  # type: ignore[arg-type]
+        analysis.risk(plain, OPERATOR, "medtech", as_of=AS_OF, cache=cache)  # type: ignore[arg-type]
         assert len(cache) == 0 and cache.hits == 0
 
 
@@ -129,8 +134,8 @@ def test_service_errors(tmp_path: Path) -> None:
     with SqliteStore(f"sqlite:///{tmp_path / 's.db'}") as store:
         store.load_bundle(sample_bundle())
         with pytest.raises(NotFoundError):
-            analysis.rank(store, "nope", cache=None)
+            analysis.rank(store, OPERATOR, "nope", cache=None)
         with pytest.raises(NotFoundError):
-            analysis.path(store, "medtech", "medtech-p00001", source="no-such-member", cache=None)
+            analysis.path(store, OPERATOR, "medtech", "medtech-p00001", source="no-such-member", cache=None)
         with pytest.raises(NotFoundError):
-            analysis.whatif(store, "medtech", "no-such-person", cache=None)
+            analysis.whatif(store, OPERATOR, "medtech", "no-such-person", cache=None)

@@ -14,8 +14,11 @@ from pydantic import BaseModel
 
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 from tests.api.support import client, error_of, new_key, viewer
 from tests.graph.test_store_contract import group_bundle, other_account
+
+OPERATOR = Scope.operator()
 
 FIXTURES = (client, viewer)  # used as test arguments
 H = dict[str, str]
@@ -44,12 +47,14 @@ def loaded(store: GraphStore) -> GraphStore:
 def test_every_analysis_answers_as_the_service_does(client: TestClient, viewer: H, loaded: GraphStore) -> None:
     s, base = loaded, "/v1/accounts/grp"
     ranking = same_as_service(
-        client, viewer, f"{base}/key-people", {"top": 3}, lambda: analysis.rank(s, "grp", top=3, cache=None)
+        client, viewer, f"{base}/key-people", {"top": 3}, lambda: analysis.rank(s, OPERATOR, "grp", top=3, cache=None)
     )
     assert [p["rank"] for p in ranking["people"]] == [1, 2, 3]
     assert {p["id"] for p in ranking["people"]} <= {"ceo", "cfo", "gm", "eng"}
 
-    coverage = same_as_service(client, viewer, f"{base}/coverage", {}, lambda: analysis.coverage(s, "grp", cache=None))
+    coverage = same_as_service(
+        client, viewer, f"{base}/coverage", {}, lambda: analysis.coverage(s, OPERATOR, "grp", cache=None)
+    )
     assert coverage["account"] == "grp" and 0 <= coverage["score"] <= 100
 
     paths = same_as_service(
@@ -57,45 +62,51 @@ def test_every_analysis_answers_as_the_service_does(client: TestClient, viewer: 
         viewer,
         f"{base}/paths",
         {"target": "ceo", "k": 2},
-        lambda: analysis.path(s, "grp", "ceo", k=2, cache=None),
+        lambda: analysis.path(s, OPERATOR, "grp", "ceo", k=2, cache=None),
     )
     assert paths["reachable"] and 1 <= len(paths["paths"]) <= 2
     assert paths["paths"][0]["member"] == "am" and [h["target"] for h in paths["paths"][0]["hops"]] == ["ceo"]
 
     from_se = same_as_service(
         client, viewer, f"{base}/paths", {"target": "ceo", "from": "se"},
-        lambda: analysis.path(s, "grp", "ceo", source="se", cache=None),
+        lambda: analysis.path(s, OPERATOR, "grp", "ceo", source="se", cache=None),
     )  # fmt: skip
     assert from_se["source"] == "se" and all(p["member"] == "se" for p in from_se["paths"])
 
     careful = same_as_service(
         client, viewer, f"{base}/paths", {"target": "eng", "avoid_opponents": "true", "max_hops": 4},
-        lambda: analysis.path(s, "grp", "eng", avoid_opponents=True, max_hops=4, cache=None),
+        lambda: analysis.path(s, OPERATOR, "grp", "eng", avoid_opponents=True, max_hops=4, cache=None),
     )  # fmt: skip
     assert careful["avoid_opponents"] is True and "cfo" in careful["avoided"] and careful["max_hops"] == 4
 
     apart = same_as_service(
         client, viewer, f"{base}/paths", {"target": "eng", "k": 5, "disjoint": "true"},
-        lambda: analysis.path(s, "grp", "eng", k=5, disjoint=True, cache=None),
+        lambda: analysis.path(s, OPERATOR, "grp", "eng", k=5, disjoint=True, cache=None),
     )  # fmt: skip
     assert apart["disjoint"] is True and apart["paths"] and all(p["starters"] for p in apart["paths"])
     between = [{h["target"] for h in p["hops"][:-1]} for p in apart["paths"]]
     assert all(not (a & b) - {"am", "se"} for i, a in enumerate(between) for b in between[i + 1 :])
 
     whatif = same_as_service(
-        client, viewer, f"{base}/what-if", {"remove": "am"}, lambda: analysis.whatif(s, "grp", "am", cache=None)
+        client,
+        viewer,
+        f"{base}/what-if",
+        {"remove": "am"},
+        lambda: analysis.whatif(s, OPERATOR, "grp", "am", cache=None),
     )
     assert whatif["removed"]["id"] == "am"
 
-    actions = same_as_service(client, viewer, f"{base}/actions", {}, lambda: analysis.actions(s, "grp", cache=None))
+    actions = same_as_service(
+        client, viewer, f"{base}/actions", {}, lambda: analysis.actions(s, OPERATOR, "grp", cache=None)
+    )
     assert actions["account"] == "grp"
 
-    risk = same_as_service(client, viewer, f"{base}/risk", {}, lambda: analysis.risk(s, "grp", cache=None))
+    risk = same_as_service(client, viewer, f"{base}/risk", {}, lambda: analysis.risk(s, OPERATOR, "grp", cache=None))
     assert [(e["id"], e["company"], e["depth"]) for e in risk["events"]] == [("r1", "sub2", 2)]
 
     past = same_as_service(
         client, viewer, f"{base}/risk", {"as_of": "2026-01-01"},
-        lambda: analysis.risk(s, "grp", as_of=date(2026, 1, 1), cache=None),
+        lambda: analysis.risk(s, OPERATOR, "grp", as_of=date(2026, 1, 1), cache=None),
     )  # fmt: skip
     assert past["as_of"] == "2026-01-01"
 
@@ -159,7 +170,7 @@ def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
 
     def rank() -> Any:
         start.wait()
-        return analysis.rank(store, "big", top=5, cache=views).model_dump(mode="json")
+        return analysis.rank(store, OPERATOR, "big", top=5, cache=views).model_dump(mode="json")
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: rank(), range(8)))
@@ -169,7 +180,7 @@ def test_concurrent_misses_load_the_account_once(store: GraphStore) -> None:
     def missing() -> str:
         start.wait()
         try:
-            analysis.rank(store, "nope", cache=views)
+            analysis.rank(store, OPERATOR, "nope", cache=views)
         except NotFoundError as err:
             return err.id
         return "found?"

@@ -19,7 +19,10 @@ from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipe
 from accountgraph.samples.deals import generate_history
 from accountgraph.schema.models import ApiRole, Bundle, Role, Stance, Tie, today
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 from tests.api.support import api, error_of, new_key
+
+OPERATOR = Scope.operator()
 
 
 def _day(days_ago: int) -> str:
@@ -92,8 +95,8 @@ def probability(store: GraphStore, id: str, model: Any) -> float:
 # ---- committees: per-deal overrides -------------------------------------------------------------
 def test_committee_stance_overrides_the_account_only_for_that_opportunity(loaded: GraphStore) -> None:
     s = loaded
-    coverage_before = analysis.coverage(s, "acc", cache=None).model_dump()
-    ranking_before = analysis.rank(s, "acc", cache=None).model_dump()
+    coverage_before = analysis.coverage(s, OPERATOR, "acc", cache=None).model_dump()
+    ranking_before = analysis.rank(s, OPERATOR, "acc", cache=None).model_dump()
     a = deal(s, "a", [{"person": "ceo", "stance": "opponent"}, {"person": "cto", "roles": ["champion"]}])
     b = deal(s, "b", [{"person": "ceo"}, {"person": "cto"}])
     ha = opportunity_health(s, a.id, model="scorecard", cache=None)
@@ -111,9 +114,9 @@ def test_committee_stance_overrides_the_account_only_for_that_opportunity(loaded
     assert xa["champion"] == 1 and xb["champion"] == 0
     # the account itself is unchanged: its stored person, coverage and ranking
     assert s.get_person("ceo").stance is Stance.NEUTRAL
-    assert analysis.coverage(s, "acc", cache=None).model_dump()["score"] == coverage_before["score"]
-    assert analysis.coverage(s, "acc", cache=None).model_dump()["people"] == coverage_before["people"]
-    assert analysis.rank(s, "acc", cache=None).model_dump()["people"] == ranking_before["people"]
+    assert analysis.coverage(s, OPERATOR, "acc", cache=None).model_dump()["score"] == coverage_before["score"]
+    assert analysis.coverage(s, OPERATOR, "acc", cache=None).model_dump()["people"] == coverage_before["people"]
+    assert analysis.rank(s, OPERATOR, "acc", cache=None).model_dump()["people"] == ranking_before["people"]
 
 
 def test_committee_view_leaves_the_account_view_alone_and_scores_match_a_full_ranking(loaded: GraphStore) -> None:

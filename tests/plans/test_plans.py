@@ -34,8 +34,11 @@ from accountgraph.plans import (
 )
 from accountgraph.schema.models import ApiRole, Bundle, Interaction, Person, Tie, TieType
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 from accountgraph.viz.plan_view import render_progress
 from tests.api.support import client, error_of, new_key, planner, viewer
+
+OPERATOR = Scope.operator()
 
 FIXTURES = (client, planner, viewer)  # used as test arguments
 H = dict[str, str]
@@ -205,7 +208,7 @@ def test_overdue_and_stalled_actions_with_a_fixed_date(loaded: GraphStore) -> No
 
 def test_a_plan_from_the_next_best_actions(loaded: GraphStore) -> None:
     s = loaded
-    drafted = analysis.actions(s, "acc", as_of=D, cache=None)
+    drafted = analysis.actions(s, OPERATOR, "acc", as_of=D, cache=None)
     assert {a.kind for a in drafted.actions} == {"reach", "second_thread"}
     plan = create_plan_from_actions(s, "acc", on=D, due_days=14)
     assert plan.account == "acc" and plan.created == D
@@ -390,7 +393,9 @@ def test_api_round_trip(client: TestClient, planner: H, viewer: H, loaded: Graph
 
     r = client.post("/v1/plans/from-actions", json={"account": "acc", "on": "2026-03-01", "id": "nba"}, headers=planner)
     assert r.status_code == 201, r.text
-    assert r.json()["id"] == "nba" and len(r.json()["actions"]) == len(analysis.actions(loaded, "acc", as_of=D).actions)
+    assert r.json()["id"] == "nba" and len(r.json()["actions"]) == len(
+        analysis.actions(loaded, OPERATOR, "acc", as_of=D).actions
+    )
 
 
 def test_api_errors(client: TestClient, planner: H, viewer: H, loaded: GraphStore) -> None:

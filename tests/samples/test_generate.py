@@ -16,6 +16,9 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, generate_sample, sample_bundle
 from accountgraph.schema import Bundle, Role, Stance, TeamFunction, TieType
+from accountgraph.services.scope import Scope
+
+OPERATOR = Scope.operator()
 
 
 @pytest.fixture(scope="module")
@@ -247,10 +250,10 @@ def test_an_account_generated_today_is_alive_on_import(tmp_path: Path) -> None:
     assert all(day - timedelta(days=365) <= r.at < day for r in bundle.risks)
     with sqlite(tmp_path) as store:
         store.load_bundle(bundle)
-        assert analysis.coverage(store, "fresh", cache=None).score > 0.2
+        assert analysis.coverage(store, OPERATOR, "fresh", cache=None).score > 0.2
         assert (
-            analysis.coverage(store, "fresh", cache=None).score
-            == analysis.coverage(store, "fresh", as_of=day, cache=None).score
+            analysis.coverage(store, OPERATOR, "fresh", cache=None).score
+            == analysis.coverage(store, OPERATOR, "fresh", as_of=day, cache=None).score
         )
 
     # the command line: today by default, --reference pins it

@@ -16,8 +16,11 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Interaction, Person, Tie, TieType
 from accountgraph.services import analysis
 from accountgraph.services.compare import compare
+from accountgraph.services.scope import Scope
 from tests.api.support import client, error_of, new_key, viewer
 from tests.plans.test_plans import LOADED, other_account, plan_account
+
+OPERATOR = Scope.operator()
 
 FIXTURES = (client, viewer)  # used as test arguments
 H = dict[str, str]
@@ -36,9 +39,9 @@ def change(store: GraphStore, person: str, **fields: Any) -> None:
 
 def snapshot(store: GraphStore, on: date) -> dict[str, Any]:
     """Everything the power map shows, as of `on` (ranking of everyone, coverage, actions, risk, the page)."""
-    result = analysis.analyse(store, "acc", top=None, as_of=on, cache=None).model_dump(mode="json")
-    result["paths"] = analysis.path(store, "acc", "cfo", k=3, as_of=on, cache=None).model_dump(mode="json")
-    result["html"] = analysis.power_map_html(store, "acc", highlight_to="eng", as_of=on, cache=None)
+    result = analysis.analyse(store, OPERATOR, "acc", top=None, as_of=on, cache=None).model_dump(mode="json")
+    result["paths"] = analysis.path(store, OPERATOR, "acc", "cfo", k=3, as_of=on, cache=None).model_dump(mode="json")
+    result["html"] = analysis.power_map_html(store, OPERATOR, "acc", highlight_to="eng", as_of=on, cache=None)
     return result
 
 
@@ -89,7 +92,7 @@ def test_a_person_who_joined_later_is_not_on_the_power_map_of_an_earlier_date(lo
     later = snapshot(loaded, D2)  # ...and she is on the map from D2 on
     assert "new" in [p["id"] for p in later["ranking"]["people"]]
     assert "new" not in [p["id"] for p in then["ranking"]["people"]]
-    c = compare(loaded, "acc", D1, D2, cache=None)
+    c = compare(loaded, OPERATOR, "acc", D1, D2, cache=None)
     assert [(p.id, p.kind, p.company) for p in c.joined] == [("new", "person", "acc-de")] and c.left == []
 
 
@@ -100,7 +103,7 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     # someone without dates of his own: on the map from his first active tie on (D2)
     s.upsert_person(Person(id="undated", name="Udo Undatiert", company="acc-de", reports_to="gm"))
     s.upsert_tie(tie("undated", "gm", 0.4))
-    c = compare(s, "acc", D1, D2, cache=None)
+    c = compare(s, OPERATOR, "acc", D1, D2, cache=None)
     assert (c.account, c.before, c.after) == ("acc", D1, D2)
     assert [p.id for p in c.joined] == ["new", "undated"] and c.left == []
     stances = {x.id: (x.before, x.after, x.direction) for x in c.stance_changes}
@@ -114,8 +117,8 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     assert [(t.member, t.person) for t in c.ties_gained] == [("am", "cfo"), ("se", "eng")]
     assert all(t.delta > 0 for t in c.ties_gained) and c.ties_lost[0].delta == pytest.approx(-0.7)
     # coverage: the service's numbers on each date, and what moved
-    cov1 = analysis.coverage(s, "acc", as_of=D1, cache=None)
-    cov2 = analysis.coverage(s, "acc", as_of=D2, cache=None)
+    cov1 = analysis.coverage(s, OPERATOR, "acc", as_of=D1, cache=None)
+    cov2 = analysis.coverage(s, OPERATOR, "acc", as_of=D2, cache=None)
     assert (c.coverage_before, c.coverage_after) == (cov1.score, cov2.score)
     assert c.coverage_delta == pytest.approx(cov2.score - cov1.score)
     assert {p.id for p in c.newly_covered} == {"cfo", "eng"}
@@ -129,8 +132,8 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     champion = next(x for x in c.by_role if x.key == "champion")
     assert champion.before is None and champion.after == 100.0
     # rank movers agree with the rankings of each date
-    r1 = {p.id: p.rank for p in analysis.rank(s, "acc", as_of=D1, cache=None).people}
-    r2 = {p.id: p.rank for p in analysis.rank(s, "acc", as_of=D2, cache=None).people}
+    r1 = {p.id: p.rank for p in analysis.rank(s, OPERATOR, "acc", as_of=D1, cache=None).people}
+    r2 = {p.id: p.rank for p in analysis.rank(s, OPERATOR, "acc", as_of=D2, cache=None).people}
     assert c.rank_movers, "eng became a champion: the ranking moved"
     for m in c.rank_movers:
         assert (m.rank_before, m.rank_after) == (r1.get(m.id), r2.get(m.id))
@@ -138,20 +141,20 @@ def test_compare_reports_who_moved_and_what_coverage_changed(loaded: GraphStore)
     assert "new" not in r1 and "undated" in r1  # on D1 she was not at the company; he was, without ties
     assert "coverage" in c.explanation
     # one date against itself: nothing moved
-    same = compare(s, "acc", D2, D2, cache=None)
+    same = compare(s, OPERATOR, "acc", D2, D2, cache=None)
     assert same.joined == same.left == same.stance_changes == same.ties_lost == same.rank_movers == []
     assert same.coverage_delta == 0
     with pytest.raises(InvalidArgument, match="after"):
-        compare(s, "acc", D2, D1)
+        compare(s, OPERATOR, "acc", D2, D1)
     with pytest.raises(NotFoundError):
-        compare(s, "nope", D1, D2)
+        compare(s, OPERATOR, "nope", D1, D2)
 
 
 def test_people_whose_ties_all_ended_left_the_map(loaded: GraphStore) -> None:
     s = loaded
     s.end_tie(TieType.KNOWS, "gm", "eng", until=D2)
     s.end_tie(TieType.KNOWS, "am", "ceo", until=D2)  # am holds no other tie in this account: our member left too
-    c = compare(s, "acc", D1, D2, cache=None)
+    c = compare(s, OPERATOR, "acc", D1, D2, cache=None)
     assert [(p.id, p.kind) for p in c.left] == [("am", "team"), ("eng", "person")]
     assert c.joined == []
 
@@ -162,7 +165,7 @@ def test_compare_reads_joined_and_left_from_the_people_s_own_dates(loaded: Graph
     s.upsert_person(cfo.model_copy(update={"until": D2}))  # left on D2, though her tie to the CEO never ended
     s.upsert_person(Person(id="lone", name="Lena Allein", company="acc-fr", since=D2))  # joined, tied to no one
     s.upsert_person(Person(id="gone", name="Gustav Weg", company="acc-fr", since=D1, until=D2))
-    c = compare(s, "acc", D1, D2, cache=None)
+    c = compare(s, OPERATOR, "acc", D1, D2, cache=None)
     assert [(p.id, p.kind) for p in c.joined] == [("lone", "person")]
     assert [(p.id, p.kind) for p in c.left] == [("cfo", "person"), ("gone", "person")]
     g1 = s.account_subgraph("acc", as_of=D1)
@@ -170,8 +173,8 @@ def test_compare_reads_joined_and_left_from_the_people_s_own_dates(loaded: Graph
     assert "cfo" in g1 and "cfo" not in g2 and not g2.has_edge("cfo", "ceo", "REPORTS_TO")
     assert "lone" not in g1 and "lone" in g2 and "gone" in g1 and "gone" not in g2
     # on either side of the dates nothing moves
-    assert compare(s, "acc", D2, date(2026, 9, 1), cache=None).joined == []
-    assert compare(s, "acc", date(2025, 6, 1), D1, cache=None).left == []
+    assert compare(s, OPERATOR, "acc", D2, date(2026, 9, 1), cache=None).joined == []
+    assert compare(s, OPERATOR, "acc", date(2025, 6, 1), D1, cache=None).left == []
 
 
 # ---- the HTTP API -----------------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def test_api_compare(client: TestClient, viewer: H, loaded: GraphStore) -> None:
     step_two(loaded)
     r = client.get("/v1/accounts/acc/compare", params={"before": "2026-03-01", "after": "2026-06-01"}, headers=viewer)
     assert r.status_code == 200, r.text
-    assert r.json() == compare(loaded, "acc", D1, D2, cache=None).model_dump(mode="json")
+    assert r.json() == compare(loaded, OPERATOR, "acc", D1, D2, cache=None).model_dump(mode="json")
     assert {x["id"] for x in r.json()["stance_changes"]} == {"cfo", "eng", "ceo"}
     r = client.get(
         "/v1/accounts/acc/compare",
@@ -215,7 +218,7 @@ def test_cli_compare(loaded: GraphStore) -> None:
     args = ["compare", "acc", "--before", "2026-03-01", "--after", "2026-06-01", "--store", loaded.url]
     result = runner.invoke(cli_app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == compare(loaded, "acc", D1, D2, cache=None).model_dump(mode="json")
+    assert json.loads(result.stdout) == compare(loaded, OPERATOR, "acc", D1, D2, cache=None).model_dump(mode="json")
     table = runner.invoke(cli_app, args)
     assert table.exit_code == 0 and "who moved" in table.stdout and "Frank Finanz" in table.stdout
     assert "gained" in table.stdout and "lost" in table.stdout

@@ -24,9 +24,12 @@ from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.samples.sample import sample_bundle
 from accountgraph.schema.models import Bundle
 from accountgraph.services import analysis
+from accountgraph.services.scope import Scope
 from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.power_map import render_power_map
 from accountgraph.viz.tree_view import render_tree
+
+OPERATOR = Scope.operator()
 
 HOSTILE_PERSON = '</script><script>alert("p")</script> `${document.cookie}` \' " & <b>x</b>'
 HOSTILE_COMPANY = '"><img src=x onerror=alert(1)> `c` </title><script>alert(2)</script>'
@@ -63,12 +66,12 @@ def load(bundle: Bundle, account: str, tmp: Path) -> Account:
         G = store.account_subgraph(account)
         view = analysis.account_view(store, account, cache=None)
         reference = view.reference
-        ranking = analysis.rank(store, account, reference=reference, cache=None)
-        coverage = analysis.coverage(store, account, reference=reference, cache=None)
-        risk = analysis.risk(store, account, reference=reference, cache=None)
+        ranking = analysis.rank(store, OPERATOR, account, reference=reference, cache=None)
+        coverage = analysis.coverage(store, OPERATOR, account, reference=reference, cache=None)
+        risk = analysis.risk(store, OPERATOR, account, reference=reference, cache=None)
         tree = store.company_tree(account)
         target = next(g.subject for g in coverage.gaps if g.kind == "uncovered_person")
-        path = analysis.path(store, account, target, reference=reference, cache=None)
+        path = analysis.path(store, OPERATOR, account, target, reference=reference, cache=None)
     finally:
         store.close()
     strengths = tie_strengths(G, reference=reference)
@@ -125,8 +128,8 @@ def big_account() -> Big:
             store.load_bundle(generate_account(2000, 11, account_id="big", reference=DEFAULT_REFERENCE))
             G = store.account_subgraph("big")
             view = analysis.account_view(store, "big", cache=None)
-            ranking = analysis.rank(store, "big", reference=view.reference, cache=None)
-            coverage = analysis.coverage(store, "big", reference=view.reference, cache=None)
+            ranking = analysis.rank(store, OPERATOR, "big", reference=view.reference, cache=None)
+            coverage = analysis.coverage(store, OPERATOR, "big", reference=view.reference, cache=None)
         finally:
             store.close()
     strengths = tie_strengths(G, reference=view.reference)

@@ -34,14 +34,12 @@ def key_people(
     top: Annotated[int | None, Query(ge=1, le=100_000, description="only the best `top` (default all)")] = None,
     as_of: AsOf = None,
 ) -> Ranking:
-    access.require_account(id)
-    return analysis.rank(access.store, id, top=top, as_of=as_of, cache=views)
+    return analysis.rank(access.store, access.scope, id, top=top, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
 def coverage(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> Coverage:
-    access.require_account(id)
-    return analysis.coverage(access.store, id, as_of=as_of, cache=views)
+    return analysis.coverage(access.store, access.scope, id, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
@@ -64,10 +62,10 @@ def paths(
     ] = False,
     as_of: AsOf = None,
 ) -> PathResult:
-    access.require_account(id)
     try:
         return analysis.path(
             access.store,
+            access.scope,
             id,
             target,
             source=source,
@@ -92,20 +90,17 @@ def what_if(
     ],
     as_of: AsOf = None,
 ) -> WhatIf:
-    access.require_account(id)
-    return analysis.whatif(access.store, id, remove, as_of=as_of, cache=views)
+    return analysis.whatif(access.store, access.scope, id, remove, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
 def actions(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> ActionPlan:
-    access.require_account(id)
-    return analysis.actions(access.store, id, as_of=as_of, cache=views)
+    return analysis.actions(access.store, access.scope, id, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
 def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
-    access.require_account(id)
-    return analysis.risk(access.store, id, as_of=as_of, cache=views)
+    return analysis.risk(access.store, access.scope, id, as_of=as_of, cache=views)
 
 
 # The views answer text/html; their errors stay JSON like every other (so no response_class=HTMLResponse,
@@ -122,8 +117,7 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
     summary="The customer tree as one self-contained HTML page (coverage and risk per company)",
 )
 def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
-    access.require_account(id)
-    return HtmlPage(analysis.tree_html(access.store, id, as_of=as_of, cache=views))
+    return HtmlPage(analysis.tree_html(access.store, access.scope, id, as_of=as_of, cache=views))
 
 
 @router.get(
@@ -139,5 +133,6 @@ def power_map_view(
     highlight: Annotated[PersonId | None, Query(description="draw the best path from our team to this person")] = None,
     as_of: AsOf = None,
 ) -> HTMLResponse:
-    access.require_account(id)
-    return HtmlPage(analysis.power_map_html(access.store, id, highlight_to=highlight, as_of=as_of, cache=views))
+    return HtmlPage(
+        analysis.power_map_html(access.store, access.scope, id, highlight_to=highlight, as_of=as_of, cache=views)
+    )

@@ -10,25 +10,10 @@ from fastapi import APIRouter, status
 
 from accountgraph.api.deps import AdminAccess, RecordId
 from accountgraph.api.models import ApiKeyInfo, CreatedKey, KeyCreate
-from accountgraph.errors import NotFoundError
-from accountgraph.schema.models import ApiKey
 from accountgraph.services import keys
 from accountgraph.services.paging import Page
-from accountgraph.services.records import Access
 
 router = APIRouter(prefix="/keys", tags=["keys"])
-
-
-def _manages(access: Access, key: ApiKey) -> bool:
-    mine = access.scope.accounts
-    return not mine or (bool(key.accounts) and set(key.accounts) <= mine)
-
-
-def _key(access: Access, id: str) -> ApiKey:
-    key = access.store.get_api_key(id)
-    if key is None or not _manages(access, key):
-        raise NotFoundError("api key", id)
-    return key
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (shown once)")
@@ -39,16 +24,15 @@ def create_key(access: AdminAccess, body: KeyCreate) -> CreatedKey:
 
 @router.get("", summary="List keys (revoked ones included)", response_model=Page[ApiKeyInfo])
 def list_keys(access: AdminAccess) -> Page[ApiKeyInfo]:
-    keys = [ApiKeyInfo.of(k) for k in access.store.list_api_keys() if _manages(access, k)]
-    return Page[ApiKeyInfo](data=keys, count=len(keys), next_cursor=None)
+    found = [ApiKeyInfo.of(k) for k in keys.list_keys(access.store, access.scope)]
+    return Page[ApiKeyInfo](data=found, count=len(found), next_cursor=None)
 
 
 @router.get("/{id}", summary="Read a key")
 def get_key(access: AdminAccess, id: RecordId) -> ApiKeyInfo:
-    return ApiKeyInfo.of(_key(access, id))
+    return ApiKeyInfo.of(keys.get_key(access.store, access.scope, id))
 
 
 @router.delete("/{id}", summary="Revoke a key (it stays listed, with `revoked_at`)")
 def revoke_key(access: AdminAccess, id: RecordId) -> ApiKeyInfo:
-    _key(access, id)
-    return ApiKeyInfo.of(access.store.revoke_api_key(id))
+    return ApiKeyInfo.of(keys.revoke_key(access.store, access.scope, id))

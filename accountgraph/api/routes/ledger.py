@@ -1,7 +1,8 @@
 """Quotes and cash over HTTP: the catalogue, quotes, contracts, orders, invoices, payments, and each
 account's cash picture and value (RFM, lifetime value, grade).
 
-Thin wrappers of `accountgraph.ledger` (the same service the CLI calls): they parse, call and map errors.
+Thin wrappers of `accountgraph.services.ledger` (the same use cases the CLI calls, which also decide what a key
+may see and do): they parse, call and map errors.
 Amounts travel as decimal strings (never JSON numbers, which is checked here, at parsing) next to their
 currency; every other input rule (precision, positive amounts, percentages, whole pieces, days, ids) lives
 in `accountgraph.ledger.rules`, so the CLI refuses the same input with the same message (a 422 here,
@@ -23,8 +24,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Limit, ReadAccess, RecordId, WriteAccess
 from accountgraph.api.errors import Invalid, out_of_range
 from accountgraph.api.routing import IdRoute
-from accountgraph.errors import InvalidArgument, NotFoundError
-from accountgraph.ledger import cash, rules, service, value
+from accountgraph.errors import InvalidArgument
+from accountgraph.ledger import rules, service
 from accountgraph.ledger.models import (
     Contract,
     Invoice,
@@ -34,12 +35,10 @@ from accountgraph.ledger.models import (
     Quote,
     QuoteStatus,
 )
-from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, decimal_text
-from accountgraph.services.paging import Page, decode_cursor, page_of
-from accountgraph.services.records import Access, check_path_id
+from accountgraph.services import ledger
+from accountgraph.services.paging import Page
 
-R = TypeVar("R", bound=DocumentModel)
 T = TypeVar("T")
 
 
@@ -106,38 +105,6 @@ def _call(fn: Callable[[], T], record: str = "body", id: str | None = None) -> T
     except ArithmeticError as err:
         issue = out_of_range(err, "an amount or quantity")
         raise Invalid(f"invalid request: {issue.reason}", [issue.model_dump(mode="json")]) from err
-
-
-def _visible(access: Access, record: R) -> R:
-    """The record, or NotFoundError when it belongs to an account the key may not see."""
-    account = getattr(record, "account", None)
-    if isinstance(account, str) and not access.scope.sees(account):
-        raise NotFoundError(record.kind, record.id)
-    return record
-
-
-def _page(
-    access: Access,
-    records: Callable[[str | None], list[R]],
-    account: str | None,
-    limit: int,
-    cursor: str | None,
-    keep: Callable[[R], bool] = lambda r: True,
-    *,
-    by_account: bool = True,
-) -> Page[Any]:
-    """One page of ledger records by id; a limited key sees only its accounts' records."""
-    after = decode_cursor(cursor, 1)[0] if cursor else None
-    if not by_account:
-        rows = records(None)
-    elif account is not None:
-        rows = records(account) if access.scope.sees(account) else []
-    elif access.scoped:
-        rows = [r for a in sorted(access.scope.accounts) for r in records(a)]
-    else:
-        rows = records(None)
-    rows = sorted((r for r in rows if keep(r) and (after is None or r.id > after)), key=lambda r: r.id)
-    return page_of(rows, limit, lambda r: (r.id,))
 
 
 # ---- request and response shapes ----------------------------------------------------------------
@@ -254,7 +221,7 @@ products = APIRouter(prefix="/products", tags=["products"], route_class=IdRoute)
 
 @products.get("", summary="List products", response_model=Page[Product])
 def list_products(access: ReadAccess, limit: Limit = 100, cursor: Cursor = None) -> Page[Any]:
-    return _page(access, lambda _: service.list_products(access.store), None, limit, cursor, by_account=False)
+    return ledger.list_products(access.store, limit=limit, cursor=cursor)
 
 
 @products.get("/{id:path}/bom", summary="A product's bill of materials: its leaf components, nested BOMs multiplied")
@@ -281,9 +248,7 @@ def get_product(access: ReadAccess, id: RecordId) -> Product:
 
 @products.put("/{id:path}", summary="Create or replace a product (its components and options must exist)")
 def put_product(access: WriteAccess, id: RecordId, product: Product) -> Product:
-    check_path_id("products", id, product.id)
-    access.require_unscoped("change the catalogue: it is shared by every account")
-    return _call(lambda: service.save_product(access.store, product), record="products", id=product.id)
+    return _call(lambda: ledger.save_product(access.store, access.scope, product, id=id), "products", product.id)
 
 
 # ---- quotes ------------------------------------------------------------------------------------
@@ -292,10 +257,10 @@ quotes = APIRouter(prefix="/quotes", tags=["quotes"], route_class=IdRoute)
 
 @quotes.post("", status_code=status.HTTP_201_CREATED, summary="Create a draft quote (version 1)")
 def create_quote(access: WriteAccess, body: QuoteCreate) -> Quote:
-    access.company(body.account)  # 404 outside the key's accounts
     return _call(
-        lambda: service.create_quote(
+        lambda: ledger.create_quote(
             access.store,
+            access.scope,
             body.account,
             [(line.product, line.quantity) for line in body.lines],
             number=body.number,
@@ -317,36 +282,24 @@ def list_quotes(
     number: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this quote's versions")] = None,
     status: Annotated[QuoteStatus | None, Query(description="only quotes in this status")] = None,
 ) -> Page[Any]:
-    return _page(
-        access,
-        lambda a: service.list_quotes(access.store, a),
-        account,
-        limit,
-        cursor,
-        lambda q: (number is None or q.number == number) and (status is None or q.status is status),
+    return ledger.list_quotes(
+        access.store, access.scope, account, number=number, status=status, limit=limit, cursor=cursor
     )
-
-
-def _quote(access: Access, id: str) -> Quote:
-    return _visible(access, service.get_quote(access.store, id))
 
 
 @quotes.post("/{id:path}/send", summary="Send a draft quote")
 def send_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
-    q = _quote(access, id)
-    return service.send_quote(access.store, q.id, on=on)
+    return ledger.send_quote(access.store, access.scope, id, on=on)
 
 
 @quotes.post("/{id:path}/accept", summary="Accept a sent quote within its validity (it is frozen from then on)")
 def accept_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
-    q = _quote(access, id)
-    return service.accept_quote(access.store, q.id, on=on)
+    return ledger.accept_quote(access.store, access.scope, id, on=on)
 
 
 @quotes.post("/{id:path}/reject", summary="Reject a sent quote")
 def reject_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote:
-    q = _quote(access, id)
-    return service.reject_quote(access.store, q.id, on=on)
+    return ledger.reject_quote(access.store, access.scope, id, on=on)
 
 
 @quotes.post(
@@ -355,11 +308,11 @@ def reject_quote(access: WriteAccess, id: RecordId, on: OnQuery = None) -> Quote
     summary="Make a new draft version of a quote (refused once a version was accepted)",
 )
 def revise_quote(access: WriteAccess, id: RecordId, body: QuoteRevise) -> Quote:
-    q = _quote(access, id)
     return _call(
-        lambda: service.revise_quote(
+        lambda: ledger.revise_quote(
             access.store,
-            q.id,
+            access.scope,
+            id,
             None if body.lines is None else [(line.product, line.quantity) for line in body.lines],
             manual_discount=body.manual_discount,
             approver=body.approver,
@@ -371,7 +324,7 @@ def revise_quote(access: WriteAccess, id: RecordId, body: QuoteRevise) -> Quote:
 
 @quotes.get("/{id:path}", summary="Read a quote version (`NUMBER-vN`), or a quote number's latest version")
 def get_quote(access: ReadAccess, id: RecordId) -> Quote:
-    return _quote(access, id)
+    return ledger.get_quote(access.store, access.scope, id)
 
 
 # ---- contracts ---------------------------------------------------------------------------------
@@ -380,20 +333,19 @@ contracts = APIRouter(prefix="/contracts", tags=["contracts"], route_class=IdRou
 
 @contracts.post("", status_code=status.HTTP_201_CREATED, summary="Make the contract of an accepted quote")
 def create_contract(access: WriteAccess, body: ContractCreate) -> Contract:
-    q = _quote(access, body.quote)
-    return service.create_contract(access.store, q.id, start=body.start)
+    return ledger.create_contract(access.store, access.scope, body.quote, start=body.start)
 
 
 @contracts.get("", summary="List contracts", response_model=Page[Contract])
 def list_contracts(
     access: ReadAccess, limit: Limit = 100, cursor: Cursor = None, account: AccountFilter = None
 ) -> Page[Any]:
-    return _page(access, lambda a: service.list_contracts(access.store, a), account, limit, cursor)
+    return ledger.list_contracts(access.store, access.scope, account, limit=limit, cursor=cursor)
 
 
 @contracts.get("/{id:path}", summary="Read a contract")
 def get_contract(access: ReadAccess, id: RecordId) -> Contract:
-    return _visible(access, service.get_contract(access.store, id))
+    return ledger.get_contract(access.store, access.scope, id)
 
 
 # ---- orders ------------------------------------------------------------------------------------
@@ -402,10 +354,15 @@ orders = APIRouter(prefix="/orders", tags=["orders"], route_class=IdRoute)
 
 @orders.post("", status_code=status.HTTP_201_CREATED, summary="Order against a contract (never above its value)")
 def create_order(access: WriteAccess, body: OrderCreate) -> Order:
-    _visible(access, service.get_contract(access.store, body.contract))
     return _call(
-        lambda: service.create_order(
-            access.store, body.contract, body.amount, order_id=body.id, description=body.description, on=body.on
+        lambda: ledger.create_order(
+            access.store,
+            access.scope,
+            body.contract,
+            body.amount,
+            order_id=body.id,
+            description=body.description,
+            on=body.on,
         )
     )
 
@@ -418,19 +375,12 @@ def list_orders(
     account: AccountFilter = None,
     contract: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this contract's")] = None,
 ) -> Page[Any]:
-    return _page(
-        access,
-        lambda a: service.list_orders(access.store, a),
-        account,
-        limit,
-        cursor,
-        lambda o: contract is None or o.contract == contract,
-    )
+    return ledger.list_orders(access.store, access.scope, account, contract=contract, limit=limit, cursor=cursor)
 
 
 @orders.get("/{id:path}", summary="Read an order")
 def get_order(access: ReadAccess, id: RecordId) -> Order:
-    return _visible(access, service.get_order(access.store, id))
+    return ledger.get_order(access.store, access.scope, id)
 
 
 # ---- invoices ----------------------------------------------------------------------------------
@@ -444,10 +394,10 @@ invoices = APIRouter(prefix="/invoices", tags=["invoices"], route_class=IdRoute)
     response_model=Page[Invoice],
 )
 def create_invoices(access: WriteAccess, body: InvoiceCreate) -> Page[Any]:
-    _visible(access, service.get_order(access.store, body.order))
     made = _call(
-        lambda: service.invoice_order(
+        lambda: ledger.invoice_order(
             access.store,
+            access.scope,
             body.order,
             amount=body.amount,
             instalments=body.instalments,
@@ -467,19 +417,12 @@ def list_invoices(
     account: AccountFilter = None,
     order: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this order's")] = None,
 ) -> Page[Any]:
-    return _page(
-        access,
-        lambda a: service.list_invoices(access.store, a),
-        account,
-        limit,
-        cursor,
-        lambda i: order is None or i.order == order,
-    )
+    return ledger.list_invoices(access.store, access.scope, account, order=order, limit=limit, cursor=cursor)
 
 
 @invoices.get("/{id:path}", summary="Read an invoice")
 def get_invoice(access: ReadAccess, id: RecordId) -> Invoice:
-    return _visible(access, service.get_invoice(access.store, id))
+    return ledger.get_invoice(access.store, access.scope, id)
 
 
 # ---- payments ----------------------------------------------------------------------------------
@@ -492,10 +435,9 @@ payments = APIRouter(prefix="/payments", tags=["payments"], route_class=IdRoute)
     summary="Record a payment against an invoice (partial allowed, overpayment refused; idempotent by key)",
 )
 def create_payment(access: WriteAccess, body: PaymentCreate, idempotency_key: IdempotencyKey) -> Payment:
-    _visible(access, service.get_invoice(access.store, body.invoice))
     return _call(
-        lambda: service.record_payment(
-            access.store, body.invoice, body.amount, idempotency_key=idempotency_key, on=body.received
+        lambda: ledger.record_payment(
+            access.store, access.scope, body.invoice, body.amount, idempotency_key=idempotency_key, on=body.received
         )
     )
 
@@ -508,14 +450,7 @@ def list_payments(
     account: AccountFilter = None,
     invoice: Annotated[str | None, Query(max_length=MAX_ID_LENGTH, description="only this invoice's")] = None,
 ) -> Page[Any]:
-    return _page(
-        access,
-        lambda a: service.list_payments(access.store, a),
-        account,
-        limit,
-        cursor,
-        lambda p: invoice is None or p.invoice == invoice,
-    )
+    return ledger.list_payments(access.store, access.scope, account, invoice=invoice, limit=limit, cursor=cursor)
 
 
 @payments.post(
@@ -524,15 +459,16 @@ def list_payments(
     summary="Refund (part of) a payment: a negative entry against its invoice (idempotent by key)",
 )
 def refund_payment(access: WriteAccess, id: RecordId, body: RefundCreate, idempotency_key: IdempotencyKey) -> Payment:
-    _visible(access, service.get_payment(access.store, id))
     return _call(
-        lambda: service.refund_payment(access.store, id, body.amount, idempotency_key=idempotency_key, on=body.received)
+        lambda: ledger.refund_payment(
+            access.store, access.scope, id, body.amount, idempotency_key=idempotency_key, on=body.received
+        )
     )
 
 
 @payments.get("/{id:path}", summary="Read a payment or refund")
 def get_payment(access: ReadAccess, id: RecordId) -> Payment:
-    return _visible(access, service.get_payment(access.store, id))
+    return ledger.get_payment(access.store, access.scope, id)
 
 
 # ---- per account -------------------------------------------------------------------------------
@@ -541,8 +477,7 @@ accounts = APIRouter(prefix="/accounts", tags=["cash"], route_class=IdRoute)
 
 @accounts.get("/{id:path}/cash", summary="The account's cash picture: billed, collected, overdue ageing, DSO")
 def account_cash(access: ReadAccess, id: AccountId, on: OnQuery = None, currency: CurrencyQuery = None) -> CashPicture:
-    access.require_account(id)
-    return CashPicture.model_validate(cash.cash_picture(access.store, id, on, currency).as_dict())
+    return CashPicture.model_validate(ledger.cash_picture(access.store, access.scope, id, on, currency).as_dict())
 
 
 @accounts.get("/{id:path}/value", summary="The account's RFM scores, lifetime value and grade (A–D, or no history)")
@@ -552,8 +487,7 @@ def account_value(
     on: OnQuery = None,
     currency: Annotated[str | None, Query(description="an ISO 4217 code; default: the discount policy's")] = None,
 ) -> AccountValue:
-    access.require_account(id)
-    return AccountValue.model_validate(value.account_value(access.store, id, on, currency).as_dict())
+    return AccountValue.model_validate(ledger.account_value(access.store, access.scope, id, on, currency).as_dict())
 
 
 routers = (products, quotes, contracts, orders, invoices, payments, accounts)

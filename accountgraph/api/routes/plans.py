@@ -1,7 +1,8 @@
 """Relationship plans (`/v1/plans`) and the comparison of an account's power map between two dates
 (`/v1/accounts/{id}/compare`).
 
-Thin wrappers of `accountgraph.plans` and `accountgraph.services.compare`. A plan belongs to an account: a key
+Thin wrappers of `accountgraph.services.plans` and `accountgraph.services.compare` (which also decide what a key
+may see and do). A plan belongs to an account: a key
 limited to other accounts gets a 404 for it, and lists leave it out. Viewers read plans, their progress
 and its HTML view; planners create and change them. A reference to a person outside the plan's account, an
 unknown team member, plan, goal or action answers 404; a rule a change breaks (an id used twice) 409; a
@@ -22,12 +23,11 @@ from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
-from accountgraph.errors import NotFoundError
-from accountgraph.plans import models, progress, service
+from accountgraph.plans import models
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
+from accountgraph.services import plans
 from accountgraph.services.compare import Comparison, compare
 from accountgraph.services.paging import Page
-from accountgraph.services.records import Access
 
 router = APIRouter(prefix="/plans", tags=["plans"], route_class=IdRoute)
 compare_router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
@@ -119,25 +119,16 @@ class ActionPatch(_Body):
     on: date | None = OnField
 
 
-def _plan(access: Access, plan_id: str) -> models.Plan:
-    """The plan, or a 404 when it does not exist or belongs to an account the key does not see."""
-    plan = service.get_plan(access.store, plan_id)
-    if not access.scope.sees(plan.account):
-        raise NotFoundError("plan", plan_id)
-    return plan
-
-
 @router.get("", summary="List plans (of one account when given)", response_model=Page[models.Plan])
 def list_plans(access: ReadAccess, account: AccountFilter = None) -> Page[models.Plan]:
-    plans = [p for p in service.list_plans(access.store, account) if access.scope.sees(p.account)]
-    return Page[models.Plan](data=plans, count=len(plans), next_cursor=None)
+    return plans.list_plans(access.store, access.scope, account)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a plan for an account")
 def create_plan(access: WriteAccess, body: PlanCreate) -> models.Plan:
-    access.require_account(body.account)
-    return service.create_plan(
+    return plans.create_plan(
         access.store,
+        access.scope,
         body.account,
         body.name,
         goals=body.goals,
@@ -154,12 +145,9 @@ def create_plan(access: WriteAccess, body: PlanCreate) -> models.Plan:
     summary="Draft a tracked plan in one call from the actions that raise an opportunity's win probability",
 )
 def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity) -> models.Plan:
-    from accountgraph.opportunities.service import get_opportunity
-
-    if not access.scope.sees(get_opportunity(access.store, body.opportunity).account):
-        raise NotFoundError("opportunity", body.opportunity)
-    return service.create_plan_from_opportunity(
+    return plans.create_plan_from_opportunity(
         access.store,
+        access.scope,
         body.opportunity,
         name=body.name,
         due_days=body.due_days,
@@ -177,9 +165,9 @@ def from_opportunity(access: WriteAccess, views: ViewsDep, body: FromOpportunity
     summary="Draft a tracked plan in one call from the account's next best actions",
 )
 def from_actions(access: WriteAccess, views: ViewsDep, body: FromActions) -> models.Plan:
-    access.require_account(body.account)
-    return service.create_plan_from_actions(
+    return plans.create_plan_from_actions(
         access.store,
+        access.scope,
         body.account,
         name=body.name,
         limit=body.limit,
@@ -200,8 +188,7 @@ StallQuery = Annotated[int | None, Query(ge=1, le=3650, description="idle days b
 def plan_progress(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> models.PlanProgress:
-    plan = _plan(access, id)
-    return progress.plan_progress(access.store, plan, on=on, stall_days=stall_days, cache=views)
+    return plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
 
 
 @router.get(
@@ -213,15 +200,14 @@ def plan_progress(
 def plan_view(
     access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
 ) -> HTMLResponse:
-    plan = _plan(access, id)
-    return HtmlPage(progress.progress_html(access.store, plan, on=on, stall_days=stall_days, cache=views))
+    return HtmlPage(plans.progress_html(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views))
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")
 def add_action(access: WriteAccess, views: ViewsDep, id: RecordId, body: ActionCreate) -> models.Action:
-    _plan(access, id)
-    return service.add_action(
+    return plans.add_action(
         access.store,
+        access.scope,
         id,
         owner=body.owner,
         target=body.target,
@@ -237,51 +223,45 @@ def add_action(access: WriteAccess, views: ViewsDep, id: RecordId, body: ActionC
 
 @router.patch("/{id:path}/actions/{action_id}", summary="Change an action: its status (done, dropped), due, owner…")
 def patch_action(access: WriteAccess, id: RecordId, action_id: ItemId, body: ActionPatch) -> models.Action:
-    _plan(access, id)
     given = body.model_fields_set - {"on"}
     for name in ("status", "owner", "title"):
         if name in given and getattr(body, name) is None:
             raise _invalid(name, "cannot be null")
     changes = {name: getattr(body, name) for name in given}
-    return service.update_action(access.store, id, action_id, on=body.on, **changes)
+    return plans.update_action(access.store, access.scope, id, action_id, on=body.on, **changes)
 
 
 @router.post("/{id:path}/goals", status_code=status.HTTP_201_CREATED, summary="Add a goal to a plan")
 def add_goal(access: WriteAccess, id: RecordId, body: GoalCreate) -> models.Goal:
-    _plan(access, id)
     spec = models.GoalSpec.model_validate(body.model_dump(exclude={"id", "on"}))
-    return service.add_goal(access.store, id, spec, id=body.id, on=body.on)
+    return plans.add_goal(access.store, access.scope, id, spec, id=body.id, on=body.on)
 
 
 @router.put("/{id:path}/goals/{goal_id}", summary="Create or replace a goal of a plan")
 def put_goal(access: WriteAccess, id: RecordId, goal_id: ItemId, body: GoalPut) -> models.Goal:
-    _plan(access, id)
     try:
         goal = models.Goal.model_validate({**body.model_dump(exclude={"on"}), "id": goal_id})
     except ValidationError as e:
         raise _invalid("goal_id", str(e.errors()[0]["msg"]).removeprefix("Value error, "), "path") from None
-    return service.upsert_goal(access.store, id, goal, on=body.on)
+    return plans.upsert_goal(access.store, access.scope, id, goal, on=body.on)
 
 
 @router.delete("/{id:path}/goals/{goal_id}", summary="Remove a goal from a plan (its actions then serve none)")
 def delete_goal(access: WriteAccess, id: RecordId, goal_id: ItemId) -> models.Plan:
-    _plan(access, id)
-    return service.remove_goal(access.store, id, goal_id)
+    return plans.remove_goal(access.store, access.scope, id, goal_id)
 
 
 @router.get("/{id:path}", summary="Read a plan: its goals and actions")
 def get_plan(access: ReadAccess, id: RecordId) -> models.Plan:
-    return _plan(access, id)
+    return plans.get_plan(access.store, access.scope, id)
 
 
 @router.patch("/{id:path}", summary="Rename a plan, change its owner or its stall limit")
 def patch_plan(access: WriteAccess, id: RecordId, body: PlanPatch) -> models.Plan:
-    _plan(access, id)
-    if "owner" in body.model_fields_set:
-        return service.update_plan(
-            access.store, id, name=body.name, owner=body.owner, stall_days=body.stall_days, on=body.on
-        )
-    return service.update_plan(access.store, id, name=body.name, stall_days=body.stall_days, on=body.on)
+    changes = {"owner": body.owner} if "owner" in body.model_fields_set else {}
+    return plans.update_plan(
+        access.store, access.scope, id, name=body.name, stall_days=body.stall_days, on=body.on, **changes
+    )
 
 
 def _invalid(field: str, reason: str, record: str = "body") -> Invalid:
@@ -304,8 +284,7 @@ def compare_dates(
         float, Query(gt=0, le=1, description="report ties of ours whose strength moved by this much")
     ] = 0.1,
 ) -> Comparison:
-    access.require_account(id)
     second = after or today()
     if before > second:
         raise _invalid("before", f"must not be after `after` ({second.isoformat()})", "query")
-    return compare(access.store, id, before, second, top=top, strength_delta=strength_delta, cache=views)
+    return compare(access.store, access.scope, id, before, second, top=top, strength_delta=strength_delta, cache=views)
