@@ -167,8 +167,7 @@ def _signin_form(request: Request, status: int = 200, error: str | None = None) 
 
 @router.get("/signin")
 def signin_page(request: Request) -> Response:
-    if _current(request) is not None:
-        return _redirect("/")
+    """The form, also to a signed-in browser: signing in again replaces its session."""
     return _signin_form(request)
 
 
