@@ -43,6 +43,9 @@ DECISION_ROLES = frozenset({"decision_maker", "economic_buyer", "technical_buyer
 """The roles of the decision chain: a person holding one is on the map by default."""
 TOP_RANKED = 25
 """The best-ranked people are on the map by default too."""
+CHAIN_SHOWN = 150
+"""At most this many people are on the map by default (the best ranked of them), so a large account stays
+readable; `everyone` shows them all."""
 
 
 # ---- the portfolio --------------------------------------------------------------------------------
@@ -130,7 +133,8 @@ def account_map(
     store: GraphStore, scope: Scope, account: str, *, everyone: bool = False, cache: AnalysisCache | None
 ) -> dict[str, Any]:
     """The account's power map as the workspace draws it: the decision chain (people with a decision role,
-    and the best ranked) and our ties to them, or `everyone`; each person node carries its stance and roles.
+    and the best ranked; at most `CHAIN_SHOWN`, the best ranked of them) and our ties to them, or `everyone`;
+    each person node carries its stance and roles.
     With it: the account's name, the coverage figures and how many people are shown of how many."""
     from accountgraph.viz import power_map_data
 
@@ -142,8 +146,9 @@ def account_map(
     if everyone:
         nodes = None
     else:
-        top = {p.id for p in ranking.people[:TOP_RANKED]}
-        chain = {p["id"] for p in people if p["id"] in top or DECISION_ROLES & set(p.get("roles") or [])}
+        deciders = {p["id"] for p in people if DECISION_ROLES & set(p.get("roles") or [])}
+        ranked = [p.id for p in ranking.people if p.rank <= TOP_RANKED or p.id in deciders]  # best first
+        chain = set(ranked[:CHAIN_SHOWN])
         ours = {t.member for pair, t in view.team_ties.items() if pair[1] in chain}
         nodes = chain | ours
     drawn = analysis.account_map(view, nodes)
@@ -169,6 +174,7 @@ def account_map(
         "shown": len(drawn.people),
         "people": view.P,
         "everyone": everyone or len(drawn.people) == view.P,
+        "limit": CHAIN_SHOWN,
         "map": data,
     }
 

@@ -97,7 +97,7 @@ function showFigures(data) {
   coverageLine.dataset.gaps = String(c.gaps);
   shownLine.textContent = data.everyone
     ? `All ${data.people} people shown.`
-    : `Showing the decision chain and our ties: ${data.shown} of ${data.people} people.`;
+    : `Showing the decision chain (at most its ${data.limit} best ranked) and our ties: ${data.shown} of ${data.people} people.`;
   everyoneButton.textContent = everyone ? "Show the decision chain" : "Show everyone";
   everyoneButton.setAttribute("aria-pressed", String(everyone));
 }
