@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 import anyio.to_thread
 import jinja2
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -81,7 +81,8 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _error_page(status: int, heading: str, text: str, session: Session | None = None) -> HTMLResponse:
-    return _page("error.html", status, heading=heading, text=text, session=session, csrf=session and session.csrf)
+    csrf = session.csrf if session is not None else None
+    return _page("error.html", status, heading=heading, text=text, session=session, csrf=csrf)
 
 
 def _redirect(to: str) -> RedirectResponse:
@@ -143,7 +144,7 @@ ReadSession = Annotated[Session, Depends(_json_session)]
 WriteSession = Annotated[Session, Depends(_writer)]
 
 
-def install(app: Any) -> None:
+def install(app: FastAPI) -> None:
     """Include the router and answer its own refusals (no session: 401, no CSRF token: 403) as the API does."""
 
     async def no_session(request: Request, exc: Exception) -> Response:

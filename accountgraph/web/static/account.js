@@ -70,10 +70,13 @@ for (const s of Object.values(STANCES)) {
 }
 
 // ---- the map --------------------------------------------------------------------------------------
+// A coverage gap: a wide dashed near-black border (the server's dashes), never a colour of the stance palette.
+const GAP_BORDER = "#1c2833";
+
 function styled(node) {
   if (!node.stance) return node; // a team member keeps the server's style
   const s = STANCES[node.stance] ?? STANCES.unknown;
-  const border = node.color?.border ?? "#34495e";
+  const border = node.gap ? GAP_BORDER : (node.color?.border ?? "#34495e");
   const marked = { background: s.color, border: "#000000" };
   return {
     ...node,
