@@ -11,4 +11,6 @@ interface, and an interface never reaches a backend.
 * `keys`: API keys, their creation and checking (`create_key`, `authenticate`).
 * `records`: reading and writing the graph's records (companies, people, team, ties, interactions, risks)
   as a scope may.
+* `sessions`: the planner's workspace's sign-in sessions (kept as store documents).
+* `workspace`: the workspace's use cases: the portfolio, an account's map, a person's card, the edits.
 """
