@@ -37,6 +37,7 @@ from accountgraph.api.security import FailureLimiter
 from accountgraph.api.settings import ApiSettings
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
+from accountgraph.web import app as web
 
 LOGGER_NAME = "accountgraph.api"
 _LOG_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "key_id", "client", "bytes_in")
@@ -143,6 +144,8 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         if settings.auth_failure_limit
         else None
     )
-    app.add_middleware(AuthMiddleware, limiter=limiter)
+    app.state.limiter = limiter  # the workspace's sign-in spends it too
+    web.install(app)
+    app.add_middleware(AuthMiddleware, limiter=limiter, session_paths=web.owns)
     app.add_middleware(RequestContextMiddleware, logger=logger)  # outermost
     return app

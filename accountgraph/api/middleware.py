@@ -20,7 +20,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import anyio.to_thread
@@ -143,15 +143,24 @@ class RequestContextMiddleware:
 
 class AuthMiddleware:
     """401 for a request (all but `OPEN_PATHS`) without a valid, unrevoked key; the principal goes to the
-    request state. With a `limiter`, a client address or key id that failed too often gets 429."""
+    request state. With a `limiter`, a client address or key id that failed too often gets 429. The
+    `session_paths` (the workspace's pages) are left to their own session check."""
 
-    def __init__(self, app: ASGIApp, limiter: FailureLimiter | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: FailureLimiter | None = None, session_paths: Callable[[str], bool] | None = None
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.session_paths = session_paths  # the workspace's paths: it checks its own sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(OPEN_PREFIX):
+        if (
+            scope["type"] != "http"
+            or path in OPEN_PATHS
+            or path.startswith(OPEN_PREFIX)
+            or (self.session_paths is not None and self.session_paths(path))
+        ):
             await self.app(scope, receive, send)
             return
         challenge = [(b"www-authenticate", b"Bearer")]

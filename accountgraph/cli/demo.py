@@ -1,5 +1,5 @@
 """The `demo` command: load the sample account and the real data sets, analyse the sample, write its views,
-serve the API."""
+serve the API and the planner's workspace (with a planner key to sign in)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ app = typer.Typer()
 def demo(
     store: StoreOption = None,
     views: Annotated[Path, typer.Option("--views", help="where to write the HTML views")] = Path("views"),
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve the API and the views")] = True,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve the API and the workspace")] = True,
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
-    """Load the sample account and the real data sets, analyse the sample, write its views, serve the API."""
+    """Load the sample account and the real data sets, analyse the sample, write its views, serve the API and
+    the planner's workspace (its URL and a planner key are printed)."""
     from accountgraph.cli.analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.samples.demo import seed_demo
     from accountgraph.services import analysis, ledger, opportunities
@@ -81,22 +82,31 @@ def demo(
         f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
         f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
     )
-    if serve:
-        from accountgraph.cli.api import serve as serve_api
-        from accountgraph.services.keys import mint_key
-
-        with opened_store(store) as s:
-            _, key = call(lambda: mint_key(s, "viewer", name="demo"))
-        base = f"http://127.0.0.1:{port}"
-        auth = f"-H 'Authorization: Bearer {key}'"
+    base = f"http://127.0.0.1:{port}"
+    if not serve:
         console.print(
-            f"\na viewer key for this demo (shown once): {key}\n"
-            f"OpenAPI:       curl {auth} {base}/openapi.json\n"
-            f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
-            f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
-            f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
-            "(Ctrl-C stops the server)",
+            f"\nworkspace: `accountgraph serve --port {port}{f' --store {store}' if store else ''}`, then open {base}/ "
+            "and sign in with a planner key "
+            "from `accountgraph keys create --role planner`",
             highlight=False,
             soft_wrap=True,
         )
-        serve_api(host="127.0.0.1", port=port, workers=1, store=store)
+        return
+    from accountgraph.cli.api import serve as serve_api
+    from accountgraph.services.keys import mint_key
+
+    with opened_store(store) as s:
+        _, key = call(lambda: mint_key(s, "planner", name="demo"))
+    auth = f"-H 'Authorization: Bearer {key}'"
+    console.print(
+        f"\nworkspace:     {base}/  (open it in a browser and sign in with the key below)\n"
+        f"a planner key for this demo (shown once): {key}\n"
+        f"OpenAPI:       curl {auth} {base}/openapi.json\n"
+        f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
+        f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
+        f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
+        "(Ctrl-C stops the server)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    serve_api(host="127.0.0.1", port=port, workers=1, store=store)

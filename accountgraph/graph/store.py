@@ -109,6 +109,7 @@ DOCUMENT_KINDS: frozenset[str] = frozenset(
         "opportunity",
         "pipeline",
         "plan",
+        "web_session",
     }
 )
 """The kinds of document (the fixed set; never taken from user text unchecked)."""

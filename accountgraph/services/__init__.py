@@ -16,4 +16,6 @@ interface, and an interface never reaches a backend.
 * `ledger`, `opportunities`, `plans`: the use cases of the domain packages of those names (whose rules stay
   there) as a scope may use them: a record of an account outside the scope answers as one that does not exist.
 * `analysis`, `compare`: the analyses of an account the scope sees, and the comparison of two dates.
+* `sessions`: the planner's workspace's sign-in sessions (kept as store documents).
+* `workspace`: the workspace's use cases: the portfolio, an account's map, a person's card, the edits.
 """

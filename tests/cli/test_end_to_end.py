@@ -28,6 +28,9 @@ def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "key people of medtech" in done.stdout and "coverage of medtech" in done.stdout
     assert "best path to the top uncovered decision maker" in done.stdout
+    assert re.search(
+        r"workspace: `accountgraph serve --port 8000( --store \S+)?`, then open http://127.0.0.1:8000/ ", done.stdout
+    )
     power_map = (tmp_path / "views" / "medtech-power-map.html").read_text(encoding="utf-8")
     assert "<html" in power_map and not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?:", power_map)
     assert (tmp_path / "views" / "medtech-tree.html").exists()

@@ -1,0 +1,322 @@
+"""The workspace's pages and JSON endpoints, one router the API's app factory includes (`router`).
+
+Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio) and `/accounts/{id}` (an
+account's map and cards). JSON for the pages' scripts under `/web/` (the map, a person's card, the edits) and
+their assets under `/web/static/`. `AuthMiddleware` leaves these paths (`owns`) to the session checked here.
+
+* The session cookie is HttpOnly, SameSite=Strict, Path=/, and Secure when the request came over TLS.
+* Signing in opens a new session (a new id) and revokes the one the browser held: no fixation. The sign-in form
+  carries a token also set in a short-lived cookie (double submit), so another site cannot sign a browser in.
+  Failed sign-ins spend the app's `FailureLimiter` like a failed API key.
+* Every write (an edit, sign-out) must carry the session's CSRF token: the `X-CSRF-Token` header of a script's
+  request, the `csrf` field of a form. Without it: 403, nothing done. A viewer's edit is refused by the use case
+  (403), however it was made.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import re
+import secrets
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+import jinja2
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from accountgraph.api.errors import error_json
+from accountgraph.api.security import FailureLimiter
+from accountgraph.errors import NotFoundError
+from accountgraph.graph.store import GraphStore
+from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance
+from accountgraph.services import records, sessions, workspace
+from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.keys import key_id_of
+from accountgraph.services.sessions import SESSION_LIFETIME, Session
+
+__all__ = ["PAGE_CSP", "SESSION_COOKIE", "owns", "router"]
+
+SESSION_COOKIE = "ag_session"
+SIGNIN_COOKIE = "ag_signin"
+CSRF_HEADER = "X-CSRF-Token"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The pages' policy: scripts and styles of this server only (no inline script; vis-network sets `style`
+attributes as it draws), requests to this server only, never framed."""
+_STATIC = re.compile(r"[a-z0-9][a-z0-9_.-]*\.(js|css)")
+_TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
+VIS_SCRIPT = "vis-network.min.js"
+
+router = APIRouter(include_in_schema=False)
+
+
+def owns(path: str) -> bool:
+    """True for the paths of the workspace (served with a session, not an API key)."""
+    return path in ("/", "/signin", "/signout") or path.startswith(("/accounts/", "/web/"))
+
+
+# ---- rendering ------------------------------------------------------------------------------------
+@cache
+def _templates() -> jinja2.Environment:
+    loader = jinja2.FunctionLoader(
+        lambda name: resources.files("accountgraph.web").joinpath("templates", name).read_text(encoding="utf-8")
+    )
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _templates().get_template(name).render(**context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+def _error_page(status: int, heading: str, text: str, session: Session | None = None) -> HTMLResponse:
+    csrf = session.csrf if session is not None else None
+    return _page("error.html", status, heading=heading, text=text, session=session, csrf=csrf)
+
+
+def _redirect(to: str) -> RedirectResponse:
+    return RedirectResponse(to, status_code=303)
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, *, max_age: int, path: str = "/") -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+# ---- what every request needs ---------------------------------------------------------------------
+def _store(request: Request) -> GraphStore:
+    store: GraphStore = request.state.store
+    return store
+
+
+def _views(request: Request) -> AnalysisCache:
+    views: AnalysisCache = request.state.views
+    return views
+
+
+def _current(request: Request) -> Session | None:
+    """The live session of the request's cookie (run in a worker thread: it reads the store)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    return sessions.find_session(_store(request), secret) if secret else None
+
+
+class _NoSession(Exception):
+    pass
+
+
+def _json_session(request: Request) -> Session:
+    session = _current(request)
+    if session is None:
+        raise _NoSession
+    return session
+
+
+def _writer(request: Request, session: Annotated[Session, Depends(_json_session)]) -> Session:
+    """The session of a write: 403 unless the request carries its CSRF token."""
+    if not sessions.check_csrf(session, request.headers.get(CSRF_HEADER)):
+        raise _CsrfRefused
+    return session
+
+
+class _CsrfRefused(Exception):
+    pass
+
+
+ReadSession = Annotated[Session, Depends(_json_session)]
+WriteSession = Annotated[Session, Depends(_writer)]
+
+
+def install(app: FastAPI) -> None:
+    """Include the router and answer its own refusals (no session: 401, no CSRF token: 403) as the API does."""
+
+    async def no_session(request: Request, exc: Exception) -> Response:
+        return error_json(401, "unauthorized", "sign in first: no live session")
+
+    async def csrf_refused(request: Request, exc: Exception) -> Response:
+        return error_json(403, "forbidden", f"a write needs the session's CSRF token (header {CSRF_HEADER})")
+
+    app.add_exception_handler(_NoSession, no_session)
+    app.add_exception_handler(_CsrfRefused, csrf_refused)
+    app.include_router(router)
+
+
+# ---- sign in and out ------------------------------------------------------------------------------
+def _signin_form(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = _page("signin.html", status, token=token, error=error, session=None, csrf=None)
+    _cookie(response, request, SIGNIN_COOKIE, token, max_age=900, path="/signin")
+    return response
+
+
+@router.get("/signin")
+def signin_page(request: Request) -> Response:
+    """The form, also to a signed-in browser: signing in again replaces its session."""
+    return _signin_form(request)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+
+
+@router.post("/signin")
+async def signin(request: Request) -> Response:
+    form = await _form(request)
+    expected = request.cookies.get(SIGNIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), form.get("csrf", "").encode()):
+        return _signin_form(request, 403, "The sign-in form had expired; please sign in again.")
+    token = form.get("key", "").strip()
+    client = (request.client.host if request.client else "") or ""
+    key_id = key_id_of(token)
+    buckets = [("client", client), *([("key", key_id)] if key_id else [])]
+    limiter: FailureLimiter | None = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        wait = limiter.retry_after(buckets)
+        if wait > 0:
+            response = _signin_form(request, 429, f"Too many failed sign-ins; try again in {math.ceil(wait)} s.")
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
+    store = _store(request)
+    session = await anyio.to_thread.run_sync(sessions.start_session, store, token) if token else None
+    if session is None:
+        if limiter is not None:
+            limiter.failed(buckets)
+        return _signin_form(request, 401, "Unknown or revoked API key.")
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:  # the id the browser held before is never the signed-in one (no fixation)
+        await anyio.to_thread.run_sync(sessions.end_session, store, old)
+    done = _redirect("/")
+    _cookie(done, request, SESSION_COOKIE, session.secret, max_age=int(SESSION_LIFETIME.total_seconds()))
+    done.delete_cookie(SIGNIN_COOKIE, path="/signin")
+    return done
+
+
+@router.post("/signout")
+async def signout(request: Request) -> Response:
+    form = await _form(request)
+    session = await anyio.to_thread.run_sync(_current, request)
+    if session is None:
+        return _redirect("/signin")
+    if not sessions.check_csrf(session, form.get("csrf") or request.headers.get(CSRF_HEADER)):
+        return _error_page(403, "Refused", "Sign-out needs the page's CSRF token; reload the page.", session)
+    await anyio.to_thread.run_sync(sessions.end_session, _store(request), session.secret)
+    response = _redirect("/signin")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+def _common(session: Session) -> dict[str, Any]:
+    return {
+        "session": session,
+        "csrf": session.csrf,
+        "role": session.scope.role.value,
+        "can_edit": session.scope.may(ApiRole.PLANNER),
+    }
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    session = _current(request)
+    if session is None:
+        return _redirect("/signin")
+    rows = workspace.portfolio(_store(request), session.scope, cache=_views(request))
+    return _page("home.html", rows=rows, **_common(session))
+
+
+@router.get("/accounts/{id:path}")
+def account_page(request: Request, id: str) -> Response:
+    session = _current(request)
+    if session is None:
+        return _redirect("/signin")
+    account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
+    if account is None:
+        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
+    return _page("account.html", account=account, **_common(session))
+
+
+@router.get("/web/static/{name}")
+def static(name: str) -> Response:
+    if name == VIS_SCRIPT:
+        text = workspace.vis_network_script()
+    elif _STATIC.fullmatch(name):
+        try:
+            text = resources.files("accountgraph.web").joinpath("static", name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFoundError("file", name) from None
+    else:
+        raise NotFoundError("file", name)
+    return Response(text, media_type=_TYPES[name.rsplit(".", 1)[1]], headers={"Cache-Control": "no-cache"})
+
+
+# ---- JSON for the pages' scripts ------------------------------------------------------------------
+AccountQuery = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
+
+
+@router.get("/web/map")
+def map_json(request: Request, session: ReadSession, account: AccountQuery, everyone: bool = False) -> Any:
+    return workspace.account_map(_store(request), session.scope, account, everyone=everyone, cache=_views(request))
+
+
+@router.get("/web/person")
+def person_json(
+    request: Request, session: ReadSession, account: AccountQuery, person: AccountQuery
+) -> workspace.PersonCard:
+    return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
+
+
+class StanceEdit(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    stance: Stance
+    on: date = Field(default_factory=date.today, description="from when the stance holds")
+
+
+class InteractionEdit(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    member: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    kind: InteractionKind
+    on: date = Field(default_factory=date.today)
+    sentiment: int = Field(default=0, ge=-1, le=1)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/web/stance")
+def stance_edit(request: Request, session: WriteSession, edit: StanceEdit) -> dict[str, Any]:
+    person = workspace.set_stance(_store(request), session.scope, edit.account, edit.person, edit.stance, edit.on)
+    return {"person": person.id, "stance": person.stance.value}
+
+
+@router.post("/web/interactions")
+def interaction_edit(request: Request, session: WriteSession, edit: InteractionEdit) -> dict[str, Any]:
+    made = workspace.log_interaction(
+        _store(request),
+        session.scope,
+        edit.account,
+        edit.person,
+        edit.member,
+        edit.kind,
+        edit.on,
+        sentiment=edit.sentiment,
+        note=edit.note,
+    )
+    return {"interaction": made.id}

@@ -1,0 +1,240 @@
+"""The workspace in a real headless Chromium against a real `accountgraph serve` process on a SQLite file, with
+every request other than the app's own blocked.
+
+Chromium is Debian's `chromium` package driven by Playwright for Python (the launch options and the
+ACCOUNTGRAPH_ALLOW_NO_BROWSER convention of the view tests): without it these tests fail unless that is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.support import REPO, Server, server
+from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _unavailable
+from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
+
+OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
+
+
+@dataclass
+class App:
+    server: Server
+    planner: str
+    viewer: str
+    limited: str
+
+
+@dataclass
+class Watched:
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    path = tmp_path_factory.mktemp("web-browser") / "web.db"
+    store = make_store(path)
+    try:
+        keys = (new_key(store, "planner"), new_key(store, "viewer"), new_key(store, "viewer", (ACCOUNT,)))
+    finally:
+        store.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACCOUNTGRAPH_", "NEO4J_"))}
+    env.update(ACCOUNTGRAPH_STORE=f"sqlite:///{path}", ACCOUNTGRAPH_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO))
+    with server(env) as running:
+        yield App(running, *keys)
+
+
+def _page(browser: Any, app: App) -> Watched:
+    """A new page whose requests outside the app are aborted; console errors, page errors and dialogs kept."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    watched = Watched(page)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(app.server.url + "/"):
+            r.continue_()
+        else:
+            watched.blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+
+    def dialog(d: Any) -> None:
+        watched.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    return watched
+
+
+def _sign_in(watched: Watched, app: App, key: str) -> None:
+    page = watched.page
+    page.goto(app.server.url + "/")
+    assert page.url == app.server.url + "/signin"
+    page.fill("#ag-key", key)
+    page.click("#ag-signin-form button[type=submit]")
+    page.wait_for_url(app.server.url + "/")
+
+
+def _open_account(watched: Watched, app: App) -> None:
+    page = watched.page
+    page.click(f'tr[data-account="{ACCOUNT}"] a')
+    page.wait_for_url(f"{app.server.url}/accounts/{ACCOUNT}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+
+
+def _click_node(page: Any, node: str) -> None:
+    """Centre the map on a node, zoomed in, and click it where the browser draws it; wait for its card."""
+    point = page.evaluate(
+        """id => {
+            agNetwork.moveTo({position: agNetwork.getPosition(id), scale: 1.5, animation: false});
+            const p = agNetwork.canvasToDOM(agNetwork.getPosition(id));
+            const r = document.getElementById('ag-map').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top];
+        }""",
+        node,
+    )
+    page.mouse.click(point[0], point[1])
+    page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=node)
+
+
+def _renders(page: Any) -> int:
+    return int(page.evaluate("() => Number(document.body.dataset.renders)"))
+
+
+def _clean(watched: Watched) -> None:
+    assert watched.blocked == [], f"the page tried to fetch {watched.blocked}"
+    assert watched.errors == [], f"console errors: {watched.errors}"
+    assert watched.dialogs == [], f"a script ran: {watched.dialogs}"
+
+
+def test_a_planner_signs_in_and_edits_the_map(browser: Any, app: App, tmp_path: Path) -> None:
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.planner)
+        assert page.locator("#ag-portfolio tbody tr").count() == 2
+        assert page.evaluate("() => document.querySelectorAll('main img').length") == 0  # the hostile name is text
+        page.screenshot(path=str(tmp_path / "home.png"))
+        _open_account(watched, app)
+        coverage = page.locator("#ag-coverage")
+        assert (coverage.text_content() or "").startswith("Coverage ")
+
+        # the person card of the hostile-named chief executive: the name is text
+        _click_node(page, HOSTILE_PERSON)
+        assert page.locator("#ag-card h3").text_content() == HOSTILE
+        assert page.evaluate("() => document.querySelectorAll('#ag-card img, main img').length") == 0
+        assert "Who of ours knows them" in (page.text_content("#ag-card") or "")
+
+        # set the stance: the map recolours (colour and mark) and the coverage figures refresh, no reload
+        page.evaluate("() => { window.agStillHere = true; }")
+        before = _renders(page)
+        figures = coverage.text_content()
+        page.select_option("#ag-stance-form select[name=stance]", "opponent")
+        page.click("#ag-stance-form button[type=submit]")
+        page.wait_for_function("n => Number(document.body.dataset.renders) > n", arg=before)
+        node = page.evaluate("id => agNodes.get(id)", HOSTILE_PERSON)
+        assert node["color"]["background"] == OPPONENT_COLOUR and node["label"].startswith("− ")
+        drawn = page.evaluate("id => agNetwork.body.nodes[id].options.color.background", HOSTILE_PERSON)
+        assert drawn == OPPONENT_COLOUR
+        assert coverage.text_content() != figures  # the opponent is a new gap
+        assert page.evaluate("() => window.agStillHere") is True  # the page was not reloaded
+        page.wait_for_function(
+            "() => document.querySelector('#ag-card tr:nth-child(3) td').textContent === '− opponent'"
+        )
+
+        # log an interaction with the weakest of our ties to them: its strength rises, coverage follows
+        weakest = page.evaluate(
+            """() => [...document.querySelectorAll('#ag-card li[data-member]')]
+                .map(li => [li.dataset.member, Number(li.dataset.strength)]).sort((a, b) => a[1] - b[1])[0]"""
+        )
+        member, strength = str(weakest[0]), float(weakest[1])
+        score = float(coverage.get_attribute("data-score") or "nan")
+        before = _renders(page)
+        page.select_option("#ag-interaction-form select[name=member]", member)
+        page.select_option("#ag-interaction-form select[name=sentiment]", "1")
+        page.click("#ag-interaction-form button[type=submit]")
+        page.wait_for_function("n => Number(document.body.dataset.renders) > n", arg=before)
+        item = page.locator(f'#ag-card li[data-member="{member}"]')
+        item.wait_for()
+        page.wait_for_function(
+            "([m, s]) => Number(document.querySelector(`#ag-card li[data-member='${m}']`).dataset.strength) > s",
+            arg=[member, strength],
+        )
+        assert float(coverage.get_attribute("data-score") or "nan") >= score
+        page.screenshot(path=str(tmp_path / "account.png"))
+
+        # a validation error is shown at its field
+        page.fill("#ag-interaction-form input[name=on]", "")
+        page.click("#ag-interaction-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('#ag-interaction-form .ag-form-status').textContent.startsWith('Not saved')"
+        )
+        assert page.locator('#ag-interaction-form [data-error-for="on"]').text_content()
+        watched.errors = [e for e in watched.errors if "422" not in e]  # the refused request is logged
+        _clean(watched)
+    finally:
+        page.context.close()
+
+
+def test_a_viewer_finds_no_edit_control_and_a_forged_edit_is_refused(browser: Any, app: App) -> None:
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.viewer)
+        _open_account(watched, app)
+        _click_node(page, HOSTILE_PERSON)
+        assert page.locator("#ag-card form, #ag-card select, #ag-card input").count() == 0
+        status = page.evaluate(
+            """async ([account, person]) => {
+                const csrf = document.querySelector('meta[name="csrf-token"]').content;
+                const r = await fetch('/web/stance', {method: 'POST', body: JSON.stringify({account, person,
+                    stance: 'supporter'}), headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}});
+                return r.status;
+            }""",
+            [ACCOUNT, HOSTILE_PERSON],
+        )
+        assert status == 403
+        watched.errors = [e for e in watched.errors if "403" not in e]
+        _clean(watched)
+    finally:
+        page.context.close()
+
+
+def test_a_limited_key_cannot_open_another_account(browser: Any, app: App) -> None:
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.limited)
+        assert page.locator("#ag-portfolio tbody tr").count() == 1
+        answer = page.goto(f"{app.server.url}/accounts/{OTHER}")
+        assert answer is not None and answer.status == 404
+        watched.errors = [e for e in watched.errors if "404" not in e]
+        _clean(watched)
+    finally:
+        page.context.close()
