@@ -220,6 +220,14 @@ def _who(row: Mapping[str, object]) -> str:
     return f"{row.get('name') or row.get('id')}" + (f" ({title})" if title else "")
 
 
+def _last_contact(tie: TeamTie) -> str:
+    """`, last contact 200 days ago` (empty when the tie has no contact date)."""
+    if tie.core.age_days is None:
+        return ""
+    days = round(tie.core.age_days)
+    return f", last contact {days} day{'' if days == 1 else 's'} ago"
+
+
 def _threats(
     view: AccountView,
     cov: Coverage,
@@ -255,7 +263,7 @@ def _threats(
             stale = [t for t in ties if t.core.stale]
             if stale:
                 t = stale[0]
-                age = "" if t.core.age_days is None else f", last contact {t.core.age_days:.0f} days ago"
+                age = _last_contact(t)
                 through = ", ".join(view.name(s.member) for s in stale)
                 out.append(
                     Threat(
@@ -276,7 +284,7 @@ def _threats(
                 )
         elif len(p.members) == 1:
             t = next(t for t in ties if t.member == p.members[0])
-            age = "" if t.core.age_days is None else f", last contact {t.core.age_days:.0f} days ago"
+            age = _last_contact(t)
             out.append(
                 Threat(
                     kind="single_threaded",
