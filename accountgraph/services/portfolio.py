@@ -131,9 +131,9 @@ class _Model(BaseModel):
 class PortfolioParams(_Model):
     """What a planner can tune (see the module docstring for how each is used)."""
 
-    contribution_share: Share = Decimal("0.20")
+    contribution_share: Share = Decimal("0.2")
     """Key by contribution: the top this share of the accounts with revenue (rounded up)."""
-    pareto_share: Share = Decimal("0.20")
+    pareto_share: Share = Decimal("0.2")
     """The value distribution reports the revenue share of the top this share of accounts."""
     whitespace_share: Share = Decimal("0.5")
     """Potential by whitespace: at least this share of the catalogue not yet bought (by an account that buys)."""
