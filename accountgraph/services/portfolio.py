@@ -57,7 +57,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from accountgraph.algorithms import AccountView, account_risk
 from accountgraph.algorithms import coverage as coverage_alg
@@ -113,7 +113,8 @@ __all__ = [
     "value_distribution",
 ]
 
-Share = Annotated[Decimal, Field(gt=0, le=1)]
+Share = Annotated[Decimal, Field(gt=0, le=1), PlainSerializer(lambda d: format(d, "f"), return_type=str)]
+"""A share 0..1 (exclusive of 0), in JSON a plain decimal string (never an exponent)."""
 Chance = Annotated[float, Field(ge=0.0, le=1.0)]
 Status = Literal["key", "candidate", "other"]
 Criterion = Literal["contribution", "strategic", "pipeline", "whitespace", "momentum"]

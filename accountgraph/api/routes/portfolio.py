@@ -27,7 +27,12 @@ Currency = Annotated[
 ]
 Contribution = Annotated[
     Decimal,
-    Query(gt=0, le=100, description="key by contribution: the top this percent of the accounts with revenue"),
+    Query(
+        gt=0,
+        le=100,
+        decimal_places=2,
+        description="key by contribution: the top this percent of the accounts with revenue (default 20)",
+    ),
 ]
 
 
