@@ -1,9 +1,10 @@
-"""The `portfolio` group: across the accounts, which are key and why, how value is distributed, revenue at risk and
-the attention list (`accountgraph.services.portfolio`, the same service as `/v1/portfolio/...`).
+"""The `portfolio` group: across the accounts, which are key and why, how value is distributed, revenue at risk, the
+attention list and the operating KPIs (`accountgraph.services.portfolio`, the same service as `/v1/portfolio/...`).
 
-`accountgraph portfolio` prints the overview (every section); `keys`, `value` (`--svg FILE` writes the chart),
-`risk`, `attention` one section each; `strategic ACCOUNT --reason TEXT` flags a strategic account (`--clear`
-clears it). `--json` prints the service's result; amounts are decimal strings with their currency.
+`accountgraph portfolio` prints the overview (every section but the KPIs); `keys`, `value` (`--svg FILE` writes
+the chart), `risk`, `attention` one section each; `kpis --period month|quarter|year` the operating KPIs;
+`strategic ACCOUNT --reason TEXT` flags a strategic account (`--clear` clears it). `--json` prints the service's
+result; amounts are decimal strings with their currency.
 """
 
 # No `from __future__ import annotations`: Typer reads the options' annotations when the commands are made.
@@ -223,6 +224,46 @@ def attention(on: OnOption = None, currency: CurrencyOption = None) -> Operation
     """The accounts that need action now, by revenue at risk and change, each with its top next best action."""
     day, cache = parse_date(on), AnalysisCache()
     return lambda s: service.attention(s, Scope.operator(), on=day, currency=currency, cache=cache)
+
+
+def show_kpis(k: service.PeriodKpis) -> None:
+    def figure(value: float | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.1f} days" if unit == "days" else f"{100 * value:.1f} %"
+
+    rows = (
+        (
+            kpi.name.replace("_", " "),
+            figure(kpi.value, kpi.unit),
+            figure(kpi.previous, kpi.unit),
+            ", ".join(f"{k_}: {v}" for k_, v in kpi.parts.items()),
+            kpi.definition,
+        )
+        for kpi in k.kpis
+    )
+    title = (
+        f"operating KPIs, {k.period} {k.start} – {k.end} (previous {k.previous_start} – {k.previous_end}), "
+        f"{k.currency}; key accounts: {', '.join(k.key_accounts) or 'none'}"
+    )
+    columns = [("KPI", "left"), ("this period", "right"), ("previous", "right"), ("from", "left")]
+    out().print(table(title, [*columns, ("definition", "left")], rows))
+
+
+@portfolio_app.command("kpis")
+@renders(show_kpis, busy="computing the KPIs")
+def kpis(
+    period: Annotated[service.Period, typer.Option("--period", help="month, quarter or year")] = "quarter",
+    on: OnOption = None,
+    currency: CurrencyOption = None,
+    contribution: ContributionOption = "20",
+) -> Operation[service.PeriodKpis]:
+    """Operating KPIs of the period containing --on (to date) beside the previous period's, each with its
+    definition and the records it came from (--json)."""
+    day, params = parse_date(on), _params(contribution)
+    return lambda s: service.operating_kpis(
+        s, Scope.operator(), period=period, on=day, currency=currency, params=params
+    )
 
 
 def _show_profile(profile: AccountProfile) -> None:

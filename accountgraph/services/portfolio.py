@@ -68,7 +68,7 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import rules
 from accountgraph.ledger import service as ledger
 from accountgraph.ledger.cash import cash_picture
-from accountgraph.ledger.models import AccountProfile, Money, round_money
+from accountgraph.ledger.models import AccountProfile, Money, Order, round_money
 from accountgraph.ledger.service import (
     account_profile,
     discount_policy,
@@ -76,9 +76,11 @@ from accountgraph.ledger.service import (
     get_quote,
     list_orders,
     list_products,
+    paid_orders,
 )
 from accountgraph.ledger.value import NO_HISTORY, account_values
 from accountgraph.opportunities.health import opportunity_health
+from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_pipeline, list_opportunities
 from accountgraph.schema.models import ApiRole, today
 from accountgraph.services import analysis
@@ -92,6 +94,9 @@ __all__ = [
     "AccountRisk",
     "Attention",
     "KeyAccount",
+    "Kpi",
+    "Period",
+    "PeriodKpis",
     "Portfolio",
     "PortfolioParams",
     "RevenueAtRisk",
@@ -101,10 +106,13 @@ __all__ = [
     "attention",
     "attention_list",
     "classify",
+    "contribution_cutoff",
     "distribution",
     "key_accounts",
     "loss_chance",
+    "operating_kpis",
     "overview",
+    "period_bounds",
     "revenue_at_risk",
     "revenue_risk",
     "risk_of",
@@ -442,6 +450,15 @@ def _ranked(facts: Sequence[AccountFacts]) -> list[AccountFacts]:
     return sorted((f for f in facts if f.revenue.amount > 0), key=lambda f: (-f.revenue.amount, f.account))
 
 
+def contribution_cutoff(revenue: Iterable[Decimal], share: Decimal) -> Decimal | None:
+    """The smallest revenue that makes an account key by contribution: the revenue of the last of the top `share`
+    of the accounts with revenue (rounded up, at least one); None when no account has revenue. Accounts tied with
+    it are key too."""
+    ranked = sorted((r for r in revenue if r > 0), reverse=True)
+    n_top = _top(len(ranked), share)
+    return ranked[n_top - 1] if n_top else None
+
+
 def classify(facts: Sequence[AccountFacts], params: PortfolioParams | None = None) -> list[KeyAccount]:
     """Each account `key`, `candidate` or `other`, with the criteria it met (pure; see the module docstring).
     Key accounts first, then candidates, then the others, each by revenue."""
@@ -449,8 +466,7 @@ def classify(facts: Sequence[AccountFacts], params: PortfolioParams | None = Non
     ranked = _ranked(facts)
     total = sum((f.revenue.amount for f in ranked), Decimal(0))
     rank = {f.account: i + 1 for i, f in enumerate(ranked)}
-    n_top = _top(len(ranked), params.contribution_share)
-    cutoff = ranked[n_top - 1].revenue.amount if n_top else None
+    cutoff = contribution_cutoff((f.revenue.amount for f in ranked), params.contribution_share)
     out = []
     for f in facts:
         met: list[tuple[Criterion, str]] = []
@@ -902,3 +918,231 @@ def set_strategic(
     account = store.account_of(account)
     scope.require_account(account)
     return ledger.set_strategic(store, account, strategic, reason)
+
+
+# ---- operating KPIs per period (item 3) --------------------------------------------------------------------
+
+Period = Literal["month", "quarter", "year"]
+KPI_DEFINITIONS: dict[str, str] = {
+    "key_account_share": "revenue of the key accounts ÷ revenue of every account, in the period",
+    "retention": "key accounts with revenue in the period before that also have revenue in this one ÷ key "
+    "accounts with revenue in the period before",
+    "cross_sell": "key accounts that ordered in the period a product they had never ordered before ÷ key accounts",
+    "cost_to_serve": "the period's logged interactions costed by kind × our person's function ÷ revenue",
+    "cycle_time": "median days from created to won, of the deals won in the period",
+    "win_rate": "deals won ÷ deals closed (won or lost) in the period",
+}
+"""What each KPI means. Revenue of a period: the orders placed in it and fully paid by its end (or the reference
+date, if earlier), in the currency; key accounts: those key at the period's end by contribution (their revenue
+of the 365 days up to then) or strategic (the flag as it is now)."""
+INTERACTION_COSTS: dict[str, Decimal] = {
+    "meeting": Decimal(150),
+    "visit": Decimal(400),
+    "call": Decimal(40),
+    "email": Decimal(10),
+    "event": Decimal(250),
+}
+"""Default cost of one interaction of each kind, in the portfolio's currency."""
+FUNCTION_FACTORS: dict[str, Decimal] = {
+    "executive": Decimal(3),
+    "solution_expert": Decimal("1.5"),
+    "delivery_manager": Decimal("1.2"),
+    "account_manager": Decimal(1),
+    "other": Decimal(1),
+}
+"""How much more one of our people's interaction costs by their function (× the kind's cost)."""
+
+
+class Kpi(_Model):
+    name: str
+    definition: str
+    unit: Literal["share", "days"]
+    value: float | None = Field(description="the period's figure (None: nothing to divide by)")
+    previous: float | None = Field(description="the previous period's figure")
+    parts: dict[str, str] = Field(description="the numerator and denominator (amounts with their currency)")
+    records: list[str] = Field(description="ids of the records the period's figure came from")
+
+
+class PeriodKpis(_Model):
+    period: Period
+    start: date
+    end: date = Field(description="the period's last day, or the reference date when that is earlier (to date)")
+    previous_start: date
+    previous_end: date
+    currency: str
+    key_accounts: list[str]
+    kpis: list[Kpi]
+
+
+def period_bounds(on: date, period: Period, back: int = 0) -> tuple[date, date]:
+    """The first and last day of the calendar `period` containing `on`, or `back` periods before it."""
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    index = (on.year * 12 + on.month - 1) // months * months - back * months
+    start = date(index // 12, index % 12 + 1, 1)
+    after = index + months
+    return start, date(after // 12, after % 12 + 1, 1) - timedelta(days=1)
+
+
+class _Ledger:
+    """The ledger of the accounts a scope sees, read once, in one currency."""
+
+    def __init__(self, store: GraphStore, accounts: list[str], currency: str, on: date) -> None:
+        self.store, self.accounts, self.currency, self.on = store, accounts, currency, on
+        self.orders = [o for a in accounts for o in list_orders(store, a) if o.currency == currency]
+        self.products: dict[str, set[str]] = {}
+        for o in self.orders:
+            if o.contract not in self.products:
+                quote = get_quote(store, get_contract(store, o.contract).quote)
+                self.products[o.contract] = {line.product for line in quote.lines}
+        self.strategic = {a for a in accounts if account_profile(store, a).strategic}
+
+    def paid(self, start: date, end: date) -> list[Order]:
+        """Orders placed from `start` to `end`, fully paid by `end` (or the reference date)."""
+        end = min(end, self.on)
+        ids = {o.id for a in self.accounts for o in paid_orders(self.store, a, end)}
+        return [o for o in self.orders if o.id in ids and start <= o.ordered_on <= end]
+
+    def keys(self, end: date, params: PortfolioParams) -> set[str]:
+        end = min(end, self.on)
+        revenue = dict.fromkeys(self.accounts, Decimal(0))
+        for o in self.paid(end - timedelta(days=364), end):
+            revenue[o.account] += o.amount
+        cutoff = contribution_cutoff(revenue.values(), params.contribution_share)
+        return {a for a, r in revenue.items() if cutoff is not None and r >= cutoff} | self.strategic
+
+
+def _ratio(numerator: Decimal | int, denominator: Decimal | int) -> float | None:
+    return round(float(Decimal(numerator) / Decimal(denominator)), 4) if denominator else None
+
+
+def _period_figures(
+    ledger: _Ledger,
+    bounds: tuple[date, date],
+    before: tuple[date, date],
+    params: PortfolioParams,
+    costs: Callable[[date, date], tuple[Decimal, list[str]]],
+    deals: list[Opportunity],
+    won_stage: Callable[[Opportunity], bool | None],
+) -> dict[str, tuple[float | None, dict[str, str], list[str]]]:
+    """Each KPI of one period: its value, its parts and its records."""
+    start, end = bounds
+    currency = ledger.currency
+    keys = ledger.keys(end, params)
+    paid = ledger.paid(start, end)
+    revenue = sum((o.amount for o in paid), Decimal(0))
+    key_revenue = sum((o.amount for o in paid if o.account in keys), Decimal(0))
+    earlier = {o.account for o in ledger.paid(*before) if o.account in ledger.keys(before[1], params)}
+    kept = {o.account for o in paid} & earlier
+    ordered = [o for o in ledger.orders if start <= o.ordered_on <= min(end, ledger.on)]
+    crossed: dict[str, list[str]] = {}
+    for o in ordered:
+        if o.account not in keys:
+            continue
+        before_products = set().union(
+            *(ledger.products[p.contract] for p in ledger.orders if p.account == o.account and p.ordered_on < start)
+        )
+        if ledger.products[o.contract] - before_products:
+            crossed.setdefault(o.account, []).append(o.id)
+    cost, touches = costs(start, min(end, ledger.on))
+    closed: list[tuple[Opportunity, bool]] = []
+    for d in deals:
+        outcome = won_stage(d)
+        if outcome is not None and d.closed_at is not None and start <= d.closed_at.date() <= end:
+            closed.append((d, outcome))
+    won = [d for d, outcome in closed if outcome]
+    days = sorted((d.closed_at - d.created_at).total_seconds() / 86400 for d in won if d.closed_at is not None)
+    median = None if not days else round((days[(len(days) - 1) // 2] + days[len(days) // 2]) / 2, 1)
+    return {
+        "key_account_share": (
+            _ratio(key_revenue, revenue),
+            {"key revenue": f"{_money(key_revenue, currency)}", "revenue": f"{_money(revenue, currency)}"},
+            sorted(o.id for o in paid),
+        ),
+        "retention": (
+            _ratio(len(kept), len(earlier)),
+            {"kept": str(len(kept)), "key accounts with revenue before": str(len(earlier))},
+            sorted(kept),
+        ),
+        "cross_sell": (
+            _ratio(len(crossed), len(keys)),
+            {"bought a new product": str(len(crossed)), "key accounts": str(len(keys))},
+            sorted(i for ids in crossed.values() for i in ids),
+        ),
+        "cost_to_serve": (
+            _ratio(cost, revenue),
+            {"cost": f"{_money(cost, currency)}", "revenue": f"{_money(revenue, currency)}"},
+            touches,
+        ),
+        "cycle_time": (median, {"won": str(len(won))}, sorted(d.id for d in won)),
+        "win_rate": (
+            _ratio(len(won), len(closed)),
+            {"won": str(len(won)), "closed": str(len(closed))},
+            sorted(d.id for d, _ in closed),
+        ),
+    }
+
+
+def operating_kpis(
+    store: GraphStore,
+    scope: Scope,
+    *,
+    period: Period = "quarter",
+    on: date | None = None,
+    currency: str | None = None,
+    params: PortfolioParams | None = None,
+    interaction_costs: Mapping[str, Decimal] | None = None,
+    function_factors: Mapping[str, Decimal] | None = None,
+) -> PeriodKpis:
+    """The operating KPIs (`KPI_DEFINITIONS`) of the calendar `period` containing `on` (to date), with the previous
+    period's beside them, over the accounts the scope sees. Interactions cost `interaction_costs[kind]` ×
+    `function_factors[function of our person]` (defaults `INTERACTION_COSTS`, `FUNCTION_FACTORS`)."""
+    params = params or PortfolioParams()
+    on = on or today()
+    currency = rules.currency(currency) or discount_policy(store).currency
+    rates = {**INTERACTION_COSTS, **(interaction_costs or {})}
+    factors = {**FUNCTION_FACTORS, **(function_factors or {})}
+    accounts = sorted(c.id for c in store.list_accounts() if scope.sees(c.id))
+    ledger = _Ledger(store, accounts, currency, on)
+    touches = [
+        (i, store.get_team_member(i.member).function.value)
+        for a in accounts
+        for i in store.export_bundle(a).interactions
+    ]
+
+    def costs(start: date, end: date) -> tuple[Decimal, list[str]]:
+        mine = [(i, f) for i, f in touches if start <= i.at.date() <= end]
+        total = sum((rates.get(i.kind.value, Decimal(0)) * factors.get(f, Decimal(1)) for i, f in mine), Decimal(0))
+        return total, sorted(i.id for i, _ in mine)
+
+    pipeline = get_pipeline(store)
+    deals = [d for a in accounts for d in list_opportunities(store, a)]
+
+    def won_stage(d: Opportunity) -> bool | None:
+        return None if not pipeline.is_closed(d.stage) else d.stage == pipeline.won
+
+    current = period_bounds(on, period)
+    current = (current[0], min(current[1], on))
+    previous, before = period_bounds(on, period, 1), period_bounds(on, period, 2)
+    now = _period_figures(ledger, current, previous, params, costs, deals, won_stage)
+    then = _period_figures(ledger, previous, before, params, costs, deals, won_stage)
+    return PeriodKpis(
+        period=period,
+        start=current[0],
+        end=current[1],
+        previous_start=previous[0],
+        previous_end=previous[1],
+        currency=currency,
+        key_accounts=sorted(ledger.keys(current[1], params)),
+        kpis=[
+            Kpi(
+                name=name,
+                definition=definition,
+                unit="days" if name == "cycle_time" else "share",
+                value=now[name][0],
+                previous=then[name][0],
+                parts=now[name][1],
+                records=now[name][2],
+            )
+            for name, definition in KPI_DEFINITIONS.items()
+        ],
+    )

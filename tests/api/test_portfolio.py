@@ -16,7 +16,7 @@ from accountgraph.services import portfolio
 from accountgraph.services.scope import Scope
 from tests.api.support import api, error_of, new_key
 from tests.conftest import sqlite_store
-from tests.services.test_portfolio import REF, build
+from tests.services.test_portfolio import KPI_DAY, REF, build, kpi_book
 
 ON = {"on": REF.isoformat()}
 
@@ -80,3 +80,17 @@ def test_bad_parameters_are_422(http: TestClient, book: GraphStore) -> None:
         response = http.get("/v1/portfolio/keys", params=params, headers=viewer)
         assert response.status_code == 422, (params, response.text)
     assert http.get("/v1/portfolio/keys", params={"limit": "3"}, headers=viewer).status_code == 422
+
+
+def test_the_kpis(tmp_path: Path) -> None:
+    with sqlite_store(tmp_path) as store, api(store) as client:
+        kpi_book(store)
+        viewer = new_key(store, ApiRole.VIEWER)
+        got = client.get("/v1/portfolio/kpis", params={"on": KPI_DAY.isoformat()}, headers=viewer)
+        assert got.status_code == 200, got.text
+        expected = portfolio.operating_kpis(store, Scope.operator(), on=KPI_DAY).model_dump(mode="json")
+        assert got.json() == expected
+        assert client.get("/v1/portfolio/kpis", params={"period": "decade"}, headers=viewer).status_code == 422
+        scoped = new_key(store, ApiRole.VIEWER, accounts=("small",))
+        mine = client.get("/v1/portfolio/kpis", params={"on": KPI_DAY.isoformat()}, headers=scoped).json()
+        assert mine["key_accounts"] == ["small"]  # the only account it sees makes all of its revenue

@@ -24,7 +24,7 @@ CREATES = {"generate", "schema", "keys create", "keys list", "info", "accounts",
            "contract list", "order list", "invoice list", "payments", "grades", "cash", "opp list", "plan list",
            "company list", "person list", "team list", "interaction list", "risk-event list", "tie list",
            "product add", "backup", "check", "portfolio keys", "portfolio value", "portfolio risk",
-           "portfolio attention"}  # fmt: skip
+           "portfolio attention", "portfolio kpis"}  # fmt: skip
 # (a backup to any new file name is a good one; checking a sound store succeeds; a portfolio needs no argument)
 
 FAMILIES = {

@@ -13,7 +13,7 @@ import pytest
 from accountgraph.graph.store import GraphStore
 from tests.cli.support import invoke
 from tests.conftest import sqlite_store
-from tests.services.test_portfolio import REF, build
+from tests.services.test_portfolio import KPI_DAY, REF, build, kpi_book
 
 ON = ("--on", REF.isoformat())
 
@@ -92,3 +92,18 @@ def test_bad_input_is_a_message(book: GraphStore) -> None:
         result = invoke(book.url, *args)
         assert result.exit_code == 1, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+
+
+def test_the_kpis(tmp_path: Path) -> None:
+    with sqlite_store(tmp_path) as store:
+        kpi_book(store)
+        url = store.url
+    shown = invoke(url, "portfolio", "kpis", "--on", KPI_DAY.isoformat())
+    assert shown.exit_code == 0, shown.output
+    assert "operating KPIs, quarter 2026-04-01 – 2026-06-15" in shown.output and "80.0 %" in shown.output
+    data = json.loads(
+        invoke(url, "portfolio", "kpis", "--period", "year", "--on", KPI_DAY.isoformat(), "--json").output
+    )
+    assert (data["start"], data["previous_start"]) == ("2026-01-01", "2025-01-01")
+    assert [k["name"] for k in data["kpis"]][:2] == ["key_account_share", "retention"]
+    assert invoke(url, "portfolio", "kpis", "--period", "decade").exit_code != 0

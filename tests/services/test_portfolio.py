@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import tempfile
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,8 +48,9 @@ from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service as ledger
 from accountgraph.ledger.models import Money, Product
+from accountgraph.opportunities.service import create_opportunity, move_stage
 from accountgraph.schema import Bundle, Company, Person, TeamMember, Tie
-from accountgraph.schema.models import ApiRole
+from accountgraph.schema.models import ApiRole, Interaction
 from accountgraph.services import portfolio
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.portfolio import AccountFacts, Deal, PortfolioParams, Threat
@@ -430,3 +431,109 @@ def test_the_chart_escapes_what_it_shows() -> None:
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert '<script>alert("x")</script> & co' in texts
     assert "<script" not in svg and not list(root.iter("{http://www.w3.org/2000/svg}script"))
+
+
+# ---- operating KPIs ---------------------------------------------------------------------------------------------
+KPI_DAY = date(2026, 6, 15)
+
+
+def kpi_book(store: GraphStore) -> GraphStore:
+    """Accounts k1, k2 (strategic), small; orders paid 5 days after they are placed (one unpaid); interactions;
+    deals."""
+    store.load_bundle(
+        Bundle(
+            companies=[Company(id=a, name=a) for a in ("k1", "k2", "small")],
+            team=[
+                TeamMember(id="boss", name="Boss", function="executive"),
+                TeamMember(id="am", name="Account Manager", function="account_manager"),
+            ],
+            people=[Person(id="p1", name="P One", company="k1")],
+            interactions=[
+                Interaction(id="i-q2-meeting", member="boss", person="p1", kind="meeting", at=datetime(2026, 5, 1, 9)),
+                Interaction(id="i-q2-call", member="am", person="p1", kind="call", at=datetime(2026, 4, 10, 9)),
+                Interaction(id="i-q1-email", member="am", person="p1", kind="email", at=datetime(2026, 3, 15, 9)),
+            ],
+        )
+    )
+    catalogue(store)
+    sale(store, "k1", [("unit", 1000)], date(2025, 11, 10))
+    sale(store, "k1", [("unit", 5000)], date(2026, 2, 10))
+    sale(store, "k1", [("widget", 4000)], date(2026, 5, 10))
+    sale(store, "k2", [("unit", 3000)], date(2026, 2, 20))
+    sale(store, "small", [("unit", 500)], date(2026, 3, 1))
+    sale(store, "small", [("unit", 1000)], date(2026, 5, 20))
+    sale(store, "small", [("unit", 700)], date(2026, 6, 1), paid=False)
+    ledger.set_strategic(store, "k2", True, "reference customer")
+
+    def deal(id: str, created: date, closed: date, stage: str) -> None:
+        create_opportunity(store, "k1", id, id=id, amount="1000", at=datetime.combine(created, time(9), UTC))
+        move_stage(store, id, stage, at=datetime.combine(closed, time(9), UTC), features=lambda *_: {})
+
+    deal("d1", date(2026, 3, 1), date(2026, 4, 10), "won")
+    deal("d2", date(2026, 4, 1), date(2026, 5, 1), "won")
+    deal("d3", date(2026, 4, 1), date(2026, 5, 15), "lost")
+    deal("d4", date(2026, 1, 1), date(2026, 2, 1), "won")
+    return store
+
+
+def test_operating_kpis_hand_computed(store: GraphStore) -> None:
+    """The quarter of 2026-06-15: Q2 = 2026-04-01 … 2026-06-15 (to date); previous Q1; before it Q4 2025.
+
+    Key accounts at the end of Q2 (revenue of the 365 days up to 2026-06-15): k1 1000 + 5000 + 4000 = 10000,
+    k2 3000, small 500 + 1000 = 1500 (its 700 is unpaid): the top 20 % of 3 = 1 → k1; k2 is strategic → {k1, k2}.
+    At the end of Q1: k1 6000, k2 3000, small 500 → k1, and k2 → {k1, k2}. At the end of Q4: k1 1000 → {k1, k2}.
+
+    - key-account share: Q2 revenue 4000 (k1) + 1000 (small) = 5000, key 4000 → 0.8;
+      Q1 5000 + 3000 + 500 = 8500, key 8000 → 0.9412.
+    - retention: key accounts with Q1 revenue {k1, k2}, with Q2 revenue too {k1} → 0.5;
+      Q1: key with Q4 revenue {k1}, also in Q1 → 1.0.
+    - cross-sell: k1's widget in Q2 is new to it, k2 ordered nothing → 1 of 2 = 0.5;
+      Q1: k2's first unit is new, k1's unit is not → 0.5.
+    - cost to serve: Q2 an executive's meeting 150 × 3 = 450 + an account manager's call 40 = 490 over 5000
+      → 0.098; Q1 an email 10 over 8500 → 0.0012.
+    - deals closed in Q2: d1 won (40 days), d2 won (30 days), d3 lost → win rate 2/3 = 0.6667, median cycle
+      (30 + 40) / 2 = 35.0 days; in Q1: d4 won in 31 days → 1.0 and 31.0.
+    """
+    kpi_book(store)
+    k = portfolio.operating_kpis(store, OP, period="quarter", on=KPI_DAY)
+    assert (k.start, k.end, k.previous_start, k.previous_end) == (
+        date(2026, 4, 1),
+        KPI_DAY,
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+    )
+    assert k.key_accounts == ["k1", "k2"]
+    figures = {x.name: (x.value, x.previous) for x in k.kpis}
+    assert figures == {
+        "key_account_share": (0.8, 0.9412),
+        "retention": (0.5, 1.0),
+        "cross_sell": (0.5, 0.5),
+        "cost_to_serve": (0.098, 0.0012),
+        "cycle_time": (35.0, 31.0),
+        "win_rate": (0.6667, 1.0),
+    }
+    by = {x.name: x for x in k.kpis}
+    assert by["key_account_share"].parts == {"key revenue": "4000.00 EUR", "revenue": "5000.00 EUR"}
+    assert len(by["key_account_share"].records) == 2  # the two paid Q2 orders
+    assert by["retention"].records == ["k1"]
+    assert by["cost_to_serve"].records == ["i-q2-call", "i-q2-meeting"]
+    assert by["cost_to_serve"].parts["cost"] == "490.00 EUR"
+    assert by["win_rate"].records == ["d1", "d2", "d3"] and by["cycle_time"].records == ["d1", "d2"]
+    assert all(x.definition for x in k.kpis)
+    # rates are configurable: a meeting at 100, an executive at 2 → 100 × 2 + 40 = 240 over 5000
+    cheaper = portfolio.operating_kpis(
+        store,
+        OP,
+        on=KPI_DAY,
+        interaction_costs={"meeting": Decimal(100)},
+        function_factors={"executive": Decimal(2)},
+    )
+    assert next(x.value for x in cheaper.kpis if x.name == "cost_to_serve") == 0.048
+
+
+def test_period_bounds() -> None:
+    assert portfolio.period_bounds(date(2026, 2, 14), "month") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert portfolio.period_bounds(date(2026, 1, 14), "month", 1) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert portfolio.period_bounds(date(2026, 11, 30), "quarter") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert portfolio.period_bounds(date(2026, 2, 1), "quarter", 2) == (date(2025, 7, 1), date(2025, 9, 30))
+    assert portfolio.period_bounds(date(2026, 6, 1), "year", 1) == (date(2025, 1, 1), date(2025, 12, 31))

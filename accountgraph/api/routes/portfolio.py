@@ -1,5 +1,5 @@
 """The portfolio across the accounts the key sees: the overview, key accounts and why, the value distribution (and
-its chart as SVG), revenue at risk, the attention list, and the strategic flag.
+its chart as SVG), revenue at risk, the attention list, the operating KPIs, and the strategic flag.
 
 Thin adapters of `accountgraph.services.portfolio` (the same functions the CLI's `portfolio` calls), with the
 caller's scope: a key limited to one account sees a portfolio of that account only. Amounts are decimal strings
@@ -98,6 +98,19 @@ def risk(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency 
 @router.get("/attention", summary="The accounts that need action now, each with its top next best action")
 def attention(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency = None) -> list[service.Attention]:
     return service.attention(access.store, access.scope, on=on, currency=currency, cache=views)
+
+
+@router.get("/kpis", summary="Operating KPIs of the period containing `on` (to date) beside the previous period's")
+def kpis(
+    access: ReadAccess,
+    period: Annotated[service.Period, Query(description="month, quarter or year")] = "quarter",
+    on: On = None,
+    currency: Currency = None,
+    contribution: Contribution = Decimal(20),
+) -> service.PeriodKpis:
+    return service.operating_kpis(
+        access.store, access.scope, period=period, on=on, currency=currency, params=_params(contribution)
+    )
 
 
 @router.put("/strategic/{id:path}", summary="Flag an account strategic with the reason, or clear the flag")
