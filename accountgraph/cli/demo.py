@@ -68,6 +68,7 @@ def demo(
         if health.risks:
             console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
+        console.print("across the accounts (key accounts, value, revenue at risk, KPIs): accountgraph portfolio")
         views.mkdir(parents=True, exist_ok=True)
         (views / f"{opp.id}-committee.html").write_text(opportunity_power_map(s, opp.id, cache=cache), encoding="utf-8")
         power_map = views / f"{account}-power-map.html"

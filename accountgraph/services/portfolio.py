@@ -63,7 +63,7 @@ from accountgraph.algorithms import AccountView, account_risk
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import TeamTie
 from accountgraph.algorithms.results import Coverage
-from accountgraph.errors import AccountGraphError, InvalidArgument
+from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import rules
 from accountgraph.ledger import service as ledger
@@ -341,16 +341,13 @@ def _bought(store: GraphStore, account: str, on: date) -> list[str]:
 
 
 def _deals(store: GraphStore, account: str, currency: str, on: date, cache: AnalysisCache | None) -> list[Deal]:
-    pipeline = get_pipeline(store)
+    """The account's open deals in `currency`, each weighted by its win probability (as the deal stands now)."""
     deals = []
     for opp in list_opportunities(store, account, open_only=True):
         if opp.currency != currency:
             continue
         moved = max([opp.created_at, *(c.at for c in opp.stage_history)])
-        try:
-            p = opportunity_health(store, opp.id, cache=cache).probability
-        except AccountGraphError:  # a deal whose committee cannot be assessed: counted at its stage's position
-            p = pipeline.position(opp.stage) / 2
+        p = opportunity_health(store, opp.id, cache=cache).probability
         deals.append(
             Deal(
                 id=opp.id,
