@@ -1,5 +1,6 @@
-"""The portfolio: which accounts are key and why, how value is distributed, what revenue is at risk, and which
-accounts need attention now (issue 16, items 1, 2, 4 and 5).
+"""The portfolio: which accounts are key and why, how value is distributed, what revenue is at risk, which accounts
+need attention now, and the operating KPIs per period (issue 16, items 1 to 5; the KPIs' definitions are in
+`KPI_DEFINITIONS`).
 
 Every figure is computed over the accounts the caller's `Scope` sees (a key limited to one account sees a
 portfolio of that account only), in one currency (default: the discount policy's; amounts in other currencies
