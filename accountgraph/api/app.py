@@ -30,6 +30,7 @@ from accountgraph.api.routes import (
     ledger,
     opportunities,
     plans,
+    portfolio,
     records,
 )
 from accountgraph.api.routing import link_routes
@@ -131,7 +132,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     app.include_router(health.router)
     v1 = [
         *records.routers,
-        *(module.router for module in (import_, accounts, analysis, keys, opportunities)),
+        *(module.router for module in (import_, accounts, analysis, keys, opportunities, portfolio)),
         *ledger.routers,
         *plans.routers,
     ]

@@ -2,7 +2,8 @@
 
 `records` (import, export, generate, schema, info, view), `demo`, `analysis` (rank, coverage, path, whatif,
 actions, risk), `api` (serve, keys), `ledger` (product, quote, contract, order, invoice, pay, refund, payments,
-cash, grades), `deals` (opp), `plans` (plan, compare) and `operator` (backup, check); `common` holds what
+cash, grades), `deals` (opp), `plans` (plan, compare), `portfolio` (keys, value, risk, attention, strategic) and
+`operator` (backup, check); `common` holds what
 they share. Each module's top-level commands sit on its `app` (merged here, nameless); its groups are added
 here by name.
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import typer
 
-from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, records
+from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, portfolio, records
 from accountgraph.cli.common import Commands
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.add_typer(deals.opp_app, name="opp")
 for name, group in kinds.GROUPS.items():
     app.add_typer(group, name=name)
 app.add_typer(plans.plan_app, name="plan")
+app.add_typer(portfolio.portfolio_app, name="portfolio")
 
 
 def main() -> Any:

@@ -67,6 +67,7 @@ def demo(
         if health.risks:
             console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
         console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
+        console.print("across the accounts (key accounts, value, revenue at risk, KPIs): accountgraph portfolio")
         views.mkdir(parents=True, exist_ok=True)
         committee_map = opportunities.power_map(s, operator, opp.id, cache=cache)
         (views / f"{opp.id}-committee.html").write_text(committee_map, encoding="utf-8")

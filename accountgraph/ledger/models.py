@@ -289,11 +289,12 @@ class Payment(DocumentModel):
 
 
 class AccountProfile(DocumentModel):
-    """What the ledger knows about an account beyond its records: the strategic flag."""
+    """What the ledger knows about an account beyond its records: the strategic flag and why it is set."""
 
     kind = "account_profile"
     id: Id
     strategic: bool = False
+    reason: str | None = None  # why it is strategic, e.g. "industry leader" (at most 10,000 characters)
 
     def document_account(self) -> str:
         return self.id  # the account it describes

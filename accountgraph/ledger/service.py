@@ -768,17 +768,25 @@ def trailing_volume(store: GraphStore, account: str, on: date | None = None, cur
 
 
 # ---- account profile --------------------------------------------------------------------------
-def set_strategic(store: GraphStore, account: str, strategic: bool = True) -> AccountProfile:
-    """Flag an account as strategic (it lifts its grade by one step) or clear the flag."""
+def set_strategic(store: GraphStore, account: str, strategic: bool = True, reason: str | None = None) -> AccountProfile:
+    """Flag an account as strategic (it lifts its grade by one step), with a free-text `reason` (e.g. "industry
+    leader"), or clear the flag (and its reason)."""
     account = _account(store, account)
+    rules.text(reason, "reason", "reason")
 
     def attempt(uow: UnitOfWork) -> AccountProfile:
         uow.get("account_profile", account)
-        profile = AccountProfile(id=account, strategic=strategic)
+        profile = AccountProfile(id=account, strategic=strategic, reason=reason if strategic else None)
         uow.save(profile)
         return profile
 
     return store.documents.retrying(attempt)
+
+
+def account_profile(store: GraphStore, account: str) -> AccountProfile:
+    """The account's profile (not strategic, no reason, when none was stored)."""
+    record = store.documents.get("account_profile", account)
+    return AccountProfile(id=account) if record is None else AccountProfile.model_validate(record.data)
 
 
 def is_strategic(store: GraphStore, account: str) -> bool:

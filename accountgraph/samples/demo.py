@@ -1,6 +1,7 @@
 """The demo's data as one use case: `seed_demo(store)` loads the bundled sample account (its dates moved to end
-today) and the real data sets shipped with the package, then seeds the sample's ledger and deals, and says what
-it did in a `DemoReport`. Idempotent: a second run loads the same records again (an upsert) and seeds nothing new.
+today) and the real data sets shipped with the package, then seeds the sample's ledger and deals and some sales to
+the data sets' accounts (so the portfolio has several accounts with revenue), and says what it did in a
+`DemoReport`. Idempotent: a second run loads the same records again (an upsert) and seeds nothing new.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.samples.datasets import all_dataset_bundles
 from accountgraph.samples.deals import seed_demo_opportunities
-from accountgraph.samples.ledger import seed_demo_ledger
+from accountgraph.samples.ledger import seed_demo_ledger, seed_portfolio_ledger
 from accountgraph.samples.sample import SAMPLE_ACCOUNT_ID, sample_bundle
 from accountgraph.schema.models import Bundle, today
 
@@ -50,6 +51,9 @@ class DemoReport(BaseModel):
     """The ledger records seeded on the sample, by kind; all 0 when an earlier run seeded them."""
     opportunity: Opportunity
     """The demo's open deal on the sample (found when an earlier run created it)."""
+    portfolio: dict[str, int] = {}
+    """The portfolio history seeded on the data sets' accounts (sales, a strategic flag, a deal); all 0 when an
+    earlier run seeded it."""
 
 
 def seed_demo(store: GraphStore, *, reference: date | None = None) -> DemoReport:
@@ -72,6 +76,7 @@ def seed_demo(store: GraphStore, *, reference: date | None = None) -> DemoReport
         loaded.append(LoadedBundle(label=label, account=account, counts=bundle.counts()))
     ledger = seed_demo_ledger(store, SAMPLE_ACCOUNT_ID, day)
     opportunity = seed_demo_opportunities(store, SAMPLE_ACCOUNT_ID)
+    portfolio = seed_portfolio_ledger(store, list(datasets), day)
     return DemoReport(
         account=SAMPLE_ACCOUNT_ID,
         loaded=loaded,
@@ -79,4 +84,5 @@ def seed_demo(store: GraphStore, *, reference: date | None = None) -> DemoReport
         datasets_note=note,
         ledger=ledger,
         opportunity=opportunity,
+        portfolio=portfolio,
     )

@@ -131,3 +131,63 @@ def seed_demo_ledger(store: GraphStore, account_id: str, reference: date | None 
     )
     assert q3.lines
     return {"products": len(DEMO_PRODUCTS), "quotes": 4, "contracts": 2, "orders": 2, "invoices": 5, "payments": 4}
+
+
+PORTFOLIO_SALES: dict[str, tuple[tuple[int, tuple[tuple[str, int], ...], bool], ...]] = {
+    # account: (days before the reference, lines, paid) per sale
+    "lazega": (
+        (-330, (("ag-platform", 4),), True),
+        (-120, (("ag-support-premium", 4), ("ag-licence", 50)), True),
+    ),
+    "krackhardt": (
+        (-200, (("ag-server", 3), ("ag-licence", 20)), True),
+        (-50, (("ag-licence", 30),), False),  # invoiced with 14 days' terms, not paid: overdue
+    ),
+    "florentine": ((-250, (("ag-licence", 10),), True),),
+}
+"""The demo portfolio's history beside the sample's: sales to the data sets' accounts, so that the portfolio's
+figures (revenue shares, grades, whitespace, overdue cash) have several accounts to compare."""
+PORTFOLIO_STRATEGIC = {"lazega": "the region's largest law firm: our reference customer for professional services"}
+PORTFOLIO_DEAL = ("krackhardt", "DEMO-krackhardt-expansion", "Licence expansion", Decimal("60000.00"), -100)
+"""An open deal on krackhardt, in `discover` since 100 days before the reference: a stalled deal."""
+
+
+def seed_portfolio_ledger(store: GraphStore, accounts: list[str], reference: date | None = None) -> dict[str, int]:
+    """Sales (`PORTFOLIO_SALES`), a strategic flag and an open deal on those of the data sets' `accounts` the store
+    holds, dated relative to `reference`; the catalogue of `seed_demo_ledger` must exist. Returns counts.
+
+    Idempotent: an account whose first sale's quote exists is skipped."""
+    from datetime import UTC, datetime, time
+
+    from accountgraph.opportunities.service import create_opportunity
+
+    ref = reference or today()
+    counts = {"accounts": 0, "orders": 0, "unpaid invoices": 0, "strategic": 0, "deals": 0}
+    for account, sales in PORTFOLIO_SALES.items():
+        if account not in accounts or store.documents.get("quote", f"DEMO-{account}-1-v1") is not None:
+            continue
+        counts["accounts"] += 1
+        for n, (offset, lines, paid) in enumerate(sales, start=1):
+            on = ref + timedelta(days=offset)
+            quote = service.create_quote(store, account, list(lines), number=f"DEMO-{account}-{n}", on=on)
+            service.send_quote(store, quote.id, on=on)
+            service.accept_quote(store, quote.id, on=on)
+            contract = service.create_contract(store, quote.id, start=on)
+            order = service.create_order(store, contract.id, contract.value, on=on)
+            [invoice] = service.invoice_order(store, order.id, terms_days=30 if paid else 14, on=on)
+            counts["orders"] += 1
+            if paid:
+                service.record_payment(
+                    store, invoice.id, invoice.amount, idempotency_key=f"DEMO-{account}-pay-{n}", on=on + timedelta(20)
+                )
+            else:
+                counts["unpaid invoices"] += 1
+        if account in PORTFOLIO_STRATEGIC:
+            service.set_strategic(store, account, True, PORTFOLIO_STRATEGIC[account])
+            counts["strategic"] += 1
+        deal_account, deal_id, name, amount, offset = PORTFOLIO_DEAL
+        if account == deal_account and store.documents.get("opportunity", deal_id) is None:
+            at = datetime.combine(ref + timedelta(days=offset), time(9), tzinfo=UTC)
+            create_opportunity(store, account, name, id=deal_id, stage="discover", amount=amount, at=at)
+            counts["deals"] += 1
+    return counts

@@ -23,8 +23,9 @@ SKIPPED = {
 CREATES = {"generate", "schema", "keys create", "keys list", "info", "accounts", "product list", "quote list",
            "contract list", "order list", "invoice list", "payments", "grades", "cash", "opp list", "plan list",
            "company list", "person list", "team list", "interaction list", "risk-event list", "tie list",
-           "product add", "backup", "check"}  # fmt: skip
-# (a backup to any new file name is a good one; checking a sound store succeeds)
+           "product add", "backup", "check", "portfolio keys", "portfolio value", "portfolio risk",
+           "portfolio attention", "portfolio kpis"}  # fmt: skip
+# (a backup to any new file name is a good one; checking a sound store succeeds; a portfolio needs no argument)
 
 FAMILIES = {
     "unknown": "nobody-at-all",

@@ -1,0 +1,286 @@
+"""The `portfolio` group: across the accounts, which are key and why, how value is distributed, revenue at risk, the
+attention list and the operating KPIs (`accountgraph.services.portfolio`, the same service as `/v1/portfolio/...`).
+
+`accountgraph portfolio` prints the overview (every section but the KPIs); `keys`, `value` (`--svg FILE` writes
+the chart), `risk`, `attention` one section each; `kpis --period month|quarter|year` the operating KPIs;
+`strategic ACCOUNT --reason TEXT` flags a strategic account (`--clear` clears it). `--json` prints the service's
+result; amounts are decimal strings with their currency.
+"""
+
+# No `from __future__ import annotations`: Typer reads the options' annotations when the commands are made.
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accountgraph.cli.common import (
+    JsonOption,
+    OnOption,
+    Operation,
+    StoreOption,
+    err,
+    fail,
+    money,
+    out,
+    parse_date,
+    plain,
+    renders,
+    run,
+    table,
+    text,
+)
+from accountgraph.graph.store import GraphStore
+from accountgraph.ledger.models import AccountProfile, Money
+from accountgraph.services import portfolio as service
+from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.scope import Scope
+
+portfolio_app = typer.Typer(
+    help="The portfolio: key accounts and why (keys), value distribution (value), revenue at risk (risk), the "
+    "attention list (attention), the strategic flag (strategic). Without a command: the overview.",
+    invoke_without_command=True,
+)
+
+CurrencyOption = Annotated[str | None, typer.Option("--currency", help="an ISO 4217 code (default: the policy's)")]
+ContributionOption = Annotated[
+    str,
+    typer.Option("--contribution", help="key by contribution: the top this percent of the accounts with revenue"),
+]
+SvgOption = Annotated[Path | None, typer.Option("--svg", help="also write the value chart to this SVG file")]
+
+
+def _params(contribution: str) -> service.PortfolioParams:
+    try:
+        share = Decimal(contribution) / 100
+    except InvalidOperation:
+        raise fail(f"--contribution: not a number: {contribution!r}") from None
+    if not 0 < share <= 1:
+        raise fail(f"--contribution: a percent above 0 and at most 100, not {contribution}")
+    return service.PortfolioParams(contribution_share=share)
+
+
+def _m(amount: Money) -> str:
+    return money(amount.amount, amount.currency)
+
+
+# ---- what each section prints ------------------------------------------------------------------------------
+def show_keys(keys: list[service.KeyAccount]) -> None:
+    rows = [(k.status, f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
+    columns = [("status", "left"), ("account", "left"), ("grade", "left"), ("revenue (12 months)", "right")]
+    out().print(table("key accounts", [*columns, ("why", "left")], rows))
+
+
+def show_value(value: service.ValueDistribution) -> None:
+    console = out()
+    console.print(text(value.explanation))
+    console.print(
+        table(
+            "Pareto curve: revenue over accounts, largest first",
+            [("account", "left"), ("revenue", "right"), ("cumulative revenue", "right"), ("of accounts", "right")],
+            (
+                (
+                    f"{p.name} ({p.account})",
+                    _m(p.revenue),
+                    f"{100 * p.cumulative_revenue_share:.0f} %",
+                    f"{100 * p.cumulative_account_share:.0f} %",
+                )
+                for p in value.pareto
+            ),
+        )
+    )
+    grid = Table(title=text("value grade × relationship health (coverage; ↑ rising, ↓ falling)"), title_justify="left")
+    grid.add_column("grade")
+    for column in service.HEALTH_COLUMNS:
+        grid.add_column(column)
+    arrows = {"rising": " ↑", "falling": " ↓", "steady": ""}
+    by_id = {a.account: a for a in value.accounts}
+    for grade in service.GRADE_ROWS:
+        cells = [
+            ", ".join(f"{a}{arrows[by_id[a].direction]}" for a in c.accounts) or "·"
+            for column in service.HEALTH_COLUMNS
+            for c in value.matrix
+            if c.grade == grade and c.health == column
+        ]
+        grid.add_row(grade, *(text(c) for c in cells))
+    console.print(grid)
+
+
+def show_risk(risk: service.RevenueAtRisk) -> None:
+    console = out()
+    console.print(
+        table(
+            "revenue at risk",
+            [("account", "left"), ("expected", "right"), ("chance", "right"), ("at risk", "right")],
+            (
+                (f"{r.name} ({r.account})", _m(r.expected), f"{100 * r.chance:.0f} %", _m(r.at_risk))
+                for r in risk.accounts
+            ),
+        )
+    )
+    console.print(text(risk.explanation))
+    for r in risk.accounts:
+        console.print(text(f"  {r.account}: {r.explanation}"))
+
+
+def show_attention(items: list[service.Attention]) -> None:
+    if not items:
+        out().print("no account needs attention now")
+        return
+    rows = (
+        (
+            str(n),
+            f"{a.name} ({a.account})",
+            _m(a.at_risk),
+            "; ".join(a.changes) or "—",
+            a.action or "—",
+        )
+        for n, a in enumerate(items, start=1)
+    )
+    columns = [("#", "right"), ("account", "left"), ("at risk", "right"), ("what changed", "left")]
+    out().print(table("attention list", [*columns, ("next best action", "left")], rows))
+
+
+def show_overview(p: service.Portfolio) -> None:
+    out().print(text(f"portfolio on {p.on} in {p.currency}: {p.accounts} accounts"))
+    show_keys(p.keys)
+    show_value(p.value)
+    show_risk(p.risk)
+    show_attention(p.attention)
+
+
+def _models(items: list[Any]) -> list[Any]:
+    return [i.model_dump(mode="json") for i in items]
+
+
+# ---- the commands ------------------------------------------------------------------------------------------
+@portfolio_app.callback()
+def overview(
+    ctx: typer.Context,
+    on: OnOption = None,
+    currency: CurrencyOption = None,
+    contribution: ContributionOption = "20",
+    svg: SvgOption = None,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+) -> None:
+    """The portfolio overview: key accounts and why, the value distribution, revenue at risk, the attention list."""
+    if ctx.invoked_subcommand is not None:
+        return
+    day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
+
+    def operation(s: GraphStore) -> service.Portfolio:
+        result = service.overview(s, Scope.operator(), on=day, currency=currency, params=params, cache=cache)
+        _write_svg(svg, result.value)
+        return result
+
+    run(store, operation, show_overview, as_json, busy="computing the portfolio")
+
+
+def _write_svg(path: Path | None, value: service.ValueDistribution) -> None:
+    if path is not None:
+        path.write_text(service.value_chart_svg(value), encoding="utf-8")
+        err().print(f"value chart written: {plain(path)}")
+
+
+@portfolio_app.command("keys")
+@renders(show_keys, data=_models, busy="computing the portfolio")
+def keys(
+    on: OnOption = None, currency: CurrencyOption = None, contribution: ContributionOption = "20"
+) -> Operation[list[service.KeyAccount]]:
+    """Each account key, candidate or other, with the criteria it met (contribution, strategic, potential)."""
+    day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
+    return lambda s: service.key_accounts(s, Scope.operator(), on=day, currency=currency, params=params, cache=cache)
+
+
+@portfolio_app.command("value")
+@renders(show_value, busy="computing the portfolio")
+def value(
+    on: OnOption = None, currency: CurrencyOption = None, svg: SvgOption = None
+) -> Operation[service.ValueDistribution]:
+    """The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix."""
+    day, cache = parse_date(on), AnalysisCache()
+
+    def operation(s: GraphStore) -> service.ValueDistribution:
+        result = service.value_distribution(s, Scope.operator(), on=day, currency=currency, cache=cache)
+        _write_svg(svg, result)
+        return result
+
+    return operation
+
+
+@portfolio_app.command("risk")
+@renders(show_risk, busy="computing the portfolio")
+def risk(on: OnOption = None, currency: CurrencyOption = None) -> Operation[service.RevenueAtRisk]:
+    """Revenue at risk per account and in total, each explained."""
+    day, cache = parse_date(on), AnalysisCache()
+    return lambda s: service.revenue_risk(s, Scope.operator(), on=day, currency=currency, cache=cache)
+
+
+@portfolio_app.command("attention")
+@renders(show_attention, data=_models, busy="computing the portfolio")
+def attention(on: OnOption = None, currency: CurrencyOption = None) -> Operation[list[service.Attention]]:
+    """The accounts that need action now, by revenue at risk and change, each with its top next best action."""
+    day, cache = parse_date(on), AnalysisCache()
+    return lambda s: service.attention(s, Scope.operator(), on=day, currency=currency, cache=cache)
+
+
+def show_kpis(k: service.PeriodKpis) -> None:
+    def figure(value: float | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.1f} days" if unit == "days" else f"{100 * value:.1f} %"
+
+    rows = (
+        (
+            kpi.name.replace("_", " "),
+            figure(kpi.value, kpi.unit),
+            figure(kpi.previous, kpi.unit),
+            ", ".join(f"{k_}: {v}" for k_, v in kpi.parts.items()),
+            kpi.definition,
+        )
+        for kpi in k.kpis
+    )
+    title = (
+        f"operating KPIs, {k.period} {k.start} – {k.end} (previous {k.previous_start} – {k.previous_end}), "
+        f"{k.currency}; key accounts: {', '.join(k.key_accounts) or 'none'}"
+    )
+    columns = [("KPI", "left"), ("this period", "right"), ("previous", "right"), ("from", "left")]
+    out().print(table(title, [*columns, ("definition", "left")], rows))
+
+
+@portfolio_app.command("kpis")
+@renders(show_kpis, busy="computing the KPIs")
+def kpis(
+    period: Annotated[service.Period, typer.Option("--period", help="month, quarter or year")] = "quarter",
+    on: OnOption = None,
+    currency: CurrencyOption = None,
+    contribution: ContributionOption = "20",
+) -> Operation[service.PeriodKpis]:
+    """Operating KPIs of the period containing --on (to date) beside the previous period's, each with its
+    definition and the records it came from (--json)."""
+    day, params = parse_date(on), _params(contribution)
+    return lambda s: service.operating_kpis(
+        s, Scope.operator(), period=period, on=day, currency=currency, params=params
+    )
+
+
+def _show_profile(profile: AccountProfile) -> None:
+    if profile.strategic:
+        out().print(text(f"{profile.id} is strategic: {profile.reason or '(no reason given)'}"))
+    else:
+        out().print(text(f"{profile.id} is not strategic"))
+
+
+@portfolio_app.command("strategic")
+@renders(_show_profile, data=AccountProfile.data)
+def strategic(
+    account: Annotated[str, typer.Argument(help="the account (a company of it names it)")],
+    reason: Annotated[str | None, typer.Option("--reason", help="why it is strategic, e.g. 'industry leader'")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="clear the flag (and its reason)")] = False,
+) -> Operation[AccountProfile]:
+    """Flag an account strategic, with the reason (it is key whatever its revenue, and its grade is lifted)."""
+    if clear and reason is not None:
+        raise fail("--clear takes no --reason")
+    return lambda s: service.set_strategic(s, Scope.operator(), account, strategic=not clear, reason=reason)
