@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from accountgraph.errors import BundleRejected, NotFoundError, StoreResourceError
-from accountgraph.graph.neo4j import Neo4jStore
+from accountgraph.graph.neo4j import BATCH, Neo4jStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.samples.generator import generate_account
 from accountgraph.schema.models import Tie, TieType
@@ -207,7 +207,10 @@ def small_neo4j(tmp_path: Path) -> Iterator[Neo4jServer]:
 def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_nothing(
     small_neo4j: Neo4jServer, tmp_path: Path
 ) -> None:
-    store = Neo4jStore(small_neo4j.uri)
+    """In one transaction (a batch larger than the bundle) 12,000 people do not fit in the server's memory:
+    a clear error, nothing written. In batches of the default size the same import succeeds."""
+    one_transaction = 1_000_000
+    store = Neo4jStore(small_neo4j.uri, import_batch=one_transaction)
     try:
         store.load_bundle(group_bundle())
         before = store.counts()
@@ -234,7 +237,12 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
 
         file = tmp_path / "huge.json"
         file.write_text(huge.model_dump_json(by_alias=True), encoding="utf-8")
-        env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+        env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(REPO),
+            "COLUMNS": "200",
+            "NEO4J_IMPORT_BATCH": str(one_transaction),
+        }
         done = subprocess.run(
             [sys.executable, "-m", "accountgraph", "import", str(file), "--store", small_neo4j.uri],
             capture_output=True,
@@ -245,6 +253,12 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
         )
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
         assert "ran out of memory" in done.stderr and "nothing was written" in done.stderr
+        assert "NEO4J_IMPORT_BATCH" in done.stderr  # what to do
         assert store.counts()["people"] == before["people"]
+
+        store.import_batch = BATCH  # the default: staged in transactions of 5,000 records
+        store.load_bundle(huge)
+        assert store.counts()["people"] == before["people"] + 12_000
+        assert len(store.export_bundle("huge").people) == 12_000 and staged(store) == (0, 0)
     finally:
         store.close()
