@@ -492,7 +492,8 @@ class Neo4jStore(GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------
     def _load(self, bundle: Bundle, on: date) -> None:
-        if sum(bundle.counts().values()) > self.import_batch:
+        records = sum(bundle.counts().values())
+        if records > self.import_batch:
             self._load_staged(bundle, on)
             return
 
@@ -501,7 +502,7 @@ class Neo4jStore(GraphStore):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
 
-        self._write(work, gated=sum(bundle.counts().values()) > 1)  # a single record is never seen in part
+        self._write(work, gated=records > 1)  # a single record is never seen in part
 
     def _load_staged(self, bundle: Bundle, on: date) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
