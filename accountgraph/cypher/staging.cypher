@@ -23,9 +23,9 @@ SET n = r, n.staged_import = $stage, n.staged_kind = $kind
 // name: stage_link_companies
 UNWIND $rows AS r
 MATCH (n:Staged {staged_import: $stage, staged_kind: 'company', id: r.id})
-USING INDEX n:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'company', id: r.parent})
-USING INDEX sp:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vp:Company {id: r.parent})
 WITH n, coalesce(sp, vp) AS p
 WHERE p IS NOT NULL
@@ -34,9 +34,9 @@ MERGE (p)-[:PARENT_OF]->(n)
 // name: stage_link_people
 UNWIND $rows AS r
 MATCH (n:Staged {staged_import: $stage, staged_kind: 'person', id: r.id})
-USING INDEX n:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
-USING INDEX sc:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vc:Company {id: r.company})
 WITH n, r, coalesce(sc, vc) AS c
 WHERE c IS NOT NULL
@@ -44,7 +44,7 @@ MERGE (n)-[:WORKS_AT]->(c)
 WITH n, r
 WHERE r.reports_to IS NOT NULL
 OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'person', id: r.reports_to})
-USING INDEX sm:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vm:Person {id: r.reports_to})
 WITH n, coalesce(sm, vm) AS m
 WHERE m IS NOT NULL
@@ -54,10 +54,10 @@ MERGE (n)-[:REPORTS_TO]->(m)
 // r.fk, r.tk: the kind of each endpoint when the bundle brings it new (a staged node), else an empty string.
 UNWIND $rows AS r
 OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: r.fk, id: r.from})
-USING INDEX sa:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (va:Entity {id: r.from})
 OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: r.tk, id: r.to})
-USING INDEX sb:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vb:Entity {id: r.to})
 WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
 WHERE a IS NOT NULL AND b IS NOT NULL
@@ -67,10 +67,10 @@ SET t = r.props
 // name: stage_influences
 UNWIND $rows AS r
 OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: 'person', id: r.from})
-USING INDEX sa:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (va:Person {id: r.from})
 OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: 'person', id: r.to})
-USING INDEX sb:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vb:Person {id: r.to})
 WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
 WHERE a IS NOT NULL AND b IS NOT NULL
@@ -83,10 +83,10 @@ MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
 SET n = r, n.staged_import = $stage, n.staged_kind = $kind
 WITH n, r
 OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'team', id: r.member})
-USING INDEX sm:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vm:TeamMember {id: r.member})
 OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'person', id: r.person})
-USING INDEX sp:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vp:Person {id: r.person})
 WITH n, coalesce(sm, vm) AS m, coalesce(sp, vp) AS p
 WHERE m IS NOT NULL AND p IS NOT NULL
@@ -99,7 +99,7 @@ MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
 SET n = r, n.staged_import = $stage, n.staged_kind = $kind
 WITH n, r
 OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
-USING INDEX sc:Staged(staged_import, staged_kind, id)
+USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vc:Company {id: r.company})
 WITH n, coalesce(sc, vc) AS c
 WHERE c IS NOT NULL
