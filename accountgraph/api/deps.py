@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
+from accountgraph.ledger import rules
 from accountgraph.schema.models import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import authenticate
@@ -126,22 +127,19 @@ AdminAccess = Annotated[Access, Depends(_access(ApiRole.ADMIN))]
 
 
 # ---- path and query parameters ----------------------------------------------------------------
-FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
-"""The dates the API takes: anything outside is a typing mistake, refused before any date arithmetic."""
-_DATE_RANGE = f"a date written YYYY-MM-DD, from {FIRST_DATE} to {LAST_DATE}"
+# The dates the API takes are the ledger's (`rules.plausible`, 1900 to 2200): anything outside is a typing
+# mistake, refused before any date arithmetic, with the ledger's message.
 
 
 def _iso_date(value: object) -> object:
     """Only `YYYY-MM-DD` (pydantic alone would also take a number as a Unix time)."""
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"must be {_DATE_RANGE}")
+        raise ValueError(f"must be {rules.DATE_RANGE}")
     return value
 
 
 def _plausible(value: date) -> date:
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise ValueError(f"must be {_DATE_RANGE}")
-    return value
+    return rules.plausible(value)
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -154,7 +152,7 @@ IsoDate = Annotated[
             "type": "string",
             "format": "date",
             "pattern": r"^(19\d\d|2[01]\d\d|2200)-\d\d-\d\d$",
-            "description": f"{_DATE_RANGE} (ISO 8601)",
+            "description": f"{rules.DATE_RANGE} (ISO 8601)",
         }
     ),
 ]

@@ -111,11 +111,13 @@ WHERE a.id IN $ids AND b.id IN $ids
 RETURN t {.*, from: a.id, to: b.id, type: 'knows'} AS row
 
 // name: counts
+// A tie is visible when both its ends are (a tie of a staged import has a Staged end): one pattern, so that a
+// staged batch committing meanwhile cannot change what it counts.
 RETURN COUNT { (c:Company) WHERE c.parent IS NULL } AS accounts,
        COUNT { (:Company) } AS companies,
        COUNT { (:Person) } AS people,
        COUNT { (:TeamMember) } AS team,
-       COUNT { ()-[:KNOWS|INFLUENCES]->() } AS ties,
+       COUNT { (:Entity)-[:KNOWS|INFLUENCES]->(:Entity) } AS ties,
        COUNT { (:Interaction) } AS interactions,
        COUNT { (:RiskEvent) } AS risks
 

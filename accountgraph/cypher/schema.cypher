@@ -45,3 +45,12 @@ CREATE INDEX ledger_account IF NOT EXISTS FOR (n:LedgerRecord) ON (n.kind, n.acc
 
 // name: schema_15_commit_gate_id
 CREATE CONSTRAINT commit_gate_id IF NOT EXISTS FOR (n:CommitGate) REQUIRE n.id IS UNIQUE
+
+// name: schema_16_import_stage_id
+CREATE CONSTRAINT import_stage_id IF NOT EXISTS FOR (n:ImportStage) REQUIRE n.id IS UNIQUE
+
+// name: schema_17_staged_key
+CREATE CONSTRAINT staged_key IF NOT EXISTS FOR (n:Staged) REQUIRE (n.staged_import, n.staged_kind, n.id) IS UNIQUE
+
+// name: schema_18_staged_import
+CREATE INDEX staged_import IF NOT EXISTS FOR (n:Staged) ON (n.staged_import)

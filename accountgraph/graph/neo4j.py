@@ -12,6 +12,10 @@ through as a probe; the first call that reaches the server closes it again. Tran
 answers (deadlocks) are retried for up to `retry_time` seconds; a transaction that runs out of the server's
 memory is not retried (StoreResourceError).
 
+Imports: a bundle of up to `import_batch` records is written in one transaction; a larger one is staged in
+transactions of `import_batch` rows each and switched visible in one (see `_load_staged`), so readers see it
+whole or not at all and no transaction holds the whole bundle.
+
 Storage model: `(:Entity:Company)`, `(:Entity:Person)`, `(:Entity:TeamMember)` (one id space),
 `(:Interaction)`, `(:RiskEvent)`; relationships PARENT_OF, WORKS_AT, REPORTS_TO, INFLUENCES, KNOWS
 (stored once, from the smaller id to the larger), WITH_MEMBER, WITH_PERSON, CONCERNS. Dates are ISO
@@ -28,7 +32,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
@@ -63,11 +67,13 @@ from accountgraph.graph.store import (
 )
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.projection import TIE_FIELDS, AccountRows, Row, TieRow
-from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, TieType
+from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, Tie, TieType
 
 T = TypeVar("T")
 BATCH = 5_000
-"""Rows per UNWIND statement (the default of `Neo4jStore.import_batch`)."""
+"""Rows per transaction of a staged import (the default of `Neo4jStore.import_batch`)."""
+STAGE_LEASE = 300.0
+"""Seconds a staged import's lease lasts without a batch renewing it (the default of `Neo4jStore.import_lease`)."""
 GATES = "commit-gates"
 """The id of the meta node counting the commit gates opened and closed (their generation)."""
 GATE_LEASE = 300
@@ -103,6 +109,83 @@ def _tie_tuple(row: Row) -> TieRow:
 
 def _document_in(row: Row) -> Document:
     return Document(row["kind"], row["id"], row.get("account"), int(row["version"]), json.loads(row["data"]))
+
+
+def _people_rows(people: list[Person]) -> list[Row]:
+    rows = _rows_of(people)
+    for row in rows:
+        row["history"] = json.dumps(row.get("history", []), ensure_ascii=False)
+    return rows
+
+
+def _tie_row(tie: Tie) -> Row:
+    return {"from": tie.from_, "to": tie.to, "props": _rows_of([tie.model_dump(mode="json", include=_TIE_PROPS)])[0]}
+
+
+def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tuple[str, list[Row]]]:
+    """The statements writing a validated bundle to visible records, with their rows, in order; without its
+    records in `staged`, ("entity"|"interaction"|"risk", id), and the ties to them (the switch of a staged
+    import writes the rest: the records that existed)."""
+
+    def keep(kind: str, id: str) -> bool:
+        return (kind, id) not in staged
+
+    companies = [c for c in ready.companies if keep("entity", c.id)]
+    people = [p for p in ready.people if keep("entity", p.id)]
+    steps: list[tuple[str, list[Row]]] = [
+        ("upsert_companies", _rows_of(companies)),
+        ("upsert_people", _people_rows(people)),
+        ("upsert_team", _rows_of([t for t in ready.team if keep("entity", t.id)])),
+        ("link_companies", [{"id": c.id, "parent": c.parent} for c in companies]),
+        ("link_people", [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
+    ]
+    for tie_type in TieType:
+        ties = [
+            _tie_row(t) for t in ready.ties if t.type is tie_type and keep("entity", t.from_) and keep("entity", t.to)
+        ]
+        steps.append((f"upsert_{tie_type.value}", ties))
+    steps.append(("upsert_interactions", _rows_of([i for i in ready.interactions if keep("interaction", i.id)])))
+    steps.append(("upsert_risks", _rows_of([r for r in ready.risks if keep("risk", r.id)])))
+    return [(name, rows) for name, rows in steps if rows]
+
+
+def _new_records(tx: ManagedTransaction, ready: Bundle) -> set[tuple[str, str]]:
+    """The records of `ready` that do not exist yet, as ("entity"|"interaction"|"risk", id)."""
+    entities = {c.id for c in ready.companies} | {p.id for p in ready.people} | {t.id for t in ready.team}
+    interactions = {i.id for i in ready.interactions}
+    risks = {r.id for r in ready.risks}
+    entities -= {r["id"] for r in tx.run(query("kinds_of"), ids=sorted(entities))}
+    interactions -= {r["id"] for r in tx.run(query("existing_interactions"), ids=sorted(interactions))}
+    risks -= {r["id"] for r in tx.run(query("existing_risks"), ids=sorted(risks))}
+    return {("entity", i) for i in entities} | {("interaction", i) for i in interactions} | {("risk", i) for i in risks}
+
+
+def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, dict[str, Any], list[Row]]]:
+    """The statements staging the `new` records of a validated bundle (staging.cypher): (query, parameters,
+    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch."""
+    kinds: dict[str, str] = {}
+    for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
+        kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
+    companies = [c for c in ready.companies if c.id in kinds]
+    people = [p for p in ready.people if p.id in kinds]
+    steps: list[tuple[str, dict[str, Any], list[Row]]] = [
+        ("stage_nodes", {"kind": "company"}, _rows_of(companies)),
+        ("stage_nodes", {"kind": "person"}, _people_rows(people)),
+        ("stage_nodes", {"kind": "team"}, _rows_of([t for t in ready.team if t.id in kinds])),
+        ("stage_link_companies", {}, [{"id": c.id, "parent": c.parent} for c in companies if c.parent]),
+        ("stage_link_people", {}, [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
+    ]
+    for tie_type in TieType:
+        ties = [
+            {**_tie_row(t), "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")}
+            for t in ready.ties
+            if t.type is tie_type and (t.from_ in kinds or t.to in kinds)
+        ]
+        steps.append((f"stage_{tie_type.value}", {}, ties))
+    interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
+    steps.append(("stage_interactions", {"kind": "interaction"}, _rows_of(interactions)))
+    steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
+    return [step for step in steps if step[2]]
 
 
 class _Reader:
@@ -191,7 +274,8 @@ class Neo4jStore(GraphStore):
     `connection_timeout`: seconds to open a connection; `acquisition_timeout`: seconds to get one from the
     pool (opening included); `retry_time`: seconds transient errors (deadlocks) are retried;
     `breaker_seconds`: how long calls are refused at once after the server could not be reached;
-    `import_batch`: rows per statement of an import (see `_load`).
+    `import_batch`: the records a transaction of an import writes at most (see `_load`); `import_lease`:
+    seconds after which the staged records of an import that stopped renewing its lease are deleted.
     """
 
     def __init__(
@@ -205,11 +289,13 @@ class Neo4jStore(GraphStore):
         retry_time: float = 10.0,
         breaker_seconds: float = 5.0,
         import_batch: int = BATCH,
+        import_lease: float = STAGE_LEASE,
     ) -> None:
         self.url = url
         self.database = database
         self.retry_time = retry_time
         self.import_batch = import_batch
+        self.import_lease = import_lease
         self.breaker = Breaker(url, breaker_seconds)
         try:
             self.driver = GraphDatabase.driver(
@@ -223,6 +309,7 @@ class Neo4jStore(GraphStore):
         except (AuthError, ServiceUnavailable, DriverError, Neo4jError, ValueError, OSError) as err:
             raise StoreError(f"cannot reach Neo4j at {url}: {err}") from err
         self._apply_schema()
+        self._drop_leftovers()
 
     def _session(self) -> neo4j.Session:
         return self.driver.session(database=self.database)
@@ -254,7 +341,8 @@ class Neo4jStore(GraphStore):
                     raise StoreResourceError(
                         f"Neo4j at {self.url} ran out of memory for this transaction ({err.code}): give the "
                         "server more memory (its heap, dbms.memory.transaction.total.max), or import in smaller "
-                        "bundles; nothing was written"
+                        "transactions (NEO4J_IMPORT_BATCH, records per transaction; now "
+                        f"{self.import_batch}); nothing was written"
                     ) from err
                 if not err.is_retryable():
                     raise
@@ -358,12 +446,12 @@ class Neo4jStore(GraphStore):
 
         return self._call(call)
 
-    def _run(self, statement: str) -> None:
-        """One statement in an auto-commit transaction (schema changes, `clear`)."""
+    def _run(self, statement: LiteralString, **params: Any) -> None:
+        """One statement in an auto-commit transaction (schema changes, `clear`, `CALL ... IN TRANSACTIONS`)."""
 
         def call() -> None:
             with self._session() as session:
-                session.run(statement).consume()
+                session.run(statement, params).consume()
 
         self._call(call)
 
@@ -404,32 +492,105 @@ class Neo4jStore(GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------
     def _load(self, bundle: Bundle, on: date) -> None:
+        records = sum(bundle.counts().values())
+        if records > self.import_batch:
+            self._load_staged(bundle, on)
+            return
+
         def work(tx: ManagedTransaction) -> None:
-            ready = prepare_bundle(bundle, _Reader(tx), on)
-            people = _rows_of(ready.people)
-            for row in people:
-                row["history"] = json.dumps(row.get("history", []), ensure_ascii=False)
-            steps: list[tuple[str, list[Row]]] = [
-                ("upsert_companies", _rows_of(ready.companies)),
-                ("upsert_people", people),
-                ("upsert_team", _rows_of(ready.team)),
-                ("link_companies", [{"id": c.id, "parent": c.parent} for c in ready.companies]),
-                ("link_people", [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in ready.people]),
-            ]
-            for tie_type in TieType:
-                ties = [
-                    {"from": t.from_, "to": t.to, "props": _rows_of([t.model_dump(mode="json", include=_TIE_PROPS)])[0]}
-                    for t in ready.ties
-                    if t.type is tie_type
-                ]
-                steps.append((f"upsert_{tie_type.value}", ties))
-            steps.append(("upsert_interactions", _rows_of(ready.interactions)))
-            steps.append(("upsert_risks", _rows_of(ready.risks)))
-            for name, rows in steps:
+            for name, rows in _steps(prepare_bundle(bundle, _Reader(tx), on)):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
 
-        self._write(work, gated=sum(bundle.counts().values()) > 1)  # a single record is never seen in part
+        self._write(work, gated=records > 1)  # a single record is never seen in part
+
+    def _load_staged(self, bundle: Bundle, on: date) -> None:
+        """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
+
+        1. Validate it (a read transaction) and note which of its records exist already.
+        2. Write its new records as `Staged` nodes, with their relationships, in transactions of at most
+           `import_batch` rows each (see staging.cypher): no read matches them. Each renews the import's lease.
+        3. The switch, one write transaction behind a commit gate: validate again if another write committed
+           meanwhile, give the staged nodes their labels, and write the changes to the records that existed.
+        On any failure (or interruption) the staged nodes are deleted; if that cannot happen (the process was
+        killed, the server went away), the next open or staged import deletes them once the lease lapsed.
+        """
+        self._drop_leftovers()
+
+        def validate(tx: ManagedTransaction) -> tuple[Bundle, set[tuple[str, str]], int]:
+            ready = prepare_bundle(bundle, _Reader(tx), on)
+            version = tx.run(query("data_version")).single()
+            return ready, _new_records(tx, ready), int(version["version"] or 0) if version else 0
+
+        ready, new, version = self._read(validate)
+        stage = str(uuid.uuid4())
+        self._call(lambda: self.driver.execute_query(
+            query("stage_open"), stage=stage, lease=self.import_lease, database_=self.database
+        ))  # fmt: skip
+        try:
+            for name, params, rows in _staged_steps(ready, new):
+                for chunk in _chunks(rows, self.import_batch):
+                    self._stage_write(stage, name, {**params, "rows": chunk})
+
+            def switch(tx: ManagedTransaction) -> None:
+                self._renew(tx, stage)
+                now = tx.run(query("data_version")).single()
+                final = ready
+                if now is None or int(now["version"]) != version + 1:  # another write committed meanwhile
+                    final = prepare_bundle(bundle, _Reader(tx), on)
+                    if _new_records(tx, final) != new:
+                        raise ConflictError(
+                            "records of this import were created or deleted by another write while it was "
+                            "being staged; nothing was imported: import it again"
+                        )
+                for name in ("switch_companies", "switch_people", "switch_team"):
+                    tx.run(query(name), stage=stage).consume()
+                tx.run(query("switch_interactions"), stage=stage, kind="interaction").consume()
+                tx.run(query("switch_risks"), stage=stage, kind="risk").consume()
+                for name, rows in _steps(final, new):
+                    for chunk in _chunks(rows, self.import_batch):
+                        tx.run(query(name), rows=chunk).consume()
+                tx.run(query("stage_close"), stage=stage).consume()
+
+            self._write(switch, gated=True)
+        except BaseException:
+            self._drop_stage(stage)
+            raise
+
+    def _renew(self, tx: ManagedTransaction, stage: str) -> None:
+        if tx.run(query("stage_renew"), stage=stage, lease=self.import_lease).single() is None:
+            raise StoreError(
+                f"the import's staged records were deleted (no batch renewed its lease for {self.import_lease:g} s, "
+                "NEO4J_IMPORT_LEASE); nothing was imported: import it again"
+            )
+
+    def _stage_write(self, stage: str, name: str, params: dict[str, Any]) -> None:
+        """One batch of a staged import, in a write transaction of its own that renews the import's lease (it
+        does not bump the data version: nothing visible changes)."""
+
+        def work(tx: ManagedTransaction) -> None:
+            self._renew(tx, stage)
+            tx.run(query(name), stage=stage, **params).consume()
+
+        def call() -> None:
+            with self._session() as session:
+                session.execute_write(work)
+
+        self._call(call)
+
+    def _drop_stage(self, stage: str) -> None:
+        """Delete a staged import's lease and staged nodes (best effort: the lease lapses anyway)."""
+        try:
+            self._call(lambda: self.driver.execute_query(query("stage_close"), stage=stage, database_=self.database))
+            self._run(query("stage_drop"), stage=stage, rows=self.import_batch)
+        except (StoreError, Neo4jError, DriverError):
+            pass
+
+    def _drop_leftovers(self) -> None:
+        """Delete the staged records of imports that died (their lease lapsed) or that lost their lease."""
+        records = self._read_one("stage_leftovers")
+        for record in records:
+            self._drop_stage(str(record["id"]))
 
     def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
         def work(tx: ManagedTransaction) -> list[BundleIssue]:

@@ -18,7 +18,8 @@ NEO4J_SETTINGS: dict[str, tuple[str, type[float] | type[int]]] = {
     "NEO4J_ACQUISITION_TIMEOUT": ("acquisition_timeout", float),  # seconds to get one from the pool (default 10)
     "NEO4J_RETRY_TIME": ("retry_time", float),  # seconds transient errors (deadlocks) are retried (default 10)
     "NEO4J_BREAKER_SECONDS": ("breaker_seconds", float),  # calls refused at once after an outage (default 5)
-    "NEO4J_IMPORT_BATCH": ("import_batch", int),  # rows per UNWIND statement of an import (default 5000)
+    "NEO4J_IMPORT_BATCH": ("import_batch", int),  # records per transaction of an import (default 5000)
+    "NEO4J_IMPORT_LEASE": ("import_lease", float),  # seconds a staged import's records outlive its last batch (300)
 }
 """Environment variables of a Neo4j store's settings: the `Neo4jStore` argument each sets, and its type."""
 

@@ -12,6 +12,8 @@ checks through the service, so the same input is refused everywhere with the sam
 - **Piece counts are whole numbers**: a product is sold by the piece unless it declares a divisible unit
   (`Product.unit`, `Product.divisible`, e.g. hours or kg); a fractional quantity of a piece product is
   refused, naming the quote line.
+- **Dates** are from 1900-01-01 to 2200-12-31 (`FIRST_DATE`, `LAST_DATE`): anything outside is a typing
+  mistake, refused before any date arithmetic (the API's date parameters take the same range, `plausible`).
 - **Days and counts**: validity 1–3650 days, terms and intervals 0–3650 days, 1–120 instalments, 1–1000
   quote lines.
 - **Identifiers** given by the user (quote numbers, order ids, approvers, idempotency keys) follow the
@@ -24,6 +26,7 @@ by the API (a JSON number would lose digits before any rule could see it).
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -41,6 +44,9 @@ MAX_PERCENT_DECIMALS = 4
 MAX_LINES = 1000
 MAX_DAYS = 3650
 MAX_INSTALMENTS = 120
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
+"""The dates the ledger (and the API) take: anything outside is a typing mistake."""
+DATE_RANGE = f"a date written YYYY-MM-DD, from {FIRST_DATE} to {LAST_DATE}"
 DECIMAL_PATTERN = rf"^\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{MAX_DECIMALS}}})?$"
 """A positive amount or quantity as the API documents it (the rule itself is `amount`)."""
 PERCENT_PATTERN = rf"^\d{{1,3}}(\.\d{{1,{MAX_PERCENT_DECIMALS}}})?$"
@@ -148,3 +154,18 @@ def text(value: str | None, what: str, field: str) -> str | None:
     if value is not None and len(value) > MAX_TEXT_LENGTH:
         raise InvalidArgument(f"{what}: at most {MAX_TEXT_LENGTH} characters", field=field)
     return value
+
+
+def plausible(value: date, field: str | None = None) -> date:
+    """A date from `FIRST_DATE` to `LAST_DATE`; the message is the API's for any date parameter."""
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InvalidArgument(f"must be {DATE_RANGE}, not {value}", field=field)
+    return value
+
+
+def day(value: date, what: str, field: str) -> date:
+    """A ledger date (see `plausible`), refused naming it: "quote date: must be a date written ..."."""
+    try:
+        return plausible(value, field)
+    except InvalidArgument as err:
+        raise InvalidArgument(f"{what}: {err.message}", field=field) from None

@@ -330,7 +330,7 @@ def create_quote(
     Required accessories are added; incompatible options, a manual discount above the policy's
     threshold without an approver, or a product without a price in the currency are refused.
     """
-    on = on or today()
+    on = rules.day(on or today(), "quote date", "on")
     requests = _requests(lines)
     manual = rules.percent(manual_discount, "manual discount", "manual_discount")
     rules.identifier(number, "quote number", "number")
@@ -394,7 +394,7 @@ def revise_quote(
 
     Refused once any version was accepted (accepted versions are frozen).
     """
-    on = on or today()
+    on = rules.day(on or today(), "revision date", "on")
     requests_given = _requests(lines) if lines is not None else None
     manual_given = (
         None if manual_discount is None else rules.percent(manual_discount, "manual discount", "manual_discount")
@@ -429,7 +429,7 @@ def revise_quote(
 
 
 def _transition(store: GraphStore, id: str, to: QuoteStatus, on: date | None) -> Quote:
-    on = on or today()
+    on = rules.day(on or today(), "date", "on")
     record = store.documents.get("quote", id)
     if record is None:
         quote = get_quote(store, id)  # a number: its latest version
@@ -467,7 +467,7 @@ def reject_quote(store: GraphStore, id: str, on: date | None = None) -> Quote:
 
 def expire_quotes(store: GraphStore, on: date | None = None) -> list[Quote]:
     """Mark every sent quote past its validity as expired; returns them."""
-    on = on or today()
+    on = rules.day(on or today(), "date", "on")
     stale = [q for q in list_quotes(store) if q.status is QuoteStatus.SENT and on > q.valid_until]
     return [_transition(store, q.id, QuoteStatus.EXPIRED, on) for q in stale]
 
@@ -484,7 +484,7 @@ def create_contract(store: GraphStore, quote_id: str, *, start: date | None = No
         quote=quote.id,
         currency=quote.currency,
         value=quote.net_total,
-        start=start or today(),
+        start=rules.day(start or today(), "start", "start"),
     )
     try:
         store.documents.commit([DocumentWrite.of(contract)])
@@ -511,7 +511,7 @@ def create_order(
     on: date | None = None,
 ) -> Order:
     """An order against a contract; the contract's orders never add up to more than its value."""
-    on = on or today()
+    on = rules.day(on or today(), "order date", "on")
     value = rules.amount(amount, "order amount", "amount")
     rules.identifier(order_id, "order id", "id")
     rules.text(description, "description", "description")
@@ -563,7 +563,7 @@ def invoice_order(
 
     The invoices of an order never add up to more than its amount.
     """
-    on = on or today()
+    on = rules.day(on or today(), "issue date", "on")
     rules.days(instalments, "instalments", "instalments", least=1, most=rules.MAX_INSTALMENTS)
     rules.days(interval_days, "days between instalments", "interval_days")
     rules.days(terms_days, "payment terms in days", "terms_days")
@@ -637,7 +637,7 @@ def record_payment(
     first time (recorded once, even under concurrent retries); the same key for a different request
     is refused.
     """
-    on = on or today()
+    on = rules.day(on or today(), "received", "received")
     value = rules.amount(amount, "payment amount", "amount")
     rules.idempotency_key(idempotency_key)
     request = {"op": "payment", "invoice": invoice_id, "amount": str(value)}  # a retry may come another day
@@ -680,7 +680,7 @@ def refund_payment(
 ) -> Payment:
     """Refund (part of) a payment: an explicit negative entry against the same invoice, never more
     than what is left of the payment. Idempotent like `record_payment`."""
-    on = on or today()
+    on = rules.day(on or today(), "received", "received")
     value = rules.amount(amount, "refund amount", "amount")
     rules.idempotency_key(idempotency_key)
     request = {"op": "refund", "payment": payment, "amount": str(value)}
@@ -736,7 +736,7 @@ def list_orders(store: GraphStore, account: str | None = None) -> list[Order]:
 def paid_orders(store: GraphStore, account: str | None = None, on: date | None = None) -> list[Order]:
     """Orders placed on or before `on`, fully invoiced, whose invoices were fully paid by `on`
     (payments and refunds received on or before `on`)."""
-    on = on or today()
+    on = rules.day(on or today(), "date", "on")
     paid_by: dict[str, Decimal] = {}
     for p in list_payments(store, account):
         if p.received <= on:
@@ -759,7 +759,7 @@ def paid_orders(store: GraphStore, account: str | None = None, on: date | None =
 
 def trailing_volume(store: GraphStore, account: str, on: date | None = None, currency: str = "EUR") -> Decimal:
     """The account's paid-order volume in `currency` over the 365 days up to `on` (included)."""
-    on = on or today()
+    on = rules.day(on or today(), "date", "on")
     start = on - timedelta(days=365)
     return sum(
         (o.amount for o in paid_orders(store, account, on) if o.currency == currency and start < o.ordered_on),

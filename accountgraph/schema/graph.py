@@ -21,6 +21,8 @@ class Label(StrEnum):
     API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
     DOCUMENT = "LedgerRecord"  # a document (quote, invoice, plan...), keyed by (kind, id); the label's first name
     COMMIT_GATE = "CommitGate"  # open while a bundle's transaction commits (readers wait; see write.cypher)
+    STAGED = "Staged"  # a record of a large import not yet visible (no other label; see staging.cypher)
+    IMPORT_STAGE = "ImportStage"  # the lease of a large import being staged
 
 
 class RelType(StrEnum):
@@ -40,7 +42,10 @@ NODE_LABEL: dict[NodeKind, Label] = {
     NodeKind.TEAM: Label.TEAM_MEMBER,
 }
 
-COMPOSITE_KEYS: tuple[tuple[Label, tuple[str, ...]], ...] = ((Label.DOCUMENT, ("kind", "id")),)
+COMPOSITE_KEYS: tuple[tuple[Label, tuple[str, ...]], ...] = (
+    (Label.DOCUMENT, ("kind", "id")),
+    (Label.STAGED, ("staged_import", "staged_kind", "id")),
+)
 """Labels keyed by several properties together (a composite uniqueness constraint each)."""
 
 UNIQUE_IDS: tuple[Label, ...] = tuple(label for label in Label if label not in dict(COMPOSITE_KEYS))
@@ -51,6 +56,7 @@ INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.COMPANY, "parent"),
     (Label.INTERACTION, "at"),
     (Label.RISK_EVENT, "at"),
+    (Label.STAGED, "staged_import"),
 )
 """Property indexes beyond the unique ids."""
 

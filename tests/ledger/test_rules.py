@@ -4,6 +4,7 @@ counts are whole numbers unless a product's unit is divisible, and accessories f
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -142,6 +143,58 @@ def test_the_cli_and_the_api_refuse_the_same_input_with_the_same_message(
         assert message in shown and reason in error["message"], (shown, error["message"])  # the very same words
         assert _ledger(store) == before, args  # nothing written
     assert store.documents.get("product", "widget") is None
+
+
+def test_ledger_dates_far_outside_any_plausible_range_are_refused_by_the_service_the_cli_and_the_api(
+    client: TestClient, planner: H, store: GraphStore, request: pytest.FixtureRequest
+) -> None:
+    """The service refuses dates before 1900 or after 2200 (once a traceback or "an amount out of range", or
+    accepted by the CLI); the API's date parameters take the same rule, so both say the same words."""
+    from accountgraph.cli import app
+
+    accounts(store, "a")
+    c = contract(store, "a", "100")
+    order = service.create_order(store, c.id, "60", order_id="O", on=c.start)
+    [inv] = service.invoice_order(store, order.id, on=c.start)
+    env = {**store_env(store, request), "COLUMNS": "400"}
+    runner = CliRunner()
+    line = {"product": "unit", "quantity": "1"}
+    cases: list[tuple[list[str], tuple[str, dict[str, Any], H], str, str, str]] = [
+        (
+            ["quote", "create", "a", "-l", "unit=1", "--on", day],
+            ("/v1/quotes", {"account": "a", "lines": [line], "on": day}, {}),
+            "on",
+            "quote date",
+            day,
+        )
+        for day in ("9999-12-31", "0001-01-01", "2201-01-01", "1899-12-31")
+    ]
+    cases.append(
+        (
+            ["pay", inv.id, "1.00", "--key", "k1", "--on", "2500-01-01"],
+            ("/v1/payments", {"invoice": inv.id, "amount": "1.00", "received": "2500-01-01"}, {"Idempotency-Key": "k"}),
+            "received",
+            "received",
+            "2500-01-01",
+        )
+    )
+    before = _ledger(store)
+    for args, (path, body, headers), field, what, day in cases:
+        reason = f"must be a date written YYYY-MM-DD, from 1900-01-01 to 2200-12-31, not {day}"
+        result = runner.invoke(app, args, env=env)
+        shown = " ".join(result.output.split())
+        assert result.exit_code == 1 and "Traceback" not in shown, (args, result.output)
+        assert f"error: {what}: {reason}" in shown and "amount" not in shown, (args, result.output)
+        response = client.post(path, json=body, headers={**planner, **headers})
+        assert response.status_code == 422, (path, response.text)
+        [detail] = response.json()["error"]["details"]
+        assert detail["field"] == field and detail["reason"] == reason, (field, response.text)
+        assert "amount" not in response.text
+        assert _ledger(store) == before, args  # nothing written
+    with pytest.raises(InvalidArgument, match="order date: must be a date written") as refused:
+        service.create_order(store, c.id, "1", on=date(2201, 1, 1))
+    assert refused.value.field == "on"
+    assert service.create_order(store, c.id, "1", order_id="O2", on=date(2200, 12, 31)).ordered_on == date(2200, 12, 31)
 
 
 def test_pieces_are_whole_divisible_units_are_not_and_accessories_follow_in_whole_pieces(store: GraphStore) -> None:

@@ -8,22 +8,31 @@
 #   NEO4J_READY bolt://127.0.0.1:PORT
 # and runs until stdin is closed (Ctrl-D), or SIGINT/SIGTERM. All logs go to stderr
 # and DATADIR/logs/. Set NEO4J_LAUNCHER_STDIN=ignore to run it detached (</dev/null).
-# JVM options: NEO4J_JAVA_OPTS (default: a heap sized from the machine, see below).
+# Memory, sized from the memory available (MemAvailable) unless given:
+#   NEO4J_HEAP_MB       the Java heap: a quarter of it, at least 512 MiB, at most 4 GiB. Transactions may hold
+#                       70% of the heap (Neo4j's dbms.memory.transaction.total.max); one that runs out gets
+#                       Neo.TransientError.General.MemoryPoolOutOfMemoryError, which the store reports as a clear
+#                       "ran out of memory" error (API: 507), nothing written. Large imports are written in
+#                       transactions of NEO4J_IMPORT_BATCH records, so they fit in a small heap too.
+#   NEO4J_PAGECACHE_MB  Neo4j's page cache (the store files cached in memory, off the heap): an eighth of it,
+#                       at least 64 MiB, at most 1 GiB.
+#   NEO4J_JAVA_OPTS     every JVM option instead of the heap's (default: -Xms128m -Xmx<NEO4J_HEAP_MB>m).
 set -euo pipefail
 
-# The heap, and with it the memory transactions may hold (Neo4j's dbms.memory.transaction.total.max defaults
-# to 70% of the heap), from the memory available: a quarter of it, at least 512 MiB, at most 4 GiB. A
-# transaction that still runs out gets Neo.TransientError.General.MemoryPoolOutOfMemoryError, which the
-# store reports as a clear "ran out of memory" error (API: 507); nothing is written then.
-heap_mb=512
+avail_mb=2048
 if [[ -r /proc/meminfo ]]; then
   avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
-  if [[ -n "${avail_kb:-}" ]]; then
-    heap_mb=$((avail_kb / 1024 / 4))
-    ((heap_mb < 512)) && heap_mb=512
-    ((heap_mb > 4096)) && heap_mb=4096
-  fi
+  [[ -n "${avail_kb:-}" ]] && avail_mb=$((avail_kb / 1024))
 fi
+clamp() { local v=$1; ((v < $2)) && v=$2; ((v > $3)) && v=$3; echo "$v"; }
+whole() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: $1 must be a whole number of MiB, not '$2'" >&2; exit 2; }; }
+if [[ -n "${NEO4J_HEAP_MB:-}" ]]; then whole NEO4J_HEAP_MB "$NEO4J_HEAP_MB"; heap_mb=$NEO4J_HEAP_MB
+else heap_mb=$(clamp $((avail_mb / 4)) 512 4096); fi
+if [[ -n "${NEO4J_PAGECACHE_MB:-}" ]]; then whole NEO4J_PAGECACHE_MB "$NEO4J_PAGECACHE_MB"; pagecache_mb=$NEO4J_PAGECACHE_MB
+else pagecache_mb=$(clamp $((avail_mb / 8)) 64 1024); fi
+heap="${heap_mb} MiB"
+[[ -n "${NEO4J_JAVA_OPTS:-}" ]] && heap="as NEO4J_JAVA_OPTS sets it"
+echo "run.sh: heap ${heap}, page cache ${pagecache_mb} MiB" >&2
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 main_class=accountgraph.neo4j.Neo4jLauncher
@@ -46,6 +55,7 @@ fi
 # to slower I/O paths.
 exec java \
   ${NEO4J_JAVA_OPTS:--Xms128m -Xmx${heap_mb}m} \
+  -Daccountgraph.pagecache.mb="$pagecache_mb" \
   -XX:+UseSerialGC \
   -XX:-OmitStackTraceInFastThrow \
   -XX:+DisableExplicitGC \

@@ -109,7 +109,9 @@ public final class Neo4jLauncher {
                     .setConfig(BoltConnector.thread_pool_min_size, 1)
                     .setConfig(GraphDatabaseSettings.auth_enabled, false)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(64))
+                    // run.sh sizes the page cache from the machine (NEO4J_PAGECACHE_MB); 64 MiB without it
+                    .setConfig(GraphDatabaseSettings.pagecache_memory,
+                            ByteUnit.mebiBytes(Long.getLong("accountgraph.pagecache.mb", 64L)))
                     .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(64))
                     .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(1))
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)

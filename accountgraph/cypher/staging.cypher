@@ -1,0 +1,164 @@
+// Staged imports (Neo4jStore._load_staged): a bundle larger than one batch is written in several bounded
+// transactions, then made visible in one. Its new records are written as (:Staged) nodes, without any of the
+// labels the reads match (Entity, Company, Person, TeamMember, Interaction, RiskEvent), keyed by
+// (staged_import, staged_kind, id); their relationships (to staged nodes or to visible ones) are invisible too,
+// since every read matches labelled endpoints. The switch (one transaction, behind a commit gate) gives the
+// staged nodes their labels and writes the bundle's changes to records that already existed.
+// An (:ImportStage {id, until}) node holds the import's lease, renewed by every batch; the staged nodes of an
+// import whose lease lapsed, or that has no ImportStage, are deleted at the next open or staged import.
+
+// name: stage_open
+CREATE (:ImportStage {id: $stage, until: datetime() + duration({seconds: $lease})})
+
+// name: stage_renew
+MATCH (st:ImportStage {id: $stage})
+SET st.until = datetime() + duration({seconds: $lease})
+RETURN st.id AS id
+
+// name: stage_nodes
+UNWIND $rows AS r
+MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
+SET n = r, n.staged_import = $stage, n.staged_kind = $kind
+
+// name: stage_link_companies
+UNWIND $rows AS r
+MATCH (n:Staged {staged_import: $stage, staged_kind: 'company', id: r.id})
+USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'company', id: r.parent})
+USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vp:Company {id: r.parent})
+WITH n, coalesce(sp, vp) AS p
+WHERE p IS NOT NULL
+MERGE (p)-[:PARENT_OF]->(n)
+
+// name: stage_link_people
+UNWIND $rows AS r
+MATCH (n:Staged {staged_import: $stage, staged_kind: 'person', id: r.id})
+USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
+USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vc:Company {id: r.company})
+WITH n, r, coalesce(sc, vc) AS c
+WHERE c IS NOT NULL
+MERGE (n)-[:WORKS_AT]->(c)
+WITH n, r
+WHERE r.reports_to IS NOT NULL
+OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'person', id: r.reports_to})
+USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vm:Person {id: r.reports_to})
+WITH n, coalesce(sm, vm) AS m
+WHERE m IS NOT NULL
+MERGE (n)-[:REPORTS_TO]->(m)
+
+// name: stage_knows
+// r.fk, r.tk: the kind of each endpoint when the bundle brings it new (a staged node), else an empty string.
+UNWIND $rows AS r
+OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: r.fk, id: r.from})
+USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (va:Entity {id: r.from})
+OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: r.tk, id: r.to})
+USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vb:Entity {id: r.to})
+WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
+WHERE a IS NOT NULL AND b IS NOT NULL
+MERGE (a)-[t:KNOWS]->(b)
+SET t = r.props
+
+// name: stage_influences
+UNWIND $rows AS r
+OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: 'person', id: r.from})
+USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (va:Person {id: r.from})
+OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: 'person', id: r.to})
+USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vb:Person {id: r.to})
+WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
+WHERE a IS NOT NULL AND b IS NOT NULL
+MERGE (a)-[t:INFLUENCES]->(b)
+SET t = r.props
+
+// name: stage_interactions
+UNWIND $rows AS r
+MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
+SET n = r, n.staged_import = $stage, n.staged_kind = $kind
+WITH n, r
+OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'team', id: r.member})
+USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vm:TeamMember {id: r.member})
+OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'person', id: r.person})
+USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vp:Person {id: r.person})
+WITH n, coalesce(sm, vm) AS m, coalesce(sp, vp) AS p
+WHERE m IS NOT NULL AND p IS NOT NULL
+MERGE (n)-[:WITH_MEMBER]->(m)
+MERGE (n)-[:WITH_PERSON]->(p)
+
+// name: stage_risks
+UNWIND $rows AS r
+MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
+SET n = r, n.staged_import = $stage, n.staged_kind = $kind
+WITH n, r
+OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
+USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
+OPTIONAL MATCH (vc:Company {id: r.company})
+WITH n, coalesce(sc, vc) AS c
+WHERE c IS NOT NULL
+MERGE (n)-[:CONCERNS]->(c)
+
+// The switch: in the one transaction that also writes the changes to existing records (and opens the commit
+// gate), every staged node of the import gets its labels. Its lease is checked (and renewed) first.
+
+// name: switch_companies
+MATCH (n:Staged {staged_import: $stage, staged_kind: 'company'})
+SET n:Entity:Company
+REMOVE n:Staged, n.staged_import, n.staged_kind
+
+// name: switch_people
+MATCH (n:Staged {staged_import: $stage, staged_kind: 'person'})
+SET n:Entity:Person
+REMOVE n:Staged, n.staged_import, n.staged_kind
+
+// name: switch_team
+MATCH (n:Staged {staged_import: $stage, staged_kind: 'team'})
+SET n:Entity:TeamMember
+REMOVE n:Staged, n.staged_import, n.staged_kind
+
+// name: switch_interactions
+MATCH (n:Staged {staged_import: $stage, staged_kind: $kind})
+SET n:Interaction
+REMOVE n:Staged, n.staged_import, n.staged_kind
+
+// name: switch_risks
+MATCH (n:Staged {staged_import: $stage, staged_kind: $kind})
+SET n:RiskEvent
+REMOVE n:Staged, n.staged_import, n.staged_kind
+
+// name: stage_close
+MATCH (st:ImportStage {id: $stage})
+DELETE st
+
+// Leftovers: imports whose lease lapsed (killed, or their server connection lost), and staged nodes of no import.
+
+// name: stage_leftovers
+MATCH (st:ImportStage)
+WHERE st.until < datetime()
+RETURN st.id AS id
+UNION
+MATCH (n:Staged)
+WHERE NOT EXISTS { MATCH (st:ImportStage {id: n.staged_import}) }
+RETURN DISTINCT n.staged_import AS id
+
+// name: stage_drop
+// In transactions of its own (an auto-commit statement), so dropping a large import stays bounded too.
+MATCH (n:Staged {staged_import: $stage})
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $rows ROWS
+
+// name: existing_interactions
+MATCH (n:Interaction)
+WHERE n.id IN $ids
+RETURN n.id AS id
+
+// name: existing_risks
+MATCH (n:RiskEvent)
+WHERE n.id IN $ids
+RETURN n.id AS id
