@@ -1,6 +1,6 @@
 """Large imports: a concurrent reader sees the whole import or none of it (both backends), and an import the
 Neo4j server has no memory for is refused with a clear error by the store, the API (507) and the CLI, nothing
-written (a private launcher server with a small heap)."""
+written (the private launcher server with a small heap, `private_neo4j`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.samples.generator import generate_account
 from tests.api.support import REPO, api, error_of, new_key
 from tests.graph.test_store_contract import group_bundle
-from tests.neo4j_server import Neo4jServer, launched, launcher_available, required
+from tests.neo4j_server import PrivateNeo4j
 
 PEOPLE = 1500
 
@@ -70,21 +69,10 @@ def test_a_concurrent_reader_sees_an_import_whole_or_not_at_all(store: GraphStor
     assert len(seen) > 2
 
 
-@pytest.fixture
-def small_neo4j(tmp_path: Path) -> Iterator[Neo4jServer]:
-    """A private launcher server with a 256 MiB heap: transactions may hold about 180 MiB."""
-    if not launcher_available():
-        if required():
-            pytest.fail("ACCOUNTGRAPH_REQUIRE_NEO4J=1 but java, mvn or tools/neo4j are missing", pytrace=False)
-        pytest.skip("the Neo4j launcher needs java and mvn")
-    with launched(java_opts="-Xms64m -Xmx256m") as server:
-        yield server
-
-
 def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_nothing(
-    small_neo4j: Neo4jServer, tmp_path: Path
+    private_neo4j: PrivateNeo4j, tmp_path: Path
 ) -> None:
-    store = Neo4jStore(small_neo4j.uri)
+    store = Neo4jStore(private_neo4j.uri)
     try:
         store.load_bundle(group_bundle())
         before = store.counts()
@@ -106,14 +94,14 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
             assert r.status_code == 507, r.text[:500]
             error = error_of(r)
             assert error["code"] == "insufficient_storage" and "ran out of memory" in error["message"]
-            assert small_neo4j.uri not in r.text
+            assert private_neo4j.uri not in r.text
         assert store.counts()["people"] == before["people"]
 
         file = tmp_path / "huge.json"
         file.write_text(huge.model_dump_json(by_alias=True), encoding="utf-8")
         env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "COLUMNS": "200"}
         done = subprocess.run(
-            [sys.executable, "-m", "accountgraph", "import", str(file), "--store", small_neo4j.uri],
+            [sys.executable, "-m", "accountgraph", "import", str(file), "--store", private_neo4j.uri],
             capture_output=True,
             text=True,
             env=env,
