@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 
 from accountgraph.graph.store import GraphStore
 from tests.neo4j_server import Neo4jServer, Neo4jUnavailable, neo4j_server, required
 
 BACKENDS = ["sqlite", "neo4j"]
+
+# Typer's test runner builds the Click command of the app anew at every call (about a third of a second for this
+# app, the better part of the in-process CLI tests); no test changes the app, so each one is built once.
+typer.testing._get_command = functools.cache(typer.main.get_command)
 
 
 @pytest.fixture(scope="session")

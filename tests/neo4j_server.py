@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,35 @@ def launched(port: int = 0, data: Path | None = None, java_opts: str | None = No
     temporary folder, deleted), stopped when the block ends: for tests that stop and restart a server."""
     with _launcher(port, data, java_opts) as server:
         yield server
+
+
+class PrivateNeo4j:
+    """A launcher server of its own on a fixed port and folder, that a test may stop and start again (same port,
+    same files)."""
+
+    def __init__(self, data: Path, java_opts: str | None = None) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.data = data
+        self.java_opts = java_opts
+        self.uri = f"bolt://127.0.0.1:{self.port}"
+        self._running: ExitStack | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._running is not None
+
+    def start(self) -> None:
+        stack = ExitStack()
+        found = stack.enter_context(launched(self.port, self.data, self.java_opts))
+        assert found.uri == self.uri
+        self._running = stack
+
+    def stop(self) -> None:
+        assert self._running is not None
+        self._running.close()
+        self._running = None
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Relationship intelligence on the projection of an account (the same on every backend).
 
-Every algorithm is a pure function ``f(G, ...)`` of the projection (`GraphStore.account_projection`), of its
-networkx view (`GraphStore.account_subgraph`) or of an `AccountView` prepared from either (`prepare`),
+Every algorithm is a pure function ``f(view, ...)`` of an `AccountView`, prepared once (`prepare`) from the
+projection (`GraphStore.account_projection`) or its networkx view (`GraphStore.account_subgraph`),
 deterministic, and returns a pydantic result that carries its explanation. The parameters and their
 defaults are in `params.py`.
 """
@@ -18,10 +18,10 @@ from accountgraph.algorithms.params import (
     StrengthParams,
 )
 from accountgraph.algorithms.paths import best_paths
-from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.prepared import AccountView, prepare, tie_strengths
 from accountgraph.algorithms.ranking import key_people
 from accountgraph.algorithms.risk import account_risk
-from accountgraph.algorithms.strength import effective_strength, tie_strengths
+from accountgraph.algorithms.strength import effective_strength
 from accountgraph.algorithms.whatif import articulation_people, what_if
 
 __all__ = [

@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from scipy.sparse import csgraph
 
@@ -34,7 +33,7 @@ from accountgraph.algorithms.coverage import (
 )
 from accountgraph.algorithms.params import ActionParams, CoverageParams
 from accountgraph.algorithms.paths import contact_path, paths_from_team
-from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Action, ActionPlan, Connector, ContactPath
 
@@ -179,7 +178,7 @@ def _context(
 
 
 def next_best_actions(
-    G: nx.MultiDiGraph | AccountView,
+    view: AccountView,
     params: ActionParams | None = None,
     *,
     coverage_params: CoverageParams | None = None,
@@ -188,7 +187,8 @@ def next_best_actions(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
+    view : AccountView
+        The prepared account (`prepare`).
     params : ActionParams, optional
         How many actions, the departure risk of a single thread, the chance of a cold approach, how many
         actions one member carries, how much a single point of failure on a path weighs, when a connector
@@ -206,7 +206,6 @@ def next_best_actions(
         warm path to the target. With the people too many of the account's best paths depend on
         (``overloaded``).
     """
-    view = prepare(G)
     params = params or view.options.actions
     arrays = rank_arrays(view)
     core = coverage_core(view, coverage_params, arrays=arrays)

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
 from accountgraph.algorithms.params import CoverageParams, RankParams
-from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Breakdown, Coverage, CoveredPerson, Gap, Layer
 
@@ -339,7 +338,7 @@ def _label(text: str) -> str:
 
 
 def coverage(
-    G: nx.MultiDiGraph | AccountView,
+    view: AccountView,
     params: CoverageParams | None = None,
     *,
     rank: RankParams | None = None,
@@ -348,8 +347,8 @@ def coverage(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
-        The account projection or a prepared view.
+    view : AccountView
+        The prepared account (`prepare`).
     params : CoverageParams, optional
         Threshold, chain size, layers (default: the view's options).
     rank : RankParams, optional
@@ -360,7 +359,6 @@ def coverage(
     Coverage
         ``score`` 0..100 with its breakdowns, every chain member and the gaps, most important first.
     """
-    view = prepare(G)
     params = params or view.options.coverage
     arrays = rank_arrays(view, rank)
     core = coverage_core(view, params, arrays=arrays)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import itertools
 import math
 
-import networkx as nx
 import numpy as np
 
 from accountgraph.algorithms import fast
@@ -35,7 +34,6 @@ from accountgraph.algorithms.prepared import (
     ARC_REPORTS_TO,
     HOP_EPSILON,
     AccountView,
-    prepare,
 )
 from accountgraph.algorithms.results import ContactPath, Hop, PathResult, Starter, TieKind
 from accountgraph.algorithms.strength import parse_instant, strength_core
@@ -285,7 +283,7 @@ def _disjoint_routes(
 
 
 def best_paths(
-    G: nx.MultiDiGraph | AccountView,
+    view: AccountView,
     target: str,
     *,
     source: str | None = None,
@@ -298,8 +296,8 @@ def best_paths(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
-        The account projection or a prepared view.
+    view : AccountView
+        The prepared account (`prepare`).
     target : str
         The person to reach.
     source : str, optional
@@ -330,7 +328,6 @@ def best_paths(
         raise InvalidArgument("k must be 1 or more", field="k")
     if max_hops is not None and max_hops < 1:
         raise InvalidArgument("max_hops must be 1 or more", field="max_hops")
-    view = prepare(G)
     if not view.is_person(target):
         raise NotFoundError("person", target)
     tname = view.name(target)

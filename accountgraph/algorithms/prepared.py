@@ -5,8 +5,10 @@ library in between; a networkx projection is read back into one) and keeps what 
 people and our team members in id order (so results never depend on the order the data was loaded in), the
 effective strength of every tie (`strength.py`), the informal network of the customer's people, their
 `INFLUENCES` ties, the reporting lines, and the contact graph the paths walk. The networkx view
-(`view.graph`, for the HTML views) is only built when asked for. Every public algorithm accepts the
-projection, its networkx view or an `AccountView`; the service layer caches views.
+(`view.graph`) is only built when asked for. Every public algorithm takes an `AccountView` (networkx
+stays for GraphML export, the test oracles and users' own analyses: `prepare` reads it); the service layer
+caches views. `tie_strengths` works out our team's ties one by one, the reference of the view's
+`team_ties`.
 
 A view is read-only. Results that depend only on the view and the parameters (the ranking) are memoised on
 it.
@@ -33,19 +35,23 @@ from accountgraph.algorithms.fast import (
     sample_sources,
     unique_ints,
 )
-from accountgraph.algorithms.params import Options, RankParams
+from accountgraph.algorithms.params import Options, RankParams, StrengthParams
+from accountgraph.algorithms.results import TieStrength
 from accountgraph.algorithms.strength import (
     StrengthCore,
     decayed,
+    interactions_by_pair,
     parse_instant,
     resolve_reference,
+    strength_core,
     strength_cores,
+    strength_result,
 )
 from accountgraph.perf import paused_gc
 from accountgraph.projection import Projection, TieRow
 from accountgraph.projection.ties import given
 
-__all__ = ["ARC_KINDS", "AccountView", "TeamTie", "as_view", "prepare"]
+__all__ = ["ARC_KINDS", "AccountView", "TeamTie", "prepare", "tie_strengths"]
 
 ARC_KNOWS, ARC_INFLUENCES, ARC_INFLUENCED_BY, ARC_REPORTS_TO, ARC_MANAGES, ARC_ROOT = range(6)
 ARC_KINDS = ("KNOWS", "INFLUENCES", "INFLUENCED_BY", "REPORTS_TO", "MANAGES", "ROOT")
@@ -380,4 +386,43 @@ def prepare(
     return AccountView(G, options, reference)
 
 
-as_view = prepare
+def tie_strengths(
+    view: AccountView,
+    *,
+    reference: date | datetime | None = None,
+    params: StrengthParams | None = None,
+) -> dict[tuple[str, str], TieStrength]:
+    """The effective strength of every `KNOWS` tie between one of our team members and a person.
+
+    Each tie is worked out on its own with `strength_core`, the reference of what the view computes for all
+    of them at once (`AccountView.team_ties`; a test checks that the two agree).
+
+    Parameters
+    ----------
+    view : AccountView
+        The prepared account (`prepare`).
+    reference : date or datetime, optional
+        The time strengths are computed for (default: the view's).
+    params : StrengthParams, optional
+        Default: the view's options.
+
+    Returns
+    -------
+    dict
+        ``(member, person) → TieStrength``, in (member, person) order.
+    """
+    params = params or view.options.strength
+    ref = resolve_reference(view.as_of, reference) if reference is not None else view.reference
+    touches = interactions_by_pair(view.projection.interactions)
+    out: dict[tuple[str, str], TieStrength] = {}
+    for kind, a, b, stated, _, _, last_contact, _ in view.projection.ties:
+        if kind != "knows":
+            continue
+        if view.is_team(b) and view.is_person(a):
+            a, b = b, a
+        elif not (view.is_team(a) and view.is_person(b)):
+            continue
+        mine = touches.get((a, b), [])
+        core = strength_core(stated, mine, parse_instant(last_contact), ref, params)
+        out[(a, b)] = strength_result(a, b, stated, len([t for t in mine if t[0] <= ref]), core, params)
+    return dict(sorted(out.items()))

@@ -13,13 +13,12 @@ import itertools
 import math
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from accountgraph.algorithms import fast
 from accountgraph.algorithms.fast import FloatArray, IntArray, run_starts
 from accountgraph.algorithms.params import RankParams
-from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import (
     AuthorityPart,
     BrokeragePart,
@@ -278,7 +277,7 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
 
 
 def key_people(
-    G: nx.MultiDiGraph | AccountView,
+    view: AccountView,
     params: RankParams | None = None,
     *,
     top: int | None = None,
@@ -287,8 +286,8 @@ def key_people(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
-        The account projection (`GraphStore.account_subgraph`) or a prepared view of it.
+    view : AccountView
+        The prepared account (`prepare`).
     params : RankParams, optional
         Weights and method settings (default: the view's options, else `RankParams()`).
     top : int, optional
@@ -302,15 +301,16 @@ def key_people(
 
     Examples
     --------
+    >>> import networkx as nx
+    >>> from accountgraph.algorithms import prepare
     >>> G = nx.MultiDiGraph(account="acme")
     >>> G.add_node("boss", kind="person", name="Boss", level=1, roles=["decision_maker"], stance="neutral")
     >>> G.add_node("aide", kind="person", name="Aide", level=2, roles=[], stance="neutral")
     >>> G.add_edge("aide", "boss", key="REPORTS_TO")
     'REPORTS_TO'
-    >>> [p.id for p in key_people(G).people]
+    >>> [p.id for p in key_people(prepare(G)).people]
     ['boss', 'aide']
     """
-    view = prepare(G)
     arrays = rank_arrays(view, params)
     chosen = arrays.order if top is None else arrays.order[:top]
     with paused_gc():  # four acyclic models per person

@@ -12,13 +12,11 @@ from collections import defaultdict, deque
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-import networkx as nx
-
 from accountgraph.algorithms.params import RiskParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import Alert, CompanyRisk, RiskItem, RiskReport
 from accountgraph.algorithms.strength import resolve_reference
-from accountgraph.projection import Projection, Row
+from accountgraph.projection import Row
 
 __all__ = ["account_risk"]
 
@@ -50,7 +48,7 @@ def _money(amount: object, currency: object) -> str:
 
 
 def account_risk(
-    G: Projection | nx.MultiDiGraph | AccountView,
+    view: AccountView,
     params: RiskParams | None = None,
     *,
     reference: date | datetime | None = None,
@@ -59,11 +57,12 @@ def account_risk(
 
     Parameters
     ----------
-    G : Projection, nx.MultiDiGraph or AccountView
-        The account projection (its ``risks`` and company tree are used), its networkx view or a view.
+    view : AccountView
+        The prepared account (`prepare`); its projection's ``risks`` and company tree are used.
     params : RiskParams, optional
+        Default: the view's options.
     reference : date or datetime, optional
-        The time recency is measured to (default: the view's, else now but not after ``as_of``).
+        The time recency is measured to (default: the view's).
 
     Returns
     -------
@@ -71,15 +70,9 @@ def account_risk(
         The score 0..100, each event with its parts and contribution, each company's own and rolled-up
         risk, and the alerts, largest first.
     """
-    if isinstance(G, AccountView):
-        view_params = G.options.risk
-        ref = resolve_reference(G.as_of, reference) if reference is not None else G.reference
-        projection = G.projection
-    else:
-        view_params = RiskParams()
-        projection = G if isinstance(G, Projection) else Projection.from_networkx(G)
-        ref = resolve_reference(projection.as_of, reference)
-    params = params or view_params
+    ref = resolve_reference(view.as_of, reference) if reference is not None else view.reference
+    projection = view.projection
+    params = params or view.options.risk
     account = projection.account
     as_of = projection.as_of or ref.date()
     depth, parents = _depths(projection.companies, account)

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import networkx as nx
 import numpy as np
 
 from accountgraph.algorithms.params import StrengthParams
@@ -30,7 +29,7 @@ __all__ = [
     "resolve_reference",
     "strength_core",
     "strength_cores",
-    "tie_strengths",
+    "strength_result",
 ]
 
 _DAY = 86400.0
@@ -295,7 +294,7 @@ def effective_strength(
     rows = list(interactions)
     touches = [_touch(r) for r in rows]
     core = strength_core(stated, touches, parse_instant(last_contact), ref, params)
-    return _model(a, b, stated, len([t for t in touches if t[0] <= ref]), core, params)
+    return strength_result(a, b, stated, len([t for t in touches if t[0] <= ref]), core, params)
 
 
 def _touch(row: Mapping[str, Any]) -> tuple[datetime, str, int]:
@@ -304,7 +303,10 @@ def _touch(row: Mapping[str, Any]) -> tuple[datetime, str, int]:
     return at, str(row["kind"]), int(row.get("sentiment") or 0)
 
 
-def _model(a: str, b: str, stated: float, count: int, core: StrengthCore, params: StrengthParams) -> TieStrength:
+def strength_result(
+    a: str, b: str, stated: float, count: int, core: StrengthCore, params: StrengthParams
+) -> TieStrength:
+    """The result model of one tie's strength (`count` touches counted), with its one-line explanation."""
     return TieStrength(
         a=a,
         b=b,
@@ -329,38 +331,3 @@ def interactions_by_pair(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, s
     for touches in grouped.values():
         touches.sort()
     return dict(grouped)
-
-
-def tie_strengths(
-    G: nx.MultiDiGraph,
-    *,
-    reference: date | datetime | None = None,
-    params: StrengthParams | None = None,
-) -> dict[tuple[str, str], TieStrength]:
-    """The effective strength of every `KNOWS` tie between one of our team members and a person.
-
-    Parameters
-    ----------
-    G : nx.MultiDiGraph
-        An account projection (`GraphStore.account_subgraph`).
-    reference : date or datetime, optional
-        The time strengths are computed for (default: now, but not after the end of ``G.graph["as_of"]``).
-    params : StrengthParams, optional
-
-    Returns
-    -------
-    dict
-        ``(member, person) → TieStrength``, in (member, person) order.
-    """
-    params = params or StrengthParams()
-    ref = resolve_reference(G.graph.get("as_of"), reference)
-    touches = interactions_by_pair(G.graph.get("interactions") or [])
-    kind = G.nodes
-    out: dict[tuple[str, str], TieStrength] = {}
-    for u, v, key, data in G.edges(keys=True, data=True):
-        if key != "KNOWS" or kind[u].get("kind") != "team" or kind[v].get("kind") != "person":
-            continue
-        mine = touches.get((u, v), [])
-        core = strength_core(data["strength"], mine, parse_instant(data.get("last_contact")), ref, params)
-        out[(u, v)] = _model(u, v, data["strength"], len([t for t in mine if t[0] <= ref]), core, params)
-    return dict(sorted(out.items()))

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import networkx as nx
 import numpy as np
 
 from accountgraph.algorithms import fast
 from accountgraph.algorithms.coverage import coverage_core
 from accountgraph.algorithms.params import CoverageParams
-from accountgraph.algorithms.prepared import AccountView, prepare
+from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
 from accountgraph.errors import NotFoundError
@@ -32,12 +31,13 @@ def _ref(view: AccountView, node: str) -> PersonRef:
     return PersonRef(id=node, name=view.name(node), kind=kind, company=attrs.get("company"))
 
 
-def articulation_people(G: nx.MultiDiGraph | AccountView, *, limit: int | None = None) -> list[ArticulationPerson]:
+def articulation_people(view: AccountView, *, limit: int | None = None) -> list[ArticulationPerson]:
     """The people whose loss would cut our team off from part of the account.
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
+    view : AccountView
+        The prepared account (`prepare`).
     limit : int, optional
         Keep only the `limit` that cut off the most people.
 
@@ -46,7 +46,6 @@ def articulation_people(G: nx.MultiDiGraph | AccountView, *, limit: int | None =
     list of ArticulationPerson
         Most people cut off first (then by id); each with up to five examples, best ranked first.
     """
-    view = prepare(G)
     if view.T == 0:
         return []
     contact = view.contact
@@ -80,7 +79,7 @@ def before_after(before: float, after: float) -> str:
 
 
 def what_if(
-    G: nx.MultiDiGraph | AccountView,
+    view: AccountView,
     remove: str,
     *,
     params: CoverageParams | None = None,
@@ -90,7 +89,8 @@ def what_if(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph or AccountView
+    view : AccountView
+        The prepared account (`prepare`).
     remove : str
         A person of the account or one of our team members holding a relationship in it.
     params : CoverageParams, optional
@@ -106,7 +106,6 @@ def what_if(
     NotFoundError
         If `remove` is neither a person of the account nor one of our members with a relationship in it.
     """
-    view = prepare(G)
     if remove not in view.index:
         raise NotFoundError("person or team member in this account", remove)
     before = coverage_core(view, params)

@@ -66,10 +66,10 @@ def test_actions_are_ordered_by_expected_gain_and_explained() -> None:
 def test_limit_and_cold_approach() -> None:
     spec = account()
     spec.people["island"] = person(level=1, roles=["decision_maker"], company="sub")
-    plan = next_best_actions(projection(spec), ActionParams(limit=50, cold_strength=0.05))
+    plan = next_best_actions(prepare(projection(spec)), ActionParams(limit=50, cold_strength=0.05))
     island = next(a for a in plan.actions if a.target == "island")
     assert island.path is None and island.success == 0.05 and "cold" in island.plan and island.member in ("t0", "t1")
-    assert len(next_best_actions(projection(spec), ActionParams(limit=2)).actions) == 2
+    assert len(next_best_actions(prepare(projection(spec)), ActionParams(limit=2)).actions) == 2
 
 
 def test_risk_rolls_up_the_company_tree() -> None:
@@ -116,11 +116,11 @@ def test_risk_rolls_up_the_company_tree() -> None:
     assert "2 levels below the group" in report.alerts[0].message and report.alerts[0].level == "high"
     # the same event at the top weighs more
     spec.risks[0]["company"] = "acc"
-    assert account_risk(projection(spec), reference=REFERENCE).score > report.score
+    assert account_risk(prepare(projection(spec)), reference=REFERENCE).score > report.score
 
 
 def test_no_risk_events() -> None:
-    report = account_risk(projection(account()), reference=REFERENCE)
+    report = account_risk(prepare(projection(account())), reference=REFERENCE)
     assert report.score == 0.0 and report.alerts == [] and report.events == []
 
 
@@ -197,7 +197,7 @@ def test_an_intermediary_who_is_no_single_point_of_failure_is_preferred() -> Non
     # much stronger (0.81 against 0.85 × 0.5 = 0.425): worth the risk
     spec = two_ways()
     spec.influences = [("solo", "boss", 0.9), ("hub", "boss", 0.5)]
-    strong = next(a for a in next_best_actions(projection(spec)).actions if a.target == "boss")
+    strong = next(a for a in next_best_actions(prepare(projection(spec))).actions if a.target == "boss")
     assert strong.path is not None and [h.target for h in strong.path.hops] == ["solo", "boss"]
 
 

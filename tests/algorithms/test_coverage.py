@@ -124,6 +124,6 @@ def test_a_partnership_without_reporting_lines_has_no_unit_heads() -> None:
 def test_no_team_means_zero_coverage_and_every_person_a_gap() -> None:
     spec = account()
     spec.team, spec.knows = [], []
-    result = coverage(projection(spec))
+    result = coverage(prepare(projection(spec)))
     assert result.score == 0.0 and result.covered_count == 0
     assert {g.subject for g in result.gaps if g.kind == "uncovered_person"} == {p.id for p in result.people}

@@ -152,14 +152,14 @@ def test_hops_are_explained() -> None:
 
 
 def test_reporting_lines_are_walked_both_ways() -> None:
-    result = best_paths(projection(chain()), "far", k=1)
+    result = best_paths(prepare(projection(chain())), "far", k=1)
     hops = result.paths[0].hops
     assert hops[-1].tie == "MANAGES" and hops[-1].strength == pytest.approx(0.6)
     assert "manages" in hops[-1].explanation and hops[-1].stated is None
 
 
 def test_avoiding_opponents() -> None:
-    g = projection(chain())
+    g = prepare(projection(chain()))
     result = best_paths(g, "boss", avoid_opponents=True, k=3)
     assert result.avoided == ["foe"]
     assert all("foe" not in [h.target for h in p.hops[:-1]] for p in result.paths)
@@ -169,24 +169,24 @@ def test_avoiding_opponents() -> None:
 
 
 def test_unreachable_targets_get_a_clear_answer() -> None:
-    g = projection(chain())
+    g = prepare(projection(chain()))
     lonely = best_paths(g, "lonely")
     assert not lonely.reachable and lonely.paths == [] and "no chain of relationships" in lonely.reason
     too_far = best_paths(g, "far", max_hops=1)
     assert not too_far.reachable and "at most 1 hops" in too_far.reason
     spec = chain()
     spec.knows = [("t0", "foe", 0.9)]
-    only_foe = best_paths(projection(spec), "boss", avoid_opponents=True)
+    only_foe = best_paths(prepare(projection(spec)), "boss", avoid_opponents=True)
     assert not only_foe.reachable and "opponent or blocker" in only_foe.reason
     stranger = best_paths(g, "boss", source="t9")
     assert not stranger.reachable and "holds no active relationship" in stranger.reason
     spec.team, spec.knows = [], []
-    nobody = best_paths(projection(spec), "boss")
+    nobody = best_paths(prepare(projection(spec)), "boss")
     assert not nobody.reachable and "none of our team members" in nobody.reason
 
 
 def test_bad_arguments_raise() -> None:
-    g = projection(chain())
+    g = prepare(projection(chain()))
     with pytest.raises(NotFoundError):
         best_paths(g, "ghost")
     with pytest.raises(NotFoundError):

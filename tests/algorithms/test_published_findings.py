@@ -40,8 +40,8 @@ def loaded(store: GraphStore) -> Iterator[GraphStore]:
     yield store
 
 
-def ranked(view: AccountView | nx.MultiDiGraph) -> dict[str, PersonRank]:
-    return {p.id: p for p in key_people(view).people}
+def ranked(g: AccountView | nx.MultiDiGraph) -> dict[str, PersonRank]:
+    return {p.id: p for p in key_people(prepare(g)).people}
 
 
 def short(person_id: str) -> str:

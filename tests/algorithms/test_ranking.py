@@ -86,7 +86,7 @@ def test_results_built_without_validation_are_the_validated_ones() -> None:
 
 
 def test_weights_are_configurable() -> None:
-    g = projection(org())
+    g = prepare(projection(org()))
     only_influence = key_people(g, RankParams(authority=0, influence=1, brokerage=0))
     assert only_influence.people[0].id == "vp2"
     only_brokerage = key_people(g, RankParams(authority=0, influence=0, brokerage=2))
@@ -99,22 +99,22 @@ def test_weights_are_configurable() -> None:
 
 def test_our_team_does_not_change_who_matters() -> None:
     spec = org()
-    before = key_people(projection(spec)).people
+    before = key_people(prepare(projection(spec))).people
     spec.knows += [("t0", "a", 1.0), ("t0", "ceo", 0.3)]
-    after = key_people(projection(spec)).people
+    after = key_people(prepare(projection(spec))).people
     assert [(p.id, p.score) for p in before] == [(p.id, p.score) for p in after]
 
 
 def test_top_limits_the_people() -> None:
-    everyone = key_people(projection(org()))
-    assert [p.id for p in key_people(projection(org()), top=2).people] == [p.id for p in everyone.people[:2]]
+    everyone = key_people(prepare(projection(org())))
+    assert [p.id for p in key_people(prepare(projection(org())), top=2).people] == [p.id for p in everyone.people[:2]]
 
 
 @settings(max_examples=40, deadline=None)
 @given(specs(), __import__("hypothesis").strategies.integers(0, 10_000))
 def test_rankings_do_not_depend_on_load_order(spec: Spec, seed: int) -> None:
-    straight = key_people(projection(spec))
-    shuffled = key_people(projection(spec, shuffle=seed))
+    straight = key_people(prepare(projection(spec)))
+    shuffled = key_people(prepare(projection(spec, shuffle=seed)))
     assert straight.model_dump(exclude={"reference"}) == shuffled.model_dump(exclude={"reference"})
 
 

@@ -110,7 +110,7 @@ def test_tie_strengths_of_a_projection_use_the_logged_interactions() -> None:
         },
     ]
     g = projection(spec)
-    ties = tie_strengths(g, reference=REF)
+    ties = tie_strengths(prepare(g), reference=REF)
     assert list(ties) == [("t0", "p0"), ("t1", "p1")]
     assert ties[("t0", "p0")].interactions == 1
     assert ties[("t0", "p0")].effective > ties[("t1", "p1")].effective

@@ -44,7 +44,7 @@ def test_removing_a_member_loses_what_only_they_held() -> None:
 def test_removing_a_person_cuts_the_paths_through_them() -> None:
     spec = bridge()
     spec.knows = [t for t in spec.knows if t != ("t0", "ceo", 0.5)]
-    result = what_if(projection(spec), "hub")
+    result = what_if(prepare(projection(spec)), "hub")
     assert result.removed.kind == "person"
     assert {p.id for p in result.lost_people} == {"ceo", "cfo"}
 
@@ -52,7 +52,7 @@ def test_removing_a_person_cuts_the_paths_through_them() -> None:
 def test_articulation_people_and_how_many_they_cut_off() -> None:
     spec = bridge()
     spec.knows = [t for t in spec.knows if t != ("t0", "ceo", 0.5)]
-    found = {a.id: a for a in articulation_people(projection(spec))}
+    found = {a.id: a for a in articulation_people(prepare(projection(spec)))}
     assert found["hub"].cut_off == 2 and found["hub"].kind == "person"
     assert set(found["hub"].examples) == {"ceo", "cfo"}
     assert found["t0"].cut_off == 3 and found["t0"].kind == "team"
@@ -89,15 +89,15 @@ def test_an_articulation_person_loses_exactly_the_people_it_cuts_off(spec: Spec,
 
 def test_unknown_ids_raise() -> None:
     with pytest.raises(NotFoundError):
-        what_if(projection(bridge()), "ghost")
+        what_if(prepare(projection(bridge())), "ghost")
     with pytest.raises(NotFoundError):
-        what_if(projection(bridge()), "acc")  # a company is not a person
+        what_if(prepare(projection(bridge())), "acc")  # a company is not a person
 
 
 def test_no_team_no_articulation() -> None:
     spec = bridge()
     spec.team, spec.knows = [], [("hub", "ceo", 0.5)]
-    g = projection(spec)
+    g = prepare(projection(spec))
     assert articulation_people(g) == []
     assert what_if(g, "hub").lost_people == []
 

@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from accountgraph.graph.store import GraphStore
+from accountgraph.schema.models import ApiRole
+from accountgraph.services.keys import mint_key
 from tests.api.support import bearer, run_cli, server, store_env
 from tests.graph.test_store_contract import group_bundle
 
@@ -60,7 +62,7 @@ def test_concurrent_writers_and_readers_lose_and_duplicate_nothing(
 ) -> None:
     store.load_bundle(group_bundle())
     env = store_env(store, request)
-    key = run_cli(["keys", "create", "--role", "planner"], env).stdout.strip().splitlines()[-1]
+    _, key = mint_key(store, ApiRole.PLANNER, name="planner")  # in-process: the server is what is tested
     start = threading.Barrier(WRITERS + READERS)
     expected = {f"w{w:02d}-p{i:02d}" for w in range(WRITERS) for i in range(PER_WRITER)}
 

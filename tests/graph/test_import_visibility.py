@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from accountgraph.samples.generator import generate_account
 from accountgraph.schema.models import Tie, TieType
 from tests.api.support import REPO, api, error_of, new_key
 from tests.graph.test_store_contract import group_bundle
-from tests.neo4j_server import Neo4jServer, launched, launcher_available, required
+from tests.neo4j_server import Neo4jServer, PrivateNeo4j
 
 PEOPLE = 1500
 
@@ -193,24 +192,13 @@ def test_a_killed_import_leaves_nothing_visible_and_its_staged_records_go_at_the
     assert store.counts() == before and store.data_version() == version
 
 
-@pytest.fixture
-def small_neo4j(tmp_path: Path) -> Iterator[Neo4jServer]:
-    """A private launcher server with a 256 MiB heap: transactions may hold about 180 MiB."""
-    if not launcher_available():
-        if required():
-            pytest.fail("ACCOUNTGRAPH_REQUIRE_NEO4J=1 but java, mvn or tools/neo4j are missing", pytrace=False)
-        pytest.skip("the Neo4j launcher needs java and mvn")
-    with launched(java_opts="-Xms64m -Xmx256m") as server:
-        yield server
-
-
 def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_nothing(
-    small_neo4j: Neo4jServer, tmp_path: Path
+    private_neo4j: PrivateNeo4j, tmp_path: Path
 ) -> None:
     """In one transaction (a batch larger than the bundle) 12,000 people do not fit in the server's memory:
     a clear error, nothing written. In batches of the default size the same import succeeds."""
     one_transaction = 1_000_000
-    store = Neo4jStore(small_neo4j.uri, import_batch=one_transaction)
+    store = Neo4jStore(private_neo4j.uri, import_batch=one_transaction)
     try:
         store.load_bundle(group_bundle())
         before = store.counts()
@@ -232,7 +220,7 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
             assert r.status_code == 507, r.text[:500]
             error = error_of(r)
             assert error["code"] == "insufficient_storage" and "ran out of memory" in error["message"]
-            assert small_neo4j.uri not in r.text
+            assert private_neo4j.uri not in r.text
         assert store.counts()["people"] == before["people"]
 
         file = tmp_path / "huge.json"
@@ -244,7 +232,7 @@ def test_an_import_the_server_has_no_memory_for_is_a_clear_error_and_writes_noth
             "NEO4J_IMPORT_BATCH": str(one_transaction),
         }
         done = subprocess.run(
-            [sys.executable, "-m", "accountgraph", "import", str(file), "--store", small_neo4j.uri],
+            [sys.executable, "-m", "accountgraph", "import", str(file), "--store", private_neo4j.uri],
             capture_output=True,
             text=True,
             env=env,

@@ -1,6 +1,6 @@
-"""Neo4j goes down and comes back, on a private server of the launcher (tools/neo4j) stopped and restarted on
-the same port with the same files: the store refuses at once while it is down (circuit breaker), the API
-answers 503 and stays live, and both recover by themselves.
+"""Neo4j goes down and comes back, on a private server of the launcher (tools/neo4j, the `private_neo4j` fixture)
+stopped and restarted on the same port with the same files: the store refuses at once while it is down (circuit
+breaker), the API answers 503 and stays live, and both recover by themselves.
 
 Speed is not asserted (the benchmarks measure it); the latencies seen are printed (`pytest -s`)."""
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -20,48 +18,12 @@ import pytest
 
 from accountgraph.errors import StoreError
 from accountgraph.graph.neo4j import Neo4jStore
-from tests.api.support import REPO, bearer, free_port, run_cli, server
+from tests.api.support import REPO, bearer, run_cli, server
 from tests.graph.test_store_contract import group_bundle
-from tests.neo4j_server import launched, launcher_available, required
+from tests.neo4j_server import PrivateNeo4j
 
 T = TypeVar("T")
 RECOVERY = 120.0  # seconds a test waits for the store to answer again once Neo4j is back (a wait, not a check)
-
-
-class PrivateNeo4j:
-    """A launcher server on a fixed port and folder, that a test stops and starts again."""
-
-    def __init__(self, data: Path) -> None:
-        self.port = free_port()
-        self.data = data
-        self.uri = f"bolt://127.0.0.1:{self.port}"
-        self._running: ExitStack | None = None
-
-    def start(self) -> None:
-        stack = ExitStack()
-        found = stack.enter_context(launched(self.port, self.data))
-        assert found.uri == self.uri
-        self._running = stack
-
-    def stop(self) -> None:
-        assert self._running is not None
-        self._running.close()
-        self._running = None
-
-
-@pytest.fixture
-def private_neo4j(tmp_path: Path) -> Iterator[PrivateNeo4j]:
-    if not launcher_available():
-        if required():
-            pytest.fail("ACCOUNTGRAPH_REQUIRE_NEO4J=1 but java, mvn or tools/neo4j are missing", pytrace=False)
-        pytest.skip("the Neo4j launcher needs java and mvn")
-    neo4j = PrivateNeo4j(tmp_path / "neo4j")
-    neo4j.start()
-    try:
-        yield neo4j
-    finally:
-        if neo4j._running is not None:
-            neo4j.stop()
 
 
 def timed(fn: Callable[[], T]) -> tuple[float, T | BaseException]:

@@ -3,13 +3,11 @@ commands), on real files (and a real Neo4j server where the backend has somethin
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from fastapi.testclient import TestClient
 
 from accountgraph.api.app import create_app
@@ -19,8 +17,8 @@ from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.samples.generator import generate_account
 from tests.api.support import error_of, new_key
+from tests.cli.support import invoke
 
-REPO = Path(__file__).resolve().parents[2]
 PAGE = 4096
 
 
@@ -40,16 +38,10 @@ def damage(path: Path) -> None:
         f.write(b"\xff" * 200)
 
 
-def cli(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "accountgraph", *args, "--store", f"sqlite:///{store}"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def cli(*args: str, store: Path) -> Result:
+    """`accountgraph ARGS --store sqlite:///STORE`, in-process (an exception that escapes fails the test)."""
+    url = f"sqlite:///{store}"
+    return invoke(url, *args, "--store", url)
 
 
 # ---- a damaged SQLite file ----------------------------------------------------------------------------
@@ -112,11 +104,11 @@ def test_the_cli_says_the_file_is_damaged_without_a_traceback(tmp_path: Path) ->
     damage(path)
     for args in (("info",), ("export", "acme"), ("rank", "acme"), ("backup", str(tmp_path / "copy.db"))):
         done = cli(*args, store=path)
-        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        assert done.exit_code == 1, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr, (args, done.stderr)
         assert "is damaged" in done.stderr and str(path) in done.stderr and "accountgraph check" in done.stderr, args
     checked = cli("check", store=path)
-    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert checked.exit_code == 1 and "Traceback" not in checked.stderr
     assert "DAMAGED" in checked.stderr and "restore the store from a backup" in checked.stderr
 
 
@@ -148,7 +140,7 @@ def test_an_empty_file_becomes_a_new_store_and_says_so(tmp_path: Path) -> None:
     path.unlink()
     path.touch()
     done = cli("info", store=path)
-    assert done.returncode == 0 and "note:" in done.stderr and "empty file (0 bytes)" in done.stderr
+    assert done.exit_code == 0 and "note:" in done.stderr and "empty file (0 bytes)" in done.stderr
     with SqliteStore(f"sqlite:///{tmp_path / 'new.db'}") as fresh:  # a file that does not exist: no notice
         assert fresh.notices == ()
 
@@ -173,12 +165,12 @@ def test_backup_copies_the_store_while_in_use_and_the_copy_opens_with_the_same_c
 def test_backup_and_check_commands(tmp_path: Path) -> None:
     path = filled_file(tmp_path / "store.db")
     done = cli("backup", str(tmp_path / "copy.db"), store=path)
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert f"to {tmp_path / 'copy.db'}" in done.stderr.replace("\n", "")
     again = cli("backup", str(tmp_path / "copy.db"), store=path)
-    assert again.returncode == 1 and "exists" in again.stderr and "Traceback" not in again.stderr
+    assert again.exit_code == 1 and "exists" in again.stderr and "Traceback" not in again.stderr
     checked = cli("check", "--full", store=tmp_path / "copy.db")
-    assert checked.returncode == 0 and "ok (SQLite integrity_check)" in checked.stdout
+    assert checked.exit_code == 0 and "ok (SQLite integrity_check)" in checked.stdout
     with SqliteStore(f"sqlite:///{tmp_path / 'copy.db'}") as copy:
         assert copy.counts()["people"] == 300
 

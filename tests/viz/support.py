@@ -1,7 +1,7 @@
 """Shared helpers of the view tests: a sample account loaded into a real SQLite store and its views.
 
 The views are drawn from the prepared view (`analysis.account_map`) and the results; the account's networkx
-projection and `tie_strengths` on it are kept as the oracle the tests count against."""
+projection and `tie_strengths` of it (prepared) are kept as the oracle the tests count against."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from accountgraph.algorithms import tie_strengths
+from accountgraph.algorithms import prepare, tie_strengths
 from accountgraph.algorithms.results import Coverage, PathResult, Ranking, RiskReport, TieStrength
 from accountgraph.graph import open_store
 from accountgraph.graph.store import CompanyNode
@@ -74,7 +74,7 @@ def load(bundle: Bundle, account: str, tmp: Path) -> Account:
         path = analysis.path(store, OPERATOR, account, target, reference=reference, cache=None)
     finally:
         store.close()
-    strengths = tie_strengths(G, reference=reference)
+    strengths = tie_strengths(prepare(G), reference=reference)
     drawn = analysis.account_map(view)
     return Account(
         graph=G,
@@ -132,7 +132,7 @@ def big_account() -> Big:
             coverage = analysis.coverage(store, OPERATOR, "big", reference=view.reference, cache=None)
         finally:
             store.close()
-    strengths = tie_strengths(G, reference=view.reference)
+    strengths = tie_strengths(prepare(G), reference=view.reference)
     drawn = analysis.account_map(view)
     started = time.perf_counter()
     html = render_power_map(drawn, ranking, coverage, show_gaps=True)
