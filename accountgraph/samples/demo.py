@@ -43,7 +43,7 @@ class DemoReport(BaseModel):
 
     account: str
     """The account the demo analyses: the bundled sample."""
-    chinese_account: str = ZH_ACCOUNT_ID
+    chinese_account: str
     """The Chinese sample account (华康医疗集团), loaded beside it."""
     loaded: list[LoadedBundle]
     """Each bundle loaded, in order: the sample, the Chinese sample, then the data sets."""
@@ -87,6 +87,7 @@ def seed_demo(store: GraphStore, *, reference: date | None = None) -> DemoReport
     portfolio = seed_portfolio_ledger(store, [*datasets, ZH_ACCOUNT_ID], day)
     return DemoReport(
         account=SAMPLE_ACCOUNT_ID,
+        chinese_account=ZH_ACCOUNT_ID,
         loaded=loaded,
         datasets=list(datasets),
         datasets_note=note,
