@@ -16,10 +16,13 @@ neo4j-build:  ## resolve the Neo4j Maven artifacts and build the launcher (tools
 	  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; }
 	mvn -q -B -f tools/neo4j/pom.xml package -DskipTests
 
-browser:  ## Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded)
+browser:  ## Debian's chromium and CJK fonts for the browser tests (Playwright drives it; nothing is downloaded)
 	@command -v chromium >/dev/null || { \
 	  echo "installing chromium (Debian package)"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing fonts-noto-cjk (Debian package: the Chinese glyphs of the browser tests)"; \
+	  apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 neo4j: neo4j-build  ## a local Neo4j on a free loopback port (prints its bolt:// URL)
 	tools/neo4j/run.sh

@@ -78,10 +78,13 @@ def demo(
         )
         tree = views / f"{account}-tree.html"
         tree.write_text(analysis.tree_html(s, operator, account, cache=cache), encoding="utf-8")
+        chinese = views / f"{report.chinese_account}-power-map.html"
+        chinese.write_text(analysis.power_map_html(s, operator, report.chinese_account, cache=cache), encoding="utf-8")
     committee = views / f"{opp.id}-committee.html"
     console.print(
         f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
         f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
+        f"\n               {chinese.resolve().as_uri()} (the Chinese sample account, {report.chinese_account})"
     )
     base = f"http://127.0.0.1:{port}"
     if not serve:

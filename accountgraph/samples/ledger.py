@@ -144,17 +144,30 @@ PORTFOLIO_SALES: dict[str, tuple[tuple[int, tuple[tuple[str, int], ...], bool], 
         (-50, (("ag-licence", 30),), False),  # invoiced with 14 days' terms, not paid: overdue
     ),
     "florentine": ((-250, (("ag-licence", 10),), True),),
+    "huakang": (
+        (-280, (("ag-platform", 2), ("ag-support-basic", 2)), True),
+        (-40, (("ag-server", 2), ("ag-licence", 40)), True),
+    ),
 }
-"""The demo portfolio's history beside the sample's: sales to the data sets' accounts, so that the portfolio's
-figures (revenue shares, grades, whitespace, overdue cash) have several accounts to compare."""
-PORTFOLIO_STRATEGIC = {"lazega": "the region's largest law firm: our reference customer for professional services"}
-PORTFOLIO_DEAL = ("krackhardt", "DEMO-krackhardt-expansion", "Licence expansion", Decimal("60000.00"), -100)
-"""An open deal on krackhardt, in `discover` since 100 days before the reference: a stalled deal."""
+"""The demo portfolio's history beside the sample's: sales to the data sets' accounts and to the Chinese sample
+(huakang), so that the portfolio's figures (revenue shares, grades, whitespace, overdue cash) have several accounts
+to compare."""
+PORTFOLIO_STRATEGIC = {
+    "lazega": "the region's largest law firm: our reference customer for professional services",
+    "huakang": "华康医疗集团: our reference group for medical-device makers in China",
+}
+PORTFOLIO_DEALS = (
+    ("krackhardt", "DEMO-krackhardt-expansion", "Licence expansion", Decimal("60000.00"), "discover", -100),
+    ("huakang", "DEMO-huakang-suzhou", "苏州工厂影像平台升级", Decimal("120000.00"), "propose", -20),
+)
+"""Open deals: on krackhardt, in `discover` since 100 days before the reference (a stalled deal); on huakang, the
+Suzhou factory's imaging platform, in `propose` since 20 days before it."""
 
 
 def seed_portfolio_ledger(store: GraphStore, accounts: list[str], reference: date | None = None) -> dict[str, int]:
-    """Sales (`PORTFOLIO_SALES`), a strategic flag and an open deal on those of the data sets' `accounts` the store
-    holds, dated relative to `reference`; the catalogue of `seed_demo_ledger` must exist. Returns counts.
+    """Sales (`PORTFOLIO_SALES`), a strategic flag and an open deal on those of `accounts` (the data sets' and the
+    Chinese sample's) the store holds, dated relative to `reference`; the catalogue of `seed_demo_ledger` must
+    exist. Returns counts.
 
     Idempotent: an account whose first sale's quote exists is skipped."""
     from datetime import UTC, datetime, time
@@ -185,9 +198,9 @@ def seed_portfolio_ledger(store: GraphStore, accounts: list[str], reference: dat
         if account in PORTFOLIO_STRATEGIC:
             service.set_strategic(store, account, True, PORTFOLIO_STRATEGIC[account])
             counts["strategic"] += 1
-        deal_account, deal_id, name, amount, offset = PORTFOLIO_DEAL
-        if account == deal_account and store.documents.get("opportunity", deal_id) is None:
-            at = datetime.combine(ref + timedelta(days=offset), time(9), tzinfo=UTC)
-            create_opportunity(store, account, name, id=deal_id, stage="discover", amount=amount, at=at)
-            counts["deals"] += 1
+        for deal_account, deal_id, name, amount, stage, offset in PORTFOLIO_DEALS:
+            if account == deal_account and store.documents.get("opportunity", deal_id) is None:
+                at = datetime.combine(ref + timedelta(days=offset), time(9), tzinfo=UTC)
+                create_opportunity(store, account, name, id=deal_id, stage=stage, amount=amount, at=at)
+                counts["deals"] += 1
     return counts

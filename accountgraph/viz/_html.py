@@ -21,9 +21,18 @@ from markupsafe import Markup
 
 from accountgraph.errors import AccountGraphError
 
-__all__ = ["VIS_VERSION", "page", "safe_json", "search_entries", "vis_network_js"]
+__all__ = ["FONT_STACK", "VIS_VERSION", "page", "safe_json", "search_entries", "vis_network_js"]
 
 VIS_VERSION = "9.1.2"
+
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+)
+"""The one font stack of every page the product writes (the views, the plan page, the portfolio image and, as a
+copy that `tests/viz/test_fonts.py` keeps equal, the workspace's `workspace.css`): the system's UI font, then
+the fonts that cover Simplified Chinese on macOS (PingFang SC, Hiragino Sans GB), Windows (Microsoft YaHei)
+and Linux (Noto Sans CJK SC / Source Han Sans SC from `fonts-noto-cjk`, WenQuanYi). Nothing is downloaded."""
 
 _JSON_ESCAPES = {
     "<": "\\u003c",
@@ -78,6 +87,7 @@ def page(*, title: str, kind: str, data: dict[str, Any]) -> str:
     return _template().render(
         title=title,
         kind=kind,
+        font_stack=Markup(FONT_STACK),
         data_json=Markup(safe_json(data)),
         vis_js=Markup(vis_network_js()),
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
+from accountgraph.viz._html import FONT_STACK
 from accountgraph.viz.inputs import PlanProgressLike
 
 __all__ = ["render_progress"]
@@ -23,8 +25,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{{ p.name }} · progress</title>
 <style>
-  body { margin: 0 auto; max-width: 1100px; padding: 16px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI",
-         Roboto, sans-serif; color: #1c2833; }
+  body { margin: 0 auto; max-width: 1100px; padding: 16px; font: 14px/1.45 {{ font_stack }}; color: #1c2833; }
   h1 { font-size: 20px; margin: 0 0 2px; }
   h2 { font-size: 14px; margin: 22px 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #566573; }
   .sub { color: #566573; margin: 0 0 10px; }
@@ -100,4 +101,4 @@ def _fmt(value: object) -> str:
 def render_progress(progress: PlanProgressLike) -> str:
     """The progress of a plan as one self-contained HTML page."""
     percent = round(100 * progress.goals_met / len(progress.goals)) if progress.goals else 0
-    return _template().render(p=progress, percent=percent, fmt=_fmt)
+    return _template().render(p=progress, percent=percent, fmt=_fmt, font_stack=Markup(FONT_STACK))

@@ -8,7 +8,9 @@ the image holds no script, link or external reference.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
+
+from accountgraph.viz._html import FONT_STACK
 
 __all__ = ["render_value_svg"]
 
@@ -44,7 +46,7 @@ def render_value_svg(
     """
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif">',
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family={quoteattr(FONT_STACK)}>',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
         _text(20, 28, title, size=14, weight="bold"),
     ]

@@ -24,7 +24,7 @@ import networkx as nx
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from accountgraph.viz._html import page, search_entries
+from accountgraph.viz._html import FONT_STACK, page, search_entries
 from accountgraph.viz.inputs import (
     AccountMap,
     ContactPathLike,
@@ -540,7 +540,7 @@ def power_map_data(
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif"}, "borderWidthSelected": 4},
+        "nodes": {"font": {"size": 14, "face": FONT_STACK}, "borderWidthSelected": 4},
         "interaction": {
             "hover": True,
             "tooltipDelay": 150,

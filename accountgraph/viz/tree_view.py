@@ -16,7 +16,7 @@ from typing import Any
 
 from pyvis.network import Network
 
-from accountgraph.viz._html import page, search_entries
+from accountgraph.viz._html import FONT_STACK, page, search_entries
 from accountgraph.viz.inputs import CompanyNodeLike, CoverageLike, RiskReportLike
 
 __all__ = ["coverage_color", "render_tree", "tree_data"]
@@ -182,6 +182,7 @@ def tree_data(
     options = {
         "autoResize": True,
         "physics": {"enabled": False},
+        "nodes": {"font": {"face": FONT_STACK}},
         "layout": {
             "hierarchical": {
                 "enabled": True,

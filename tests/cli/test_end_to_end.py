@@ -38,7 +38,9 @@ def test_demo_loads_analyses_writes_views_and_is_idempotent(tmp_path: Path) -> N
     assert re.search(r"opportunity .+ \(opp-imaging-platform, \w+\): win\s+probability \d+%", done.stdout)
     assert "plan from-opportunity opp-imaging-platform" in " ".join(done.stdout.split())
     assert "<html" in (tmp_path / "views" / "opp-imaging-platform-committee.html").read_text(encoding="utf-8")
+    assert "loaded Chinese sample account:" in done.stderr
+    assert "华康医疗集团" in (tmp_path / "views" / "huakang-power-map.html").read_text(encoding="utf-8")
     first = counts(tmp_path)
-    assert first["people"] >= 150 and first["accounts"] == 4  # the sample and the three data sets
+    assert first["people"] >= 150 + 56 and first["accounts"] == 5  # the two samples and the three data sets
     assert run(tmp_path, "demo", "--views", str(tmp_path / "views"), "--no-serve").returncode == 0
     assert counts(tmp_path) == first  # re-running duplicates nothing

@@ -29,22 +29,30 @@ def test_seed_demo_loads_the_sample_and_the_data_sets_then_seeds_the_sample(
         assert report.account == SAMPLE_ACCOUNT_ID
         assert [(b.label, b.account) for b in report.loaded] == [
             ("sample account", "medtech"),
+            ("Chinese sample account", "huakang"),
             ("data set krackhardt", "krackhardt"),
             ("data set lazega", "lazega"),
             ("data set florentine", "florentine"),
         ]
         assert report.datasets == ["krackhardt", "lazega", "florentine"] and report.datasets_note is None
-        assert [c.id for c in store.list_accounts()] == ["florentine", "krackhardt", "lazega", "medtech"]
+        assert report.chinese_account == "huakang"
+        assert [c.id for c in store.list_accounts()] == ["florentine", "huakang", "krackhardt", "lazega", "medtech"]
         counts = store.counts()
-        assert counts["people"] == sum(b.counts["people"] for b in report.loaded) == 150 + 21 + 71 + 16
+        assert counts["people"] == sum(b.counts["people"] for b in report.loaded) == 150 + 56 + 21 + 71 + 16
         assert report.ledger == {"products": 8, "quotes": 4, "contracts": 2, "orders": 2, "invoices": 5, "payments": 4}
         assert report.opportunity.id == DEMO_OPPORTUNITY and report.opportunity.account == SAMPLE_ACCOUNT_ID
         # the sample's dates end on the demo's day: its latest interaction is on it or just before
         latest = max(i.at for i in store.export_bundle(SAMPLE_ACCOUNT_ID).interactions)
         assert 0 <= (DAY - latest.date()).days <= 30
 
+        # the Chinese sample: its dates end on the demo's day too, and the portfolio seeds its sales and deal
+        latest_zh = max(i.at for i in store.export_bundle("huakang").interactions)
+        assert 0 <= (DAY - latest_zh.date()).days <= 30
+        assert report.portfolio["accounts"] == 4 and report.portfolio["deals"] == 2
+
         again = seed_demo(store, reference=DAY)
         assert again.ledger == dict.fromkeys(report.ledger, 0)  # seeded once
+        assert again.portfolio == dict.fromkeys(report.portfolio, 0)
         assert again.opportunity == report.opportunity
         assert store.counts() == counts
 
@@ -53,6 +61,6 @@ def test_seed_demo_says_why_the_data_sets_were_not_loaded(tmp_path: Path, monkey
     monkeypatch.setenv(DATASETS_ENV, str(tmp_path / "nowhere"))  # raw files asked for, but not there
     with sqlite_store(tmp_path) as store:
         report = seed_demo(store, reference=DAY)
-        assert [b.account for b in report.loaded] == [SAMPLE_ACCOUNT_ID] and report.datasets == []
+        assert [b.account for b in report.loaded] == [SAMPLE_ACCOUNT_ID, "huakang"] and report.datasets == []
         assert report.datasets_note is not None and "nowhere" in report.datasets_note
-        assert [c.id for c in store.list_accounts()] == [SAMPLE_ACCOUNT_ID]
+        assert [c.id for c in store.list_accounts()] == ["huakang", SAMPLE_ACCOUNT_ID]

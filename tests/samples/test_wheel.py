@@ -1,5 +1,5 @@
 """The package as a user gets it: the built wheel, installed into a fresh virtual environment, with no source tree
-and no ../shared beside it, runs the demo and loads the four accounts (the sample and the three data sets).
+and no ../shared beside it, runs the demo and loads the five accounts (the two samples and the three data sets).
 
 The environment sees the system's site-packages (so the dependencies are not downloaded again), but the wheel's
 `accountgraph` comes first there; the test checks that the command runs that one, from a directory of its own
@@ -25,7 +25,7 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str]) -> subprocess.Complet
     return done
 
 
-def test_demo_from_the_built_wheel_in_a_fresh_environment_loads_the_four_accounts(tmp_path: Path) -> None:
+def test_demo_from_the_built_wheel_in_a_fresh_environment_loads_the_five_accounts(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env = {k: v for k, v in env.items() if not k.startswith("ACCOUNTGRAPH_")} | {"COLUMNS": "200"}
     # what the wheel is built from: the project file, the README it names, the package (no tests, no ../shared)
@@ -54,11 +54,18 @@ def test_demo_from_the_built_wheel_in_a_fresh_environment_loads_the_four_account
     demo = run(venv / "bin" / "accountgraph", "demo", "--no-serve", "--store", store, "--views", work / "views",
                cwd=work, env=env)  # fmt: skip
     assert "not loaded" not in demo.stderr
-    for label in ("sample account", "data set krackhardt", "data set lazega", "data set florentine"):
+    labels = (
+        "sample account",
+        "Chinese sample account",
+        "data set krackhardt",
+        "data set lazega",
+        "data set florentine",
+    )
+    for label in labels:
         assert f"loaded {label}:" in demo.stderr, label
     assert "key people of medtech" in demo.stdout
     info = run(venv / "bin" / "accountgraph", "info", "--store", store, cwd=work, env=env).stdout
-    assert all(account in info for account in ("medtech", "krackhardt", "lazega", "florentine"))
+    assert all(account in info for account in ("medtech", "huakang", "krackhardt", "lazega", "florentine"))
     with SqliteStore(store) as s:
-        assert [c.id for c in s.list_accounts()] == ["florentine", "krackhardt", "lazega", "medtech"]
-        assert s.counts()["people"] == 150 + 21 + 71 + 16
+        assert [c.id for c in s.list_accounts()] == ["florentine", "huakang", "krackhardt", "lazega", "medtech"]
+        assert s.counts()["people"] == 150 + 56 + 21 + 71 + 16
