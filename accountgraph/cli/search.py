@@ -11,7 +11,6 @@ import typer
 
 from accountgraph.cli.common import Operation, err, out, plural, renders, table
 from accountgraph.graph.store import GraphStore
-from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page
 from accountgraph.services.scope import Scope
 from accountgraph.services.search import PersonHit, find_people
@@ -57,6 +56,6 @@ def find(
     """Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."""
 
     def operation(s: GraphStore) -> Page[PersonHit]:
-        return find_people(s, Scope.operator(), query, limit=limit, cursor=cursor, cache=AnalysisCache())
+        return find_people(s, Scope.operator(), query, limit=limit, cursor=cursor)
 
     return operation
