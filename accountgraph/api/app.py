@@ -32,6 +32,7 @@ from accountgraph.api.routes import (
     plans,
     portfolio,
     records,
+    search,
 )
 from accountgraph.api.routing import link_routes
 from accountgraph.api.security import FailureLimiter
@@ -132,7 +133,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     app.include_router(health.router)
     v1 = [
         *records.routers,
-        *(module.router for module in (import_, accounts, analysis, keys, opportunities, portfolio)),
+        *(module.router for module in (import_, accounts, analysis, keys, opportunities, portfolio, search)),
         *ledger.routers,
         *plans.routers,
     ]

@@ -1,11 +1,10 @@
 """The `accountgraph` command line: the root app, one module of commands per part.
 
-`records` (import, export, generate, schema, info, view), `demo`, `analysis` (rank, coverage, path, whatif,
-actions, risk), `api` (serve, keys), `ledger` (product, quote, contract, order, invoice, pay, refund, payments,
-cash, grades), `deals` (opp), `plans` (plan, compare), `portfolio` (keys, value, risk, attention, strategic) and
-`operator` (backup, check); `common` holds what
-they share. Each module's top-level commands sit on its `app` (merged here, nameless); its groups are added
-here by name.
+`records` (import, export, generate, schema, info, view), `search` (find), `demo`, `analysis` (rank, coverage,
+path, whatif, actions, risk), `api` (serve, keys), `ledger` (product, quote, contract, order, invoice, pay, refund,
+payments, cash, grades), `deals` (opp), `plans` (plan, compare), `portfolio` (keys, value, risk, attention,
+strategic) and `operator` (backup, check); `common` holds what they share. Each module's top-level commands sit
+on its `app` (merged here, nameless); its groups are added here by name.
 
 Bad input ends with a non-zero exit (1) and a list of what is wrong (file, line or index, field), never
 a traceback. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names (default: a SQLite file here).
@@ -18,7 +17,7 @@ from typing import Any
 
 import typer
 
-from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, portfolio, records
+from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, portfolio, records, search
 from accountgraph.cli.common import Commands
 
 app = typer.Typer(
@@ -29,7 +28,17 @@ app = typer.Typer(
     add_completion=False,
 )
 # the order of `accountgraph --help`: the top-level commands, then the groups
-for commands in (records.app, kinds.app, demo.app, analysis.app, api.app, ledger.app, plans.app, operator.app):
+for commands in (
+    records.app,
+    search.app,
+    kinds.app,
+    demo.app,
+    analysis.app,
+    api.app,
+    ledger.app,
+    plans.app,
+    operator.app,
+):
     app.add_typer(commands)
 app.add_typer(api.keys_app, name="keys")
 app.add_typer(ledger.product_app, name="product")

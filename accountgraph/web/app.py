@@ -33,10 +33,10 @@ from pydantic import BaseModel, Field
 
 from accountgraph.api.errors import error_json
 from accountgraph.api.security import FailureLimiter
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance
-from accountgraph.services import records, sessions, workspace
+from accountgraph.services import records, search, sessions, workspace
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
@@ -61,7 +61,7 @@ router = APIRouter(include_in_schema=False)
 
 def owns(path: str) -> bool:
     """True for the paths of the workspace (served with a session, not an API key)."""
-    return path in ("/", "/signin", "/signout") or path.startswith(("/accounts/", "/web/"))
+    return path in ("/", "/signin", "/signout", "/search") or path.startswith(("/accounts/", "/web/"))
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -251,6 +251,20 @@ def account_page(request: Request, id: str) -> Response:
     if account is None:
         return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
     return _page("account.html", account=account, **_common(session))
+
+
+@router.get("/search")
+def search_page(request: Request, q: str = "", cursor: str | None = None) -> Response:
+    """People of every account the key sees who match `q`, each linking to their card on the account page
+    (`/accounts/ID#person=PERSON`: the account page's script opens that card)."""
+    session = _current(request)
+    if session is None:
+        return _redirect("/signin")
+    try:
+        page = search.find_people(_store(request), session.scope, q, limit=50, cursor=cursor, cache=_views(request))
+    except InvalidArgument as refused:
+        return _page("search.html", 422, q=q, page=None, error=str(refused), **_common(session))
+    return _page("search.html", q=q, page=page, error=None, **_common(session))
 
 
 @router.get("/web/static/{name}")

@@ -86,6 +86,8 @@ KINDS = (
     RecordRoutes("company", "companies", Company, _by_account, "a company", "companies",
                  delete_summary="Delete a company (409 while it has subsidiaries or people)"),
     RecordRoutes("person", "people", Person, _people_filters, "a person", "people",
+                 list_description="In id order, by exact filters. To find people by name, title, e-mail or company "
+                 "across accounts, ranked, see `GET /v1/search/people`.",
                  put_description="A change of roles or stance is kept in `history`, dated `changed_on` (default "
                  "today).", delete_summary="Delete a person, their ties and interactions"),
     RecordRoutes("team", "team", TeamMember, _by_account, "a team member", "team members",

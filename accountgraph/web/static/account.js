@@ -312,3 +312,11 @@ async function openCard(id) {
 window.agOpenCard = openCard;
 
 loadMap().catch(showLoadError);
+
+// A link to `/accounts/ID#person=PERSON` (the search page's) opens that person's card.
+function openLinkedCard() {
+  const person = new URLSearchParams(window.location.hash.slice(1)).get("person");
+  if (person) openCard(person);
+}
+window.addEventListener("hashchange", openLinkedCard);
+openLinkedCard();

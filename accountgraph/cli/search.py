@@ -1,0 +1,61 @@
+"""`accountgraph find QUERY`: the people of every account who match a name, title, e-mail or company name (Chinese
+names also by pinyin: `wangxm` finds 王小明), best first, each with their company, title and account, so that
+people sharing a name are told apart. The same use case as `GET /v1/search/people`
+(`accountgraph.services.search.find_people`), with the operator's scope.
+"""
+
+# No `from __future__ import annotations`: Typer reads the options' annotations when the commands are made.
+from typing import Annotated
+
+import typer
+
+from accountgraph.cli.common import Operation, err, out, plural, renders, table
+from accountgraph.graph.store import GraphStore
+from accountgraph.services.paging import Page
+from accountgraph.services.scope import Scope
+from accountgraph.services.search import PersonHit, find_people
+
+app = typer.Typer()
+
+_MATCHED = {"exact": "name", "prefix": "name (start)", "contains": "name (part)", "pinyin": "name (pinyin)"}
+
+
+def show_hits(page: Page[PersonHit]) -> None:
+    if not page.data:
+        out().print("no one matches")
+        return
+    rows = [
+        (
+            h.name,
+            h.title or "",
+            h.company_name,
+            f"{h.account_name} ({h.account})",
+            h.id + ("" if h.present else " (not there today)"),
+            _MATCHED[h.how] if h.matched == "name" else h.matched,
+        )
+        for h in page.data
+    ]
+    columns = [("name", "left"), ("title", "left"), ("company", "left"), ("account", "left"), ("id", "left")]
+    found = table(plural(page.count, "person", "people"), [*columns, ("matched", "left")], rows)
+    for column in found.columns:
+        column.overflow = "fold"  # ids are what tell people apart: wrapped, never cut
+    out().print(found)
+    if page.next_cursor:
+        err().print(f"more follow: add --cursor {page.next_cursor}")
+
+
+@app.command()
+@renders(show_hits)
+def find(
+    query: Annotated[str, typer.Argument(help="a name or part of one (Chinese names also by pinyin), a title, ...")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="people per page")] = 20,
+    cursor: Annotated[
+        str | None, typer.Option("--cursor", help="the page after this (printed when more follow)")
+    ] = None,
+) -> Operation[Page[PersonHit]]:
+    """Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."""
+
+    def operation(s: GraphStore) -> Page[PersonHit]:
+        return find_people(s, Scope.operator(), query, limit=limit, cursor=cursor)
+
+    return operation
