@@ -33,3 +33,10 @@ SET n = row
 UNWIND $rows AS row
 MATCH (n:LedgerRecord {kind: row.kind, id: row.id})
 SET n = row
+
+// name: document_delete
+UNWIND $ids AS id
+OPTIONAL MATCH (n:LedgerRecord {kind: $kind, id: id})
+WITH collect(n) AS found
+FOREACH (n IN found | DETACH DELETE n)
+RETURN size(found) AS deleted
