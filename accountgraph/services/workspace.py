@@ -65,19 +65,32 @@ class PortfolioRow(BaseModel):
     best_deal: str | None
     overdue: str | None = Field(description="overdue receivables, `CUR amount` (None: nothing billed)")
     grade: str | None
+    coverage_change: float | None = Field(
+        description="coverage now minus 90 days earlier, in points (None: the portfolio service has no facts)"
+    )
+    status: str | None = Field(description="key, candidate or other (the portfolio service's key accounts)")
+    status_reasons: list[str] = Field(description="why: one sentence per criterion met")
+    revenue_at_risk: str | None = Field(description="expected revenue × the chance of losing it, `CUR amount`")
+    at_risk: Decimal | None = Field(description="the amount of `revenue_at_risk` (for sorting)")
+    risk_explanation: str | None = Field(description="the sentence that explains the revenue at risk")
 
 
 def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -> list[PortfolioRow]:
-    """Every account the scope sees, by name, with coverage, key-people coverage, risk, open pipeline, the best
-    open deal's win probability, overdue cash and grade."""
+    """Every account the scope sees, by name, with coverage (and its change over 90 days), key-people coverage,
+    risk, open pipeline, the best open deal's win probability, overdue cash and grade, and from the portfolio
+    service its status (key, candidate, other) with the reasons, and its revenue at risk."""
     from accountgraph.ledger.cash import cash_picture
     from accountgraph.ledger.value import grade_table
     from accountgraph.opportunities.health import opportunity_health
     from accountgraph.opportunities.service import list_opportunities
+    from accountgraph.services import portfolio as portfolio_service
 
     scope.require_role(ApiRole.VIEWER)
     accounts = records.list_accounts(store, scope)
     grades = grade_table(store) if accounts else {}
+    facts = {f.account: f for f in portfolio_service.account_facts(store, scope, cache=cache)} if accounts else {}
+    statuses = {k.account: k for k in portfolio_service.classify(list(facts.values()))}
+    risks = {r.account: r for r in map(portfolio_service.risk_of, facts.values())}
     rows = []
     for company in accounts:
         view = analysis.account_view(store, company.id, cache=cache)
@@ -97,6 +110,7 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
             if best is None or p > best[0]:
                 best = (p, deal.name)
         cash = cash_picture(store, company.id)
+        fact, status, risked = facts.get(company.id), statuses.get(company.id), risks.get(company.id)
         rows.append(
             PortfolioRow(
                 account=company.id,
@@ -112,6 +126,12 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
                 best_deal=None if best is None else best[1],
                 overdue=f"{cash.currency} {cash.overdue}" if cash.invoices else None,
                 grade=grades.get(company.id),
+                coverage_change=None if fact is None else round(fact.coverage - fact.coverage_before, 1),
+                status=None if status is None else status.status,
+                status_reasons=[] if status is None else status.reasons,
+                revenue_at_risk=None if risked is None else f"{risked.at_risk.currency} {risked.at_risk.amount}",
+                at_risk=None if risked is None else risked.at_risk.amount,
+                risk_explanation=None if risked is None else risked.explanation,
             )
         )
     return sorted(rows, key=lambda r: (r.name.casefold(), r.account))
