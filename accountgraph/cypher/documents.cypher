@@ -36,7 +36,6 @@ SET n = row
 
 // name: document_delete
 UNWIND $ids AS id
-OPTIONAL MATCH (n:LedgerRecord {kind: $kind, id: id})
-WITH collect(n) AS found
-FOREACH (n IN found | DETACH DELETE n)
-RETURN size(found) AS deleted
+MATCH (n:LedgerRecord {kind: $kind, id: id})
+DELETE n
+RETURN count(*) AS deleted

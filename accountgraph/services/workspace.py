@@ -32,6 +32,7 @@ __all__ = [
     "PersonCard",
     "PortfolioRow",
     "account_map",
+    "account_tree",
     "log_interaction",
     "person_card",
     "portfolio",
@@ -196,6 +197,44 @@ def account_map(
         "everyone": everyone or len(drawn.people) == view.P,
         "limit": CHAIN_SHOWN,
         "map": data,
+    }
+
+
+# ---- the customer tree ----------------------------------------------------------------------------
+def account_tree(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None) -> dict[str, Any]:
+    """The account's customer tree as the workspace draws it (`accountgraph.viz.tree_data`: each company with
+    its coverage of key people and its risk), each node also naming its `parent`, `depth` and `risk` (its own
+    and its subsidiaries' risk rolled up), `coverage` (0..100, None: no key people) and `alerts`; with the
+    account's name and its coverage and risk scores."""
+    from accountgraph.algorithms import account_risk
+    from accountgraph.viz import tree_data
+
+    _require_account(store, scope, account)
+    view = analysis.account_view(store, account, cache=cache)
+    tree = analysis.company_tree(view)
+    cov = coverage_alg(view)
+    risk = account_risk(view)
+    data = tree_data(tree, cov, risk)
+    parent = {child.company.id: node.company.id for node in tree.walk() for child in node.children}
+    depth = {tree.company.id: 0}
+    for company in tree.walk():  # parents before their children
+        for child in company.children:
+            depth[child.company.id] = depth[company.company.id] + 1
+    rolled = {r.id: r.rolled_up for r in risk.companies}
+    covered = {b.key: (round(b.score, 1) if b.people else None) for b in cov.by_company}
+    for node in data["nodes"]:
+        id = node["id"]
+        node["parent"] = parent.get(id)
+        node["depth"] = depth.get(id, 0)
+        node["risk"] = round(rolled.get(id, 0.0), 3)
+        node["coverage"] = covered.get(id)
+    return {
+        "account": account,
+        "name": tree.company.name,
+        "companies": len(data["nodes"]),
+        "coverage": round(cov.score, 1),
+        "risk": round(risk.score, 1),
+        "tree": data,
     }
 
 

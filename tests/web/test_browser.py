@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.api.support import REPO, Server, server
-from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _unavailable
+from tests.viz.test_browser import VIEWPORT
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
 OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
@@ -36,22 +36,6 @@ class Watched:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
