@@ -151,19 +151,32 @@ def _require_account(store: GraphStore, scope: Scope, account: str) -> None:
 
 
 def account_map(
-    store: GraphStore, scope: Scope, account: str, *, everyone: bool = False, cache: AnalysisCache | None
+    store: GraphStore,
+    scope: Scope,
+    account: str,
+    *,
+    everyone: bool = False,
+    path_to: str | None = None,
+    cache: AnalysisCache | None,
 ) -> dict[str, Any]:
     """The account's power map as the workspace draws it: the decision chain (people with a decision role,
     and the best ranked; at most `CHAIN_SHOWN`, the best ranked of them) and our ties to them, or `everyone`;
-    each person node carries its stance and roles.
-    With it: the account's name, the coverage figures and how many people are shown of how many."""
+    each person node carries its stance, roles, company, department and relationship `layer` (key,
+    organisational, broad; None: outside the decision chain), for the page's filters and layered layout.
+    `path_to`: a person of the account whose best path from our team is drawn (its people added to the map).
+    With it: the account's name, its companies, the coverage figures, how many people are shown of how many,
+    and the path (`path`: None when none was asked for)."""
     from accountgraph.viz import power_map_data
 
     _require_account(store, scope, account)
     view = analysis.account_view(store, account, cache=cache)
+    if path_to is not None and not view.is_person(path_to):
+        raise NotFoundError("person", path_to)
     ranking = key_people(view, top=None)
     cov = coverage_alg(view)
     people = view.attrs[: view.P]
+    paths = None if path_to is None else best_paths(view, path_to, k=1)
+    route = paths.paths[0] if paths is not None and paths.reachable and paths.paths else None
     if everyone:
         nodes = None
     else:
@@ -172,14 +185,20 @@ def account_map(
         chain = set(ranked[:CHAIN_SHOWN])
         ours = {t.member for pair, t in view.team_ties.items() if pair[1] in chain}
         nodes = chain | ours
+        if route is not None:
+            nodes |= {route.member, *(h.target for h in route.hops)}
     drawn = analysis.account_map(view, nodes)
-    data = power_map_data(drawn, ranking, cov, show_gaps=True)
+    data = power_map_data(drawn, ranking, cov, highlight_path=paths, show_gaps=True)
     row_of = {r["id"]: r for r in drawn.people}
+    layer_of = {p.id: p.layer for p in cov.people}
     for node in data["nodes"]:
         row = row_of.get(node["id"])
         if row is not None:
             node["stance"] = str(row.get("stance") or "unknown")
             node["roles"] = [str(r) for r in row.get("roles") or []]
+            node["company"] = row.get("company")
+            node["department"] = row.get("department")
+            node["layer"] = layer_of.get(node["id"])
     key = next((b for b in cov.by_layer if b.key == "key"), None)
     name = next((str(c.get("name") or c["id"]) for c in drawn.companies if c["id"] == account), account)
     return {
@@ -196,6 +215,17 @@ def account_map(
         "people": view.P,
         "everyone": everyone or len(drawn.people) == view.P,
         "limit": CHAIN_SHOWN,
+        "companies": {str(c["id"]): str(c.get("name") or c["id"]) for c in drawn.companies},
+        "path": None
+        if paths is None
+        else {
+            "to": path_to,
+            "name": paths.target_name,
+            "reachable": route is not None,
+            "reason": paths.reason,
+            "nodes": [] if route is None else [route.member, *(h.target for h in route.hops)],
+            "hops": [] if route is None else [h.explanation for h in route.hops],
+        },
         "map": data,
     }
 

@@ -282,8 +282,16 @@ AccountQuery = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
 @router.get("/web/map")
-def map_json(request: Request, session: ReadSession, account: AccountQuery, everyone: bool = False) -> Any:
-    return workspace.account_map(_store(request), session.scope, account, everyone=everyone, cache=_views(request))
+def map_json(
+    request: Request,
+    session: ReadSession,
+    account: AccountQuery,
+    everyone: bool = False,
+    path_to: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
+) -> Any:
+    return workspace.account_map(
+        _store(request), session.scope, account, everyone=everyone, path_to=path_to, cache=_views(request)
+    )
 
 
 @router.get("/web/tree")
