@@ -200,7 +200,8 @@ def account_map(
             node["department"] = row.get("department")
             node["layer"] = layer_of.get(node["id"])
     key = next((b for b in cov.by_layer if b.key == "key"), None)
-    name = next((str(c.get("name") or c["id"]) for c in drawn.companies if c["id"] == account), account)
+    companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
+    name = companies.get(account, account)
     return {
         "account": account,
         "name": name,
@@ -215,7 +216,7 @@ def account_map(
         "people": view.P,
         "everyone": everyone or len(drawn.people) == view.P,
         "limit": CHAIN_SHOWN,
-        "companies": {str(c["id"]): str(c.get("name") or c["id"]) for c in drawn.companies},
+        "companies": companies,
         "path": None
         if paths is None
         else {

@@ -129,6 +129,38 @@ def test_the_map_shows_the_decision_chain_by_default_and_everyone_on_request(pla
     assert set(chain["coverage"]) == {"score", "covered", "chain", "key", "gaps"}
 
 
+def test_map_nodes_carry_what_the_filters_and_the_layered_layout_need(planner: tuple[TestClient, str]) -> None:
+    client, _ = planner
+    data = client.get("/web/map", params={"account": ACCOUNT}).json()
+    people = [n for n in data["map"]["nodes"] if n["kind"] == "person"]
+    assert data["path"] is None
+    assert {n["layer"] for n in people} <= {"key", "organisational", "broad", None}
+    assert {"key", "organisational", "broad"} <= {n["layer"] for n in people}
+    assert {n["company"] for n in people} <= set(data["companies"]) and data["companies"][ACCOUNT]
+    assert all(n["department"] for n in people)
+    ceo = next(n for n in people if n["id"] == HOSTILE_PERSON)
+    assert ceo["layer"] == "key" and ceo["roles"] == ["decision_maker"] and ceo["company"] == ACCOUNT
+    assert {e["kind"] for e in data["map"]["edges"]} == {"OURS", "KNOWS", "INFLUENCES", "REPORTS_TO", "COLLEAGUES"}
+    assert any(e["stale"] for e in data["map"]["edges"])
+
+
+def test_the_best_path_to_a_person_is_drawn_on_request(planner: tuple[TestClient, str]) -> None:
+    client, _ = planner
+    far = "medtech-p00013"  # outside the decision chain: not on the default map
+    plain = client.get("/web/map", params={"account": ACCOUNT}).json()
+    assert far not in {n["id"] for n in plain["map"]["nodes"]}
+    data = client.get("/web/map", params={"account": ACCOUNT, "path_to": far}).json()
+    path = data["path"]
+    assert path["to"] == far and path["reachable"] and path["nodes"][-1] == far and path["nodes"][0].endswith("-t01")
+    assert len(path["hops"]) == len(path["nodes"]) - 1 and all(path["hops"])
+    nodes = {n["id"]: n for n in data["map"]["nodes"]}
+    assert all(nodes[n].get("path") for n in path["nodes"])  # drawn, and marked
+    assert sum(bool(e.get("path")) for e in data["map"]["edges"]) == len(path["hops"])
+    for person in ("nope", "other-p1", "medtech-t01"):  # unknown, of another account, one of ours
+        answer = client.get("/web/map", params={"account": ACCOUNT, "path_to": person})
+        assert answer.status_code == 404, person
+
+
 def test_a_person_card(planner: tuple[TestClient, str]) -> None:
     client, _ = planner
     card = client.get("/web/person", params={"account": ACCOUNT, "person": HOSTILE_PERSON}).json()
