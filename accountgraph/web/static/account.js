@@ -190,8 +190,8 @@ function placeLayers() {
     const key = n.kind === "team" ? "team" : (n.layer ?? null);
     rows[LAYERS.findIndex(([k]) => k === key)].push(n);
   }
-  const PER_ROW = 30;
-  const DX = 150;
+  const PER_ROW = 16;
+  const DX = 160;
   const DY = 110;
   let y = 0;
   bands = [];
@@ -222,7 +222,7 @@ function placeNetwork() {
 function drawBands(ctx) {
   if (!layered || !bands.length) return;
   ctx.save();
-  ctx.font = "bold 16px system-ui, sans-serif";
+  ctx.font = "bold 26px system-ui, sans-serif";
   ctx.fillStyle = "#566573";
   for (const b of bands) ctx.fillText(b.label, b.x, b.y);
   ctx.restore();

@@ -4,7 +4,7 @@
 /* global vis */
 import { el, query, replaceAll, request } from "./common.js";
 
-const OPEN_BUDGET = 25; // at most this many companies are shown when the page opens (whole levels first)
+const OPEN_BUDGET = 30; // at most this many companies are shown when the page opens (whole levels, top first)
 
 const root = document.getElementById("ag-tree-page");
 const account = root.dataset.account;
@@ -12,6 +12,7 @@ const figures = document.getElementById("ag-tree-figures");
 const card = document.getElementById("ag-tree-card");
 const hint = document.getElementById("ag-tree-hint");
 const found = document.getElementById("ag-tree-found");
+const shownLine = document.getElementById("ag-tree-shown");
 
 const all = new Map(); // id -> node as the server sent it
 const children = new Map(); // id -> child ids
@@ -42,34 +43,41 @@ function drawn(node) {
   return { ...node, label: `${node.label}\n▸ ${hidden} compan${hidden === 1 ? "y" : "ies"} folded`, folded: true };
 }
 
-function render(fit = true) {
+function render(refit = true) {
   const visible = [...all.values()].filter((n) => shown(n.id));
   const ids = new Set(visible.map((n) => n.id));
   replaceAll(nodes, visible.map(drawn));
   replaceAll(edges, allEdges.filter((e) => ids.has(e.from) && ids.has(e.to)));
-  if (fit) network.fit({ animation: false });
+  if (refit) fit();
   root.dataset.shown = String(visible.length);
+  shownLine.textContent =
+    visible.length === all.size
+      ? `All ${all.size} companies shown.`
+      : `Showing ${visible.length} of ${all.size} companies: unfold a branch (▸) or find a company to see more.`;
   root.dataset.folded = [...folded].sort().join(" ");
 }
 
 function foldForOpening() {
-  // unfold whole levels, top first, while the companies shown stay within the budget
+  // unfold whole levels, top first, while the companies shown stay within the budget; fold the rest
   folded.clear();
   const levels = [];
   for (const n of all.values()) (levels[n.depth] ??= []).push(n.id);
   let count = 1;
   let open = true;
   for (const level of levels) {
-    for (const id of level ?? []) {
-      const kids = (children.get(id) ?? []).length;
-      if (!kids) continue;
-      if (open && count + kids <= OPEN_BUDGET) count += kids;
-      else {
-        open = false;
-        folded.add(id);
-      }
+    const parents = (level ?? []).filter((id) => (children.get(id) ?? []).length);
+    const next = parents.reduce((sum, id) => sum + children.get(id).length, 0);
+    if (open && count + next <= OPEN_BUDGET) count += next;
+    else {
+      open = false;
+      parents.forEach((id) => folded.add(id));
     }
   }
+}
+
+function fit() {
+  network.fit({ animation: false });
+  if (network.getScale() > 1) network.moveTo({ scale: 1, animation: false }); // a small tree at its own size
 }
 
 function toggle(id) {
@@ -192,7 +200,7 @@ document.getElementById("ag-tree-collapse").addEventListener("click", () => {
   for (const [id, kids] of children) if (kids.length && all.get(id).parent !== null) folded.add(id);
   render(true);
 });
-document.getElementById("ag-tree-fit").addEventListener("click", () => network.fit({ animation: false }));
+document.getElementById("ag-tree-fit").addEventListener("click", fit);
 
 load().catch((error) => {
   figures.textContent = `Could not load the tree: ${error.message}`;
