@@ -33,3 +33,9 @@ SET n = row
 UNWIND $rows AS row
 MATCH (n:LedgerRecord {kind: row.kind, id: row.id})
 SET n = row
+
+// name: document_delete
+UNWIND $ids AS id
+MATCH (n:LedgerRecord {kind: $kind, id: id})
+DELETE n
+RETURN count(*) AS deleted

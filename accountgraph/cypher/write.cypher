@@ -134,6 +134,12 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 MERGE (m:AccountGraphMeta {id: 'data'})
 SET m.version = coalesce(m.version, 0) + 1
 
+// The same lock, the version unchanged: a write no derived data depends on (a browser session).
+// name: lock_data_version
+MERGE (m:AccountGraphMeta {id: 'data'})
+SET m.locked = true
+REMOVE m.locked
+
 // name: save_api_key
 MERGE (k:ApiKey {id: $row.id})
 SET k = $row

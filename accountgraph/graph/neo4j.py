@@ -360,16 +360,19 @@ class Neo4jStore(GraphStore):
                 self.breaker.reached()
                 return result
 
-    def _write(self, fn: Callable[[ManagedTransaction], T], *, gated: bool = False) -> T:
-        """Run `fn` in a managed write transaction that also bumps the data version; `gated`: behind a commit
-        gate (see `_read`), for writes of many records that readers must see whole or not at all."""
+    def _write(
+        self, fn: Callable[[ManagedTransaction], T], *, gated: bool = False, moves_data_version: bool = True
+    ) -> T:
+        """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
+        False: only locks it, for a write no derived data depends on); `gated`: behind a commit gate (see
+        `_read`), for writes of many records that readers must see whole or not at all."""
         gates: list[str] = []
 
         def work(tx: ManagedTransaction) -> T:
             # The version node is locked FIRST: every write transaction queues on it before it
             # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
             # `_call` would retry it with a growing back-off) and the version moves with the data.
-            tx.run(query("bump_data_version")).consume()
+            tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
             result = fn(tx)
             if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
                 gates.append(self._gate("gate_open", str(uuid.uuid4())))
@@ -684,11 +687,17 @@ class Neo4jStore(GraphStore):
             return done
 
         try:
-            return self._write(work)
+            return self._write(work, moves_data_version=any(w.moves_data_version for w in writes))
         except ConstraintError as err:  # a concurrent commit created one of these documents first
             raise VersionConflict(
                 f"a document of this commit was created meanwhile; nothing was written: {err}"
             ) from err
+
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
+
+        return self._write(work, moves_data_version=moves_data_version)
 
     def save_api_key(self, key: ApiKey) -> None:
         row = _rows_of([key])[0]

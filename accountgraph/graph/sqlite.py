@@ -507,12 +507,14 @@ class SqliteStore(GraphStore):
             conn.execute("COMMIT")
 
     @contextmanager
-    def _write_tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that also bumps the data version (for caches keyed by it)."""
+    def _write_tx(self, moves_data_version: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction that also bumps the data version (for caches keyed by it), unless
+        `moves_data_version` is False (a write no derived data depends on)."""
         with self._tx(write=True) as conn:
             yield conn
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
-            conn.execute("DELETE FROM account_snapshot")
+            if moves_data_version:
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+                conn.execute("DELETE FROM account_snapshot")
 
     def data_version(self) -> int:
         return _data_version(self._conn())
@@ -681,7 +683,7 @@ class SqliteStore(GraphStore):
         self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
     ) -> list[Document]:
         # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
-        with self._write_tx() as conn:
+        with self._write_tx(any(w.moves_data_version for w in writes)) as conn:
 
             def stored(kind: str, id: str) -> int | None:
                 row = conn.execute("SELECT version FROM ledger WHERE kind = ? AND id = ?", (kind, id)).fetchone()
@@ -705,6 +707,11 @@ class SqliteStore(GraphStore):
                 )
                 done.append(Document(w.kind, w.id, w.account, version, json.loads(text)))
             return done
+
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
+        with self._write_tx(moves_data_version) as conn:
+            sql = "DELETE FROM ledger WHERE kind = ? AND id = ?"
+            return sum(conn.execute(sql, (kind, id)).rowcount for id in ids)
 
     def save_api_key(self, key: ApiKey) -> None:
         row = key.model_dump(mode="json")

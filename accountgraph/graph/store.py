@@ -16,7 +16,7 @@ import json
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -143,11 +143,19 @@ class DocumentWrite:
     account: str | None
     data: dict[str, Any]
     expected_version: int | None = None  # None: the document must not exist yet
+    moves_data_version: bool = True  # False: no derived data depends on it (`DocumentModel.moves_data_version`)
 
     @classmethod
     def of(cls, document: DocumentModel, expected_version: int | None = None) -> DocumentWrite:
         """The write of a document model (its kind, id, account and data)."""
-        return cls(document.kind, document.id, document.document_account(), document.data(), expected_version)
+        return cls(
+            document.kind,
+            document.id,
+            document.document_account(),
+            document.data(),
+            expected_version,
+            document.moves_data_version,
+        )
 
 
 def document_json(data: dict[str, Any]) -> str:
@@ -176,7 +184,8 @@ class Documents:
 
     Quotes, contracts, orders, invoices, payments, products, opportunities, plans... (`DOCUMENT_KINDS`) are
     documents. Every write names the version it expects, and a commit writes all its documents in one
-    transaction or none (`VersionConflict` when one changed meanwhile): optimistic concurrency. A use case
+    transaction or none (`VersionConflict` when one changed meanwhile): optimistic concurrency. A commit
+    moves the store's data version unless none of its writes does (`DocumentWrite.moves_data_version`). A use case
     reads and writes through a `UnitOfWork` (`unit_of_work()`), which remembers the versions it read, and runs
     it with `retrying(work)` when it should start again from fresh reads after losing a race.
     """
@@ -222,6 +231,15 @@ class Documents:
         if not writes:
             return []
         return self._store._document_commit(writes, texts, checks)
+
+    def delete(self, model: type[DocumentModel], ids: Iterable[str]) -> int:
+        """Delete documents of a kind by id, whatever their version (those already gone are skipped), in one
+        transaction; how many were deleted. Moves the data version as a write of the kind would."""
+        _check_kind(model.kind)
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        return self._store._document_delete(model.kind, wanted, model.moves_data_version)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -281,7 +299,7 @@ class UnitOfWork:
     def __init__(self, documents: Documents) -> None:
         self._documents = documents
         self._reads: dict[DocumentKey, int | None] = {}
-        self._writes: dict[DocumentKey, tuple[str | None, dict[str, Any]]] = {}
+        self._writes: dict[DocumentKey, tuple[str | None, dict[str, Any], bool]] = {}
         self._ended = False
         self.committed: list[Document] = []
         """The documents as written (versions bumped), once the unit has committed."""
@@ -311,20 +329,28 @@ class UnitOfWork:
         """The version this unit read of a document (None: read as absent, or not read)."""
         return self._reads.get((kind, id))
 
-    def write(self, kind: str, id: str, account: str | None, data: dict[str, Any]) -> None:
+    def write(
+        self, kind: str, id: str, account: str | None, data: dict[str, Any], *, moves_data_version: bool = True
+    ) -> None:
         """Write a document when the unit commits (expecting the version read; unread: a create)."""
         self._check_open()
         _check_kind(kind)
-        self._writes[(kind, id)] = (account, data)
+        self._writes[(kind, id)] = (account, data, moves_data_version)
 
     def save(self, document: DocumentModel) -> None:
         """Write a document model when the unit commits (like `write`)."""
-        self.write(document.kind, document.id, document.document_account(), document.data())
+        self.write(
+            document.kind,
+            document.id,
+            document.document_account(),
+            document.data(),
+            moves_data_version=document.moves_data_version,
+        )
 
     def _commit(self) -> None:
         writes = [
-            DocumentWrite(kind, id, account, data, self._reads.get((kind, id)))
-            for (kind, id), (account, data) in self._writes.items()
+            DocumentWrite(kind, id, account, data, self._reads.get((kind, id)), moves)
+            for (kind, id), (account, data, moves) in self._writes.items()
         ]
         self.committed = self._documents.commit(writes, self._reads)
 
@@ -431,7 +457,13 @@ class GraphStore(ABC):
         """In ONE write transaction: check every `expected_version`, and the version of every document of
         `checks` (None: absent; none of them is written), against the stored one (holding what is needed so
         that no concurrent commit can slip in between), then write every document (`texts[i]` is the JSON
-        of `writes[i].data`). Raises VersionConflict, writing nothing."""
+        of `writes[i].data`). Raises VersionConflict, writing nothing. Moves the data version (and voids what
+        is kept by it) unless no write `moves_data_version`."""
+
+    @abstractmethod
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
+        """In one write transaction, delete the documents of `kind` with these ids; how many there were.
+        `moves_data_version`: as in `_document_commit`."""
 
     @abstractmethod
     def save_api_key(self, key: ApiKey) -> None:
@@ -458,7 +490,9 @@ class GraphStore(ABC):
 
     @abstractmethod
     def data_version(self) -> int:
-        """A number that grows with every committed write: a key for caches of derived data."""
+        """A number that grows with every committed write of data that derived data may depend on (records,
+        ties, keys, documents other than those of a kind that does not `moves_data_version`): a key for
+        caches of derived data."""
 
     @abstractmethod
     def ping(self) -> None:

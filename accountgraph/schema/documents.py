@@ -21,6 +21,9 @@ class DocumentModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: ClassVar[str]
+    moves_data_version: ClassVar[bool] = True
+    """Whether writing it moves the store's data version (emptying caches of derived data): False for a kind
+    no derived data depends on (browser sessions), whose writes leave caches and account snapshots alone."""
     id: str  # (narrowed by each kind)
 
     def data(self) -> dict[str, Any]:

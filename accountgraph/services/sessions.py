@@ -7,7 +7,11 @@ with, a CSRF token every write must carry, when it was created and when it expir
 Each request re-reads the key, so revoking the key ends its sessions at once.
 
 Signing in always opens a new session (a new id): an id planted in the browser before sign-in is never
-promoted to a signed-in one (no session fixation). The caller revokes the session it replaces.
+promoted to a signed-in one (no session fixation). The caller revokes the session it replaces. Signing in
+also deletes the sessions that have expired or were revoked, so they do not pile up.
+
+No derived data depends on a session: writing one leaves the store's data version (and so the analysis
+cache and the account snapshots) alone (`moves_data_version`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,16 @@ from accountgraph.schema.documents import DocumentModel
 from accountgraph.services.keys import authenticate
 from accountgraph.services.scope import Scope
 
-__all__ = ["SESSION_LIFETIME", "Session", "SessionRecord", "check_csrf", "end_session", "find_session", "start_session"]
+__all__ = [
+    "SESSION_LIFETIME",
+    "Session",
+    "SessionRecord",
+    "check_csrf",
+    "end_session",
+    "find_session",
+    "purge_sessions",
+    "start_session",
+]
 
 SESSION_LIFETIME = timedelta(hours=12)
 """How long a session lasts from sign-in (the cookie's Max-Age too)."""
@@ -35,6 +48,7 @@ class SessionRecord(DocumentModel):
     """The stored session: its id is the SHA-256 of the browser's secret."""
 
     kind: ClassVar[str] = "web_session"
+    moves_data_version: ClassVar[bool] = False
     id: str
     key_id: str
     csrf: str
@@ -75,7 +89,19 @@ def start_session(
     )
     with store.documents.unit_of_work() as uow:
         uow.save(record)
+    purge_sessions(store, now=now)
     return Session(secret, record.csrf, scope, record.expires_at)
+
+
+def purge_sessions(store: GraphStore, *, now: datetime | None = None) -> int:
+    """Delete the sessions that have expired or were revoked; how many were deleted."""
+    now = now or datetime.now(UTC)
+    ended = []
+    for document in store.documents.list(SessionRecord.kind):
+        record = SessionRecord.model_validate(document.data)
+        if record.revoked_at is not None or now >= record.expires_at:
+            ended.append(record.id)
+    return store.documents.delete(SessionRecord, ended)
 
 
 def find_session(store: GraphStore, secret: str, *, now: datetime | None = None) -> Session | None:

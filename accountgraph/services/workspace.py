@@ -32,6 +32,7 @@ __all__ = [
     "PersonCard",
     "PortfolioRow",
     "account_map",
+    "account_tree",
     "log_interaction",
     "person_card",
     "portfolio",
@@ -65,19 +66,32 @@ class PortfolioRow(BaseModel):
     best_deal: str | None
     overdue: str | None = Field(description="overdue receivables, `CUR amount` (None: nothing billed)")
     grade: str | None
+    coverage_change: float | None = Field(
+        description="coverage now minus 90 days earlier, in points (None: the portfolio service has no facts)"
+    )
+    status: str | None = Field(description="key, candidate or other (the portfolio service's key accounts)")
+    status_reasons: list[str] = Field(description="why: one sentence per criterion met")
+    revenue_at_risk: str | None = Field(description="expected revenue × the chance of losing it, `CUR amount`")
+    at_risk: Decimal | None = Field(description="the amount of `revenue_at_risk` (for sorting)")
+    risk_explanation: str | None = Field(description="the sentence that explains the revenue at risk")
 
 
 def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -> list[PortfolioRow]:
-    """Every account the scope sees, by name, with coverage, key-people coverage, risk, open pipeline, the best
-    open deal's win probability, overdue cash and grade."""
+    """Every account the scope sees, by name, with coverage (and its change over 90 days), key-people coverage,
+    risk, open pipeline, the best open deal's win probability, overdue cash and grade, and from the portfolio
+    service its status (key, candidate, other) with the reasons, and its revenue at risk."""
     from accountgraph.ledger.cash import cash_picture
     from accountgraph.ledger.value import grade_table
     from accountgraph.opportunities.health import opportunity_health
     from accountgraph.opportunities.service import list_opportunities
+    from accountgraph.services import portfolio as portfolio_service
 
     scope.require_role(ApiRole.VIEWER)
     accounts = records.list_accounts(store, scope)
     grades = grade_table(store) if accounts else {}
+    facts = {f.account: f for f in portfolio_service.account_facts(store, scope, cache=cache)} if accounts else {}
+    statuses = {k.account: k for k in portfolio_service.classify(list(facts.values()))}
+    risks = {r.account: r for r in map(portfolio_service.risk_of, facts.values())}
     rows = []
     for company in accounts:
         view = analysis.account_view(store, company.id, cache=cache)
@@ -97,6 +111,7 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
             if best is None or p > best[0]:
                 best = (p, deal.name)
         cash = cash_picture(store, company.id)
+        fact, status, risked = facts.get(company.id), statuses.get(company.id), risks.get(company.id)
         rows.append(
             PortfolioRow(
                 account=company.id,
@@ -112,6 +127,12 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
                 best_deal=None if best is None else best[1],
                 overdue=f"{cash.currency} {cash.overdue}" if cash.invoices else None,
                 grade=grades.get(company.id),
+                coverage_change=None if fact is None else round(fact.coverage - fact.coverage_before, 1),
+                status=None if status is None else status.status,
+                status_reasons=[] if status is None else status.reasons,
+                revenue_at_risk=None if risked is None else f"{risked.at_risk.currency} {risked.at_risk.amount}",
+                at_risk=None if risked is None else risked.at_risk.amount,
+                risk_explanation=None if risked is None else risked.explanation,
             )
         )
     return sorted(rows, key=lambda r: (r.name.casefold(), r.account))
@@ -130,19 +151,32 @@ def _require_account(store: GraphStore, scope: Scope, account: str) -> None:
 
 
 def account_map(
-    store: GraphStore, scope: Scope, account: str, *, everyone: bool = False, cache: AnalysisCache | None
+    store: GraphStore,
+    scope: Scope,
+    account: str,
+    *,
+    everyone: bool = False,
+    path_to: str | None = None,
+    cache: AnalysisCache | None,
 ) -> dict[str, Any]:
     """The account's power map as the workspace draws it: the decision chain (people with a decision role,
     and the best ranked; at most `CHAIN_SHOWN`, the best ranked of them) and our ties to them, or `everyone`;
-    each person node carries its stance and roles.
-    With it: the account's name, the coverage figures and how many people are shown of how many."""
+    each person node carries its stance, roles, company, department and relationship `layer` (key,
+    organisational, broad; None: outside the decision chain), for the page's filters and layered layout.
+    `path_to`: a person of the account whose best path from our team is drawn (its people added to the map).
+    With it: the account's name, its companies, the coverage figures, how many people are shown of how many,
+    and the path (`path`: None when none was asked for)."""
     from accountgraph.viz import power_map_data
 
     _require_account(store, scope, account)
     view = analysis.account_view(store, account, cache=cache)
+    if path_to is not None and not view.is_person(path_to):
+        raise NotFoundError("person", path_to)
     ranking = key_people(view, top=None)
     cov = coverage_alg(view)
     people = view.attrs[: view.P]
+    paths = None if path_to is None else best_paths(view, path_to, k=1)
+    route = paths.paths[0] if paths is not None and paths.reachable and paths.paths else None
     if everyone:
         nodes = None
     else:
@@ -151,16 +185,23 @@ def account_map(
         chain = set(ranked[:CHAIN_SHOWN])
         ours = {t.member for pair, t in view.team_ties.items() if pair[1] in chain}
         nodes = chain | ours
+        if route is not None:
+            nodes |= {route.member, *(h.target for h in route.hops)}
     drawn = analysis.account_map(view, nodes)
-    data = power_map_data(drawn, ranking, cov, show_gaps=True)
+    data = power_map_data(drawn, ranking, cov, highlight_path=paths, show_gaps=True)
     row_of = {r["id"]: r for r in drawn.people}
+    layer_of = {p.id: p.layer for p in cov.people}
     for node in data["nodes"]:
         row = row_of.get(node["id"])
         if row is not None:
             node["stance"] = str(row.get("stance") or "unknown")
             node["roles"] = [str(r) for r in row.get("roles") or []]
+            node["company"] = row.get("company")
+            node["department"] = row.get("department")
+            node["layer"] = layer_of.get(node["id"])
     key = next((b for b in cov.by_layer if b.key == "key"), None)
-    name = next((str(c.get("name") or c["id"]) for c in drawn.companies if c["id"] == account), account)
+    companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
+    name = companies.get(account, account)
     return {
         "account": account,
         "name": name,
@@ -175,7 +216,56 @@ def account_map(
         "people": view.P,
         "everyone": everyone or len(drawn.people) == view.P,
         "limit": CHAIN_SHOWN,
+        "companies": companies,
+        "path": None
+        if paths is None
+        else {
+            "to": path_to,
+            "name": paths.target_name,
+            "reachable": route is not None,
+            "reason": paths.reason,
+            "nodes": [] if route is None else [route.member, *(h.target for h in route.hops)],
+            "hops": [] if route is None else [h.explanation for h in route.hops],
+        },
         "map": data,
+    }
+
+
+# ---- the customer tree ----------------------------------------------------------------------------
+def account_tree(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None) -> dict[str, Any]:
+    """The account's customer tree as the workspace draws it (`accountgraph.viz.tree_data`: each company with
+    its coverage of key people and its risk), each node also naming its `parent`, `depth` and `risk` (its own
+    and its subsidiaries' risk rolled up), `coverage` (0..100, None: no key people) and `alerts`; with the
+    account's name and its coverage and risk scores."""
+    from accountgraph.algorithms import account_risk
+    from accountgraph.viz import tree_data
+
+    _require_account(store, scope, account)
+    view = analysis.account_view(store, account, cache=cache)
+    tree = analysis.company_tree(view)
+    cov = coverage_alg(view)
+    risk = account_risk(view)
+    data = tree_data(tree, cov, risk)
+    parent = {child.company.id: node.company.id for node in tree.walk() for child in node.children}
+    depth = {tree.company.id: 0}
+    for company in tree.walk():  # parents before their children
+        for child in company.children:
+            depth[child.company.id] = depth[company.company.id] + 1
+    rolled = {r.id: r.rolled_up for r in risk.companies}
+    covered = {b.key: (round(b.score, 1) if b.people else None) for b in cov.by_company}
+    for node in data["nodes"]:
+        id = node["id"]
+        node["parent"] = parent.get(id)
+        node["depth"] = depth.get(id, 0)
+        node["risk"] = round(rolled.get(id, 0.0), 3)
+        node["coverage"] = covered.get(id)
+    return {
+        "account": account,
+        "name": tree.company.name,
+        "companies": len(data["nodes"]),
+        "coverage": round(cov.score, 1),
+        "risk": round(risk.score, 1),
+        "tree": data,
     }
 
 

@@ -1,7 +1,8 @@
 """The workspace's pages and JSON endpoints, one router the API's app factory includes (`router`).
 
-Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio) and `/accounts/{id}` (an
-account's map and cards). JSON for the pages' scripts under `/web/` (the map, a person's card, the edits) and
+Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio), `/accounts/{id}` (an
+account's map and cards) and `/accounts/{id}/tree` (its customer tree). JSON for the pages' scripts under `/web/`
+(the map, the tree, a person's card, the edits) and
 their assets under `/web/static/`. `AuthMiddleware` leaves these paths (`owns`) to the session checked here.
 
 * The session cookie is HttpOnly, SameSite=Strict, Path=/, and Secure when the request came over TLS.
@@ -242,15 +243,24 @@ def home(request: Request) -> Response:
     return _page("home.html", rows=rows, **_common(session))
 
 
-@router.get("/accounts/{id:path}")
-def account_page(request: Request, id: str) -> Response:
+def _account_page(request: Request, id: str, template: str) -> Response:
     session = _current(request)
     if session is None:
         return _redirect("/signin")
     account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
     if account is None:
         return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
-    return _page("account.html", account=account, **_common(session))
+    return _page(template, account=account, **_common(session))
+
+
+@router.get("/accounts/{id:path}/tree")
+def tree_page(request: Request, id: str) -> Response:
+    return _account_page(request, id, "tree.html")
+
+
+@router.get("/accounts/{id:path}")
+def account_page(request: Request, id: str) -> Response:
+    return _account_page(request, id, "account.html")
 
 
 @router.get("/search")
@@ -286,8 +296,21 @@ AccountQuery = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
 @router.get("/web/map")
-def map_json(request: Request, session: ReadSession, account: AccountQuery, everyone: bool = False) -> Any:
-    return workspace.account_map(_store(request), session.scope, account, everyone=everyone, cache=_views(request))
+def map_json(
+    request: Request,
+    session: ReadSession,
+    account: AccountQuery,
+    everyone: bool = False,
+    path_to: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
+) -> Any:
+    return workspace.account_map(
+        _store(request), session.scope, account, everyone=everyone, path_to=path_to, cache=_views(request)
+    )
+
+
+@router.get("/web/tree")
+def tree_json(request: Request, session: ReadSession, account: AccountQuery) -> Any:
+    return workspace.account_tree(_store(request), session.scope, account, cache=_views(request))
 
 
 @router.get("/web/person")

@@ -10,7 +10,11 @@ import pytest
 
 from accountgraph.errors import ConflictError, VersionConflict
 from accountgraph.graph.store import DOCUMENT_KINDS, DocumentWrite, GraphStore, UnitOfWork
+from accountgraph.schema import Company
 from accountgraph.schema.documents import DocumentModel
+from accountgraph.schema.models import ApiRole
+from accountgraph.services.keys import mint_key
+from accountgraph.services.sessions import end_session, start_session
 
 
 def test_round_trip_is_exact(store: GraphStore) -> None:
@@ -276,6 +280,54 @@ def test_concurrent_retried_increments_are_never_lost(store: GraphStore) -> None
     assert errors == []
     got = store.documents.get("account_profile", "counter")
     assert got is not None and got.data == {"n": threads_n * each} and got.version == threads_n * each + 1
+
+
+# ---- writes no derived data depends on -------------------------------------------------------------
+class Quiet(DocumentModel):
+    """A document no derived data depends on (like a browser session): its writes keep the data version."""
+
+    kind: ClassVar[str] = "web_session"
+    moves_data_version: ClassVar[bool] = False
+    id: str
+    n: int = 0
+
+
+def test_a_write_no_derived_data_depends_on_leaves_the_data_version(store: GraphStore) -> None:
+    store.upsert_company(Company(id="acme", name="Acme"))
+    store.account_subgraph("acme")  # SQLite keeps a snapshot of it by the data version
+    before = store.data_version()
+    [created] = store.documents.commit([DocumentWrite.of(Quiet(id="s"))])
+    with store.documents.unit_of_work() as uow:
+        quiet = uow.load(Quiet, "s")
+        assert quiet is not None
+        uow.save(quiet.model_copy(update={"n": 1}))
+    store.documents.retrying(lambda uow: uow.save(Quiet(id="t")))
+    assert created.version == 1 and uow.committed[0].version == 2
+    assert store.data_version() == before
+    assert store.documents.delete(Quiet, ["s", "t", "absent"]) == 2
+    assert store.documents.get("web_session", "s") is None and store.documents.list("web_session") == []
+    assert store.documents.delete(Quiet, []) == 0
+    assert store.data_version() == before
+    # a commit with one write that moves it moves it; so do record and ledger document writes and deletes
+    store.documents.commit([DocumentWrite.of(Quiet(id="u")), DocumentWrite("invoice", "i", "acme", {})])
+    assert store.data_version() > before
+    moved = store.data_version()
+    store.documents.commit([DocumentWrite.of(Note(id="n", text="x"))])
+    assert store.data_version() > moved
+    moved = store.data_version()
+    store.upsert_company(Company(id="acme", name="Acme Corp"))
+    assert store.data_version() > moved
+    moved = store.data_version()
+    assert store.documents.delete(Note, ["n"]) == 1
+    assert store.data_version() > moved
+
+
+def test_a_session_write_leaves_the_data_version(store: GraphStore) -> None:
+    _, token = mint_key(store, ApiRole.PLANNER)
+    before = store.data_version()
+    session = start_session(store, token)
+    assert session is not None and end_session(store, session.secret)
+    assert store.data_version() == before
 
 
 def test_every_document_model_has_a_document_kind() -> None:

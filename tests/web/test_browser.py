@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.api.support import REPO, Server, server
-from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _unavailable
+from tests.viz.test_browser import VIEWPORT
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
 OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
@@ -36,22 +36,6 @@ class Watched:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +219,61 @@ def test_a_limited_key_cannot_open_another_account(browser: Any, app: App) -> No
         answer = page.goto(f"{app.server.url}/accounts/{OTHER}")
         assert answer is not None and answer.status == 404
         watched.errors = [e for e in watched.errors if "404" not in e]
+        _clean(watched)
+    finally:
+        page.context.close()
+
+
+def test_the_map_filters_switches_to_layers_and_draws_a_path_on_request(browser: Any, app: App) -> None:
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.viewer)
+        _open_account(watched, app)
+        root = page.locator("#ag-account")
+        people = "() => agNodes.get({filter: (n) => n.kind === 'person' && !n.hidden})"
+        everyone = len(page.evaluate(people))
+        page.select_option("#ag-filters select[name=stance]", "opponent")
+        shown = page.evaluate(people)
+        assert shown and len(shown) < everyone and {n["stance"] for n in shown} == {"opponent"}
+        assert root.get_attribute("data-visible") == str(len(shown))
+        assert f"{len(shown)} of {everyone} people match" in page.locator("#ag-filtered").inner_text()
+        page.click("#ag-filters button[type=reset]")
+        page.wait_for_function(f"() => document.getElementById('ag-account').dataset.visible === '{everyone}'")
+        page.select_option("#ag-filters select[name=role]", "decision_maker")
+        assert all("decision_maker" in n["roles"] for n in page.evaluate(people))
+        page.click("#ag-filters button[type=reset]")
+        page.uncheck("#ag-filters input[value=KNOWS]")
+        kinds = "() => [...new Set(agEdges.get({filter: (e) => !e.hidden}).map((e) => e.kind))].sort()"
+        assert page.evaluate(kinds) == ["COLLEAGUES", "INFLUENCES", "OURS", "REPORTS_TO"]
+        page.check("#ag-filters input[name=stale]")
+        ours = page.evaluate("() => agEdges.get({filter: (e) => !e.hidden && e.kind === 'OURS'})")
+        assert ours and all(e["stale"] for e in ours)
+        page.click("#ag-filters button[type=reset]")
+        # the layered layout: the decision layer on top, the operational layer below it, our team at the bottom
+        y = "id => agNetwork.getPosition(id).y"
+        before = page.evaluate(y, HOSTILE_PERSON)
+        page.click("#ag-layout")
+        assert root.get_attribute("data-layout") == "layered"
+        key, broad, ours_y = (page.evaluate(y, n) for n in (HOSTILE_PERSON, "medtech-p00014", "medtech-t01"))
+        assert key < broad < ours_y
+        page.click("#ag-layout")
+        assert root.get_attribute("data-layout") == "network" and page.evaluate(y, HOSTILE_PERSON) == before
+        # the best path to someone not on the map, from their card: drawn and explained
+        far = "medtech-p00013"
+        assert page.evaluate("id => agNodes.get(id)", far) is None
+        page.evaluate("id => agOpenCard(id)", far)
+        page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=far)
+        page.click("#ag-draw-path")
+        page.wait_for_function("() => document.getElementById('ag-account').dataset.path !== undefined")
+        path = (root.get_attribute("data-path") or "").split()
+        assert path[-1] == far and len(path) >= 2
+        assert page.evaluate("ids => ids.every((id) => agNodes.get(id)?.path === true)", path)
+        assert page.evaluate("() => agEdges.get({filter: (e) => e.path === true}).length") == len(path) - 1
+        assert page.locator("#ag-path-text").inner_text().startswith("Best path to ")
+        page.click("#ag-path-clear")
+        page.wait_for_function("() => document.getElementById('ag-account').dataset.path === undefined")
+        assert page.evaluate("id => agNodes.get(id)", far) is None
         _clean(watched)
     finally:
         page.context.close()

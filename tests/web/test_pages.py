@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.services.portfolio import account_facts, set_strategic
+from accountgraph.services.scope import Scope
 from accountgraph.web.app import PAGE_CSP
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key, sign_in, workspace
 
@@ -61,11 +63,40 @@ def test_the_portfolio_lists_every_account_with_its_figures(planner: tuple[TestC
         assert heading in page.text
 
 
+def _row(page: str, account: str) -> str:
+    found = re.search(rf'<tr data-account="{re.escape(account)}">(.*?)</tr>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_portfolio_shows_status_with_reasons_revenue_at_risk_and_coverage_change(
+    store: GraphStore, planner: tuple[TestClient, str]
+) -> None:
+    client, _ = planner
+    set_strategic(store, Scope.operator(), ACCOUNT, reason="flagship <b>reference</b>")
+    page = client.get("/").text
+    for heading in ("Status", "Coverage change (90 days)", "Revenue at risk"):
+        assert f">{heading}</button>" in page
+    row = _row(page, ACCOUNT)
+    status = re.search(r'<td class="ag-status" data-value="3" title="([^"]+)"><span class="ag-status-key">key<', row)
+    assert status is not None and "strategic" in status.group(1)
+    assert "flagship &lt;b&gt;reference&lt;/b&gt;" in status.group(1)  # the free text is escaped
+    change = re.search(r'<td class="ag-change" data-value="([^"]+)">([^<]+)</td>', row)
+    facts = {f.account: f for f in account_facts(store, Scope.operator())}
+    expected = round(facts[ACCOUNT].coverage - facts[ACCOUNT].coverage_before, 1)
+    assert change is not None and float(change.group(1)) == expected and change.group(2) == f"{expected:+.1f}"
+    risk = re.search(r'<td class="ag-at-risk" data-value="([^"]+)" title="([^"]+)">([^<]+)</td>', row)
+    assert risk is not None and risk.group(3).endswith(risk.group(1)) and risk.group(2)
+    other = _row(page, OTHER)
+    assert '<span class="ag-status-other">other<' in other and 'class="ag-status" data-value="1">' in other
+
+
 def test_a_limited_key_sees_only_its_account(store: GraphStore) -> None:
     with workspace(store) as client:
         sign_in(client, new_key(store, "planner", (ACCOUNT,)))
         page = client.get("/")
         assert re.findall(r'<tr data-account="([^"]+)">', page.text) == [ACCOUNT]
+        assert "Other &lt;img" not in page.text  # nor a word of the other one
         assert client.get(f"/accounts/{ACCOUNT}").status_code == 200
         assert client.get(f"/accounts/{OTHER}").status_code == 404
         assert client.get("/web/map", params={"account": OTHER}).status_code == 404
@@ -96,6 +127,38 @@ def test_the_map_shows_the_decision_chain_by_default_and_everyone_on_request(pla
     assert any(n["id"] == HOSTILE_PERSON for n in people)
     assert any(n["kind"] == "team" for n in chain["map"]["nodes"])
     assert set(chain["coverage"]) == {"score", "covered", "chain", "key", "gaps"}
+
+
+def test_map_nodes_carry_what_the_filters_and_the_layered_layout_need(planner: tuple[TestClient, str]) -> None:
+    client, _ = planner
+    data = client.get("/web/map", params={"account": ACCOUNT}).json()
+    people = [n for n in data["map"]["nodes"] if n["kind"] == "person"]
+    assert data["path"] is None
+    assert {n["layer"] for n in people} <= {"key", "organisational", "broad", None}
+    assert {"key", "organisational", "broad"} <= {n["layer"] for n in people}
+    assert {n["company"] for n in people} <= set(data["companies"]) and data["companies"][ACCOUNT]
+    assert all(n["department"] for n in people)
+    ceo = next(n for n in people if n["id"] == HOSTILE_PERSON)
+    assert ceo["layer"] == "key" and ceo["roles"] == ["decision_maker"] and ceo["company"] == ACCOUNT
+    assert {e["kind"] for e in data["map"]["edges"]} == {"OURS", "KNOWS", "INFLUENCES", "REPORTS_TO", "COLLEAGUES"}
+    assert any(e["stale"] for e in data["map"]["edges"])
+
+
+def test_the_best_path_to_a_person_is_drawn_on_request(planner: tuple[TestClient, str]) -> None:
+    client, _ = planner
+    far = "medtech-p00013"  # outside the decision chain: not on the default map
+    plain = client.get("/web/map", params={"account": ACCOUNT}).json()
+    assert far not in {n["id"] for n in plain["map"]["nodes"]}
+    data = client.get("/web/map", params={"account": ACCOUNT, "path_to": far}).json()
+    path = data["path"]
+    assert path["to"] == far and path["reachable"] and path["nodes"][-1] == far and path["nodes"][0].endswith("-t01")
+    assert len(path["hops"]) == len(path["nodes"]) - 1 and all(path["hops"])
+    nodes = {n["id"]: n for n in data["map"]["nodes"]}
+    assert all(nodes[n].get("path") for n in path["nodes"])  # drawn, and marked
+    assert sum(bool(e.get("path")) for e in data["map"]["edges"]) == len(path["hops"])
+    for person in ("nope", "other-p1", "medtech-t01"):  # unknown, of another account, one of ours
+        answer = client.get("/web/map", params={"account": ACCOUNT, "path_to": person})
+        assert answer.status_code == 404, person
 
 
 def test_a_person_card(planner: tuple[TestClient, str]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import sessions
 from accountgraph.services.sessions import SessionRecord
@@ -142,3 +143,43 @@ def test_the_api_still_needs_a_key_and_pages_need_a_session(store: GraphStore) -
         assert client.get("/v1/accounts").status_code == 401  # a session is not an API key
         assert client.get("/v1/accounts", headers={"Authorization": f"Bearer {key}"}).status_code == 200
         assert csrf_of(client)
+
+
+def test_signing_in_and_out_leaves_the_data_version_and_the_account_snapshot(store: GraphStore) -> None:
+    assert isinstance(store, SqliteStore)
+    key = new_key(store, "planner")
+    store.snapshot_min_ties = 0  # keep a snapshot of any account
+    store.account_subgraph(ACCOUNT)
+    kept = "SELECT count(*) FROM account_snapshot WHERE account = ?"
+
+    def snapshots() -> int:
+        return int(store._conn().execute(kept, (ACCOUNT,)).fetchone()[0])
+
+    assert snapshots() == 1
+    before = store.data_version()
+    with workspace(store) as client:
+        token = sign_in(client, key)
+        assert client.get(f"/web/map?account={ACCOUNT}").status_code == 200
+        assert client.post("/signout", data={"csrf": token}).status_code == 303
+    assert store.data_version() == before and snapshots() == 1
+
+
+def test_signing_in_deletes_the_ended_sessions(store: GraphStore) -> None:
+    key = new_key(store, "viewer")
+    now = datetime.now(UTC)
+    expired = sessions.start_session(store, key, now=now - timedelta(hours=13))
+    revoked = sessions.start_session(store, key, now=now - timedelta(hours=1))
+    live = sessions.start_session(store, key, now=now - timedelta(hours=1))
+    assert expired is not None and revoked is not None and live is not None
+    ids = {d.id for d in store.documents.list(SessionRecord.kind)}
+    assert len(ids) == 2  # the later sign-ins deleted the expired session
+    assert sessions.end_session(store, revoked.secret)
+    newest = sessions.start_session(store, key)
+    assert newest is not None
+    left = {d.id for d in store.documents.list(SessionRecord.kind)}
+    assert len(left) == 2 and len(left & ids) == 1  # the revoked one is gone too; the live one stays
+    assert sessions.find_session(store, live.secret) is not None
+    assert sessions.find_session(store, newest.secret) is not None
+    assert sessions.purge_sessions(store) == 0
+    assert sessions.purge_sessions(store, now=now + timedelta(days=1)) == 2
+    assert store.documents.list(SessionRecord.kind) == []

@@ -1,6 +1,7 @@
 // The account page: the power map (vis-network, loaded before this module), a person's card, and the edits
 // of a planner. Every text reaches the page through textContent, never as markup.
 /* global vis */
+import { el, query, replaceAll, request } from "./common.js";
 
 // A colour-blind-safe stance palette (Okabe–Ito) with a second channel: a mark before the name.
 export const STANCES = {
@@ -27,28 +28,6 @@ let edges = null;
 let renders = 0;
 let current = null; // the person whose card is open
 
-function el(tag, text, attrs = {}) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
-class HttpError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function request(url, options = {}) {
-  const response = await fetch(url, { credentials: "same-origin", ...options });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new HttpError(response.status, body);
-  return body;
-}
-
 function post(url, data) {
   return request(url, {
     method: "POST",
@@ -56,8 +35,6 @@ function post(url, data) {
     body: JSON.stringify(data),
   });
 }
-
-const query = (params) => new URLSearchParams(params).toString();
 
 // ---- the legend -----------------------------------------------------------------------------------
 const legend = document.getElementById("ag-legend-stance");
@@ -85,12 +62,6 @@ function styled(node) {
   };
 }
 
-function replaceAll(set, items) {
-  const keep = new Set(items.map((i) => i.id));
-  set.remove(set.getIds().filter((id) => !keep.has(id)));
-  set.update(items);
-}
-
 function showFigures(data) {
   const c = data.coverage;
   const key = c.key === null ? "" : ` · key people ${c.key.toFixed(1)}`;
@@ -106,7 +77,9 @@ function showFigures(data) {
 }
 
 async function loadMap() {
-  const data = await request(`/web/map?${query({ account, everyone })}`);
+  const params = { account, everyone };
+  if (pathTo !== null) params.path_to = pathTo;
+  const data = await request(`/web/map?${query(params)}`);
   const mapNodes = data.map.nodes.map(styled);
   if (network === null) {
     nodes = new vis.DataSet(mapNodes);
@@ -116,6 +89,7 @@ async function loadMap() {
       const id = event.nodes[0];
       if (id !== undefined && nodes.get(id)?.kind === "person") openCard(id);
     });
+    network.on("beforeDrawing", drawBands);
     window.agNetwork = network;
     window.agNodes = nodes;
     window.agEdges = edges;
@@ -123,11 +97,172 @@ async function loadMap() {
     replaceAll(nodes, mapNodes);
     replaceAll(edges, data.map.edges);
   }
+  networkPositions = new Map(mapNodes.map((n) => [n.id, { x: n.x, y: n.y }]));
+  companies = data.companies;
+  fillFilters();
+  applyFilters();
+  if (layered) placeLayers();
+  showPath(data.path);
   showFigures(data);
   renders += 1;
   document.body.dataset.renders = String(renders);
   document.body.dataset.ready = "1";
 }
+
+// ---- filters ---------------------------------------------------------------------------------------
+const filters = document.getElementById("ag-filters");
+const filteredLine = document.getElementById("ag-filtered");
+let companies = {};
+
+function fillFilters() {
+  const people = nodes.get({ filter: (n) => n.kind === "person" });
+  const options = {
+    company: [...new Set(people.map((n) => n.company).filter(Boolean))].map((c) => [c, companies[c] ?? c]),
+    department: [...new Set(people.map((n) => n.department).filter(Boolean))].map((d) => [d, d]),
+    stance: Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${k}`]),
+    role: [...new Set(people.flatMap((n) => n.roles ?? []))].map((r) => [r, r.replaceAll("_", " ")]),
+  };
+  for (const [name, pairs] of Object.entries(options)) {
+    const box = filters.elements[name];
+    const chosen = box.value;
+    pairs.sort((a, b) => a[1].localeCompare(b[1]));
+    box.replaceChildren(el("option", "all", { value: "" }), ...pairs.map(([v, t]) => el("option", t, { value: v })));
+    box.value = pairs.some(([v]) => v === chosen) ? chosen : "";
+  }
+}
+
+function applyFilters() {
+  const f = new FormData(filters);
+  const want = (name) => f.get(name) || null;
+  const [company, department, stance, role] = ["company", "department", "stance", "role"].map(want);
+  const staleOnly = f.get("stale") !== null;
+  const kinds = new Set(f.getAll("kind"));
+  const staleEnds = new Set();
+  for (const e of edges.get()) if (e.kind === "OURS" && e.stale) staleEnds.add(e.from).add(e.to);
+  const visible = new Set();
+  const nodeUpdates = nodes.get().map((n) => {
+    let show = true;
+    if (n.kind === "person" && !n.path) {
+      show =
+        (!company || n.company === company) &&
+        (!department || n.department === department) &&
+        (!stance || n.stance === stance) &&
+        (!role || (n.roles ?? []).includes(role)) &&
+        (!staleOnly || staleEnds.has(n.id));
+    }
+    if (show) visible.add(n.id);
+    return { id: n.id, hidden: !show };
+  });
+  const edgeUpdates = edges.get().map((e) => {
+    const show =
+      e.path ||
+      (visible.has(e.from) && visible.has(e.to) && kinds.has(e.kind) && (!staleOnly || e.kind !== "OURS" || e.stale));
+    return { id: e.id, hidden: !show };
+  });
+  nodes.update(nodeUpdates);
+  edges.update(edgeUpdates);
+  const people = nodeUpdates.filter((u) => nodes.get(u.id).kind === "person");
+  const shownPeople = people.filter((u) => !u.hidden).length;
+  filteredLine.textContent = shownPeople === people.length ? "" : `${shownPeople} of ${people.length} people match.`;
+  root.dataset.visible = String(shownPeople);
+}
+
+filters.addEventListener("change", () => applyFilters());
+filters.addEventListener("reset", () => setTimeout(applyFilters, 0));
+filters.addEventListener("submit", (event) => event.preventDefault());
+
+// ---- layouts: the network (the server's) or layered, the decision layer at the top --------------------
+const LAYERS = [
+  ["key", "Decision layer (key people)"],
+  ["organisational", "Organisational layer (heads)"],
+  ["broad", "Operational layer (using and technical departments)"],
+  [null, "Outside the decision chain"],
+  ["team", "Our team"],
+];
+const layoutButton = document.getElementById("ag-layout");
+let layered = false;
+let networkPositions = new Map();
+let bands = [];
+
+function placeLayers() {
+  const rows = LAYERS.map(() => []);
+  for (const n of nodes.get()) {
+    const key = n.kind === "team" ? "team" : (n.layer ?? null);
+    rows[LAYERS.findIndex(([k]) => k === key)].push(n);
+  }
+  const PER_ROW = 16;
+  const DX = 160;
+  const DY = 110;
+  let y = 0;
+  bands = [];
+  const moves = [];
+  rows.forEach((row, i) => {
+    if (!row.length) return;
+    row.sort((a, b) => String(a.company ?? "").localeCompare(String(b.company ?? "")) || (b.size ?? 0) - (a.size ?? 0));
+    bands.push({ label: LAYERS[i][1], y: y - DY * 0.6 });
+    for (let start = 0; start < row.length; start += PER_ROW) {
+      const line = row.slice(start, start + PER_ROW);
+      line.forEach((n, j) => moves.push({ id: n.id, x: (j - (line.length - 1) / 2) * DX, y }));
+      y += DY;
+    }
+    y += DY * 0.8;
+  });
+  nodes.update(moves);
+  const left = Math.min(...moves.map((m) => m.x)) - 60;
+  bands.forEach((b) => (b.x = left));
+  root.dataset.layout = "layered";
+}
+
+function placeNetwork() {
+  bands = [];
+  nodes.update([...networkPositions].map(([id, p]) => ({ id, ...p })));
+  root.dataset.layout = "network";
+}
+
+function drawBands(ctx) {
+  if (!layered || !bands.length) return;
+  ctx.save();
+  ctx.font = "bold 26px system-ui, sans-serif";
+  ctx.fillStyle = "#566573";
+  for (const b of bands) ctx.fillText(b.label, b.x, b.y);
+  ctx.restore();
+}
+
+layoutButton.addEventListener("click", () => {
+  layered = !layered;
+  if (layered) placeLayers();
+  else placeNetwork();
+  layoutButton.textContent = layered ? "Network layout" : "Layered layout";
+  layoutButton.setAttribute("aria-pressed", String(layered));
+  network.fit({ animation: false });
+});
+
+// ---- the best path to a person, on request ----------------------------------------------------------
+let pathTo = null;
+const pathLine = document.getElementById("ag-path-line");
+
+function showPath(path) {
+  if (!path) {
+    pathLine.hidden = true;
+    delete root.dataset.path;
+    return;
+  }
+  document.getElementById("ag-path-text").textContent = path.reachable
+    ? `Best path to ${path.name}: ${path.hops.join(" → ")}`
+    : `No path to ${path.name}: ${path.reason}`;
+  pathLine.hidden = false;
+  root.dataset.path = path.nodes.join(" ");
+}
+
+async function drawPath(id) {
+  pathTo = id;
+  await loadMap();
+}
+
+document.getElementById("ag-path-clear").addEventListener("click", () => {
+  pathTo = null;
+  loadMap().catch(showLoadError);
+});
 
 everyoneButton.addEventListener("click", () => {
   everyone = !everyone;
@@ -252,6 +387,9 @@ function renderCard(p) {
   );
   const path = list("Best path from our team", p.path_hops, p.path);
   if (p.path_hops.length) path.insertBefore(el("p", p.path), path.children[1]);
+  const draw = el("button", "Draw the best path on the map", { type: "button", id: "ag-draw-path" });
+  draw.addEventListener("click", () => drawPath(p.id).catch(showLoadError));
+  path.append(draw);
   card.append(path);
   const leave = list("If they leave", [...p.leave_lost.map((n) => `we lose every path to ${n}`),
     ...p.leave_uncovered.map((n) => `${n} is no longer covered`)], "nobody else is lost");
