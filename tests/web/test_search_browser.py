@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.test_browser import App, _clean, _page, _sign_in, app, browser
+from tests.web.test_browser import App, _clean, _page, _sign_in, app
 from tests.web.test_search import JENSENS
 
-FIXTURES = (app, browser)  # used as test arguments
+FIXTURES = (app,)  # used as a test argument (browser comes from conftest.py)
 
 
 def test_a_duplicated_name_reaches_both_people(browser: Any, app: App) -> None:
