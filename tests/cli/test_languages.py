@@ -9,6 +9,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from accountgraph import i18n
 from accountgraph.cli import app
 from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, ZH_NAME, zh_sample_bundle
 from tests.cli.support import env_of, invoke, run_process
@@ -116,3 +117,8 @@ def test_a_real_process_in_chinese(tmp_path: Path) -> None:
     done = run_process(tmp_path, "--lang", "zh-CN", "coverage", ZH_ACCOUNT_ID)
     assert done.returncode == 0, done.stderr
     assert f"{ZH_ACCOUNT_ID} 的覆盖度：" in done.stdout and "按决策角色" in done.stdout
+
+
+def test_a_run_in_chinese_leaves_the_callers_language_as_it_was(store_url: str) -> None:
+    in_chinese(store_url, "rank", ZH_ACCOUNT_ID, "--top", "1")
+    assert i18n.current() == "en"
