@@ -2,8 +2,8 @@
 
 Every error response is `{"error": {"code", "message", "details"}}`. The package's own exceptions
 (`accountgraph.errors`) are mapped here; the API adds a few of its own, all under `AccountGraphError`. The
-`code` is stable English; the `message` of the common errors (not found, forbidden, invalid request, no such
-endpoint, method not allowed, the store's state) follows the request's `Accept-Language` (`accountgraph.i18n`),
+`code` is stable English; the `message` of the common errors (not found, forbidden, invalid request, a refused
+write, no such endpoint, method not allowed, the store's state) follows the request's `Accept-Language` (`accountgraph.i18n`),
 English by default and byte for byte what it was.
 """
 
@@ -141,10 +141,15 @@ def _issues(issues: Sequence[BundleIssue]) -> list[dict[str, Any]]:
     return [i.model_dump(mode="json") for i in issues[:MAX_DETAILS]]
 
 
-def _issue_summary(issues: Sequence[BundleIssue]) -> str:
+def _issue_summary(issues: Sequence[BundleIssue], *, written: bool = True) -> str:
+    """The first issues in a sentence: a write refused (`written`), or a request that could not be read."""
     shown = "; ".join(str(i) for i in issues[:3])
-    more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
-    return f"refused, nothing was written: {len(issues)} problem(s): {shown}{more}"
+    more = _(" (and {n} more)").format(n=len(issues) - 3) if len(issues) > 3 else ""
+    if written:
+        summary = _("refused, nothing was written: {n} problem(s): {shown}{more}")
+    else:
+        summary = _("invalid request: {n} problem(s): {shown}{more}")
+    return summary.format(n=len(issues), shown=shown, more=more)
 
 
 def _record_of(path: str) -> str | None:
@@ -265,11 +270,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if bad_json is not None:
         return error_json(400, "bad_request", bad_json)
     issues = issues_of(exc, request.url.path)
-    message = _issue_summary(issues).replace("refused, nothing was written: ", "invalid request: ", 1)
+    message = _issue_summary(issues, written=False)
     if any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
         content_type = request.headers.get("content-type", "")
         if "json" not in content_type:
-            message += " (send the body as JSON with Content-Type: application/json)"
+            message += _(" (send the body as JSON with Content-Type: application/json)")
     return error_json(422, "validation_error", message, _issues(issues))
 
 

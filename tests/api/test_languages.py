@@ -88,3 +88,15 @@ def test_english_when_the_header_prefers_no_chinese(client: TestClient, store: G
     viewer = new_key(store, ApiRole.VIEWER)
     r = client.get("/v1/people/nobody", headers={**viewer, "Accept-Language": header})
     assert error_of(r)["message"] == "person 'nobody' not found"
+
+
+def test_a_body_that_does_not_validate_in_chinese(client: TestClient, store: GraphStore) -> None:
+    planner = new_key(store, ApiRole.PLANNER)
+    body = {"id": "c1", "name": ""}
+    english = client.put("/v1/companies/c1", json=body, headers=planner)
+    assert english.status_code == 422 and error_of(english)["message"].startswith("invalid request: 1 problem(s): ")
+    chinese = client.put("/v1/companies/c1", json=body, headers={**planner, **ZH})
+    assert chinese.status_code == 422 and error_of(chinese)["code"] == "validation_error"
+    rest = error_of(english)["message"].removeprefix("invalid request: 1 problem(s): ")
+    assert error_of(chinese)["message"] == f"请求无效：1 个问题：{rest}"
+    assert error_of(chinese)["details"] == error_of(english)["details"]
