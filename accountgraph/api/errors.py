@@ -3,8 +3,8 @@
 Every error response is `{"error": {"code", "message", "details"}}`. The package's own exceptions
 (`accountgraph.errors`) are mapped here; the API adds a few of its own, all under `AccountGraphError`. The
 `code` is stable English; the `message` of the common errors (not found, forbidden, invalid request, a refused
-write, no such endpoint, method not allowed, the store's state) follows the request's `Accept-Language` (`accountgraph.i18n`),
-English by default and byte for byte what it was.
+write, no such endpoint, method not allowed, the store's state) follows the request's `Accept-Language`
+(`accountgraph.i18n`), English by default and byte for byte what it was.
 """
 
 from __future__ import annotations
