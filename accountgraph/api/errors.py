@@ -1,14 +1,18 @@
 """Errors of the HTTP API and the one place where exceptions become HTTP statuses.
 
 Every error response is `{"error": {"code", "message", "details"}}`. The package's own exceptions
-(`accountgraph.errors`) are mapped here; the API adds a few of its own, all under `AccountGraphError`.
+(`accountgraph.errors`) are mapped here; the API adds a few of its own, all under `AccountGraphError`. The
+`code` is stable English; the `message` of the common errors (not found, forbidden, invalid request, a refused
+write, no such endpoint, method not allowed, the store's state) follows the request's `Accept-Language`
+(`accountgraph.i18n`), English by default and byte for byte what it was.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accountgraph import i18n
 from accountgraph.api.routing import allowed_methods
 from accountgraph.errors import (
     AccountGraphError,
@@ -31,6 +36,8 @@ from accountgraph.errors import (
     StoreResourceError,
 )
 from accountgraph.graph.validation import record_id
+from accountgraph.i18n import _
+from accountgraph.i18n.glossary import term
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
 MAX_DETAILS = 1000
@@ -110,17 +117,39 @@ def error_content(code: str, message: str, details: Any = None) -> dict[str, Any
 def error_json(
     status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(error_content(code, message, details), status_code=status, headers=dict(headers or {}))
+    headers = dict(headers or {})
+    if i18n.current() != i18n.DEFAULT:
+        headers.setdefault("Content-Language", i18n.current().replace("_", "-"))
+    return JSONResponse(error_content(code, message, details), status_code=status, headers=headers)
+
+
+Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
+
+
+def localized(handler: Handler) -> Handler:
+    """An exception handler that answers in the language the request's `Accept-Language` prefers."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request, exc: Exception) -> JSONResponse:
+        with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):
+            return await handler(request, exc)
+
+    return answer
 
 
 def _issues(issues: Sequence[BundleIssue]) -> list[dict[str, Any]]:
     return [i.model_dump(mode="json") for i in issues[:MAX_DETAILS]]
 
 
-def _issue_summary(issues: Sequence[BundleIssue]) -> str:
+def _issue_summary(issues: Sequence[BundleIssue], *, written: bool = True) -> str:
+    """The first issues in a sentence: a write refused (`written`), or a request that could not be read."""
     shown = "; ".join(str(i) for i in issues[:3])
-    more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
-    return f"refused, nothing was written: {len(issues)} problem(s): {shown}{more}"
+    more = _(" (and {n} more)").format(n=len(issues) - 3) if len(issues) > 3 else ""
+    if written:
+        summary = _("refused, nothing was written: {n} problem(s): {shown}{more}")
+    else:
+        summary = _("invalid request: {n} problem(s): {shown}{more}")
+    return summary.format(n=len(issues), shown=shown, more=more)
 
 
 def _record_of(path: str) -> str | None:
@@ -208,13 +237,16 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
         message, details, headers = exc.message, exc.details, exc.headers
     elif isinstance(exc, NotFoundError):
         details = {"kind": exc.kind, "id": exc.id}
+        message = _("{kind} {id} not found").format(kind=term(exc.kind), id=repr(exc.id))
+    elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT:  # the service's reason, in English
+        message = _("not allowed: {reason}").format(reason=message)
     elif isinstance(exc, BundleRejected):
         message, details = _issue_summary(exc.issues), _issues(exc.issues)
     elif isinstance(exc, BadCursor):
         message = exc.message
     elif isinstance(exc, InvalidArgument):
         issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
-        message, details = f"invalid request: {issue}", [issue.model_dump(mode="json")]
+        message, details = _("invalid request: {issue}").format(issue=issue), [issue.model_dump(mode="json")]
     elif isinstance(exc, StoreError):  # the operator reads what is wrong in the log, the client a safe text
         logging.getLogger("accountgraph.api").warning("store error: %s", exc)
         message = store_message(exc) or message
@@ -224,11 +256,11 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
 def store_message(exc: Exception) -> str | None:
     """What a client is told of a store error (its own text may name hosts or files: that goes to the log)."""
     if isinstance(exc, StoreResourceError):
-        return "the store ran out of memory or space for this request; nothing was written (see the server log)"
+        return _("the store ran out of memory or space for this request; nothing was written (see the server log)")
     if isinstance(exc, StoreDamaged):
-        return "the store is damaged and cannot answer; the operator must restore a backup (see the server log)"
+        return _("the store is damaged and cannot answer; the operator must restore a backup (see the server log)")
     if isinstance(exc, StoreError):
-        return "the store cannot be reached; try again later"
+        return _("the store cannot be reached; try again later")
     return None
 
 
@@ -238,11 +270,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if bad_json is not None:
         return error_json(400, "bad_request", bad_json)
     issues = issues_of(exc, request.url.path)
-    message = _issue_summary(issues).replace("refused, nothing was written: ", "invalid request: ", 1)
+    message = _issue_summary(issues, written=False)
     if any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
         content_type = request.headers.get("content-type", "")
         if "json" not in content_type:
-            message += " (send the body as JSON with Content-Type: application/json)"
+            message += _(" (send the body as JSON with Content-Type: application/json)")
     return error_json(422, "validation_error", message, _issues(issues))
 
 
@@ -269,11 +301,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
     headers = dict(exc.headers or {})
     if exc.status_code == 404 and message == "Not Found":
-        message = f"no such endpoint: {request.method} {request.url.path}"
+        message = _("no such endpoint: {method} {path}").format(method=request.method, path=request.url.path)
     elif exc.status_code == 405:
         allow = allowed_methods(request.scope, getattr(request.app.state, "allow", {}))
         headers["Allow"] = allow or headers.get("Allow", "")
-        message = f"{request.method} is not allowed here; this path takes: {headers['Allow']}"
+        message = _("{method} is not allowed here; this path takes: {allow}").format(
+            method=request.method, allow=headers["Allow"]
+        )
     elif exc.status_code == 400 and message == "There was an error parsing the body":
         message = "the body could not be parsed as JSON (malformed, or nested too deeply)"
     return error_json(exc.status_code, code, message, None, headers)
@@ -296,7 +330,7 @@ async def _overflow(request: Request, exc: Exception) -> JSONResponse:
 
 def install_handlers(app: FastAPI) -> None:
     """Map every expected exception to its status and the error body."""
-    app.add_exception_handler(AccountGraphError, _package_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(AccountGraphError, localized(_package_error))
+    app.add_exception_handler(RequestValidationError, localized(_validation_error))
+    app.add_exception_handler(StarletteHTTPException, localized(_http_error))
     app.add_exception_handler(OverflowError, _overflow)

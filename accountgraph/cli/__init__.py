@@ -13,12 +13,13 @@ a traceback. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names (defau
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
+from accountgraph import i18n
 from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, portfolio, records, search
-from accountgraph.cli.common import Commands
+from accountgraph.cli.common import Commands, fail
 
 app = typer.Typer(
     cls=Commands,
@@ -27,6 +28,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def choose_language(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", envvar=i18n.ENV, help="the language of the output: en (default) or zh-CN"),
+    ] = None,
+) -> None:
+    """AccountGraph: relationship intelligence for key-account management."""
+    try:
+        i18n.set_language(i18n.language(lang))
+    except ValueError as e:
+        raise fail(str(e)) from None
+
+
 # the order of `accountgraph --help`: the top-level commands, then the groups
 for commands in (
     records.app,

@@ -31,13 +31,14 @@ from accountgraph.cli.common import (
     StoreOption,
     money,
     out,
-    plural,
     renders,
     renders_named,
     run,
     table,
     text,
 )
+from accountgraph.i18n import _, ngettext, number, percent
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.services import analysis
 from accountgraph.services.scope import Scope
 
@@ -54,20 +55,21 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _breakdowns(title: str, items: list[Breakdown], limit: int | None = None) -> Table:
+def _breakdowns(title: str, items: list[Breakdown], limit: int | None = None, *, terms: bool = False) -> Table:
+    """`terms`: the rows are the glossary's (layers, roles), shown in the language of the moment."""
     shown = items if limit is None else items[:limit]
     return table(
         title,
-        [("", "left"), ("people", "right"), ("covered", "right"), ("score", "right")],
-        ([b.label, b.people, b.covered, f"{b.score:.1f}"] for b in shown),
+        [("", "left"), (_("people"), "right"), (_("covered"), "right"), (_("score"), "right")],
+        ([term(b.key, b.label) if terms else b.label, b.people, b.covered, number(b.score, 1)] for b in shown),
     )
 
 
 def _path_table(n: int, p: ContactPath) -> Table:
     return table(
-        f"path {n}: {p.explanation}",
-        [("from", "left"), ("tie", "left"), ("to", "left"), ("strength", "right"), ("why", "left")],
-        ([h.source_name, h.tie, h.target_name, f"{h.strength:.2f}", h.explanation] for h in p.hops),
+        _("path {n}: {explanation}").format(n=n, explanation=p.explanation),
+        [(_("from"), "left"), (_("tie"), "left"), (_("to"), "left"), (_("strength"), "right"), (_("why"), "left")],
+        ([h.source_name, term(h.tie), h.target_name, number(h.strength, 2), h.explanation] for h in p.hops),
     )
 
 
@@ -76,19 +78,19 @@ def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None
     console = out()
     console.print(
         table(
-            f"key people of {r.account} (as of {r.as_of.isoformat()})",
+            _("key people of {account} (as of {day})").format(account=r.account, day=r.as_of.isoformat()),
             [
                 ("#", "right"),
-                ("id", "left"),
-                ("name", "left"),
-                ("company", "left"),
-                ("title", "left"),
-                ("score", "right"),
-                ("authority", "right"),
-                ("influence", "right"),
-                ("brokerage", "right"),
-                ("roles", "left"),
-                ("stance", "left"),
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("company"), "left"),
+                (_("title"), "left"),
+                (_("score"), "right"),
+                (_("authority"), "right"),
+                (_("influence"), "right"),
+                (_("brokerage"), "right"),
+                (_("roles"), "left"),
+                (_("stance"), "left"),
             ],
             (
                 [
@@ -97,12 +99,12 @@ def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None
                     p.name,
                     (companies or {}).get(p.company, p.company) if p.company else "",
                     p.title,
-                    f"{p.score:.3f}",
-                    f"{p.authority.value:.2f}",
-                    f"{p.influence.value:.2f}",
-                    f"{p.brokerage.value:.2f}",
-                    ", ".join(p.authority.roles),
-                    p.stance,
+                    number(p.score, 3),
+                    number(p.authority.value, 2),
+                    number(p.influence.value, 2),
+                    number(p.brokerage.value, 2),
+                    joined([term(role) for role in p.authority.roles]),
+                    term(p.stance),
                 ]
                 for p in r.people
             ),
@@ -112,52 +114,84 @@ def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None
     w = m.weights
     console.print(
         text(
-            f"score = {w['authority']:.2f}·authority + {w['influence']:.2f}·influence + "
-            f"{w['brokerage']:.2f}·brokerage; "
-            f"PageRank {'converged' if m.pagerank_converged else 'NOT converged'} in {m.pagerank_iterations} "
-            f"iterations; betweenness {m.betweenness}"
-            + (f" from {m.betweenness_sources} sources (seed {m.seed})" if m.betweenness == "sampled" else "")
+            _(
+                "score = {authority}·authority + {influence}·influence + {brokerage}·brokerage; "
+                "PageRank {converged} in {iterations} iterations; betweenness {betweenness}"
+            ).format(
+                authority=number(w["authority"], 2),
+                influence=number(w["influence"], 2),
+                brokerage=number(w["brokerage"], 2),
+                converged=_("converged") if m.pagerank_converged else _("NOT converged"),
+                iterations=m.pagerank_iterations,
+                betweenness=term(m.betweenness),
+            )
+            + (
+                _(" from {sources} sources (seed {seed})").format(sources=m.betweenness_sources, seed=m.seed)
+                if m.betweenness == "sampled"
+                else ""
+            )
         )
     )
 
 
 def show_coverage(c: Coverage, gaps: int) -> None:
     console = out()
-    console.print(text(f"coverage of {c.account}: {c.score:.1f} / 100"))
+    console.print(text(_("coverage of {account}: {score} / 100").format(account=c.account, score=number(c.score, 1))))
     console.print(text(c.explanation))
     uncovered = sum(not p.covered for p in c.people)
     single = sum(len(p.members) == 1 for p in c.people)  # `members`: ours at the threshold, as `actions` counts
     console.print(
-        text(f"{plural(uncovered, 'uncovered chain member')} and {plural(single, 'single thread')} (one of ours only)")
+        text(
+            _("{uncovered} and {single} (one of ours only)").format(
+                uncovered=ngettext("{n} uncovered chain member", "{n} uncovered chain members", uncovered).format(
+                    n=uncovered
+                ),
+                single=ngettext("{n} single thread", "{n} single threads", single).format(n=single),
+            )
+        )
     )
-    console.print(_breakdowns("by layer", c.by_layer))
-    console.print(_breakdowns("by role", c.by_role))
-    console.print(_breakdowns("by company (10 largest)", c.by_company, 10))
-    console.print(_breakdowns("by department (10 largest)", c.by_department, 10))
+    console.print(_breakdowns(_("by layer"), c.by_layer, terms=True))
+    console.print(_breakdowns(_("by role"), c.by_role, terms=True))
+    console.print(_breakdowns(_("by company (10 largest)"), c.by_company, 10))
+    console.print(_breakdowns(_("by department (10 largest)"), c.by_department, 10))
     console.print(
         table(
-            f"gaps ({min(gaps, len(c.gaps))} of {len(c.gaps)})",
-            [("kind", "left"), ("subject", "left"), ("importance", "right"), ("detail", "left")],
-            ([g.kind.replace("_", " "), g.name, f"{g.importance:.2f}", g.detail] for g in c.gaps[:gaps]),
+            _("gaps ({shown} of {total})").format(shown=min(gaps, len(c.gaps)), total=len(c.gaps)),
+            [(_("kind"), "left"), (_("subject"), "left"), (_("importance"), "right"), (_("detail"), "left")],
+            (
+                [
+                    term(g.kind, g.kind.replace("_", " ")),
+                    term(g.subject, g.name) if g.kind == "role_without_supporter" else g.name,
+                    number(g.importance, 2),
+                    g.detail,
+                ]
+                for g in c.gaps[:gaps]
+            ),
         )
     )
 
 
 def show_path(p: PathResult) -> None:
     console = out()
-    start = p.source or "our team"
-    console.print(text(f"paths from {start} to {p.target_name} ({p.target}) in {p.account}"))
+    start = p.source or _("our team")
+    console.print(
+        text(
+            _("paths from {start} to {name} ({target}) in {account}").format(
+                start=start, name=p.target_name, target=p.target, account=p.account
+            )
+        )
+    )
     if not p.reachable:
-        console.print(text(f"unreachable: {p.reason}"))
+        console.print(text(_("unreachable: {reason}").format(reason=p.reason)))
         return
     for n, path in enumerate(p.paths, start=1):
         console.print(_path_table(n, path))
-        starters = ", ".join(f"{s.member_name} ({s.strength:.3f})" for s in path.starters)
-        console.print(text(f"can start it: {starters}"))
+        starters = joined([f"{s.member_name} ({number(s.strength, 3)})" for s in path.starters])
+        console.print(text(_("can start it: {starters}").format(starters=starters)))
     if p.disjoint:
-        console.print(text("the routes share no person of the account (the target excepted)"))
+        console.print(text(_("the routes share no person of the account (the target excepted)")))
     if p.avoid_opponents:
-        console.print(text(f"kept off the paths: {len(p.avoided)} opponents and blockers"))
+        console.print(text(_("kept off the paths: {n} opponents and blockers").format(n=len(p.avoided))))
 
 
 def show_whatif(w: WhatIf) -> None:
@@ -188,30 +222,36 @@ def show_whatif(w: WhatIf) -> None:
 
 def show_actions(a: ActionPlan) -> None:
     console = out()
-    console.print(text(f"next best actions for {a.account} (coverage {a.coverage:.1f})"))
+    console.print(
+        text(
+            _("next best actions for {account} (coverage {coverage})").format(
+                account=a.account, coverage=number(a.coverage, 1)
+            )
+        )
+    )
     console.print(
         table(
             a.explanation,
             [
                 ("#", "right"),
-                ("kind", "left"),
-                ("target", "left"),
-                ("who of ours", "left"),
-                ("gain", "right"),
-                ("success", "right"),
-                ("expected", "right"),
-                ("plan", "left"),
-                ("why", "left"),
+                (_("kind"), "left"),
+                (_("target"), "left"),
+                (_("who of ours"), "left"),
+                (_("gain"), "right"),
+                (_("success"), "right"),
+                (_("expected"), "right"),
+                (_("plan"), "left"),
+                (_("why"), "left"),
             ],
             (
                 [
                     x.priority,
-                    x.kind,
+                    term(x.kind),
                     x.target_name,
                     x.member_name,
-                    f"{x.coverage_gain:.2f}",
-                    f"{x.success:.2f}",
-                    f"{x.expected_gain:.2f}",
+                    number(x.coverage_gain, 2),
+                    number(x.success, 2),
+                    number(x.expected_gain, 2),
                     x.plan,
                     "; ".join(x.why),
                 ]
@@ -221,23 +261,23 @@ def show_actions(a: ActionPlan) -> None:
     )
     console.print(
         table(
-            f"overloaded connectors ({len(a.overloaded)}): people too many of the best paths depend on",
+            _("overloaded connectors ({n}): people too many of the best paths depend on").format(n=len(a.overloaded)),
             [
-                ("id", "left"),
-                ("name", "left"),
-                ("kind", "left"),
-                ("paths", "right"),
-                ("actions", "right"),
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("kind"), "left"),
+                (_("paths"), "right"),
+                (_("actions"), "right"),
                 ("", "left"),
             ],
             (
                 [
                     c.id,
                     c.name,
-                    c.kind,
-                    f"{c.paths} ({c.share:.0%})",
+                    term(c.kind),
+                    f"{c.paths} ({percent(c.share)})",
                     c.actions,
-                    "single point" if c.single_point else "",
+                    _("single point") if c.single_point else "",
                 ]
                 for c in a.overloaded
             ),

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from accountgraph import i18n
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
@@ -177,11 +178,13 @@ def file_error(e: OSError) -> typer.Exit:
 
 class Commands(TyperGroup):
     """The root group: a file a command could not read or write (an `OSError` that escaped `call`) ends as
-    `file_error` does, never as a traceback."""
+    `file_error` does, never as a traceback. The language `--lang` chooses lasts as long as the run (`i18n.use`), so
+    a run in-process (a test's) leaves the caller's as it was."""
 
     def invoke(self, ctx: Any) -> Any:  # a typer.Context
         try:
-            return super().invoke(ctx)
+            with i18n.use(i18n.current()):
+                return super().invoke(ctx)
         except OSError as e:
             raise file_error(e) from None
 

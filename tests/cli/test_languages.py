@@ -1,0 +1,124 @@
+"""The analysis commands in Chinese (`--lang zh-CN`, `ACCOUNTGRAPH_LANG`) on the Chinese sample account, read back;
+English stays the default and unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from accountgraph import i18n
+from accountgraph.cli import app
+from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, ZH_NAME, zh_sample_bundle
+from tests.cli.support import env_of, invoke, run_process
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("zh")
+    path = folder / "huakang.json"
+    path.write_text(zh_sample_bundle().model_dump_json(by_alias=True), encoding="utf-8")
+    url = f"sqlite:///{folder / 'cli.db'}"
+    done = invoke(url, "import", str(path))
+    assert done.exit_code == 0, done.stderr
+    return url
+
+
+def ok(done: Result) -> str:
+    assert done.exit_code == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def in_chinese(store_url: str, *args: str) -> str:
+    return ok(invoke(store_url, "--lang", "zh-CN", *args))
+
+
+def test_rank_in_chinese(store_url: str) -> None:
+    out = in_chinese(store_url, "rank", ZH_ACCOUNT_ID, "--top", "5")
+    assert f"{ZH_ACCOUNT_ID} 的关键人物（截至 " in out
+    for header in ("编号", "姓名", "公司", "职务", "得分", "权威", "影响力", "桥梁作用", "决策角色", "立场"):
+        assert header in out, header
+    assert "李志强" in out and "总裁" in out and ZH_NAME in out  # the names and titles verbatim
+    assert "决策者、经济决策者" in out  # the roles through the glossary, joined by 、
+    assert "0.854" in out and "得分 = 0.40·权威 + 0.35·影响力 + 0.25·桥梁作用；PageRank 经" in out
+    assert "key people of" not in out and "authority" not in out
+
+
+def test_coverage_in_chinese(store_url: str) -> None:
+    out = in_chinese(store_url, "coverage", ZH_ACCOUNT_ID, "--gaps", "5")
+    assert f"{ZH_ACCOUNT_ID} 的覆盖度：" in out and " / 100" in out
+    assert "名决策链成员未覆盖" in out and "条单线联系（仅有一名我方成员联系）" in out
+    for title in ("按关系层级", "按决策角色", "按公司（最大的 10 家）", "按部门（最大的 10 个）", "缺口（共 "):
+        assert title in out, title
+    for words in ("关键客户关系", "组织客户关系", "普遍客户关系", "人数", "已覆盖", "类型", "对象", "重要性"):
+        assert words in out, words
+    assert "华康影像设备有限公司" in out and "财务部" in out
+    assert "by layer" not in out and "gaps (" not in out
+
+
+def test_path_in_chinese(store_url: str) -> None:
+    out = in_chinese(store_url, "path", ZH_ACCOUNT_ID, "--to", "huakang-p02", "-k", "2", "--avoid-opponents")
+    assert f"{ZH_ACCOUNT_ID} 中从 我方团队 到 李志强（huakang-p02）的引荐路径" in out
+    assert "引荐路径 1：" in out and "可发起人：" in out and "已从路径中排除：" in out
+    for header in ("从", "关系", "到", "强度", "原因"):
+        assert header in out, header
+    assert "paths from" not in out and "can start it" not in out
+
+
+def test_actions_in_chinese_through_the_environment(store_url: str) -> None:
+    env = {**env_of(store_url), "ACCOUNTGRAPH_LANG": "zh"}
+    done = CliRunner().invoke(app, ["actions", ZH_ACCOUNT_ID], env=env, catch_exceptions=False)
+    out = ok(done)
+    assert f"{ZH_ACCOUNT_ID} 的下一步最佳行动（覆盖度 " in out
+    for header in ("类型", "目标", "我方负责人", "覆盖增益", "成功率", "预期增益", "计划", "原因", "过载的联系人（"):
+        assert header in out, header
+    assert "建立接触" in out  # the action's kind through the glossary
+    assert "next best actions" not in out
+
+
+def test_the_option_wins_over_the_environment(store_url: str) -> None:
+    env = {**env_of(store_url), "ACCOUNTGRAPH_LANG": "zh-CN"}
+    done = CliRunner().invoke(app, ["--lang", "en", "coverage", ZH_ACCOUNT_ID], env=env, catch_exceptions=False)
+    assert f"coverage of {ZH_ACCOUNT_ID}: " in ok(done)
+
+
+def test_english_is_the_default_and_unchanged(store_url: str) -> None:
+    for command in (
+        ["rank", ZH_ACCOUNT_ID],
+        ["coverage", ZH_ACCOUNT_ID],
+        ["path", ZH_ACCOUNT_ID, "--to", "huakang-p02"],
+        ["actions", ZH_ACCOUNT_ID],
+    ):
+        default = ok(invoke(store_url, *command))
+        assert ok(invoke(store_url, "--lang", "en", *command)) == default, command
+        assert not any(w in default for w in ("关键人物", "覆盖度", "引荐路径", "下一步最佳行动", "编号", "原因"))
+    rank = ok(invoke(store_url, "rank", ZH_ACCOUNT_ID))
+    assert f"key people of {ZH_ACCOUNT_ID} (as of " in rank and "decision_maker, economic_buyer" in rank
+    assert "score = 0.40·authority + 0.35·influence + 0.25·brokerage; PageRank converged in" in rank
+
+
+def test_the_json_does_not_change_with_the_language(store_url: str) -> None:
+    english = ok(invoke(store_url, "coverage", ZH_ACCOUNT_ID, "--json"))
+    assert ok(invoke(store_url, "--lang", "zh-CN", "coverage", ZH_ACCOUNT_ID, "--json")) == english
+
+
+def test_an_unknown_language_is_an_error_not_a_traceback(store_url: str) -> None:
+    done = invoke(store_url, "--lang", "xx-nope", "rank", ZH_ACCOUNT_ID)
+    assert done.exit_code == 1 and "unknown language 'xx-nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_real_process_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "huakang.json"
+    path.write_text(zh_sample_bundle().model_dump_json(by_alias=True), encoding="utf-8")
+    assert run_process(tmp_path, "import", str(path)).returncode == 0
+    done = run_process(tmp_path, "--lang", "zh-CN", "coverage", ZH_ACCOUNT_ID)
+    assert done.returncode == 0, done.stderr
+    assert f"{ZH_ACCOUNT_ID} 的覆盖度：" in done.stdout and "按决策角色" in done.stdout
+
+
+def test_a_run_in_chinese_leaves_the_callers_language_as_it_was(store_url: str) -> None:
+    in_chinese(store_url, "rank", ZH_ACCOUNT_ID, "--top", "1")
+    assert i18n.current() == "en"
