@@ -128,7 +128,7 @@ RETURN count(t) AS deleted
 // name: delete_everything
 MATCH (n)
 WHERE NOT n:AccountGraphMeta
-CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS
 
 // name: bump_data_version
 MERGE (m:AccountGraphMeta {id: 'data'})
