@@ -110,6 +110,10 @@ ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
 def _access(role: ApiRole) -> Callable[[Scope, GraphStore], Coroutine[Any, Any, Access]]:
+    """An early HTTP gate: 403 before the body is read and validated, decided by the one role rule
+    (`Scope.require_role`). The service each route calls checks the role again and is the authority; this
+    only spares a refused caller a 422 about a body they may not send."""
+
     async def dependency(scope: ScopeDep, store: StoreDep) -> Access:
         scope.require_role(role)
         return Access(store, scope)

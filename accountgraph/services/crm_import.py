@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from accountgraph.errors import BundleRejected
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Company, Person
+from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, BundleIssue, Company, Person
 from accountgraph.services import records
 from accountgraph.services.mapping import (
     DATE_FIELDS,
@@ -674,6 +674,7 @@ def import_file(
         BundleRejected: a file that cannot be read, no mapping that fits it, or (not a dry run) every problem of
             the plan, each naming file, row and column; nothing was written.
     """
+    scope.require_role(ApiRole.PLANNER)
     first = mappings[0]
     table = read_table(name, data, encodings=first.encoding, sheet=first.sheet)
     mapping = choose(mappings, table.header, name) if len(mappings) > 1 else first

@@ -20,6 +20,7 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import cash, service, value
 from accountgraph.ledger.models import Contract, Invoice, LineRequest, Order, Payment, Product, Quote, QuoteStatus
 from accountgraph.schema.documents import DocumentModel
+from accountgraph.schema.models import ApiRole
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access, check_path_id
 from accountgraph.services.scope import Scope
@@ -71,6 +72,7 @@ def save_product(store: GraphStore, scope: Scope, product: Product, *, id: str |
     Raises:
         Forbidden: a scope limited to accounts (the catalogue is shared by every account).
     """
+    scope.require_role(ApiRole.PLANNER)
     if id is not None:
         check_path_id("products", id, product.id)
     scope.require_unscoped("change the catalogue: it is shared by every account")
@@ -92,6 +94,7 @@ def create_quote(
     on: date | None = None,
 ) -> Quote:
     """A draft quote (version 1) for an account, or one of its companies, the scope sees, priced now."""
+    scope.require_role(ApiRole.PLANNER)
     Access(store, scope).company(account)
     return service.create_quote(
         store,
@@ -133,14 +136,17 @@ def get_quote(store: GraphStore, scope: Scope, id: str) -> Quote:
 
 
 def send_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
+    scope.require_role(ApiRole.PLANNER)
     return service.send_quote(store, get_quote(store, scope, id).id, on=on)
 
 
 def accept_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
+    scope.require_role(ApiRole.PLANNER)
     return service.accept_quote(store, get_quote(store, scope, id).id, on=on)
 
 
 def reject_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
+    scope.require_role(ApiRole.PLANNER)
     return service.reject_quote(store, get_quote(store, scope, id).id, on=on)
 
 
@@ -156,6 +162,7 @@ def revise_quote(
     on: date | None = None,
 ) -> Quote:
     """A new draft version of a quote (what is left out is taken from the version revised)."""
+    scope.require_role(ApiRole.PLANNER)
     return service.revise_quote(
         store,
         get_quote(store, scope, id).id,
@@ -170,6 +177,7 @@ def revise_quote(
 # ---- contracts, orders, invoices, payments -----------------------------------------------------
 def create_contract(store: GraphStore, scope: Scope, quote: str, *, start: date | None = None) -> Contract:
     """The contract of an accepted quote (its id or number)."""
+    scope.require_role(ApiRole.PLANNER)
     return service.create_contract(store, get_quote(store, scope, quote).id, start=start)
 
 
@@ -194,6 +202,7 @@ def create_order(
     on: date | None = None,
 ) -> Order:
     """An order against a contract (never above its value)."""
+    scope.require_role(ApiRole.PLANNER)
     get_contract(store, scope, contract)
     return service.create_order(store, contract, amount, order_id=order_id, description=description, on=on)
 
@@ -233,6 +242,7 @@ def invoice_order(
     on: date | None = None,
 ) -> list[Invoice]:
     """Invoice an order, at once or as an instalment schedule (never above the order)."""
+    scope.require_role(ApiRole.PLANNER)
     get_order(store, scope, order)
     return service.invoice_order(
         store,
@@ -278,6 +288,7 @@ def record_payment(
     on: date | None = None,
 ) -> Payment:
     """Record a payment against an invoice (idempotent by key)."""
+    scope.require_role(ApiRole.PLANNER)
     get_invoice(store, scope, invoice)
     return service.record_payment(store, invoice, amount, idempotency_key=idempotency_key, on=on)
 
@@ -292,6 +303,7 @@ def refund_payment(
     on: date | None = None,
 ) -> Payment:
     """Refund (part of) a payment (idempotent by key)."""
+    scope.require_role(ApiRole.PLANNER)
     get_payment(store, scope, payment)
     return service.refund_payment(store, payment, amount, idempotency_key=idempotency_key, on=on)
 

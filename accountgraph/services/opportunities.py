@@ -20,7 +20,7 @@ from accountgraph.opportunities import service
 from accountgraph.opportunities.committee import opportunity_power_map
 from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
-from accountgraph.schema.models import BundleIssue
+from accountgraph.schema.models import ApiRole, BundleIssue
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access
@@ -81,6 +81,7 @@ def create_opportunity(
         BundleRejected: an unknown account (also one outside the scope), a malformed field or a reference that
             does not resolve.
     """
+    scope.require_role(ApiRole.PLANNER)
     root = Access(store, scope).company_account(account)
     if root is None or not scope.sees(root):
         reason = f"unknown account {account!r}"
@@ -102,12 +103,14 @@ def create_opportunity(
 
 def update_opportunity(store: GraphStore, scope: Scope, id: str, **changes: Any) -> Opportunity:
     """Change some of an open opportunity's name, amount, currency, expected close, owner or quotes."""
+    scope.require_role(ApiRole.PLANNER)
     get_opportunity(store, scope, id)
     return service.update_opportunity(store, id, **changes)
 
 
 def set_committee(store: GraphStore, scope: Scope, id: str, committee: Committee) -> Opportunity:
     """Replace the buying committee of an open opportunity."""
+    scope.require_role(ApiRole.PLANNER)
     get_opportunity(store, scope, id)
     return service.set_committee(store, id, committee)
 
@@ -122,6 +125,7 @@ def move_stage(
     cache: AnalysisCache | None = None,
 ) -> Opportunity:
     """Move an opportunity to another stage (kept in its stage history)."""
+    scope.require_role(ApiRole.PLANNER)
     get_opportunity(store, scope, id)
     return service.move_stage(store, id, stage, note=note, cache=cache)
 

@@ -16,6 +16,7 @@ from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.plans import progress, service
 from accountgraph.plans.models import STALL_DAYS, Action, Goal, GoalSpec, Plan, PlanProgress
+from accountgraph.schema.models import ApiRole
 from accountgraph.services import opportunities
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page
@@ -49,6 +50,7 @@ def create_plan(
     on: date | None = None,
 ) -> Plan:
     """A plan for an account of the scope."""
+    scope.require_role(ApiRole.PLANNER)
     scope.require_account(account)
     return service.create_plan(store, account, name, goals=goals, owner=owner, stall_days=stall_days, id=id, on=on)
 
@@ -67,6 +69,7 @@ def create_plan_from_opportunity(
     cache: AnalysisCache | None,
 ) -> Plan:
     """A plan drafted from the actions that raise the win probability of an opportunity the scope sees."""
+    scope.require_role(ApiRole.PLANNER)
     opportunities.get_opportunity(store, scope, opportunity)
     return service.create_plan_from_opportunity(
         store,
@@ -96,6 +99,7 @@ def create_plan_from_actions(
     on: date | None = None,
 ) -> Plan:
     """A plan drafted from the next best actions of an account of the scope."""
+    scope.require_role(ApiRole.PLANNER)
     scope.require_account(account)
     return service.create_plan_from_actions(
         store,
@@ -114,6 +118,7 @@ def create_plan_from_actions(
 def update_plan(store: GraphStore, scope: Scope, id: str, **changes: Any) -> Plan:
     """Rename a plan, change its owner (None: no owner; left out: unchanged) or its stall limit
     (`accountgraph.plans.service.update_plan`'s keywords)."""
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, id)
     return service.update_plan(store, id, **changes)
 
@@ -154,16 +159,19 @@ def add_goal(
     id: str | None = None,
     on: date | None = None,
 ) -> Goal:
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.add_goal(store, plan_id, goal, id=id, on=on)
 
 
 def upsert_goal(store: GraphStore, scope: Scope, plan_id: str, goal: Goal, *, on: date | None = None) -> Goal:
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.upsert_goal(store, plan_id, goal, on=on)
 
 
 def remove_goal(store: GraphStore, scope: Scope, plan_id: str, goal_id: str, *, on: date | None = None) -> Plan:
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.remove_goal(store, plan_id, goal_id, on=on)
 
@@ -184,6 +192,7 @@ def add_action(
     on: date | None = None,
 ) -> Action:
     """Add an open action (with `link_path`, the best path from its owner to its target is linked)."""
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.add_action(
         store,
@@ -203,5 +212,6 @@ def add_action(
 def update_action(store: GraphStore, scope: Scope, plan_id: str, action_id: str, **changes: Any) -> Action:
     """Change an action: its status, due date, owner, title, note or goal (only those given;
     `accountgraph.plans.service.update_action`'s keywords)."""
+    scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.update_action(store, plan_id, action_id, **changes)

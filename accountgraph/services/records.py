@@ -31,6 +31,7 @@ from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError
 from accountgraph.graph.store import RECORD_KINDS, CompanyNode, GraphStore, ListFilter
 from accountgraph.graph.validation import parse_record
 from accountgraph.schema.models import (
+    ApiRole,
     Bundle,
     BundleIssue,
     Company,
@@ -344,6 +345,7 @@ def put_record(store: GraphStore, scope: Scope, record: BaseModel, *, id: str | 
     Raises:
         BundleRejected: every problem, naming the field; nothing was written.
     """
+    scope.require_role(ApiRole.PLANNER)
     kind = kind_of(record)
     name = RECORD_LISTS[kind]
     record_id = str(getattr(record, "id"))  # noqa: B009 - every record kind here has an id
@@ -359,6 +361,7 @@ def put_record(store: GraphStore, scope: Scope, record: BaseModel, *, id: str | 
 def delete_record(store: GraphStore, scope: Scope, kind: str, id: str) -> None:
     """Delete one record and what hangs on it (see `GraphStore.delete`); a limited scope may not delete a
     team member, whose ties and interactions span accounts."""
+    scope.require_role(ApiRole.PLANNER)
     _READ[_kind(kind)](Access(store, scope), id)
     if kind == "team":
         scope.require_unscoped("delete a team member: their ties and interactions span accounts")
@@ -371,12 +374,14 @@ def get_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> T
 
 def put_tie(store: GraphStore, scope: Scope, tie: Tie) -> Tie:
     """Create or replace a tie (named by its type and ends)."""
+    scope.require_role(ApiRole.PLANNER)
     Access(store, scope).check_write(Bundle(ties=[tie]))
     return store.upsert_tie(tie)
 
 
 def delete_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> None:
     """Delete a tie (a mistake; to end one, set its `until`)."""
+    scope.require_role(ApiRole.PLANNER)
     tie = Access(store, scope).tie(type, a, b)
     store.delete_tie(tie.type, tie.from_, tie.to)
 
@@ -401,6 +406,7 @@ def import_document(
         BundleRejected: every problem (malformed fields, an unknown format or version, unknown references,
             cycles, references outside the scope), with indices into the document; nothing was written.
     """
+    scope.require_role(ApiRole.PLANNER)
     try:
         bundle = store.parse_document(raw, progress)
         Access(store, scope).check_write(bundle)

@@ -2,7 +2,9 @@
 
 An API key is turned into a `Scope` by `accountgraph.services.keys.authenticate`; the CLI, run by the operator
 on the store's own machine, acts with `Scope.operator()`: every account, every role. Roles are ordered: a viewer
-reads, a planner also writes, an admin also manages keys. A scope limited to some accounts sees the records
+reads, a planner also writes, an admin also manages keys. The services enforce it: every write use case calls
+`require_role(ApiRole.PLANNER)` before anything else (the keys' use cases `require_role(ApiRole.ADMIN)`), whoever
+calls it; the viewer is the lowest role, so any scope reads. A scope limited to some accounts sees the records
 of those accounts and what belongs to no account (our own team); anything else answers exactly as if it did
 not exist.
 """
