@@ -6,9 +6,8 @@ is missing these tests fail, so CI cannot pass without them, unless ACCOUNTGRAPH
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,39 +18,8 @@ from accountgraph.graph import open_store
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.viz.power_map import PATH_COLOR
 from accountgraph.viz.tree_view import render_tree
+from tests.browser import VIEWPORT
 from tests.viz.support import Account, big_account, expected_counts, hostile_bundle, load
-
-CHROMIUM = os.environ.get("ACCOUNTGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-VIEWPORT = {"width": 1400, "height": 900}
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("ACCOUNTGRAPH_ALLOW_NO_BROWSER") == "1":
-        pytest.skip(reason)
-    pytest.fail(f"{reason} (set ACCOUNTGRAPH_ALLOW_NO_BROWSER=1 to skip the browser tests)", pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

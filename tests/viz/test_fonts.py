@@ -12,7 +12,6 @@ folder holds no CJK font.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,8 +25,8 @@ from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, ZH_NAME, zh_sample_bun
 from accountgraph.viz._html import FONT_STACK
 from accountgraph.viz.plan_view import render_progress
 from accountgraph.viz.portfolio import render_value_svg
+from tests.browser import VIEWPORT
 from tests.viz.support import Account, embedded, load
-from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _unavailable
 
 WORKSPACE_CSS = Path(__file__).resolve().parents[2] / "accountgraph" / "web" / "static" / "workspace.css"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -62,22 +61,6 @@ def test_every_page_uses_the_one_stack(account: Account) -> None:
     assert ET.fromstring(svg).get("font-family") == FONT_STACK
     # the workspace's style sheet is a static file: it holds the same stack, word for word
     assert f"font: 14px/1.45 {FONT_STACK};" in WORKSPACE_CSS.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 _GLYPHS = """([text, face]) => {

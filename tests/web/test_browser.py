@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.api.support import REPO, Server, server
-from tests.viz.test_browser import VIEWPORT
+from tests.browser import VIEWPORT
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
 OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
