@@ -55,7 +55,7 @@ class DealHealthLike(Protocol):
 
 @dataclass(frozen=True)
 class MapLayout:
-    """The power map placed for a static drawing: nodes ``{id, name, x, y, kind, stance, covered}`` and edges
+    """The power map placed for a static drawing: nodes ``{id, name, x, y, label_dy, kind, stance, covered}`` and edges
     ``{source, target, ours}`` between drawn nodes, in a `width` × `height` box."""
 
     width: int
@@ -82,7 +82,12 @@ def layered_layout(drawn: AccountMap, layers: Mapping[str, str | None], covered:
     for y, row in enumerate(rows):
         step = (WIDTH - 2 * MARGIN) / len(row)
         for x, node in enumerate(row):
-            node.update(x=round(MARGIN + step * (x + 0.5), 1), y=MARGIN + y * ROW, covered=node["id"] in covered)
+            node.update(
+                x=round(MARGIN + step * (x + 0.5), 1),
+                y=MARGIN + y * ROW,
+                covered=node["id"] in covered,
+                label_dy=20 if x % 2 == 0 or len(row) <= 6 else 30,  # neighbours' labels staggered, not overlapping
+            )
             nodes.append(node)
     placed = {n["id"] for n in nodes}
     edges = [
@@ -99,7 +104,7 @@ def layered_layout(drawn: AccountMap, layers: Mapping[str, str | None], covered:
         and person in placed
         and not any(e["source"] == member and e["target"] == person for e in edges)
     ]
-    return MapLayout(WIDTH, MARGIN * 2 + max(len(rows) - 1, 0) * ROW, nodes, edges)
+    return MapLayout(WIDTH, MARGIN * 2 + 12 + max(len(rows) - 1, 0) * ROW, nodes, edges)
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -192,8 +197,8 @@ svg { width: 100%; height: auto; }
  stroke="{{ '#000' if n.covered else '#D55E00' }}" stroke-width="{{ 1 if n.covered else 2 }}"
  stroke-dasharray="{{ 'none' if n.covered else '3 2' }}"/>
 <text x="{{ n.x }}" y="{{ n.y + 3 }}" font-size="8" text-anchor="middle">{{ n.stance[:1]|upper }}</text>
-{% endif %}<text x="{{ n.x }}" y="{{ n.y + 20 }}" font-size="8" text-anchor="middle">
-{{- n.name|truncate(18, True, "…", 0) }}</text>
+{% endif %}<text x="{{ n.x }}" y="{{ n.y + n.label_dy }}" font-size="8" text-anchor="middle">
+{{- n.name|truncate(20, True, "…", 0) }}</text>
 </g>
 {% endfor %}</svg>
 <p class="sub">Rows, top to bottom: decision layer, organisational, broad, others, our team (squares). Letter: stance
