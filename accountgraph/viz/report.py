@@ -20,7 +20,7 @@ from markupsafe import Markup
 from accountgraph.viz._html import FONT_STACK
 from accountgraph.viz.inputs import AccountMap, CoverageLike, RankingLike
 
-__all__ = ["MapLayout", "layered_layout", "render_pdf", "render_report"]
+__all__ = ["MapLayout", "layered_layout", "render_map_svg", "render_pdf", "render_report"]
 
 LAYERS = ("key", "organisational", "broad")
 """The rows of the map, top first; people outside the decision chain and our team follow."""
@@ -185,7 +185,17 @@ svg { width: 100%; height: auto; }
 </section>
 <section id="power-map">
 <h2>Power map</h2>
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ layout.width }} {{ layout.height }}" role="img"
+{{ svg }}
+<p class="sub">Rows, top to bottom: decision layer, organisational, broad, others, our team (squares). Letter: stance
+(C champion, S supporter, N neutral, O opponent, U unknown); a dashed red ring: not covered (a gap).</p>
+</section>
+</body>
+</html>
+"""
+
+_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ layout.width }} {{ layout.height }}"
+{%- if standalone %} width="{{ layout.width }}" height="{{ layout.height }}" font-family="{{ font_stack }}"
+{%- endif %} role="img"
  aria-label="Power map of {{ name }}">
 {% for e in layout.edges %}{% set s = pos[e.source] %}{% set t = pos[e.target] %}
 <line x1="{{ s.x }}" y1="{{ s.y }}" x2="{{ t.x }}" y2="{{ t.y }}"
@@ -201,18 +211,34 @@ svg { width: 100%; height: auto; }
 {{- n.name|truncate(20, True, "…", 0) }}</text>
 </g>
 {% endfor %}</svg>
-<p class="sub">Rows, top to bottom: decision layer, organisational, broad, others, our team (squares). Letter: stance
-(C champion, S supporter, N neutral, O opponent, U unknown); a dashed red ring: not covered (a gap).</p>
-</section>
-</body>
-</html>
 """
 
 
 @cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+@cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.from_string(_TEMPLATE)
+    return _env().from_string(_TEMPLATE)
+
+
+@cache
+def _svg_template() -> jinja2.Template:
+    return _env().from_string(_SVG)
+
+
+def render_map_svg(layout: MapLayout, *, name: str, standalone: bool = True) -> str:
+    """The power map alone as SVG: a standalone document (its size and font set), or the element the plan inlines."""
+    return _svg_template().render(
+        layout=layout,
+        name=name,
+        pos={n["id"]: n for n in layout.nodes},
+        fill=STANCE_FILL,
+        font_stack=FONT_STACK,
+        standalone=standalone,
+    )
 
 
 def render_report(
@@ -242,9 +268,7 @@ def render_report(
         gap_count=gap_count,
         actions=actions,
         deals=deals,
-        layout=layout,
-        pos={n["id"]: n for n in layout.nodes},
-        fill=STANCE_FILL,
+        svg=Markup(render_map_svg(layout, name=name, standalone=False)),
         font_stack=Markup(FONT_STACK),
         lang=lang,
     )

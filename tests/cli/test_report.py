@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
@@ -71,3 +72,13 @@ def test_an_unknown_account_is_a_clear_message(store_url: str, tmp_path: Path) -
     assert result.exit_code == 1
     assert "no-such-account" in result.output and "not found" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_the_power_map_alone_as_svg(store_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "map.svg"
+    result = invoke(store_url, "report", ZH_ACCOUNT_ID, "--format", "svg", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    svg = out.read_text(encoding="utf-8")
+    ElementTree.fromstring(svg)  # well-formed XML
+    assert svg.startswith("<svg") and "<circle" in svg and "<rect" in svg
+    assert ZH_NAME in svg  # the account's name in its label
