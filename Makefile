@@ -2,13 +2,18 @@
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install install-test neo4j-build browser neo4j demo test lint typecheck unit bench
+.PHONY: install install-test pdf-libs neo4j-build browser neo4j demo test lint typecheck unit bench
 
-install:
+install: pdf-libs
 	$(PIP) -e .
 
-install-test:
+install-test: pdf-libs
 	$(PIP) -e '.[test]'
+
+pdf-libs:  ## Debian's pango, which WeasyPrint (the account plan's PDF) loads; installed only when missing
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { \
+	  echo "installing libpango-1.0-0 and libpangoft2-1.0-0 (Debian packages: WeasyPrint's text layout)"; \
+	  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 neo4j-build:  ## resolve the Neo4j Maven artifacts and build the launcher (tools/neo4j)
 	@command -v java >/dev/null && command -v mvn >/dev/null || { \

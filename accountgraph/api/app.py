@@ -32,6 +32,7 @@ from accountgraph.api.routes import (
     plans,
     portfolio,
     records,
+    report,
     search,
 )
 from accountgraph.api.routing import link_routes
@@ -133,7 +134,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     app.include_router(health.router)
     v1 = [
         *records.routers,
-        *(module.router for module in (import_, accounts, analysis, keys, opportunities, portfolio, search)),
+        *(module.router for module in (import_, report, accounts, analysis, keys, opportunities, portfolio, search)),
         *ledger.routers,
         *plans.routers,
     ]

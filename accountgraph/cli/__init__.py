@@ -18,7 +18,20 @@ from typing import Annotated, Any
 import typer
 
 from accountgraph import i18n
-from accountgraph.cli import analysis, api, deals, demo, kinds, ledger, operator, plans, portfolio, records, search
+from accountgraph.cli import (
+    analysis,
+    api,
+    deals,
+    demo,
+    kinds,
+    ledger,
+    operator,
+    plans,
+    portfolio,
+    records,
+    report,
+    search,
+)
 from accountgraph.cli.common import Commands, fail
 
 app = typer.Typer(
@@ -51,6 +64,7 @@ for commands in (
     kinds.app,
     demo.app,
     analysis.app,
+    report.app,
     api.app,
     ledger.app,
     plans.app,

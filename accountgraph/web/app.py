@@ -37,7 +37,7 @@ from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance
-from accountgraph.services import records, search, sessions, workspace
+from accountgraph.services import records, report, search, sessions, workspace
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
@@ -256,6 +256,21 @@ def _account_page(request: Request, id: str, template: str) -> Response:
 @router.get("/accounts/{id:path}/tree")
 def tree_page(request: Request, id: str) -> Response:
     return _account_page(request, id, "tree.html")
+
+
+@router.get("/accounts/{id:path}/plan")
+def plan_page(request: Request, id: str) -> Response:
+    """The account plan as one printable document (`services.report`; the browser prints it on A4)."""
+    session = _current(request)
+    if session is None:
+        return _redirect("/signin")
+    try:
+        html = report.plan_html(_store(request), session.scope, id, cache=_views(request))
+    except NotFoundError:
+        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
+    response = HTMLResponse(html)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
 
 
 @router.get("/accounts/{id:path}")

@@ -1,0 +1,49 @@
+"""`accountgraph report ACCOUNT --out plan.pdf`: the account plan on paper (`accountgraph.services.report`, the
+same document as `GET /v1/accounts/{id}/report.pdf` and the workspace's print page); `--format svg` writes the
+plan's power map alone."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accountgraph.cli.common import AccountArg, StoreOption, err, fail, run
+from accountgraph.graph.store import GraphStore
+from accountgraph.services import report as report_service
+from accountgraph.services.scope import Scope
+
+app = typer.Typer()
+
+
+class Format(StrEnum):
+    pdf = "pdf"
+    svg = "svg"
+
+
+@app.command()
+def report(
+    account: AccountArg,
+    output: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="pdf: the account plan; svg: its power map alone")
+    ] = Format.pdf,
+    store: StoreOption = None,
+) -> None:
+    """Write the account plan (key people, coverage and gaps, next best actions, deal health, power map) as PDF,
+    or with --format svg its power map alone."""
+    if not output.parent.is_dir():
+        raise fail(f"cannot write {output}: the folder {output.parent} does not exist")
+
+    def render(s: GraphStore) -> bytes:
+        if format is Format.svg:
+            return report_service.map_svg(s, Scope.operator(), account, cache=None).encode("utf-8")
+        return report_service.plan_pdf(s, Scope.operator(), account, cache=None)
+
+    def write(data: bytes) -> None:
+        output.write_bytes(data)
+        err().print(f"wrote {output} ({len(data) // 1024} KiB)")
+
+    run(store, render, write, busy="drawing the account plan…")
