@@ -399,8 +399,9 @@ def import_document(
     """Write a raw bundle document (parsed JSON, or a CSV directory's rows) in one transaction: all of it lands,
     or none of it (counts per list). The one import every interface calls: the store's full check of the
     document (`GraphStore.parse_document`), then the scope's, then the load. `found`: problems the document's
-    reader already found (a CSV row's cell count); they refuse it too, listed first. With `dry_run`, the load's
-    own check (`GraphStore.check_bundle`) instead of the load: the counts it would write, nothing written.
+    reader already found (a CSV row's cell count); they refuse it too, listed first, with what the load's own
+    check (`GraphStore.check_bundle`: references to the store, cycles) finds. With `dry_run`, that check instead
+    of the load: the counts it would write, nothing written.
 
     Raises:
         BundleRejected: every problem (malformed fields, an unknown format or version, unknown references,
@@ -412,10 +413,8 @@ def import_document(
         Access(store, scope).check_write(bundle)
     except BundleRejected as rejected:
         raise BundleRejected([*found, *rejected.issues]) from None
-    if found:
-        raise BundleRejected(list(found))
-    if dry_run:
-        issues = store.check_bundle(bundle, on=on)
+    if found or dry_run:  # the load's own check too, so that no problem of the document goes unlisted
+        issues = [*found, *store.check_bundle(bundle, on=on)]
         if issues:
             raise BundleRejected(issues)
         return bundle.counts()

@@ -84,3 +84,22 @@ def test_csv_problems_name_their_line_once_and_none_is_dropped(tmp_path: Path, b
     assert all(x.count(".csv") == 1 for x in lines), lines  # the file is named once
     with SqliteStore(f"sqlite:///{tmp_path / 'other.db'}") as store:
         assert sum(store.counts().values()) == 0
+
+
+def test_a_csv_row_with_a_wrong_cell_count_does_not_hide_the_loads_problems(tmp_path: Path, bundle_file: Path) -> None:
+    """A row with one cell too many and a tie to a person nobody has: both are listed (the load's check of
+    references runs even though the reader already found a problem), and nothing is written."""
+    folder = exported_csv(tmp_path, bundle_file)
+    rewrite(folder / "people.csv", lambda header, rows: rows[1].append("one too many"))
+
+    def ghost(header: list[str], rows: list[list[str]]) -> None:
+        rows[1][header.index("to")] = "ghost"
+
+    rewrite(folder / "ties.csv", ghost)
+    done = invoke(f"sqlite:///{tmp_path / 'other.db'}", "import", str(folder))
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    lines = issue_lines(done.stderr)
+    assert any("wrong number of cells" in x for x in lines), lines
+    assert any(x.startswith("ties.csv line 2") and "ghost" in x for x in lines), lines
+    with SqliteStore(f"sqlite:///{tmp_path / 'other.db'}") as store:
+        assert sum(store.counts().values()) == 0
