@@ -127,7 +127,7 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
                 best_deal=None if best is None else best[1],
                 overdue=f"{cash.currency} {cash.overdue}" if cash.invoices else None,
                 grade=grades.get(company.id),
-                coverage_change=None if fact is None else round(fact.coverage - fact.coverage_before, 1),
+                coverage_change=None if fact is None else fact.trend,
                 status=None if status is None else status.status,
                 status_reasons=[] if status is None else status.reasons,
                 revenue_at_risk=None if risked is None else f"{risked.at_risk.currency} {risked.at_risk.amount}",
