@@ -22,7 +22,7 @@ REMOVE n.locked
 // name: document_versions
 UNWIND $keys AS key
 MATCH (n:LedgerRecord {kind: key.kind, id: key.id})
-RETURN n.kind AS kind, n.id AS id, n.version AS version
+RETURN n.kind AS kind, n.id AS id, n.version AS version, n.data AS data
 
 // name: document_create
 UNWIND $rows AS row

@@ -63,6 +63,7 @@ from accountgraph.graph.store import (
     DocumentWrite,
     GraphStore,
     ListFilter,
+    stale_read,
     version_conflict,
 )
 from accountgraph.graph.validation import prepare_bundle
@@ -653,7 +654,11 @@ class Neo4jStore(GraphStore):
         return [_document_in(r["row"]) for r in records]
 
     def _document_commit(
-        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+        self,
+        writes: list[DocumentWrite],
+        texts: list[str],
+        checks: Mapping[DocumentKey, int | None],
+        seen: Mapping[DocumentKey, str],
     ) -> list[Document]:
         every = sorted({*((w.kind, w.id) for w in writes), *checks})
         keys = [{"kind": kind, "id": id} for kind, id in every]
@@ -663,7 +668,14 @@ class Neo4jStore(GraphStore):
             # write transaction also queues on the data-version node first, see `_write`: a document checked
             # as absent cannot be created by another commit before this one ends)
             tx.run(query("document_lock"), keys=keys).consume()
-            found = {(r["kind"], r["id"]): int(r["version"]) for r in tx.run(query("document_versions"), keys=keys)}
+            found: dict[DocumentKey, int] = {}
+            for r in tx.run(query("document_versions"), keys=keys):
+                key = (r["kind"], r["id"])
+                # under the lock the data is whole; the unit's read of it may not have been (a commit is applied
+                # record by record): the version it read can stand beside older data
+                if key in seen and seen[key] != r["data"]:
+                    raise stale_read(*key)
+                found[key] = int(r["version"])
             for (kind, id), expected in checks.items():
                 if found.get((kind, id)) != expected:
                     raise version_conflict(kind, id, expected, found.get((kind, id)))

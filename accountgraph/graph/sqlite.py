@@ -56,6 +56,7 @@ from accountgraph.graph.store import (
     DocumentWrite,
     GraphStore,
     ListFilter,
+    stale_read,
     version_conflict,
 )
 from accountgraph.graph.validation import prepare_bundle
@@ -680,14 +681,23 @@ class SqliteStore(GraphStore):
         return [_document_out(r) for r in self._conn().execute(sql + " ORDER BY id", params)]
 
     def _document_commit(
-        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+        self,
+        writes: list[DocumentWrite],
+        texts: list[str],
+        checks: Mapping[DocumentKey, int | None],
+        seen: Mapping[DocumentKey, str],
     ) -> list[Document]:
         # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
         with self._write_tx(any(w.moves_data_version for w in writes)) as conn:
 
             def stored(kind: str, id: str) -> int | None:
-                row = conn.execute("SELECT version FROM ledger WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-                return None if row is None else int(row[0])
+                sql = "SELECT version, data FROM ledger WHERE kind = ? AND id = ?"
+                row = conn.execute(sql, (kind, id)).fetchone()
+                if row is None:
+                    return None
+                if (kind, id) in seen and seen[(kind, id)] != row[1]:
+                    raise stale_read(kind, id)
+                return int(row[0])
 
             for (kind, id), expected in checks.items():
                 found = stored(kind, id)

@@ -204,13 +204,20 @@ class Documents:
         return self._store._document_list(kind, account)
 
     def commit(
-        self, writes: builtins.list[DocumentWrite], reads: Mapping[DocumentKey, int | None] | None = None
+        self,
+        writes: builtins.list[DocumentWrite],
+        reads: Mapping[DocumentKey, int | None] | None = None,
+        *,
+        read_data: Mapping[DocumentKey, str] | None = None,
     ) -> builtins.list[Document]:
         """Write several documents in one transaction, all or nothing, with optimistic concurrency.
 
         Each write names the version it expects (None: the document must not exist); `reads` names
         documents that are not written but must still be at the version given (None: still absent). When
-        any stored version differs, nothing is written. Returns the documents as written (versions bumped).
+        any stored version differs, nothing is written. `read_data` gives the data read of some of these
+        documents (as `document_json` text): one whose stored data differs from it is a conflict too (a read
+        on Neo4j may see a concurrent commit half applied: the new version beside the old data).
+        Returns the documents as written (versions bumped).
 
         Raises:
             VersionConflict: a document changed (or appeared) since it was read; nothing was written.
@@ -230,7 +237,7 @@ class Documents:
         texts = [document_json(w.data) for w in writes]
         if not writes:
             return []
-        return self._store._document_commit(writes, texts, checks)
+        return self._store._document_commit(writes, texts, checks, dict(read_data or {}))
 
     def delete(self, model: type[DocumentModel], ids: Iterable[str]) -> int:
         """Delete documents of a kind by id, whatever their version (those already gone are skipped), in one
@@ -299,6 +306,7 @@ class UnitOfWork:
     def __init__(self, documents: Documents) -> None:
         self._documents = documents
         self._reads: dict[DocumentKey, int | None] = {}
+        self._seen: dict[DocumentKey, str] = {}  # the data read, as `document_json` text
         self._writes: dict[DocumentKey, tuple[str | None, dict[str, Any], bool]] = {}
         self._ended = False
         self.committed: list[Document] = []
@@ -316,6 +324,8 @@ class UnitOfWork:
         key = (kind, id)
         if key not in self._reads:
             self._reads[key] = version
+            if document is not None:
+                self._seen[key] = document_json(document.data)
         elif self._reads[key] != version:
             raise version_conflict(kind, id, self._reads[key], version)
         return document
@@ -352,7 +362,7 @@ class UnitOfWork:
             DocumentWrite(kind, id, account, data, self._reads.get((kind, id)), moves)
             for (kind, id), (account, data, moves) in self._writes.items()
         ]
-        self.committed = self._documents.commit(writes, self._reads)
+        self.committed = self._documents.commit(writes, self._reads, read_data=self._seen)
 
     def _check_open(self) -> None:
         if self._ended:
@@ -452,13 +462,18 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _document_commit(
-        self, writes: list[DocumentWrite], texts: list[str], checks: Mapping[DocumentKey, int | None]
+        self,
+        writes: list[DocumentWrite],
+        texts: list[str],
+        checks: Mapping[DocumentKey, int | None],
+        seen: Mapping[DocumentKey, str],
     ) -> list[Document]:
         """In ONE write transaction: check every `expected_version`, and the version of every document of
         `checks` (None: absent; none of them is written), against the stored one (holding what is needed so
-        that no concurrent commit can slip in between), then write every document (`texts[i]` is the JSON
-        of `writes[i].data`). Raises VersionConflict, writing nothing. Moves the data version (and voids what
-        is kept by it) unless no write `moves_data_version`."""
+        that no concurrent commit can slip in between), and the stored JSON of every document of `seen`
+        against the text given, then write every document (`texts[i]` is the JSON of `writes[i].data`).
+        Raises VersionConflict, writing nothing. Moves the data version (and voids what is kept by it) unless
+        no write `moves_data_version`."""
 
     @abstractmethod
     def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
@@ -748,6 +763,13 @@ def version_conflict(kind: str, id: str, expected: int | None, found: int | None
     want = "no record" if expected is None else f"version {expected}"
     have = "none" if found is None else f"version {found}"
     return VersionConflict(f"{kind} {id!r} changed meanwhile: expected {want}, found {have}; nothing was written")
+
+
+def stale_read(kind: str, id: str) -> VersionConflict:
+    """A document read in a state that never stood whole (its version beside older data)."""
+    return VersionConflict(
+        f"{kind} {id!r} changed meanwhile: it was read while a write was landing; nothing was written"
+    )
 
 
 def _without(row: Row, *keys: str) -> Row:
