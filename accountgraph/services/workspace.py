@@ -181,7 +181,7 @@ def account_map(
     organisational, broad; None: outside the decision chain), for the page's filters and layered layout.
     `path_to`: a person of the account whose best path from our team is drawn (its people added to the map).
     `deal`: an opportunity of the account whose buying committee (of the account's people) and our ties to it
-    are the map instead of the decision chain (its committee power map).
+    are the map instead of the decision chain (its committee power map, with the deal's own stances and roles).
     With it: the account's name, its companies, the coverage figures, how many people are shown of how many,
     and the path (`path`: None when none was asked for)."""
     from accountgraph.viz import power_map_data
@@ -195,6 +195,7 @@ def account_map(
     people = view.attrs[: view.P]
     paths = None if path_to is None else best_paths(view, path_to, k=1)
     route = paths.paths[0] if paths is not None and paths.reachable and paths.paths else None
+    overrides: dict[str, Any] = {}
     if deal is not None:
         from accountgraph.services import opportunities
 
@@ -202,6 +203,7 @@ def account_map(
         if opp.account != account:
             raise NotFoundError("opportunity", deal)
         committee = {m.person for m in opp.committee if view.is_person(m.person)}
+        overrides = {m.person: m for m in opp.committee}
         nodes: set[str] | None = committee | {t.member for pair, t in view.team_ties.items() if pair[1] in committee}
     elif everyone:
         nodes = None
@@ -225,6 +227,11 @@ def account_map(
             node["company"] = row.get("company")
             node["department"] = row.get("department")
             node["layer"] = layer_of.get(node["id"])
+            member = overrides.get(node["id"])  # a committee member's stance and roles in this deal
+            if member is not None and member.stance is not None:
+                node["stance"] = member.stance.value
+            if member is not None and member.roles is not None:
+                node["roles"] = [r.value for r in member.roles]
     key = next((b for b in cov.by_layer if b.key == "key"), None)
     companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
     name = companies.get(account, account)

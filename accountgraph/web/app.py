@@ -305,13 +305,16 @@ def _translated_page(request: Request, id: str, template: str, gather: Any) -> R
 
 @router.get("/accounts/{id:path}/deals")
 def deals_page(request: Request, id: str) -> Response:
-    """The account's deals (open first), each with its health (win probability, risks, best actions) and its
-    buying committee; a committee's power map is drawn on request (`/web/map?deal=`)."""
+    """The account's open deals, each with its health (win probability, risks, best actions) and its buying
+    committee, then its closed ones (latest first); a committee's power map is drawn on request
+    (`/web/map?deal=`)."""
 
     def gather(store: GraphStore, scope: Any) -> tuple[dict[str, Any], int]:
         deals = opportunities.list_opportunities(store, scope, id, limit=None).data
         rows = []
-        for deal in sorted(deals, key=lambda d: (d.closed_at is not None, d.name.casefold(), d.id)):
+        opened = sorted((d for d in deals if d.closed_at is None), key=lambda d: (d.name.casefold(), d.id))
+        closed = sorted((d for d in deals if d.closed_at is not None), key=lambda d: d.closed_at, reverse=True)
+        for deal in [*opened, *closed]:  # open ones by name, then the latest closed first
             health, why = None, None
             if deal.closed_at is None:
                 try:

@@ -39,6 +39,9 @@ def _texts() -> dict[str, str]:
         "close": _("Expected close"),
         "win": _("Win probability"),
         "closed": _("closed"),
+        "closed_deals": _("Closed deals"),
+        "closed_on": _("Closed on"),
+        "committee_size": _("Committee"),
         "risks": _("Risks"),
         "actions": _("Best actions"),
         "committee": _("Buying committee"),
@@ -87,7 +90,7 @@ def _texts() -> dict[str, str]:
 def page_texts() -> dict[str, Any]:
     """The pages' words, and `term`, `terms` (a list) and `state` for stored words."""
     texts: dict[str, Any] = _texts()
-    texts["term"] = term
-    texts["terms"] = lambda items: joined([term(str(i)) for i in items])
+    texts["term"] = lambda value: term(str(value), str(value).replace("_", " "))
+    texts["terms"] = lambda items: joined([texts["term"](i) for i in items])
     texts["state"] = lambda key: _(STATUS[key]) if key in STATUS else key
     return texts

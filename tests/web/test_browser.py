@@ -19,7 +19,7 @@ from tests.api.support import REPO, Server, server
 from tests.browser import VIEWPORT
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
-OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
+OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/stance.js STANCES.opponent
 
 
 @dataclass

@@ -243,8 +243,9 @@ def test_the_deals_page_shows_health_and_committee(planner: tuple[TestClient, st
     assert probability is not None and 0 < float(probability.group(1)) < 1
     assert f'<tr data-person="{PERSON}">' in page.text and f'<tr data-person="{HOSTILE_PERSON}">' in page.text
     committee = client.get("/web/map", params={"account": ACCOUNT, "deal": DEAL}).json()
-    people = {n["id"] for n in committee["map"]["nodes"] if n.get("kind") == "person"}
-    assert people == {PERSON, HOSTILE_PERSON}
+    people = {n["id"]: n for n in committee["map"]["nodes"] if n.get("kind") == "person"}
+    assert set(people) == {PERSON, HOSTILE_PERSON}
+    assert people[PERSON]["stance"] == "supporter"  # the deal's own stance for them
     assert client.get("/web/map", params={"account": ACCOUNT, "deal": "no-such-deal"}).status_code == 404
     assert f'href="/accounts/{ACCOUNT}/deals"' in client.get(f"/accounts/{ACCOUNT}").text
 

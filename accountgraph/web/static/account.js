@@ -2,14 +2,8 @@
 // of a planner. Every text reaches the page through textContent, never as markup.
 /* global vis */
 import { el, query, replaceAll, request } from "./common.js";
+import { STANCES, styled } from "./stance.js";
 
-// A colour-blind-safe stance palette (Okabe–Ito) with a second channel: a mark before the name.
-export const STANCES = {
-  supporter: { color: "#0072B2", mark: "+", label: "supporter" },
-  neutral: { color: "#F0E442", mark: "=", label: "neutral" },
-  opponent: { color: "#D55E00", mark: "−", label: "opponent" },
-  unknown: { color: "#BBBBBB", mark: "?", label: "unknown" },
-};
 
 const root = document.getElementById("ag-account");
 const account = root.dataset.account;
@@ -47,20 +41,6 @@ for (const s of Object.values(STANCES)) {
 }
 
 // ---- the map --------------------------------------------------------------------------------------
-// A coverage gap: a wide dashed near-black border (the server's dashes), never a colour of the stance palette.
-const GAP_BORDER = "#1c2833";
-
-function styled(node) {
-  if (!node.stance) return node; // a team member keeps the server's style
-  const s = STANCES[node.stance] ?? STANCES.unknown;
-  const border = node.gap ? GAP_BORDER : (node.color?.border ?? "#34495e");
-  const marked = { background: s.color, border: "#000000" };
-  return {
-    ...node,
-    label: `${s.mark} ${node.label.replace(/^[+=−?] /, "")}`,
-    color: { background: s.color, border, highlight: marked, hover: marked },
-  };
-}
 
 function showFigures(data) {
   const c = data.coverage;

@@ -2,6 +2,7 @@
 // our ties to it, drawn with vis-network as the account page draws it). Text reaches the page as text only.
 /* global vis */
 import { query, replaceAll, request } from "./common.js";
+import { styled } from "./stance.js";
 
 const root = document.getElementById("ag-deals");
 const account = root.dataset.account;
@@ -13,15 +14,16 @@ let edges = null;
 
 async function showCommittee(button) {
   const data = await request(`/web/map?${query({ account, deal: button.dataset.deal })}`);
+  const mapNodes = data.map.nodes.map(styled);
   box.hidden = false;
   title.textContent = button.dataset.title;
   if (network === null) {
-    nodes = new vis.DataSet(data.map.nodes);
+    nodes = new vis.DataSet(mapNodes);
     edges = new vis.DataSet(data.map.edges);
     network = new vis.Network(document.getElementById("ag-deal-map"), { nodes, edges }, data.map.options);
     window.agNodes = nodes;
   } else {
-    replaceAll(nodes, data.map.nodes);
+    replaceAll(nodes, mapNodes);
     replaceAll(edges, data.map.edges);
     network.fit({ animation: false });
   }
