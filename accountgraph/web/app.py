@@ -313,7 +313,8 @@ def deals_page(request: Request, id: str) -> Response:
         deals = opportunities.list_opportunities(store, scope, id, limit=None).data
         rows = []
         opened = sorted((d for d in deals if d.closed_at is None), key=lambda d: (d.name.casefold(), d.id))
-        closed = sorted((d for d in deals if d.closed_at is not None), key=lambda d: d.closed_at, reverse=True)
+        closed = [d for d in deals if d.closed_at is not None]
+        closed.sort(key=lambda d: d.closed_at or d.created_at, reverse=True)
         for deal in [*opened, *closed]:  # open ones by name, then the latest closed first
             health, why = None, None
             if deal.closed_at is None:
