@@ -1,10 +1,12 @@
-"""The use cases of the planner's workspace (`accountgraph.web`): the portfolio, an account's map, a person's
-card, and the edits made from them.
+"""The use cases of the planner's workspace (`accountgraph.web`): the portfolio, an account's map (or a deal's
+committee map), a person's card, and the edits made from them (stance, roles, an interaction, a tie added or
+ended, a person or one of ours added).
 
 Each takes the store, the caller's `Scope` and the app's `AnalysisCache`, checks what the scope may see (an
 account outside it answers as if it did not exist) and may do (an edit needs a planner's key), and reads or
-writes through the same use cases as the API and the CLI: `records.put_record` for an edit, the analysis
-service for the numbers. Nothing here knows HTTP.
+writes through the same use cases as the API and the CLI: `records.record_of` checks a record by its own
+rules (as an API body is checked), `records.put_record`, `put_tie` and `import_document` write it, the analysis
+service gives the numbers. Nothing here knows HTTP.
 """
 
 from __future__ import annotations
