@@ -17,7 +17,7 @@ Engines (the setting ``ACCOUNTGRAPH_PORTFOLIO_ENGINE``):
   Ray brings a large native runtime for work this small.
 - ``serial``: in the calling process, one account after the other.
 
-Fewer accounts than ``ACCOUNTGRAPH_PORTFOLIO_MIN_ACCOUNTS`` (default 8), a store only this process can open
+Fewer accounts than ``ACCOUNTGRAPH_PORTFOLIO_MIN_ACCOUNTS`` (default 32), a store only this process can open
 (SQLite in memory) or a single worker run serially: starting workers would cost more than it saves. Every engine
 gives exactly the serial results (the same functions run on the same data).
 """
@@ -60,7 +60,7 @@ class Engine:
     kind: EngineKind = "processes"
     workers: int = 0  # 0: the machine's CPUs
     scheduler: str | None = None  # dask: a running scheduler's address; None: a local cluster for the run
-    min_accounts: int = 8  # fewer: serial
+    min_accounts: int = 32  # fewer: serial (starting two workers costs about what 30 accounts' facts do)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Engine:
@@ -76,7 +76,7 @@ class Engine:
             kind=cast(EngineKind, kind),
             workers=_setting(env, "ACCOUNTGRAPH_PORTFOLIO_WORKERS", 0),
             scheduler=env.get("ACCOUNTGRAPH_DASK_SCHEDULER") or None,
-            min_accounts=_setting(env, "ACCOUNTGRAPH_PORTFOLIO_MIN_ACCOUNTS", 8),
+            min_accounts=_setting(env, "ACCOUNTGRAPH_PORTFOLIO_MIN_ACCOUNTS", 32),
         )
 
     @property

@@ -445,10 +445,17 @@ def account_facts(
     catalogue = sorted(p.id for p in list_products(store))
     work = [(a, names[a], values[a]) for a in sorted(a for a in values if scope.sees(a) and a in names)]
     engine = engine or Engine.from_env()
-    if not engine.parallel_for(store.url, len(work)):
-        return [_account_fact(store, a, n, v, catalogue, on, currency, params, cache) for a, n, v in work]
-    share = partial(_facts_of_share, url=store.url, catalogue=catalogue, on=on, currency=currency, params=params)
-    return [facts for done in engine.map(share, engine.chunks(work)) for facts in done]
+
+    def gather() -> list[AccountFacts]:
+        if not engine.parallel_for(store.url, len(work)):
+            return [_account_fact(store, a, n, v, catalogue, on, currency, params, cache) for a, n, v in work]
+        share = partial(_facts_of_share, url=store.url, catalogue=catalogue, on=on, currency=currency, params=params)
+        return [facts for done in engine.map(share, engine.chunks(work)) for facts in done]
+
+    if cache is None:
+        return gather()
+    key = (store.url, "portfolio_facts", on, currency, params.model_dump_json(), tuple(a for a, _, _ in work))
+    return list(cache.fitted(key, store.data_version(), gather))
 
 
 # ---- key accounts (item 1) ---------------------------------------------------------------------------------

@@ -562,7 +562,7 @@ def test_the_facts_are_exactly_the_serial_ones_in_worker_processes_and_on_a_dask
 
 
 def test_the_engine_settings() -> None:
-    assert Engine.from_env({}) == Engine("processes", 0, None, 8)
+    assert Engine.from_env({}) == Engine("processes", 0, None, 32)
     env = {
         "ACCOUNTGRAPH_PORTFOLIO_ENGINE": "dask",
         "ACCOUNTGRAPH_PORTFOLIO_WORKERS": "3",
