@@ -853,6 +853,13 @@ class SqliteStore(GraphStore):
             self._save_snapshot(account_id, version, rows)
         return rows
 
+    def keep_snapshot(self, account_id: str) -> None:
+        with self._tx(write=False) as conn:
+            sql = "SELECT 1 FROM account_snapshot WHERE account = ? AND version = ?"
+            kept = conn.execute(sql, (account_id, _data_version(conn))).fetchone()
+        if kept is None:
+            self._account_rows(account_id)  # read from the tables, kept when large
+
     def _save_snapshot(self, account_id: str, version: int, rows: AccountRows) -> None:
         """Keep `rows` (read at data `version`) as the account's snapshot, if nothing was written since."""
         try:

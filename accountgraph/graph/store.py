@@ -515,6 +515,12 @@ class GraphStore(ABC):
         transaction (`accountgraph.graph.changes`); None when the store cannot tell (then reload)."""
         return None
 
+    def keep_snapshot(self, account_id: str) -> None:
+        """Keep the account's rows as a snapshot of the current data if the backend keeps snapshots and has
+        none (SQLite: `accountgraph.graph.snapshot`), so that the next cold read does not pay for it; in the
+        caller's thread (services call it in the background). Nothing by default."""
+        return None
+
     def _changed_row(self, change: Change) -> Row | None:
         """The current row of the record a feed entry names (None: deleted); a tie as its row."""
         if change.kind == "tie":

@@ -11,13 +11,24 @@ pruned, a large import) or the change is not one a view can apply (see `update_v
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from accountgraph.algorithms import AccountView
 from accountgraph.algorithms.incremental import Changed, update_view
+from accountgraph.errors import NotFoundError, StoreError
 from accountgraph.graph.changes import DOCUMENT, KEY, tie_of
 from accountgraph.graph.store import GraphStore
 from accountgraph.projection import Row, TieRow
 
-__all__ = ["catch_up"]
+__all__ = ["SNAPSHOT_DELAY", "catch_up", "keep_snapshot_later"]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_DELAY = 2.0
+"""Seconds after the last caught-up write to an account at which its snapshot is written again (SQLite)."""
+_pending: dict[tuple[str, str], threading.Timer] = {}
+_pending_lock = threading.Lock()
 
 
 def _tie_row(row: Row) -> TieRow:
@@ -58,4 +69,35 @@ def catch_up(store: GraphStore, view: AccountView, version: int) -> tuple[int, A
         else:
             return None  # a write the feed does not detail
     updated = update_view(view, changed)
-    return None if updated is None else (found.version, updated)
+    if updated is None:
+        return None
+    if updated is not view:
+        keep_snapshot_later(store, view.account)
+    return found.version, updated
+
+
+def keep_snapshot_later(store: GraphStore, account: str) -> None:
+    """Have the store keep the account's snapshot again (`GraphStore.keep_snapshot`; the write dropped it) on a
+    background thread, `SNAPSHOT_DELAY` seconds after the last call for the account, so that neither the edit
+    nor the next cold read (another process, a restart) pays for it. Nothing for a store without snapshots."""
+    if type(store).keep_snapshot is GraphStore.keep_snapshot:
+        return
+    key = (str(getattr(store, "url", id(store))), account)
+
+    def run() -> None:
+        with _pending_lock:
+            if _pending.get(key) is timer:
+                del _pending[key]
+        try:
+            store.keep_snapshot(account)
+        except (StoreError, NotFoundError) as err:  # closed, busy or gone: the next read keeps it
+            log.info("account %r: snapshot not kept: %s", account, err)
+
+    timer = threading.Timer(SNAPSHOT_DELAY, run)
+    timer.daemon = True
+    with _pending_lock:
+        old = _pending.pop(key, None)
+        if old is not None:
+            old.cancel()
+        _pending[key] = timer
+    timer.start()

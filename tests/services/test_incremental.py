@@ -232,3 +232,34 @@ def test_a_change_it_cannot_apply_reloads(store: GraphStore) -> None:
     view = account_view(store, "acme", cache=cache, **LOAD)
     assert cache.caught_up == 0 and cache.loads == 2
     assert view.node(person.id)["title"] == "Chief Pump Officer"
+
+
+def test_the_snapshot_is_written_again_in_the_background(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: a write drops the account's snapshot; once a view caught up with it, the snapshot of the new data
+    is written on a background thread, not by the next cold read."""
+    import time
+
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.services import incremental
+
+    monkeypatch.setattr(incremental, "SNAPSHOT_DELAY", 0.0)
+    with SqliteStore(f"sqlite:///{tmp_path / 'store.db'}", snapshot_min_ties=10) as store:
+        bundle = _load(store)
+        cache = ViewCache()
+        account_view(store, "acme", cache=cache, **LOAD)  # the first read keeps the snapshot
+
+        def kept() -> list[Any]:
+            return store._conn().execute("SELECT version FROM account_snapshot WHERE account = 'acme'").fetchall()
+
+        assert kept() == [(store.data_version(),)]
+        person = store.get_person(bundle.people[0].id)
+        store.upsert_person(person.model_copy(update={"stance": Stance.OPPONENT}), on=ON)
+        assert kept() == []  # dropped by the write
+        account_view(store, "acme", cache=cache, **LOAD)
+        assert cache.caught_up == 1
+        deadline = time.monotonic() + 30
+        while not kept() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kept() == [(store.data_version(),)]
+        read = {p["id"]: p for p in store.account_projection("acme", as_of=ON).people}  # from the new snapshot
+        assert read[person.id]["stance"] == "opponent"
