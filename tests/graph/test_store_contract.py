@@ -647,10 +647,12 @@ def test_sqlite_migrations_add_the_person_dates_and_the_snapshots(tmp_path: Path
     conn.commit()
     conn.close()
     with SqliteStore(f"sqlite:///{path}") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         assert store._conn().execute("SELECT count(*) FROM account_snapshot").fetchone() == (0,)
         old = store.get_person("p")
         assert (old.name, old.since, old.until) == ("Pia", None, None)
         store.upsert_person(old.model_copy(update={"since": JOINED, "until": LEFT}))
+        # migration 7: the change feed, which lists the write
+        assert store._conn().execute("SELECT kind, id FROM change_feed").fetchall() == [("person", "p")]
     with SqliteStore(f"sqlite:///{path}") as store:  # opened again: nothing to migrate, the dates kept
         assert (store.get_person("p").since, store.get_person("p").until) == (JOINED, LEFT)
