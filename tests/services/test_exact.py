@@ -196,3 +196,31 @@ def test_the_cli_ranks_exact_by_default_and_estimates_when_asked(
     assert json.loads(invoke(url, "rank", ACCOUNT, "--estimate", "--json").output)["method"]["betweenness"] == "exact"
     shown = invoke(url, "rank", ACCOUNT)
     assert "betweenness exact" in shown.output
+
+
+def test_the_api_serves_the_estimate_until_the_exact_ranking_is_ready(tmp_path: Path) -> None:
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.schema.models import ApiRole
+    from tests.api.support import api, new_key
+
+    with SqliteStore(f"sqlite:///{tmp_path / 'api.db'}") as store:
+        _load(store, 1100)  # above the default 1,000 people
+        headers = new_key(store, ApiRole.VIEWER)
+        with api(store, exact_cache=str(tmp_path / "exact")) as client:
+            url = f"/v1/accounts/{ACCOUNT}/key-people"
+            first = client.get(url, params={"top": 20}, headers=headers)
+            assert first.status_code == 200, first.text
+            assert first.json()["method"]["betweenness"] == "sampled"
+            assert first.json()["method"]["betweenness_sources"] == 256
+            deadline = time.monotonic() + POLL_SECONDS
+            while True:
+                body = client.get(url, params={"top": 20}, headers=headers).json()
+                if body["method"]["betweenness"] == "exact" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+        assert body["method"] == {**body["method"], "betweenness": "exact", "betweenness_sources": 1100}
+        reference = analysis.rank(
+            store, Scope.operator(), ACCOUNT, top=20, options=Options(rank=RankParams(betweenness_exact_max=2000))
+        )
+        assert [p["id"] for p in body["people"]] == [p.id for p in reference.people]
+        assert len(list((tmp_path / "exact").rglob("*.npy"))) == 1
