@@ -196,6 +196,10 @@ def test_the_cli_ranks_exact_by_default_and_estimates_when_asked(
     assert json.loads(invoke(url, "rank", ACCOUNT, "--estimate", "--json").output)["method"]["betweenness"] == "exact"
     shown = invoke(url, "rank", ACCOUNT)
     assert "betweenness exact" in shown.output
+    # the power map is sized by the same exact ranking, and says so
+    drawn = invoke(url, "view", ACCOUNT, "--out", str(tmp_path / "map.html"))
+    assert drawn.exit_code == 0, drawn.output
+    assert "brokerage exact" in (tmp_path / "map.html").read_text(encoding="utf-8")
 
 
 def test_the_api_serves_the_estimate_until_the_exact_ranking_is_ready(tmp_path: Path) -> None:
