@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
 from accountgraph.algorithms import (  # noqa: E402
+    Options,
     RankParams,
     account_risk,
     best_paths,
@@ -197,14 +198,153 @@ def run_size(n: int, baseline_max: int, repeat: int) -> dict[str, Any]:
     return row
 
 
+# ---- exact rankings: from a write to the exact values ------------------------------------------------------
+
+
+def _ranking_until_exact(rank: Callable[[], Any], limit: float) -> tuple[Any, float, int]:
+    """Rank (the server's way: cached view, exact values attached when ready) until it says exact; the time it
+    took from the call and how many sampled rankings were served meanwhile."""
+    started = time.perf_counter()
+    sampled = 0
+    while True:
+        ranking = rank()
+        if ranking.method.betweenness == "exact" or time.perf_counter() - started > limit:
+            return ranking, time.perf_counter() - started, sampled
+        sampled += 1
+        time.sleep(0.05)
+
+
+def run_exact(n: int, full_max: int) -> dict[str, Any]:
+    """Write → exact ranking on a generated account of `n` people, the server's way (`AnalysisCache` with an
+    `ExactBetweenness`): after a tie edit (new structure: computed again in the background) and after a stance
+    edit (same structure: reused). Above `full_max` people the exact computation is not run; its time is
+    extrapolated from a sample of sources (marked)."""
+    from accountgraph.schema.models import Stance, Tie, TieType
+    from accountgraph.services import analysis
+    from accountgraph.services.analysis import AnalysisCache
+    from accountgraph.services.exact import ExactBetweenness
+    from accountgraph.services.scope import Scope
+
+    row: dict[str, Any] = {"people": n}
+    bundle = generate_account(n, seed=1, account_id="bench", reference=DEFAULT_REFERENCE)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStore(f"sqlite:///{tmp}/bench.db")
+        try:
+            store.load_bundle(bundle)
+            del bundle
+            gc.collect()
+            scope = Scope.operator()
+            if n > full_max:
+                view = analysis.account_view(store, "bench", reference=DEFAULT_REFERENCE)
+                k = 1000
+                sources = fast.sample_sources(view.P, k, 0)
+                _, t = timed(lambda: fast.betweenness(view.P, *view.informal, sources=sources))
+                row["t_exact_estimated"] = t * view.P / k
+                row["informal_edges"] = int(view.informal[0].size)
+                return row
+            exact = ExactBetweenness(Path(tmp) / "exact")
+            cache = AnalysisCache(exact=exact)
+
+            def rank() -> Any:
+                return analysis.rank(store, scope, "bench", top=20, reference=DEFAULT_REFERENCE, cache=cache)
+
+            first, row["t_first_exact"], _ = _ranking_until_exact(rank, 3600)
+            view = analysis.account_view(store, "bench", reference=DEFAULT_REFERENCE, cache=cache)
+            row["informal_edges"] = int(view.informal[0].size)
+            # a tie between two people of the informal network who had none: a new structure
+            pu, pv = view.informal
+            tied = set(zip(pu.tolist(), pv.tolist(), strict=True))
+            a, b = next((0, j) for j in range(1, view.P) if (0, j) not in tied)
+            started = time.perf_counter()
+            store.upsert_tie(Tie.model_validate({"from": view.people[a], "to": view.people[b], "type": TieType.KNOWS}))
+            after_tie, _, row["sampled_served"] = _ranking_until_exact(rank, 3600)
+            row["t_tie_to_exact"] = time.perf_counter() - started
+            # a stance edit: same structure, the exact values serve the first ranking after it
+            person = store.get_person(after_tie.people[0].id)
+            started = time.perf_counter()
+            store.upsert_person(person.model_copy(update={"stance": Stance.OPPONENT}))
+            after_stance = rank()
+            row["t_stance_to_exact"] = time.perf_counter() - started
+            row["stance_exact"] = after_stance.method.betweenness == "exact"
+            row["computations"] = exact.computations
+            # the reference: the same account ranked with every person a source, without the cache
+            reference = analysis.rank(
+                store,
+                scope,
+                "bench",
+                top=20,
+                reference=DEFAULT_REFERENCE,
+                options=Options(rank=RankParams(betweenness_exact_max=n + 1)),
+            )
+            row["top20_equal"] = [p.id for p in after_stance.people] == [p.id for p in reference.people]
+            sampled = analysis.rank(store, scope, "bench", top=20, reference=DEFAULT_REFERENCE)
+            ids = [p.id for p in reference.people]
+            row["sampled_top20"] = (
+                len(set(ids) & {p.id for p in sampled.people}),
+                sum(x == y for x, y in zip(ids, [p.id for p in sampled.people], strict=True)),
+            )
+            _, row["t_exact_alone"] = timed(lambda: fast.betweenness(view.P, *view.informal))
+            del first
+        finally:
+            store.close()
+    return row
+
+
+def print_exact(rows: list[dict[str, Any]]) -> None:
+    print()
+    print(
+        "| people | informal ties | exact computation alone | first exact (cold) | tie edit → exact "
+        "| sampled rankings served meanwhile "
+        "| stance edit → exact | exact computations | top 20 = exact ranking | sampled top 20: shared / same place |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|")
+    for r in rows:
+        if "t_exact_estimated" in r:
+            print(
+                f"| {r['people']:,} | {r['informal_edges']:,} | about {r['t_exact_estimated']:,.0f} s "
+                "(extrapolated from 1,000 sources) | not run | | | | | | |"
+            )
+            continue
+        shared, placed = r["sampled_top20"]
+        print(
+            f"| {r['people']:,} | {r['informal_edges']:,} | {r['t_exact_alone']:.1f} s | {r['t_first_exact']:.1f} s "
+            f"| {r['t_tie_to_exact']:.1f} s "
+            f"| {r['sampled_served']} | {ms(r['t_stance_to_exact'])} ms "
+            f"({'exact' if r['stance_exact'] else '**sampled**'}) "
+            f"| {r['computations']} | {'yes' if r['top20_equal'] else '**no**'} | {shared} / {placed} |"
+        )
+    print()
+    print("Exact rankings, the server's way (one `AnalysisCache` with an `ExactBetweenness`, SQLite): `first exact`")
+    print("from the first ranking of the account to the first that says exact; `tie edit → exact` from a new KNOWS tie")
+    print("between two people (a new structure: computed again in the background while the ranking is sampled) to")
+    print("the first exact ranking; `stance edit → exact`: the first ranking after a stance edit (same structure:")
+    print("the exact values reused, the account read and prepared again). `top 20 = exact ranking`: the same")
+    print("people in the same order as the ranking computed with every person a betweenness source.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--baseline-max", type=int, default=10000, help="largest size the networkx baseline runs on")
     parser.add_argument("--repeat", type=int, default=3, help="loads timed (the median is shown)")
+    parser.add_argument(
+        "--exact-sizes", default="10000,100000", help="sizes of the write → exact ranking measure ('' for none)"
+    )
+    parser.add_argument(
+        "--exact-full-max",
+        type=int,
+        default=20000,
+        help="above this many people the exact computation is extrapolated from 1,000 sources, not run",
+    )
+    parser.add_argument("--only-exact", action="store_true", help="run only the write → exact ranking measure")
     args = parser.parse_args()
     fast.betweenness(3, np.array([0, 1]), np.array([1, 2]))  # load (or compile) the kernels before timing
     fast.articulation_mask(3, np.array([0, 1]), np.array([1, 2]), 0)
+    exact_rows = [run_exact(int(n), args.exact_full_max) for n in args.exact_sizes.split(",") if n]
+    if args.only_exact:
+        print(f"Machine: {machine()}")
+        print_exact(exact_rows)
+        return
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         row = run_size(n, args.baseline_max, args.repeat)
@@ -249,6 +389,7 @@ def main() -> None:
                 f"| {r['people']:,} | {ms(b['t_pagerank'])} ms | {'yes' if b['pagerank_top10_ok'] else '**no**'} "
                 f"| {ms(b['t_betweenness'])} ms | {ms(b['t_paths'])} ms |"
             )
+    print_exact(exact_rows)
     for r in rows:
         if "sampling_error" in r:
             err, rho, overlap = r["sampling_error"]

@@ -75,7 +75,8 @@ class RankParams(_Params):
       people, undirected, unweighted), divided by the largest. Exact up to ``betweenness_exact_max``
       people, above that estimated from sources drawn with ``seed``: ``betweenness_samples`` of them, fewer
       when that would visit more than ``betweenness_budget`` arcs (sources × arcs), never fewer than
-      ``betweenness_min_samples``.
+      ``betweenness_min_samples``, unless the view was given the exact values of its structure
+      (`AccountView.use_exact_betweenness`; the services compute them once per structure, `services.exact`).
     """
 
     authority: NonNegative = 0.4

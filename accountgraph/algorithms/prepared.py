@@ -16,6 +16,7 @@ it.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime
@@ -114,6 +115,8 @@ class AccountView:
         self._nodes: dict[str, dict[str, Any]] | None = None
         self._betweenness: dict[tuple[int, ...], Betweenness] = {}
         self._betweenness_lock = threading.Lock()
+        self._structure: tuple[object, str] | None = None
+        self._exact: tuple[str, FloatArray] | None = None
         with paused_gc():  # hundreds of thousands of small acyclic objects for a large account
             self._read_ties(source)
             self.informal = self._informal_network()
@@ -222,6 +225,39 @@ class AccountView:
         with self._betweenness_lock:  # views are shared between a server's threads: one run each
             return self._betweenness.get(key) or self._start_betweenness(key, params)
 
+    def structure_key(self) -> str:
+        """A fingerprint of exactly what the betweenness depends on: the people (ids, in index order) and the
+        informal network among them (unweighted pairs). A stance, role, title or interaction edit leaves it
+        as it is; a person or an informal tie added or removed changes it. Memoised on the network."""
+        known = self._structure
+        if known is not None and known[0] is self.informal:
+            return known[1]
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{self.P}\n".encode())
+        digest.update("\n".join(self.people).encode())
+        pu, pv = self.informal
+        digest.update(b"\0" + np.ascontiguousarray(pu, dtype=np.int64).tobytes())
+        digest.update(b"\0" + np.ascontiguousarray(pv, dtype=np.int64).tobytes())
+        key = digest.hexdigest()
+        self._structure = (self.informal, key)
+        return key
+
+    @property
+    def exact_betweenness(self) -> FloatArray | None:
+        """The exact (normalised) betweenness of the people given by `use_exact_betweenness`, while the
+        structure it was computed for is the view's; None otherwise (the ranking then samples above
+        ``betweenness_exact_max`` people)."""
+        known = self._exact
+        return known[1] if known is not None and known[0] == self.structure_key() else None
+
+    def use_exact_betweenness(self, key: str, values: FloatArray) -> bool:
+        """Give the view the exact betweenness computed elsewhere for structure `key` (`structure_key`);
+        ignored (False) when the view's structure is another or the values do not fit its people."""
+        if key != self.structure_key() or values.shape != (self.P,):
+            return False
+        self._exact = (key, values)
+        return True
+
     def _start_betweenness(self, key: tuple[int, ...], params: RankParams) -> Betweenness:
         P = self.P
         pu, pv = self.informal
@@ -313,6 +349,7 @@ class AccountView:
         if team:  # the customer's network is unchanged: so is its ranking
             view.cache.update({k: v for k, v in self.cache.items() if k.startswith("rank:")})
             view._betweenness.update(self._betweenness)
+            view._exact = self._exact
         return view
 
     def _again(

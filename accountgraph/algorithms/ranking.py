@@ -109,7 +109,8 @@ def _scaled(values: FloatArray) -> FloatArray:
 def rank_arrays(view: AccountView, params: RankParams | None = None) -> RankArrays:
     """The ranking of every person as arrays (memoised on the view per parameters)."""
     params = params or view.options.rank
-    key = "rank:" + params.model_dump_json()
+    exact = view.P > params.betweenness_exact_max and view.exact_betweenness is not None
+    key = "rank:" + params.model_dump_json() + (":exact:" + view.structure_key() if exact else "")
     cached = view.cache.get(key)
     if isinstance(cached, RankArrays):
         return cached
@@ -157,9 +158,13 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
     sways = np.bincount(ia, minlength=P).astype(np.int64) if P else np.zeros(0, dtype=np.int64)
     influence = _scaled(pr.scores)
     # brokerage: betweenness on the informal network (KNOWS and INFLUENCES among people, undirected)
-    run = view.betweenness(params)
-    exact = P <= params.betweenness_exact_max
-    btw = run.result()
+    given = view.exact_betweenness if P > params.betweenness_exact_max else None
+    exact = P <= params.betweenness_exact_max or given is not None
+    if given is not None:  # computed once for the account's structure (`services.exact`)
+        btw, sampled = given, 0
+    else:
+        run = view.betweenness(params)
+        btw, sampled = run.result(), int(run.sources.size)
     top_btw = float(btw.max(initial=0.0))
     brokerage = btw / top_btw if top_btw > 0 else np.zeros(P)
     total = params.authority + params.influence + params.brokerage
@@ -180,7 +185,7 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
         pagerank_converged=pr.converged,
         pagerank_residual=pr.residual,
         betweenness="exact" if exact else "sampled",
-        betweenness_sources=P if exact else int(run.sources.size),
+        betweenness_sources=P if exact else sampled,
         seed=params.seed,
         informal_edges=int(view.informal[0].size),
         influence_edges=int(ia.size),

@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -98,6 +99,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         from accountgraph.graph.settings import open_store
         from accountgraph.services.analysis import AnalysisCache
+        from accountgraph.services.exact import ExactBetweenness
 
         own = store is None
         opened = open_store(settings.store) if store is None else store
@@ -109,7 +111,8 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
             logger.error("the store is not ready: %s", exc)
         try:
-            yield {"store": opened, "views": AnalysisCache(settings.cache_accounts)}
+            exact = ExactBetweenness(Path(settings.exact_cache).expanduser() if settings.exact_cache else None)
+            yield {"store": opened, "views": AnalysisCache(settings.cache_accounts, exact=exact)}
         finally:
             if own:
                 opened.close()

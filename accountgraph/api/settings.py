@@ -37,6 +37,12 @@ class ApiSettings(BaseSettings):
         ge=0,
         description="account graphs kept in memory for the analyses (each keyed by the store's data version)",
     )
+    exact_cache: str = Field(
+        default="",
+        description="directory of the exact betweenness values the workers share (computed once per account "
+        "structure in the background; the ranking says `sampled` until they are ready); default "
+        "$XDG_CACHE_HOME/accountgraph/exact",
+    )
 
     auth_failure_limit: int = Field(
         default=10,

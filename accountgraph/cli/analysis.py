@@ -40,6 +40,7 @@ from accountgraph.cli.common import (
 from accountgraph.i18n import _, ngettext, number, percent
 from accountgraph.i18n.glossary import joined, term
 from accountgraph.services import analysis
+from accountgraph.services.exact import ExactBetweenness
 from accountgraph.services.scope import Scope
 
 app = typer.Typer()
@@ -338,9 +339,20 @@ def rank(
     account: AccountArg,
     top: Annotated[int, typer.Option("--top", min=1, help="how many people to show")] = 20,
     as_of: AsOfOption = None,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            "--estimate",
+            help="above 1,000 people, accept betweenness estimated from sampled sources unless the exact values are "
+            "ready, rather than compute them (once per account structure, kept in the shared cache)",
+        ),
+    ] = False,
 ) -> Operation[Ranking]:
     """Rank the key people of an account: authority, influence and brokerage, each part shown."""
-    return lambda s: analysis.rank(s, Scope.operator(), account, top=top, as_of=_day(as_of))
+    exact = ExactBetweenness(compute=not estimate)  # with --estimate: the exact values only if ready
+    return lambda s: analysis.rank(
+        s, Scope.operator(), account, top=top, as_of=_day(as_of), exact=exact, wait_exact=not estimate
+    )
 
 
 @app.command("coverage")

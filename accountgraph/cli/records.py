@@ -295,12 +295,15 @@ def view(
 ) -> None:
     """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
     from accountgraph.services import analysis
+    from accountgraph.services.exact import ExactBetweenness
 
     def render(s: GraphStore) -> str:
         return (
             analysis.tree_html(s, Scope.operator(), account)
             if tree
-            else analysis.power_map_html(s, Scope.operator(), account, highlight_to=highlight)
+            else analysis.power_map_html(  # sized by the exact ranking, as `rank` prints it
+                s, Scope.operator(), account, highlight_to=highlight, exact=ExactBetweenness(), wait_exact=True
+            )
         )
 
     def write(html: str) -> None:

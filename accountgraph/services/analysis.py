@@ -46,6 +46,7 @@ from accountgraph.algorithms.results import (
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import CompanyNode, GraphStore
 from accountgraph.schema.models import Company
+from accountgraph.services.exact import ExactBetweenness
 from accountgraph.services.incremental import catch_up
 from accountgraph.services.scope import Scope
 
@@ -179,8 +180,16 @@ class AnalysisCache(ViewCache):
     next call fit afresh and nothing older stays behind.
     """
 
-    def __init__(self, size: int = 8, wait_seconds: float = 300.0, fitted_size: int = 8) -> None:
+    def __init__(
+        self,
+        size: int = 8,
+        wait_seconds: float = 300.0,
+        fitted_size: int = 8,
+        exact: ExactBetweenness | None = None,
+    ) -> None:
         super().__init__(size, wait_seconds)
+        self.exact = exact
+        """Exact betweenness of large accounts, attached to the views it hands out (`services.exact`)."""
         self.fitted_size = fitted_size
         self._fitted: OrderedDict[Hashable, object] = OrderedDict()
         self._fitted_lock = threading.Lock()
@@ -217,6 +226,8 @@ class Loading(TypedDict, total=False):
     reference: date | datetime | None
     store_version: StoreVersion | None
     cache: ViewCache | None
+    exact: ExactBetweenness | None
+    wait_exact: bool
 
 
 def _reference(as_of: date, reference: date | datetime | None) -> datetime:
@@ -237,9 +248,15 @@ def account_view(
     reference: date | datetime | None = None,
     store_version: StoreVersion | None = None,
     cache: ViewCache | None = None,
+    exact: ExactBetweenness | None = None,
+    wait_exact: bool = False,
 ) -> AccountView:
     """The prepared account, from the cache when its data version has not moved, else the cached one caught up
     with the writes since (`accountgraph.services.incremental.catch_up`) when it can be, else prepared afresh.
+
+    Above ``betweenness_exact_max`` people the view gets the exact betweenness of its structure from
+    `exact` (default: the cache's, an `AnalysisCache` made with one) when it is ready; else its computation
+    starts in the background and the ranking samples meanwhile, or with `wait_exact` it is computed first.
 
     Raises
     ------
@@ -251,21 +268,26 @@ def account_view(
     ref = _reference(on, reference)
     version_of = store_version or getattr(store, "data_version", None)
     if cache is None or version_of is None:
-        return prepare(store.account_projection(account, as_of=on), options, reference=ref)
-    version = version_of()  # read before loading: a write during the load only makes the entry older
-    scope = (getattr(store, "url", id(store)), account)
-    key = (scope, on, ref, options.model_dump_json(), version)
+        view = prepare(store.account_projection(account, as_of=on), options, reference=ref)
+    else:
+        version = version_of()  # read before loading: a write during the load only makes the entry older
+        scope = (getattr(store, "url", id(store)), account)
+        key = (scope, on, ref, options.model_dump_json(), version)
 
-    def load() -> AccountView:
-        older = cache.older(key)
-        if older is not None and isinstance(older[0], int):
-            caught = catch_up(store, older[1], older[0])
-            if caught is not None:
-                cache.caught_up += 1
-                return caught[1]
-        return prepare(store.account_projection(account, as_of=on), options, reference=ref)
+        def load() -> AccountView:
+            older = cache.older(key)
+            if older is not None and isinstance(older[0], int):
+                caught = catch_up(store, older[1], older[0])
+                if caught is not None:
+                    cache.caught_up += 1
+                    return caught[1]
+            return prepare(store.account_projection(account, as_of=on), options, reference=ref)
 
-    return cache.load(key, scope, load)
+        view = cache.load(key, scope, load)
+    exact = exact or getattr(cache, "exact", None)
+    if exact is not None and view.P > view.options.rank.betweenness_exact_max:
+        exact.attach(str(getattr(store, "url", "")), account, view, wait=wait_exact)
+    return view
 
 
 def rank(

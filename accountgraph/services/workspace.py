@@ -249,6 +249,7 @@ def account_map(
         },
         "shown": len(drawn.people),
         "people": view.P,
+        "betweenness": {"method": ranking.method.betweenness, "sources": ranking.method.betweenness_sources},
         "everyone": deal is None and (everyone or len(drawn.people) == view.P),
         "limit": CHAIN_SHOWN,
         "companies": companies,

@@ -508,6 +508,13 @@ def power_map_data(
     )
     if facts.coverage_line:
         subtitle += f" · {facts.coverage_line}"
+    method = getattr(ranking, "method", None)  # a `Ranking` says how its brokerage was computed
+    if method is not None:
+        subtitle += (
+            " · brokerage exact"
+            if method.betweenness == "exact"
+            else f" · brokerage sampled ({method.betweenness_sources} sources)"
+        )
     legend = [
         {
             "heading": "Stance (colour)",

@@ -127,6 +127,7 @@ def test_the_map_shows_the_decision_chain_by_default_and_everyone_on_request(pla
     assert any(n["id"] == HOSTILE_PERSON for n in people)
     assert any(n["kind"] == "team" for n in chain["map"]["nodes"])
     assert set(chain["coverage"]) == {"score", "covered", "chain", "key", "gaps"}
+    assert chain["betweenness"] == {"method": "exact", "sources": chain["people"]}  # small: exact at once
 
 
 def test_map_nodes_carry_what_the_filters_and_the_layered_layout_need(planner: tuple[TestClient, str]) -> None:

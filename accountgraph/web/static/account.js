@@ -52,6 +52,11 @@ function showFigures(data) {
   shownLine.textContent = data.everyone
     ? `All ${data.people} people shown.`
     : `Showing the decision chain (at most its ${data.limit} best ranked) and our ties: ${data.shown} of ${data.people} people.`;
+  const b = data.betweenness;
+  shownLine.textContent += b.method === "exact"
+    ? " Ranked with exact brokerage."
+    : ` Ranked with brokerage estimated from ${b.sources} sampled people (the exact values are being computed).`;
+  shownLine.dataset.betweenness = b.method;
   everyoneButton.textContent = everyone ? "Show the decision chain" : "Show everyone";
   everyoneButton.setAttribute("aria-pressed", String(everyone));
 }
