@@ -80,18 +80,21 @@ WHERE root.parent IS NULL
 RETURN collect(p {.*}) AS rows
 
 // name: account_tie_columns
-// Each tie once: the ties going out of the people of the account, then the ties our team members hold
-// towards them (stored from the side of the team member). `influences`: true for INFLUENCES, false for KNOWS.
-MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
-WHERE root.parent IS NULL
+// Each tie of the people of the companies $companies (of one account; a large account is read in two parts at
+// once) once: the ties going out of them, then the ties our team members hold towards them (stored from the
+// side of the team member). `influences`: true for INFLUENCES, false for KNOWS.
+MATCH (c:Company)
+WHERE c.id IN $companies
+MATCH (c)<-[:WORKS_AT]-(p:Person)
 MATCH (p)-[t:KNOWS|INFLUENCES]->(o:Entity)
 WITH collect([t:INFLUENCES, p.id, o.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS ts
 RETURN [x IN ts | x[0]] AS influences, [x IN ts | x[1]] AS a, [x IN ts | x[2]] AS b,
        [x IN ts | x[3]] AS strength, [x IN ts | x[4]] AS since, [x IN ts | x[5]] AS until,
        [x IN ts | x[6]] AS last_contact, [x IN ts | x[7]] AS note
 UNION ALL
-MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
-WHERE root.parent IS NULL
+MATCH (c:Company)
+WHERE c.id IN $companies
+MATCH (c)<-[:WORKS_AT]-(p:Person)
 MATCH (o:TeamMember)-[t:KNOWS]->(p)
 WITH collect([false, o.id, p.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS ts
 RETURN [x IN ts | x[0]] AS influences, [x IN ts | x[1]] AS a, [x IN ts | x[2]] AS b,

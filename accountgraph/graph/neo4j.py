@@ -89,6 +89,8 @@ GATE_LEASE = 300
 
 ROWS_CACHE = 4
 """Accounts whose rows a store keeps decoded, each with the data version it was read at (`Neo4jStore.rows_cache`)."""
+SPLIT_PEOPLE = 2_000
+"""Accounts of at least this many people have their ties read in two parts at once."""
 
 _TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
 _TIE_COLUMNS = ("influences", "a", "b", "strength", "since", "until", "last_contact", "note")
@@ -144,6 +146,17 @@ def _tie_columns(columns: dict[str, list[Any]], inside: set[str]) -> TieColumns:
         np.array(columns["strength"], dtype=np.float64).reshape(n),
         [_objects(columns[name]) for name in ("since", "until", "last_contact", "note")],
     )
+
+
+def _halves(companies: list[tuple[Row, int]]) -> tuple[list[str], list[str]]:
+    """The ids of an account's companies (each with its number of people) in two parts of about as many people."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    sizes = [0, 0]
+    for row, people in sorted(companies, key=lambda c: -c[1]):
+        smaller = 0 if sizes[0] <= sizes[1] else 1
+        parts[smaller].append(row["id"])
+        sizes[smaller] += people
+    return parts
 
 
 def _fresh(rows: AccountRows) -> AccountRows:
@@ -353,6 +366,7 @@ class Neo4jStore(GraphStore):
         self.url = url
         self.import_threads = import_threads
         self.rows_cache = rows_cache
+        self.split_people = SPLIT_PEOPLE  # accounts of this many people have their ties read in two parts at once
         self._rows: OrderedDict[str, tuple[int, AccountRows]] = OrderedDict()
         self._rows_lock = threading.Lock()
         self._memo_key = id(self)  # this store's entry in a request's memo (`request_memo`)
@@ -857,28 +871,53 @@ class Neo4jStore(GraphStore):
             return _fresh(rows)
         return rows
 
-    @staticmethod
-    def _read_account(tx: ManagedTransaction, account_id: str) -> AccountRows:
+    def _read_account(self, tx: ManagedTransaction, account_id: str) -> AccountRows:
+        """The account's rows, in `tx`; the ties of a large account in two parts at once, the second in a read
+        transaction of its own (the server reads them on two threads). `_read`'s gate checks, first and last in
+        `tx`, enclose both, so either part sees a gated write whole or not at all, as one transaction would."""
+
         def rows(name: str, **params: Any) -> list[Row]:
             return [r["row"] for r in tx.run(query(name), **params)]
 
         def collected(name: str) -> list[Any]:
             return [row for record in tx.run(query(name), id=account_id) for row in record["rows"]]
 
+        def tie_columns(records: Iterator[neo4j.Record] | list[neo4j.Record]) -> None:
+            for record in records:
+                for name in _TIE_COLUMNS:
+                    columns[name] += record[name]
+
         out = AccountRows()
-        companies = rows("account_companies", id=account_id, on=None)
-        out.companies = sorted((_row_in("company", r) for r in companies), key=lambda r: r["id"])
+        companies = [(r["row"], int(r["people"])) for r in tx.run(query("account_companies"), id=account_id, on=None)]
+        out.companies = sorted((_row_in("company", r) for r, _ in companies), key=lambda r: r["id"])
         if not out.companies:
             raise NotFoundError("account", account_id)
-        out.people = sorted((_row_in("person", r) for r in collected("account_people")), key=lambda r: r["id"])
-        people = {p["id"] for p in out.people}
+        parts = _halves(companies) if sum(n for _, n in companies) >= self.split_people else None
         columns: dict[str, list[Any]] = {name: [] for name in _TIE_COLUMNS}
-        for record in tx.run(query("account_tie_columns"), id=account_id):
-            for name in _TIE_COLUMNS:
-                columns[name] += record[name]
-        out.interactions = sorted(
-            (_row_in("interaction", r) for r in collected("account_interactions")), key=lambda r: r["id"]
-        )
+        with ThreadPoolExecutor(1, thread_name_prefix="accountgraph-read") as pool:
+            other = None
+            if parts is not None:
+                other = pool.submit(
+                    lambda: (
+                        self.driver.execute_query(
+                            query("account_tie_columns"),
+                            companies=parts[1],
+                            database_=self.database,
+                            routing_=neo4j.RoutingControl.READ,
+                            bookmark_manager_=None,
+                        ).records
+                    )
+                )
+            mine = parts[0] if parts is not None else [r["id"] for r, _ in companies]
+            tie_columns(tx.run(query("account_tie_columns"), companies=mine))
+            out.people = sorted((_row_in("person", r) for r in collected("account_people")), key=lambda r: r["id"])
+            out.interactions = sorted(
+                (_row_in("interaction", r) for r in collected("account_interactions")), key=lambda r: r["id"]
+            )
+            out.risks = sorted((_row_in("risk", r) for r in collected("account_risks")), key=lambda r: r["id"])
+            if other is not None:
+                tie_columns(other.result())
+        people = {p["id"] for p in out.people}
         others = set(columns["a"]).union(columns["b"]).difference(people)
         others |= {i["member"] for i in out.interactions}
         out.team = sorted((_row_in("team", r) for r in rows("team_by_id", ids=sorted(others))), key=lambda r: r["id"])
@@ -887,5 +926,4 @@ class Neo4jStore(GraphStore):
             for name, value in zip(_TIE_COLUMNS, _tie_tuple(tie), strict=True):
                 columns[name].append(value == "influences" if name == "influences" else value)
         out.ties = _tie_columns(columns, people.union(team_ids))
-        out.risks = sorted((_row_in("risk", r) for r in collected("account_risks")), key=lambda r: r["id"])
         return out
