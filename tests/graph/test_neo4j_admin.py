@@ -99,3 +99,22 @@ def test_an_account_exported_for_neo4j_admin_imports_and_reads_back_the_same(tmp
             assert store.get_person(person.id).title == "After the import"  # an ordinary store from then on
         finally:
             store.close()
+
+
+def test_the_neo4j_admin_export_needs_a_folder_and_names_an_unknown_account(tmp_path: Path) -> None:
+    from tests.cli.support import invoke
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    lite = SqliteStore(url)
+    lite.load_bundle(generate_account(30, seed=1, account_id="small", reference=DEFAULT_REFERENCE))
+    lite.close()
+    done = invoke(url, "export", "small", "--format", "neo4j-admin")
+    assert done.exit_code != 0 and "--out DIRECTORY" in done.stderr and "Traceback" not in done.stderr
+    done = invoke(url, "export", "nope", "--format", "neo4j-admin", "--out", str(tmp_path / "out"))
+    assert done.exit_code != 0 and "nope" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
+    done = invoke(url, "export", "small", "--format", "neo4j-admin", "--out", str(tmp_path / "out"))
+    assert done.exit_code == 0, done.stderr
+    ties = (tmp_path / "out" / "ties.csv").read_text(encoding="utf-8").splitlines()
+    assert ties[0] == ":START_ID(Entity),:END_ID(Entity),:TYPE,strength:double,since,until,last_contact,note"
+    assert len(ties) > 1 and all(line.split(",")[2] in {"KNOWS", "INFLUENCES"} for line in ties[1:])
