@@ -228,7 +228,7 @@ def export(
             for p in bundles.write_csv_dir(bundle, output):
                 err().print(f"wrote {p}")
         elif format is ExportFormat.NEO4J_ADMIN:
-            from accountgraph.graph.neo4j_admin import IMPORT_COMMAND, write_import_csv
+            from accountgraph.services.neo4j_admin import IMPORT_COMMAND, write_import_csv
 
             if output is None:
                 raise fail("--out DIRECTORY is required for neo4j-admin")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from accountgraph.graph.neo4j import Neo4jStore
-from accountgraph.graph.neo4j_admin import IMPORT_COMMAND
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
+from accountgraph.services.neo4j_admin import IMPORT_COMMAND
 from tests.api.support import REPO
 from tests.neo4j_server import launched, launcher_available, required
 
