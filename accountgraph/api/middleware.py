@@ -7,7 +7,8 @@
 * `AuthMiddleware` checks the API key of every `/v1` request before its body is read, so a caller without
   a valid key gets 401 and costs no parsing; roles (403) are checked by the routes' dependencies. Failed
   authentications are limited per client address and per key id (`FailureLimiter`): past the limit, 429 with
-  `Retry-After`, before the key is even looked at.
+  `Retry-After`, before the key is even looked at. Every request runs in a `request_scope`: a store that reads
+  its data version with the key (Neo4j) does not read it again for the request's caches.
 * `BodyLimitMiddleware` refuses a body over the configured size with 413, by its declared length or
   while it streams in, before the app sees any of it.
 """
@@ -30,7 +31,7 @@ from accountgraph import i18n
 from accountgraph.api.errors import error_content, status_of, store_message
 from accountgraph.api.security import API_CSP, SECURITY_HEADERS, FailureLimiter
 from accountgraph.errors import StoreError
-from accountgraph.graph.store import GraphStore
+from accountgraph.graph.store import GraphStore, request_scope
 from accountgraph.i18n import _
 from accountgraph.services.keys import authenticate, key_id_of
 
@@ -167,6 +168,11 @@ class AuthMiddleware:
         self.session_paths = session_paths  # the workspace's paths: it checks its own sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # one request: the store reads its data version with the key, and the request's reads use it
+        with request_scope():
+            await self._authenticated(scope, receive, send)
+
+    async def _authenticated(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if (
             scope["type"] != "http"

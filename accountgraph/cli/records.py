@@ -43,6 +43,7 @@ class ExportFormat(StrEnum):
     JSON = "json"
     GRAPHML = "graphml"
     CSV = "csv"
+    NEO4J_ADMIN = "neo4j-admin"
 
 
 def _progress() -> Progress:
@@ -207,11 +208,14 @@ def export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
     output: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="file (json, graphml) or directory (csv); json defaults to stdout"),
+        typer.Option(
+            "--out", "-o", help="file (json, graphml) or directory (csv, neo4j-admin); json defaults to stdout"
+        ),
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Export an account as a JSON bundle, GraphML (its projection) or CSV files."""
+    """Export an account as a JSON bundle, GraphML (its projection), CSV files, or the CSV files of
+    `neo4j-admin database import` (a first load of very large data into Neo4j)."""
     with opened_store(store) as s:
         if format is ExportFormat.JSON:
             text = bundles.write_json(call(lambda: s.export_bundle(account)), output)
@@ -223,6 +227,15 @@ def export(
             bundle = call(lambda: s.export_bundle(account))
             for p in bundles.write_csv_dir(bundle, output):
                 err().print(f"wrote {p}")
+        elif format is ExportFormat.NEO4J_ADMIN:
+            from accountgraph.services.neo4j_admin import IMPORT_COMMAND, write_import_csv
+
+            if output is None:
+                raise fail("--out DIRECTORY is required for neo4j-admin")
+            bundle = call(lambda: s.export_bundle(account))
+            for p in write_import_csv(bundle, output):
+                err().print(f"wrote {p}")
+            err().print(f"load them into a stopped, empty Neo4j (files in its import/ folder): {IMPORT_COMMAND}")
         else:
             if output is None:
                 raise fail("--out FILE is required for GraphML")

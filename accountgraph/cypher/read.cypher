@@ -69,26 +69,37 @@ RETURN c {.*} AS row,
        } AS people
 ORDER BY length(p), c.id
 
-// The account_* queries return their rows collected into one list per part: decoding one big list
-// costs the Python driver a fraction of what as many records would.
+// The account_* queries return their rows collected into one list per part, and the ties column by column
+// (one list per field): decoding a few long lists costs the Python driver a fraction of what as many
+// records, or as many small lists, would. `collect` drops nulls, so a column that may hold null is
+// collected as one-element lists and unwrapped ([x IN collect([v]) | x[0]] keeps the nulls in place).
 
 // name: account_people
 MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
 WHERE root.parent IS NULL
 RETURN collect(p {.*}) AS rows
 
-// name: account_ties
-// Each tie once, as a flat list: the ties going out of the people of the account, then the ties our
-// team members hold towards them (stored from the side of the team member).
-MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
-WHERE root.parent IS NULL
+// name: account_tie_columns
+// Each tie of the people of the companies $companies (of one account; a large account is read in two parts at
+// once) once: the ties going out of them, then the ties our team members hold towards them (stored from the
+// side of the team member). `influences`: true for INFLUENCES, false for KNOWS.
+MATCH (c:Company)
+WHERE c.id IN $companies
+MATCH (c)<-[:WORKS_AT]-(p:Person)
 MATCH (p)-[t:KNOWS|INFLUENCES]->(o:Entity)
-RETURN collect([toLower(type(t)), p.id, o.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS rows
+WITH collect([t:INFLUENCES, p.id, o.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS ts
+RETURN [x IN ts | x[0]] AS influences, [x IN ts | x[1]] AS a, [x IN ts | x[2]] AS b,
+       [x IN ts | x[3]] AS strength, [x IN ts | x[4]] AS since, [x IN ts | x[5]] AS until,
+       [x IN ts | x[6]] AS last_contact, [x IN ts | x[7]] AS note
 UNION ALL
-MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(p:Person)
-WHERE root.parent IS NULL
+MATCH (c:Company)
+WHERE c.id IN $companies
+MATCH (c)<-[:WORKS_AT]-(p:Person)
 MATCH (o:TeamMember)-[t:KNOWS]->(p)
-RETURN collect(['knows', o.id, p.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS rows
+WITH collect([false, o.id, p.id, t.strength, t.since, t.until, t.last_contact, t.note]) AS ts
+RETURN [x IN ts | x[0]] AS influences, [x IN ts | x[1]] AS a, [x IN ts | x[2]] AS b,
+       [x IN ts | x[3]] AS strength, [x IN ts | x[4]] AS since, [x IN ts | x[5]] AS until,
+       [x IN ts | x[6]] AS last_contact, [x IN ts | x[7]] AS note
 
 // name: account_interactions
 MATCH (root:Company {id: $id})-[:PARENT_OF*0..]->(:Company)<-[:WORKS_AT]-(:Person)<-[:WITH_PERSON]-(i:Interaction)
@@ -216,8 +227,11 @@ ORDER BY type, a.id, b.id
 LIMIT $limit
 
 // name: get_api_key
-MATCH (k:ApiKey {id: $id})
-RETURN k {.*} AS row
+// With the data version, read in the same round trip: the key check of a request also gives the version its
+// reads are cached under (Neo4jStore.data_version within `request_scope`).
+OPTIONAL MATCH (k:ApiKey {id: $id})
+OPTIONAL MATCH (m:AccountGraphMeta {id: 'data'})
+RETURN k {.*} AS row, m.version AS version
 
 // name: list_api_keys
 MATCH (k:ApiKey)

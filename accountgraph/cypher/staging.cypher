@@ -77,6 +77,26 @@ WHERE a IS NOT NULL AND b IS NOT NULL
 MERGE (a)-[t:INFLUENCES]->(b)
 SET t = r.props
 
+// name: stage_knows_new
+// Ties between two records the import brings new (both ends staged, of kinds r.fk and r.tk): two index seeks a
+// row, no look-up of visible records (the first load of an account is almost only these).
+UNWIND $rows AS r
+MATCH (a:Staged {staged_import: $stage, staged_kind: r.fk, id: r.from})
+USING INDEX SEEK a:Staged(staged_import, staged_kind, id)
+MATCH (b:Staged {staged_import: $stage, staged_kind: r.tk, id: r.to})
+USING INDEX SEEK b:Staged(staged_import, staged_kind, id)
+MERGE (a)-[t:KNOWS]->(b)
+SET t = r.props
+
+// name: stage_influences_new
+UNWIND $rows AS r
+MATCH (a:Staged {staged_import: $stage, staged_kind: 'person', id: r.from})
+USING INDEX SEEK a:Staged(staged_import, staged_kind, id)
+MATCH (b:Staged {staged_import: $stage, staged_kind: 'person', id: r.to})
+USING INDEX SEEK b:Staged(staged_import, staged_kind, id)
+MERGE (a)-[t:INFLUENCES]->(b)
+SET t = r.props
+
 // name: stage_interactions
 UNWIND $rows AS r
 MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})

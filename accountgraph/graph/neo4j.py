@@ -29,12 +29,15 @@ import random
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
+import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import (
     AuthError,
@@ -78,16 +81,20 @@ from accountgraph.graph.store import (
     DocumentWrite,
     GraphStore,
     ListFilter,
+    request_memo,
     stale_read,
     version_conflict,
 )
 from accountgraph.graph.validation import prepare_bundle
 from accountgraph.projection import TIE_FIELDS, AccountRows, Row, TieRow
+from accountgraph.projection.ties import TieColumns
 from accountgraph.schema.models import ApiKey, Bundle, BundleIssue, Company, NodeKind, Person, Tie, TieType
 
 T = TypeVar("T")
 BATCH = 5_000
 """Rows per transaction of a staged import (the default of `Neo4jStore.import_batch`)."""
+THREADS = 2
+"""Transactions a staged import writes at once (the default of `Neo4jStore.import_threads`)."""
 STAGE_LEASE = 300.0
 """Seconds a staged import's lease lasts without a batch renewing it (the default of `Neo4jStore.import_lease`)."""
 GATES = "commit-gates"
@@ -95,7 +102,13 @@ GATES = "commit-gates"
 GATE_LEASE = 300
 """Seconds after which a commit gate its writer never closed (it died while committing) no longer holds readers."""
 
+ROWS_CACHE = 4
+"""Accounts whose rows a store keeps decoded, each with the data version it was read at (`Neo4jStore.rows_cache`)."""
+SPLIT_PEOPLE = 2_000
+"""Accounts of at least this many people have their ties read in two parts at once."""
+
 _TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
+_TIE_COLUMNS = ("influences", "a", "b", "strength", "since", "until", "last_contact", "note")
 
 
 def _chunks(rows: list[T], size: int) -> Iterator[list[T]]:
@@ -121,6 +134,57 @@ def _tie_tuple(row: Row) -> TieRow:
     get = row.get
     return (row["type"], row["from"], row["to"], row["strength"], get("since"), get("until"), get("last_contact"),
             get("note"))  # fmt: skip
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
+def _tie_columns(columns: dict[str, list[Any]], inside: set[str]) -> TieColumns:
+    """The ties of the columns a projection read returned (see `account_tie_columns`), those with both ends
+    `inside` only, on a node table of the ids they join."""
+    a, b = columns["a"], columns["b"]
+    if not all(x in inside and y in inside for x, y in zip(a, b, strict=True)):
+        keep = [x in inside and y in inside for x, y in zip(a, b, strict=True)]
+        columns = {name: [v for v, k in zip(values, keep, strict=True) if k] for name, values in columns.items()}
+        a, b = columns["a"], columns["b"]
+    n = len(a)
+    nodes = sorted(set(a).union(b))
+    index = {v: i for i, v in enumerate(nodes)}.__getitem__
+    return TieColumns(
+        nodes,
+        np.array(columns["influences"], dtype=np.int8).reshape(n),  # KINDS: 0 knows, 1 influences
+        np.fromiter(map(index, a), np.int32, n),
+        np.fromiter(map(index, b), np.int32, n),
+        np.array(columns["strength"], dtype=np.float64).reshape(n),
+        [_objects(columns[name]) for name in ("since", "until", "last_contact", "note")],
+    )
+
+
+def _halves(companies: list[tuple[Row, int]]) -> tuple[list[str], list[str]]:
+    """The ids of an account's companies (each with its number of people) in two parts of about as many people."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    sizes = [0, 0]
+    for row, people in sorted(companies, key=lambda c: -c[1]):
+        smaller = 0 if sizes[0] <= sizes[1] else 1
+        parts[smaller].append(row["id"])
+        sizes[smaller] += people
+    return parts
+
+
+def _fresh(rows: AccountRows) -> AccountRows:
+    """A copy of kept rows that the caller may change as `select` does (the people's rows are changed in
+    place); the ties' columns are shared: nothing changes them."""
+    return AccountRows(
+        companies=[dict(r) for r in rows.companies],
+        people=[dict(r) for r in rows.people],
+        team=[dict(r) for r in rows.team],
+        ties=rows.ties,
+        interactions=list(rows.interactions),
+        risks=list(rows.risks),
+    )
 
 
 def _document_in(row: Row) -> Document:
@@ -197,7 +261,9 @@ def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, d
             for t in ready.ties
             if t.type is tie_type and (t.from_ in kinds or t.to in kinds)
         ]
-        steps.append((f"stage_{tie_type.value}", {}, ties))
+        # both ends new (a first load: nearly all): a query that looks up staged nodes only
+        steps.append((f"stage_{tie_type.value}_new", {}, [t for t in ties if t["fk"] and t["tk"]]))
+        steps.append((f"stage_{tie_type.value}", {}, [t for t in ties if not (t["fk"] and t["tk"])]))
     interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
     steps.append(("stage_interactions", {"kind": "interaction"}, _rows_of(interactions)))
     steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
@@ -291,7 +357,10 @@ class Neo4jStore(GraphStore):
     pool (opening included); `retry_time`: seconds transient errors (deadlocks) are retried;
     `breaker_seconds`: how long calls are refused at once after the server could not be reached;
     `import_batch`: the records a transaction of an import writes at most (see `_load`); `import_lease`:
-    seconds after which the staged records of an import that stopped renewing its lease are deleted.
+    seconds after which the staged records of an import that stopped renewing its lease are deleted;
+    `import_threads`: the batches of one step of a staged import written at once (each its own transaction);
+    `rows_cache`: accounts whose decoded rows are kept between reads, each under the data version it was
+    read at (0: none), so a projection read at an unchanged version costs one round trip (the version's).
     """
 
     def __init__(
@@ -306,8 +375,16 @@ class Neo4jStore(GraphStore):
         breaker_seconds: float = 5.0,
         import_batch: int = BATCH,
         import_lease: float = STAGE_LEASE,
+        import_threads: int = THREADS,
+        rows_cache: int = ROWS_CACHE,
     ) -> None:
         self.url = url
+        self.import_threads = import_threads
+        self.rows_cache = rows_cache
+        self.split_people = SPLIT_PEOPLE  # accounts of this many people have their ties read in two parts at once
+        self._rows: OrderedDict[str, tuple[int, AccountRows]] = OrderedDict()
+        self._rows_lock = threading.Lock()
+        self._memo_key = id(self)  # this store's entry in a request's memo (`request_memo`)
         self.database = database
         self.retry_time = retry_time
         self.import_batch = import_batch
@@ -411,7 +488,16 @@ class Neo4jStore(GraphStore):
                 while gates:
                     self._gate("gate_close", gates.pop())
 
-        return self._call(call)
+        try:
+            return self._call(call)
+        finally:
+            self._version_moved()
+
+    def _version_moved(self) -> None:
+        """After a write of this store (or one that may have committed): the version its request read is past."""
+        memo = request_memo()
+        if memo is not None:
+            memo.pop(self._memo_key, None)
 
     def _gate(self, name: str, id: str) -> str:
         """Open or close a commit gate, in a transaction of its own (see write.cypher); a gate that cannot be
@@ -424,8 +510,16 @@ class Neo4jStore(GraphStore):
         return id
 
     def data_version(self) -> int:
+        """The data version; within a `request_scope`, the one read with the caller's key (`get_api_key`) or by
+        the request's first call, until this store writes (no round trip)."""
+        memo = request_memo()
+        if memo is not None and (seen := memo.get(self._memo_key)) is not None:
+            return seen
         records = self._read_one("data_version")
-        return int(records[0]["version"]) if records and records[0]["version"] is not None else 0
+        version = int(records[0]["version"]) if records and records[0]["version"] is not None else 0
+        if memo is not None:
+            memo[self._memo_key] = version
+        return version
 
     def changes_since(self, version: int) -> ChangeSet | None:
         def work(tx: ManagedTransaction) -> ChangeSet | None:
@@ -582,9 +676,13 @@ class Neo4jStore(GraphStore):
             query("stage_open"), stage=stage, lease=self.import_lease, database_=self.database
         ))  # fmt: skip
         try:
-            for name, params, rows in _staged_steps(ready, new):
-                for chunk in _chunks(rows, self.import_batch):
-                    self._stage_write(stage, name, {**params, "rows": chunk})
+            with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
+                for name, params, rows in _staged_steps(ready, new):
+                    # the batches of one step at once (they write distinct records: a lock two of them wait
+                    # for is a deadlock Neo4j breaks, and `_call` retries), the steps in order: nodes first
+                    batches = [{**params, "rows": chunk} for chunk in _chunks(rows, self.import_batch)]
+                    for _ in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
+                        pass
 
             def switch(tx: ManagedTransaction) -> None:
                 self._renew(tx, stage)
@@ -768,8 +866,17 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume(), changes=[Change(KEY, key.id)])
 
     def get_api_key(self, id: str) -> ApiKey | None:
+        """The key, read in one round trip with the data version, which a `request_scope` keeps (see
+        `data_version`)."""
         records = self._read_one("get_api_key", id=id)
-        return ApiKey.model_validate(records[0]["row"]) if records else None
+        if not records:
+            return None
+        memo = request_memo()
+        if memo is not None:
+            version = records[0]["version"]
+            memo.setdefault(self._memo_key, int(version) if version is not None else 0)
+        row = records[0]["row"]
+        return ApiKey.model_validate(row) if row is not None else None
 
     def list_api_keys(self) -> list[ApiKey]:
         records = self._read(lambda tx: list(tx.run(query("list_api_keys"))))
@@ -795,34 +902,80 @@ class Neo4jStore(GraphStore):
         return [{**_row_in("company", r["row"]), "people": r["people"]} for r in records]
 
     def _account_rows(self, account_id: str) -> AccountRows:
-        def work(tx: ManagedTransaction) -> AccountRows:
-            def rows(name: str, **params: Any) -> list[Row]:
-                return [r["row"] for r in tx.run(query(name), **params)]
+        """The account's rows: kept decoded under the data version they were read at (read BEFORE them, so a
+        write committing meanwhile only makes them newer than their version); a read at a kept version costs
+        the version's round trip only (none within a `request_scope` that read it with the key)."""
+        version = self.data_version() if self.rows_cache > 0 else None
+        with self._rows_lock:
+            kept = self._rows.get(account_id)
+            if kept is not None and kept[0] == version:
+                self._rows.move_to_end(account_id)
+                return _fresh(kept[1])
+        rows = self._read(lambda tx: self._read_account(tx, account_id))
+        if version is not None:
+            with self._rows_lock:
+                self._rows[account_id] = (version, rows)
+                self._rows.move_to_end(account_id)
+                for old in [a for a, (v, _) in self._rows.items() if v < version]:
+                    del self._rows[old]  # older than this version: never used again
+                while len(self._rows) > self.rows_cache:
+                    self._rows.popitem(last=False)
+            return _fresh(rows)
+        return rows
 
-            def collected(name: str) -> list[Any]:
-                return [row for record in tx.run(query(name), id=account_id) for row in record["rows"]]
+    def _read_account(self, tx: ManagedTransaction, account_id: str) -> AccountRows:
+        """The account's rows, in `tx`; the ties of a large account in two parts at once, the second in a read
+        transaction of its own (the server reads them on two threads). `_read`'s gate checks, first and last in
+        `tx`, enclose both, so either part sees a gated write whole or not at all, as one transaction would."""
 
-            out = AccountRows()
-            companies = rows("account_companies", id=account_id, on=None)
-            out.companies = sorted((_row_in("company", r) for r in companies), key=lambda r: r["id"])
-            if not out.companies:
-                raise NotFoundError("account", account_id)
+        def rows(name: str, **params: Any) -> list[Row]:
+            return [r["row"] for r in tx.run(query(name), **params)]
+
+        def collected(name: str) -> list[Any]:
+            return [row for record in tx.run(query(name), id=account_id) for row in record["rows"]]
+
+        def tie_columns(records: Iterator[neo4j.Record] | list[neo4j.Record]) -> None:
+            for record in records:
+                for name in _TIE_COLUMNS:
+                    columns[name] += record[name]
+
+        out = AccountRows()
+        companies = [(r["row"], int(r["people"])) for r in tx.run(query("account_companies"), id=account_id, on=None)]
+        out.companies = sorted((_row_in("company", r) for r, _ in companies), key=lambda r: r["id"])
+        if not out.companies:
+            raise NotFoundError("account", account_id)
+        parts = _halves(companies) if sum(n for _, n in companies) >= self.split_people else None
+        columns: dict[str, list[Any]] = {name: [] for name in _TIE_COLUMNS}
+        with ThreadPoolExecutor(1, thread_name_prefix="accountgraph-read") as pool:
+            other = None
+            if parts is not None:
+                other = pool.submit(
+                    lambda: (
+                        self.driver.execute_query(
+                            query("account_tie_columns"),
+                            companies=parts[1],
+                            database_=self.database,
+                            routing_=neo4j.RoutingControl.READ,
+                            bookmark_manager_=None,
+                        ).records
+                    )
+                )
+            mine = parts[0] if parts is not None else [r["id"] for r, _ in companies]
+            tie_columns(tx.run(query("account_tie_columns"), companies=mine))
             out.people = sorted((_row_in("person", r) for r in collected("account_people")), key=lambda r: r["id"])
-            people = {p["id"] for p in out.people}
-            ties: list[TieRow] = [tuple(t) for t in collected("account_ties")]
             out.interactions = sorted(
                 (_row_in("interaction", r) for r in collected("account_interactions")), key=lambda r: r["id"]
             )
-            others = {e for t in ties for e in (t[1], t[2]) if e not in people}
-            others |= {i["member"] for i in out.interactions}
-            out.team = sorted(
-                (_row_in("team", r) for r in rows("team_by_id", ids=sorted(others))), key=lambda r: r["id"]
-            )
-            team_ids = [t["id"] for t in out.team]
-            ties += [_tie_tuple(r) for r in rows("team_ties", ids=team_ids)]
-            inside = people | set(team_ids)
-            out.ties = [t for t in ties if t[1] in inside and t[2] in inside]
             out.risks = sorted((_row_in("risk", r) for r in collected("account_risks")), key=lambda r: r["id"])
-            return out
-
-        return self._read(work)
+            if other is not None:
+                tie_columns(other.result())
+        people = {p["id"] for p in out.people}
+        others = set(columns["a"]).union(columns["b"]).difference(people)
+        others |= {i["member"] for i in out.interactions}
+        out.team = sorted((_row_in("team", r) for r in rows("team_by_id", ids=sorted(others))), key=lambda r: r["id"])
+        team_ids = [t["id"] for t in out.team]
+        for tie in rows("team_ties", ids=team_ids):
+            for name, value in zip(_TIE_COLUMNS, _tie_tuple(tie), strict=True):
+                columns[name].append(value == "influences" if name == "influences" else value)
+        out.ties = _tie_columns(columns, people.union(team_ids))
+        return out

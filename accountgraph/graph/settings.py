@@ -20,6 +20,7 @@ NEO4J_SETTINGS: dict[str, tuple[str, type[float] | type[int]]] = {
     "NEO4J_BREAKER_SECONDS": ("breaker_seconds", float),  # calls refused at once after an outage (default 5)
     "NEO4J_IMPORT_BATCH": ("import_batch", int),  # records per transaction of an import (default 5000)
     "NEO4J_IMPORT_LEASE": ("import_lease", float),  # seconds a staged import's records outlive its last batch (300)
+    "NEO4J_IMPORT_THREADS": ("import_threads", int),  # transactions a staged import writes at once (default 2)
 }
 """Environment variables of a Neo4j store's settings: the `Neo4jStore` argument each sets, and its type."""
 

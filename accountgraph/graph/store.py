@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -770,6 +771,28 @@ class GraphStore(ABC):
         projection = self.account_projection(account_id, as_of)
         with paused_gc():
             return projection.to_networkx()
+
+
+_REQUEST: ContextVar[dict[int, int] | None] = ContextVar("accountgraph_request", default=None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """One request (the API's `AuthMiddleware` opens one around each): within it, a store whose data version
+    costs a round trip (Neo4j) reads it once, with the caller's key, and answers `data_version()` from that
+    read until it writes itself. The version of a request is then the one at its start, which is what a
+    cache of derived data needs (read before the data it keys). Threads the request runs in (the endpoint's)
+    share it: they run in copies of the request's context, which hold the same memo."""
+    token = _REQUEST.set({})
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def request_memo() -> dict[int, int] | None:
+    """The data versions read so far in the current `request_scope`, by store (its `id`); None outside one."""
+    return _REQUEST.get()
 
 
 def _check_kind(kind: str) -> None:
