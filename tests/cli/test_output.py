@@ -38,6 +38,11 @@ def test_deals_and_plans_name_the_people_they_refer_to(grp: str) -> None:
     assert "王伟 (gm)" in shown and "owner Alex Account (am)" in shown
     assert json.loads(invoke(grp, "opp", "show", "o1", "--json").stdout)["committee"][0]["person"] == "gm"
     assert "Alex Account (am)" in invoke(grp, "opp", "list").stdout
+    # the deal's actions name our people too (they said "contact decision maker 王伟 ...: am")
+    actions = json.loads(invoke(grp, "opp", "health", "o1", "--json").stdout)["actions"]
+    texts = [a["description"] for a in actions]
+    assert texts and any("Alex Account" in t for t in texts), texts
+    assert not any(re.search(r"(: am$|\(through am\)|thread: am )", t) for t in texts), texts
     assert invoke(grp, "plan", "create", "grp", "--id", "p1", "--owner", "am").exit_code == 0
     added = invoke(grp, "plan", "goal", "add", "p1", "--kind", "stance", "--person", "gm")
     assert "turn 王伟 to supporter" in added.stdout, added.output
