@@ -44,7 +44,7 @@ def _money(amount: object, currency: object) -> str:
         value = Decimal(str(amount))
     except InvalidOperation:
         return f"{amount} {currency or ''}".strip()
-    return f"{value:,.0f} {currency or ''}".strip()
+    return f"{value} {currency or ''}".strip()  # as every table prints money: the exact decimal, no separators
 
 
 def account_risk(

@@ -36,7 +36,7 @@ from accountgraph.errors import (
     StoreResourceError,
 )
 from accountgraph.graph.validation import record_id
-from accountgraph.i18n import _
+from accountgraph.i18n import _, ngettext
 from accountgraph.i18n.glossary import term
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
@@ -145,11 +145,18 @@ def _issue_summary(issues: Sequence[BundleIssue], *, written: bool = True) -> st
     """The first issues in a sentence: a write refused (`written`), or a request that could not be read."""
     shown = "; ".join(str(i) for i in issues[:3])
     more = _(" (and {n} more)").format(n=len(issues) - 3) if len(issues) > 3 else ""
+    n = len(issues)
     if written:
-        summary = _("refused, nothing was written: {n} problem(s): {shown}{more}")
+        summary = ngettext(
+            "refused, nothing was written: {n} problem: {shown}{more}",
+            "refused, nothing was written: {n} problems: {shown}{more}",
+            n,
+        )
     else:
-        summary = _("invalid request: {n} problem(s): {shown}{more}")
-    return summary.format(n=len(issues), shown=shown, more=more)
+        summary = ngettext(
+            "invalid request: {n} problem: {shown}{more}", "invalid request: {n} problems: {shown}{more}", n
+        )
+    return summary.format(n=n, shown=shown, more=more)
 
 
 def _record_of(path: str) -> str | None:

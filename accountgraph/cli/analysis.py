@@ -417,9 +417,16 @@ def whatif(
 
 @app.command("actions")
 @renders(show_actions, busy=BUSY)
-def actions(account: AccountArg, as_of: AsOfOption = None) -> Operation[ActionPlan]:
+def actions(
+    account: AccountArg,
+    as_of: AsOfOption = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option("--capacity", min=1, help="the most actions one of ours is given while a colleague can act"),
+    ] = None,
+) -> Operation[ActionPlan]:
     """Next best actions: who of ours should reach whom through which path, by expected coverage gain."""
-    return lambda s: analysis.actions(s, Scope.operator(), account, as_of=_day(as_of))
+    return lambda s: analysis.actions(s, Scope.operator(), account, capacity=capacity, as_of=_day(as_of))
 
 
 @app.command("risk")

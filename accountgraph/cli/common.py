@@ -30,6 +30,7 @@ from accountgraph import i18n
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.ledger.models import minor_unit
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services import records
 from accountgraph.services.scope import Scope
@@ -120,11 +121,17 @@ def article(word: str) -> str:
 
 
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
-    """An amount of money, one way everywhere: the exact decimal with its currency (`1250.00 EUR`); empty when
-    there is none."""
+    """An amount of money, one way everywhere: the exact decimal with its currency, written with at least the
+    currency's minor unit (`1250.00 EUR`, `1662000.00 EUR` for a deal of 1662000, `500 JPY`; never rounded);
+    empty when there is none."""
     if amount is None:
         return ""
-    return f"{amount} {currency}" if currency else str(amount)
+    if not currency:
+        return str(amount)
+    value = Decimal(amount)
+    if value.is_finite() and -value.as_tuple().exponent < minor_unit(currency):  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-minor_unit(currency)))  # only adds zeros
+    return f"{value} {currency}"
 
 
 @contextmanager

@@ -530,9 +530,9 @@ def _show_grades(values: list[value.AccountValue]) -> None:
             v.rfm or "—",
             "—" if v.recency_days is None else str(v.recency_days),
             str(v.frequency),
-            str(v.monetary),
-            str(v.annual_value),
-            str(v.ltv),
+            money(v.monetary, v.currency),
+            money(v.annual_value, v.currency),
+            money(v.ltv, v.currency),
         )
     out().print(table)
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out, plural
 
 app = typer.Typer()
 
@@ -46,7 +46,7 @@ def check(
     if report.ok:
         out().print(f"{report.store}: ok ({report.how})", markup=False, highlight=False)
         return
-    err().print(f"{report.store}: DAMAGED ({report.how}), {len(report.problems)} problem(s):", markup=False)
+    err().print(f"{report.store}: DAMAGED ({report.how}), {plural(len(report.problems), 'problem')}:", markup=False)
     for problem in report.problems:
         err().print(f"  - {problem}", markup=False, highlight=False)
     err().print(

@@ -172,6 +172,11 @@ class DealState:
     stage_age: float
     grade: float
     team: tuple[str, ...] = field(default=())  # our members in the account (for the thread action)
+    names: tuple[tuple[str, str], ...] = field(default=())  # our members' names by id, for what is said of them
+
+    def name_of(self, member: str) -> str:
+        """The name of one of ours (the id when it is not known)."""
+        return next((name for id_, name in self.names if id_ == member), member)
 
 
 def features_of(state: DealState) -> dict[str, float]:
@@ -274,6 +279,7 @@ def deal_state(
         stage_age=(now - entered).total_seconds() / 86400.0,
         grade=grade,
         team=tuple(view.team),
+        names=tuple((t, view.name(t)) for t in dict.fromkeys([*view.team, opp.owner]) if t and t in view.index),
     )
 
 

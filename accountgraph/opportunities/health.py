@@ -364,7 +364,7 @@ def risks_of(state: DealState) -> list[HealthRisk]:
     for m in ms:
         threads |= m.threads
     if ms and len(threads) <= 1:
-        who = f"only {next(iter(threads))} of ours" if threads else "none of ours"
+        who = f"only {state.name_of(next(iter(threads)))} of ours" if threads else "none of ours"
         rest.append(
             HealthRisk(kind="single_threaded", person=None, description=f"single-threaded: {who} knows the committee")
         )
@@ -396,7 +396,7 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 continue
             who = m.best_member or owner
             after = _with(state, m.person, roles=(*m.roles, "champion"))
-            text = f"recruit {m.name} as the deal's champion" + (f" (through {who})" if who else "")
+            text = f"recruit {m.name} as the deal's champion" + (f" (through {state.name_of(who)})" if who else "")
             out.append(("recruit_champion", m.person, who, text, after))
             break
     for m in champions:
@@ -411,7 +411,7 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 best_member=who,
             )
             text = f"strengthen the tie to champion {m.name} (now {m.best:.2f})" + (
-                f": {who} meets them" if who else ""
+                f": {state.name_of(who)} meets them" if who else ""
             )
             out.append(("strengthen_champion", m.person, who, text, after))
     for m in ms:
@@ -427,7 +427,7 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 best_member=who,
             )
             since = "never contacted" if m.days is None else f"last contact {m.days:.0f} days ago"
-            text = f"contact decision maker {m.name} ({since})" + (f": {who}" if who else "")
+            text = f"contact decision maker {m.name} ({since})" + (f": {state.name_of(who)}" if who else "")
             out.append(("contact_decision_maker", m.person, who, text, after))
         if m.opposing:
             roles = tuple(r for r in m.roles if r != "blocker")
@@ -442,7 +442,7 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
         target = max(ms, key=lambda m: (m.weight, m.person))
         who = spare[0]
         after = _with(state, target.person, threads=target.threads | {who}, best=max(target.best, state.threshold))
-        text = f"add a thread: {who} builds a relationship with {target.name}"
+        text = f"add a thread: {state.name_of(who)} builds a relationship with {target.name}"
         out.append(("add_thread", target.person, who, text, after))
     return out
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
 from accountgraph.algorithms import (
     AccountView,
+    ActionParams,
     Options,
     account_risk,
     best_paths,
@@ -43,7 +44,7 @@ from accountgraph.algorithms.results import (
     RiskReport,
     WhatIf,
 )
-from accountgraph.errors import NotFoundError
+from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import CompanyNode, GraphStore
 from accountgraph.schema.models import Company
 from accountgraph.services.exact import ExactBetweenness
@@ -364,12 +365,18 @@ def actions(
     store: GraphStore,
     scope: Scope,
     account: str,
+    *,
+    capacity: int | None = None,
     **load: Unpack[Loading],
 ) -> ActionPlan:
-    """Next best actions (`accountgraph.algorithms.next_best_actions`)."""
+    """Next best actions (`accountgraph.algorithms.next_best_actions`); `capacity` is the most actions one
+    member of ours is given while a colleague with room can act (default `ActionParams.capacity`, 3)."""
     scope.require_account(account)
+    if capacity is not None and capacity < 1:
+        raise InvalidArgument(f"capacity must be at least 1, not {capacity}", field="capacity")
+    params = None if capacity is None else ActionParams(capacity=capacity)
     view = account_view(store, account, **load)
-    return next_best_actions(view)
+    return next_best_actions(view, params)
 
 
 def risk(

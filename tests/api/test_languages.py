@@ -94,12 +94,20 @@ def test_a_body_that_does_not_validate_in_chinese(client: TestClient, store: Gra
     planner = new_key(store, ApiRole.PLANNER)
     body = {"id": "c1", "name": ""}
     english = client.put("/v1/companies/c1", json=body, headers=planner)
-    assert english.status_code == 422 and error_of(english)["message"].startswith("invalid request: 1 problem(s): ")
+    assert english.status_code == 422 and error_of(english)["message"].startswith("invalid request: 1 problem: ")
     chinese = client.put("/v1/companies/c1", json=body, headers={**planner, **ZH})
     assert chinese.status_code == 422 and error_of(chinese)["code"] == "validation_error"
-    rest = error_of(english)["message"].removeprefix("invalid request: 1 problem(s): ")
+    rest = error_of(english)["message"].removeprefix("invalid request: 1 problem: ")
     assert error_of(chinese)["message"] == f"请求无效：1 个问题：{rest}"
     assert error_of(chinese)["details"] == error_of(english)["details"]
+    # a count in words (issue 14 item 12: plurals), in both languages
+    two = client.put("/v1/companies/c1", json={"id": "c1", "name": "", "parent": ""}, headers=planner)
+    assert error_of(two)["message"].startswith("invalid request: 2 problems: "), error_of(two)["message"]
+    two_zh = client.put("/v1/companies/c1", json={"id": "c1", "name": "", "parent": ""}, headers={**planner, **ZH})
+    assert error_of(two_zh)["message"].startswith("请求无效：2 个问题：")
+    bundle = {"companies": [{"id": "c2", "name": ""}, {"id": "c3", "name": ""}]}
+    refused = client.post("/v1/import", json=bundle, headers=planner)
+    assert error_of(refused)["message"].startswith("refused, nothing was written: 2 problems: "), refused.text
 
 
 def test_what_the_middleware_answers_in_chinese_too(store: GraphStore) -> None:

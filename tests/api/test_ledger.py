@@ -228,6 +228,27 @@ def test_bad_input_is_a_422_naming_the_field_and_unknown_ids_a_404(
     number = client.post("/v1/payments", json={"invoice": inv.id, "amount": 1.5}, headers=pay("k", planner))
     invalid(number, "amount")
     assert "decimal string" in error_of(number)["message"]
+    # a product's price and its components' quantities too (issue 14 item 17: a JSON number, even a whole one,
+    # was taken for a product's price while refused everywhere else)
+    admin = new_key(store, ApiRole.ADMIN)
+    assert client.put("/v1/products/part", json=product("part", "5.00"), headers=admin).status_code == 200
+    for body, field in (
+        (
+            product("kit", "5.00", [("part", "2")]) | {"list_price": {"amount": 5, "currency": "EUR"}},
+            "list_price.amount",
+        ),
+        (
+            product("kit", "5.00", [("part", "2")]) | {"list_price": {"amount": 0.1, "currency": "EUR"}},
+            "list_price.amount",
+        ),
+        (product("kit", "5.00") | {"components": [{"product": "part", "quantity": 2}]}, "components.0.quantity"),
+    ):
+        refused = client.put("/v1/products/kit", json=body, headers=admin)
+        invalid(refused, field)
+        assert "never JSON numbers" in error_of(refused)["message"]
+    assert client.get("/v1/products/kit", headers=admin).status_code == 404
+    made = ok(client.put("/v1/products/kit", json=product("kit", "5.00", [("part", "2")]), headers=admin))
+    assert made["list_price"] == {"amount": "5.00", "currency": "EUR"} and made["components"][0]["quantity"] == "2"
     invalid(
         client.post("/v1/payments", json={"invoice": inv.id, "amount": "-1.00"}, headers=pay("k", planner)), "amount"
     )

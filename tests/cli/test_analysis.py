@@ -125,3 +125,30 @@ def test_errors_exit_1_without_traceback(store_dir: Path) -> None:
         assert "not found" in done.stderr and "Traceback" not in done.stderr, args
     bad_date = run(store_dir, "rank", "medtech", "--as-of", "yesterday")
     assert bad_date.exit_code == 2 and "Traceback" not in bad_date.stderr
+
+
+def test_actions_capacity_is_the_planner_s_to_set(store_dir: Path) -> None:
+    """Issue 14 item 11: the capacity per member of ours is configurable from the command line and the API."""
+    from collections import Counter
+
+    from accountgraph.graph.sqlite import SqliteStore
+    from accountgraph.schema.models import ApiRole
+    from tests.api.support import api, error_of, new_key
+
+    args = ("actions", "medtech", "--as-of", "2026-01-01", "--json")
+    default = json.loads(ok(run(store_dir, *args)))
+    assert default["capacity"] == 3
+    one = json.loads(ok(run(store_dir, *args, "--capacity", "1")))
+    assert one["capacity"] == 1 and one != default
+    members = len({m for a in one["actions"] for m in [a["member"]] if m})
+    assert members > max(Counter(a["member"] for a in default["actions"]).values())  # spread over more people
+    assert "at most 1 each" in ok(run(store_dir, *args[:-1], "--capacity", "1"))
+    refused = run(store_dir, *args, "--capacity", "0")
+    assert refused.exit_code != 0 and "capacity" in refused.stderr and "Traceback" not in refused.output
+    with SqliteStore(f"sqlite:///{store_dir / 'cli.db'}") as store, api(store) as client:
+        headers = new_key(store, ApiRole.VIEWER)
+        r = client.get("/v1/accounts/medtech/actions?as_of=2026-01-01&capacity=1", headers=headers)
+        assert r.status_code == 200 and r.json()["capacity"] == 1
+        assert [a["target"] for a in r.json()["actions"]] == [a["target"] for a in one["actions"]]
+        r = client.get("/v1/accounts/medtech/actions?capacity=0", headers=headers)
+        assert r.status_code == 422 and "capacity" in str(error_of(r))

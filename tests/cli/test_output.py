@@ -38,6 +38,11 @@ def test_deals_and_plans_name_the_people_they_refer_to(grp: str) -> None:
     assert "王伟 (gm)" in shown and "owner Alex Account (am)" in shown
     assert json.loads(invoke(grp, "opp", "show", "o1", "--json").stdout)["committee"][0]["person"] == "gm"
     assert "Alex Account (am)" in invoke(grp, "opp", "list").stdout
+    # the deal's actions name our people too (they said "contact decision maker 王伟 ...: am")
+    actions = json.loads(invoke(grp, "opp", "health", "o1", "--json").stdout)["actions"]
+    texts = [a["description"] for a in actions]
+    assert texts and any("Alex Account" in t for t in texts), texts
+    assert not any(re.search(r"(: am$|\(through am\)|thread: am )", t) for t in texts), texts
     assert invoke(grp, "plan", "create", "grp", "--id", "p1", "--owner", "am").exit_code == 0
     added = invoke(grp, "plan", "goal", "add", "p1", "--kind", "stance", "--person", "gm")
     assert "turn 王伟 to supporter" in added.stdout, added.output
@@ -89,6 +94,14 @@ def test_money_is_printed_one_way(grp: str) -> None:
     assert "1250.00 EUR" in invoke(grp, "product", "list").stdout
     invoke(grp, "opp", "create", "grp", "Deal", "--id", "o2", "--amount", "250000.00")
     assert "250000.00 EUR" in " ".join(invoke(grp, "opp", "show", "o2").stdout.split())  # a title may wrap
+    # a whole amount is written to the currency's minor unit, never rounded (a deal of 1662000 printed
+    # "1662000 EUR" next to "120000.00 EUR"; grades printed "0" beside "0.00")
+    assert money(Decimal("1662000"), "EUR") == "1662000.00 EUR" and money(Decimal("500"), "JPY") == "500 JPY"
+    assert money(Decimal("0.125"), "EUR") == "0.125 EUR" and money(Decimal("12.5"), "KWD") == "12.500 KWD"
+    invoke(grp, "opp", "create", "grp", "Whole", "--id", "o3", "--amount", "1662000")
+    assert "1662000.00 EUR" in invoke(grp, "opp", "list").stdout
+    grades = invoke(grp, "grades").stdout
+    assert "0.00 EUR" in grades and not re.search(r"│\s+0\s+│\s+0\s+│", grades)
 
 
 def test_plurals_and_articles(grp: str) -> None:

@@ -3,6 +3,7 @@ commands), on real files (and a real Neo4j server where the backend has somethin
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from contextlib import closing
@@ -114,6 +115,7 @@ def test_the_cli_says_the_file_is_damaged_without_a_traceback(tmp_path: Path) ->
     checked = cli("check", store=path)
     assert checked.exit_code == 1 and "Traceback" not in checked.stderr
     assert "DAMAGED" in checked.stderr and "restore the store from a backup" in checked.stderr
+    assert re.search(r"DAMAGED \(SQLite quick_check\), \d+ problems?:", checked.stderr), checked.stderr  # no "(s)"
 
 
 def test_the_api_over_a_damaged_file_is_not_ready_and_answers_503_never_500(tmp_path: Path) -> None:

@@ -442,7 +442,9 @@ def test_a_plan_from_an_opportunity_tracks_the_actions_that_raise_its_win_probab
         {"person": "ops", "roles": ["decision_maker"]},
     ]
     deal(s, "d-plan", committee)
-    h = opportunity_health(s, "d-plan", cache=None)
+    # on the plan's day, as the plan reads it (with the time of day, "400.6 days ago" read "401" after noon UTC
+    # against the plan's "400")
+    h = opportunity_health(s, "d-plan", reference=today(), cache=None)
     assert h.actions
     plan = plans.create_plan_from_opportunity(s, "d-plan", id="win-d", cache=None)
     assert plan.account == "acc" and plan.owner == "am" and "Deal d-plan" in plan.name

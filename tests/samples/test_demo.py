@@ -44,6 +44,9 @@ def test_seed_demo_loads_the_sample_and_the_data_sets_then_seeds_the_sample(
         # the sample's dates end on the demo's day: its latest interaction is on it or just before
         latest = max(i.at for i in store.export_bundle(SAMPLE_ACCOUNT_ID).interactions)
         assert 0 <= (DAY - latest.date()).days <= 30
+        # and so do its risk events (issue 14 item 3: they stayed in 2024 while the rest moved to today)
+        risks = store.export_bundle(SAMPLE_ACCOUNT_ID).risks
+        assert risks and all(0 < (DAY - r.at).days <= 365 for r in risks)
 
         # the Chinese sample: its dates end on the demo's day too, and the portfolio seeds its sales and deal
         latest_zh = max(i.at for i in store.export_bundle("huakang").interactions)

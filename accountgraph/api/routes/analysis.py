@@ -94,8 +94,17 @@ def what_if(
 
 
 @router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
-def actions(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> ActionPlan:
-    return analysis.actions(access.store, access.scope, id, as_of=as_of, cache=views)
+def actions(
+    access: ReadAccess,
+    views: ViewsDep,
+    id: AccountId,
+    capacity: Annotated[
+        int | None,
+        Query(ge=1, le=1000, description="the most actions one of ours is given while a colleague can act (default 3)"),
+    ] = None,
+    as_of: AsOf = None,
+) -> ActionPlan:
+    return analysis.actions(access.store, access.scope, id, capacity=capacity, as_of=as_of, cache=views)
 
 
 @router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")

@@ -27,10 +27,14 @@ from accountgraph.api.routing import IdRoute
 from accountgraph.errors import InvalidArgument
 from accountgraph.ledger import rules, service
 from accountgraph.ledger.models import (
+    Component,
     Contract,
+    Dec,
     Invoice,
+    Money,
     Order,
     Payment,
+    Positive,
     Product,
     Quote,
     QuoteStatus,
@@ -246,8 +250,25 @@ def get_product(access: ReadAccess, id: RecordId) -> Product:
     return service.get_product(access.store, id)
 
 
+class _PriceBody(Money):
+    amount: Annotated[Dec, BeforeValidator(decimal_text)]
+
+
+class _ComponentBody(Component):
+    quantity: Annotated[Positive, BeforeValidator(decimal_text)]
+
+
+class ProductBody(Product):
+    """A product as the API reads it: its price and its components' quantities are decimal strings, never JSON
+    numbers (a number may have lost digits before any check could see it), as everywhere money is read."""
+
+    list_price: _PriceBody
+    components: list[_ComponentBody] = Field(default_factory=list)  # type: ignore[assignment]
+
+
 @products.put("/{id:path}", summary="Create or replace a product (its components and options must exist)")
-def put_product(access: WriteAccess, id: RecordId, product: Product) -> Product:
+def put_product(access: WriteAccess, id: RecordId, body: ProductBody) -> Product:
+    product = Product.model_validate(body.model_dump())
     return _call(lambda: ledger.save_product(access.store, access.scope, product, id=id), "products", product.id)
 
 
