@@ -84,7 +84,9 @@ def messages() -> list[bytes]:
     for i in range(10):
         out.append(message("new.person@acme.example", [ANN[0]], _day(40 + i), f"new-{i}@acme.example"))
     for i in range(40):
-        out.append(message(CTO, [ANN[0]], _day(i), f"list-{i}@acme.example", headers={"List-Id": "<news.acme.example>"}))
+        out.append(
+            message(CTO, [ANN[0]], _day(i), f"list-{i}@acme.example", headers={"List-Id": "<news.acme.example>"})
+        )
     for i in range(20):
         auto = {"Auto-Submitted": "auto-replied"}
         out.append(message(CTO, [ANN[0]], _day(i), f"auto-{i}@acme.example", headers=auto))
