@@ -40,8 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from email.parser import BytesHeaderParser
-from email.policy import compat32
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,57 +104,94 @@ class Message:
     skip: str | None  # why it is ignored (mailing list, automatic), or None
 
 
-_PARSER = BytesHeaderParser(policy=compat32)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _BULK = frozenset({"bulk", "list", "junk"})
+_KEPT = frozenset(
+    {b"from", b"to", b"cc", b"bcc", b"date", b"message-id", b"references", b"in-reply-to", b"list-id",
+     b"auto-submitted", b"precedence", b"subject"}
+)  # fmt: skip
+"""The headers read; the others are only checked to be header lines."""
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+Fields = dict[bytes, list[str]]
 
 
 def _address_list(values: list[str]) -> list[str]:
-    return [a.strip().casefold() for _, a in getaddresses(values) if "@" in a]
+    """The addresses of address headers, case-folded: a quick scan, the standard library's parser for values
+    with quoted names or comments (where an `@` may not be an address)."""
+    out: list[str] = []
+    for value in values:
+        if '"' in value or "(" in value:
+            out += [a.strip().casefold() for _, a in getaddresses([value]) if "@" in a]
+        else:
+            out += [a.casefold() for a in _ADDRESS.findall(value)]
+    return out
 
 
-def _message(file: str, where: str, header: bytes, with_subjects: bool) -> Message:
-    parsed = _PARSER.parsebytes(header)
-    senders = _address_list(parsed.get_all("From", []))
+def _one(fields: Fields, name: bytes) -> str | None:
+    values = fields.get(name)
+    return values[0].strip() if values else None
+
+
+def _message(file: str, where: str, fields: Fields, with_subjects: bool) -> Message:
+    senders = _address_list(fields.get(b"from", []))
     if not senders:
         raise CaptureError(file, where, "no sender: the message has no From header with an address")
-    date_text = parsed.get("Date")
+    date_text = _one(fields, b"date")
     if date_text is None:
         raise CaptureError(file, where, "no Date header")
     try:
-        at = parsedate_to_datetime(str(date_text))
-    except (TypeError, ValueError, IndexError):
-        raise CaptureError(file, where, f"the Date header is not a date: {str(date_text)[:80]!r}") from None
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    recipients = _address_list([*parsed.get_all("To", []), *parsed.get_all("Cc", []), *parsed.get_all("Bcc", [])])
-    message_id = str(parsed.get("Message-ID") or parsed.get("Message-Id") or "").strip()
+        at = parsedate_to_datetime(date_text)
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise CaptureError(file, where, f"the Date header is not a date: {date_text[:80]!r}") from None
+    recipients = _address_list([*fields.get(b"to", []), *fields.get(b"cc", []), *fields.get(b"bcc", [])])
+    message_id = _one(fields, b"message-id") or ""
     if not message_id:  # the same message gives the same id again
         message_id = "sha256:" + _digest(senders[0], at.isoformat(), *sorted(recipients))
-    references = str(parsed.get("References") or "").split()
-    reply_to = str(parsed.get("In-Reply-To") or "").strip()
-    thread = references[0] if references else (reply_to or None)
+    references = (_one(fields, b"references") or "").split()
+    thread = references[0] if references else (_one(fields, b"in-reply-to") or None)
     skip = None
-    auto = str(parsed.get("Auto-Submitted") or "").strip().casefold()
-    if parsed.get("List-Id") is not None:
+    auto = (_one(fields, b"auto-submitted") or "").casefold()
+    if b"list-id" in fields:
         skip = "mailing list"
     elif auto and auto != "no":
         skip = "automatic"
-    elif str(parsed.get("Precedence") or "").strip().casefold() in _BULK:
+    elif (_one(fields, b"precedence") or "").casefold() in _BULK:
         skip = "bulk"
-    subject = str(parsed.get("Subject")) if with_subjects and parsed.get("Subject") is not None else None
+    subject = None
+    if with_subjects and (raw := _one(fields, b"subject")) is not None:
+        try:
+            subject = str(make_header(decode_header(raw)))
+        except (ValueError, LookupError, UnicodeError):
+            subject = raw
     return Message(where, message_id, senders[0], recipients, at, thread, subject, skip)
 
 
-def _headers(lines: Iterator[tuple[int, bytes]], file: str, where: Callable[[], str]) -> tuple[bytes, bool]:
-    """The header block read from `lines` (up to the blank line), and whether the blank line was found."""
-    block: list[bytes] = []
+def _headers(lines: Iterator[tuple[int, bytes]], file: str, where: Callable[[], str]) -> tuple[Fields, bool, bool]:
+    """The kept header fields read from `lines` up to the blank line (unfolded, decoded), whether the blank line
+    was found, and whether there was any header line."""
+    fields: Fields = {}
+    current: list[str] | None = None  # the value list of the field being read, when it is kept
+    seen = False
     for number, line in lines:
         if line in (b"\n", b"\r\n", b""):
-            return b"".join(block), True
-        if not (line[:1] in (b" ", b"\t") and block) and not _HEADER_LINE.match(line):
+            return fields, True, seen
+        if line[:1] in (b" ", b"\t") and seen:
+            if current is not None:
+                current[-1] += " " + line.strip().decode("utf-8", "replace")
+            continue
+        if not _HEADER_LINE.match(line):
             raise CaptureError(file, f"{where()}, line {number}", "not a header line (a damaged or truncated message)")
-        block.append(line)
-    return b"".join(block), False
+        seen = True
+        name, _, value = line.partition(b":")
+        key = name.strip().lower()
+        if key in _KEPT:
+            current = fields.setdefault(key, [])
+            current.append(value.strip().decode("utf-8", "replace"))
+        else:
+            current = None
+    return fields, False, seen
 
 
 def _lines(stream: IO[bytes], progress: Progress | None) -> Iterator[tuple[int, bytes]]:
@@ -185,10 +221,10 @@ def _mbox(source: Source, stream: IO[bytes], with_subjects: bool, progress: Prog
     while start is not None:
         count += 1
         where = f"message {count} (line {start})"
-        header, ended = _headers(lines, source.name, lambda: f"message {count}")  # noqa: B023
+        fields, ended, _ = _headers(lines, source.name, lambda: f"message {count}")  # noqa: B023
         if not ended:
             raise CaptureError(source.name, where, "truncated: the file ends inside the message's headers")
-        yield _message(source.name, where, header, with_subjects)
+        yield _message(source.name, where, fields, with_subjects)
         start = None
         for number, line in lines:  # the body, unread
             if line.startswith(b"From "):
@@ -198,10 +234,10 @@ def _mbox(source: Source, stream: IO[bytes], with_subjects: bool, progress: Prog
 
 def _eml(source: Source, stream: IO[bytes], with_subjects: bool, progress: Progress | None) -> Iterator[Message]:
     lines = _lines(stream, progress)
-    header, _ = _headers(lines, source.name, lambda: "message 1")
-    if not header.strip():
+    fields, _, seen = _headers(lines, source.name, lambda: "message 1")
+    if not seen:
         raise CaptureError(source.name, "line 1", "not a message: no headers")
-    yield _message(source.name, "message 1 (line 1)", header, with_subjects)
+    yield _message(source.name, "message 1 (line 1)", fields, with_subjects)
     for _ in lines:  # the body, unread (read through for the progress)
         pass
 
@@ -288,6 +324,8 @@ def _parse_prop(file: str, number: int, line: str) -> tuple[str, dict[str, str],
     return match.group(1).upper(), params, match.group(3)
 
 
+MAX_OCCURRENCES = 50_000
+"""The most occurrences of one recurring event read (a rule every second since 1900 is a mistake, not a meeting)."""
 _NOT_CALENDAR = "not a calendar: it does not start with BEGIN:VCALENDAR"
 
 
@@ -489,10 +527,17 @@ def _starts(file: str, event: _Event, reference: datetime) -> Iterator[datetime]
         for part in value.split(","):
             dates.exdate(_instant(file, event.where, params, part))
     limit = reference.astimezone(start.tzinfo) if start.tzinfo is not None else reference
-    for at in dates.xafter(start - timedelta(seconds=1), inc=True):
-        if at > limit:
-            return
-        yield at
+    try:
+        for n, at in enumerate(dates.xafter(start - timedelta(seconds=1), inc=True)):
+            if at > limit:
+                return
+            if n >= MAX_OCCURRENCES:
+                raise CaptureError(
+                    file, event.where, f"more than {MAX_OCCURRENCES:,} occurrences up to the reference time"
+                )
+            yield at
+    except (ValueError, TypeError, OverflowError) as err:
+        raise CaptureError(file, event.where, f"RRULE: {err}") from None
 
 
 # ---------------------------------------------------------------------------------------------------- the use case

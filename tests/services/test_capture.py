@@ -141,7 +141,8 @@ def test_subjects_become_notes_when_asked_for(tmp_path: Path) -> None:
         store.load_bundle(case.ACCOUNT)
         run(store, with_subjects=True)
         notes = Counter(i["note"] for i in interactions(store))
-        assert notes[case.SUBJECT] == 100 + 18  # Ann's messages and the weekly meetings
+        # Ann's 100 messages to the CTO (20 also to the engineer), the weekly meetings but the moved one (its own title)
+        assert notes[case.SUBJECT] == 100 + 20 + 17 and notes["Meeting"] == 1 + 2
         assert not any("From the body" in str(n) for n in notes)
 
 
@@ -173,6 +174,7 @@ BAD_CALENDARS = [
     (lambda t: t.replace("UID:review@vendor.example\r\n", ""), "an event without UID"),
     (lambda t: "hello\r\n" + t, "not a calendar content line"),
     (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SOMETIMES", 1), "RRULE"),
+    (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SECONDLY", 1), "more than 50,000 occurrences"),
 ]
 
 
