@@ -52,10 +52,14 @@ def account(people: int, members: int) -> Bundle:
                 for i in range(people)
             ],
             "team": [
-                {"id": f"t{i:03}", "name": f"Member {i}", "email": f"m{i}@vendor.example",
-                 "emails": [f"member.{i}@old-vendor.example"]}
+                {
+                    "id": f"t{i:03}",
+                    "name": f"Member {i}",
+                    "email": f"m{i}@vendor.example",
+                    "emails": [f"member.{i}@old-vendor.example"],
+                }
                 for i in range(members)
-            ],  # fmt: skip
+            ],
         }
     )
 
