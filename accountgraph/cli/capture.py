@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -38,9 +38,7 @@ SubjectsOption = Annotated[
 ProgressOption = Annotated[bool, typer.Option("--progress", help="show progress on stderr even when not a terminal")]
 AsOfOption = Annotated[
     str | None,
-    typer.Option(
-        "--as-of", help="the reference time, YYYY-MM-DD or ISO date-time (default now); later ones don't count"
-    ),
+    typer.Option("--as-of", help="the reference time: a day (up to its end) or an ISO date-time (default now)"),
 ]
 _SHOWN = 20
 
@@ -72,6 +70,8 @@ def _reference(text: str | None) -> datetime | None:
         at = datetime.fromisoformat(text)
     except ValueError:
         raise fail(f"--as-of: not a date or date-time: {text!r}") from None
+    if len(text) == 10:  # a day: up to its end, as the API's `as_of`
+        at += timedelta(days=1)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 

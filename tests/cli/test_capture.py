@@ -31,7 +31,7 @@ def test_a_dry_run_shows_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     store = loaded(tmp_path)
     mbox, ics = case.write_files(tmp_path)
     before = counts(tmp_path)
-    done = invoke(store, "capture", "mail", str(mbox), "--account", "acme", "--dry-run", "--as-of", "2026-06-30")
+    done = invoke(store, "capture", "mail", str(mbox), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "1 file: 300 messages, 0 meetings up to 2026-06-30T00:00:00+00:00" in done.stdout
     assert "220 new, 0 already stored" in done.stdout
@@ -39,7 +39,7 @@ def test_a_dry_run_shows_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     assert "mailing list" in done.stdout and "dry run, nothing was written" in done.stdout
     assert "ties that change" in done.stdout and "t-ann" in done.stdout
     assert counts(tmp_path) == before
-    done = invoke(store, "capture", "calendar", str(ics), "--account", "acme", "--dry-run", "--as-of", "2026-06-30")
+    done = invoke(store, "capture", "calendar", str(ics), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "23 meetings" in done.stdout and "20 new" in done.stdout and "newbie@acme.example" in done.stdout
     assert counts(tmp_path) == before
@@ -71,7 +71,7 @@ def test_a_directory_of_eml_files(tmp_path: Path) -> None:
     for n, data in enumerate(case.messages()[:100]):
         (folder / f"{n:03}.eml").write_bytes(data)
     (folder / "notes.txt").write_text("not a message")
-    done = invoke(store, "capture", "mail", str(folder), "--account", "acme", "--as-of", "2026-06-30")
+    done = invoke(store, "capture", "mail", str(folder), "--account", "acme", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "100 files: 100 messages" in done.stdout and "120 new" in done.stdout  # 20 Cc the engineer
 
