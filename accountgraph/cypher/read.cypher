@@ -128,6 +128,15 @@ RETURN 1 AS ok
 MATCH (m:AccountGraphMeta {id: 'data'})
 RETURN m.version AS version
 
+// The change feed's entries after $version (none when more than $keep versions are asked for).
+// name: changes_since
+MATCH (m:AccountGraphMeta {id: 'data'})
+WITH m, CASE WHEN m.version - $version > $keep THEN []
+             ELSE [v IN range($version + 1, m.version) | $prefix + toString(v)] END AS ids
+OPTIONAL MATCH (c:AccountGraphMeta)
+WHERE c.id IN ids
+RETURN m.version AS version, collect([c.version, c.changes]) AS changes
+
 // name: gate_state
 OPTIONAL MATCH (g:AccountGraphMeta {id: $gates})
 RETURN coalesce(g.gen, 0) AS gen, COUNT { (c:CommitGate) WHERE c.until > datetime() } AS open

@@ -134,6 +134,16 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS
 MERGE (m:AccountGraphMeta {id: 'data'})
 SET m.version = coalesce(m.version, 0) + 1
 
+// The change feed's entry of the version just made (`accountgraph.graph.changes`): one meta node per version,
+// found by its unique id; the entry of the version `$keep` before goes.
+// name: record_changes
+MATCH (m:AccountGraphMeta {id: 'data'})
+MERGE (c:AccountGraphMeta {id: $prefix + toString(m.version)})
+SET c.version = m.version, c.changes = $changes
+WITH m
+OPTIONAL MATCH (old:AccountGraphMeta {id: $prefix + toString(m.version - $keep)})
+DELETE old
+
 // The same lock, the version unchanged: a write no derived data depends on (a browser session).
 // name: lock_data_version
 MERGE (m:AccountGraphMeta {id: 'data'})

@@ -54,6 +54,21 @@ from accountgraph.errors import (
     StoreResourceError,
     VersionConflict,
 )
+from accountgraph.graph.changes import (
+    ANY,
+    DOCUMENT,
+    FEED_KEEP,
+    FEED_NODE,
+    KEY,
+    RECORDS,
+    Change,
+    ChangeSet,
+    bundle_changes,
+    tie_id,
+    tie_of,
+)
+from accountgraph.graph.changes import decode as decode_change
+from accountgraph.graph.changes import encode as encode_change
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
@@ -364,12 +379,19 @@ class Neo4jStore(GraphStore):
                 return result
 
     def _write(
-        self, fn: Callable[[ManagedTransaction], T], *, gated: bool = False, moves_data_version: bool = True
+        self,
+        fn: Callable[[ManagedTransaction], T],
+        *,
+        gated: bool = False,
+        moves_data_version: bool = True,
+        changes: list[Change] | None = None,
     ) -> T:
         """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
-        False: only locks it, for a write no derived data depends on); `gated`: behind a commit gate (see
+        False: only locks it, for a write no derived data depends on) and records `changes` in the change
+        feed under the new version (None: one `changes.ANY` entry); `gated`: behind a commit gate (see
         `_read`), for writes of many records that readers must see whole or not at all."""
         gates: list[str] = []
+        feed = [encode_change(c) for c in (changes or [Change(ANY)])]
 
         def work(tx: ManagedTransaction) -> T:
             # The version node is locked FIRST: every write transaction queues on it before it
@@ -377,6 +399,8 @@ class Neo4jStore(GraphStore):
             # `_call` would retry it with a growing back-off) and the version moves with the data.
             tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
             result = fn(tx)
+            if moves_data_version:
+                tx.run(query("record_changes"), changes=feed, keep=FEED_KEEP, prefix=FEED_NODE).consume()
             if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
                 gates.append(self._gate("gate_open", str(uuid.uuid4())))
             return result
@@ -404,6 +428,32 @@ class Neo4jStore(GraphStore):
     def data_version(self) -> int:
         records = self._read_one("data_version")
         return int(records[0]["version"]) if records and records[0]["version"] is not None else 0
+
+    def changes_since(self, version: int) -> ChangeSet | None:
+        def work(tx: ManagedTransaction) -> ChangeSet | None:
+            found = tx.run(query("changes_since"), version=version, keep=FEED_KEEP, prefix=FEED_NODE).single()
+            now = int(found["version"] or 0) if found is not None else 0
+            if now == version:
+                return ChangeSet(now, [])
+            if found is None or now < version or now - version > FEED_KEEP:
+                return None
+            entries = [(int(v), texts) for v, texts in found["changes"] if v is not None]
+            if not ChangeSet.complete(version, now, {v for v, _ in entries}):
+                return None
+            entries.sort(key=lambda e: e[0])
+            changes = list(dict.fromkeys(decode_change(t) for _, texts in entries for t in texts))
+            records: dict[Change, Row | None] = {}
+            for change in changes:
+                if change.kind == "tie":
+                    type, a, b = tie_of(change.id)
+                    record = tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single()
+                    records[change] = None if record is None else _tie_in(record["row"])
+                elif change.kind in RECORDS:
+                    record = tx.run(query(f"get_{change.kind}"), id=change.id).single()
+                    records[change] = None if record is None else _row_in(change.kind, record["row"])
+            return ChangeSet(now, changes, records)
+
+        return self._read(work)  # behind the commit gates: the rows of a bundle whole, or not at all
 
     def _read(self, fn: Callable[[ManagedTransaction], T], *, gated: bool = True) -> T:
         """Run `fn` in a managed read transaction. `gated`: its result is only used when no commit gate was
@@ -508,7 +558,7 @@ class Neo4jStore(GraphStore):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
 
-        self._write(work, gated=records > 1)  # a single record is never seen in part
+        self._write(work, gated=records > 1, changes=bundle_changes(bundle))  # a single record: never seen in part
 
     def _load_staged(self, bundle: Bundle, on: date) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
@@ -558,7 +608,7 @@ class Neo4jStore(GraphStore):
                         tx.run(query(name), rows=chunk).consume()
                 tx.run(query("stage_close"), stage=stage).consume()
 
-            self._write(switch, gated=True)
+            self._write(switch, gated=True, changes=bundle_changes(bundle))
         except BaseException:
             self._drop_stage(stage)
             raise
@@ -620,14 +670,15 @@ class Neo4jStore(GraphStore):
             record = tx.run(query(f"delete_{kind}"), id=id).single()
             return bool(record and record["deleted"])
 
-        return self._write(work)
+        # a person's or member's ties and interactions go too: caches reload (`ANY`)
+        return self._write(work, changes=[Change(kind, id)] if kind in ("interaction", "risk") else None)
 
     def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
         def work(tx: ManagedTransaction) -> bool:
             record = tx.run(query(f"delete_{type.value}"), {"from": a, "to": b}).single()
             return bool(record and record["deleted"])
 
-        return self._write(work)
+        return self._write(work, changes=[Change("tie", tie_id(type, a, b))])
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
@@ -701,7 +752,8 @@ class Neo4jStore(GraphStore):
             return done
 
         try:
-            return self._write(work, moves_data_version=any(w.moves_data_version for w in writes))
+            moves = any(w.moves_data_version for w in writes)
+            return self._write(work, moves_data_version=moves, changes=[Change(DOCUMENT)])
         except ConstraintError as err:  # a concurrent commit created one of these documents first
             raise VersionConflict(
                 f"a document of this commit was created meanwhile; nothing was written: {err}"
@@ -711,11 +763,11 @@ class Neo4jStore(GraphStore):
         def work(tx: ManagedTransaction) -> int:
             return int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
 
-        return self._write(work, moves_data_version=moves_data_version)
+        return self._write(work, moves_data_version=moves_data_version, changes=[Change(DOCUMENT)])
 
     def save_api_key(self, key: ApiKey) -> None:
         row = _rows_of([key])[0]
-        self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume())
+        self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume(), changes=[Change(KEY, key.id)])
 
     def get_api_key(self, id: str) -> ApiKey | None:
         records = self._read_one("get_api_key", id=id)

@@ -48,6 +48,16 @@ from accountgraph.errors import (
     StoreResourceError,
 )
 from accountgraph.graph import snapshot
+from accountgraph.graph.changes import (
+    ANY,
+    DOCUMENT,
+    FEED_KEEP,
+    RECORDS,
+    Change,
+    ChangeSet,
+    bundle_changes,
+    tie_id,
+)
 from accountgraph.graph.store import (
     ROW_FIELDS,
     CheckReport,
@@ -186,8 +196,18 @@ CREATE TABLE account_snapshot (
 );
 """
 
-# mail and calendar capture: a team member's other addresses (a JSON list), an e-mail's direction (out, in)
+# the change feed (`accountgraph.graph.changes`): what each write changed, by the data version it made
 _MIGRATION_7 = """
+CREATE TABLE change_feed (
+    version INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    id      TEXT NOT NULL
+);
+CREATE INDEX change_feed_version ON change_feed(version);
+"""
+
+# mail and calendar capture: a team member's other addresses (a JSON list), an e-mail's direction (out, in)
+_MIGRATION_8 = """
 ALTER TABLE team_member ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE interaction ADD COLUMN direction TEXT;
 """
@@ -200,6 +220,7 @@ MIGRATIONS: tuple[str, ...] = (
     _MIGRATION_5,
     _MIGRATION_6,
     _MIGRATION_7,
+    _MIGRATION_8,
 )
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
@@ -515,17 +536,40 @@ class SqliteStore(GraphStore):
             conn.execute("COMMIT")
 
     @contextmanager
-    def _write_tx(self, moves_data_version: bool = True) -> Iterator[sqlite3.Connection]:
+    def _write_tx(
+        self, moves_data_version: bool = True, changes: Sequence[Change] | None = None
+    ) -> Iterator[sqlite3.Connection]:
         """A write transaction that also bumps the data version (for caches keyed by it), unless
-        `moves_data_version` is False (a write no derived data depends on)."""
+        `moves_data_version` is False (a write no derived data depends on), and records `changes` in the
+        change feed under the new version (None: one `changes.ANY` entry), pruning the feed's oldest version."""
         with self._tx(write=True) as conn:
             yield conn
             if moves_data_version:
                 conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
                 conn.execute("DELETE FROM account_snapshot")
+                version = _data_version(conn)
+                conn.executemany(
+                    "INSERT INTO change_feed (version, kind, id) VALUES (?, ?, ?)",
+                    [(version, c.kind, c.id) for c in (changes or [Change(ANY)])],
+                )
+                conn.execute("DELETE FROM change_feed WHERE version <= ?", (version - FEED_KEEP,))
 
     def data_version(self) -> int:
         return _data_version(self._conn())
+
+    def changes_since(self, version: int) -> ChangeSet | None:
+        with self._tx(write=False) as conn:  # one snapshot: the entries and the rows they name agree
+            now = _data_version(conn)
+            if now == version:
+                return ChangeSet(now, [])
+            if now < version or now - version > FEED_KEEP:
+                return None
+            sql = "SELECT version, kind, id FROM change_feed WHERE version > ? ORDER BY version, rowid"
+            rows = conn.execute(sql, (version,)).fetchall()
+            if not ChangeSet.complete(version, now, {r[0] for r in rows}):
+                return None
+            found = list(dict.fromkeys(Change(kind, id) for _, kind, id in rows))
+            return ChangeSet(now, found, {c: self._changed_row(c) for c in found if c.kind in RECORDS})
 
     def _migrate(self) -> None:
         with self._tx(write=True) as conn:
@@ -561,7 +605,7 @@ class SqliteStore(GraphStore):
 
     # ---- writes -------------------------------------------------------------------------------
     def _load(self, bundle: Bundle, on: date) -> None:
-        with self._write_tx() as conn:
+        with self._write_tx(changes=bundle_changes(bundle)) as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")
             bundle = prepare_bundle(bundle, _Reader(conn), on)
             nodes = [(c.id, "company") for c in bundle.companies]
@@ -614,7 +658,8 @@ class SqliteStore(GraphStore):
         return []
 
     def _delete(self, kind: str, id: str) -> bool:
-        with self._write_tx() as conn:
+        # a person's or member's ties and interactions go too: caches reload (`ANY`)
+        with self._write_tx(changes=[Change(kind, id)] if kind in ("interaction", "risk") else None) as conn:
             if kind in ("company", "person", "team"):
                 if kind == "company":
                     self._check_company_empty(conn, id)
@@ -634,7 +679,7 @@ class SqliteStore(GraphStore):
             )
 
     def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
-        with self._write_tx() as conn:
+        with self._write_tx(changes=[Change("tie", tie_id(type, a, b))]) as conn:
             sql = "DELETE FROM tie WHERE type = ? AND src = ? AND dst = ?"
             return bool(conn.execute(sql, (type.value, a, b)).rowcount)
 
@@ -695,7 +740,7 @@ class SqliteStore(GraphStore):
         seen: Mapping[DocumentKey, str],
     ) -> list[Document]:
         # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
-        with self._write_tx(any(w.moves_data_version for w in writes)) as conn:
+        with self._write_tx(any(w.moves_data_version for w in writes), [Change(DOCUMENT)]) as conn:
 
             def stored(kind: str, id: str) -> int | None:
                 sql = "SELECT version, data FROM ledger WHERE kind = ? AND id = ?"
@@ -726,7 +771,7 @@ class SqliteStore(GraphStore):
             return done
 
     def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
-        with self._write_tx(moves_data_version) as conn:
+        with self._write_tx(moves_data_version, [Change(DOCUMENT)]) as conn:
             sql = "DELETE FROM ledger WHERE kind = ? AND id = ?"
             return sum(conn.execute(sql, (kind, id)).rowcount for id in ids)
 
@@ -814,6 +859,13 @@ class SqliteStore(GraphStore):
             rows.ties = TieColumns.of(rows.ties)
             self._save_snapshot(account_id, version, rows)
         return rows
+
+    def keep_snapshot(self, account_id: str) -> None:
+        with self._tx(write=False) as conn:
+            sql = "SELECT 1 FROM account_snapshot WHERE account = ? AND version = ?"
+            kept = conn.execute(sql, (account_id, _data_version(conn))).fetchone()
+        if kept is None:
+            self._account_rows(account_id)  # read from the tables, kept when large
 
     def _save_snapshot(self, account_id: str, version: int, rows: AccountRows) -> None:
         """Keep `rows` (read at data `version`) as the account's snapshot, if nothing was written since."""

@@ -29,6 +29,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError, VersionConflict
+from accountgraph.graph.changes import Change, ChangeSet, tie_of
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.perf import paused_gc
 from accountgraph.projection import TIE_FIELDS, AccountRows, Projection, Row, select
@@ -508,6 +509,23 @@ class GraphStore(ABC):
         """A number that grows with every committed write of data that derived data may depend on (records,
         ties, keys, documents other than those of a kind that does not `moves_data_version`): a key for
         caches of derived data."""
+
+    def changes_since(self, version: int) -> ChangeSet | None:
+        """What the writes after data `version` changed, with the current rows of those records, read in one
+        transaction (`accountgraph.graph.changes`); None when the store cannot tell (then reload)."""
+        return None
+
+    def keep_snapshot(self, account_id: str) -> None:
+        """Keep the account's rows as a snapshot of the current data if the backend keeps snapshots and has
+        none (SQLite: `accountgraph.graph.snapshot`), so that the next cold read does not pay for it; in the
+        caller's thread (services call it in the background). Nothing by default."""
+        return None
+
+    def _changed_row(self, change: Change) -> Row | None:
+        """The current row of the record a feed entry names (None: deleted); a tie as its row."""
+        if change.kind == "tie":
+            return self._get_tie(*tie_of(change.id))
+        return self._get(change.kind, change.id)
 
     @abstractmethod
     def ping(self) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -38,7 +39,7 @@ from accountgraph.projection.rows import AccountRows, Row
 from accountgraph.projection.ties import TieColumns, TieRow
 from accountgraph.schema.graph import RelType
 
-__all__ = ["Projection", "select"]
+__all__ = ["Projection", "project_person", "select"]
 
 _KNOWS = RelType.KNOWS.value
 _INFLUENCES = RelType.INFLUENCES.value
@@ -190,6 +191,23 @@ def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, str, dict[str, An
     nx._clear_cache(g)
 
 
+def project_person(p: Row, on: str) -> Row | None:
+    """A person's row as the projection on the ISO date `on` holds it (changed in place: the roles and stance
+    of that day, no history), or None when they are not at the company that day."""
+    # at the company on that day: since <= on < until (ISO dates compare as text)
+    since, until = p.get("since"), p.get("until")
+    if (since is not None and since > on) or (until is not None and on >= until):
+        return None
+    history = p.pop("history", None)
+    if history:
+        p["roles"], p["stance"] = _state_on(history, on)
+    else:
+        p["roles"] = list(p.get("roles") or [])
+        p["stance"] = p.get("stance") or "unknown"
+    p["kind"] = "person"
+    return p
+
+
 def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
     """What of the rows a backend read was true on `as_of` (see the module docstring).
 
@@ -197,20 +215,7 @@ def select(account_id: str, rows: AccountRows, as_of: date) -> Projection:
     """
     on = as_of.isoformat()
     companies = [{**c, "kind": "company"} for c in rows.companies]
-    people: list[Row] = []
-    for p in rows.people:
-        # at the company on that day: since <= on < until (ISO dates compare as text)
-        since, until = p.get("since"), p.get("until")
-        if (since is not None and since > on) or (until is not None and on >= until):
-            continue
-        history = p.pop("history", None)
-        if history:
-            p["roles"], p["stance"] = _state_on(history, on)
-        else:
-            p["roles"] = list(p.get("roles") or [])
-            p["stance"] = p.get("stance") or "unknown"
-        p["kind"] = "person"
-        people.append(p)
+    people = [p for p in map(project_person, rows.people, repeat(on)) if p is not None]
     people.sort(key=itemgetter("id"))
     present = {p["id"] for p in people}
     team_rows = {t["id"]: t for t in rows.team}

@@ -17,7 +17,7 @@ class Label(StrEnum):
     TEAM_MEMBER = "TeamMember"
     INTERACTION = "Interaction"
     RISK_EVENT = "RiskEvent"
-    META = "AccountGraphMeta"  # one node holding the store's data version
+    META = "AccountGraphMeta"  # the node holding the store's data version, and the change feed's (`change:<version>`)
     API_KEY = "ApiKey"  # an API key record (hash of the secret, role, scope)
     DOCUMENT = "LedgerRecord"  # a document (quote, invoice, plan...), keyed by (kind, id); the label's first name
     COMMIT_GATE = "CommitGate"  # open while a bundle's transaction commits (readers wait; see write.cypher)

@@ -6,7 +6,8 @@ one that does not exist), an account id and options, loads the account's project
 result of an algorithm. Prepared accounts are kept in a small per-process cache keyed by (store URL,
 account, as-of date, reference hour, options, data version): the version comes from the `store_version`
 callable (default: the store's `data_version()`, bumped on every write), so any write to the store makes
-the next call load afresh. Without a version the cache is not used.
+the next call catch the cached account up with the writes since (`accountgraph.services.incremental`) or load
+it afresh. Without a version the cache is not used.
 
 The reference time of strengths and risk recency is the start of the current hour (UTC), never after the
 end of the as-of date, so results are stable within the hour and cacheable; pass `reference` to pin it.
@@ -45,6 +46,7 @@ from accountgraph.algorithms.results import (
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import CompanyNode, GraphStore
 from accountgraph.schema.models import Company
+from accountgraph.services.incremental import catch_up
 from accountgraph.services.scope import Scope
 
 if TYPE_CHECKING:
@@ -89,6 +91,7 @@ class ViewCache:
         self.hits = 0
         self.misses = 0
         self.loads = 0  # calls of a loader (a miss that waited for another's load is not one)
+        self.caught_up = 0  # misses served by catching an older entry up with the writes (`account_view`)
 
     def get(self, key: Hashable) -> AccountView | None:
         with self._lock:
@@ -143,6 +146,14 @@ class ViewCache:
                 with self._lock:
                     self._flights.pop(key, None)
                 flight.set()
+
+    def older(self, key: tuple[Hashable, ...]) -> tuple[Hashable, AccountView] | None:
+        """An entry whose key equals `key` but for its last item (the data version), with that item."""
+        with self._lock:
+            for k, view in self._entries.items():
+                if isinstance(k, tuple) and len(k) == len(key) and k[:-1] == key[:-1] and k != key:
+                    return k[-1], view
+        return None
 
     def in_flight(self) -> int:
         """Keys being loaded now."""
@@ -227,7 +238,8 @@ def account_view(
     store_version: StoreVersion | None = None,
     cache: ViewCache | None = None,
 ) -> AccountView:
-    """The prepared account, from the cache when its data version has not moved.
+    """The prepared account, from the cache when its data version has not moved, else the cached one caught up
+    with the writes since (`accountgraph.services.incremental.catch_up`) when it can be, else prepared afresh.
 
     Raises
     ------
@@ -243,7 +255,17 @@ def account_view(
     version = version_of()  # read before loading: a write during the load only makes the entry older
     scope = (getattr(store, "url", id(store)), account)
     key = (scope, on, ref, options.model_dump_json(), version)
-    return cache.load(key, scope, lambda: prepare(store.account_projection(account, as_of=on), options, reference=ref))
+
+    def load() -> AccountView:
+        older = cache.older(key)
+        if older is not None and isinstance(older[0], int):
+            caught = catch_up(store, older[1], older[0])
+            if caught is not None:
+                cache.caught_up += 1
+                return caught[1]
+        return prepare(store.account_projection(account, as_of=on), options, reference=ref)
+
+    return cache.load(key, scope, load)
 
 
 def rank(

@@ -652,12 +652,14 @@ def test_sqlite_migrations_add_the_person_dates_and_the_snapshots(tmp_path: Path
     conn.commit()
     conn.close()
     with SqliteStore(f"sqlite:///{path}") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 7
-        tom = store.get_team_member("t")  # migration 7: a member's other addresses, an e-mail's direction
+        assert store.schema_version() == SCHEMA_VERSION == 8
+        tom = store.get_team_member("t")  # migration 8: a member's other addresses, an e-mail's direction
         assert (tom.email, tom.emails, store.get_interaction("i").direction) == ("t@x.example", [], None)
         assert store._conn().execute("SELECT count(*) FROM account_snapshot").fetchone() == (0,)
         old = store.get_person("p")
         assert (old.name, old.since, old.until) == ("Pia", None, None)
         store.upsert_person(old.model_copy(update={"since": JOINED, "until": LEFT}))
+        # migration 7: the change feed, which lists the write
+        assert store._conn().execute("SELECT kind, id FROM change_feed").fetchall() == [("person", "p")]
     with SqliteStore(f"sqlite:///{path}") as store:  # opened again: nothing to migrate, the dates kept
         assert (store.get_person("p").since, store.get_person("p").until) == (JOINED, LEFT)

@@ -3,7 +3,9 @@ commands), on real files (and a real Neo4j server where the backend has somethin
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -30,11 +32,13 @@ def filled_file(path: Path) -> Path:
 
 
 def damage(path: Path) -> None:
-    """Overwrite 200 bytes in the middle of a page in the middle of the file (a torn write, a bad sector)."""
-    pages = path.stat().st_size // PAGE
-    assert pages > 20
+    """Overwrite 200 bytes in the middle of a page of the ties, the middle one (a torn write, a bad sector): a page
+    every read of the account meets, wherever the schema puts its tables."""
+    assert path.stat().st_size // PAGE > 20
+    with closing(sqlite3.connect(path)) as conn:
+        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'tie' ORDER BY pageno")]
     with path.open("r+b") as f:
-        f.seek((pages // 2) * PAGE + 1000)
+        f.seek((pages[len(pages) // 2] - 1) * PAGE + 1000)  # page numbers start at 1
         f.write(b"\xff" * 200)
 
 
