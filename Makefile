@@ -50,3 +50,4 @@ test: install-test neo4j-build browser lint typecheck unit
 bench: install
 	$(PYTHON) bench/store.py
 	$(PYTHON) bench/algorithms.py
+	$(PYTHON) bench/capture.py

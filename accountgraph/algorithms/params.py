@@ -41,6 +41,26 @@ class StrengthParams(_Params):
     """The smallest effective strength (keeps −log strength finite)."""
 
 
+class CaptureParams(_Params):
+    """The strength a tie gets from captured mail and meetings: DotAlign's published person-to-person score
+    (help.dotalign.com, "Scoring Mechanics"), divided by 100 to be a strength in (0, 1].
+
+    ``points = 1 + email_points · min(out, in) + meeting_points · meetings`` (a reciprocated e-mail is the lesser
+    of the e-mails our member sent the person and those the person sent our member; meetings that took place by
+    the reference time); ``multiplier = 1 − (primary_share · min(1, days / primary_days) + (1 − primary_share) ·
+    min(1, days / secondary_days))``, ``days`` since the last interaction (the last meeting or the earlier of the
+    last e-mail out and the last e-mail in, whichever is later); ``score = max(1, min(cap, points) · multiplier)``;
+    ``strength = score / cap``.
+    """
+
+    email_points: NonNegative = 1.0
+    meeting_points: NonNegative = 3.0
+    cap: Positive = 100.0
+    primary_share: Fraction = 0.75
+    primary_days: Positive = 730.0
+    secondary_days: Positive = 2190.0
+
+
 class AuthorityWeights(_Params):
     """How the formal-authority part mixes its three parts (normalised to sum 1)."""
 

@@ -17,11 +17,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from accountgraph.algorithms.params import StrengthParams
+from accountgraph.algorithms.params import CaptureParams, StrengthParams
 from accountgraph.algorithms.results import TieStrength
 
 __all__ = [
+    "CapturedScore",
     "StrengthCore",
+    "captured_score",
     "decayed",
     "effective_strength",
     "interactions_by_pair",
@@ -331,3 +333,60 @@ def interactions_by_pair(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, s
     for touches in grouped.values():
         touches.sort()
     return dict(grouped)
+
+
+class CapturedScore(NamedTuple):
+    """A tie's strength from captured activity (see `CaptureParams`): its parts and the result."""
+
+    emails_out: int
+    emails_in: int
+    meetings: int
+    points: float
+    last: datetime | None
+    multiplier: float
+    score: float
+    strength: float
+
+
+def captured_score(
+    touches: Iterable[tuple[datetime, str, str | None]], reference: datetime, params: CaptureParams | None = None
+) -> CapturedScore:
+    """The strength of a member–person tie from its captured touches ``(at, kind, direction)``.
+
+    DotAlign's published person-to-person score (the formula is in `CaptureParams`): e-mails count when
+    reciprocated (the lesser of those out and those in), meetings when they took place (touches after
+    `reference` are ignored); the score decays linearly, three quarters of it to nothing over two years and the
+    rest over six, from the last interaction. Other kinds (calls, visits) count as meetings, e-mails without a
+    direction as neither.
+    """
+    params = params or CaptureParams()
+    out_n = in_n = meetings = 0
+    last_out: datetime | None = None
+    last_in: datetime | None = None
+    last_meeting: datetime | None = None
+    for at, kind, direction in touches:
+        if at > reference:
+            continue
+        if kind == "email":
+            if direction == "out":
+                out_n += 1
+                last_out = at if last_out is None or at > last_out else last_out
+            elif direction == "in":
+                in_n += 1
+                last_in = at if last_in is None or at > last_in else last_in
+            continue
+        meetings += 1
+        last_meeting = at if last_meeting is None or at > last_meeting else last_meeting
+    mail_last = min(last_out, last_in) if last_out is not None and last_in is not None else None
+    dates = [d for d in (last_meeting, mail_last) if d is not None]
+    last = max(dates) if dates else None
+    points = 1.0 + params.email_points * min(out_n, in_n) + params.meeting_points * meetings
+    if last is None:
+        multiplier = 1.0
+    else:
+        days = max(0.0, (reference - last).total_seconds() / _DAY)
+        primary = params.primary_share * min(1.0, days / params.primary_days)
+        secondary = (1.0 - params.primary_share) * min(1.0, days / params.secondary_days)
+        multiplier = 1.0 - (primary + secondary)
+    score = max(1.0, min(params.cap, points) * multiplier)
+    return CapturedScore(out_n, in_n, meetings, points, last, multiplier, score, min(1.0, score / params.cap))

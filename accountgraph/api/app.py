@@ -24,6 +24,7 @@ from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, Req
 from accountgraph.api.routes import (
     accounts,
     analysis,
+    capture,
     docs,
     health,
     import_,
@@ -138,6 +139,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     v1 = [
         *records.routers,
         *(module.router for module in (import_, report, accounts, analysis, keys, opportunities, portfolio, search)),
+        capture.router,
         *ledger.routers,
         *plans.routers,
     ]

@@ -21,6 +21,7 @@ from accountgraph import i18n
 from accountgraph.cli import (
     analysis,
     api,
+    capture,
     deals,
     demo,
     kinds,
@@ -82,6 +83,7 @@ for name, group in kinds.GROUPS.items():
     app.add_typer(group, name=name)
 app.add_typer(plans.plan_app, name="plan")
 app.add_typer(portfolio.portfolio_app, name="portfolio")
+app.add_typer(capture.capture_app, name="capture")
 
 
 def main() -> Any:

@@ -123,6 +123,8 @@ def _row_in(kind: str, row: Row) -> Row:
         out["roles"] = list(out["roles"] or [])
         history = out["history"]
         out["history"] = json.loads(history) if history and history != "[]" else []
+    elif kind == "team":
+        out["emails"] = list(out["emails"] or [])
     return out
 
 

@@ -206,6 +206,12 @@ CREATE TABLE change_feed (
 CREATE INDEX change_feed_version ON change_feed(version);
 """
 
+# mail and calendar capture: a team member's other addresses (a JSON list), an e-mail's direction (out, in)
+_MIGRATION_8 = """
+ALTER TABLE team_member ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE interaction ADD COLUMN direction TEXT;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _MIGRATION_1,
     _MIGRATION_2,
@@ -214,6 +220,7 @@ MIGRATIONS: tuple[str, ...] = (
     _MIGRATION_5,
     _MIGRATION_6,
     _MIGRATION_7,
+    _MIGRATION_8,
 )
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
@@ -234,7 +241,7 @@ log = logging.getLogger(__name__)
 
 _TIE_COLUMNS = ("type", "src", "dst", "strength", "since", "until", "last_contact", "note")
 _TIE_SELECT = ", ".join(_TIE_COLUMNS)  # in the order of TIE_FIELDS (src is "from", dst is "to")
-_JSON_COLUMNS = frozenset({"roles", "history", "accounts"})
+_JSON_COLUMNS = frozenset({"roles", "history", "accounts", "emails"})
 _KEY_COLUMNS = ("id", "name", "role", "accounts", "secret_hash", "created_at", "revoked_at")
 _ACCOUNT_PEOPLE = "SELECT p.id FROM tree JOIN person p ON p.company = tree.id"
 
@@ -905,11 +912,11 @@ class SqliteStore(GraphStore):
             f"SELECT {columns} FROM team_member m CROSS JOIN tie t ON t.src = m.id WHERE t.dst IN (SELECT id FROM acct)"
         )
         from_team: list[TieRow] = conn.execute(sql, (account_id,)).fetchall()
+        int_cols = _TABLES["interaction"][1]
         sql = (
-            _TREE + "SELECT i.id, i.member, i.person, i.kind, i.at, i.sentiment, i.note FROM tree "
+            _TREE + f"SELECT {', '.join('i.' + c for c in int_cols)} FROM tree "
             "JOIN person p ON p.company = tree.id JOIN interaction i ON i.person = p.id ORDER BY i.id"
         )
-        int_cols = _TABLES["interaction"][1]
         rows.interactions = [_row_out(int_cols, v) for v in conn.execute(sql, (account_id,))]
         others = (
             {t[2] for t in from_people} | {t[1] for t in from_team} | {i["member"] for i in rows.interactions}

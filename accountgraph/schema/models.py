@@ -113,6 +113,13 @@ class InteractionKind(StrEnum):
     EVENT = "event"
 
 
+class Direction(StrEnum):
+    """Who wrote an e-mail: `out` our team member, `in` the customer's person."""
+
+    OUT = "out"
+    IN = "in"
+
+
 class RiskKind(StrEnum):
     LITIGATION = "litigation"
     FINANCIAL = "financial"
@@ -234,14 +241,39 @@ class Person(_Record):
         return current
 
 
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+
+
 class TeamMember(_Record):
-    """One of our own people."""
+    """One of our own people: `email` is the main address, `emails` every other one (mail and calendar capture
+    knows the member by any of them, case-insensitively)."""
 
     id: Id
     name: Name
     function: TeamFunction = TeamFunction.OTHER
     title: Text | None = None
     email: Text | None = None
+    emails: list[EmailAddress] = Field(
+        default_factory=list, description="the member's other e-mail addresses (aliases, old addresses)"
+    )
+
+    @field_validator("emails")
+    @classmethod
+    def _check_emails(cls, emails: list[str]) -> list[str]:
+        seen: set[str] = set()
+        out = []
+        for address in emails:
+            if "@" not in address or any(ch.isspace() for ch in address):
+                raise ValueError(f"not an e-mail address: {address!r}")
+            if address.casefold() not in seen:
+                seen.add(address.casefold())
+                out.append(address)
+        return out
+
+    def addresses(self) -> list[str]:
+        """Every address of the member (`email` first), case-folded, without repeats."""
+        found = [a.strip().casefold() for a in [self.email or "", *self.emails] if a.strip()]
+        return list(dict.fromkeys(found))
 
 
 class Tie(_Record):
@@ -288,6 +320,11 @@ class Interaction(_Record):
     at: datetime
     sentiment: Annotated[int, Field(ge=-1, le=1)] = 0
     note: Text | None = None
+    direction: Direction | None = Field(
+        default=None,
+        description="an e-mail's direction: out (our member wrote to the person), in (the person wrote to our "
+        "member); none for other kinds",
+    )
 
     @field_validator("at")
     @classmethod

@@ -2,7 +2,8 @@
 
 A CSV directory holds one file per bundle list (``companies.csv``, ``people.csv``, ``team.csv``,
 ``ties.csv``, ``interactions.csv``, ``risks.csv``) with the fields as columns. An empty cell is an absent
-value; ``roles`` is a ``;``-separated list; ``history`` is a JSON list. Errors name the file and line.
+value; ``roles`` and a team member's ``emails`` are ``;``-separated lists; ``history`` is a JSON list. Errors
+name the file and line.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+_LIST_COLUMNS = frozenset({"roles", "emails"})
+"""Columns holding a `;`-separated list."""
+
+
 def read_json(path: Path) -> Any:
     """The raw JSON document of a bundle file (BundleRejected for unreadable or malformed JSON)."""
     try:
@@ -46,7 +51,7 @@ def read_json(path: Path) -> Any:
 def _cell(column: str, value: str) -> Any:
     if value == "":
         return None
-    if column == "roles":
+    if column in _LIST_COLUMNS:
         return [r.strip() for r in value.split(";") if r.strip()]
     if column == "history":
         try:
@@ -180,7 +185,7 @@ def write_csv_dir(bundle: Bundle, folder: Path) -> list[Path]:
 def _csv_value(column: str, value: Any) -> str:
     if value is None:
         return ""
-    if column == "roles":
+    if column in _LIST_COLUMNS:
         return ";".join(value)
     if column == "history":
         return json.dumps(value, ensure_ascii=False) if value else ""

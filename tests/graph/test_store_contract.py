@@ -641,13 +641,20 @@ def test_sqlite_migrations_add_the_person_dates_and_the_snapshots(tmp_path: Path
     for number, migration in enumerate(MIGRATIONS[:4], start=1):  # a store of schema version 4
         conn.executescript(migration)
         conn.execute(f"PRAGMA user_version = {number}")
-    conn.execute("INSERT INTO node (id, kind) VALUES ('grp', 'company'), ('p', 'person')")
+    conn.execute("INSERT INTO node (id, kind) VALUES ('grp', 'company'), ('p', 'person'), ('t', 'team')")
     conn.execute("INSERT INTO company (id, name) VALUES ('grp', 'Group')")
     conn.execute("INSERT INTO person (id, name, company) VALUES ('p', 'Pia', 'grp')")
+    conn.execute("INSERT INTO team_member (id, name, function, email) VALUES ('t', 'Tom', 'other', 't@x.example')")
+    conn.execute(
+        "INSERT INTO interaction (id, member, person, kind, at, sentiment) VALUES ('i', 't', 'p', 'email', "
+        "'2026-01-01T00:00:00Z', 0)"
+    )
     conn.commit()
     conn.close()
     with SqliteStore(f"sqlite:///{path}") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 7
+        assert store.schema_version() == SCHEMA_VERSION == 8
+        tom = store.get_team_member("t")  # migration 8: a member's other addresses, an e-mail's direction
+        assert (tom.email, tom.emails, store.get_interaction("i").direction) == ("t@x.example", [], None)
         assert store._conn().execute("SELECT count(*) FROM account_snapshot").fetchone() == (0,)
         old = store.get_person("p")
         assert (old.name, old.since, old.until) == ("Pia", None, None)

@@ -1,0 +1,223 @@
+"""`accountgraph capture mail FILE... --account ID` and `accountgraph capture calendar FILE.ics... --account ID`:
+relationships captured from mailboxes and calendars (`accountgraph.services.capture`), headers only.
+
+A malformed file ends with exit 1 naming the file and where (message and line); nothing is written. Progress goes
+to stderr on a terminal (or with `--progress`); Ctrl-C stops the capture before anything is written (exit 130).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out, plural
+from accountgraph.cli.common import table as titled
+from accountgraph.services import capture
+from accountgraph.services.capture import CapturePlan, Source
+from accountgraph.services.scope import Scope
+
+capture_app = typer.Typer(
+    no_args_is_help=True,
+    help="Capture relationships from mail (mbox, .eml) and calendars (.ics): headers only, never bodies.",
+)
+
+AccountOption = Annotated[str, typer.Option("--account", help="the account (root company) whose people to match")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="read and check everything, show what would change, write nothing")
+]
+SubjectsOption = Annotated[
+    bool, typer.Option("--with-subjects", help="keep subjects and event titles as the interactions' notes")
+]
+ProgressOption = Annotated[bool, typer.Option("--progress", help="show progress on stderr even when not a terminal")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="the reference time: a day (up to its end) or an ISO date-time (default now)"),
+]
+_SHOWN = 20
+
+
+def _sources(paths: list[Path], suffix: str | None) -> list[Source]:
+    """The files named, a directory standing for its `suffix` files (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file() and (suffix is None or p.suffix == suffix))
+            if not inside:
+                raise fail(f"{path} holds no {suffix or ''} files")
+            found += inside
+        elif not path.exists():
+            raise fail(f"cannot use {path}: no such file")
+        else:
+            found.append(path)
+    return [Source(str(p), _opener(p)) for p in found]
+
+
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _reference(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--as-of: not a date or date-time: {text!r}") from None
+    if len(text) == 10:  # a day: up to its end, as the API's `as_of`
+        at += timedelta(days=1)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+class _Meter:
+    """Bytes read of the total, on stderr: a bar on a terminal, else (with --progress) a line every few seconds."""
+
+    def __init__(self, total: int, forced: bool) -> None:
+        self.total = total
+        self.done = 0
+        console = err()
+        self.bar: Progress | None = None
+        self.lines = forced and not console.is_terminal
+        self.last = 0.0
+        if console.is_terminal:
+            self.bar = Progress(
+                TextColumn("reading", markup=False),
+                BarColumn(),
+                DownloadColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("reading", total=total)
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+        elif self.lines and (time.monotonic() - self.last >= 2 or self.done >= self.total):
+            self.last = time.monotonic()
+            share = 100 * self.done / self.total if self.total else 100
+            print(f"capture: read {self.done:,} of {self.total:,} bytes ({share:.0f}%)", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> _Meter:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _run(
+    kind: str,
+    paths: list[Path],
+    account: str,
+    dry_run: bool,
+    with_subjects: bool,
+    progress: bool,
+    as_of: str | None,
+    store: str | None,
+) -> None:
+    sources = _sources(paths, ".eml" if kind == "mail" else ".ics")
+    reference = _reference(as_of)
+    total = sum(Path(s.name).stat().st_size for s in sources)
+    with opened_store(store) as s:
+        try:
+            with _Meter(total, progress) as meter:
+                plan = call(
+                    lambda: capture.capture(
+                        s,
+                        Scope.operator(),
+                        account,
+                        mail=sources if kind == "mail" else (),
+                        calendars=sources if kind == "calendar" else (),
+                        reference=reference,
+                        dry_run=dry_run,
+                        with_subjects=with_subjects,
+                        progress=meter,
+                    )
+                )
+        except KeyboardInterrupt:
+            err().print("interrupted: nothing was written")
+            raise typer.Exit(130) from None
+    _show(plan)
+    if dry_run:
+        out().print("dry run, nothing was written")
+    else:
+        written = ", ".join(f"{n} {name}" for name, n in (plan.imported or {}).items()) or "nothing new"
+        out().print(f"captured into {s.url}: {written}")
+
+
+def _show(plan: CapturePlan) -> None:
+    console = out()
+    console.print(
+        f"{plural(len(plan.files), 'file')}: {plural(plan.messages, 'message')}, "
+        f"{plural(plan.meetings, 'meeting')} up to {plan.reference.isoformat()}; interactions: "
+        f"{plan.interactions['new']} new, {plan.interactions['already stored']} already stored"
+    )
+    if plan.ignored:
+        console.print(titled("not counted", (("why", "left"), ("how many", "right")), plan.ignored.items()))
+    if plan.people_to_add:
+        rows = [(p.address, p.company, p.count) for p in plan.people_to_add[:_SHOWN]]
+        more = f" (the first {_SHOWN} of {len(plan.people_to_add)})" if len(plan.people_to_add) > _SHOWN else ""
+        console.print(
+            titled(
+                f"people to add: unknown addresses on the account's domains{more}",
+                (("address", "left"), ("company", "left"), ("seen", "right")),
+                rows,
+            )
+        )
+    if plan.ties:
+        rows2 = [
+            (t.member, t.person, t.action, "" if t.before is None else f"{t.before:.2f}", f"{t.after:.2f}",
+             t.emails_out, t.emails_in, t.meetings, f"{t.score:.1f}", t.last_contact or "")
+            for t in plan.ties[:_SHOWN]
+        ]  # fmt: skip
+        more = f" (the first {_SHOWN} of {len(plan.ties)})" if len(plan.ties) > _SHOWN else ""
+        columns = ("member", "person", "action", "before", "after", "mails out", "mails in", "meetings", "score",
+                   "last contact")  # fmt: skip
+        console.print(
+            titled(
+                f"ties that change{more}",
+                ((c, "left" if i < 3 else "right") for i, c in enumerate(columns)),
+                rows2,
+            )
+        )
+    console.print(f"ties unchanged: {plan.ties_unchanged}")
+    for note in plan.notes:
+        err().print(f"note: {note}")
+
+
+@capture_app.command("mail")
+def mail(
+    files: Annotated[list[Path], typer.Argument(help="mbox files, .eml files, or directories of .eml files")],
+    account: AccountOption,
+    dry_run: DryRunOption = False,
+    with_subjects: SubjectsOption = False,
+    progress: ProgressOption = False,
+    as_of: AsOfOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Capture e-mail: each message between our team members and the account's people becomes an interaction."""
+    _run("mail", files, account, dry_run, with_subjects, progress, as_of, store)
+
+
+@capture_app.command("calendar")
+def calendar(
+    files: Annotated[list[Path], typer.Argument(help=".ics files, or directories of them")],
+    account: AccountOption,
+    dry_run: DryRunOption = False,
+    with_subjects: SubjectsOption = False,
+    progress: ProgressOption = False,
+    as_of: AsOfOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Capture meetings: each meeting (recurring ones expanded) with our members and the account's people."""
+    _run("calendar", files, account, dry_run, with_subjects, progress, as_of, store)

@@ -1,0 +1,228 @@
+"""Mail and calendar capture (`services.capture`) on both backends: the counts and strengths of the files of
+`capture_case` checked against the numbers worked out by hand there, re-ingestion, the dry run, bad input."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from accountgraph.errors import BundleRejected
+from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.schema.models import Bundle, TieType
+from accountgraph.services import bundles, capture
+from accountgraph.services.capture import Source
+from accountgraph.services.scope import Scope
+from tests.services import capture_case as case
+
+
+def source(name: str, data: bytes) -> Source:
+    return Source(name, lambda: io.BytesIO(data))
+
+
+def run(store: GraphStore, *, dry_run: bool = False, mail: bytes | None = None, ics: str | None = None,
+        with_subjects: bool = False) -> capture.CapturePlan:  # fmt: skip
+    return capture.capture(
+        store,
+        Scope.operator(),
+        "acme",
+        mail=[source("team.mbox", case.mbox_bytes() if mail is None else mail)],
+        calendars=[source("team.ics", (case.ics_text() if ics is None else ics).encode())],
+        reference=case.REFERENCE,
+        dry_run=dry_run,
+        with_subjects=with_subjects,
+    )
+
+
+def interactions(store: GraphStore) -> list[dict[str, object]]:
+    return [i.model_dump(mode="json") for i in store.export_bundle("acme").interactions]
+
+
+def test_team_members_keep_several_addresses_on_both_backends(store: GraphStore, tmp_path: Path) -> None:
+    store.load_bundle(case.ACCOUNT)
+    ann = store.get_team_member("t-ann")
+    assert ann.email == "ann@vendor.example"
+    assert ann.emails == ["ann.old@vendor.example", "A.Smith@Vendor-Legacy.example"]
+    assert ann.addresses() == ["ann@vendor.example", "ann.old@vendor.example", "a.smith@vendor-legacy.example"]
+    assert store.get_team_member("t-bob").emails == []
+    # the CSV columns: `;`-separated, and back
+    exported = store.export_bundle("acme")
+    bundles.write_csv_dir(exported, tmp_path / "csv")
+    header, row = (tmp_path / "csv" / "team.csv").read_text().splitlines()[:2]
+    assert header.split(",")[-1] == "emails" and row.endswith("ann.old@vendor.example;A.Smith@Vendor-Legacy.example")
+    again = Bundle.model_validate(bundles.read_csv_dir(tmp_path / "csv").raw)
+    assert again.sorted().team == exported.sorted().team
+    assert "emails" in Bundle.model_json_schema()["$defs"]["TeamMember"]["properties"]
+
+
+def test_the_counts_and_strengths_are_those_worked_out_by_hand(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    plan = run(store)
+    assert plan.messages == 300 and plan.meetings == 23
+    assert plan.ignored == {
+        "after the reference time": 1,
+        "automatic": 20,
+        "bulk": 15,
+        "cancelled meetings": 2,
+        "declined invitations": 2,
+        "mailing list": 40,
+        "messages between our members only, or with no known person": 25,
+    }
+    assert plan.interactions == {"new": 240, "already stored": 0}
+    assert [(p.address, p.count, p.company) for p in plan.people_to_add] == [
+        ("buyer@acme.example", 10, "acme"),
+        ("new.person@acme.example", 10, "acme"),
+        ("newbie@acme.example", 1, "acme"),
+    ]
+    stored = interactions(store)
+    kinds = Counter((i["member"], i["person"], i["kind"], i["direction"]) for i in stored)
+    assert kinds == {
+        ("t-ann", "p-cto", "email", "out"): 100,
+        ("t-ann", "p-cto", "email", "in"): 65,
+        ("t-ann", "p-cto", "meeting", None): 18,
+        ("t-ann", "p-eng", "email", "out"): 20,
+        ("t-ann", "p-eng", "email", "in"): 5,
+        ("t-bob", "p-cfo", "email", "out"): 30,
+        ("t-bob", "p-cfo", "meeting", None): 2,
+    }
+    meetings = sorted(str(i["at"]) for i in stored if i["kind"] == "meeting" and i["member"] == "t-ann")
+    assert meetings[0] == "2026-01-05T09:00:00Z" and meetings[-1] == "2026-05-18T08:00:00Z"  # CET, then CEST
+    assert "2026-02-02T09:00:00Z" not in meetings and "2026-02-09T09:00:00Z" not in meetings
+    assert "2026-02-17T13:00:00Z" in meetings and "2026-02-16T09:00:00Z" not in meetings  # the moved one
+    changes = {(t.member, t.person): t for t in plan.ties}
+    assert changes[("t-ann", "p-cto")].action == "strengthen" and changes[("t-ann", "p-cto")].before == 0.9
+    assert changes[("t-ann", "p-eng")].action == "create"
+    assert changes[("t-bob", "p-cfo")].action == "update"  # 0.07 does not weaken the stated 0.5
+    assert (changes[("t-ann", "p-cto")].emails_out, changes[("t-ann", "p-cto")].emails_in) == (100, 65)
+    ties = {(t.from_, t.to): t for t in store.export_bundle("acme").ties if t.type is TieType.KNOWS}
+    assert ties[("p-cto", "t-ann")].strength == pytest.approx(case.ANN_CTO, abs=1e-4)
+    assert ties[("p-eng", "t-ann")].strength == pytest.approx(case.ANN_ENG, abs=1e-4)
+    assert ties[("p-eng", "t-ann")].since is not None and ties[("p-eng", "t-ann")].since.isoformat() == "2026-01-01"
+    assert ties[("p-cfo", "t-bob")].strength == 0.5
+    assert changes[("t-bob", "p-cfo")].score == pytest.approx(case.BOB_CFO * 100, abs=0.01)
+    assert str(ties[("p-cfo", "t-bob")].last_contact) == "2026-05-01"
+    assert str(ties[("p-cto", "t-ann")].last_contact) == "2026-05-18"
+
+
+def test_reingesting_adds_nothing(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    run(store)
+    before = store.export_bundle("acme")
+    version = store.data_version()
+    again = run(store)
+    assert again.interactions == {"new": 0, "already stored": 240}
+    assert again.ties == [] and again.ties_unchanged == 3 and again.imported == {}
+    assert store.export_bundle("acme") == before and store.data_version() == version
+
+
+def test_a_dry_run_answers_the_plan_and_writes_nothing(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    version = store.data_version()
+    plan = run(store, dry_run=True)
+    assert plan.imported is None and plan.interactions["new"] == 240 and len(plan.ties) == 3
+    assert store.data_version() == version and interactions(store) == []
+
+
+def test_headers_only_unless_subjects_are_asked_for(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    run(store)
+    text = store.export_bundle("acme").model_dump_json()
+    assert case.SUBJECT not in text and "From the body" not in text
+    assert all(i["note"] is None for i in interactions(store))
+
+
+def test_subjects_become_notes_when_asked_for(tmp_path: Path) -> None:
+    from tests.conftest import sqlite_store
+
+    with sqlite_store(tmp_path) as store:
+        store.load_bundle(case.ACCOUNT)
+        run(store, with_subjects=True)
+        notes = Counter(i["note"] for i in interactions(store))
+        # Ann's 100 messages to the CTO (20 also to the engineer), the weekly meetings but the moved one (its own title)
+        assert notes[case.SUBJECT] == 100 + 20 + 17 and notes["Meeting"] == 1 + 2
+        assert not any("From the body" in str(n) for n in notes)
+
+
+BAD_MAIL = [
+    (lambda m: m[: m.index(b"Message-ID: <cto-3@")], "message 104 (line", "truncated"),
+    (lambda m: b"Hello\n" + m, "message 1, line 1", "not a header line"),  # not an mbox: read as one message
+    (lambda m: m.replace(b"Date: Fri, 02 Jan 2026 12:00:00 +0000", b"Date: yesterday", 1), "message 102", "Date"),
+    (lambda m: m.replace(b"From: cto@acme.example\nTo: ann@vendor.example\n", b"From: nobody\nTo: x\n", 1),
+     "message 101", "no sender"),
+    (lambda m: m.replace(b"Subject: Status", b"Subject Status", 1), "message 101, line", "not a header line"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("damage", "where", "reason"), BAD_MAIL)
+def test_a_damaged_mailbox_is_refused_naming_the_message(store: GraphStore, damage, where, reason) -> None:  # type: ignore[no-untyped-def]
+    store.load_bundle(case.ACCOUNT)
+    version = store.data_version()
+    with pytest.raises(BundleRejected) as refused:
+        run(store, mail=damage(case.mbox_bytes()))
+    (issue,) = refused.value.issues
+    assert issue.record == "team.mbox" and (issue.field or "").startswith(where) and reason in issue.reason
+    assert store.data_version() == version and interactions(store) == []
+
+
+BAD_CALENDARS = [
+    (lambda t: t.replace("END:VCALENDAR\r\n", ""), "truncated: BEGIN:VCALENDAR is never closed"),
+    (lambda t: t.replace("END:VALARM", "END:VEVENT", 1), "END:VEVENT closes BEGIN:VALARM"),
+    (lambda t: t.replace("DTSTART;TZID=Europe/Berlin:20260105T100000", "DTSTART:soon", 1), "not a date"),
+    (lambda t: t.replace("UID:review@vendor.example\r\n", ""), "an event without UID"),
+    (lambda t: "hello\r\n" + t, "not a calendar content line"),
+    (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SOMETIMES", 1), "RRULE"),
+    (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SECONDLY", 1), "more than 50,000 occurrences"),
+]
+
+
+@pytest.mark.parametrize(("damage", "reason"), BAD_CALENDARS)
+def test_an_invalid_calendar_is_refused_naming_the_line(store: GraphStore, damage, reason) -> None:  # type: ignore[no-untyped-def]
+    store.load_bundle(case.ACCOUNT)
+    version = store.data_version()
+    with pytest.raises(BundleRejected) as refused:
+        run(store, ics=damage(case.ics_text()))
+    (issue,) = refused.value.issues
+    assert issue.record == "team.ics" and reason in issue.reason
+    assert (issue.field or "").startswith(("line ", "event at line "))
+    assert store.data_version() == version and interactions(store) == []
+
+
+def test_eml_files_are_read_like_the_mbox(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    eml = [source(f"{n}.eml", data) for n, data in enumerate(case.messages())]
+    plan = capture.capture(store, Scope.operator(), "acme", mail=eml, reference=case.REFERENCE)
+    assert plan.messages == 300 and plan.interactions == {"new": 220, "already stored": 0}
+    again = run(store)  # the same messages from the mbox: the same ids
+    assert again.interactions == {"new": 20, "already stored": 220}  # only the meetings are new
+
+
+def test_the_reference_time_bounds_what_counts(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    plan = capture.capture(
+        store,
+        Scope.operator(),
+        "acme",
+        calendars=[source("team.ics", case.ics_text().encode())],
+        reference=datetime(2026, 3, 1, tzinfo=UTC),
+        dry_run=True,
+    )
+    # weekly: Jan 5, 12, 19, 26, (Feb 2 excluded), Feb 9 cancelled, Feb 16 moved to 17, Feb 23: 6 meetings
+    assert plan.interactions["new"] == 6
+    assert plan.ignored["after the reference time"] == 3  # the review, the board, the future one
+    assert plan.ignored["cancelled meetings"] == 2
+    assert plan.meetings == 7 + 4  # the weekly's later occurrences are not expanded at all
+
+
+def test_an_account_outside_the_store_or_the_scope(store: GraphStore) -> None:
+    from accountgraph.errors import NotFoundError
+    from accountgraph.schema.models import ApiRole
+
+    store.load_bundle(case.ACCOUNT)
+    with pytest.raises(NotFoundError):
+        capture.capture(store, Scope.operator(), "nope", mail=[])
+    with pytest.raises(NotFoundError):
+        capture.capture(store, Scope("k", ApiRole.PLANNER, frozenset({"other"})), "acme", mail=[])
+    assert store.list_records("interaction", ListFilter(account="acme")) == []
