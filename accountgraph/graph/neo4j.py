@@ -54,6 +54,7 @@ from accountgraph.errors import (
     StoreResourceError,
     VersionConflict,
 )
+from accountgraph.graph.changelog import Change
 from accountgraph.graph.store import (
     LIST_FILTERS,
     ROW_FIELDS,
@@ -209,6 +210,12 @@ class _Reader:
             person = Person.model_validate(_row_in("person", r["row"]))
             found[person.id] = person
         return found
+
+
+def _log(tx: ManagedTransaction, changes: list[Change]) -> None:
+    """Write change-log entries (in the caller's transaction)."""
+    if changes:
+        tx.run(query("change_log_write"), rows=[c.row() for c in changes]).consume()
 
 
 def _rows_of(records: list[Any]) -> list[Row]:
@@ -495,20 +502,21 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: None)  # a new data version: caches of the old data are void
 
     # ---- writes -------------------------------------------------------------------------------
-    def _load(self, bundle: Bundle, on: date) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         records = sum(bundle.counts().values())
         if records > self.import_batch:
-            self._load_staged(bundle, on)
+            self._load_staged(bundle, on, changes)
             return
 
         def work(tx: ManagedTransaction) -> None:
             for name, rows in _steps(prepare_bundle(bundle, _Reader(tx), on)):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
+            _log(tx, changes)
 
         self._write(work, gated=records > 1)  # a single record is never seen in part
 
-    def _load_staged(self, bundle: Bundle, on: date) -> None:
+    def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
 
         1. Validate it (a read transaction) and note which of its records exist already.
@@ -555,6 +563,7 @@ class Neo4jStore(GraphStore):
                     for chunk in _chunks(rows, self.import_batch):
                         tx.run(query(name), rows=chunk).consume()
                 tx.run(query("stage_close"), stage=stage).consume()
+                _log(tx, changes)  # in the switch: the entries land with the records, or not at all
 
             self._write(switch, gated=True)
         except BaseException:
@@ -606,7 +615,7 @@ class Neo4jStore(GraphStore):
 
         return self._read(work)
 
-    def _delete(self, kind: str, id: str) -> bool:
+    def _delete(self, kind: str, id: str, changes: list[Change]) -> bool:
         def work(tx: ManagedTransaction) -> bool:
             if kind == "company":
                 found = tx.run(query("company_dependants"), id=id).single()
@@ -616,16 +625,36 @@ class Neo4jStore(GraphStore):
                         f"{found['people']} people: move or delete them first"
                     )
             record = tx.run(query(f"delete_{kind}"), id=id).single()
-            return bool(record and record["deleted"])
+            deleted = bool(record and record["deleted"])
+            if deleted:
+                _log(tx, changes)
+            return deleted
 
         return self._write(work)
 
-    def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
+    def _delete_tie(self, type: TieType, a: str, b: str, changes: list[Change]) -> bool:
         def work(tx: ManagedTransaction) -> bool:
             record = tx.run(query(f"delete_{type.value}"), {"from": a, "to": b}).single()
-            return bool(record and record["deleted"])
+            found = bool(record and record["deleted"])
+            if found:
+                _log(tx, changes)
+            return found
 
         return self._write(work)
+
+    def _changes(
+        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[Row]:
+        params = {
+            "account": account,
+            "record": record,
+            "author": author,
+            "after_at": None if after is None else after[0],
+            "after_id": None if after is None else after[1],
+            "limit": limit,
+        }
+        records = self._read(lambda tx: list(tx.run(query("change_log_read"), params)), gated=False)
+        return [dict(r["row"]) for r in records]
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
@@ -659,6 +688,7 @@ class Neo4jStore(GraphStore):
         texts: list[str],
         checks: Mapping[DocumentKey, int | None],
         seen: Mapping[DocumentKey, str],
+        changes: list[Change],
     ) -> list[Document]:
         every = sorted({*((w.kind, w.id) for w in writes), *checks})
         keys = [{"kind": kind, "id": id} for kind, id in every]
@@ -696,6 +726,7 @@ class Neo4jStore(GraphStore):
                 tx.run(query("document_create"), rows=creates).consume()
             if updates:
                 tx.run(query("document_update"), rows=updates).consume()
+            _log(tx, changes)
             return done
 
         try:
@@ -705,15 +736,22 @@ class Neo4jStore(GraphStore):
                 f"a document of this commit was created meanwhile; nothing was written: {err}"
             ) from err
 
-    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool, changes: list[Change]) -> int:
         def work(tx: ManagedTransaction) -> int:
-            return int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
+            deleted = int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
+            _log(tx, changes)
+            return deleted
 
         return self._write(work, moves_data_version=moves_data_version)
 
-    def save_api_key(self, key: ApiKey) -> None:
+    def _save_api_key(self, key: ApiKey, changes: list[Change]) -> None:
         row = _rows_of([key])[0]
-        self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume())
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(query("save_api_key"), row=row).consume()
+            _log(tx, changes)
+
+        self._write(work)
 
     def get_api_key(self, id: str) -> ApiKey | None:
         records = self._read_one("get_api_key", id=id)

@@ -86,7 +86,7 @@ from accountgraph.opportunities.service import get_pipeline, list_opportunities
 from accountgraph.schema.models import ApiRole, today
 from accountgraph.services import analysis
 from accountgraph.services.analysis import AnalysisCache
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 __all__ = [
     "GRADE_ROWS",
@@ -907,6 +907,7 @@ def value_chart_svg(result: ValueDistribution) -> str:
     )
 
 
+@writes
 def set_strategic(
     store: GraphStore, scope: Scope, account: str, *, strategic: bool = True, reason: str | None = None
 ) -> AccountProfile:

@@ -22,10 +22,11 @@ from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.errors import AccountGraphError, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, Interaction, InteractionKind, Person, Stance
-from accountgraph.services import analysis, records
+from accountgraph.services import analysis, changes, records
 from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.changes import ChangeLines
 from accountgraph.services.records import Access
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 __all__ = [
     "DECISION_ROLES",
@@ -318,6 +319,7 @@ class PersonCard(BaseModel):
     leave_explanation: str
     gaps: list[str]
     team: list[dict[str, str]] = Field(description="our team members (id, name), for logging an interaction")
+    changes: ChangeLines | None = Field(default=None, description="who changed this person's record, and when")
 
 
 def _person_of(store: GraphStore, scope: Scope, account: str, person: str) -> Person:
@@ -395,10 +397,12 @@ def person_card(
         leave_explanation=leave.explanation,
         gaps=[f"{g.kind.replace('_', ' ')}: {g.detail}" for g in cov.gaps if g.subject == person],
         team=[{"id": t, "name": names.get(t, t)} for t in sorted(view.team, key=lambda t: names.get(t, t))],
+        changes=changes.record_changes(store, scope, account, person),
     )
 
 
 # ---- edits ----------------------------------------------------------------------------------------
+@writes
 def set_stance(store: GraphStore, scope: Scope, account: str, person: str, stance: Stance, on: date) -> Person:
     """Set a person's stance from `on` (kept in their history), through `records.put_record`.
 
@@ -414,6 +418,7 @@ def set_stance(store: GraphStore, scope: Scope, account: str, person: str, stanc
     return result
 
 
+@writes
 def log_interaction(
     store: GraphStore,
     scope: Scope,

@@ -32,6 +32,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from accountgraph import i18n
 from accountgraph.api.errors import error_json
 from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import InvalidArgument, NotFoundError
@@ -332,7 +333,8 @@ def tree_json(request: Request, session: ReadSession, account: AccountQuery) -> 
 def person_json(
     request: Request, session: ReadSession, account: AccountQuery, person: AccountQuery
 ) -> workspace.PersonCard:
-    return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
+    with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):  # the card's change lines
+        return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
 
 
 class StanceEdit(BaseModel):
