@@ -642,6 +642,10 @@ class Neo4jStore(GraphStore):
 
         return self._write(work)
 
+    def _people_companies(self, ids: list[str]) -> dict[str, str]:
+        people = self._read(lambda tx: _Reader(tx).people(ids), gated=False)
+        return {id: p.company for id, p in people.items()}
+
     def _changes(
         self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
     ) -> list[Row]:

@@ -658,6 +658,9 @@ class SqliteStore(GraphStore):
                 _log(conn, changes)
             return found
 
+    def _people_companies(self, ids: list[str]) -> dict[str, str]:
+        return {id: p.company for id, p in _Reader(self._conn()).people(ids).items()}
+
     def _changes(
         self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
     ) -> list[Row]:

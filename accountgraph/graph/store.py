@@ -659,11 +659,18 @@ class GraphStore(ABC):
             return self._person_account(record.person)
         return None
 
+    def _people_companies(self, ids: builtins.list[str]) -> dict[str, str]:
+        """The company of each stored person among `ids` (a backend may read them in one go)."""
+        rows = {id: self._get("person", id) for id in ids}
+        return {id: str(row["company"]) for id, row in rows.items() if row is not None}
+
     def _bundle_accounts(self, bundle: Bundle) -> Iterator[tuple[str, str | None]]:
         """(list name, account) of every record of a bundle: from the bundle's own companies and people where
-        it holds them, else from the store (looked up once each)."""
+        it holds them, else from the store (the people it names read in one go, each company's account once)."""
         parents = {c.id: c.parent for c in bundle.companies}
         company_of = {p.id: p.company for p in bundle.people}
+        named = {t.from_ for t in bundle.ties} | {t.to for t in bundle.ties} | {i.person for i in bundle.interactions}
+        company_of.update(self._people_companies(sorted(named - set(company_of))))
         roots: dict[str, str | None] = {}
         people: dict[str, str | None] = {}
 
@@ -678,7 +685,7 @@ class GraphStore(ABC):
 
         def person(id: str) -> str | None:
             if id not in people:
-                people[id] = root(company_of[id]) if id in company_of else self._person_account(id)
+                people[id] = root(company_of[id]) if id in company_of else None  # None: one of our team
             return people[id]
 
         for c in bundle.companies:
