@@ -3,7 +3,9 @@ commands), on real files (and a real Neo4j server where the backend has somethin
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -30,11 +32,16 @@ def filled_file(path: Path) -> Path:
 
 
 def damage(path: Path) -> None:
-    """Overwrite 200 bytes in the middle of a page in the middle of the file (a torn write, a bad sector)."""
+    """Overwrite 200 bytes in the middle of a page of ties in the middle of the file (a torn write, a bad sector):
+    a page every export reads, wherever the file's layout put it."""
     pages = path.stat().st_size // PAGE
     assert pages > 20
+    with closing(sqlite3.connect(path)) as conn:
+        ties = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'tie' AND pagetype = 'leaf'")]
+    assert len(ties) > 5
+    page = sorted(ties, key=lambda n: abs(n - pages // 2))[0]  # dbstat numbers pages from 1
     with path.open("r+b") as f:
-        f.seek((pages // 2) * PAGE + 1000)
+        f.seek((page - 1) * PAGE + 1000)
         f.write(b"\xff" * 200)
 
 

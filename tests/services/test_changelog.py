@@ -310,3 +310,20 @@ def test_a_key_authenticated_carries_its_label_for_the_log(loaded: GraphStore) -
     key_id, token = _key(loaded, "planner")
     scope = authenticate(loaded, token)
     assert scope is not None and scope.author == Author(key_id, "change planner", "api")
+
+
+def test_a_large_import_is_one_summary_entry_landing_with_it_or_not_at_all(store: GraphStore) -> None:
+    if hasattr(store, "import_batch"):
+        store.import_batch = 3  # Neo4j: staged in bounded transactions, the entry written in the switch
+    people = [Person(id=f"p{n}", name=f"P{n}", company="big") for n in range(7)]
+    bundle = Bundle(companies=[Company(id="big", name="Big")], people=people)
+    with writing_as(Author("k7", "loader", "api")):
+        store.load_bundle(bundle, source="big.csv")
+        entries = store.changes(account="big")
+        assert [(e.kind, e.record, e.author, e.fields) for e in entries] == [
+            ("import", "big.csv", "k7", {"companies": [None, 1], "people": [None, 7]})
+        ]
+        broken = Bundle(people=[*people, Person(id="lost", name="Lost", company="nowhere")])
+        with pytest.raises(BundleRejected):
+            store.load_bundle(broken, source="broken.csv")
+    assert len(_everything(store)) == 1
