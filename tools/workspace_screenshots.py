@@ -5,7 +5,8 @@
 Seeds the demo (`seed_demo`) into a temporary SQLite file, mints a planner key, serves it with `accountgraph serve`
 on a free loopback port and drives Debian's chromium through Playwright (every request other than the server's
 is refused): signs in, shoots the portfolio (`workspace-home.png`), opens the sample account, clicks its best
-ranked person and shoots the map with the card (`workspace-account.png`).
+ranked person and shoots the map with the card (`workspace-account.png`), then opens the account's deals and
+shoots the first one's health with its committee map drawn (`workspace-deals.png`).
 """
 
 from __future__ import annotations
@@ -95,8 +96,16 @@ def shoot(base: str, key: str, account: str, out: Path) -> None:
         page.mouse.click(point[0], point[1])
         page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=person)
         page.screenshot(path=str(out / "workspace-account.png"))
+        page.click("#ag-deals-link")
+        page.wait_for_url(f"{base}/accounts/{account}/deals")
+        page.click(".ag-committee-map")
+        page.wait_for_function("() => document.getElementById('ag-deals').dataset.shown !== undefined")
+        page.wait_for_timeout(1500)  # the committee map settles
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.set_viewport_size({"width": 1400, "height": 1250})
+        page.screenshot(path=str(out / "workspace-deals.png"))
         browser.close()
-    print(f"wrote {out / 'workspace-home.png'} and {out / 'workspace-account.png'}")
+    print(f"wrote {out / 'workspace-home.png'}, {out / 'workspace-account.png'} and {out / 'workspace-deals.png'}")
 
 
 if __name__ == "__main__":

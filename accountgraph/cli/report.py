@@ -1,6 +1,7 @@
 """`accountgraph report ACCOUNT --out plan.pdf`: the account plan on paper (`accountgraph.services.report`, the
 same document as `GET /v1/accounts/{id}/report.pdf` and the workspace's print page); `--format svg` writes the
-plan's power map alone."""
+plan's power map alone, `--format png` the same map as a picture (drawn by a headless Chromium: see
+`accountgraph.viz.raster`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ app = typer.Typer()
 class Format(StrEnum):
     pdf = "pdf"
     svg = "svg"
+    png = "png"
 
 
 @app.command()
@@ -28,18 +30,22 @@ def report(
     account: AccountArg,
     output: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="pdf: the account plan; svg: its power map alone")
+        Format,
+        typer.Option("--format", "-f", help="pdf: the account plan; svg or png: its power map alone (png: Chromium)"),
     ] = Format.pdf,
     store: StoreOption = None,
 ) -> None:
     """Write the account plan (key people, coverage and gaps, next best actions, deal health, power map) as PDF,
-    or with --format svg its power map alone."""
+    or with --format svg or png its power map alone (png is drawn by a headless Chromium, found at
+    ACCOUNTGRAPH_CHROMIUM or on the PATH; without one the command says so and writes nothing)."""
     if not output.parent.is_dir():
         raise fail(f"cannot write {output}: the folder {output.parent} does not exist")
 
     def render(s: GraphStore) -> bytes:
         if format is Format.svg:
             return report_service.map_svg(s, Scope.operator(), account, cache=None).encode("utf-8")
+        if format is Format.png:
+            return report_service.map_png(s, Scope.operator(), account, cache=None)
         return report_service.plan_pdf(s, Scope.operator(), account, cache=None)
 
     def write(data: bytes) -> None:

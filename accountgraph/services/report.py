@@ -17,7 +17,7 @@ from accountgraph.services.scope import Scope
 from accountgraph.viz.inputs import AccountMap
 from accountgraph.viz.report import MapLayout, layered_layout, render_map_svg, render_pdf, render_report
 
-__all__ = ["KEY_PEOPLE", "MAP_PEOPLE", "map_svg", "plan_html", "plan_pdf"]
+__all__ = ["KEY_PEOPLE", "MAP_PEOPLE", "map_png", "map_svg", "plan_html", "plan_pdf"]
 
 KEY_PEOPLE = 10
 """The key people the plan lists."""
@@ -87,9 +87,23 @@ def plan_pdf(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCa
     return render_pdf(plan_html(store, scope, account, cache=cache, lang=lang))
 
 
-def map_svg(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None) -> str:
-    """The plan's power map alone, as a standalone SVG document."""
+def _map(store: GraphStore, scope: Scope, account: str, cache: AnalysisCache | None) -> tuple[MapLayout, str]:
     view = _view(store, scope, account, cache)
     ranking, cov = key_people(view, top=None), coverage_alg(view)
     names = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
-    return render_map_svg(_layout(view, ranking, cov), name=names.get(account, account))
+    return _layout(view, ranking, cov), names.get(account, account)
+
+
+def map_svg(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None) -> str:
+    """The plan's power map alone, as a standalone SVG document."""
+    layout, name = _map(store, scope, account, cache)
+    return render_map_svg(layout, name=name)
+
+
+def map_png(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None) -> bytes:
+    """The plan's power map alone as PNG: the SVG of `map_svg` drawn at twice its size by a headless Chromium
+    (`accountgraph.viz.raster`; InvalidArgument naming what to install when there is none)."""
+    from accountgraph.viz.raster import svg_to_png
+
+    layout, name = _map(store, scope, account, cache)
+    return svg_to_png(render_map_svg(layout, name=name), int(layout.width), int(layout.height))

@@ -1,10 +1,12 @@
-"""The use cases of the planner's workspace (`accountgraph.web`): the portfolio, an account's map, a person's
-card, and the edits made from them.
+"""The use cases of the planner's workspace (`accountgraph.web`): the portfolio, an account's map (or a deal's
+committee map), a person's card, and the edits made from them (stance, roles, an interaction, a tie added or
+ended, a person or one of ours added).
 
 Each takes the store, the caller's `Scope` and the app's `AnalysisCache`, checks what the scope may see (an
 account outside it answers as if it did not exist) and may do (an edit needs a planner's key), and reads or
-writes through the same use cases as the API and the CLI: `records.put_record` for an edit, the analysis
-service for the numbers. Nothing here knows HTTP.
+writes through the same use cases as the API and the CLI: `records.record_of` checks a record by its own
+rules (as an API body is checked), `records.put_record`, `put_tie` and `import_document` write it, the analysis
+service gives the numbers. Nothing here knows HTTP.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ from pydantic import BaseModel, Field
 
 from accountgraph.algorithms import best_paths, key_people, what_if
 from accountgraph.algorithms import coverage as coverage_alg
-from accountgraph.errors import AccountGraphError, NotFoundError
-from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import ApiRole, Interaction, InteractionKind, Person, Stance
+from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError
+from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.schema.models import (
+    ApiRole,
+    BundleIssue,
+    Interaction,
+    InteractionKind,
+    Person,
+    Stance,
+    TeamMember,
+    Tie,
+    TieType,
+)
 from accountgraph.services import analysis, changes, records
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.changes import ChangeLines
@@ -34,9 +46,14 @@ __all__ = [
     "PortfolioRow",
     "account_map",
     "account_tree",
+    "add_person",
+    "add_team_member",
+    "add_tie",
+    "end_tie",
     "log_interaction",
     "person_card",
     "portfolio",
+    "set_roles",
     "set_stance",
     "vis_network_script",
 ]
@@ -158,6 +175,7 @@ def account_map(
     *,
     everyone: bool = False,
     path_to: str | None = None,
+    deal: str | None = None,
     cache: AnalysisCache | None,
 ) -> dict[str, Any]:
     """The account's power map as the workspace draws it: the decision chain (people with a decision role,
@@ -165,6 +183,8 @@ def account_map(
     each person node carries its stance, roles, company, department and relationship `layer` (key,
     organisational, broad; None: outside the decision chain), for the page's filters and layered layout.
     `path_to`: a person of the account whose best path from our team is drawn (its people added to the map).
+    `deal`: an opportunity of the account whose buying committee (of the account's people) and our ties to it
+    are the map instead of the decision chain (its committee power map, with the deal's own stances and roles).
     With it: the account's name, its companies, the coverage figures, how many people are shown of how many,
     and the path (`path`: None when none was asked for)."""
     from accountgraph.viz import power_map_data
@@ -178,7 +198,17 @@ def account_map(
     people = view.attrs[: view.P]
     paths = None if path_to is None else best_paths(view, path_to, k=1)
     route = paths.paths[0] if paths is not None and paths.reachable and paths.paths else None
-    if everyone:
+    overrides: dict[str, Any] = {}
+    if deal is not None:
+        from accountgraph.services import opportunities
+
+        opp = opportunities.get_opportunity(store, scope, deal)
+        if opp.account != account:
+            raise NotFoundError("opportunity", deal)
+        committee = {m.person for m in opp.committee if view.is_person(m.person)}
+        overrides = {m.person: m for m in opp.committee}
+        nodes: set[str] | None = committee | {t.member for pair, t in view.team_ties.items() if pair[1] in committee}
+    elif everyone:
         nodes = None
     else:
         deciders = {p["id"] for p in people if DECISION_ROLES & set(p.get("roles") or [])}
@@ -186,8 +216,8 @@ def account_map(
         chain = set(ranked[:CHAIN_SHOWN])
         ours = {t.member for pair, t in view.team_ties.items() if pair[1] in chain}
         nodes = chain | ours
-        if route is not None:
-            nodes |= {route.member, *(h.target for h in route.hops)}
+    if nodes is not None and route is not None:
+        nodes |= {route.member, *(h.target for h in route.hops)}
     drawn = analysis.account_map(view, nodes)
     data = power_map_data(drawn, ranking, cov, highlight_path=paths, show_gaps=True)
     row_of = {r["id"]: r for r in drawn.people}
@@ -200,6 +230,11 @@ def account_map(
             node["company"] = row.get("company")
             node["department"] = row.get("department")
             node["layer"] = layer_of.get(node["id"])
+            member = overrides.get(node["id"])  # a committee member's stance and roles in this deal
+            if member is not None and member.stance is not None:
+                node["stance"] = member.stance.value
+            if member is not None and member.roles is not None:
+                node["roles"] = [r.value for r in member.roles]
     key = next((b for b in cov.by_layer if b.key == "key"), None)
     companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
     name = companies.get(account, account)
@@ -215,7 +250,7 @@ def account_map(
         },
         "shown": len(drawn.people),
         "people": view.P,
-        "everyone": everyone or len(drawn.people) == view.P,
+        "everyone": deal is None and (everyone or len(drawn.people) == view.P),
         "limit": CHAIN_SHOWN,
         "companies": companies,
         "path": None
@@ -320,6 +355,9 @@ class PersonCard(BaseModel):
     gaps: list[str]
     team: list[dict[str, str]] = Field(description="our team members (id, name), for logging an interaction")
     changes: ChangeLines | None = Field(default=None, description="who changed this person's record, and when")
+    ties: list[dict[str, str]] = Field(
+        description="their ties active today (type, from, to, the other end's name), for ending one"
+    )
 
 
 def _person_of(store: GraphStore, scope: Scope, account: str, person: str) -> Person:
@@ -363,6 +401,19 @@ def person_card(
     paths = best_paths(view, person, k=1)
     hops = [h.explanation for h in paths.paths[0].hops] if paths.reachable and paths.paths else []
     leave = what_if(view, person)
+    today = view.as_of
+    stored_ties = records.list_records(store, scope, "tie", ListFilter(person=person), limit=500).data
+    ties = [
+        {
+            "type": t.type.value,
+            "from": t.from_,
+            "to": t.to,
+            "other": names.get(other, other),
+        }
+        for t in stored_ties
+        for other in [t.to if t.from_ == person else t.from_]
+        if t.active_on(today)
+    ]
     return PersonCard(
         account=account,
         id=person,
@@ -398,6 +449,7 @@ def person_card(
         gaps=[f"{g.kind.replace('_', ' ')}: {g.detail}" for g in cov.gaps if g.subject == person],
         team=[{"id": t, "name": names.get(t, t)} for t in sorted(view.team, key=lambda t: names.get(t, t))],
         changes=changes.record_changes(store, scope, account, person),
+        ties=ties,
     )
 
 
@@ -455,8 +507,114 @@ def log_interaction(
     return result
 
 
+@writes
+def set_roles(store: GraphStore, scope: Scope, account: str, person: str, roles: Any, on: Any) -> Person:
+    """Set a person's decision roles from `on` (kept in their history, as a stance is), through
+    `records.put_record`; `roles` and `on` as a request gives them, checked by the person record's own rules.
+
+    Raises:
+        Forbidden, NotFoundError: as `set_stance`.
+        BundleRejected: an unknown role, a date that is not one or breaks the history's order, naming the field.
+    """
+    scope.require_role(ApiRole.PLANNER)
+    stored = _person_of(store, scope, account, person)
+    raw = {**stored.model_dump(mode="json", by_alias=True), "roles": roles, "changed_on": on}
+    changed = records.record_of("person", raw)
+    result: Person = records.put_record(store, scope, changed, id=person)
+    return result
+
+
+@writes
+def add_tie(store: GraphStore, scope: Scope, account: str, person: str, raw: dict[str, Any]) -> Tie:
+    """Add (or restate) a tie touching a person of the account: one of ours `knows` them, or an `influences`
+    tie between them and another contact; `raw` is the tie as the API's `PUT /v1/ties` takes it, checked by
+    the tie record's rules and written through `records.put_tie` (an unknown end, or a team member as an end of
+    an `influences` tie, is refused by the store's check).
+
+    Raises:
+        Forbidden, NotFoundError: as `set_stance`.
+        BundleRejected: a field at fault, or a tie that does not touch `person` (field `from`).
+    """
+    scope.require_role(ApiRole.PLANNER)
+    _person_of(store, scope, account, person)
+    tie: Tie = records.record_of("tie", raw)
+    if person not in (tie.from_, tie.to):
+        reason = f"the tie must have {person!r} at one end"
+        raise BundleRejected([BundleIssue(record="ties", id=":".join(tie.key), field="from", reason=reason)])
+    return records.put_tie(store, scope, tie)
+
+
+@writes
+def end_tie(
+    store: GraphStore, scope: Scope, account: str, person: str, type: TieType, a: str, b: str, until: Any
+) -> Tie:
+    """End a tie of a person of the account on `until` (it stays as history, as the API's `until` does),
+    checked by the tie record's rules (e.g. not before it began) and written through `records.put_tie`.
+
+    Raises:
+        Forbidden, NotFoundError: as `set_stance`; NotFoundError too for a tie not there or not of `person`.
+        BundleRejected: `until` is not a date or is before the tie's `since`.
+    """
+    scope.require_role(ApiRole.PLANNER)
+    _person_of(store, scope, account, person)
+    tie = records.get_tie(store, scope, type, a, b)
+    if person not in (tie.from_, tie.to):
+        raise NotFoundError("tie", f"{type.value}:{a}->{b}")
+    ended: Tie = records.record_of("tie", {**tie.model_dump(mode="json", by_alias=True), "until": until})
+    return records.put_tie(store, scope, ended)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+@writes
+def add_person(store: GraphStore, scope: Scope, account: str, raw: dict[str, Any]) -> Person:
+    """Add a person to a company of the account (a new id is made: an add never replaces anyone), checked by
+    the person record's rules and written through `records.put_record`.
+
+    Raises:
+        Forbidden, NotFoundError: as `set_stance`.
+        BundleRejected: every field at fault; a company outside the account (field `company`).
+    """
+    scope.require_role(ApiRole.PLANNER)
+    _require_account(store, scope, account)
+    raw = {**raw, "id": _new_id(f"{account}-web")}
+    company = raw.get("company")
+    if isinstance(company, str) and company and records.Access(store, scope).company_account(company) != account:
+        reason = f"no company with id {company!r} in this account"
+        raise BundleRejected(
+            [BundleIssue(record="people", id=raw["id"], field="company", reason=reason, code="reference")]
+        )
+    person: Person = records.record_of("person", raw)
+    result: Person = records.put_record(store, scope, person)
+    return result
+
+
+@writes
+def add_team_member(
+    store: GraphStore, scope: Scope, account: str, person: str, member: dict[str, Any], tie: dict[str, Any]
+) -> TeamMember:
+    """Add one of ours (a new id) who knows a person of the account: the team member and their `knows` tie
+    (`tie`: its strength, since, note) written together in one transaction through `records.import_document`,
+    with its checks (so a refused tie leaves no member behind).
+
+    Raises:
+        Forbidden, NotFoundError: as `set_stance`.
+        BundleRejected: every field at fault (records `team` and `ties`); nothing written.
+    """
+    scope.require_role(ApiRole.PLANNER)
+    _person_of(store, scope, account, person)
+    id = _new_id("team-web")
+    records.import_document(
+        store, scope, {"team": [{**member, "id": id}], "ties": [{**tie, "type": "knows", "from": id, "to": person}]}
+    )
+    found: TeamMember = records.get_record(store, scope, "team", id)
+    return found
+
+
 def vis_network_script() -> str:
     """The vis-network library the maps are drawn with (shipped in the package, served by the workspace)."""
-    from accountgraph.viz._html import vis_network_js
+    from accountgraph.viz import vis_network_js
 
     return vis_network_js()

@@ -1,9 +1,11 @@
 """The workspace's pages and JSON endpoints, one router the API's app factory includes (`router`).
 
 Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio), `/accounts/{id}` (an
-account's map and cards) and `/accounts/{id}/tree` (its customer tree). JSON for the pages' scripts under `/web/`
-(the map, the tree, a person's card, the edits) and
-their assets under `/web/static/`. `AuthMiddleware` leaves these paths (`owns`) to the session checked here.
+account's map and cards), `/accounts/{id}/tree` (its customer tree), `/accounts/{id}/plan` (the printable plan),
+and `/accounts/{id}/deals`, `/plans` and `/compare` (its deals with their health and committee maps, its plans
+with their progress, its map on two dates compared; in the browser's language, English or Chinese). JSON for
+the pages' scripts under `/web/` (the map, the tree, a person's card, the edits) and their assets under
+`/web/static/`. `AuthMiddleware` leaves these paths (`owns`) to the session checked here.
 
 * The session cookie is HttpOnly, SameSite=Strict, Path=/, and Secure when the request came over TLS.
 * Signing in opens a new session (a new id) and revokes the one the browser held: no fixation. The sign-in form
@@ -20,7 +22,7 @@ import hmac
 import math
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
@@ -35,13 +37,14 @@ from pydantic import BaseModel, Field
 from accountgraph import i18n
 from accountgraph.api.errors import error_json
 from accountgraph.api.security import FailureLimiter
-from accountgraph.errors import InvalidArgument, NotFoundError
+from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance
-from accountgraph.services import records, report, search, sessions, workspace
+from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance, TieType
+from accountgraph.services import compare, opportunities, plans, records, report, search, sessions, workspace
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
+from accountgraph.web.texts import page_texts
 
 __all__ = ["PAGE_CSP", "SESSION_COOKIE", "owns", "router"]
 
@@ -274,6 +277,94 @@ def plan_page(request: Request, id: str) -> Response:
     return response
 
 
+def _translated_page(request: Request, id: str, template: str, gather: Any) -> Response:
+    """An account's page in the browser's language: `gather(store, scope)` gives its context (it checks the
+    scope; NotFoundError: the account is not there for this key, 404)."""
+    session = _current(request)
+    if session is None:
+        return _redirect("/signin")
+    account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
+    if account is None:
+        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
+    lang = i18n.negotiate(request.headers.get("accept-language"))
+    with i18n.use(lang):
+        context, status = gather(_store(request), session.scope)
+        response = _page(
+            template,
+            status,
+            account=account,
+            t=page_texts(),
+            lang=lang.replace("_", "-"),
+            number=i18n.number,
+            **context,
+            **_common(session),
+        )
+    response.headers["Content-Language"] = lang.replace("_", "-")
+    return response
+
+
+@router.get("/accounts/{id:path}/deals")
+def deals_page(request: Request, id: str) -> Response:
+    """The account's open deals, each with its health (win probability, risks, best actions) and its buying
+    committee, then its closed ones (latest first); a committee's power map is drawn on request
+    (`/web/map?deal=`)."""
+
+    def gather(store: GraphStore, scope: Any) -> tuple[dict[str, Any], int]:
+        deals = opportunities.list_opportunities(store, scope, id, limit=None).data
+        rows = []
+        opened = sorted((d for d in deals if d.closed_at is None), key=lambda d: (d.name.casefold(), d.id))
+        closed = [d for d in deals if d.closed_at is not None]
+        closed.sort(key=lambda d: d.closed_at or d.created_at, reverse=True)
+        for deal in [*opened, *closed]:  # open ones by name, then the latest closed first
+            health, why = None, None
+            if deal.closed_at is None:
+                try:
+                    health = opportunities.health(store, scope, deal.id, cache=_views(request))
+                except AccountGraphError as refused:  # a deal the model cannot score says why
+                    why = str(refused)
+            rows.append({"deal": deal, "health": health, "why": why})
+        return {"rows": rows}, 200
+
+    return _translated_page(request, id, "deals.html", gather)
+
+
+@router.get("/accounts/{id:path}/plans")
+def plans_page(request: Request, id: str) -> Response:
+    """The account's relationship plans, each with its progress measured from the graph today."""
+
+    def gather(store: GraphStore, scope: Any) -> tuple[dict[str, Any], int]:
+        found = plans.list_plans(store, scope, id).data
+        rows = [plans.plan_progress(store, scope, p.id, cache=_views(request)) for p in found]
+        return {"rows": sorted(rows, key=lambda r: (r.name.casefold(), r.plan))}, 200
+
+    return _translated_page(request, id, "plans.html", gather)
+
+
+@router.get("/accounts/{id:path}/compare")
+def compare_page(request: Request, id: str, before: str | None = None, after: str | None = None) -> Response:
+    """The account's power map on two dates compared (default: 90 days ago and today): who joined and left,
+    stance and role changes, ties of ours gained, lost and changed, coverage and rank moves."""
+
+    def gather(store: GraphStore, scope: Any) -> tuple[dict[str, Any], int]:
+        today = date.today()
+        dates = {"before": before or (today - timedelta(days=90)).isoformat(), "after": after or today.isoformat()}
+        try:
+            first, second = (_day(dates[k], k) for k in ("before", "after"))
+            result = compare.compare(store, scope, id, first, second, cache=_views(request))
+        except InvalidArgument as refused:
+            return {"dates": dates, "result": None, "error": refused.message}, 422
+        return {"dates": dates, "result": result, "error": None}, 200
+
+    return _translated_page(request, id, "compare.html", gather)
+
+
+def _day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument(f"{field} must be a date (YYYY-MM-DD), not {text!r}", field=field) from None
+
+
 @router.get("/accounts/{id:path}")
 def account_page(request: Request, id: str) -> Response:
     return _account_page(request, id, "account.html")
@@ -318,9 +409,16 @@ def map_json(
     account: AccountQuery,
     everyone: bool = False,
     path_to: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
+    deal: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
 ) -> Any:
     return workspace.account_map(
-        _store(request), session.scope, account, everyone=everyone, path_to=path_to, cache=_views(request)
+        _store(request),
+        session.scope,
+        account,
+        everyone=everyone,
+        path_to=path_to,
+        deal=deal,
+        cache=_views(request),
     )
 
 
@@ -374,3 +472,69 @@ def interaction_edit(request: Request, session: WriteSession, edit: InteractionE
         note=edit.note,
     )
     return {"interaction": made.id}
+
+
+class RolesEdit(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    roles: Any = Field(description="the roles from `on` (checked by the person record's rules)")
+    on: Any = Field(default_factory=lambda: date.today().isoformat(), description="from when the roles hold")
+
+
+class TieAdd(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH, description="the person of the account")
+    tie: dict[str, Any] = Field(description="the tie as `PUT /v1/ties` takes it (checked by its rules)")
+
+
+class TieEnd(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    type: TieType
+    from_: str = Field(alias="from", min_length=1, max_length=MAX_ID_LENGTH)
+    to: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    until: Any = Field(default_factory=lambda: date.today().isoformat())
+
+
+class PersonAdd(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: dict[str, Any] = Field(description="the person as `PUT /v1/people/{id}` takes it, without the id")
+
+
+class MemberAdd(BaseModel):
+    account: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    person: str = Field(min_length=1, max_length=MAX_ID_LENGTH, description="the person of the account they know")
+    member: dict[str, Any] = Field(description="the team member as `PUT /v1/team/{id}` takes it, without the id")
+    tie: dict[str, Any] = Field(description="their `knows` tie to the person: strength, since, note")
+
+
+@router.post("/web/roles")
+def roles_edit(request: Request, session: WriteSession, edit: RolesEdit) -> dict[str, Any]:
+    person = workspace.set_roles(_store(request), session.scope, edit.account, edit.person, edit.roles, edit.on)
+    return {"person": person.id, "roles": [r.value for r in person.roles]}
+
+
+@router.post("/web/ties")
+def tie_add(request: Request, session: WriteSession, edit: TieAdd) -> dict[str, Any]:
+    tie = workspace.add_tie(_store(request), session.scope, edit.account, edit.person, edit.tie)
+    return tie.model_dump(mode="json", by_alias=True)
+
+
+@router.post("/web/ties/end")
+def tie_end(request: Request, session: WriteSession, edit: TieEnd) -> dict[str, Any]:
+    tie = workspace.end_tie(
+        _store(request), session.scope, edit.account, edit.person, edit.type, edit.from_, edit.to, edit.until
+    )
+    return tie.model_dump(mode="json", by_alias=True)
+
+
+@router.post("/web/people")
+def person_add(request: Request, session: WriteSession, edit: PersonAdd) -> dict[str, Any]:
+    person = workspace.add_person(_store(request), session.scope, edit.account, edit.person)
+    return {"person": person.id, "name": person.name}
+
+
+@router.post("/web/team")
+def member_add(request: Request, session: WriteSession, edit: MemberAdd) -> dict[str, Any]:
+    member = workspace.add_team_member(_store(request), session.scope, edit.account, edit.person, edit.member, edit.tie)
+    return {"member": member.id, "name": member.name}

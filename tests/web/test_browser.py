@@ -19,7 +19,7 @@ from tests.api.support import REPO, Server, server
 from tests.browser import VIEWPORT
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
-OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/account.js STANCES.opponent
+OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/stance.js STANCES.opponent
 
 
 @dataclass
@@ -139,6 +139,7 @@ def test_a_planner_signs_in_and_edits_the_map(browser: Any, app: App, tmp_path: 
         page.evaluate("() => { window.agStillHere = true; }")
         before = _renders(page)
         figures = coverage.text_content()
+        score, gaps = coverage.get_attribute("data-score"), int(coverage.get_attribute("data-gaps") or "-1")
         page.select_option("#ag-stance-form select[name=stance]", "opponent")
         page.click("#ag-stance-form button[type=submit]")
         page.wait_for_function("n => Number(document.body.dataset.renders) > n", arg=before)
@@ -146,7 +147,13 @@ def test_a_planner_signs_in_and_edits_the_map(browser: Any, app: App, tmp_path: 
         assert node["color"]["background"] == OPPONENT_COLOUR and node["label"].startswith("− ")
         drawn = page.evaluate("id => agNetwork.body.nodes[id].options.color.background", HOSTILE_PERSON)
         assert drawn == OPPONENT_COLOUR
-        assert coverage.text_content() != figures  # the opponent is a new gap
+        # the coverage figure that follows a stance is the gaps' count: an opponent in a decision role is a new gap
+        # (PRODUCT.md, algorithms/coverage.py); the score itself is how much of the chain we reach, not who
+        # supports us, so it stays
+        assert int(coverage.get_attribute("data-gaps") or "-1") > gaps
+        assert coverage.get_attribute("data-score") == score
+        assert coverage.text_content() != figures
+        assert "opponent in decision role" in page.locator("#ag-card").inner_text()
         assert page.evaluate("() => window.agStillHere") is True  # the page was not reloaded
         page.wait_for_function(
             "() => document.querySelector('#ag-card tr:nth-child(3) td').textContent === '− opponent'"

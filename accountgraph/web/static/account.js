@@ -2,14 +2,8 @@
 // of a planner. Every text reaches the page through textContent, never as markup.
 /* global vis */
 import { el, query, replaceAll, request } from "./common.js";
+import { STANCES, styled } from "./stance.js";
 
-// A colour-blind-safe stance palette (Okabe–Ito) with a second channel: a mark before the name.
-export const STANCES = {
-  supporter: { color: "#0072B2", mark: "+", label: "supporter" },
-  neutral: { color: "#F0E442", mark: "=", label: "neutral" },
-  opponent: { color: "#D55E00", mark: "−", label: "opponent" },
-  unknown: { color: "#BBBBBB", mark: "?", label: "unknown" },
-};
 
 const root = document.getElementById("ag-account");
 const account = root.dataset.account;
@@ -47,20 +41,6 @@ for (const s of Object.values(STANCES)) {
 }
 
 // ---- the map --------------------------------------------------------------------------------------
-// A coverage gap: a wide dashed near-black border (the server's dashes), never a colour of the stance palette.
-const GAP_BORDER = "#1c2833";
-
-function styled(node) {
-  if (!node.stance) return node; // a team member keeps the server's style
-  const s = STANCES[node.stance] ?? STANCES.unknown;
-  const border = node.gap ? GAP_BORDER : (node.color?.border ?? "#34495e");
-  const marked = { background: s.color, border: "#000000" };
-  return {
-    ...node,
-    label: `${s.mark} ${node.label.replace(/^[+=−?] /, "")}`,
-    color: { background: s.color, border, highlight: marked, hover: marked },
-  };
-}
 
 function showFigures(data) {
   const c = data.coverage;
@@ -99,6 +79,7 @@ async function loadMap() {
   }
   networkPositions = new Map(mapNodes.map((n) => [n.id, { x: n.x, y: n.y }]));
   companies = data.companies;
+  fillAddPerson();
   fillFilters();
   applyFilters();
   if (layered) placeLayers();
@@ -319,13 +300,17 @@ function select(name, options, chosen) {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+// A record's field as the forms name it (an interaction's `at` and a person's `changed_on` are the form's `on`).
+const FIELD_OF = { at: "on", changed_on: "on" };
+
 function showErrors(form, error) {
   form.querySelectorAll(".ag-field-error").forEach((e) => (e.textContent = ""));
   const status = form.querySelector(".ag-form-status");
   const details = Array.isArray(error.body?.error?.details) ? error.body.error.details : [];
   let placed = false;
   for (const issue of details) {
-    const name = issue.field === "at" ? "on" : issue.field;
+    const base = String(issue.field).split(".")[0]; // a list's item (`roles.0`) at its list
+    const name = FIELD_OF[base] ?? base;
     const target = form.querySelector(`[data-error-for="${CSS.escape(String(name))}"]`);
     if (target) {
       target.textContent = issue.reason;
@@ -347,7 +332,8 @@ function editForm(id, heading, build, submit) {
     status.classList.remove("ag-error");
     status.textContent = "Saving…";
     try {
-      await submit(new FormData(form));
+      const shown = await submit(new FormData(form));
+      if (typeof shown === "string") current = shown; // an added person: their card opens
       await Promise.all([loadMap(), openCard(current)]);
       document.getElementById(id)?.querySelector(".ag-form-status")?.replaceChildren("Saved.");
     } catch (error) {
@@ -439,8 +425,134 @@ function renderCard(p) {
       ),
     );
   }
+  if (canEdit) card.append(...structureForms(p));
   card.hidden = false;
   hint.hidden = true;
+}
+
+const ROLES = ["decision_maker", "economic_buyer", "technical_buyer", "user_buyer", "influencer", "champion",
+  "coach", "gatekeeper", "blocker"];
+const FUNCTIONS = ["account_manager", "solution_expert", "delivery_manager", "executive", "other"];
+const tieKey = (t) => `${t.type}|${t.from}|${t.to}`;
+
+function rolesBox(chosen) {
+  const box = el("select", undefined, { name: "roles", multiple: "", size: "5" });
+  for (const r of ROLES) {
+    const o = el("option", r.replaceAll("_", " "), { value: r });
+    if (chosen.includes(r)) o.selected = true;
+    box.append(o);
+  }
+  return box;
+}
+
+// The card's edits of the account's structure: roles (dated), a tie added or ended, one of ours added.
+function structureForms(p) {
+  const forms = [
+    editForm(
+      "ag-roles-form",
+      "Set roles",
+      (form) => {
+        field(form, "Roles", rolesBox(p.roles));
+        field(form, "From", el("input", undefined, { name: "on", type: "date", value: today() }));
+      },
+      (data) => post("/web/roles", { account, person: p.id, roles: data.getAll("roles"), on: data.get("on") }),
+    ),
+    editForm(
+      "ag-tie-form",
+      "Add a tie",
+      (form) => {
+        const kinds = [["knows", "one of ours knows them"], ["influences", "they influence a contact"],
+          ["influenced", "a contact influences them"]];
+        field(form, "Kind", select("type", kinds, "knows"));
+        field(form, "Who of ours", select("member", p.team.map((t) => [t.id, t.name]), p.team[0]?.id));
+        const others = nodes.get({ filter: (n) => n.kind === "person" && n.id !== p.id });
+        const contact = select("contact", others.map((n) => [n.id, n.label.replace(/^[+=−?] /, "")]), undefined);
+        contact.prepend(el("option", "—", { value: "" }));
+        field(form, "Contact", contact);
+        field(form, "Strength", el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
+        field(form, "Since", el("input", undefined, { name: "since", type: "date", value: today() }));
+      },
+      (data) => {
+        const type = data.get("type");
+        const other = type === "knows" ? data.get("member") : data.get("contact");
+        const [from, to] = type === "influenced" ? [other, p.id] : [p.id, other];
+        const strength = data.get("strength") === "" ? null : Number(data.get("strength"));
+        const tie = { type: type === "knows" ? "knows" : "influences", from, to, strength, since: data.get("since") || null };
+        return post("/web/ties", { account, person: p.id, tie });
+      },
+    ),
+  ];
+  if (p.ties.length) {
+    forms.push(
+      editForm(
+        "ag-end-tie-form",
+        "End a tie",
+        (form) => {
+          const label = (t) => `${t.type === "knows" ? "knows" : t.from === p.id ? "influences" : "influenced by"} ${t.other}`;
+          field(form, "Tie", select("tie", p.ties.map((t) => [tieKey(t), label(t)]), tieKey(p.ties[0])));
+          field(form, "Until", el("input", undefined, { name: "until", type: "date", value: today() }));
+        },
+        (data) => {
+          const [type, from, to] = String(data.get("tie")).split("|");
+          return post("/web/ties/end", { account, person: p.id, type, from, to, until: data.get("until") });
+        },
+      ),
+    );
+  }
+  forms.push(
+    editForm(
+      "ag-member-form",
+      "Add one of ours who knows them",
+      (form) => {
+        field(form, "Name", el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
+        field(form, "Function", select("function", FUNCTIONS.map((f) => [f, f.replaceAll("_", " ")]), "account_manager"));
+        field(form, "Title", el("input", undefined, { name: "title", type: "text" }));
+        field(form, "Strength", el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
+      },
+      (data) =>
+        post("/web/team", {
+          account,
+          person: p.id,
+          member: { name: data.get("name"), function: data.get("function"), title: data.get("title") || null },
+          tie: { strength: data.get("strength") === "" ? null : Number(data.get("strength")), since: today() },
+        }),
+    ),
+  );
+  return forms;
+}
+
+// ---- adding a person to a company of the account ------------------------------------------------------
+const addPerson = document.getElementById("ag-add-person");
+
+function fillAddPerson() {
+  if (addPerson === null || addPerson.querySelector("form")) return;
+  addPerson.append(
+    editForm(
+      "ag-person-form",
+      "Add a person",
+      (form) => {
+        field(form, "Name", el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
+        const names = Object.entries(companies).sort((a, b) => a[1].localeCompare(b[1]));
+        field(form, "Company", select("company", names, account));
+        field(form, "Title", el("input", undefined, { name: "title", type: "text" }));
+        field(form, "Department", el("input", undefined, { name: "department", type: "text" }));
+        field(form, "Roles", rolesBox([]));
+        field(form, "Stance", select("stance", Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${k}`]), "unknown"));
+      },
+      async (data) => {
+        const person = {
+          name: data.get("name"),
+          company: data.get("company"),
+          title: data.get("title") || null,
+          department: data.get("department") || null,
+          roles: data.getAll("roles"),
+          stance: data.get("stance"),
+        };
+        const made = await post("/web/people", { account, person });
+        return made.person;
+      },
+    ),
+  );
 }
 
 async function openCard(id) {
