@@ -3,8 +3,8 @@
 `records` (import, export, generate, schema, info, view), `search` (find), `demo`, `analysis` (rank, coverage,
 path, whatif, actions, risk), `api` (serve, keys), `ledger` (product, quote, contract, order, invoice, pay, refund,
 payments, cash, grades), `deals` (opp), `plans` (plan, compare), `portfolio` (keys, value, risk, attention,
-strategic) and `operator` (backup, check); `common` holds what they share. Each module's top-level commands sit
-on its `app` (merged here, nameless); its groups are added here by name.
+strategic), `operator` (backup, check) and `changes` (the change log); `common` holds what they share. Each
+module's top-level commands sit on its `app` (merged here, nameless); its groups are added here by name.
 
 Bad input ends with a non-zero exit (1) and a list of what is wrong (file, line or index, field), never
 a traceback. The store is the one `--store` or `ACCOUNTGRAPH_STORE` names (default: a SQLite file here).
@@ -22,6 +22,7 @@ from accountgraph.cli import (
     analysis,
     api,
     capture,
+    changes,
     deals,
     demo,
     kinds,
@@ -70,6 +71,7 @@ for commands in (
     ledger.app,
     plans.app,
     operator.app,
+    changes.app,
 ):
     app.add_typer(commands)
 app.add_typer(api.keys_app, name="keys")

@@ -117,7 +117,13 @@ def import_(
 
         counts = call(
             lambda: records.import_document(
-                s, Scope.operator(), raw, progress=advance, found=document.found, dry_run=dry_run
+                s,
+                Scope.operator(),
+                raw,
+                progress=advance,
+                found=document.found,
+                dry_run=dry_run,
+                source=path.name,
             ),
             locate=document.locate,
         )

@@ -54,3 +54,18 @@ CREATE CONSTRAINT staged_key IF NOT EXISTS FOR (n:Staged) REQUIRE (n.staged_impo
 
 // name: schema_18_staged_import
 CREATE INDEX staged_import IF NOT EXISTS FOR (n:Staged) ON (n.staged_import)
+
+// name: schema_19_change_entry_id
+CREATE CONSTRAINT change_entry_id IF NOT EXISTS FOR (n:ChangeEntry) REQUIRE n.id IS UNIQUE
+
+// name: schema_20_change_entry_at
+CREATE INDEX change_entry_at IF NOT EXISTS FOR (n:ChangeEntry) ON (n.at)
+
+// name: schema_21_change_entry_account
+CREATE INDEX change_entry_account IF NOT EXISTS FOR (n:ChangeEntry) ON (n.account)
+
+// name: schema_22_change_entry_record
+CREATE INDEX change_entry_record IF NOT EXISTS FOR (n:ChangeEntry) ON (n.record)
+
+// name: schema_23_change_entry_author
+CREATE INDEX change_entry_author IF NOT EXISTS FOR (n:ChangeEntry) ON (n.author)

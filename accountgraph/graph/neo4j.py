@@ -57,6 +57,7 @@ from accountgraph.errors import (
     StoreResourceError,
     VersionConflict,
 )
+from accountgraph.graph.changelog import Change
 from accountgraph.graph.changes import (
     ANY,
     DOCUMENT,
@@ -64,12 +65,12 @@ from accountgraph.graph.changes import (
     FEED_NODE,
     KEY,
     RECORDS,
-    Change,
     ChangeSet,
     bundle_changes,
     tie_id,
     tie_of,
 )
+from accountgraph.graph.changes import Change as FeedChange
 from accountgraph.graph.changes import decode as decode_change
 from accountgraph.graph.changes import encode as encode_change
 from accountgraph.graph.store import (
@@ -294,6 +295,12 @@ class _Reader:
         return found
 
 
+def _log(tx: ManagedTransaction, changes: list[Change]) -> None:
+    """Write change-log entries (in the caller's transaction)."""
+    if changes:
+        tx.run(query("change_log_write"), rows=[c.row() for c in changes]).consume()
+
+
 def _rows_of(records: list[Any]) -> list[Row]:
     """Models (or dicts) as property maps: JSON types, absent values left out (Neo4j stores no null)."""
     rows = []
@@ -461,14 +468,14 @@ class Neo4jStore(GraphStore):
         *,
         gated: bool = False,
         moves_data_version: bool = True,
-        changes: list[Change] | None = None,
+        changes: list[FeedChange] | None = None,
     ) -> T:
         """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
         False: only locks it, for a write no derived data depends on) and records `changes` in the change
         feed under the new version (None: one `changes.ANY` entry); `gated`: behind a commit gate (see
         `_read`), for writes of many records that readers must see whole or not at all."""
         gates: list[str] = []
-        feed = [encode_change(c) for c in (changes or [Change(ANY)])]
+        feed = [encode_change(c) for c in (changes or [FeedChange(ANY)])]
 
         def work(tx: ManagedTransaction) -> T:
             # The version node is locked FIRST: every write transaction queues on it before it
@@ -536,7 +543,7 @@ class Neo4jStore(GraphStore):
                 return None
             entries.sort(key=lambda e: e[0])
             changes = list(dict.fromkeys(decode_change(t) for _, texts in entries for t in texts))
-            records: dict[Change, Row | None] = {}
+            records: dict[FeedChange, Row | None] = {}
             for change in changes:
                 if change.kind == "tie":
                     type, a, b = tie_of(change.id)
@@ -641,20 +648,21 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: None)  # a new data version: caches of the old data are void
 
     # ---- writes -------------------------------------------------------------------------------
-    def _load(self, bundle: Bundle, on: date) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         records = sum(bundle.counts().values())
         if records > self.import_batch:
-            self._load_staged(bundle, on)
+            self._load_staged(bundle, on, changes)
             return
 
         def work(tx: ManagedTransaction) -> None:
             for name, rows in _steps(prepare_bundle(bundle, _Reader(tx), on)):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
+            _log(tx, changes)
 
         self._write(work, gated=records > 1, changes=bundle_changes(bundle))  # a single record: never seen in part
 
-    def _load_staged(self, bundle: Bundle, on: date) -> None:
+    def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
 
         1. Validate it (a read transaction) and note which of its records exist already.
@@ -705,6 +713,7 @@ class Neo4jStore(GraphStore):
                     for chunk in _chunks(rows, self.import_batch):
                         tx.run(query(name), rows=chunk).consume()
                 tx.run(query("stage_close"), stage=stage).consume()
+                _log(tx, changes)  # in the switch: the entries land with the records, or not at all
 
             self._write(switch, gated=True, changes=bundle_changes(bundle))
         except BaseException:
@@ -756,7 +765,7 @@ class Neo4jStore(GraphStore):
 
         return self._read(work)
 
-    def _delete(self, kind: str, id: str) -> bool:
+    def _delete(self, kind: str, id: str, changes: list[Change]) -> bool:
         def work(tx: ManagedTransaction) -> bool:
             if kind == "company":
                 found = tx.run(query("company_dependants"), id=id).single()
@@ -766,17 +775,41 @@ class Neo4jStore(GraphStore):
                         f"{found['people']} people: move or delete them first"
                     )
             record = tx.run(query(f"delete_{kind}"), id=id).single()
-            return bool(record and record["deleted"])
+            deleted = bool(record and record["deleted"])
+            if deleted:
+                _log(tx, changes)
+            return deleted
 
         # a person's or member's ties and interactions go too: caches reload (`ANY`)
-        return self._write(work, changes=[Change(kind, id)] if kind in ("interaction", "risk") else None)
+        return self._write(work, changes=[FeedChange(kind, id)] if kind in ("interaction", "risk") else None)
 
-    def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
+    def _delete_tie(self, type: TieType, a: str, b: str, changes: list[Change]) -> bool:
         def work(tx: ManagedTransaction) -> bool:
             record = tx.run(query(f"delete_{type.value}"), {"from": a, "to": b}).single()
-            return bool(record and record["deleted"])
+            found = bool(record and record["deleted"])
+            if found:
+                _log(tx, changes)
+            return found
 
-        return self._write(work, changes=[Change("tie", tie_id(type, a, b))])
+        return self._write(work, changes=[FeedChange("tie", tie_id(type, a, b))])
+
+    def _people_companies(self, ids: list[str]) -> dict[str, str]:
+        people = self._read(lambda tx: _Reader(tx).people(ids), gated=False)
+        return {id: p.company for id, p in people.items()}
+
+    def _changes(
+        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[Row]:
+        params = {
+            "account": account,
+            "record": record,
+            "author": author,
+            "after_at": None if after is None else after[0],
+            "after_id": None if after is None else after[1],
+            "limit": limit,
+        }
+        records = self._read(lambda tx: list(tx.run(query("change_log_read"), params)), gated=False)
+        return [dict(r["row"]) for r in records]
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
@@ -810,6 +843,7 @@ class Neo4jStore(GraphStore):
         texts: list[str],
         checks: Mapping[DocumentKey, int | None],
         seen: Mapping[DocumentKey, str],
+        changes: list[Change],
     ) -> list[Document]:
         every = sorted({*((w.kind, w.id) for w in writes), *checks})
         keys = [{"kind": kind, "id": id} for kind, id in every]
@@ -847,25 +881,33 @@ class Neo4jStore(GraphStore):
                 tx.run(query("document_create"), rows=creates).consume()
             if updates:
                 tx.run(query("document_update"), rows=updates).consume()
+            _log(tx, changes)
             return done
 
         try:
             moves = any(w.moves_data_version for w in writes)
-            return self._write(work, moves_data_version=moves, changes=[Change(DOCUMENT)])
+            return self._write(work, moves_data_version=moves, changes=[FeedChange(DOCUMENT)])
         except ConstraintError as err:  # a concurrent commit created one of these documents first
             raise VersionConflict(
                 f"a document of this commit was created meanwhile; nothing was written: {err}"
             ) from err
 
-    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool, changes: list[Change]) -> int:
         def work(tx: ManagedTransaction) -> int:
-            return int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
+            deleted = int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
+            _log(tx, changes)
+            return deleted
 
-        return self._write(work, moves_data_version=moves_data_version, changes=[Change(DOCUMENT)])
+        return self._write(work, moves_data_version=moves_data_version, changes=[FeedChange(DOCUMENT)])
 
-    def save_api_key(self, key: ApiKey) -> None:
+    def _save_api_key(self, key: ApiKey, changes: list[Change]) -> None:
         row = _rows_of([key])[0]
-        self._write(lambda tx: tx.run(query("save_api_key"), row=row).consume(), changes=[Change(KEY, key.id)])
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(query("save_api_key"), row=row).consume()
+            _log(tx, changes)
+
+        self._write(work, changes=[FeedChange(KEY, key.id)])
 
     def get_api_key(self, id: str) -> ApiKey | None:
         """The key, read in one round trip with the data version, which a `request_scope` keeps (see

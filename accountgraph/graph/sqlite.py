@@ -48,16 +48,17 @@ from accountgraph.errors import (
     StoreResourceError,
 )
 from accountgraph.graph import snapshot
+from accountgraph.graph.changelog import Change
 from accountgraph.graph.changes import (
     ANY,
     DOCUMENT,
     FEED_KEEP,
     RECORDS,
-    Change,
     ChangeSet,
     bundle_changes,
     tie_id,
 )
+from accountgraph.graph.changes import Change as FeedChange
 from accountgraph.graph.store import (
     ROW_FIELDS,
     CheckReport,
@@ -212,6 +213,26 @@ ALTER TABLE team_member ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE interaction ADD COLUMN direction TEXT;
 """
 
+# the change log (`accountgraph.graph.changelog`): who wrote what, when, through which interface
+_MIGRATION_9 = """
+CREATE TABLE change_log (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    author    TEXT NOT NULL,
+    label     TEXT NOT NULL,
+    interface TEXT NOT NULL,
+    account   TEXT,
+    kind      TEXT NOT NULL,
+    record    TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    fields    TEXT NOT NULL
+);
+CREATE INDEX change_log_at ON change_log(at, id);
+CREATE INDEX change_log_account ON change_log(account, at, id);
+CREATE INDEX change_log_record ON change_log(record, at, id);
+CREATE INDEX change_log_author ON change_log(author, at, id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _MIGRATION_1,
     _MIGRATION_2,
@@ -221,6 +242,7 @@ MIGRATIONS: tuple[str, ...] = (
     _MIGRATION_6,
     _MIGRATION_7,
     _MIGRATION_8,
+    _MIGRATION_9,
 )
 """Migration i (1-based) brings the schema from version i-1 to i. Append, never edit."""
 
@@ -537,7 +559,7 @@ class SqliteStore(GraphStore):
 
     @contextmanager
     def _write_tx(
-        self, moves_data_version: bool = True, changes: Sequence[Change] | None = None
+        self, moves_data_version: bool = True, changes: Sequence[FeedChange] | None = None
     ) -> Iterator[sqlite3.Connection]:
         """A write transaction that also bumps the data version (for caches keyed by it), unless
         `moves_data_version` is False (a write no derived data depends on), and records `changes` in the
@@ -550,7 +572,7 @@ class SqliteStore(GraphStore):
                 version = _data_version(conn)
                 conn.executemany(
                     "INSERT INTO change_feed (version, kind, id) VALUES (?, ?, ?)",
-                    [(version, c.kind, c.id) for c in (changes or [Change(ANY)])],
+                    [(version, c.kind, c.id) for c in (changes or [FeedChange(ANY)])],
                 )
                 conn.execute("DELETE FROM change_feed WHERE version <= ?", (version - FEED_KEEP,))
 
@@ -568,7 +590,7 @@ class SqliteStore(GraphStore):
             rows = conn.execute(sql, (version,)).fetchall()
             if not ChangeSet.complete(version, now, {r[0] for r in rows}):
                 return None
-            found = list(dict.fromkeys(Change(kind, id) for _, kind, id in rows))
+            found = list(dict.fromkeys(FeedChange(kind, id) for _, kind, id in rows))
             return ChangeSet(now, found, {c: self._changed_row(c) for c in found if c.kind in RECORDS})
 
     def _migrate(self) -> None:
@@ -604,9 +626,10 @@ class SqliteStore(GraphStore):
             self._closed = True
 
     # ---- writes -------------------------------------------------------------------------------
-    def _load(self, bundle: Bundle, on: date) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         with self._write_tx(changes=bundle_changes(bundle)) as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")
+            _log(conn, changes)
             bundle = prepare_bundle(bundle, _Reader(conn), on)
             nodes = [(c.id, "company") for c in bundle.companies]
             nodes += [(p.id, "person") for p in bundle.people]
@@ -657,9 +680,9 @@ class SqliteStore(GraphStore):
                 return rejected.issues
         return []
 
-    def _delete(self, kind: str, id: str) -> bool:
+    def _delete(self, kind: str, id: str, changes: list[Change]) -> bool:
         # a person's or member's ties and interactions go too: caches reload (`ANY`)
-        with self._write_tx(changes=[Change(kind, id)] if kind in ("interaction", "risk") else None) as conn:
+        with self._write_tx(changes=[FeedChange(kind, id)] if kind in ("interaction", "risk") else None) as conn:
             if kind in ("company", "person", "team"):
                 if kind == "company":
                     self._check_company_empty(conn, id)
@@ -667,6 +690,8 @@ class SqliteStore(GraphStore):
             else:
                 table = _TABLES[kind][0]
                 found = conn.execute(f"DELETE FROM {table} WHERE id = ?", (id,)).rowcount
+            if found:
+                _log(conn, changes)
         return bool(found)
 
     @staticmethod
@@ -678,10 +703,31 @@ class SqliteStore(GraphStore):
                 f"company {id!r} still has {children} subsidiaries and {people} people: move or delete them first"
             )
 
-    def _delete_tie(self, type: TieType, a: str, b: str) -> bool:
-        with self._write_tx(changes=[Change("tie", tie_id(type, a, b))]) as conn:
+    def _delete_tie(self, type: TieType, a: str, b: str, changes: list[Change]) -> bool:
+        with self._write_tx(changes=[FeedChange("tie", tie_id(type, a, b))]) as conn:
             sql = "DELETE FROM tie WHERE type = ? AND src = ? AND dst = ?"
-            return bool(conn.execute(sql, (type.value, a, b)).rowcount)
+            found = bool(conn.execute(sql, (type.value, a, b)).rowcount)
+            if found:
+                _log(conn, changes)
+            return found
+
+    def _people_companies(self, ids: list[str]) -> dict[str, str]:
+        return {id: p.company for id, p in _Reader(self._conn()).people(ids).items()}
+
+    def _changes(
+        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[Row]:
+        conditions, params = [], []
+        for column, value in (("account", account), ("record", record), ("author", author)):
+            if value is not None:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        if after is not None:
+            conditions.append("(at, id) < (?, ?)")
+            params.extend(after)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        sql = f"SELECT {', '.join(_CHANGE_COLUMNS)} FROM change_log{where} ORDER BY at DESC, id DESC LIMIT ?"
+        return [_row_out(_CHANGE_COLUMNS, v) for v in self._conn().execute(sql, [*params, limit])]
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
@@ -738,9 +784,11 @@ class SqliteStore(GraphStore):
         texts: list[str],
         checks: Mapping[DocumentKey, int | None],
         seen: Mapping[DocumentKey, str],
+        changes: list[Change],
     ) -> list[Document]:
         # BEGIN IMMEDIATE holds the write lock from the first read: no commit can come in between
-        with self._write_tx(any(w.moves_data_version for w in writes), [Change(DOCUMENT)]) as conn:
+        with self._write_tx(any(w.moves_data_version for w in writes), [FeedChange(DOCUMENT)]) as conn:
+            _log(conn, changes)  # in the transaction: a conflict below rolls it back with the rest
 
             def stored(kind: str, id: str) -> int | None:
                 sql = "SELECT version, data FROM ledger WHERE kind = ? AND id = ?"
@@ -770,14 +818,17 @@ class SqliteStore(GraphStore):
                 done.append(Document(w.kind, w.id, w.account, version, json.loads(text)))
             return done
 
-    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
-        with self._write_tx(moves_data_version, [Change(DOCUMENT)]) as conn:
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool, changes: list[Change]) -> int:
+        with self._write_tx(moves_data_version, [FeedChange(DOCUMENT)]) as conn:
             sql = "DELETE FROM ledger WHERE kind = ? AND id = ?"
-            return sum(conn.execute(sql, (kind, id)).rowcount for id in ids)
+            deleted = {id for id in ids if conn.execute(sql, (kind, id)).rowcount}
+            _log(conn, [c for c in changes if c.record in deleted])
+            return len(deleted)
 
-    def save_api_key(self, key: ApiKey) -> None:
+    def _save_api_key(self, key: ApiKey, changes: list[Change]) -> None:
         row = key.model_dump(mode="json")
         with self._tx(write=True) as conn:
+            _log(conn, changes)
             conn.execute(
                 f"INSERT INTO api_key ({', '.join(_KEY_COLUMNS)}) VALUES ({_marks(len(_KEY_COLUMNS))}) "
                 f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _KEY_COLUMNS[1:])}",
@@ -949,6 +1000,17 @@ def _problems(path: str, timeout: float, full: bool) -> list[str]:
         return [str(err)]
     lines = [line for row in rows for line in str(row[0]).splitlines()]
     return [] if lines == ["ok"] else [line for line in lines if not line.startswith("*** ")]
+
+
+_CHANGE_COLUMNS = ("id", "at", "author", "label", "interface", "account", "kind", "record", "action", "fields")
+
+
+def _log(conn: sqlite3.Connection, changes: list[Change]) -> None:
+    """Write change-log entries (in the caller's transaction)."""
+    if changes:
+        rows = [c.row() for c in changes]
+        sql = f"INSERT INTO change_log ({', '.join(_CHANGE_COLUMNS)}) VALUES ({_marks(len(_CHANGE_COLUMNS))})"
+        conn.executemany(sql, [tuple(r[c] for c in _CHANGE_COLUMNS) for r in rows])
 
 
 def _data_version(conn: sqlite3.Connection) -> int:

@@ -30,7 +30,9 @@ import networkx as nx
 from pydantic import BaseModel
 
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError, VersionConflict
-from accountgraph.graph.changes import Change, ChangeSet, tie_of
+from accountgraph.graph.changelog import UNLOGGED_KINDS, Change, diff, new_change
+from accountgraph.graph.changes import Change as FeedChange
+from accountgraph.graph.changes import ChangeSet, tie_of
 from accountgraph.graph.validation import parse_bundle
 from accountgraph.perf import paused_gc
 from accountgraph.projection import TIE_FIELDS, AccountRows, Projection, Row, select
@@ -239,7 +241,22 @@ class Documents:
         texts = [document_json(w.data) for w in writes]
         if not writes:
             return []
-        return self._store._document_commit(writes, texts, checks, dict(read_data or {}))
+        changes = [self._change(w, read_data or {}) for w in writes if w.kind not in UNLOGGED_KINDS]
+        return self._store._document_commit(writes, texts, checks, dict(read_data or {}), changes)
+
+    def _change(self, w: DocumentWrite, read_data: Mapping[DocumentKey, str]) -> Change:
+        """The change-log entry of one write: its top-level fields before (the data this commit replaces, as read
+        by the unit of work or, when the version read is the one expected, read now) and after."""
+        before: dict[str, Any] | None = None
+        if w.expected_version is not None:
+            if (w.kind, w.id) in read_data:
+                before = json.loads(read_data[(w.kind, w.id)])
+            else:
+                stored = self._store._document_get(w.kind, w.id)
+                if stored is not None and stored.version == w.expected_version:
+                    before = stored.data
+        action = "create" if w.expected_version is None else "update"
+        return new_change(w.kind, w.id, action, w.account, diff(before, w.data))
 
     def delete(self, model: type[DocumentModel], ids: Iterable[str]) -> int:
         """Delete documents of a kind by id, whatever their version (those already gone are skipped), in one
@@ -248,7 +265,13 @@ class Documents:
         wanted = sorted(set(ids))
         if not wanted:
             return 0
-        return self._store._document_delete(model.kind, wanted, model.moves_data_version)
+        changes: builtins.list[Change] = []
+        if model.kind not in UNLOGGED_KINDS:
+            for id in wanted:
+                stored = self._store._document_get(model.kind, id)
+                if stored is not None:
+                    changes.append(new_change(model.kind, id, "delete", stored.account, diff(stored.data, None)))
+        return self._store._document_delete(model.kind, wanted, model.moves_data_version, changes)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -414,8 +437,9 @@ class GraphStore(ABC):
 
     # ---- backend primitives -------------------------------------------------------------------
     @abstractmethod
-    def _load(self, bundle: Bundle, on: date) -> None:
-        """In one write transaction: `prepare_bundle(bundle, reader, on)`, then write it all."""
+    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
+        """In one write transaction: `prepare_bundle(bundle, reader, on)`, then write it all and the `changes`
+        (the change log's entries of this write, see `accountgraph.graph.changelog`)."""
 
     @abstractmethod
     def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
@@ -429,8 +453,9 @@ class GraphStore(ABC):
     def _get_tie(self, type: TieType, a: str, b: str) -> Row | None: ...
 
     @abstractmethod
-    def _delete(self, kind: str, id: str) -> bool:
-        """Delete one record and what hangs on it; False when it did not exist.
+    def _delete(self, kind: str, id: str, changes: list[Change]) -> bool:
+        """Delete one record and what hangs on it, and write `changes` in the same transaction; False (and
+        nothing written) when it did not exist.
 
         Deleting a person or team member removes their ties and interactions and clears the
         `reports_to` of their reports; deleting a company with subsidiaries or people raises
@@ -438,7 +463,15 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
-    def _delete_tie(self, type: TieType, a: str, b: str) -> bool: ...
+    def _delete_tie(self, type: TieType, a: str, b: str, changes: list[Change]) -> bool:
+        """Delete a tie and write `changes` in the same transaction; False (nothing written) when absent."""
+
+    @abstractmethod
+    def _changes(
+        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[Row]:
+        """Change-log rows (`Change.row`), newest first (by `at`, then `id`, descending), strictly before the key
+        `after` (at, id), of `account`, `record` and `author` when given."""
 
     @abstractmethod
     def _account_companies(self, account_id: str, on: str) -> list[Row]:
@@ -469,22 +502,30 @@ class GraphStore(ABC):
         texts: list[str],
         checks: Mapping[DocumentKey, int | None],
         seen: Mapping[DocumentKey, str],
+        changes: list[Change],
     ) -> list[Document]:
         """In ONE write transaction: check every `expected_version`, and the version of every document of
         `checks` (None: absent; none of them is written), against the stored one (holding what is needed so
         that no concurrent commit can slip in between), and the stored JSON of every document of `seen`
-        against the text given, then write every document (`texts[i]` is the JSON of `writes[i].data`).
+        against the text given, then write every document (`texts[i]` is the JSON of `writes[i].data`) and
+        the change-log entries `changes`.
         Raises VersionConflict, writing nothing. Moves the data version (and voids what is kept by it) unless
         no write `moves_data_version`."""
 
     @abstractmethod
-    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool) -> int:
-        """In one write transaction, delete the documents of `kind` with these ids; how many there were.
-        `moves_data_version`: as in `_document_commit`."""
+    def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool, changes: list[Change]) -> int:
+        """In one write transaction, delete the documents of `kind` with these ids (and write `changes`); how
+        many there were. `moves_data_version`: as in `_document_commit`."""
 
     @abstractmethod
+    def _save_api_key(self, key: ApiKey, changes: list[Change]) -> None:
+        """Insert or replace an API key record, with `changes`, in one transaction."""
+
     def save_api_key(self, key: ApiKey) -> None:
-        """Insert or replace an API key record."""
+        """Insert or replace an API key record (logged without its secret's hash)."""
+        before = self.get_api_key(key.id)
+        fields = diff(_key_fields(before), _key_fields(key))
+        self._save_api_key(key, [new_change("api_key", key.id, "create" if before is None else "update", None, fields)])
 
     @abstractmethod
     def get_api_key(self, id: str) -> ApiKey | None: ...
@@ -522,7 +563,7 @@ class GraphStore(ABC):
         caller's thread (services call it in the background). Nothing by default."""
         return None
 
-    def _changed_row(self, change: Change) -> Row | None:
+    def _changed_row(self, change: FeedChange) -> Row | None:
         """The current row of the record a feed entry names (None: deleted); a tie as its row."""
         if change.kind == "tie":
             return self._get_tie(*tie_of(change.id))
@@ -558,16 +599,142 @@ class GraphStore(ABC):
         self.close()
 
     # ---- writes -------------------------------------------------------------------------------
-    def load_bundle(self, bundle: Bundle, *, on: date | None = None) -> dict[str, int]:
+    def load_bundle(self, bundle: Bundle, *, on: date | None = None, source: str | None = None) -> dict[str, int]:
         """Write a whole bundle in one transaction: it lands whole or not at all.
 
         Upserts by id (ties by type and endpoints). `on` dates role and stance changes (default today).
+        The change log gets, in the same transaction, the fields a one-record bundle changes, or for a larger
+        one (or one read from a file: `source`, its name) a summary per account (`changes_of_bundle`).
 
         Raises:
             BundleRejected: listing every issue; nothing was written.
         """
-        self._load(bundle, on or today())
+        self._load(bundle, on or today(), self.changes_of_bundle(bundle, source))
         return bundle.counts()
+
+    # ---- the change log -----------------------------------------------------------------------
+    def changes_of_bundle(self, bundle: Bundle, source: str | None = None) -> list[Change]:
+        """The change-log entries of loading `bundle`: the field diff of its record when it holds one (and no
+        `source` is named), else one `import` entry per account it touches with the counts of each list."""
+        counts = bundle.counts()
+        total = sum(counts.values())
+        if total == 0:
+            return []
+        if total == 1 and source is None:
+            return [self._record_change(bundle)]
+        per_account: dict[str | None, dict[str, int]] = {}
+        for name, account in self._bundle_accounts(bundle):
+            tally = per_account.setdefault(account, {})
+            tally[name] = tally.get(name, 0) + 1
+        return [
+            new_change(
+                "import",
+                source or "",
+                "import",
+                account,
+                {k: [None, n] for k, n in sorted(tally.items())},
+            )
+            for account, tally in sorted(per_account.items(), key=lambda item: item[0] or "")
+        ]
+
+    def _record_change(self, bundle: Bundle) -> Change:
+        if bundle.ties:
+            tie = bundle.ties[0]
+            stored = self._get_tie(tie.type, tie.from_, tie.to)
+            before = None if stored is None else Tie.model_validate(stored).model_dump(mode="json", by_alias=True)
+            after = tie.model_dump(mode="json", by_alias=True)
+            account = next((a for a in (self._person_account(tie.from_), self._person_account(tie.to)) if a), None)
+            record = f"{tie.type.value}:{tie.from_}->{tie.to}"
+            return new_change("tie", record, "create" if stored is None else "update", account, diff(before, after))
+        kind, record = next(
+            (k, getattr(bundle, name)[0]) for k, (_, name) in RECORD_KINDS.items() if getattr(bundle, name)
+        )
+        model = RECORD_KINDS[kind][0]
+        row = self._get(kind, record.id)
+        kept = set(ROW_FIELDS[kind]) - {"id", "history"}
+        before = None if row is None else _only(model.model_validate(row).model_dump(mode="json"), kept)
+        after = _only(record.model_dump(mode="json"), kept)
+        action = "create" if row is None else "update"
+        return new_change(kind, record.id, action, self._record_account(kind, record), diff(before, after))
+
+    def _company_account(self, company: str | None) -> str | None:
+        if company is None:
+            return None
+        try:
+            return self.account_of(company)
+        except NotFoundError:
+            return None
+
+    def _person_account(self, person: str) -> str | None:
+        row = self._get("person", person)
+        return None if row is None else self._company_account(str(row["company"]))
+
+    def _record_account(self, kind: str, record: Any) -> str | None:
+        """The account a record belongs to, as the store holds it now (None: our team, or not found)."""
+        if kind == "company":
+            return record.id if record.parent is None else self._company_account(record.parent)
+        if kind in ("person", "risk"):
+            return self._company_account(record.company)
+        if kind == "interaction":
+            return self._person_account(record.person)
+        return None
+
+    def _people_companies(self, ids: builtins.list[str]) -> dict[str, str]:
+        """The company of each stored person among `ids` (a backend may read them in one go)."""
+        rows = {id: self._get("person", id) for id in ids}
+        return {id: str(row["company"]) for id, row in rows.items() if row is not None}
+
+    def _bundle_accounts(self, bundle: Bundle) -> Iterator[tuple[str, str | None]]:
+        """(list name, account) of every record of a bundle: from the bundle's own companies and people where
+        it holds them, else from the store (the people it names read in one go, each company's account once)."""
+        parents = {c.id: c.parent for c in bundle.companies}
+        company_of = {p.id: p.company for p in bundle.people}
+        named = {t.from_ for t in bundle.ties} | {t.to for t in bundle.ties} | {i.person for i in bundle.interactions}
+        company_of.update(self._people_companies(sorted(named - set(company_of))))
+        roots: dict[str, str | None] = {}
+        people: dict[str, str | None] = {}
+
+        def root(company: str) -> str | None:
+            if company not in roots:
+                current, seen = company, set()
+                while parents.get(current) is not None and current not in seen:
+                    seen.add(current)
+                    current = str(parents[current])
+                roots[company] = current if current in parents else self._company_account(current)
+            return roots[company]
+
+        def person(id: str) -> str | None:
+            if id not in people:
+                people[id] = root(company_of[id]) if id in company_of else None  # None: one of our team
+            return people[id]
+
+        for c in bundle.companies:
+            yield "companies", root(c.id)
+        for p in bundle.people:
+            yield "people", root(p.company)
+        for _ in bundle.team:
+            yield "team", None
+        for t in bundle.ties:
+            yield "ties", person(t.from_) or person(t.to)
+        for i in bundle.interactions:
+            yield "interactions", person(i.person)
+        for r in bundle.risks:
+            yield "risks", root(r.company)
+
+    def changes(
+        self,
+        *,
+        account: str | None = None,
+        record: str | None = None,
+        author: str | None = None,
+        limit: int = 100,
+        after: tuple[str, str] | None = None,
+    ) -> list[Change]:
+        """One page of the change log, newest first, after the key `after` (`(at, id)` of the last entry of the
+        previous page): of an account, a record (its id; a tie: `type:from->to`) and an author when given."""
+        if not 1 <= limit <= 1000:
+            raise InvalidArgument("limit must be between 1 and 1000", field="limit")
+        return [Change.of_row(r) for r in self._changes(account, record, author, limit, after)]
 
     def check_bundle(self, bundle: Bundle, *, on: date | None = None) -> list[BundleIssue]:
         """The issues `load_bundle` would refuse `bundle` for (references, id clashes, cycles); writes nothing."""
@@ -716,14 +883,27 @@ class GraphStore(ABC):
         """Delete a company, person, team member, interaction or risk (NotFoundError if absent)."""
         if kind not in RECORD_KINDS:
             raise InvalidArgument(f"unknown record kind {kind!r}")
-        if not self._delete(kind, id):
+        row = self._get(kind, id)
+        if row is None:
+            raise NotFoundError(kind, id)
+        model = RECORD_KINDS[kind][0]
+        record = model.model_validate(row)
+        before = _only(record.model_dump(mode="json"), set(ROW_FIELDS[kind]) - {"id", "history"})
+        change = new_change(kind, id, "delete", self._record_account(kind, record), diff(before, None))
+        if not self._delete(kind, id, [change]):
             raise NotFoundError(kind, id)
 
     def delete_tie(self, type: TieType | str, a: str, b: str) -> None:
         type = TieType(type)
         if type is TieType.KNOWS and b < a:
             a, b = b, a
-        if not self._delete_tie(type, a, b):
+        row = self._get_tie(type, a, b)
+        if row is None:
+            raise NotFoundError("tie", f"{type.value}:{a}->{b}")
+        before = Tie.model_validate(row).model_dump(mode="json", by_alias=True)
+        account = next((x for x in (self._person_account(a), self._person_account(b)) if x), None)
+        change = new_change("tie", f"{type.value}:{a}->{b}", "delete", account, diff(before, None))
+        if not self._delete_tie(type, a, b, [change]):
             raise NotFoundError("tie", f"{type.value}:{a}->{b}")
 
     # ---- accounts -----------------------------------------------------------------------------
@@ -811,6 +991,15 @@ def stale_read(kind: str, id: str) -> VersionConflict:
     return VersionConflict(
         f"{kind} {id!r} changed meanwhile: it was read while a write was landing; nothing was written"
     )
+
+
+def _only(row: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k in names}
+
+
+def _key_fields(key: ApiKey | None) -> dict[str, Any] | None:
+    """What the change log keeps of an API key: never its secret's hash."""
+    return None if key is None else key.model_dump(mode="json", exclude={"secret_hash"})
 
 
 def _without(row: Row, *keys: str) -> Row:

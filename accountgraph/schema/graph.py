@@ -23,6 +23,7 @@ class Label(StrEnum):
     COMMIT_GATE = "CommitGate"  # open while a bundle's transaction commits (readers wait; see write.cypher)
     STAGED = "Staged"  # a record of a large import not yet visible (no other label; see staging.cypher)
     IMPORT_STAGE = "ImportStage"  # the lease of a large import being staged
+    CHANGE = "ChangeEntry"  # one entry of the change log (who wrote what, when, how; see graph/changelog.py)
 
 
 class RelType(StrEnum):
@@ -57,6 +58,10 @@ INDEXES: tuple[tuple[Label, str], ...] = (
     (Label.INTERACTION, "at"),
     (Label.RISK_EVENT, "at"),
     (Label.STAGED, "staged_import"),
+    (Label.CHANGE, "at"),
+    (Label.CHANGE, "account"),
+    (Label.CHANGE, "record"),
+    (Label.CHANGE, "author"),
 )
 """Property indexes beyond the unique ids."""
 

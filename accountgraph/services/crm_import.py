@@ -45,7 +45,7 @@ from accountgraph.services.mapping import (
     enum_value,
     norm,
 )
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 from accountgraph.services.tables import Cell, Row, Table, read_table
 
 Action = Literal["create", "update", "unchanged"]
@@ -655,6 +655,7 @@ def _translate(issue: BundleIssue, sources: dict[tuple[str, int], _Source], file
     return BundleIssue(record=source.where, field=column, reason=issue.reason, code=issue.code)
 
 
+@writes
 def import_file(
     store: GraphStore,
     scope: Scope,
@@ -688,7 +689,7 @@ def import_file(
     if not any(raw.values()):  # every row is stored as it is: nothing to check, nothing to write
         return plan if dry_run else plan.model_copy(update={"imported": {}})
     try:
-        written = records.import_document(store, scope, raw, on=on, dry_run=dry_run)
+        written = records.import_document(store, scope, raw, on=on, dry_run=dry_run, source=name)
     except BundleRejected as rejected:
         problems = [_translate(i, sources, table.file) for i in rejected.issues]
         if dry_run:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from accountgraph.errors import BundleRejected, Forbidden, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiKey, ApiRole, BundleIssue
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 __all__ = ["KEY_PREFIX", "authenticate", "create_key", "get_key", "key_id_of", "list_keys", "mint_key", "revoke_key"]
 
@@ -56,6 +56,7 @@ def mint_key(
     return record, f"{KEY_PREFIX}{key_id}_{secret}"
 
 
+@writes
 def create_key(
     store: GraphStore, scope: Scope, role: ApiRole | str, *, name: str | None = None, accounts: Iterable[str] = ()
 ) -> tuple[ApiKey, str]:
@@ -100,6 +101,7 @@ def get_key(store: GraphStore, scope: Scope, id: str) -> ApiKey:
     return key
 
 
+@writes
 def revoke_key(store: GraphStore, scope: Scope, id: str) -> ApiKey:
     """Revoke a key an admin `scope` manages: it stops working at once and stays listed."""
     get_key(store, scope, id)
@@ -138,4 +140,4 @@ def authenticate(store: GraphStore, token: str) -> Scope | None:
     matches = hmac.compare_digest(hash_secret(secret), expected)
     if record is None or not matches or record.revoked_at is not None:
         return None
-    return Scope(record.id, record.role, frozenset(record.accounts))
+    return Scope(record.id, record.role, frozenset(record.accounts), label=record.name or "", interface="api")

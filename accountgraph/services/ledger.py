@@ -23,7 +23,7 @@ from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import ApiRole
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access, check_path_id
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 R = TypeVar("R", bound=DocumentModel)
 Lines = Sequence[LineRequest | tuple[str, Decimal | str | int]]
@@ -66,6 +66,7 @@ def list_products(store: GraphStore, *, limit: int | None = 100, cursor: str | N
     return _page(None, lambda _: service.list_products(store), None, limit, cursor)
 
 
+@writes
 def save_product(store: GraphStore, scope: Scope, product: Product, *, id: str | None = None) -> Product:
     """Create or replace a product; `id`: the id the caller named it by (a path), which it must carry.
 
@@ -80,6 +81,7 @@ def save_product(store: GraphStore, scope: Scope, product: Product, *, id: str |
 
 
 # ---- quotes ------------------------------------------------------------------------------------
+@writes
 def create_quote(
     store: GraphStore,
     scope: Scope,
@@ -135,21 +137,25 @@ def get_quote(store: GraphStore, scope: Scope, id: str) -> Quote:
     return _visible(scope, service.get_quote(store, id))
 
 
+@writes
 def send_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
     scope.require_role(ApiRole.PLANNER)
     return service.send_quote(store, get_quote(store, scope, id).id, on=on)
 
 
+@writes
 def accept_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
     scope.require_role(ApiRole.PLANNER)
     return service.accept_quote(store, get_quote(store, scope, id).id, on=on)
 
 
+@writes
 def reject_quote(store: GraphStore, scope: Scope, id: str, on: date | None = None) -> Quote:
     scope.require_role(ApiRole.PLANNER)
     return service.reject_quote(store, get_quote(store, scope, id).id, on=on)
 
 
+@writes
 def revise_quote(
     store: GraphStore,
     scope: Scope,
@@ -175,6 +181,7 @@ def revise_quote(
 
 
 # ---- contracts, orders, invoices, payments -----------------------------------------------------
+@writes
 def create_contract(store: GraphStore, scope: Scope, quote: str, *, start: date | None = None) -> Contract:
     """The contract of an accepted quote (its id or number)."""
     scope.require_role(ApiRole.PLANNER)
@@ -191,6 +198,7 @@ def get_contract(store: GraphStore, scope: Scope, id: str) -> Contract:
     return _visible(scope, service.get_contract(store, id))
 
 
+@writes
 def create_order(
     store: GraphStore,
     scope: Scope,
@@ -230,6 +238,7 @@ def get_order(store: GraphStore, scope: Scope, id: str) -> Order:
     return _visible(scope, service.get_order(store, id))
 
 
+@writes
 def invoice_order(
     store: GraphStore,
     scope: Scope,
@@ -278,6 +287,7 @@ def get_invoice(store: GraphStore, scope: Scope, id: str) -> Invoice:
     return _visible(scope, service.get_invoice(store, id))
 
 
+@writes
 def record_payment(
     store: GraphStore,
     scope: Scope,
@@ -293,6 +303,7 @@ def record_payment(
     return service.record_payment(store, invoice, amount, idempotency_key=idempotency_key, on=on)
 
 
+@writes
 def refund_payment(
     store: GraphStore,
     scope: Scope,

@@ -24,7 +24,7 @@ from accountgraph.schema.models import ApiRole, BundleIssue
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.records import Access
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 Committee = Sequence[CommitteeMember | dict[str, Any]]
 
@@ -60,6 +60,7 @@ def list_opportunities(
     return page_of(opps, len(opps) if limit is None else limit, lambda o: (o.id,))
 
 
+@writes
 def create_opportunity(
     store: GraphStore,
     scope: Scope,
@@ -101,13 +102,15 @@ def create_opportunity(
     )
 
 
-def update_opportunity(store: GraphStore, scope: Scope, id: str, **changes: Any) -> Opportunity:
+@writes
+def update_opportunity(store: GraphStore, scope: Scope, /, id: str, **changes: Any) -> Opportunity:
     """Change some of an open opportunity's name, amount, currency, expected close, owner or quotes."""
     scope.require_role(ApiRole.PLANNER)
     get_opportunity(store, scope, id)
     return service.update_opportunity(store, id, **changes)
 
 
+@writes
 def set_committee(store: GraphStore, scope: Scope, id: str, committee: Committee) -> Opportunity:
     """Replace the buying committee of an open opportunity."""
     scope.require_role(ApiRole.PLANNER)
@@ -115,6 +118,7 @@ def set_committee(store: GraphStore, scope: Scope, id: str, committee: Committee
     return service.set_committee(store, id, committee)
 
 
+@writes
 def move_stage(
     store: GraphStore,
     scope: Scope,

@@ -20,7 +20,7 @@ from accountgraph.schema.models import ApiRole
 from accountgraph.services import opportunities
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 
 def get_plan(store: GraphStore, scope: Scope, id: str) -> Plan:
@@ -37,6 +37,7 @@ def list_plans(store: GraphStore, scope: Scope, account: str | None = None) -> P
     return Page[Plan](data=plans, count=len(plans), next_cursor=None)
 
 
+@writes
 def create_plan(
     store: GraphStore,
     scope: Scope,
@@ -55,6 +56,7 @@ def create_plan(
     return service.create_plan(store, account, name, goals=goals, owner=owner, stall_days=stall_days, id=id, on=on)
 
 
+@writes
 def create_plan_from_opportunity(
     store: GraphStore,
     scope: Scope,
@@ -84,6 +86,7 @@ def create_plan_from_opportunity(
     )
 
 
+@writes
 def create_plan_from_actions(
     store: GraphStore,
     scope: Scope,
@@ -115,7 +118,8 @@ def create_plan_from_actions(
     )
 
 
-def update_plan(store: GraphStore, scope: Scope, id: str, **changes: Any) -> Plan:
+@writes
+def update_plan(store: GraphStore, scope: Scope, /, id: str, **changes: Any) -> Plan:
     """Rename a plan, change its owner (None: no owner; left out: unchanged) or its stall limit
     (`accountgraph.plans.service.update_plan`'s keywords)."""
     scope.require_role(ApiRole.PLANNER)
@@ -150,6 +154,7 @@ def progress_html(
 
 
 # ---- goals and actions -------------------------------------------------------------------------
+@writes
 def add_goal(
     store: GraphStore,
     scope: Scope,
@@ -164,18 +169,21 @@ def add_goal(
     return service.add_goal(store, plan_id, goal, id=id, on=on)
 
 
+@writes
 def upsert_goal(store: GraphStore, scope: Scope, plan_id: str, goal: Goal, *, on: date | None = None) -> Goal:
     scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.upsert_goal(store, plan_id, goal, on=on)
 
 
+@writes
 def remove_goal(store: GraphStore, scope: Scope, plan_id: str, goal_id: str, *, on: date | None = None) -> Plan:
     scope.require_role(ApiRole.PLANNER)
     get_plan(store, scope, plan_id)
     return service.remove_goal(store, plan_id, goal_id, on=on)
 
 
+@writes
 def add_action(
     store: GraphStore,
     scope: Scope,
@@ -209,7 +217,8 @@ def add_action(
     )
 
 
-def update_action(store: GraphStore, scope: Scope, plan_id: str, action_id: str, **changes: Any) -> Action:
+@writes
+def update_action(store: GraphStore, scope: Scope, /, plan_id: str, action_id: str, **changes: Any) -> Action:
     """Change an action: its status, due date, owner, title, note or goal (only those given;
     `accountgraph.plans.service.update_action`'s keywords)."""
     scope.require_role(ApiRole.PLANNER)

@@ -89,7 +89,7 @@ from accountgraph.schema.models import ApiRole, today
 from accountgraph.services import analysis
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.parallel import Engine
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 __all__ = [
     "GRADE_ROWS",
@@ -946,6 +946,7 @@ def value_chart_svg(result: ValueDistribution) -> str:
     )
 
 
+@writes
 def set_strategic(
     store: GraphStore, scope: Scope, account: str, *, strategic: bool = True, reason: str | None = None
 ) -> AccountProfile:

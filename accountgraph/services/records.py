@@ -43,7 +43,7 @@ from accountgraph.schema.models import (
     TieType,
 )
 from accountgraph.services.paging import Page, decode_cursor, encode_cursor
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 _TAKEN = "id is already taken"
 """The reason given for an id held by a record the scope does not see (no kind, no account)."""
@@ -337,6 +337,7 @@ def list_records(
     return Access(store, scope).page(kind, filters or ListFilter(), limit, cursor)
 
 
+@writes
 def put_record(store: GraphStore, scope: Scope, record: BaseModel, *, id: str | None = None) -> Any:
     """Create or replace one record (its write validated as a one-record bundle, in one transaction).
 
@@ -358,6 +359,7 @@ def put_record(store: GraphStore, scope: Scope, record: BaseModel, *, id: str | 
     return _READ[kind](access, record_id)
 
 
+@writes
 def delete_record(store: GraphStore, scope: Scope, kind: str, id: str) -> None:
     """Delete one record and what hangs on it (see `GraphStore.delete`); a limited scope may not delete a
     team member, whose ties and interactions span accounts."""
@@ -372,6 +374,7 @@ def get_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> T
     return Access(store, scope).tie(type, a, b)
 
 
+@writes
 def put_tie(store: GraphStore, scope: Scope, tie: Tie) -> Tie:
     """Create or replace a tie (named by its type and ends)."""
     scope.require_role(ApiRole.PLANNER)
@@ -379,6 +382,7 @@ def put_tie(store: GraphStore, scope: Scope, tie: Tie) -> Tie:
     return store.upsert_tie(tie)
 
 
+@writes
 def delete_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -> None:
     """Delete a tie (a mistake; to end one, set its `until`)."""
     scope.require_role(ApiRole.PLANNER)
@@ -386,6 +390,7 @@ def delete_tie(store: GraphStore, scope: Scope, type: TieType, a: str, b: str) -
     store.delete_tie(tie.type, tie.from_, tie.to)
 
 
+@writes
 def import_document(
     store: GraphStore,
     scope: Scope,
@@ -395,13 +400,15 @@ def import_document(
     progress: Callable[[int], None] | None = None,
     found: Sequence[BundleIssue] = (),
     dry_run: bool = False,
+    source: str | None = None,
 ) -> dict[str, int]:
     """Write a raw bundle document (parsed JSON, or a CSV directory's rows) in one transaction: all of it lands,
     or none of it (counts per list). The one import every interface calls: the store's full check of the
     document (`GraphStore.parse_document`), then the scope's, then the load. `found`: problems the document's
     reader already found (a CSV row's cell count); they refuse it too, listed first, with what the load's own
     check (`GraphStore.check_bundle`: references to the store, cycles) finds. With `dry_run`, that check instead
-    of the load: the counts it would write, nothing written.
+    of the load: the counts it would write, nothing written. `source`: the file's name, for the change log's
+    summary entry of the import.
 
     Raises:
         BundleRejected: every problem (malformed fields, an unknown format or version, unknown references,
@@ -418,7 +425,7 @@ def import_document(
         if issues:
             raise BundleRejected(issues)
         return bundle.counts()
-    return store.load_bundle(bundle, on=on)
+    return store.load_bundle(bundle, on=on, source=source)
 
 
 def list_accounts(store: GraphStore, scope: Scope) -> list[Company]:

@@ -11,12 +11,24 @@ not exist.
 
 from __future__ import annotations
 
+import functools
+import getpass
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from accountgraph.errors import Forbidden, NotFoundError
+from accountgraph.graph.changelog import Author, writing_as
 from accountgraph.schema.models import ApiRole
 
-__all__ = ["Scope"]
+if TYPE_CHECKING:
+    from accountgraph.graph.store import GraphStore
+
+__all__ = ["Scope", "writes"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _RANK = {ApiRole.VIEWER: 0, ApiRole.PLANNER: 1, ApiRole.ADMIN: 2}
 
@@ -28,16 +40,25 @@ def _a(word: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The caller: a key's id (or `operator`), its role and the accounts it is limited to (empty: all)."""
+    """The caller: a key's id (or `operator`), its role and the accounts it is limited to (empty: all); and for
+    the change log, the key's label, the interface it came through, and for the CLI the `user@host` running it."""
 
     key_id: str
     role: ApiRole
     accounts: frozenset[str] = frozenset()
+    label: str = ""  # the key's name
+    interface: str = "api"  # api | cli | workspace
+    user: str | None = None  # the CLI's user@host (the change log's author instead of the key id)
 
     @classmethod
     def operator(cls) -> Scope:
-        """The local operator (the CLI): every account, every role."""
-        return cls("operator", ApiRole.ADMIN)
+        """The local operator (the CLI): every account, every role, written as the user on this host."""
+        return cls("operator", ApiRole.ADMIN, interface="cli", user=_local_user())
+
+    @property
+    def author(self) -> Author:
+        """Who the change log names for this scope's writes."""
+        return Author(self.user or self.key_id, self.label, self.interface)
 
     @property
     def scoped(self) -> bool:
@@ -65,3 +86,27 @@ class Scope:
         """Forbidden for a scope limited to accounts (`what` it cannot do, for the message)."""
         if self.scoped:
             raise Forbidden(f"a key limited to accounts cannot {what}")
+
+
+@functools.cache
+def _local_user() -> str:
+    """`user@host` of the process (the CLI's author in the change log)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def writes(
+    use_case: Callable[Concatenate[GraphStore, Scope, P], T],
+) -> Callable[Concatenate[GraphStore, Scope, P], T]:
+    """Mark a write use case (`fn(store, scope, ...)`): the store's writes it makes are recorded in the change log
+    as the scope's (`Scope.author`), in the transaction of each write."""
+
+    @functools.wraps(use_case)
+    def write(store: GraphStore, scope: Scope, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with writing_as(scope.author):
+            return use_case(store, scope, *args, **kwargs)
+
+    return write

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -90,7 +90,7 @@ def start_session(
     with store.documents.unit_of_work() as uow:
         uow.save(record)
     purge_sessions(store, now=now)
-    return Session(secret, record.csrf, scope, record.expires_at)
+    return Session(secret, record.csrf, replace(scope, interface="workspace"), record.expires_at)
 
 
 def purge_sessions(store: GraphStore, *, now: datetime | None = None) -> int:
@@ -117,7 +117,8 @@ def find_session(store: GraphStore, secret: str, *, now: datetime | None = None)
     key = store.get_api_key(record.key_id)
     if key is None or key.revoked_at is not None:
         return None
-    return Session(secret, record.csrf, Scope(key.id, key.role, frozenset(key.accounts)), record.expires_at)
+    scope = Scope(key.id, key.role, frozenset(key.accounts), label=key.name or "", interface="workspace")
+    return Session(secret, record.csrf, scope, record.expires_at)
 
 
 def end_session(store: GraphStore, secret: str, *, now: datetime | None = None) -> bool:

@@ -34,10 +34,11 @@ from accountgraph.schema.models import (
     Tie,
     TieType,
 )
-from accountgraph.services import analysis, records
+from accountgraph.services import analysis, changes, records
 from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.changes import ChangeLines
 from accountgraph.services.records import Access
-from accountgraph.services.scope import Scope
+from accountgraph.services.scope import Scope, writes
 
 __all__ = [
     "DECISION_ROLES",
@@ -354,6 +355,7 @@ class PersonCard(BaseModel):
     leave_explanation: str
     gaps: list[str]
     team: list[dict[str, str]] = Field(description="our team members (id, name), for logging an interaction")
+    changes: ChangeLines | None = Field(default=None, description="who changed this person's record, and when")
     ties: list[dict[str, str]] = Field(
         description="their ties active today (type, from, to, the other end's name), for ending one"
     )
@@ -447,11 +449,13 @@ def person_card(
         leave_explanation=leave.explanation,
         gaps=[f"{g.kind.replace('_', ' ')}: {g.detail}" for g in cov.gaps if g.subject == person],
         team=[{"id": t, "name": names.get(t, t)} for t in sorted(view.team, key=lambda t: names.get(t, t))],
+        changes=changes.record_changes(store, scope, account, person),
         ties=ties,
     )
 
 
 # ---- edits ----------------------------------------------------------------------------------------
+@writes
 def set_stance(store: GraphStore, scope: Scope, account: str, person: str, stance: Stance, on: date) -> Person:
     """Set a person's stance from `on` (kept in their history), through `records.put_record`.
 
@@ -467,6 +471,7 @@ def set_stance(store: GraphStore, scope: Scope, account: str, person: str, stanc
     return result
 
 
+@writes
 def log_interaction(
     store: GraphStore,
     scope: Scope,
@@ -503,6 +508,7 @@ def log_interaction(
     return result
 
 
+@writes
 def set_roles(store: GraphStore, scope: Scope, account: str, person: str, roles: Any, on: Any) -> Person:
     """Set a person's decision roles from `on` (kept in their history, as a stance is), through
     `records.put_record`; `roles` and `on` as a request gives them, checked by the person record's own rules.
@@ -519,6 +525,7 @@ def set_roles(store: GraphStore, scope: Scope, account: str, person: str, roles:
     return result
 
 
+@writes
 def add_tie(store: GraphStore, scope: Scope, account: str, person: str, raw: dict[str, Any]) -> Tie:
     """Add (or restate) a tie touching a person of the account: one of ours `knows` them, or an `influences`
     tie between them and another contact; `raw` is the tie as the API's `PUT /v1/ties` takes it, checked by
@@ -538,6 +545,7 @@ def add_tie(store: GraphStore, scope: Scope, account: str, person: str, raw: dic
     return records.put_tie(store, scope, tie)
 
 
+@writes
 def end_tie(
     store: GraphStore, scope: Scope, account: str, person: str, type: TieType, a: str, b: str, until: Any
 ) -> Tie:
@@ -561,6 +569,7 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(5)}"
 
 
+@writes
 def add_person(store: GraphStore, scope: Scope, account: str, raw: dict[str, Any]) -> Person:
     """Add a person to a company of the account (a new id is made: an add never replaces anyone), checked by
     the person record's rules and written through `records.put_record`.
@@ -583,6 +592,7 @@ def add_person(store: GraphStore, scope: Scope, account: str, raw: dict[str, Any
     return result
 
 
+@writes
 def add_team_member(
     store: GraphStore, scope: Scope, account: str, person: str, member: dict[str, Any], tie: dict[str, Any]
 ) -> TeamMember:

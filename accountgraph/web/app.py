@@ -431,7 +431,8 @@ def tree_json(request: Request, session: ReadSession, account: AccountQuery) -> 
 def person_json(
     request: Request, session: ReadSession, account: AccountQuery, person: AccountQuery
 ) -> workspace.PersonCard:
-    return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
+    with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):  # the card's change lines
+        return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
 
 
 class StanceEdit(BaseModel):

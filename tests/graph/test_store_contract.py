@@ -633,7 +633,7 @@ def test_a_person_is_projected_only_while_at_the_company(store: GraphStore) -> N
     assert "i-new" not in [i["id"] for i in on(JOINED).graph["interactions"]]  # logged later
 
 
-def test_sqlite_migrations_add_the_person_dates_and_the_snapshots(tmp_path: Path) -> None:
+def test_sqlite_migrations_add_the_person_dates_the_snapshots_and_the_change_log(tmp_path: Path) -> None:
     from accountgraph.graph.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 
     path = tmp_path / "old.db"
@@ -652,14 +652,15 @@ def test_sqlite_migrations_add_the_person_dates_and_the_snapshots(tmp_path: Path
     conn.commit()
     conn.close()
     with SqliteStore(f"sqlite:///{path}") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 8
+        assert store.schema_version() == SCHEMA_VERSION == 9
         tom = store.get_team_member("t")  # migration 8: a member's other addresses, an e-mail's direction
         assert (tom.email, tom.emails, store.get_interaction("i").direction) == ("t@x.example", [], None)
         assert store._conn().execute("SELECT count(*) FROM account_snapshot").fetchone() == (0,)
         old = store.get_person("p")
         assert (old.name, old.since, old.until) == ("Pia", None, None)
         store.upsert_person(old.model_copy(update={"since": JOINED, "until": LEFT}))
-        # migration 7: the change feed, which lists the write
+        # migration 7: the change feed, which lists the write; migration 9: the change log, which says who made it
         assert store._conn().execute("SELECT kind, id FROM change_feed").fetchall() == [("person", "p")]
+        assert [(c.record, c.action, c.account) for c in store.changes()] == [("p", "update", "grp")]
     with SqliteStore(f"sqlite:///{path}") as store:  # opened again: nothing to migrate, the dates kept
         assert (store.get_person("p").since, store.get_person("p").until) == (JOINED, LEFT)

@@ -33,13 +33,16 @@ def filled_file(path: Path) -> Path:
 
 
 def damage(path: Path) -> None:
-    """Overwrite 200 bytes in the middle of a page of the ties, the middle one (a torn write, a bad sector): a page
-    every read of the account meets, wherever the schema puts its tables."""
-    assert path.stat().st_size // PAGE > 20
+    """Overwrite 200 bytes in the middle of a page of ties in the middle of the file (a torn write, a bad sector):
+    a page every export reads, wherever the file's layout put it."""
+    pages = path.stat().st_size // PAGE
+    assert pages > 20
     with closing(sqlite3.connect(path)) as conn:
-        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'tie' ORDER BY pageno")]
+        ties = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'tie' AND pagetype = 'leaf'")]
+    assert len(ties) > 5
+    page = sorted(ties, key=lambda n: abs(n - pages // 2))[0]  # dbstat numbers pages from 1
     with path.open("r+b") as f:
-        f.seek((pages[len(pages) // 2] - 1) * PAGE + 1000)  # page numbers start at 1
+        f.seek((page - 1) * PAGE + 1000)
         f.write(b"\xff" * 200)
 
 

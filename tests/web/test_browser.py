@@ -158,6 +158,12 @@ def test_a_planner_signs_in_and_edits_the_map(browser: Any, app: App, tmp_path: 
         page.wait_for_function(
             "() => document.querySelector('#ag-card tr:nth-child(3) td').textContent === '− opponent'"
         )
+        # the card's change log names the edit: by the signed-in key (its label), through the workspace
+        first = page.locator("#ag-changes li").first
+        first.wait_for()
+        line = first.text_content() or ""
+        assert "web planner" in line and "via workspace" in line and "→ opponent" in line, line
+        assert page.locator("#ag-changes h2").text_content() == "Changes"
 
         # log an interaction with the weakest of our ties to them: its strength rises, coverage follows
         weakest = page.evaluate(

@@ -389,6 +389,12 @@ function renderCard(p) {
   card.append(list("Gaps", p.gaps, "none"));
   card.append(list("Stance history", p.history.map((h) => `${h.since ?? "first known"}: ${fmt(h.stance)}` +
     (h.roles.length ? ` (${fmt(h.roles.join(", "))})` : "")), "no change recorded"));
+  if (p.changes) {
+    // the change log of this person's record: lines made (and translated) by the server, shown as text
+    const log = list(p.changes.heading, p.changes.lines, p.changes.empty);
+    log.id = "ag-changes";
+    card.append(log);
+  }
   if (canEdit) {
     card.append(
       editForm(

@@ -1,0 +1,151 @@
+"""Reading the change log: who wrote what in an account, when, through which interface (newest first, paged).
+
+The entries are written by the store in the transaction of each write (`accountgraph.graph.changelog`); the
+author is the writing scope's (`Scope.author`, set by the `writes` use cases). Reading is by account, as the
+scope may see it, optionally narrowed to one record and one author.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from accountgraph.errors import NotFoundError
+from accountgraph.graph.changelog import Change, at_text
+from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_, _
+from accountgraph.schema.models import ApiRole
+from accountgraph.services.paging import Page, decode_cursor, page_of
+from accountgraph.services.scope import Scope
+
+__all__ = ["ACTIONS", "INTERFACES", "ChangeEntry", "ChangeLines", "describe", "list_changes", "record_changes"]
+
+ACTIONS = {"create": N_("created"), "update": N_("changed"), "delete": N_("deleted"), "import": N_("imported")}
+"""The words of an entry's action."""
+INTERFACES = {"api": N_("API"), "cli": N_("command line"), "workspace": N_("workspace"), "store": N_("store")}
+"""The words of the interface an entry came through."""
+
+
+class ChangeEntry(BaseModel):
+    """One entry of the change log."""
+
+    id: str
+    at: datetime = Field(description="when the write was made (UTC)")
+    author: str = Field(description="the API key's id, or the CLI's user@host")
+    label: str = Field(description="the API key's label (empty for the CLI)")
+    interface: str = Field(description="api, cli, workspace, or store (a write made with no author)")
+    account: str | None = Field(description="the account (root company) the record belongs to")
+    kind: str = Field(description="company, person, team, tie, interaction, risk, import, a document kind")
+    record: str = Field(description="the record's id (a tie: type:from->to; an import: the file's name)")
+    action: str = Field(description="create, update, delete or import")
+    fields: dict[str, list[Any]] = Field(
+        description="each changed field as [before, after]; an import: the records of each list as [null, count]"
+    )
+
+    @classmethod
+    def of(cls, change: Change) -> ChangeEntry:
+        return cls(
+            id=change.id,
+            at=change.at,
+            author=change.author,
+            label=change.label,
+            interface=change.interface,
+            account=change.account,
+            kind=change.kind,
+            record=change.record,
+            action=change.action,
+            fields=change.fields,
+        )
+
+
+def _key(entry: ChangeEntry) -> tuple[str, str]:
+    return (at_text(entry.at), entry.id)
+
+
+def list_changes(
+    store: GraphStore,
+    scope: Scope,
+    account: str,
+    *,
+    record: str | None = None,
+    author: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[ChangeEntry]:
+    """One page of an account's change log, newest first; only one record's (`record`: its id, a tie's
+    `type:from->to`) and one author's (`author`: a key id or user@host) when given.
+
+    Raises:
+        NotFoundError: the account does not exist or lies outside the scope.
+        BadCursor: a cursor that is not one this list handed out.
+    """
+    scope.require_role(ApiRole.VIEWER)
+    scope.require_account(account)
+    try:
+        if store.account_of(account) != account:
+            raise NotFoundError("account", account)
+    except NotFoundError:
+        raise NotFoundError("account", account) from None
+    key = decode_cursor(cursor, 2) if cursor else None
+    after = None if key is None else (key[0], key[1])
+    rows = store.changes(account=account, record=record, author=author, limit=limit, after=after)
+    return page_of([ChangeEntry.of(c) for c in rows], limit, _key, more=len(rows) == limit)
+
+
+def _value(value: Any) -> str:
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def who(entry: ChangeEntry) -> str:
+    """The author as a person reads it: `label (id)`, or the id alone."""
+    return f"{entry.label} ({entry.author})" if entry.label else entry.author
+
+
+def what(entry: ChangeEntry) -> str:
+    """The fields of an entry in words: `stance: unknown → supporter; name: Ann → Ann B` (an import: counts)."""
+    if entry.action == "import":
+        return "; ".join(f"{name} {_value(after)}" for name, (_before, after) in entry.fields.items())
+    if entry.action == "delete":
+        return ""
+    return "; ".join(f"{name}: {_value(b)} → {_value(a)}" for name, (b, a) in entry.fields.items())
+
+
+def describe(entry: ChangeEntry) -> str:
+    """One entry in one line of the language of the moment: when, who, through what, what changed."""
+    return _("{when} · {who} via {interface} · {action} {kind} {record}{fields}").format(
+        when=entry.at.strftime("%Y-%m-%d %H:%M UTC"),
+        who=who(entry),
+        interface=_(INTERFACES.get(entry.interface, entry.interface)),
+        action=_(ACTIONS.get(entry.action, entry.action)),
+        kind=entry.kind,
+        record=entry.record,
+        fields=f": {what(entry)}" if what(entry) else "",
+    )
+
+
+class ChangeLines(BaseModel):
+    """The changes of one record as the workspace shows them (in the request's language)."""
+
+    heading: str
+    empty: str = Field(description="what is shown when there is no change")
+    lines: list[str] = Field(description="one line per change, newest first (`describe`)")
+    entries: list[ChangeEntry]
+
+
+def record_changes(store: GraphStore, scope: Scope, account: str, record: str, *, limit: int = 20) -> ChangeLines:
+    """The latest changes of one record of an account, with their lines, for a card."""
+    page = list_changes(store, scope, account, record=record, limit=limit)
+    return ChangeLines(
+        heading=_("Changes"),
+        empty=_("no change recorded"),
+        lines=[describe(e) for e in page.data],
+        entries=page.data,
+    )
