@@ -22,6 +22,7 @@ from accountgraph.api.errors import ERROR_RESPONSES, install_handlers
 from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from accountgraph.api.routes import (
     accounts,
+    alerts,
     analysis,
     docs,
     health,
@@ -108,9 +109,17 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
             opened.ping()
         except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
             logger.error("the store is not ready: %s", exc)
+        worker = None
+        if settings.alerts_worker:  # evaluates after each write, in its own thread (services.alert_delivery)
+            from accountgraph.services.alert_delivery import AlertWorker
+
+            worker = AlertWorker(opened, interval=settings.alerts_interval_seconds, log=logger.warning)
+            worker.start()
         try:
             yield {"store": opened, "views": AnalysisCache(settings.cache_accounts)}
         finally:
+            if worker is not None:
+                worker.stop()
             if own:
                 opened.close()
                 logger.info("store closed")
@@ -135,6 +144,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     v1 = [
         *records.routers,
         *(module.router for module in (import_, report, accounts, analysis, keys, opportunities, portfolio, search)),
+        alerts.router,
         *ledger.routers,
         *plans.routers,
     ]
