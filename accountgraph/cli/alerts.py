@@ -194,7 +194,7 @@ def alerts_test(
 
 
 def show_rules(rules: dict[str, service.RuleParams]) -> None:
-    rows = [(name, "on" if p.enabled else "off", p.days, f"{p.points:g}", p.severity) for name, p in rules.items()]
+    rows = [(name, "on" if p.enabled else "off", p.days, p.points, p.severity) for name, p in rules.items()]
     columns = [("rule", "left"), ("enabled", "left"), ("days", "right"), ("points", "right"), ("severity", "right")]
     out().print(table("alert rules", columns, rows))
 
@@ -212,7 +212,7 @@ def alerts_rule(
     name: Annotated[str, typer.Argument(help="the rule (see `alerts rules`)")],
     account: AccountOption = None,
     days: Annotated[int | None, typer.Option("--days", min=1, max=3650)] = None,
-    points: Annotated[float | None, typer.Option("--points", min=0.1, max=100)] = None,
+    points: Annotated[int | None, typer.Option("--points", min=1, max=100)] = None,
     severity: Annotated[int | None, typer.Option("--severity", min=1, max=5)] = None,
     enabled: Annotated[bool | None, typer.Option("--on/--off", help="turn the rule on or off")] = None,
 ) -> Operation[dict[str, service.RuleParams]]:

@@ -114,7 +114,7 @@ class RuleParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
     days: Annotated[int, Field(ge=1, le=3650)] = 30
-    points: Annotated[float, Field(gt=0, le=100)] = 10.0
+    points: Annotated[int, Field(ge=1, le=100)] = 10
     severity: Annotated[int, Field(ge=1, le=5)] = 4
 
 
@@ -122,11 +122,11 @@ DEFAULTS: dict[str, RuleParams] = {
     "key_person_left": RuleParams(days=30),
     "stance_turned": RuleParams(days=30),
     "thin_coverage": RuleParams(days=90),
-    "coverage_drop": RuleParams(days=30, points=10.0),
+    "coverage_drop": RuleParams(days=30, points=10),
     "risk_event": RuleParams(days=30, severity=4),
     "invoice_overdue": RuleParams(days=30),
     "deal_stalled": RuleParams(days=60),
-    "deal_win_drop": RuleParams(days=30, points=15.0),
+    "deal_win_drop": RuleParams(days=30, points=15),
 }
 """Each rule's defaults: `days` is its window or age limit, `points` a drop, `severity` the least severity."""
 
@@ -703,11 +703,11 @@ def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
                         subject_name=opp.name,
                         cause="win_drop",
                         severity="high",
-                        message=N_("Win probability of {deal} fell from {before} % to {after} % in {days} days"),
+                        message=N_("Win probability of {deal} fell from {before} to {after} in {days} days"),
                         fields={
                             "deal": opp.name,
-                            "before": f"{100 * before:.0f}",
-                            "after": f"{100 * health.probability:.0f}",
+                            "before": f"{100 * before:.0f} %",
+                            "after": f"{100 * health.probability:.0f} %",
                             "days": str(drop.days),
                         },
                         explanation=health.explanation,

@@ -5,15 +5,16 @@ tests start from."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
@@ -87,22 +88,25 @@ def http_receiver(secret: str | None = SECRET) -> Iterator[Receiver]:
 class Mailbox:
     host: str
     port: int
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
 
 
 @contextmanager
 def smtp_receiver(**controller: Any) -> Iterator[Mailbox]:
     """An aiosmtpd server on loopback recording each message (extra `controller` options: TLS, authentication)."""
-    box = Mailbox("127.0.0.1", 0)
+    with socket.socket() as probe:  # aiosmtpd's controller needs its port named: a free one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox("127.0.0.1", port)
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            box.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+            mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+            box.messages.append(cast(EmailMessage, mail))
             return "250 OK"
 
-    ctl = Controller(Handler(), hostname="127.0.0.1", port=0, **controller)
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=port, **controller)
     ctl.start()
-    box.port = ctl.server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         yield box
     finally:

@@ -57,7 +57,7 @@ class RuleChange(BaseModel):
     account: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None
     days: int | None = Field(default=None, ge=1, le=3650)
-    points: float | None = Field(default=None, gt=0, le=100)
+    points: int | None = Field(default=None, ge=1, le=100)
     severity: int | None = Field(default=None, ge=1, le=5)
 
 
