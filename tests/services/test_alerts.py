@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -348,3 +349,70 @@ def test_nothing_lost_when_the_process_is_killed(store: GraphStore, request: pyt
         assert "1 delivered" in deliver.stdout
     assert len(hook.deliveries) == 1 and hook.deliveries[0].verified
     assert hook.deliveries[0].body["subject"] == "eve"
+
+
+# ---- e-mail over STARTTLS with authentication -------------------------------------------------------------------
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_email_over_starttls_with_authentication(store: GraphStore, tmp_path: Path) -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[str] = []
+
+    def authenticator(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"planner", b"pw-123")
+        logins.append("ok" if ok else "refused")
+        return AuthResult(success=ok)
+
+    load_account(store)
+    options = {"tls_context": context, "require_starttls": True, "authenticator": authenticator, "auth_required": True}
+    with smtp_receiver(**options) as mailbox:
+        alerts.subscribe(store, OP, email="planner@example.com", language="zh_CN")
+        alerts.run(store, OP, reference=REF)
+        good = delivery.SmtpSettings(
+            host=mailbox.host, port=mailbox.port, user="planner", password="pw-123", ca_file=str(cert)
+        )
+        wrong = delivery.SmtpSettings(
+            host=mailbox.host, port=mailbox.port, user="planner", password="x", ca_file=str(cert)
+        )
+        untrusted = delivery.SmtpSettings(host=mailbox.host, port=mailbox.port, user="planner", password="pw-123")
+        assert delivery.deliver(store, OP, settings=FAST, smtp=untrusted).retrying  # the certificate is checked
+        assert delivery.deliver(store, OP, settings=FAST, smtp=wrong).retrying  # so is the password
+        assert delivery.deliver(store, OP, settings=FAST, smtp=good).delivered
+    assert logins == ["refused", "ok"]
+    assert len(mailbox.messages) == 1
+    mail = mailbox.messages[0]
+    assert mail["To"] == "planner@example.com"
+    assert "Eve Buyer" in mail.get_content() and "下一步" in mail.get_content()
+    outbox = [d.data for d in store.documents.list("alert_outbox")]
+    assert outbox[0]["attempts"] == 2 and "pw-123" not in str(outbox)  # two failures kept, no password
