@@ -500,6 +500,7 @@ class AlertWorker:
 
     def _loop(self) -> None:
         scope = Scope.operator()
+        last = ""
         while not self._stop.is_set():
             try:
                 version = self._store.data_version()
@@ -509,6 +510,11 @@ class AlertWorker:
                     self.runs += 1
                 deliver(self._store, scope)
             except Exception as e:  # the worker outlives a failed run; the next version or tick tries again
-                self._log(f"alert worker: {type(e).__name__}: {e}")
+                said = f"alert worker: {type(e).__name__}: {e}"
+                if said != last:  # once per new problem, not at every tick
+                    self._log(said)
+                last = said
+            else:
+                last = ""
             self._wake.wait(self._interval)
             self._wake.clear()
