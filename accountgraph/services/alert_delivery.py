@@ -501,6 +501,8 @@ class AlertWorker:
     def _loop(self) -> None:
         scope = Scope.operator()
         last = ""
+        self._wake.wait(self._interval)  # not during the server's start: the first look one interval later
+        self._wake.clear()
         while not self._stop.is_set():
             try:
                 version = self._store.data_version()
