@@ -416,3 +416,43 @@ def test_email_over_starttls_with_authentication(store: GraphStore, tmp_path: Pa
     assert "Eve Buyer" in mail.get_content() and "下一步" in mail.get_content()
     outbox = [d.data for d in store.documents.list("alert_outbox")]
     assert outbox[0]["attempts"] == 2 and "pw-123" not in str(outbox)  # two failures kept, no password
+
+
+def test_the_other_rules_neutral_turn_coverage_drop_overdue_invoice_stalled_deal(store: GraphStore) -> None:
+    from decimal import Decimal
+
+    from accountgraph.ledger import service as ledger
+    from accountgraph.ledger.models import Money, Product
+    from accountgraph.opportunities.service import create_opportunity
+    from tests.ledger.support import no_volume_discount
+
+    load_account(store)
+    ledger.save_product(
+        store, Product(id="unit", name="Unit", list_price=Money(amount=Decimal("1.00"), currency="EUR"))
+    )
+    no_volume_discount(store)
+    q = ledger.create_quote(store, "acme", [("unit", 100)], number="Q-1", on=REF)
+    ledger.send_quote(store, q.id, on=REF)
+    ledger.accept_quote(store, q.id, on=REF)
+    c = ledger.create_contract(store, q.id, start=REF)
+    [invoice] = ledger.invoice_order(store, ledger.create_order(store, c.id, c.value, on=REF).id, on=REF)
+    create_opportunity(store, "acme", "Big deal", id="o1", amount="1000", at=_day(0))
+    assert {a.rule for a in alerts.run(store, OP, reference=REF).raised} == {"thin_coverage"}
+
+    store.upsert_person(  # a supporter turns neutral
+        Person(id="cara", name="Cara Champion", company="acme", roles=["champion"], stance="neutral"),
+        on=REF + timedelta(days=1),
+    )
+    for member, person in (("t1", "dan"), ("t2", "dan")):  # Dan is no longer reached: coverage falls
+        store.end_tie("knows", member, person, until=REF + timedelta(days=1))
+    soon = {(a.rule, a.subject): a.reason for a in alerts.run(store, OP, reference=REF + timedelta(days=2)).raised}
+    assert soon[("stance_turned", "cara")].startswith("Cara Champion turned from supporter to neutral")
+    assert ("coverage_drop", "acme") in soon
+    assert not {r for r, _ in soon} & {"invoice_overdue", "deal_stalled"}  # not late enough yet
+
+    late = {(a.rule, a.subject) for a in alerts.run(store, OP, reference=invoice.due + timedelta(days=31)).raised}
+    assert ("invoice_overdue", invoice.id) in late
+    assert ("deal_stalled", "o1") in late  # more than 60 days in its first stage
+    ledger.record_payment(store, invoice.id, invoice.amount, idempotency_key="pay-1", on=invoice.due)
+    closed = alerts.run(store, OP, reference=invoice.due + timedelta(days=31)).closed
+    assert alerts.alert_id("invoice_overdue", "acme", invoice.id, "overdue") in closed
