@@ -194,7 +194,19 @@ def alerts_test(
 
 
 def show_rules(rules: dict[str, service.RuleParams]) -> None:
-    rows = [(name, "on" if p.enabled else "off", p.days, p.points, p.severity) for name, p in rules.items()]
+    def used(name: str, field: str, value: object) -> object:
+        return value if field in service.USES[name] else "—"
+
+    rows = [
+        (
+            name,
+            "on" if p.enabled else "off",
+            used(name, "days", p.days),
+            used(name, "points", p.points),
+            used(name, "severity", p.severity),
+        )
+        for name, p in rules.items()
+    ]
     columns = [("rule", "left"), ("enabled", "left"), ("days", "right"), ("points", "right"), ("severity", "right")]
     out().print(table("alert rules", columns, rows))
 

@@ -130,6 +130,18 @@ DEFAULTS: dict[str, RuleParams] = {
 }
 """Each rule's defaults: `days` is its window or age limit, `points` a drop, `severity` the least severity."""
 
+USES: dict[str, tuple[str, ...]] = {
+    "key_person_left": ("days",),
+    "stance_turned": ("days",),
+    "thin_coverage": ("days",),
+    "coverage_drop": ("points", "days"),
+    "risk_event": ("severity", "days"),
+    "invoice_overdue": ("days",),
+    "deal_stalled": ("days",),
+    "deal_win_drop": ("points", "days"),
+}
+"""The parameters each rule reads (besides `enabled`)."""
+
 TITLES: dict[str, str] = {
     "key_person_left": N_("A key person left"),
     "stance_turned": N_("A stance turned"),
