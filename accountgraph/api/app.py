@@ -109,14 +109,15 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
             opened.ping()
         except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
             logger.error("the store is not ready: %s", exc)
+        views = AnalysisCache(settings.cache_accounts)
         worker = None
         if settings.alerts_worker:  # evaluates after each write, in its own thread (services.alert_delivery)
             from accountgraph.services.alert_delivery import AlertWorker
 
-            worker = AlertWorker(opened, interval=settings.alerts_interval_seconds, log=logger.warning)
+            worker = AlertWorker(opened, interval=settings.alerts_interval_seconds, log=logger.warning, cache=views)
             worker.start()
         try:
-            yield {"store": opened, "views": AnalysisCache(settings.cache_accounts)}
+            yield {"store": opened, "views": views}
         finally:
             if worker is not None:
                 worker.stop()

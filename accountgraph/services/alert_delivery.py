@@ -50,6 +50,7 @@ from accountgraph.i18n import _, use
 from accountgraph.schema.models import ApiRole
 from accountgraph.services import alerts
 from accountgraph.services.alerts import AlertRecord, AlertView, DeadLetter, OutboxItem, Subscription
+from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope
 
 __all__ = [
@@ -477,7 +478,15 @@ class AlertWorker:
     and works in its own thread, so a write only pays for moving the version it moves anyway.
     """
 
-    def __init__(self, store: GraphStore, *, interval: float = 2.0, log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        interval: float = 2.0,
+        log: Callable[[str], None] | None = None,
+        cache: AnalysisCache | None = None,
+    ) -> None:
+        self._cache = cache  # the server's: the views the requests prepared are reused, and the other way round
         self._store = store
         self._interval = interval
         self._log = log or (lambda _: None)
@@ -507,7 +516,7 @@ class AlertWorker:
             try:
                 version = self._store.data_version()
                 if version != self._seen:
-                    alerts.run(self._store, scope)
+                    alerts.run(self._store, scope, cache=self._cache)
                     self._seen = version
                     self.runs += 1
                 deliver(self._store, scope)

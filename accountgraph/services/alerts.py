@@ -47,7 +47,7 @@ from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import ActionPlan
 from accountgraph.errors import InvalidArgument, NotFoundError
-from accountgraph.graph.store import GraphStore, UnitOfWork
+from accountgraph.graph.store import GraphStore, ListFilter, UnitOfWork
 from accountgraph.i18n import N_, _, use
 from accountgraph.ledger.service import list_invoices
 from accountgraph.opportunities.health import opportunity_health
@@ -391,8 +391,16 @@ class _Context:
         return self._plan
 
     def people(self) -> list[Person]:
-        if self._people is None:
-            self._people = self.store.export_bundle(self.account).people
+        if self._people is None:  # every person of the account's companies, those who left too
+            people: list[Person] = []
+            after: tuple[str, ...] | None = None
+            while True:
+                page = self.store.list_records("person", ListFilter(account=self.account), limit=1000, after=after)
+                people += page
+                if len(page) < 1000:
+                    break
+                after = (page[-1].id,)
+            self._people = people
         return self._people
 
     def action_for(self, person: str | None, fallback: str, *, general: bool = False) -> tuple[str, str | None]:
