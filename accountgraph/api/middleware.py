@@ -26,10 +26,12 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accountgraph import i18n
 from accountgraph.api.errors import error_content, status_of, store_message
 from accountgraph.api.security import API_CSP, SECURITY_HEADERS, FailureLimiter
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import _
 from accountgraph.services.keys import authenticate, key_id_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -48,6 +50,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _language(scope: Scope) -> str:
+    """The language the request's `Accept-Language` prefers (of `i18n.LANGUAGES`)."""
+    return i18n.negotiate(_header(scope, b"accept-language"))
+
+
 def _state(scope: Scope) -> MutableMapping[str, Any]:
     state: MutableMapping[str, Any] = scope.setdefault("state", {})
     return state
@@ -56,7 +63,10 @@ def _state(scope: Scope) -> MutableMapping[str, Any]:
 async def send_error(
     send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
+    """An error answer, in the language of the moment (`i18n.use`; Content-Language when not English)."""
     body = json.dumps(error_content(code, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if i18n.current() != i18n.DEFAULT:
+        headers = [*(headers or []), (b"content-language", i18n.current().replace("_", "-").encode())]
     await send(
         {
             "type": "http.response.start",
@@ -122,8 +132,11 @@ class RequestContextMiddleware:
                 "unhandled error", extra={"request_id": request_id, "method": scope["method"], "path": scope["path"]}
             )
             if not status:
-                message = f"an unexpected error occurred; it has been logged with request id {request_id}"
-                await send_error(send_with_id, 500, "internal_error", message)
+                with i18n.use(_language(scope)):
+                    message = _("an unexpected error occurred; it has been logged with request id {id}").format(
+                        id=request_id
+                    )
+                    await send_error(send_with_id, 500, "internal_error", message)
         finally:
             principal = state.get("principal")
             self.logger.info(
@@ -164,11 +177,12 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         challenge = [(b"www-authenticate", b"Bearer")]
-        scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
+        scheme, _space, token = (_header(scope, b"authorization") or "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            message = "an API key is required: send the header `Authorization: Bearer <key>`"
-            await send_error(send, 401, "unauthorized", message, challenge)
+            with i18n.use(_language(scope)):
+                message = _("an API key is required: send the header `Authorization: Bearer <key>`")
+                await send_error(send, 401, "unauthorized", message, challenge)
             return
         client = (scope.get("client") or ("", 0))[0]
         key_id = key_id_of(token)
@@ -176,10 +190,12 @@ class AuthMiddleware:
         if self.limiter is not None:
             wait = self.limiter.retry_after(buckets)
             if wait > 0:
-                message = f"too many failed authentications; try again in {math.ceil(wait)} s"
-                await send_error(
-                    send, 429, "too_many_requests", message, [(b"retry-after", f"{math.ceil(wait)}".encode())]
-                )
+                with i18n.use(_language(scope)):
+                    message = _("too many failed authentications; try again in {seconds} s").format(
+                        seconds=math.ceil(wait)
+                    )
+                    retry = [(b"retry-after", f"{math.ceil(wait)}".encode())]
+                    await send_error(send, 429, "too_many_requests", message, retry)
                 return
         state = _state(scope)
         store: GraphStore = state["store"]
@@ -188,12 +204,14 @@ class AuthMiddleware:
         except StoreError as exc:
             logging.getLogger(LOGGER).warning("store error: %s", exc)
             status, code = status_of(exc)
-            await send_error(send, status, code, store_message(exc) or str(exc))
+            with i18n.use(_language(scope)):
+                await send_error(send, status, code, store_message(exc) or str(exc))
             return
         if principal is None:
             if self.limiter is not None:
                 self.limiter.failed(buckets)
-            await send_error(send, 401, "unauthorized", "unknown or revoked API key", challenge)
+            with i18n.use(_language(scope)):
+                await send_error(send, 401, "unauthorized", _("unknown or revoked API key"), challenge)
             return
         state["principal"] = principal
         await self.app(scope, receive, send)
@@ -206,14 +224,18 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        with i18n.use(_language(scope)):
+            message = _("the request body is larger than the limit of {limit} bytes").format(limit=self.max_bytes)
+            await send_error(send, 413, "payload_too_large", message)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = f"the request body is larger than the limit of {self.max_bytes} bytes"
         declared = _header(scope, b"content-length") or ""
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await send_error(send, 413, "payload_too_large", too_large)
+            await self._too_large(scope, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -225,7 +247,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await send_error(send, 413, "payload_too_large", too_large)
+                await self._too_large(scope, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -56,6 +56,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -65,6 +66,7 @@ from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import TeamTie
 from accountgraph.algorithms.results import Coverage
 from accountgraph.errors import InvalidArgument
+from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import rules
 from accountgraph.ledger import service as ledger
@@ -79,13 +81,14 @@ from accountgraph.ledger.service import (
     list_products,
     paid_orders,
 )
-from accountgraph.ledger.value import NO_HISTORY, account_values
+from accountgraph.ledger.value import NO_HISTORY, AccountValue, account_values
 from accountgraph.opportunities.health import opportunity_health
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_pipeline, list_opportunities
 from accountgraph.schema.models import ApiRole, today
 from accountgraph.services import analysis
 from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.parallel import Engine
 from accountgraph.services.scope import Scope
 
 __all__ = [
@@ -363,6 +366,65 @@ def _deals(store: GraphStore, account: str, currency: str, on: date, cache: Anal
     return deals
 
 
+def _account_fact(
+    store: GraphStore,
+    account: str,
+    name: str,
+    value: AccountValue,
+    catalogue: list[str],
+    on: date,
+    currency: str,
+    params: PortfolioParams,
+    cache: AnalysisCache | None,
+) -> AccountFacts:
+    """The facts of one account (what `account_facts` gathers for each, serially or in a worker)."""
+    earlier = on - timedelta(days=params.trend_days)
+    view = analysis.account_view(store, account, as_of=on, cache=cache)
+    cov = coverage_alg(view)
+    before = coverage_alg(analysis.account_view(store, account, as_of=earlier, cache=cache))
+    gone = [p.id for p in before.people if p.layer == "key" and not view.is_person(p.id)]
+    risk = account_risk(view)
+    biggest = max(risk.events, key=lambda e: (e.contribution, e.id), default=None)
+    profile = account_profile(store, account)
+    bought = _bought(store, account, on)
+    return AccountFacts(
+        account=account,
+        name=name,
+        revenue=_money(value.annual_value, currency),
+        ltv=_money(value.ltv, currency),
+        grade=value.grade,
+        strategic=profile.strategic,
+        strategic_reason=profile.reason,
+        coverage=round(cov.score, 1),
+        coverage_before=round(before.score, 1),
+        people=view.P,
+        deals=_deals(store, account, currency, on, cache),
+        bought=bought,
+        whitespace=[p for p in catalogue if p not in bought],
+        catalogue=len(catalogue),
+        threats=_threats(
+            view, cov, before, gone, risk.score, (biggest.summary or biggest.kind) if biggest else None, params
+        ),
+        risk_score=round(risk.score, 1),
+        new_risk_events=[e.summary or e.kind for e in risk.events if (on - e.at).days <= params.new_risk_days],
+        key_people_gone=[next(p.name for p in before.people if p.id == g) for g in gone],
+        overdue=_money(cash_picture(store, account, on, currency).overdue, currency),
+    )
+
+
+Work = tuple[str, str, AccountValue]  # an account, its name and its value
+
+
+def _facts_of_share(
+    work: list[Work], *, url: str, catalogue: list[str], on: date, currency: str, params: PortfolioParams
+) -> list[AccountFacts]:
+    """A worker's share: opens the store by its URL (a worker holds no store) and gathers the facts of `work`,
+    with a cache of its own (the win model is fitted once per share)."""
+    cache = AnalysisCache()
+    with open_store(url) as store:
+        return [_account_fact(store, a, n, v, catalogue, on, currency, params, cache) for a, n, v in work]
+
+
 def account_facts(
     store: GraphStore,
     scope: Scope,
@@ -371,52 +433,29 @@ def account_facts(
     currency: str | None = None,
     params: PortfolioParams | None = None,
     cache: AnalysisCache | None = None,
+    engine: Engine | None = None,
 ) -> list[AccountFacts]:
-    """The facts of every account the scope sees, by account id."""
+    """The facts of every account the scope sees, by account id; in parallel as `engine` (default: the
+    settings, `Engine.from_env`; see `services.parallel`) says. Every engine gives exactly the serial results."""
     params = params or PortfolioParams()
     on = on or today()
     currency = rules.currency(currency) or discount_policy(store).currency
     values = {v.account: v for v in account_values(store, on, currency)}
     names = {c.id: c.name for c in store.list_accounts()}
     catalogue = sorted(p.id for p in list_products(store))
-    earlier = on - timedelta(days=params.trend_days)
-    out = []
-    for account in sorted(a for a in values if scope.sees(a) and a in names):
-        value = values[account]
-        view = analysis.account_view(store, account, as_of=on, cache=cache)
-        cov = coverage_alg(view)
-        before = coverage_alg(analysis.account_view(store, account, as_of=earlier, cache=cache))
-        gone = [p.id for p in before.people if p.layer == "key" and not view.is_person(p.id)]
-        risk = account_risk(view)
-        biggest = max(risk.events, key=lambda e: (e.contribution, e.id), default=None)
-        profile = account_profile(store, account)
-        bought = _bought(store, account, on)
-        out.append(
-            AccountFacts(
-                account=account,
-                name=names[account],
-                revenue=_money(value.annual_value, currency),
-                ltv=_money(value.ltv, currency),
-                grade=value.grade,
-                strategic=profile.strategic,
-                strategic_reason=profile.reason,
-                coverage=round(cov.score, 1),
-                coverage_before=round(before.score, 1),
-                people=view.P,
-                deals=_deals(store, account, currency, on, cache),
-                bought=bought,
-                whitespace=[p for p in catalogue if p not in bought],
-                catalogue=len(catalogue),
-                threats=_threats(
-                    view, cov, before, gone, risk.score, (biggest.summary or biggest.kind) if biggest else None, params
-                ),
-                risk_score=round(risk.score, 1),
-                new_risk_events=[e.summary or e.kind for e in risk.events if (on - e.at).days <= params.new_risk_days],
-                key_people_gone=[next(p.name for p in before.people if p.id == g) for g in gone],
-                overdue=_money(cash_picture(store, account, on, currency).overdue, currency),
-            )
-        )
-    return out
+    work = [(a, names[a], values[a]) for a in sorted(a for a in values if scope.sees(a) and a in names)]
+    engine = engine or Engine.from_env()
+
+    def gather() -> list[AccountFacts]:
+        if not engine.parallel_for(store.url, len(work)):
+            return [_account_fact(store, a, n, v, catalogue, on, currency, params, cache) for a, n, v in work]
+        share = partial(_facts_of_share, url=store.url, catalogue=catalogue, on=on, currency=currency, params=params)
+        return [facts for done in engine.map(share, engine.chunks(work)) for facts in done]
+
+    if cache is None:
+        return gather()
+    key = (store.url, "portfolio_facts", on, currency, params.model_dump_json(), tuple(a for a, _, _ in work))
+    return list(cache.fitted(key, store.data_version(), gather))
 
 
 # ---- key accounts (item 1) ---------------------------------------------------------------------------------

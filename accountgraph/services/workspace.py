@@ -452,6 +452,6 @@ def log_interaction(
 
 def vis_network_script() -> str:
     """The vis-network library the maps are drawn with (shipped in the package, served by the workspace)."""
-    from accountgraph.viz._html import vis_network_js
+    from accountgraph.viz import vis_network_js
 
     return vis_network_js()

@@ -4,6 +4,7 @@ What the views are given is in `accountgraph.viz.inputs`; the use cases that gat
 `accountgraph.services.analysis`, `accountgraph.opportunities.committee` and `accountgraph.plans.progress`.
 """
 
+from accountgraph.viz._html import vis_network_js
 from accountgraph.viz.inputs import AccountMap, MapTie, OurTie
 from accountgraph.viz.plan_view import render_progress
 from accountgraph.viz.power_map import power_map_data, render_power_map
@@ -18,4 +19,5 @@ __all__ = [
     "render_progress",
     "render_tree",
     "tree_data",
+    "vis_network_js",
 ]

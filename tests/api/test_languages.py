@@ -100,3 +100,30 @@ def test_a_body_that_does_not_validate_in_chinese(client: TestClient, store: Gra
     rest = error_of(english)["message"].removeprefix("invalid request: 1 problem(s): ")
     assert error_of(chinese)["message"] == f"请求无效：1 个问题：{rest}"
     assert error_of(chinese)["details"] == error_of(english)["details"]
+
+
+def test_what_the_middleware_answers_in_chinese_too(store: GraphStore) -> None:
+    """401 (no key, an unknown key), 429 (too many failures) and 413 (a body over the limit) come from the
+    middleware, before any route: they follow Accept-Language as well, the code and the headers unchanged."""
+    with api(store, max_body_bytes=100, auth_failure_limit=2) as c:
+        big = c.post("/v1/import", content=b"x" * 500, headers={**new_key(store, ApiRole.PLANNER), **ZH})
+        assert big.status_code == 413
+        assert error_of(big) == {"code": "payload_too_large", "message": "请求体超过 100 字节的上限", "details": None}
+        none = c.get("/v1/accounts", headers=ZH)
+        assert none.status_code == 401 and none.headers["www-authenticate"] == "Bearer"
+        assert none.headers["content-language"] == "zh-CN"
+        assert error_of(none) == {
+            "code": "unauthorized",
+            "message": "需要 API 密钥：请发送请求头 `Authorization: Bearer <key>`",
+            "details": None,
+        }
+        english = c.get("/v1/accounts")
+        assert error_of(english)["message"] == "an API key is required: send the header `Authorization: Bearer <key>`"
+        assert "content-language" not in english.headers
+        wrong = {"Authorization": "Bearer agk_nope_nothing", **ZH}
+        answers = [c.get("/v1/accounts", headers=wrong) for _ in range(3)]
+        assert [r.status_code for r in answers] == [401, 401, 429]
+        assert error_of(answers[0])["message"] == "API 密钥未知或已吊销"
+        limited = error_of(answers[2])["message"]
+        assert limited.startswith("认证失败次数过多；请在 ") and limited.endswith(" 秒后重试")
+        assert answers[2].headers["retry-after"] in limited

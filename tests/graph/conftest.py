@@ -12,13 +12,15 @@ from tests.neo4j_server import PrivateNeo4j, launcher_available, required
 
 @pytest.fixture(scope="package")
 def private_neo4j_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateNeo4j]:
-    """A launcher server with a 256 MiB heap (transactions may hold about 180 MiB), started once for these tests
-    (a start is the slowest part of them)."""
+    """A launcher server with a 256 MiB heap whose transactions may hold 48 MiB at once (Neo4j's
+    dbms.memory.transaction.total.max: a small import runs out of it quickly), started once for these tests (a
+    start is the slowest part of them)."""
     if not launcher_available():
         if required():
             pytest.fail("ACCOUNTGRAPH_REQUIRE_NEO4J=1 but java, mvn or tools/neo4j are missing", pytrace=False)
         pytest.skip("the Neo4j launcher needs java and mvn")
-    neo4j = PrivateNeo4j(tmp_path_factory.mktemp("private-neo4j"), java_opts="-Xms64m -Xmx256m")
+    java_opts = "-Xms64m -Xmx256m -Daccountgraph.tx.total.max.mb=48"
+    neo4j = PrivateNeo4j(tmp_path_factory.mktemp("private-neo4j"), java_opts=java_opts)
     neo4j.start()
     try:
         yield neo4j

@@ -43,7 +43,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accountgraph.errors import Forbidden, NotFoundError
+from accountgraph.errors import Forbidden, InvalidArgument, NotFoundError
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.graph.store import GraphStore
 from accountgraph.ledger import service as ledger
@@ -53,6 +53,7 @@ from accountgraph.schema import Bundle, Company, Person, TeamMember, Tie
 from accountgraph.schema.models import ApiRole, Interaction
 from accountgraph.services import portfolio
 from accountgraph.services.analysis import AnalysisCache
+from accountgraph.services.parallel import Engine
 from accountgraph.services.portfolio import AccountFacts, Deal, PortfolioParams, Threat
 from accountgraph.services.scope import Scope
 from accountgraph.viz.portfolio import render_value_svg
@@ -537,3 +538,45 @@ def test_period_bounds() -> None:
     assert portfolio.period_bounds(date(2026, 11, 30), "quarter") == (date(2026, 10, 1), date(2026, 12, 31))
     assert portfolio.period_bounds(date(2026, 2, 1), "quarter", 2) == (date(2025, 7, 1), date(2025, 9, 30))
     assert portfolio.period_bounds(date(2026, 6, 1), "year", 1) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_the_facts_are_exactly_the_serial_ones_in_worker_processes_and_on_a_dask_cluster(
+    book: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = portfolio.account_facts(book, OP, on=REF, engine=Engine("serial"))
+    assert [f.account for f in serial] == ["alpha", "beta", "delta", "empty", "gamma"]
+
+    def not_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an account's facts were gathered in the calling process")
+
+    # from here on only workers can gather facts: they import the module afresh (spawned processes)
+    monkeypatch.setattr(portfolio, "_account_fact", not_here)
+    engines = [Engine("processes", workers=2, min_accounts=2)]
+    if isinstance(book, SqliteStore):  # the cluster's start is the slow part; how workers reach a store is the same
+        engines.append(Engine("dask", workers=2, min_accounts=2))
+    for engine in engines:
+        assert portfolio.account_facts(book, OP, on=REF, engine=engine) == serial, engine.kind
+    limited = Scope("k", ApiRole.VIEWER, frozenset({"alpha", "gamma"}))
+    parallel = portfolio.account_facts(book, limited, on=REF, engine=Engine("processes", workers=2, min_accounts=2))
+    assert parallel == [f for f in serial if f.account in {"alpha", "gamma"}]
+
+
+def test_the_engine_settings() -> None:
+    assert Engine.from_env({}) == Engine("processes", 0, None, 32)
+    env = {
+        "ACCOUNTGRAPH_PORTFOLIO_ENGINE": "dask",
+        "ACCOUNTGRAPH_PORTFOLIO_WORKERS": "3",
+        "ACCOUNTGRAPH_DASK_SCHEDULER": "tcp://10.0.0.5:8786",
+        "ACCOUNTGRAPH_PORTFOLIO_MIN_ACCOUNTS": "20",
+    }
+    assert Engine.from_env(env) == Engine("dask", 3, "tcp://10.0.0.5:8786", 20)
+    for name, bad in (("ACCOUNTGRAPH_PORTFOLIO_ENGINE", "ray"), ("ACCOUNTGRAPH_PORTFOLIO_WORKERS", "two")):
+        with pytest.raises(InvalidArgument, match=name):
+            Engine.from_env({name: bad})
+    many = Engine("processes", workers=2, min_accounts=8)
+    assert many.parallel_for("sqlite:///book.db", 8) and many.parallel_for("bolt://127.0.0.1:7687", 100)
+    assert not many.parallel_for("sqlite:///book.db", 7)  # too few accounts to be worth the workers
+    assert not many.parallel_for("sqlite:///:memory:", 100)  # a store no other process can open
+    assert not Engine("serial").parallel_for("sqlite:///book.db", 100)
+    assert not Engine("processes", workers=1).parallel_for("sqlite:///book.db", 100)
+    assert [len(c) for c in many.chunks(list(range(20)))] == [3, 3, 3, 3, 3, 3, 2]

@@ -113,6 +113,11 @@ public final class Neo4jLauncher {
                     .setConfig(GraphDatabaseSettings.pagecache_memory,
                             ByteUnit.mebiBytes(Long.getLong("accountgraph.pagecache.mb", 64L)))
                     .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(64))
+                    // what all transactions may hold at once: Neo4j's default (70% of the heap) unless a test
+                    // server sets a small one to run out of it quickly (-Daccountgraph.tx.total.max.mb=N)
+                    .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size,
+                            Long.getLong("accountgraph.tx.total.max.mb") == null ? null
+                                    : ByteUnit.mebiBytes(Long.getLong("accountgraph.tx.total.max.mb")))
                     .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(1))
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     .setConfig(GraphDatabaseSettings.preallocate_store_files, false)

@@ -1,0 +1,84 @@
+"""Portfolio benchmark: the facts of every account (`services.portfolio.account_facts`, behind `accountgraph
+portfolio`, `/v1/portfolio/...` and the workspace's home) serially, in local worker processes and on a local
+Dask cluster.
+
+    python bench/portfolio.py [--accounts 1000] [--people 1000] [--workers 1,2] [--engines serial,processes,dask]
+
+`--accounts` generated accounts of `--people` people each (`generate_account(people, seed=i,
+reference=DEFAULT_REFERENCE)`) are loaded into a fresh SQLite file; then the facts of all of them are gathered
+with each engine and worker count (`services.parallel.Engine`; `processes` needs 2 workers or more). The serial
+run is the baseline: its time per account is what each worker pays for its share. Each run starts its workers
+afresh (the time includes their start and their imports), as `accountgraph portfolio` does; every run's facts
+are checked equal to the serial ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from accountgraph.graph.sqlite import SqliteStore  # noqa: E402
+from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account  # noqa: E402
+from accountgraph.services import portfolio  # noqa: E402
+from accountgraph.services.parallel import Engine  # noqa: E402
+from accountgraph.services.scope import Scope  # noqa: E402
+from bench.machine import machine  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    parser.add_argument("--engines", default="serial,processes,dask")
+    args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    engines = args.engines.split(",")
+    on = DEFAULT_REFERENCE
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/portfolio.db"
+        started = time.perf_counter()
+        with SqliteStore(url) as store:
+            for i in range(args.accounts):
+                account = f"acc{i:04d}"
+                store.load_bundle(generate_account(args.people, seed=i + 1, account_id=account, reference=on))
+            loaded = time.perf_counter() - started
+            print(f"machine: {machine()}")
+            print(
+                f"data: {args.accounts} accounts of {args.people} people on SQLite "
+                f"(generated and loaded in {loaded:.0f} s); reference date {on}"
+            )
+            print()
+            print("| engine | workers | portfolio facts | per account | vs serial |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            baseline: float | None = None
+            serial_facts = None
+            runs = [("serial", 1)] if "serial" in engines else []
+            runs += [(e, w) for e in engines if e != "serial" for w in workers if not (e == "processes" and w < 2)]
+            for kind, count in runs:
+                engine = Engine(kind, workers=count, min_accounts=0)  # type: ignore[arg-type]
+                t0 = time.perf_counter()
+                facts = portfolio.account_facts(store, Scope.operator(), on=on, engine=engine)
+                took = time.perf_counter() - t0
+                if serial_facts is None:
+                    serial_facts = facts
+                elif facts != serial_facts:
+                    raise SystemExit(f"{kind} with {count} workers gave other facts than the serial run")
+                if kind == "serial":
+                    baseline = took
+                speed = f"{baseline / took:.2f}×" if baseline else "—"
+                print(
+                    f"| {kind} | {count} | {took:.1f} s | {1000 * took / max(1, len(facts)):.0f} ms | {speed} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
