@@ -23,6 +23,7 @@ from accountgraph.api.errors import ERROR_RESPONSES, install_handlers
 from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from accountgraph.api.routes import (
     accounts,
+    alerts,
     analysis,
     capture,
     docs,
@@ -111,10 +112,19 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
             opened.ping()
         except StoreError as exc:  # served anyway: /readyz answers 503 until the store answers
             logger.error("the store is not ready: %s", exc)
+        exact = ExactBetweenness(Path(settings.exact_cache).expanduser() if settings.exact_cache else None)
+        views = AnalysisCache(settings.cache_accounts, exact=exact)
+        worker = None
+        if settings.alerts_worker:  # evaluates after each write, in its own thread (services.alert_delivery)
+            from accountgraph.services.alert_delivery import AlertWorker
+
+            worker = AlertWorker(opened, interval=settings.alerts_interval_seconds, log=logger.warning, cache=views)
+            worker.start()
         try:
-            exact = ExactBetweenness(Path(settings.exact_cache).expanduser() if settings.exact_cache else None)
-            yield {"store": opened, "views": AnalysisCache(settings.cache_accounts, exact=exact)}
+            yield {"store": opened, "views": views}
         finally:
+            if worker is not None:
+                worker.stop()
             if own:
                 opened.close()
                 logger.info("store closed")
@@ -140,6 +150,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         *records.routers,
         *(module.router for module in (import_, report, accounts, analysis, keys, opportunities, portfolio, search)),
         capture.router,
+        alerts.router,
         *ledger.routers,
         *plans.routers,
     ]

@@ -54,6 +54,14 @@ class ApiSettings(BaseSettings):
     auth_failure_refill_seconds: float = Field(
         default=6.0, gt=0, le=86_400, description="one more failed authentication is allowed every this many seconds"
     )
+    alerts_worker: bool = Field(
+        default=False,
+        description="evaluate the alert rules in a background thread after each write and drain the alert outbox "
+        "(`accountgraph serve` turns it on unless ACCOUNTGRAPH_ALERTS_WORKER=0)",
+    )
+    alerts_interval_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="how often the alert worker looks for a write or a due delivery"
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ import typer
 
 from accountgraph import i18n
 from accountgraph.cli import (
+    alerts,
     analysis,
     api,
     capture,
@@ -86,6 +87,7 @@ for name, group in kinds.GROUPS.items():
 app.add_typer(plans.plan_app, name="plan")
 app.add_typer(portfolio.portfolio_app, name="portfolio")
 app.add_typer(capture.capture_app, name="capture")
+app.add_typer(alerts.alerts_app, name="alerts")
 
 
 def main() -> Any:

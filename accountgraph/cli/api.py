@@ -31,6 +31,7 @@ def serve(
 
     if store:
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
+    os.environ.setdefault("ACCOUNTGRAPH_ALERTS_WORKER", "1")  # the served app evaluates alerts after writes
     settings = call(ApiSettings)
     err().print(
         f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {plural(workers, 'worker')})",

@@ -49,8 +49,12 @@ class Author:
 SYSTEM = Author("system", "", "store")
 """The author of a write made with no author set (a script or a test calling the store directly)."""
 
-UNLOGGED_KINDS: frozenset[str] = frozenset({"web_session", "idempotency"})
-"""Document kinds never logged: browser sessions hold tokens, idempotency records replay responses."""
+UNLOGGED_KINDS: frozenset[str] = frozenset(
+    {"web_session", "idempotency", "alert_outbox", "alert_dead_letter", "alert_watch"}
+)
+"""Document kinds never logged: browser sessions hold tokens, idempotency records replay responses, and the alerts'
+own bookkeeping (the outbox, its dead letters, what the last evaluation saw) is written by the delivery and the
+evaluation, not by a person (alerts, their acknowledgements, subscriptions and rule settings are logged)."""
 
 SECRET_FIELDS: frozenset[str] = frozenset({"secret_hash", "secret", "token", "csrf", "token_hash", "csrf_hash"})
 """Fields never copied into an entry, whatever record holds them."""

@@ -114,6 +114,12 @@ DOCUMENT_KINDS: frozenset[str] = frozenset(
         "pipeline",
         "plan",
         "web_session",
+        "alert",  # services.alerts: alerts, subscriptions, the outbox, dead letters, rule settings
+        "alert_subscription",
+        "alert_outbox",
+        "alert_dead_letter",
+        "alert_rules",
+        "alert_watch",
     }
 )
 """The kinds of document (the fixed set; never taken from user text unchecked)."""

@@ -18,4 +18,5 @@ interface, and an interface never reaches a backend.
 * `analysis`, `compare`: the analyses of an account the scope sees, and the comparison of two dates.
 * `sessions`: the planner's workspace's sign-in sessions (kept as store documents).
 * `workspace`: the workspace's use cases: the portfolio, an account's map, a person's card, the edits.
+* `alerts`, `alert_delivery`: alert rules and their evaluation, subscriptions, the outbox, webhooks and e-mail.
 """

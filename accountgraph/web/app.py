@@ -25,7 +25,7 @@ import secrets
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 import anyio.to_thread
@@ -40,7 +40,7 @@ from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance, TieType
-from accountgraph.services import compare, opportunities, plans, records, report, search, sessions, workspace
+from accountgraph.services import alerts, compare, opportunities, plans, records, report, search, sessions, workspace
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
@@ -58,6 +58,8 @@ PAGE_CSP = (
 """The pages' policy: scripts and styles of this server only (no inline script; vis-network sets `style`
 attributes as it draws), requests to this server only, never framed."""
 _STATIC = re.compile(r"[a-z0-9][a-z0-9_.-]*\.(js|css)")
+ALERTS_SHOWN = 20
+"""The open alerts the home and account pages list (newest first)."""
 _TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
 VIS_SCRIPT = "vis-network.min.js"
 
@@ -244,7 +246,8 @@ def home(request: Request) -> Response:
     if session is None:
         return _redirect("/signin")
     rows = workspace.portfolio(_store(request), session.scope, cache=_views(request))
-    return _page("home.html", rows=rows, **_common(session))
+    shown = alerts.list_alerts(_store(request), session.scope)[:ALERTS_SHOWN]
+    return _page("home.html", rows=rows, alerts=shown, **_common(session))
 
 
 def _account_page(request: Request, id: str, template: str) -> Response:
@@ -254,7 +257,12 @@ def _account_page(request: Request, id: str, template: str) -> Response:
     account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
     if account is None:
         return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
-    return _page(template, account=account, **_common(session))
+    shown = (
+        alerts.list_alerts(_store(request), session.scope, account=id)[:ALERTS_SHOWN]
+        if template == "account.html"
+        else []
+    )
+    return _page(template, account=account, alerts=shown, **_common(session))
 
 
 @router.get("/accounts/{id:path}/tree")
@@ -450,6 +458,21 @@ class InteractionEdit(BaseModel):
     on: date = Field(default_factory=date.today)
     sentiment: int = Field(default=0, ge=-1, le=1)
     note: str | None = Field(default=None, max_length=2000)
+
+
+class AlertEdit(BaseModel):
+    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    action: Literal["ack", "mute", "unmute"]
+
+
+@router.post("/web/alerts")
+def alert_edit(request: Request, session: WriteSession, edit: AlertEdit) -> dict[str, Any]:
+    store, scope = _store(request), session.scope
+    if edit.action == "ack":
+        done = alerts.acknowledge(store, scope, edit.id)
+    else:
+        done = alerts.mute(store, scope, edit.id, muted=edit.action == "mute")
+    return {"alert": done.id, "muted": done.muted, "acknowledged": done.acknowledged_at is not None}
 
 
 @router.post("/web/stance")
