@@ -49,6 +49,9 @@ ContributionOption = Annotated[
     typer.Option("--contribution", help="key by contribution: the top this percent of the accounts with revenue"),
 ]
 SvgOption = Annotated[Path | None, typer.Option("--svg", help="also write the value chart to this SVG file")]
+PngOption = Annotated[
+    Path | None, typer.Option("--png", help="also write the value chart to this PNG file (drawn by Chromium)")
+]
 
 
 def _params(contribution: str) -> service.PortfolioParams:
@@ -162,6 +165,7 @@ def overview(
     currency: CurrencyOption = None,
     contribution: ContributionOption = "20",
     svg: SvgOption = None,
+    png: PngOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
@@ -172,16 +176,19 @@ def overview(
 
     def operation(s: GraphStore) -> service.Portfolio:
         result = service.overview(s, Scope.operator(), on=day, currency=currency, params=params, cache=cache)
-        _write_svg(svg, result.value)
+        _write_charts(svg, png, result.value)
         return result
 
     run(store, operation, show_overview, as_json, busy="computing the portfolio")
 
 
-def _write_svg(path: Path | None, value: service.ValueDistribution) -> None:
-    if path is not None:
-        path.write_text(service.value_chart_svg(value), encoding="utf-8")
-        err().print(f"value chart written: {plain(path)}")
+def _write_charts(svg: Path | None, png: Path | None, value: service.ValueDistribution) -> None:
+    if svg is not None:
+        svg.write_text(service.value_chart_svg(value), encoding="utf-8")
+        err().print(f"value chart written: {plain(svg)}")
+    if png is not None:
+        png.write_bytes(service.value_chart_png(value))
+        err().print(f"value chart written: {plain(png)}")
 
 
 @portfolio_app.command("keys")
@@ -197,14 +204,14 @@ def keys(
 @portfolio_app.command("value")
 @renders(show_value, busy="computing the portfolio")
 def value(
-    on: OnOption = None, currency: CurrencyOption = None, svg: SvgOption = None
+    on: OnOption = None, currency: CurrencyOption = None, svg: SvgOption = None, png: PngOption = None
 ) -> Operation[service.ValueDistribution]:
     """The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix."""
     day, cache = parse_date(on), AnalysisCache()
 
     def operation(s: GraphStore) -> service.ValueDistribution:
         result = service.value_distribution(s, Scope.operator(), on=day, currency=currency, cache=cache)
-        _write_svg(svg, result)
+        _write_charts(svg, png, result)
         return result
 
     return operation

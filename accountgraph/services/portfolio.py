@@ -929,6 +929,15 @@ def overview(
     )
 
 
+def value_chart_png(result: ValueDistribution) -> bytes:
+    """The value chart (`value_chart_svg`) as a PNG, drawn by a headless Chromium (`accountgraph.viz.raster`;
+    InvalidArgument saying what to install when there is none)."""
+    from accountgraph.viz.portfolio import HEIGHT, WIDTH
+    from accountgraph.viz.raster import svg_to_png
+
+    return svg_to_png(value_chart_svg(result), WIDTH, HEIGHT)
+
+
 def value_chart_svg(result: ValueDistribution) -> str:
     """The value distribution as one SVG image: the Pareto curve beside the grade matrix."""
     from accountgraph.viz.portfolio import render_value_svg

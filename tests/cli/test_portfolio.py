@@ -107,3 +107,23 @@ def test_the_kpis(tmp_path: Path) -> None:
     assert (data["start"], data["previous_start"]) == ("2026-01-01", "2025-01-01")
     assert [k["name"] for k in data["kpis"]][:2] == ["key_account_share", "retention"]
     assert invoke(url, "portfolio", "kpis", "--period", "decade").exit_code != 0
+
+
+def test_the_value_chart_as_png(book: GraphStore, tmp_path: Path) -> None:
+    """Drawn by the headless Chromium of the browser tests (as the power map's PNG): the chart's size at twice the
+    scale, white where the SVG is white, the Pareto curve's blue drawn."""
+    from PIL import Image
+
+    from accountgraph.viz.portfolio import HEIGHT, WIDTH
+    from accountgraph.viz.raster import chromium
+    from tests.browser import CHROMIUM, unavailable
+
+    if chromium() is None and not Path(CHROMIUM).exists():
+        unavailable("no Chromium to draw PNG with")
+    png = tmp_path / "value.png"
+    result = invoke(book.url, "portfolio", "value", *ON, "--png", str(png))
+    assert result.exit_code == 0 and "value chart written" in result.output, result.output
+    with Image.open(png) as picture:
+        assert picture.format == "PNG" and picture.size == (2 * WIDTH, 2 * HEIGHT)
+        colours = {c for _, c in picture.convert("RGB").getcolors(maxcolors=1 << 20) or []}
+    assert (255, 255, 255) in colours and (0x2A, 0x6F, 0xBB) in colours  # the background, the curve's stroke
