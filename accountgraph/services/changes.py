@@ -12,11 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from accountgraph.errors import NotFoundError
 from accountgraph.graph.changelog import Change, at_text
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import N_, _
-from accountgraph.schema.models import ApiRole
+from accountgraph.services import records
 from accountgraph.services.paging import Page, decode_cursor, page_of
 from accountgraph.services.scope import Scope
 
@@ -81,13 +80,7 @@ def list_changes(
         NotFoundError: the account does not exist or lies outside the scope.
         BadCursor: a cursor that is not one this list handed out.
     """
-    scope.require_role(ApiRole.VIEWER)
-    scope.require_account(account)
-    try:
-        if store.account_of(account) != account:
-            raise NotFoundError("account", account)
-    except NotFoundError:
-        raise NotFoundError("account", account) from None
+    records.require_account(store, scope, account)
     key = decode_cursor(cursor, 2) if cursor else None
     after = None if key is None else (key[0], key[1])
     rows = store.changes(account=account, record=record, author=author, limit=limit, after=after)

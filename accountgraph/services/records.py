@@ -428,6 +428,18 @@ def import_document(
     return store.load_bundle(bundle, on=on, source=source)
 
 
+def require_account(store: GraphStore, scope: Scope, account: str) -> None:
+    """NotFoundError, worded alike, for an account that does not exist (a company that is not an account's root
+    is none), or that lies outside the scope; Forbidden below the viewer role."""
+    scope.require_role(ApiRole.VIEWER)
+    scope.require_account(account)
+    try:
+        if store.account_of(account) != account:
+            raise NotFoundError("account", account)
+    except NotFoundError:
+        raise NotFoundError("account", account) from None
+
+
 def list_accounts(store: GraphStore, scope: Scope) -> list[Company]:
     """The accounts (root companies) the scope sees, by id."""
     return Access(store, scope).accounts()

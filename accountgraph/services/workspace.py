@@ -157,15 +157,7 @@ def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -
 
 
 # ---- an account's map -----------------------------------------------------------------------------
-def _require_account(store: GraphStore, scope: Scope, account: str) -> None:
-    """NotFoundError for an account that does not exist or lies outside the scope."""
-    scope.require_role(ApiRole.VIEWER)
-    scope.require_account(account)
-    try:
-        if store.account_of(account) != account:
-            raise NotFoundError("account", account)
-    except NotFoundError:
-        raise NotFoundError("account", account) from None
+_require_account = records.require_account
 
 
 def account_map(
