@@ -132,7 +132,9 @@ def test_a_key_is_only_limited_to_accounts_that_exist(loaded: GraphStore) -> Non
     assert loaded.list_api_keys() == []
     record, key = keys.create_key(loaded, admin, "viewer", name="v", accounts=["grp"])
     assert record.accounts == ["grp"]
-    assert keys.authenticate(loaded, key) == Scope(record.id, ApiRole.VIEWER, frozenset({"grp"}))
+    assert keys.authenticate(loaded, key) == Scope(
+        record.id, ApiRole.VIEWER, frozenset({"grp"}), label="v", interface="api"
+    )
     limited_admin = Scope("a2", ApiRole.ADMIN, frozenset({"grp"}))
     with pytest.raises(Forbidden):  # before any lookup: says nothing of whether `oth` exists
         keys.create_key(loaded, limited_admin, "viewer", accounts=["oth"])
