@@ -6,8 +6,9 @@ plan `q/actions`. The rule, the same for every resource:
 * **Known sub-resources first.** A path that ends in the name of one of the resource's sub-resources
   (`/actions`, `/view`, `/tree/view`, ...) is that sub-resource, with the longest such ending winning; the
   resource's own operations (`GET /v1/plans/{id}`, ...) never match it. Likewise a fixed path of a
-  collection (`/v1/plans/from-actions`) is never read as an id. So a wrong method on a sub-resource is
-  a 405 naming the methods it takes, not an operation on a record whose id ends in `/actions`.
+  collection (`/v1/plans/from-actions`, `/v1/alerts/rules/{rule}`) is never read as an id. So a wrong method
+  on a sub-resource is a 405 naming the methods it takes, not an operation on a record whose id ends in
+  `/actions`.
 * **An encoded slash is part of the id.** A sub-resource's name must follow a literal `/`: a `/` sent as `%2F`
   belongs to the id. `GET /v1/plans/q%2Fview` reads the plan `q/view`; `GET /v1/plans/q/view` is the view of
   plan `q`. Clients that encode ids as single path segments (`%2F` for `/`, as the docs say) are never
@@ -77,9 +78,13 @@ def _tail(path: str) -> int:
 def _takes(other: APIRoute, head: str, route: APIRoute) -> bool:
     """True when `other` takes a path before `route` (whose path starts with `head`, then the id): a longer
     sub-resource of the same resource, or a fixed path of its collection (`/plans/from-actions`)."""
-    if _ID in other.path:
-        return other.path.split(_ID, 1)[0] == head and _tail(other.path) > _tail(route.path)
-    return other.path.startswith(head) and "{" not in other.path
+    # a fixed path of the collection (`/plans/from-actions`), or one that starts with a fixed name and names its
+    # own records (`/alerts/rules/{rule}`, `/alerts/subscriptions/{id}`): a literal segment right after the
+    # collection is never an id
+    nested = other.path.startswith(head) and not other.path[len(head) :].startswith("{")
+    if _ID in other.path and other.path.split(_ID, 1)[0] == head:
+        return _tail(other.path) > _tail(route.path)
+    return nested
 
 
 def link_routes(routers: Iterable[APIRouter]) -> dict[str, frozenset[str]]:

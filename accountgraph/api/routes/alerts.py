@@ -15,11 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accountgraph import i18n
 from accountgraph.api.deps import IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
+from accountgraph.api.routing import IdRoute
 from accountgraph.services import alert_delivery as delivery
 from accountgraph.services import alerts as service
 from accountgraph.services.paging import Page
 
-router = APIRouter(prefix="/alerts", tags=["alerts"])
+router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=IdRoute)
 
 AccountQuery = Annotated[str | None, Query(max_length=200, description="one account (default: every one you see)")]
 
@@ -110,12 +111,12 @@ def subscribe(access: WriteAccess, body: SubscribeRequest) -> service.Subscripti
     return service.subscribe(access.store, access.scope, **body.model_dump())
 
 
-@router.delete("/subscriptions/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a subscription")
+@router.delete("/subscriptions/{id:path}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a subscription")
 def unsubscribe(access: WriteAccess, id: RecordId) -> None:
     service.unsubscribe(access.store, access.scope, id)
 
 
-@router.post("/subscriptions/{id}/test", summary="Send a sample alert to a subscription now")
+@router.post("/subscriptions/{id:path}/test", summary="Send a sample alert to a subscription now")
 def test(access: WriteAccess, id: RecordId) -> Sent:
     return Sent(message=delivery.send_test(access.store, access.scope, id))
 
@@ -125,17 +126,17 @@ def dead_letters(access: ReadAccess) -> list[dict[str, object]]:
     return [d.data() for d in service.list_dead_letters(access.store, access.scope)]
 
 
-@router.get("/{id}", summary="One alert")
+@router.get("/{id:path}", summary="One alert")
 def get_alert(request: Request, access: ReadAccess, id: RecordId) -> service.AlertView:
     with i18n.use(_lang(request)):
         return service.get_alert(access.store, access.scope, id)
 
 
-@router.post("/{id}/ack", summary="Acknowledge an alert")
+@router.post("/{id:path}/ack", summary="Acknowledge an alert")
 def ack(access: WriteAccess, id: RecordId) -> service.AlertView:
     return service.acknowledge(access.store, access.scope, id)
 
 
-@router.post("/{id}/mute", summary="Mute an alert (no more deliveries) or unmute it (`muted`: false)")
+@router.post("/{id:path}/mute", summary="Mute an alert (no more deliveries) or unmute it (`muted`: false)")
 def mute(access: WriteAccess, id: RecordId, body: MuteRequest | None = None) -> service.AlertView:
     return service.mute(access.store, access.scope, id, muted=(body or MuteRequest()).muted)
