@@ -24,9 +24,10 @@ CREATES = {"generate", "schema", "keys create", "keys list", "info", "accounts",
            "contract list", "order list", "invoice list", "payments", "grades", "cash", "opp list", "plan list",
            "company list", "person list", "team list", "interaction list", "risk-event list", "tie list",
            "product add", "backup", "check", "portfolio keys", "portfolio value", "portfolio risk",
-           "portfolio attention", "portfolio kpis", "find", "alerts dead"}  # fmt: skip
-# (a backup to any new file name is a good one; checking a sound store succeeds; a portfolio and the alerts' dead
-# letters need no argument;
+           "portfolio attention", "portfolio kpis", "find", "alerts dead", "alerts deliver", "alerts list",
+           "alerts rules", "alerts run", "alerts subscriptions"}  # fmt: skip
+# (a backup to any new file name is a good one; checking a sound store succeeds; a portfolio and the alerts' lists,
+# evaluation and delivery need no argument;
 # any text is a good thing to look for, even when no one matches)
 
 FAMILIES = {
