@@ -50,7 +50,7 @@ from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter, UnitOfWork
 from accountgraph.i18n import N_, _, use
 from accountgraph.ledger.service import list_invoices
-from accountgraph.opportunities.health import opportunity_health
+from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.service import list_opportunities
 from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import ApiRole, Person, Stance, today
@@ -667,6 +667,13 @@ def _invoices(c: _Context, p: RuleParams) -> list[Finding]:
     return out
 
 
+def _deal_action(health: OpportunityHealth, deal: str) -> tuple[str, str | None]:
+    """What answers a deal's alert: its health's first action (and who takes it), else agreeing the next step."""
+    if health.actions and health.actions[0].description:
+        return health.actions[0].description, health.actions[0].member
+    return _("Agree the next step of {deal} with its champion").format(deal=deal), None
+
+
 def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
     out: list[Finding] = []
     ref_time = datetime.combine(c.ref, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
@@ -676,15 +683,7 @@ def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
         health = None
         if stalled.enabled and days > stalled.days:
             health = opportunity_health(c.store, opp.id, reference=ref_time, cache=c.cache)
-            first = health.actions[0].description if health.actions else None
-            action, member = (
-                (first, health.actions[0].member)
-                if first
-                else (
-                    _("Agree the next step of {deal} with its champion").format(deal=opp.name),
-                    None,
-                )
-            )
+            action, member = _deal_action(health, opp.name)
             out.append(
                 Finding(
                     rule="deal_stalled",
@@ -707,15 +706,7 @@ def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
             ).probability
             fell = 100 * (before - health.probability)
             if fell > drop.points:
-                first = health.actions[0].description if health.actions else None
-                action, member = (
-                    (first, health.actions[0].member)
-                    if first
-                    else (
-                        _("Agree the next step of {deal} with its champion").format(deal=opp.name),
-                        None,
-                    )
-                )
+                action, member = _deal_action(health, opp.name)
                 out.append(
                     Finding(
                         rule="deal_win_drop",
