@@ -8,7 +8,10 @@ delivered; a failure counts an attempt and waits `backoff × 2^(attempts − 1)`
 claim to expire (`LEASE`), and the item is sent again: delivery is at least once, and every message carries the
 delivery's id (`X-AccountGraph-Delivery`, the e-mail's Message-ID) for the receiver to drop a repeat.
 
-Webhooks are POSTed as JSON (urllib). With a secret (its environment variable named by the subscription):
+Webhooks are POSTed as JSON (http.client) to a target the operator's policy allows, checked again at each
+delivery and connected to at the very address checked (`services.webhook_targets`: https to public addresses
+by default, ACCOUNTGRAPH_WEBHOOK_ALLOW for more; redirects are not followed). With a secret (its environment
+variable named by the subscription):
 
 - every format carries ``X-AccountGraph-Timestamp`` (Unix seconds) and ``X-AccountGraph-Signature:
   sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>``; a receiver recomputes it over the raw body and refuses
@@ -26,15 +29,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import smtplib
+import socket
 import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,7 +51,7 @@ from accountgraph.errors import InvalidArgument, NotFoundError, VersionConflict
 from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.i18n import _, use
 from accountgraph.schema.models import ApiRole
-from accountgraph.services import alerts
+from accountgraph.services import alerts, webhook_targets
 from accountgraph.services.alerts import AlertRecord, AlertView, DeadLetter, OutboxItem, Subscription
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope
@@ -277,16 +280,12 @@ def _post(sub: Subscription, alert: AlertView, delivery: str) -> None:
     if secret is not None:
         headers[TIMESTAMP_HEADER] = str(now)
         headers[SIGNATURE_HEADER] = sign(secret, now, body)
-    host = urllib.parse.urlsplit(url).netloc
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            answer = response.read(65536)
-    except urllib.error.HTTPError as e:
-        raise DeliveryFailed(f"HTTP {e.code} from {host}") from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise DeliveryFailed(f"cannot reach {host}: {reason}") from None
+        target = webhook_targets.resolve_for_delivery(url)  # again now: the name may point elsewhere since
+    except InvalidArgument as e:
+        raise DeliveryFailed(f"refused: {e.message}") from None
+    host = target.host
+    answer = _send_pinned(target, body, headers)
     if sub.format in ("wecom", "dingtalk", "feishu"):  # these answer 200 with an error code in the body
         try:
             parsed = json.loads(answer or b"{}")
@@ -295,6 +294,34 @@ def _post(sub: Subscription, alert: AlertView, delivery: str) -> None:
         code = parsed.get("errcode", parsed.get("code", 0)) if isinstance(parsed, dict) else 0
         if code not in (0, None):
             raise DeliveryFailed(f"{host} refused the message: code {code}")
+
+
+def _send_pinned(target: webhook_targets.PinnedTarget, body: bytes, headers: dict[str, str]) -> bytes:
+    """POST `body` to the address that was checked (`target.address`), naming the host for TLS and `Host`; the
+    answer's body (DeliveryFailed for a status other than 2xx: redirects are not followed)."""
+    connection: http.client.HTTPConnection
+    if target.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=TIMEOUT, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(target.host, target.port, timeout=TIMEOUT)
+
+    def pinned(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        return socket.create_connection((target.address, address[1]), *args, **kwargs)
+
+    connection._create_connection = pinned  # type: ignore[attr-defined]  # connect to the checked address only
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = response.read(65536)
+    except (OSError, http.client.HTTPException) as e:
+        raise DeliveryFailed(f"cannot reach {target.host}: {e}") from None
+    finally:
+        connection.close()
+    if not 200 <= response.status < 300:
+        raise DeliveryFailed(f"HTTP {response.status} from {target.host}")
+    return answer
 
 
 def _mail(sub: Subscription, alert: AlertView, delivery: str, smtp: SmtpSettings) -> None:

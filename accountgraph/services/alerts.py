@@ -54,7 +54,7 @@ from accountgraph.opportunities.health import OpportunityHealth, opportunity_hea
 from accountgraph.opportunities.service import list_opportunities
 from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import ApiRole, Person, Stance, today
-from accountgraph.services import analysis
+from accountgraph.services import analysis, webhook_targets
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope, writes
 
@@ -1031,14 +1031,16 @@ def subscribe(
     language: str = "en",
 ) -> SubscriptionView:
     """A new subscription: a webhook (http or https URL, one of `FORMATS`, the secret's environment variable) or an
-    e-mail address, for some accounts and rules (none given: all). A key limited to accounts names some of them."""
+    e-mail address, for some accounts and rules (none given: all). A key limited to accounts names some of them.
+    A webhook's target must be one the operator's policy allows (`services.webhook_targets`: by default https to
+    public addresses only); a refusal is an InvalidArgument naming the field `webhook`, and nothing is stored."""
     scope.require_role(ApiRole.PLANNER)
     if (webhook is None) == (email is None):
         raise InvalidArgument("give either a webhook URL or an e-mail address")
     if webhook is not None:
         parts = urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(webhook) > 2000:
-            raise InvalidArgument("webhook: an http:// or https:// URL is needed")
+            raise InvalidArgument("webhook: an http:// or https:// URL is needed", field="webhook")
     if email is not None and not _EMAIL.fullmatch(email):
         raise InvalidArgument(f"email: not an e-mail address: {email!r}")
     if format not in FORMATS:
@@ -1056,6 +1058,8 @@ def subscribe(
         _check_account(store, scope, a)
     if not wanted_accounts and scope.scoped:
         wanted_accounts = sorted(scope.accounts)
+    if webhook is not None:
+        webhook_targets.check(webhook)  # last: it resolves the host (the operator's policy, no internal address)
     record = Subscription(
         id=f"sub-{secrets.token_hex(6)}",
         channel="webhook" if webhook is not None else "email",

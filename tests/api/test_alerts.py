@@ -10,6 +10,7 @@ import pytest
 
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import ApiRole, today
+from accountgraph.services.webhook_targets import ALLOW_ENV
 from tests.api.support import api, new_key
 from tests.services.alert_support import REF, SECRET, SECRET_ENV, http_receiver, load_account
 
@@ -17,6 +18,7 @@ from tests.services.alert_support import REF, SECRET, SECRET_ENV, http_receiver,
 @pytest.fixture(autouse=True)
 def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SECRET_ENV, SECRET)
+    monkeypatch.setenv(ALLOW_ENV, "127.0.0.1")  # the receivers listen on loopback, which the default refuses
 
 
 def _error(response: object, status: int) -> dict[str, object]:
@@ -73,6 +75,10 @@ def test_alert_errors_are_json_with_the_right_status(store: GraphStore) -> None:
             client.post("/v1/alerts/subscriptions", json={"webhook": "http://x", "secret": "s"}, headers=planner), 422
         )
         _error(client.post("/v1/alerts/subscriptions", json={}, headers=planner), 422)
+        for internal in ("https://169.254.169.254/latest/meta-data/", "https://10.0.0.1/hook", "https://[::1]/x"):
+            refused = _error(client.post("/v1/alerts/subscriptions", json={"webhook": internal}, headers=planner), 422)
+            assert "not a public address" in str(refused["message"])
+            assert [d["field"] for d in refused["details"]] == ["webhook"]  # type: ignore[union-attr]
         _error(client.post("/v1/alerts/run", json={"reference": "2026-13-01"}, headers=planner), 422)
         _error(client.post("/v1/alerts/run", json={"account": "nope"}, headers=planner), 404)
         _error(client.put("/v1/alerts/rules/nope", json={"days": 3}, headers=planner), 422)

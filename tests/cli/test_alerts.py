@@ -8,6 +8,7 @@ import json
 import pytest
 
 from accountgraph.graph.store import GraphStore
+from accountgraph.services.webhook_targets import ALLOW_ENV
 from tests.cli.support import invoke
 from tests.services.alert_support import REF, SECRET, SECRET_ENV, http_receiver, load_account
 
@@ -15,6 +16,7 @@ from tests.services.alert_support import REF, SECRET, SECRET_ENV, http_receiver,
 @pytest.fixture(autouse=True)
 def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SECRET_ENV, SECRET)
+    monkeypatch.setenv(ALLOW_ENV, "127.0.0.1")  # the receivers listen on loopback, which the default refuses
 
 
 def test_the_alerts_commands(store: GraphStore) -> None:
@@ -57,6 +59,8 @@ def test_the_alerts_commands(store: GraphStore) -> None:
         (("alerts", "subscribe", "--webhook", "http://x", "--format", "fax"), "format"),
         (("alerts", "subscribe", "--email", "x@y", "--secret-env", "a b"), "secret_env"),
         (("alerts", "subscribe", "--webhook", "http://x", "--rule", "nope"), "unknown rule"),
+        (("alerts", "subscribe", "--webhook", "https://169.254.169.254/latest/meta-data/"), "webhook: 169.254.169.254"),
+        (("alerts", "subscribe", "--webhook", "http://93.184.216.34/hook"), "webhook: https:// is required"),
         (("alerts", "ack", "al-nope"), "not found"),
         (("alerts", "test", "--channel", "sub-nope"), "not found"),
         (("alerts", "rule", "nope", "--days", "3"), "unknown rule"),

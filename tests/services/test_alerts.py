@@ -30,6 +30,7 @@ from accountgraph.schema.models import ApiRole
 from accountgraph.services import alert_delivery as delivery
 from accountgraph.services import alerts
 from accountgraph.services.scope import Scope
+from accountgraph.services.webhook_targets import ALLOW_ENV
 from tests.services.alert_support import (
     REF,
     SECRET,
@@ -47,6 +48,7 @@ FAST = delivery.DeliverySettings(attempts=3, backoff=0.0)
 @pytest.fixture(autouse=True)
 def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SECRET_ENV, SECRET)
+    monkeypatch.setenv(ALLOW_ENV, "127.0.0.1")  # the receivers listen on loopback, which the default refuses
 
 
 def _day(n: int) -> datetime:
