@@ -26,6 +26,7 @@ from accountgraph.api.routes import (
     alerts,
     analysis,
     capture,
+    changes,
     docs,
     health,
     import_,
@@ -151,6 +152,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
         *(module.router for module in (import_, report, accounts, analysis, keys, opportunities, portfolio, search)),
         capture.router,
         alerts.router,
+        changes.router,
         *ledger.routers,
         *plans.routers,
     ]

@@ -1,5 +1,7 @@
-"""`accountgraph changes ACCOUNT`: the account's change log, newest first: who wrote what, when, through which
-interface. The same use case as `GET /v1/accounts/{id}/changes` (`accountgraph.services.changes.list_changes`),
+"""`accountgraph changes [ACCOUNT]`: the change log (of an account, or of everything: our team, products and
+keys too), newest first: who wrote what, when, through which interface, narrowed by --record, --author, --kind.
+The same use case as `GET /v1/changes` and `GET /v1/accounts/{id}/changes`
+(`accountgraph.services.changes.list_changes`),
 with the operator's scope; user text is printed as it is (`common.table`).
 """
 
@@ -8,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import AccountArg, Operation, err, out, renders, table
+from accountgraph.cli.common import Operation, err, out, renders, table
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import _
 from accountgraph.services import changes as service
@@ -47,23 +49,29 @@ def show_changes(page: Page[ChangeEntry]) -> None:
 @app.command()
 @renders(show_changes)
 def changes(
-    account: AccountArg,
+    account: Annotated[
+        str | None, typer.Argument(help="the account (root company) id; none: every account, our team, keys...")
+    ] = None,
     record: Annotated[
         str | None, typer.Option("--record", help="only this record's changes (its id; a tie: type:from->to)")
     ] = None,
     author: Annotated[
         str | None, typer.Option("--author", help="only this author's changes (a key id, or user@host)")
     ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="only changes of this kind (person, tie, team, api_key, ...)")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="changes per page")] = 50,
     cursor: Annotated[
         str | None, typer.Option("--cursor", help="the page after this (printed when more follow)")
     ] = None,
 ) -> Operation[Page[ChangeEntry]]:
-    """The change log of an account: who wrote what, when, and through which interface (newest first)."""
+    """The change log, of an account or of everything: who wrote what, when, and through which interface (newest
+    first)."""
 
     def operation(s: GraphStore) -> Page[ChangeEntry]:
         return service.list_changes(
-            s, Scope.operator(), account, record=record, author=author, limit=limit, cursor=cursor
+            s, Scope.operator(), account, record=record, author=author, kind=kind, limit=limit, cursor=cursor
         )
 
     return operation

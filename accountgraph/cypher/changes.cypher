@@ -10,8 +10,11 @@ SET c = row
 // name: change_log_read
 MATCH (c:ChangeEntry)
 WHERE ($account IS NULL OR c.account = $account)
-  AND ($record IS NULL OR c.record = $record)
+  AND ($accounts IS NULL OR c.account IN $accounts)
+  AND (NOT $owned OR c.account IS NOT NULL)
+  AND ($records IS NULL OR c.record IN $records)
   AND ($author IS NULL OR c.author = $author)
+  AND ($kind IS NULL OR c.kind = $kind)
   AND ($after_at IS NULL OR c.at < $after_at OR (c.at = $after_at AND c.id < $after_id))
 RETURN c {.*} AS row
 ORDER BY c.at DESC, c.id DESC

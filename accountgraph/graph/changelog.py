@@ -29,6 +29,7 @@ __all__ = [
     "UNLOGGED_KINDS",
     "Author",
     "Change",
+    "ChangeFilter",
     "at_text",
     "current_author",
     "diff",
@@ -121,6 +122,18 @@ class Change:
             action=str(row["action"]),
             fields=json.loads(str(row["fields"])),
         )
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which entries of the change log to read (every field given narrows it)."""
+
+    account: str | None = None  # of this account
+    accounts: frozenset[str] | None = None  # of one of these accounts (a scope's)
+    owned: bool = False  # only entries that belong to an account (not our team, products, keys)
+    records: tuple[str, ...] | None = None  # of one of these records
+    author: str | None = None
+    kind: str | None = None
 
 
 def at_text(at: datetime) -> str:

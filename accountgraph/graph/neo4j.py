@@ -57,7 +57,7 @@ from accountgraph.errors import (
     StoreResourceError,
     VersionConflict,
 )
-from accountgraph.graph.changelog import Change
+from accountgraph.graph.changelog import Change, ChangeFilter
 from accountgraph.graph.changes import (
     ANY,
     DOCUMENT,
@@ -797,13 +797,14 @@ class Neo4jStore(GraphStore):
         people = self._read(lambda tx: _Reader(tx).people(ids), gated=False)
         return {id: p.company for id, p in people.items()}
 
-    def _changes(
-        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
-    ) -> list[Row]:
+    def _changes(self, filter: ChangeFilter, limit: int, after: tuple[str, str] | None) -> list[Row]:
         params = {
-            "account": account,
-            "record": record,
-            "author": author,
+            "account": filter.account,
+            "accounts": None if filter.accounts is None else sorted(filter.accounts),
+            "owned": filter.owned,
+            "records": None if filter.records is None else list(filter.records),
+            "author": filter.author,
+            "kind": filter.kind,
             "after_at": None if after is None else after[0],
             "after_id": None if after is None else after[1],
             "limit": limit,

@@ -48,7 +48,7 @@ from accountgraph.errors import (
     StoreResourceError,
 )
 from accountgraph.graph import snapshot
-from accountgraph.graph.changelog import Change
+from accountgraph.graph.changelog import Change, ChangeFilter
 from accountgraph.graph.changes import (
     ANY,
     DOCUMENT,
@@ -714,14 +714,19 @@ class SqliteStore(GraphStore):
     def _people_companies(self, ids: list[str]) -> dict[str, str]:
         return {id: p.company for id, p in _Reader(self._conn()).people(ids).items()}
 
-    def _changes(
-        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
-    ) -> list[Row]:
-        conditions, params = [], []
-        for column, value in (("account", account), ("record", record), ("author", author)):
+    def _changes(self, filter: ChangeFilter, limit: int, after: tuple[str, str] | None) -> list[Row]:
+        conditions: list[str] = []
+        params: list[Any] = []
+        for column, value in (("account", filter.account), ("author", filter.author), ("kind", filter.kind)):
             if value is not None:
                 conditions.append(f"{column} = ?")
                 params.append(value)
+        for column, values in (("record", filter.records), ("account", filter.accounts)):
+            if values is not None:
+                conditions.append(f"{column} IN ({_marks(len(values))})")
+                params.extend(sorted(values))
+        if filter.owned:
+            conditions.append("account IS NOT NULL")
         if after is not None:
             conditions.append("(at, id) < (?, ?)")
             params.extend(after)

@@ -30,7 +30,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError, VersionConflict
-from accountgraph.graph.changelog import UNLOGGED_KINDS, Change, diff, new_change
+from accountgraph.graph.changelog import UNLOGGED_KINDS, Change, ChangeFilter, diff, new_change
 from accountgraph.graph.changes import Change as FeedChange
 from accountgraph.graph.changes import ChangeSet, tie_of
 from accountgraph.graph.validation import parse_bundle
@@ -473,11 +473,9 @@ class GraphStore(ABC):
         """Delete a tie and write `changes` in the same transaction; False (nothing written) when absent."""
 
     @abstractmethod
-    def _changes(
-        self, account: str | None, record: str | None, author: str | None, limit: int, after: tuple[str, str] | None
-    ) -> list[Row]:
+    def _changes(self, filter: ChangeFilter, limit: int, after: tuple[str, str] | None) -> list[Row]:
         """Change-log rows (`Change.row`), newest first (by `at`, then `id`, descending), strictly before the key
-        `after` (at, id), of `account`, `record` and `author` when given."""
+        `after` (at, id), that `filter` keeps."""
 
     @abstractmethod
     def _account_companies(self, account_id: str, on: str) -> list[Row]:
@@ -733,14 +731,31 @@ class GraphStore(ABC):
         account: str | None = None,
         record: str | None = None,
         author: str | None = None,
+        kind: str | None = None,
+        records: Iterable[str] | None = None,
+        accounts: Iterable[str] | None = None,
+        owned: bool = False,
         limit: int = 100,
         after: tuple[str, str] | None = None,
     ) -> list[Change]:
         """One page of the change log, newest first, after the key `after` (`(at, id)` of the last entry of the
-        previous page): of an account, a record (its id; a tie: `type:from->to`) and an author when given."""
+        previous page): of an account, a record (its id; a tie: `type:from->to`), an author and a kind when given;
+        of one of `records`, of one of `accounts`, and only of entries belonging to an account (`owned`) when
+        asked."""
         if not 1 <= limit <= 1000:
             raise InvalidArgument("limit must be between 1 and 1000", field="limit")
-        return [Change.of_row(r) for r in self._changes(account, record, author, limit, after)]
+        wanted = tuple(sorted({*(records or ()), *((record,) if record is not None else ())}))
+        filter = ChangeFilter(
+            account=account,
+            accounts=None if accounts is None else frozenset(accounts),
+            owned=owned,
+            records=wanted if record is not None or records is not None else None,
+            author=author,
+            kind=kind,
+        )
+        if (filter.records is not None and not filter.records) or (filter.accounts is not None and not filter.accounts):
+            return []
+        return [Change.of_row(r) for r in self._changes(filter, limit, after)]
 
     def check_bundle(self, bundle: Bundle, *, on: date | None = None) -> list[BundleIssue]:
         """The issues `load_bundle` would refuse `bundle` for (references, id clashes, cycles); writes nothing."""

@@ -347,7 +347,9 @@ class PersonCard(BaseModel):
     leave_explanation: str
     gaps: list[str]
     team: list[dict[str, str]] = Field(description="our team members (id, name), for logging an interaction")
-    changes: ChangeLines | None = Field(default=None, description="who changed this person's record, and when")
+    changes: ChangeLines | None = Field(
+        default=None, description="who changed this person's record, ties and interactions, and when (newest first)"
+    )
     ties: list[dict[str, str]] = Field(
         description="their ties active today (type, from, to, the other end's name), for ending one"
     )
@@ -441,7 +443,7 @@ def person_card(
         leave_explanation=leave.explanation,
         gaps=[f"{g.kind.replace('_', ' ')}: {g.detail}" for g in cov.gaps if g.subject == person],
         team=[{"id": t, "name": names.get(t, t)} for t in sorted(view.team, key=lambda t: names.get(t, t))],
-        changes=changes.record_changes(store, scope, account, person),
+        changes=changes.person_changes(store, scope, account, person),
         ties=ties,
     )
 

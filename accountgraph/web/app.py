@@ -40,7 +40,18 @@ from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance, TieType
-from accountgraph.services import alerts, compare, opportunities, plans, records, report, search, sessions, workspace
+from accountgraph.services import (
+    alerts,
+    changes,
+    compare,
+    opportunities,
+    plans,
+    records,
+    report,
+    search,
+    sessions,
+    workspace,
+)
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
@@ -441,6 +452,19 @@ def person_json(
 ) -> workspace.PersonCard:
     with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):  # the card's change lines
         return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
+
+
+@router.get("/web/person/changes")
+def person_changes_json(
+    request: Request,
+    session: ReadSession,
+    account: AccountQuery,
+    person: AccountQuery,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> changes.ChangeLines:
+    """The next changes of a person card's change log (its "more" link)."""
+    with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):
+        return changes.person_changes(_store(request), session.scope, account, person, cursor=cursor)
 
 
 class StanceEdit(BaseModel):

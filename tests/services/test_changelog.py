@@ -327,3 +327,99 @@ def test_a_large_import_is_one_summary_entry_landing_with_it_or_not_at_all(store
         with pytest.raises(BundleRejected):
             store.load_bundle(broken, source="broken.csv")
     assert len(_everything(store)) == 1
+
+
+# ---- reading across accounts, per author, record and kind; the person card's related records --------------
+def test_the_log_across_accounts_by_author_record_and_kind_as_each_key_sees_it(
+    loaded: GraphStore, client: TestClient, request: pytest.FixtureRequest
+) -> None:
+    ka = Scope("ka", ApiRole.PLANNER, label="A")
+    records.put_record(loaded, ka, TeamMember(id="tm", name="Tess B", function="account_manager"))  # no account
+    records.put_record(loaded, ka, Person(id="ann", name="Ann B", company="acme"))
+    records.put_record(loaded, ka, Person(id="gus", name="Gus B", company="globex"))
+    admin_id, admin = _key(loaded, "admin")
+    _, planner = _key(loaded, "planner")
+    _, limited = _key(loaded, "viewer", ("acme",))
+
+    def listed(token: str, **params: Any) -> list[dict[str, Any]]:
+        answer = client.get("/v1/changes", headers=bearer(token), params={"limit": 1000, **params})
+        assert answer.status_code == 200, answer.text
+        assert set(answer.json()) == {"data", "count", "next_cursor"}
+        return list(answer.json()["data"])
+
+    by_admin = listed(admin, author="ka")
+    assert [(e["kind"], e["record"], e["account"]) for e in by_admin] == [
+        ("person", "gus", "globex"),
+        ("person", "ann", "acme"),
+        ("team", "tm", None),
+    ]
+    assert [e["record"] for e in listed(admin, author="ka", kind="team")] == ["tm"]
+    assert [(e["record"], e["account"]) for e in listed(admin, record="tm")] == [("tm", None)]
+    keys = listed(admin, kind="api_key")
+    assert len(keys) == 3 and "secret_hash" not in json.dumps(keys)  # admins see the keys' entries, no secret
+    # any other key: only the entries of the accounts it may see, never those of no account
+    assert [e["record"] for e in listed(planner, author="ka")] == ["gus", "ann"]
+    assert listed(planner, kind="api_key") == [] and listed(planner, record="tm") == []
+    assert [e["record"] for e in listed(limited, author="ka")] == ["ann"]
+    assert {e["account"] for e in listed(limited)} == {"acme"}
+    # paged as every list of the API
+    first = client.get("/v1/changes", headers=bearer(admin), params={"author": "ka", "limit": 2}).json()
+    assert first["count"] == 2 and first["next_cursor"]
+    rest = client.get(
+        "/v1/changes", headers=bearer(admin), params={"author": "ka", "limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    assert [e["record"] for e in rest["data"]] == ["tm"] and rest["next_cursor"] is None
+    assert client.get("/v1/changes", headers=bearer(admin), params={"cursor": "x!"}).status_code == 400
+    assert client.get("/v1/changes", headers=bearer(admin), params={"kind": "k" * 65}).status_code == 422
+    assert client.get("/v1/changes").status_code == 401
+    assert admin_id not in json.dumps(listed(limited))  # the keys' entries stay with the admins
+
+    # the CLI: the operator sees everything, the same filters
+    shown = _cli(loaded, request, "changes", "--author", "ka", "--kind", "team")
+    assert "Tess B" in shown and "Ann B" not in shown
+    data = json.loads(_cli(loaded, request, "changes", "--record", "tm", "--json"))
+    assert [(e["kind"], e["author"]) for e in data["data"]] == [("team", "ka")]
+    assert [e["record"] for e in json.loads(_cli(loaded, request, "changes", "--author", "ka", "--json"))["data"]] == [
+        "gus",
+        "ann",
+        "tm",
+    ]
+
+
+def test_the_person_card_shows_changes_of_their_ties_and_interactions_with_more(loaded: GraphStore) -> None:
+    from datetime import UTC, datetime
+
+    from accountgraph.schema.models import Interaction
+
+    key_id, token = _key(loaded, "planner")
+    scope = Scope(key_id, ApiRole.PLANNER, label="change planner", interface="workspace")
+    records.put_record(loaded, scope, Person(id="ann", name="Ann B", company="acme", roles=[Role.CHAMPION]))
+    records.put_tie(loaded, scope, Tie.model_validate({"from": "tm", "to": "ann", "type": "knows", "strength": 0.9}))
+    for n in range(22):
+        records.put_record(
+            loaded,
+            scope,
+            Interaction(id=f"i{n}", member="tm", person="ann", kind="meeting", at=datetime(2026, 1, 1 + n, tzinfo=UTC)),
+        )
+    records.put_record(loaded, scope, Person(id="bob", name="Bob B", company="acme-eu"))  # not about Ann
+    with workspace(loaded) as browser:
+        sign_in(browser, token)
+        card = browser.get("/web/person", params={"account": "acme", "person": "ann"})
+        assert card.status_code == 200, card.text
+        shown = card.json()["changes"]
+        assert len(shown["lines"]) == 20 and shown["next_cursor"] and shown["more"]
+        first = [(e["kind"], e["record"]) for e in shown["entries"]]
+        assert first[:2] == [("interaction", "i21"), ("interaction", "i20")]  # newest first
+        more = browser.get(
+            "/web/person/changes", params={"account": "acme", "person": "ann", "cursor": shown["next_cursor"]}
+        )
+        assert more.status_code == 200, more.text
+        rest = [(e["kind"], e["record"]) for e in more.json()["entries"]]
+        assert more.json()["next_cursor"] is None
+        assert first + rest == [
+            *[("interaction", f"i{n}") for n in range(21, -1, -1)],
+            ("tie", "knows:ann->tm"),
+            ("person", "ann"),
+        ]  # Ann's own record, her tie and her interactions; not Bob's record
+        gone = browser.get("/web/person/changes", params={"account": "globex", "person": "ann"})
+        assert gone.status_code == 404

@@ -40,6 +40,14 @@ RecordQuery = Annotated[
 AuthorQuery = Annotated[
     str | None, Query(max_length=300, description="only the changes of this author (a key id, or user@host)")
 ]
+KindQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="only the changes of this kind of record (company, person, team, tie, interaction, risk, "
+        "import, api_key, a document kind)",
+    ),
+]
 
 
 @router.get(
@@ -52,9 +60,10 @@ def account_changes(
     id: AccountId,
     record: RecordQuery = None,
     author: AuthorQuery = None,
+    kind: KindQuery = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ChangeEntry]:
     return changes.list_changes(
-        access.store, access.scope, id, record=record, author=author, limit=limit, cursor=cursor
+        access.store, access.scope, id, record=record, author=author, kind=kind, limit=limit, cursor=cursor
     )

@@ -390,9 +390,25 @@ function renderCard(p) {
   card.append(list("Stance history", p.history.map((h) => `${h.since ?? "first known"}: ${fmt(h.stance)}` +
     (h.roles.length ? ` (${fmt(h.roles.join(", "))})` : "")), "no change recorded"));
   if (p.changes) {
-    // the change log of this person's record: lines made (and translated) by the server, shown as text
+    // the change log of this person's record, ties and interactions: lines made (and translated) by the server,
+    // shown as text, newest first; "more" fetches the next ones
     const log = list(p.changes.heading, p.changes.lines, p.changes.empty);
     log.id = "ag-changes";
+    const more = (next) => {
+      if (!next.next_cursor) return;
+      const button = el("button", next.more, { type: "button", id: "ag-changes-more" });
+      button.addEventListener("click", async () => {
+        const page = await request(`/web/person/changes?${query({ account, person: p.id, cursor: next.next_cursor })}`)
+          .catch(showLoadError);
+        if (!page) return;
+        button.remove();
+        const ul = log.querySelector("ul");
+        page.lines.forEach((line) => ul.append(el("li", line)));
+        more(page);
+      });
+      log.append(button);
+    };
+    more(p.changes);
     card.append(log);
   }
   if (canEdit) {
