@@ -48,6 +48,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from accountgraph.errors import InvalidArgument, NotFoundError, VersionConflict
+from accountgraph.graph.changelog import Change, at_text
 from accountgraph.graph.store import GraphStore, UnitOfWork
 from accountgraph.i18n import _, use
 from accountgraph.schema.models import ApiRole
@@ -498,11 +499,73 @@ def send_test(store: GraphStore, scope: Scope, subscription: str, *, smtp: SmtpS
 # ---- the server's worker -------------------------------------------------------------------------------------
 
 
+ALERT_KINDS = frozenset(
+    {AlertRecord.kind, Subscription.kind, OutboxItem.kind, DeadLetter.kind, "alert_rules", "alert_watch", "api_key"}
+)
+"""Change-log kinds no rule reads: the alerts' own records (the evaluation writes them) and API keys."""
+
+
+class _Touched:
+    """Which accounts the writes since the last look touched, read from the change log (`GraphStore.changes`).
+
+    The log is read newest first down to `OVERLAP` before the newest entry seen last time (a write committed a
+    little after a later one is still found), entries already seen are skipped by id. An entry of no account
+    (our team, a product) can change any account's alerts: it asks for every account (None), as do the first look
+    and more than `MAX_ENTRIES` new entries."""
+
+    OVERLAP = timedelta(seconds=10)
+    MAX_ENTRIES = 5000
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._mark: datetime | None = None  # the newest entry seen
+        self._recent: set[str] = set()  # the ids of the entries seen within OVERLAP of the mark
+
+    def since_last(self) -> set[str] | None:
+        first = self._mark is None
+        floor = None if self._mark is None else self._mark - self.OVERLAP
+        fresh: list[Change] = []
+        seen: list[Change] = []
+        after: tuple[str, str] | None = None
+        while True:
+            page = self._store.changes(limit=1000, after=after)
+            for entry in page:
+                if floor is None and seen:  # the first look: the newest entry and those within OVERLAP of it
+                    floor = seen[0].at - self.OVERLAP
+                if floor is not None and entry.at < floor:
+                    page = []
+                    break
+                seen.append(entry)
+                if entry.id not in self._recent:
+                    fresh.append(entry)
+            if len(page) < 1000 or len(fresh) > self.MAX_ENTRIES:
+                break
+            after = (at_text(page[-1].at), page[-1].id)
+        if seen:
+            self._mark = max(self._mark or seen[0].at, seen[0].at)
+            self._recent = {e.id for e in seen if e.at >= self._mark - self.OVERLAP}
+        if first or len(fresh) > self.MAX_ENTRIES:
+            if first and not seen:
+                self._mark = datetime.now(UTC)
+            return None
+        touched: set[str] = set()
+        for entry in fresh:
+            if entry.kind in ALERT_KINDS:
+                continue
+            if entry.account is None:
+                return None
+            touched.add(entry.account)
+        return touched
+
+
 class AlertWorker:
     """A thread that evaluates the alerts when the store's data version moves, and drains the outbox.
 
     It never runs inside a write: it polls `data_version()` (every `interval` seconds, or when `wake` is called)
-    and works in its own thread, so a write only pays for moving the version it moves anyway.
+    and works in its own thread, so a write only pays for moving the version it moves anyway. It evaluates only
+    the accounts the writes since its last look touched (the change log names each write's account, `_Touched`):
+    every account at its first look and after a write that belongs to no account (our team, products);
+    `accountgraph alerts run` (for a scheduler) is the full pass. `last` is the result of its latest evaluation.
     """
 
     def __init__(
@@ -520,8 +583,10 @@ class AlertWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._seen: int | None = None
+        self._touched = _Touched(store)
         self._thread = threading.Thread(target=self._loop, name="accountgraph-alerts", daemon=True)
         self.runs = 0
+        self.last: alerts.RunResult | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -543,9 +608,11 @@ class AlertWorker:
             try:
                 version = self._store.data_version()
                 if version != self._seen:
-                    alerts.run(self._store, scope, cache=self._cache)
+                    touched = self._touched.since_last()  # read before evaluating: later writes come next time
+                    if touched is None or touched:
+                        self.last = alerts.run(self._store, scope, accounts=touched, cache=self._cache)
+                        self.runs += 1
                     self._seen = version
-                    self.runs += 1
                 deliver(self._store, scope)
             except Exception as e:  # the worker outlives a failed run; the next version or tick tries again
                 said = f"alert worker: {type(e).__name__}: {e}"

@@ -894,21 +894,25 @@ def run(
     scope: Scope,
     *,
     account: str | None = None,
+    accounts: Iterable[str] | None = None,
     reference: date | None = None,
     now: datetime | None = None,
     cache: AnalysisCache | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> RunResult:
-    """Evaluate the rules on `reference` (default today) for one account or every account the scope sees; raise
-    the new causes (queuing their deliveries), close the alerts whose cause cleared. `before_commit` runs inside
-    each account's unit of work just before it commits (tests stop a process there)."""
+    """Evaluate the rules on `reference` (default today) for one account, for those of `accounts` that exist (the
+    server's worker: the accounts the latest writes touched), or for every account the scope sees; raise the new
+    causes (queuing their deliveries), close the alerts whose cause cleared. `before_commit` runs inside each
+    account's unit of work just before it commits (tests stop a process there). The result lists the accounts
+    evaluated."""
     scope.require_role(ApiRole.PLANNER)
     ref = reference or today()
     now = now or datetime.now(UTC)
     if account is not None:
         names = {account: _check_account(store, scope, account)}
     else:
-        names = {c.id: c.name for c in store.list_accounts() if scope.sees(c.id)}
+        wanted = None if accounts is None else set(accounts)
+        names = {c.id: c.name for c in store.list_accounts() if scope.sees(c.id) and (wanted is None or c.id in wanted)}
     subscriptions = [Subscription.model_validate(d.data) for d in store.documents.list(Subscription.kind)]
     raised: list[AlertRecord] = []
     closed: list[str] = []

@@ -16,8 +16,10 @@ import ssl
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +27,7 @@ import pytest
 
 from accountgraph.errors import Forbidden, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
-from accountgraph.schema import Person, RiskEvent, Tie
+from accountgraph.schema import Bundle, Company, Person, RiskEvent, TeamMember, Tie
 from accountgraph.schema.models import ApiRole
 from accountgraph.services import alert_delivery as delivery
 from accountgraph.services import alerts
@@ -458,3 +460,52 @@ def test_the_other_rules_neutral_turn_coverage_drop_overdue_invoice_stalled_deal
     ledger.record_payment(store, invoice.id, invoice.amount, idempotency_key="pay-1", on=invoice.due)
     closed = alerts.run(store, OP, reference=invoice.due + timedelta(days=31)).closed
     assert alerts.alert_id("invoice_overdue", "acme", invoice.id, "overdue") in closed
+
+
+# ---- the server's worker evaluates the accounts a write touched ------------------------------------------------
+
+
+def _wait(predicate: Callable[[], bool], seconds: float = 180.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_worker_evaluates_only_the_accounts_a_write_touched(store: GraphStore) -> None:
+    """A write to acme makes the worker evaluate acme, not globex (its result lists the accounts evaluated); a write
+    that belongs to no account (a team member) evaluates them all, as does the first look."""
+    load_account(store)
+    store.load_bundle(
+        Bundle(
+            companies=[Company(id="globex", name="Globex")],
+            people=[Person(id="gus", name="Gus", company="globex", roles=["champion"], stance="supporter")],
+        )
+    )
+    worker = delivery.AlertWorker(store, interval=0.05)
+    worker.start()
+
+    def evaluated(runs: int) -> list[str]:
+        assert _wait(lambda: worker.runs >= runs), f"no evaluation number {runs}"
+        assert worker.runs == runs and worker.last is not None
+        return worker.last.accounts
+
+    try:
+        assert evaluated(1) == ["acme", "globex"]  # the first look: every account
+        store.upsert_person(
+            Person(id="dan", name="Dan Decider", company="acme", roles=["decision_maker"], stance="opponent"),
+            on=REF,
+        )
+        assert evaluated(2) == ["acme"]
+        store.upsert_person(Person(id="gus", name="Gus G", company="globex", roles=["champion"]))
+        assert evaluated(3) == ["globex"]
+        store.upsert_risk(RiskEvent(id="r1", company="acme-eu", kind="litigation", severity=5, at=REF))
+        assert evaluated(4) == ["acme"]  # a subsidiary's record: its account
+        store.upsert_team_member(TeamMember(id="t3", name="Tara Ours"))  # of no account: every account
+        assert evaluated(5) == ["acme", "globex"]
+        time.sleep(0.5)
+        assert worker.runs == 5  # no write, no evaluation
+    finally:
+        worker.stop()
