@@ -421,5 +421,9 @@ def test_the_person_card_shows_changes_of_their_ties_and_interactions_with_more(
             ("tie", "knows:ann->tm"),
             ("person", "ann"),
         ]  # Ann's own record, her tie and her interactions; not Bob's record
+        chinese = browser.get(
+            "/web/person", params={"account": "acme", "person": "ann"}, headers={"Accept-Language": "zh-CN"}
+        ).json()["changes"]
+        assert chinese["more"] == "更多变更记录" and shown["more"] == "more changes"
         gone = browser.get("/web/person/changes", params={"account": "globex", "person": "ann"})
         assert gone.status_code == 404
