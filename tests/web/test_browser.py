@@ -290,3 +290,45 @@ def test_the_map_filters_switches_to_layers_and_draws_a_path_on_request(browser:
         _clean(watched)
     finally:
         page.context.close()
+
+
+def test_the_person_card_lists_the_changes_of_their_interactions_with_more(browser: Any, app: App) -> None:
+    """21 interactions with a person logged through the API: the card's change log shows the newest 20 of the
+    changes naming the person; "more changes" appends the rest, the oldest last, and goes away."""
+    import json
+    import urllib.request
+
+    for n in range(21):
+        body = {
+            "id": f"bt{n}",
+            "member": "medtech-t01",
+            "person": HOSTILE_PERSON,
+            "kind": "meeting",
+            "at": f"2026-01-{n + 1:02d}T10:00:00Z",
+        }
+        put = urllib.request.Request(
+            f"{app.server.url}/v1/interactions/bt{n}",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {app.planner}", "Content-Type": "application/json"},
+            method="PUT",
+        )
+        with urllib.request.urlopen(put, timeout=30) as answer:
+            assert answer.status in (200, 201)
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.planner)
+        _open_account(watched, app)
+        _click_node(page, HOSTILE_PERSON)
+        lines = page.locator("#ag-changes li")
+        lines.first.wait_for()
+        assert lines.count() == 20
+        assert "bt20" in (lines.first.text_content() or "")
+        page.click("#ag-changes-more")
+        page.wait_for_function("() => document.querySelectorAll('#ag-changes li').length > 20")
+        texts = [t or "" for t in lines.all_text_contents()]
+        assert any("bt0" in t for t in texts[20:]) and not any("bt0" in t for t in texts[:20])
+        page.wait_for_function("() => !document.getElementById('ag-changes-more')")
+        _clean(watched)
+    finally:
+        page.context.close()
