@@ -25,9 +25,9 @@ CREATES = {"generate", "schema", "keys create", "keys list", "info", "accounts",
            "company list", "person list", "team list", "interaction list", "risk-event list", "tie list",
            "product add", "backup", "check", "portfolio keys", "portfolio value", "portfolio risk",
            "portfolio attention", "portfolio kpis", "find", "alerts dead", "alerts deliver", "alerts list",
-           "alerts rules", "alerts run", "alerts subscriptions"}  # fmt: skip
+           "alerts rules", "alerts run", "alerts subscriptions", "changes"}  # fmt: skip
 # (a backup to any new file name is a good one; checking a sound store succeeds; a portfolio and the alerts' lists,
-# evaluation and delivery need no argument;
+# evaluation and delivery need no argument, nor the change log of everything (`changes` with no account);
 # any text is a good thing to look for, even when no one matches)
 
 FAMILIES = {
