@@ -19,9 +19,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from accountgraph import i18n
 from accountgraph.errors import AccountGraphError
+from accountgraph.i18n import _
 
-__all__ = ["FONT_STACK", "VIS_VERSION", "page", "safe_json", "search_entries", "vis_network_js"]
+__all__ = ["FONT_STACK", "VIS_VERSION", "html_lang", "page", "safe_json", "search_entries", "vis_network_js"]
 
 VIS_VERSION = "9.1.2"
 
@@ -82,11 +84,25 @@ def _template() -> jinja2.Template:
     return env.from_string(source)
 
 
+def html_lang() -> str:
+    """The `lang` attribute of a page in the language of the moment (`en`, `zh-CN`)."""
+    return i18n.current().replace("_", "-")
+
+
 def page(*, title: str, kind: str, data: dict[str, Any]) -> str:
-    """Render the view template: `data` holds nodes, edges, options, legend, panels and groups."""
+    """Render the view template in the language of the moment: `data` holds nodes, edges, options, legend,
+    panels and groups (their words already in that language)."""
+    texts = {
+        "find": _("Find by name…"),
+        "find_label": _("Find by name"),
+        "hint": _("Hover or click a node for its card."),
+        "none": _("none"),
+    }
     return _template().render(
         title=title,
         kind=kind,
+        lang=html_lang(),
+        t=texts,
         font_stack=Markup(FONT_STACK),
         data_json=Markup(safe_json(data)),
         vis_js=Markup(vis_network_js()),
