@@ -22,8 +22,18 @@ from markupsafe import Markup
 from accountgraph import i18n
 from accountgraph.errors import AccountGraphError
 from accountgraph.i18n import _
+from accountgraph.i18n.glossary import term
 
-__all__ = ["FONT_STACK", "VIS_VERSION", "html_lang", "page", "safe_json", "search_entries", "vis_network_js"]
+__all__ = [
+    "FONT_STACK",
+    "VIS_VERSION",
+    "gap_name",
+    "html_lang",
+    "page",
+    "safe_json",
+    "search_entries",
+    "vis_network_js",
+]
 
 VIS_VERSION = "9.1.2"
 
@@ -82,6 +92,12 @@ def _template() -> jinja2.Template:
     source = resources.files("accountgraph.viz").joinpath("templates/view.html").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.from_string(source)
+
+
+def gap_name(kind: str, subject: str, name: str) -> str:
+    """What a coverage gap is about, in the language of the moment: a role without a supporter names its role
+    (through the glossary); any other gap a person or company, as stored."""
+    return term(subject, name) if kind == "role_without_supporter" else name
 
 
 def html_lang() -> str:

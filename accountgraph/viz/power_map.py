@@ -26,7 +26,7 @@ from pyvis.network import Network
 
 from accountgraph.i18n import N_, _, ngettext, number
 from accountgraph.i18n.glossary import joined, term
-from accountgraph.viz._html import FONT_STACK, page, search_entries
+from accountgraph.viz._html import FONT_STACK, gap_name, page, search_entries
 from accountgraph.viz.inputs import (
     AccountMap,
     ContactPathLike,
@@ -152,7 +152,9 @@ def _facts(
                 "id": "gaps",
                 "heading": _("Largest coverage gaps"),
                 "text": coverage.explanation,
-                "items": [f"{g.name} — {_kind(g.kind)}: {g.detail}" for g in coverage.gaps[:10]],
+                "items": [
+                    f"{gap_name(g.kind, g.subject, g.name)} — {_kind(g.kind)}: {g.detail}" for g in coverage.gaps[:10]
+                ],
             }
     path: ContactPathLike | None = None
     path_panel = None

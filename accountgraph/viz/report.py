@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from accountgraph.i18n import _
 from accountgraph.i18n.glossary import term
-from accountgraph.viz._html import FONT_STACK, html_lang
+from accountgraph.viz._html import FONT_STACK, gap_name, html_lang
 from accountgraph.viz.inputs import AccountMap, CoverageLike, RankingLike
 
 __all__ = ["MapLayout", "layered_layout", "render_map_svg", "render_pdf", "render_report"]
@@ -162,7 +162,8 @@ svg { width: 100%; height: auto; }
 </section>
 <section id="gaps">
 <h2>{{ t.gaps }}</h2>
-{% if gaps %}<ul>{% for g in gaps %}<li><b>{{ g.name }}</b>: {{ g.detail }}</li>{% endfor %}</ul>
+{% if gaps %}<ul>{% for g in gaps %}<li><b>{{ gap_name(g.kind, g.subject, g.name) }}</b>: {{ g.detail }}</li>
+{%- endfor %}</ul>
 {% else %}<p>{{ t.no_gaps }}</p>{% endif %}
 </section>
 <section id="actions">
@@ -277,6 +278,7 @@ def render_report(
         lang=(lang or html_lang()).replace("_", "-"),
         t=_texts(),
         term=term,
+        gap_name=gap_name,
     )
 
 
