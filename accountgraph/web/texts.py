@@ -321,5 +321,6 @@ def script_texts() -> dict[str, Any]:
         "tree_error": _("Could not load the tree: {error}"),
     }
     texts["terms"] = {value: term(value) for value in TERMS}
+    texts["separator"] = joined(["", ""])  # between the items of a list: ", " in English, "、" in Chinese
     texts["kinds"] = {value: _(words) for value, words in INTERACTION_KINDS.items()}
     return texts

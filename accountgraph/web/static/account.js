@@ -1,7 +1,7 @@
 // The account page: the power map (vis-network, loaded before this module), a person's card, and the edits
 // of a planner. Every text reaches the page through textContent, never as markup.
 /* global vis */
-import { el, kindName, query, replaceAll, request, term, tr } from "./common.js";
+import { el, joinList, kindName, query, replaceAll, request, term, tr } from "./common.js";
 import { STANCES, styled } from "./stance.js";
 
 
@@ -356,7 +356,7 @@ function renderCard(p) {
   const table = el("table");
   rows(table, [
     [tr("department"), fmt(p.department)],
-    [tr("roles"), fmt(p.roles.map(term).join(", "))],
+    [tr("roles"), fmt(joinList(p.roles.map(term)))],
     [tr("stance"), `${s.mark} ${s.label}`],
     [tr("rank"), p.rank === null ? tr("not_ranked") : tr("rank_of", { rank: p.rank, ranked: p.ranked })],
     [tr("score"), p.score === null ? "—" : Object.entries(p.score_parts).map(([k, v]) => `${tr(`part_${k}`)} ${v.toFixed(2)}`).join(" · ")],
@@ -392,7 +392,7 @@ function renderCard(p) {
   card.append(leave);
   card.append(list(tr("gaps"), p.gaps, tr("none")));
   card.append(list(tr("stance_history"), p.history.map((h) => `${h.since ?? tr("first_known")}: ${term(h.stance)}` +
-    (h.roles.length ? ` (${fmt(h.roles.map(term).join(", "))})` : "")), tr("no_change")));
+    (h.roles.length ? ` (${fmt(joinList(h.roles.map(term)))})` : "")), tr("no_change")));
   if (p.changes) {
     // the change log of this person's record: lines made (and translated) by the server, shown as text
     const log = list(p.changes.heading, p.changes.lines, p.changes.empty);

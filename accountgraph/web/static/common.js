@@ -16,6 +16,9 @@ export function tr(key, fields = {}) {
 // its underscores as spaces.
 export const term = (value) => String((TEXTS.terms ?? {})[value] ?? value).replaceAll("_", " ");
 
+// Items of a list joined as the page's language joins them (", " or "、").
+export const joinList = (items) => items.join(TEXTS.separator ?? ", ");
+
 // An interaction's kind in the page's language.
 export const kindName = (value) => (TEXTS.kinds ?? {})[value] ?? value;
 
