@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from accountgraph import i18n
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
@@ -83,7 +84,14 @@ async def check_query(request: Request) -> None:
         raise Invalid(f"invalid request: query parameter(s) {names}", [i.model_dump(mode="json") for i in issues])
 
 
+async def get_language(request: Request) -> str:
+    """The language the request's `Accept-Language` prefers among ours (`i18n.negotiate`; English by default):
+    the views and the plan are rendered in it (`with i18n.use(language)` in the endpoint's thread)."""
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+LanguageDep = Annotated[str, Depends(get_language)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 ViewsDep = Annotated[AnalysisCache, Depends(get_views)]
 

@@ -60,9 +60,13 @@ def page_csp(html: str, *, same_origin: bool = False) -> str:
 class HtmlPage(HTMLResponse):
     """An HTML answer with its own Content-Security-Policy (`page_csp`)."""
 
-    def __init__(self, html: str, *, same_origin: bool = False, status_code: int = 200) -> None:
+    def __init__(
+        self, html: str, *, same_origin: bool = False, status_code: int = 200, language: str | None = None
+    ) -> None:
         super().__init__(html, status_code=status_code)
         self.headers["Content-Security-Policy"] = page_csp(html, same_origin=same_origin)
+        if language is not None:
+            self.headers["Content-Language"] = language.replace("_", "-")
 
 
 class FailureLimiter:

@@ -14,6 +14,7 @@ from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import PathResult
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import _
 from accountgraph.opportunities.features import committee_coverage, committee_view
 from accountgraph.opportunities.models import Opportunity
 from accountgraph.opportunities.service import get_opportunity
@@ -70,7 +71,9 @@ def committee_power_map(view: AccountView, opp: Opportunity) -> str:
         coverage,
         highlight_path=path,
         show_gaps=False,
-        title=f"Power map — {opp.name} (buying committee, {view.name(view.account)})",
+        title=_("Power map — {deal} (buying committee, {account})").format(
+            deal=opp.name, account=view.name(view.account)
+        ),
     )
 
 

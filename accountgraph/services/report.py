@@ -6,6 +6,7 @@ document or its PDF. Used by `accountgraph report`, `GET /v1/accounts/{id}/repor
 
 from __future__ import annotations
 
+from accountgraph import i18n
 from accountgraph.algorithms import AccountView, key_people, next_best_actions
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.results import Coverage, Ranking
@@ -48,14 +49,22 @@ def _view(store: GraphStore, scope: Scope, account: str, cache: AnalysisCache | 
     return analysis.account_view(store, account, cache=cache)
 
 
-def plan_html(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None, lang: str = "en") -> str:
-    """The account plan as one printable HTML document.
+def plan_html(
+    store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None, lang: str | None = None
+) -> str:
+    """The account plan as one printable HTML document, in `lang` (a tag `i18n.language` reads; by default the
+    language of the moment).
 
     Raises
     ------
     NotFoundError
         If `account` is not an account, or lies outside the scope.
     """
+    with i18n.use(i18n.language(lang) if lang else i18n.current()):
+        return _plan_html(store, scope, account, cache)
+
+
+def _plan_html(store: GraphStore, scope: Scope, account: str, cache: AnalysisCache | None) -> str:
     view = _view(store, scope, account, cache)
     ranking = key_people(view, top=None)
     cov = coverage_alg(view)
@@ -78,11 +87,12 @@ def plan_html(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisC
         deals=deals,
         layout=layout,
         gap_count=cov.gap_count,
-        lang=lang,
     )
 
 
-def plan_pdf(store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None, lang: str = "en") -> bytes:
+def plan_pdf(
+    store: GraphStore, scope: Scope, account: str, *, cache: AnalysisCache | None, lang: str | None = None
+) -> bytes:
     """The account plan as PDF (the document of `plan_html`)."""
     return render_pdf(plan_html(store, scope, account, cache=cache, lang=lang))
 

@@ -23,6 +23,7 @@ from accountgraph.algorithms import best_paths, key_people, what_if
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.i18n.glossary import term
 from accountgraph.schema.models import (
     ApiRole,
     BundleIssue,
@@ -441,7 +442,7 @@ def person_card(
         leave_lost=[p.name for p in leave.lost_people],
         leave_uncovered=[p.name for p in leave.newly_uncovered],
         leave_explanation=leave.explanation,
-        gaps=[f"{g.kind.replace('_', ' ')}: {g.detail}" for g in cov.gaps if g.subject == person],
+        gaps=[f"{term(g.kind, g.kind.replace('_', ' '))}: {g.detail}" for g in cov.gaps if g.subject == person],
         team=[{"id": t, "name": names.get(t, t)} for t in sorted(view.team, key=lambda t: names.get(t, t))],
         changes=changes.person_changes(store, scope, account, person),
         ties=ties,

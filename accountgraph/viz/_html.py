@@ -19,9 +19,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from accountgraph import i18n
 from accountgraph.errors import AccountGraphError
+from accountgraph.i18n import _
+from accountgraph.i18n.glossary import term
 
-__all__ = ["FONT_STACK", "VIS_VERSION", "page", "safe_json", "search_entries", "vis_network_js"]
+__all__ = [
+    "FONT_STACK",
+    "VIS_VERSION",
+    "gap_name",
+    "html_lang",
+    "page",
+    "safe_json",
+    "search_entries",
+    "vis_network_js",
+]
 
 VIS_VERSION = "9.1.2"
 
@@ -82,11 +94,31 @@ def _template() -> jinja2.Template:
     return env.from_string(source)
 
 
+def gap_name(kind: str, subject: str, name: str) -> str:
+    """What a coverage gap is about, in the language of the moment: a role without a supporter names its role
+    (through the glossary); any other gap a person or company, as stored."""
+    return term(subject, name) if kind == "role_without_supporter" else name
+
+
+def html_lang() -> str:
+    """The `lang` attribute of a page in the language of the moment (`en`, `zh-CN`)."""
+    return i18n.current().replace("_", "-")
+
+
 def page(*, title: str, kind: str, data: dict[str, Any]) -> str:
-    """Render the view template: `data` holds nodes, edges, options, legend, panels and groups."""
+    """Render the view template in the language of the moment: `data` holds nodes, edges, options, legend,
+    panels and groups (their words already in that language)."""
+    texts = {
+        "find": _("Find by name…"),
+        "find_label": _("Find by name"),
+        "hint": _("Hover or click a node for its card."),
+        "none": _("none"),
+    }
     return _template().render(
         title=title,
         kind=kind,
+        lang=html_lang(),
+        t=texts,
         font_stack=Markup(FONT_STACK),
         data_json=Markup(safe_json(data)),
         vis_js=Markup(vis_network_js()),

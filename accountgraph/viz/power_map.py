@@ -24,7 +24,9 @@ import networkx as nx
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from accountgraph.viz._html import FONT_STACK, page, search_entries
+from accountgraph.i18n import N_, _, ngettext, number
+from accountgraph.i18n.glossary import joined, term
+from accountgraph.viz._html import FONT_STACK, gap_name, page, search_entries
 from accountgraph.viz.inputs import (
     AccountMap,
     ContactPathLike,
@@ -57,24 +59,24 @@ GAP_COLOR = "#b03a2e"
 # most senior first: a person with several roles gets the shape of the first one
 ROLE_SHAPES: tuple[tuple[str, str, str, str], ...] = (
     # (role, vis shape, legend glyph, legend label)
-    ("decision_maker", "star", "★", "decision maker"),
-    ("economic_buyer", "diamond", "◆", "economic buyer"),
-    ("technical_buyer", "triangle", "▲", "technical buyer"),
-    ("user_buyer", "triangleDown", "▼", "user buyer"),
-    ("blocker", "square", "■", "blocker or gatekeeper"),
+    ("decision_maker", "star", "★", N_("decision maker")),
+    ("economic_buyer", "diamond", "◆", N_("economic buyer")),
+    ("technical_buyer", "triangle", "▲", N_("technical buyer")),
+    ("user_buyer", "triangleDown", "▼", N_("user buyer")),
+    ("blocker", "square", "■", N_("blocker or gatekeeper")),
     ("gatekeeper", "square", "■", ""),
-    ("influencer", "hexagon", "⬢", "influencer, champion or coach"),
+    ("influencer", "hexagon", "⬢", N_("influencer, champion or coach")),
     ("champion", "hexagon", "⬢", ""),
     ("coach", "hexagon", "⬢", ""),
 )
-NO_ROLE_SHAPE = ("dot", "●", "no decision role")
+NO_ROLE_SHAPE = ("dot", "●", N_("no decision role"))
 
 EDGE_STYLES: dict[str, dict[str, Any]] = {
-    "REPORTS_TO": {"color": "#7f8c8d", "arrows": True, "label": "reports to (arrow to the manager)"},
-    "INFLUENCES": {"color": "#e67e22", "arrows": True, "label": "influences (arrow to who is swayed)"},
-    "KNOWS": {"color": "#85c1e9", "arrows": False, "label": "know each other"},
-    "OURS": {"color": TEAM_COLOR, "arrows": False, "label": "our tie (width: effective strength)"},
-    "COLLEAGUES": {"color": "#5d6d7e", "arrows": False, "label": "colleagues of ours"},
+    "REPORTS_TO": {"color": "#7f8c8d", "arrows": True, "label": N_("reports to (arrow to the manager)")},
+    "INFLUENCES": {"color": "#e67e22", "arrows": True, "label": N_("influences (arrow to who is swayed)")},
+    "KNOWS": {"color": "#85c1e9", "arrows": False, "label": N_("know each other")},
+    "OURS": {"color": TEAM_COLOR, "arrows": False, "label": N_("our tie (width: effective strength)")},
+    "COLLEAGUES": {"color": "#5d6d7e", "arrows": False, "label": N_("colleagues of ours")},
 }
 
 _CLUSTER_FILLS = ("#eaf2f8", "#fef5e7", "#e9f7ef", "#f4ecf7", "#fdedec", "#e8f8f5", "#fbeee6", "#f2f3f4")
@@ -122,14 +124,18 @@ def _facts(
         info = people[p.id]
         info.rank = p.rank
         info.score = p.score
-        info.parts = (
-            f"authority {p.authority.value:.2f} · influence {p.influence.value:.2f} · brokerage {p.brokerage.value:.2f}"
+        info.parts = _("authority {authority} · influence {influence} · brokerage {brokerage}").format(
+            authority=number(p.authority.value, 2),
+            influence=number(p.influence.value, 2),
+            brokerage=number(p.brokerage.value, 2),
         )
     top = max((p.score for p in ranking.people), default=0.0)
     gap_panel = None
     coverage_line = None
     if coverage is not None:
-        coverage_line = f"coverage {coverage.score:.0f}/100 ({coverage.covered_count} of {coverage.chain_size} reached)"
+        coverage_line = _("coverage {score}/100 ({covered} of {chain} reached)").format(
+            score=number(coverage.score, 0), covered=coverage.covered_count, chain=coverage.chain_size
+        )
         for c in coverage.people:
             info = people[c.id]
             info.layer = c.layer
@@ -141,12 +147,14 @@ def _facts(
             for g in coverage.gaps:
                 if g.subject in people:
                     people[g.subject].gap = True
-                    people[g.subject].gap_notes.append(f"{g.kind.replace('_', ' ')}: {g.detail}")
+                    people[g.subject].gap_notes.append(f"{_kind(g.kind)}: {g.detail}")
             gap_panel = {
                 "id": "gaps",
-                "heading": "Largest coverage gaps",
+                "heading": _("Largest coverage gaps"),
                 "text": coverage.explanation,
-                "items": [f"{g.name} — {g.kind.replace('_', ' ')}: {g.detail}" for g in coverage.gaps[:10]],
+                "items": [
+                    f"{gap_name(g.kind, g.subject, g.name)} — {_kind(g.kind)}: {g.detail}" for g in coverage.gaps[:10]
+                ],
             }
     path: ContactPathLike | None = None
     path_panel = None
@@ -156,7 +164,7 @@ def _facts(
         else:
             path_panel = {
                 "id": "path",
-                "heading": f"Best path to {highlight_path.target_name}",
+                "heading": _("Best path to {name}").format(name=highlight_path.target_name),
                 "text": highlight_path.reason,
                 "items": [],
             }
@@ -169,11 +177,11 @@ def _facts(
         hops = [(h.source, h.target, h.tie) for h in path.hops]
         path_panel = {
             "id": "path",
-            "heading": f"Best path from {path.member_name}",
+            "heading": _("Best path from {name}").format(name=path.member_name),
             "text": path.explanation,
             "items": [
-                f"{h.source_name} → {h.target_name}: {h.tie.replace('_', ' ').lower()} {h.strength:.2f}"
-                + (" (stale)" if h.stale else "")
+                f"{h.source_name} → {h.target_name}: {term(h.tie, h.tie.replace('_', ' ').lower())} "
+                f"{number(h.strength, 2)}" + (_(" (stale)") if h.stale else "")
                 for h in path.hops
             ],
         }
@@ -223,11 +231,11 @@ def _cluster_layout(
                 n: ((float(p[0]) - cx) / span * radius, (float(p[1]) - cy) / span * radius) for n, p in raw.items()
             }
         boxes.append((key, local, radius))
-    total = sum((2 * r + 160) ** 2 for _, _, r in boxes)
-    row_width = max(math.sqrt(total) * 1.2, max((2 * r + 160 for _, _, r in boxes), default=0.0))
+    total = sum((2 * r + 160) ** 2 for _b, _l, r in boxes)
+    row_width = max(math.sqrt(total) * 1.2, max((2 * r + 160 for _b, _l, r in boxes), default=0.0))
     positions: dict[str, tuple[float, float]] = {}
     x = y = row_height = 0.0
-    for _, local, radius in boxes:
+    for _box, local, radius in boxes:
         size = 2 * radius + 160
         if x > 0 and x + size > row_width:
             x, y, row_height = 0.0, y + row_height, 0.0
@@ -250,10 +258,24 @@ def _colour(background: str, border: str) -> dict[str, Any]:
 
 def _shape(roles: Iterable[str]) -> str:
     have = set(roles)
-    for role, shape, _, _ in ROLE_SHAPES:
+    for role, shape, _glyph, _label in ROLE_SHAPES:
         if role in have:
             return shape
     return NO_ROLE_SHAPE[0]
+
+
+def _kind(kind: str) -> str:
+    """A gap's kind in the language of the moment (in English its stored words)."""
+    return term(kind, kind.replace("_", " "))
+
+
+def _stored(value: Any) -> str:
+    """Stored words (a stance, roles, a function) in the language of the moment; in English as `_fmt` shows them."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list | tuple):
+        return joined([term(str(v), str(v).replace("_", " ")) for v in value])
+    return term(str(value), _fmt(value))
 
 
 def _fmt(value: Any) -> str:
@@ -352,13 +374,23 @@ def power_map_data(
         tie = facts.ties.get((u, v))
         stated = float(stated_strength or 0.0)
         if tie is not None:
-            text = f"{tie.effective:.2f} effective (stated {tie.stated:.2f}"
-            text += f", last contact {tie.last_contact.isoformat()})" if tie.last_contact else ")"
-            text += " — stale" if tie.stale else ""
+            effective, said = number(tie.effective, 2), number(tie.stated, 2)
+            text = (
+                _("{effective} effective (stated {stated}, last contact {on})").format(
+                    effective=effective, stated=said, on=tie.last_contact.isoformat()
+                )
+                if tie.last_contact
+                else _("{effective} effective (stated {stated})").format(effective=effective, stated=said)
+            )
+            text += _(" — stale") if tie.stale else ""
             value = tie.effective
         else:
             value = stated
-            text = f"{stated:.2f} stated" + (f", last contact {last_contact}" if last_contact else "")
+            text = (
+                _("{stated} stated, last contact {on}").format(stated=number(stated, 2), on=last_contact)
+                if last_contact
+                else _("{stated} stated").format(stated=number(stated, 2))
+            )
         ours_of[v].append((value, f"{row_of[u].get('name') or u}: {text}"))
         knows_of[u].append((value, f"{row_of[v].get('name') or v}: {text}"))
 
@@ -378,10 +410,13 @@ def power_map_data(
                 font={"color": "#ffffff", "size": 16},
                 card={
                     "heading": name,
-                    "sub": f"our team · {_fmt(a.get('function'))}",
-                    "rows": [["Knows", f"{len(knows_of[n])} people of the account"]],
+                    "sub": _("our team · {function}").format(function=_stored(a.get("function"))),
+                    "rows": [[_("Knows"), _("{n} people of the account").format(n=len(knows_of[n]))]],
                     "lists": [
-                        {"heading": "Strongest ties", "items": [t for _, t in sorted(knows_of[n], reverse=True)[:12]]}
+                        {
+                            "heading": _("Strongest ties"),
+                            "items": [t for _v, t in sorted(knows_of[n], reverse=True)[:12]],
+                        }
                     ],
                 },
             )
@@ -409,34 +444,40 @@ def power_map_data(
                 )
             company = a.get("company")
             rows = [
-                ["Title", _fmt(a.get("title"))],
-                ["Company", company_names.get(str(company), _fmt(company))],
-                ["Department", _fmt(a.get("department"))],
-                ["Roles", _fmt(list(a.get("roles") or []))],
-                ["Stance", _fmt(stance)],
-                ["Rank", f"#{info.rank} of {facts.ranked}" if info.rank is not None else "not ranked"],
-                ["Score", f"{info.score:.2f}" if info.rank is not None else "—"],
+                [_("Title"), _fmt(a.get("title"))],
+                [_("Company"), company_names.get(str(company), _fmt(company))],
+                [_("Department"), _fmt(a.get("department"))],
+                [_("Roles"), _stored(list(a.get("roles") or []))],
+                [_("Stance"), _stored(stance)],
+                [
+                    _("Rank"),
+                    _("#{rank} of {ranked}").format(rank=info.rank, ranked=facts.ranked)
+                    if info.rank is not None
+                    else _("not ranked"),
+                ],
+                [_("Score"), number(info.score, 2) if info.rank is not None else "—"],
             ]
             if info.parts:
-                rows.append(["Score parts", info.parts])
+                rows.append([_("Score parts"), info.parts])
             if info.covered is not None:
-                rows.append(["Coverage", f"{'covered' if info.covered else 'NOT covered'} ({info.layer} layer)"])
+                covered = _("covered ({layer} layer)") if info.covered else _("NOT covered ({layer} layer)")
+                rows.append([_("Coverage"), covered.format(layer=term(str(info.layer)))])
             lists = [
                 {
-                    "heading": "Who of ours knows them",
-                    "items": [t for _, t in sorted(ours_of[n], reverse=True)],
-                    "empty": "nobody of ours",
+                    "heading": _("Who of ours knows them"),
+                    "items": [t for _v, t in sorted(ours_of[n], reverse=True)],
+                    "empty": _("nobody of ours"),
                 }
             ]
             if info.gap_notes:
-                lists.append({"heading": "Gaps", "items": info.gap_notes})
+                lists.append({"heading": _("Gaps"), "items": info.gap_notes})
             options["card"] = {"heading": name, "sub": _fmt(a.get("title")), "rows": rows, "lists": lists}
         if n in path_nodes:
             options.update(borderWidth=6, color=_colour(color, PATH_COLOR), path=True)
             options.pop("shapeProperties", None)
         net.add_node(n, label=name, **options)
         if kinds[n] == "team":
-            where = f"our team, {_fmt(a.get('function'))}"
+            where = _("our team, {function}").format(function=_stored(a.get("function")))
         else:
             company = a.get("company")
             where = f"{company_names.get(str(company), _fmt(company))}, {_fmt(a.get('title'))}"
@@ -445,7 +486,7 @@ def power_map_data(
     # edges: reporting lines, influence, acquaintance once per pair
     path_edges = {_hop_edge(s, t, k) for s, t, k in facts.path_hops}
     seen: set[str] = set()
-    for kind, u, v, stated_strength, _ in ties:
+    for kind, u, v, stated_strength, _last in ties:
         key = _edge_key(kind, u, v)
         if key in seen:
             continue
@@ -487,7 +528,7 @@ def power_map_data(
 
     clusters_out = []
     for i, key in enumerate(clusters):
-        label = "Our team" if key == _TEAM_CLUSTER else company_names.get(key, key or "(no company)")
+        label = _("Our team") if key == _TEAM_CLUSTER else company_names.get(key, key or _("(no company)"))
         colour = i % len(_CLUSTER_FILLS)
         clusters_out.append(
             {
@@ -501,46 +542,48 @@ def power_map_data(
     panels = [p for p in (facts.path_panel, facts.gap_panel) if p is not None]
     root_name = company_names.get(account.account, account.account)
     reporting = sum(e["kind"] == "REPORTS_TO" for e in net.edges)  # lines drawn: current ties and reporting lines
-    subtitle = (
-        f"{len(people)} {'person' if len(people) == 1 else 'people'}, {len(team)} of ours, "
-        f"{len(net.edges) - reporting} current {'tie' if len(net.edges) - reporting == 1 else 'ties'}, "
-        f"{reporting} reporting {'line' if reporting == 1 else 'lines'}"
+    current = len(net.edges) - reporting
+    subtitle = _("{people}, {ours} of ours, {ties}, {lines}").format(
+        people=ngettext("{n} person", "{n} people", len(people)).format(n=len(people)),
+        ours=len(team),
+        ties=ngettext("{n} current tie", "{n} current ties", current).format(n=current),
+        lines=ngettext("{n} reporting line", "{n} reporting lines", reporting).format(n=reporting),
     )
     if facts.coverage_line:
         subtitle += f" · {facts.coverage_line}"
     method = getattr(ranking, "method", None)  # a `Ranking` says how its brokerage was computed
     if method is not None:
         subtitle += (
-            " · brokerage exact"
+            _(" · brokerage exact")
             if method.betweenness == "exact"
-            else f" · brokerage sampled ({method.betweenness_sources} sources)"
+            else _(" · brokerage sampled ({n} sources)").format(n=method.betweenness_sources)
         )
     legend = [
         {
-            "heading": "Stance (colour)",
-            "items": [{"label": s, "color": c} for s, c in STANCE_COLORS.items()]
-            + [{"label": "our team member", "color": TEAM_COLOR}],
+            "heading": _("Stance (colour)"),
+            "items": [{"label": term(s), "color": c} for s, c in STANCE_COLORS.items()]
+            + [{"label": _("our team member"), "color": TEAM_COLOR}],
         },
         {
-            "heading": "Decision role (shape; size: key-people score)",
-            "items": [{"glyph": g, "label": lab, "color": "#34495e"} for _, _, g, lab in ROLE_SHAPES if lab]
-            + [{"glyph": NO_ROLE_SHAPE[1], "label": NO_ROLE_SHAPE[2], "color": "#34495e"}],
+            "heading": _("Decision role (shape; size: key-people score)"),
+            "items": [{"glyph": g, "label": _(lab), "color": "#34495e"} for _r, _s, g, lab in ROLE_SHAPES if lab]
+            + [{"glyph": NO_ROLE_SHAPE[1], "label": _(NO_ROLE_SHAPE[2]), "color": "#34495e"}],
         },
         {
-            "heading": "Ties (width: strength)",
+            "heading": _("Ties (width: strength)"),
             "items": [
-                {"line": True, "label": s["label"], "color": s["color"], "width": 3} for s in EDGE_STYLES.values()
+                {"line": True, "label": _(s["label"]), "color": s["color"], "width": 3} for s in EDGE_STYLES.values()
             ]
-            + [{"line": True, "dashed": True, "label": "stale tie of ours", "color": TEAM_COLOR, "width": 3}],
+            + [{"line": True, "dashed": True, "label": _("stale tie of ours"), "color": TEAM_COLOR, "width": 3}],
         },
     ]
     marks = []
     if facts.path_nodes:
-        marks.append({"line": True, "label": "best path", "color": PATH_COLOR, "width": 6})
+        marks.append({"line": True, "label": _("best path"), "color": PATH_COLOR, "width": 6})
     if show_gaps:
-        marks.append({"label": "coverage gap (dashed border)", "color": "#ffffff", "border": GAP_COLOR})
+        marks.append({"label": _("coverage gap (dashed border)"), "color": "#ffffff", "border": GAP_COLOR})
     if marks:
-        legend.append({"heading": "Highlights", "items": marks})
+        legend.append({"heading": _("Highlights"), "items": marks})
 
     options = {
         "autoResize": True,
@@ -558,7 +601,7 @@ def power_map_data(
         },
     }
     return {
-        "title": title or f"Power map — {root_name}",
+        "title": title or _("Power map — {account}").format(account=root_name),
         "subtitle": subtitle,
         "nodes": net.nodes,
         "edges": net.edges,

@@ -17,7 +17,9 @@ from typing import Any, Protocol
 import jinja2
 from markupsafe import Markup
 
-from accountgraph.viz._html import FONT_STACK
+from accountgraph.i18n import _
+from accountgraph.i18n.glossary import term
+from accountgraph.viz._html import FONT_STACK, gap_name, html_lang
 from accountgraph.viz.inputs import AccountMap, CoverageLike, RankingLike
 
 __all__ = ["MapLayout", "layered_layout", "render_map_svg", "render_pdf", "render_report"]
@@ -112,7 +114,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Account plan: {{ name }}</title>
+<title>{{ t.title.format(name=name) }}</title>
 <style>
 @page { size: A4; margin: 14mm 12mm; }
 * { box-sizing: border-box; }
@@ -133,47 +135,49 @@ svg { width: 100%; height: auto; }
 </head>
 <body>
 <header>
-<h1 id="title">Account plan: {{ name }}</h1>
-<p class="sub">{{ account }} · as of {{ as_of }}</p>
+<h1 id="title">{{ t.title.format(name=name) }}</h1>
+<p class="sub">{{ t.as_of.format(account=account, on=as_of) }}</p>
 </header>
 <section id="coverage">
-<h2>Coverage</h2>
+<h2>{{ t.coverage }}</h2>
 <div class="figures">
-<div class="figure"><b>{{ "%.1f"|format(coverage.score) }}</b>coverage score</div>
-<div class="figure"><b>{{ coverage.covered_count }} / {{ coverage.chain_size }}</b>decision chain covered</div>
-<div class="figure"><b>{{ gap_count }}</b>gaps</div>
+<div class="figure"><b>{{ "%.1f"|format(coverage.score) }}</b>{{ t.score }}</div>
+<div class="figure"><b>{{ coverage.covered_count }} / {{ coverage.chain_size }}</b>{{ t.chain_covered }}</div>
+<div class="figure"><b>{{ gap_count }}</b>{{ t.gaps_figure }}</div>
 </div>
 <p>{{ coverage.explanation }}</p>
 </section>
 <section id="key-people">
-<h2>Key people</h2>
+<h2>{{ t.key_people }}</h2>
 <table>
-<thead><tr><th>#</th><th>Name</th><th>Title</th><th>Stance</th><th>Score</th><th>Covered</th></tr></thead>
+<thead><tr><th>#</th><th>{{ t.name }}</th><th>{{ t.job }}</th><th>{{ t.stance }}</th><th>{{ t.score_col }}</th>
+<th>{{ t.covered }}</th></tr></thead>
 <tbody>
 {% for p in people %}<tr>
-<td>{{ p.rank }}</td><td>{{ p.name }}</td><td>{{ p.title or "" }}</td><td>{{ p.stance }}</td>
-<td>{{ "%.2f"|format(p.score) }}</td><td>{{ "yes" if p.id in covered else "no" }}</td>
+<td>{{ p.rank }}</td><td>{{ p.name }}</td><td>{{ p.title or "" }}</td><td>{{ term(p.stance) }}</td>
+<td>{{ "%.2f"|format(p.score) }}</td><td>{{ t.yes if p.id in covered else t.no }}</td>
 </tr>
 {% endfor %}</tbody>
 </table>
 </section>
 <section id="gaps">
-<h2>Gaps</h2>
-{% if gaps %}<ul>{% for g in gaps %}<li><b>{{ g.name }}</b>: {{ g.detail }}</li>{% endfor %}</ul>
-{% else %}<p>No gaps.</p>{% endif %}
+<h2>{{ t.gaps }}</h2>
+{% if gaps %}<ul>{% for g in gaps %}<li><b>{{ gap_name(g.kind, g.subject, g.name) }}</b>: {{ g.detail }}</li>
+{%- endfor %}</ul>
+{% else %}<p>{{ t.no_gaps }}</p>{% endif %}
 </section>
 <section id="actions">
-<h2>Next best actions</h2>
+<h2>{{ t.actions }}</h2>
 {% if actions %}<ol>
 {% for a in actions %}<li><b>{{ a.target_name }}</b>
-{%- if a.member_name %} (through {{ a.member_name }}){% endif %}: {{ a.plan }}</li>
+{%- if a.member_name %}{{ t.through.format(name=a.member_name) }}{% endif %}: {{ a.plan }}</li>
 {% endfor %}</ol>
-{% else %}<p>No action proposed.</p>{% endif %}
+{% else %}<p>{{ t.no_action }}</p>{% endif %}
 </section>
 <section id="deals">
-<h2>Deal health</h2>
+<h2>{{ t.deal_health }}</h2>
 {% if deals %}<table>
-<thead><tr><th>Deal</th><th>Stage</th><th>Win probability</th><th>Why</th></tr></thead>
+<thead><tr><th>{{ t.deal }}</th><th>{{ t.stage }}</th><th>{{ t.win }}</th><th>{{ t.why }}</th></tr></thead>
 <tbody>
 {% for d in deals %}<tr>
 <td>{{ d.name }}</td><td>{{ d.stage }}</td><td>{{ "%.0f"|format(100 * d.probability) }}%</td>
@@ -181,13 +185,12 @@ svg { width: 100%; height: auto; }
 </tr>
 {% endfor %}</tbody>
 </table>
-{% else %}<p>No open deal.</p>{% endif %}
+{% else %}<p>{{ t.no_deal }}</p>{% endif %}
 </section>
 <section id="power-map">
-<h2>Power map</h2>
+<h2>{{ t.power_map }}</h2>
 {{ svg }}
-<p class="sub">Rows, top to bottom: decision layer, organisational, broad, others, our team (squares). Letter: stance
-(C champion, S supporter, N neutral, O opponent, U unknown); a dashed red ring: not covered (a gap).</p>
+<p class="sub">{{ t.map_legend }}</p>
 </section>
 </body>
 </html>
@@ -196,7 +199,7 @@ svg { width: 100%; height: auto; }
 _SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ layout.width }} {{ layout.height }}"
 {%- if standalone %} width="{{ layout.width }}" height="{{ layout.height }}" font-family="{{ font_stack }}"
 {%- endif %} role="img"
- aria-label="Power map of {{ name }}">
+ aria-label="{{ label }}">
 {% for e in layout.edges %}{% set s = pos[e.source] %}{% set t = pos[e.target] %}
 <line x1="{{ s.x }}" y1="{{ s.y }}" x2="{{ t.x }}" y2="{{ t.y }}"
  stroke="{{ '#0072B2' if e.ours else '#bbb' }}" stroke-width="{{ 1.5 if e.ours else 0.8 }}"/>
@@ -238,6 +241,7 @@ def render_map_svg(layout: MapLayout, *, name: str, standalone: bool = True) -> 
         fill=STANCE_FILL,
         font_stack=FONT_STACK,
         standalone=standalone,
+        label=_("Power map of {account}").format(account=name),
     )
 
 
@@ -252,9 +256,10 @@ def render_report(
     deals: Sequence[DealHealthLike],
     layout: MapLayout,
     gap_count: int | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> str:
-    """The account plan as one printable HTML document (A4; no script, no button)."""
+    """The account plan as one printable HTML document (A4; no script, no button), in the language of the moment
+    (`lang`: its `<html lang>`, by default that language's tag)."""
     covered = {p.id for p in coverage.people if p.covered}
     gap_count = len(coverage.gaps) if gap_count is None else gap_count
     return _template().render(
@@ -270,8 +275,46 @@ def render_report(
         deals=deals,
         svg=Markup(render_map_svg(layout, name=name, standalone=False)),
         font_stack=Markup(FONT_STACK),
-        lang=lang,
+        lang=(lang or html_lang()).replace("_", "-"),
+        t=_texts(),
+        term=term,
+        gap_name=gap_name,
     )
+
+
+def _texts() -> dict[str, str]:
+    return {
+        "title": _("Account plan: {name}"),
+        "as_of": _("{account} · as of {on}"),
+        "coverage": _("Coverage"),
+        "score": _("coverage score"),
+        "chain_covered": _("decision chain covered"),
+        "gaps_figure": _("gaps"),
+        "key_people": _("Key people"),
+        "name": _("Name"),
+        "job": _("Title"),
+        "stance": _("Stance"),
+        "score_col": _("Score"),
+        "covered": _("Covered"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "gaps": _("Gaps"),
+        "no_gaps": _("No gaps."),
+        "actions": _("Next best actions"),
+        "through": _(" (through {name})"),
+        "no_action": _("No action proposed."),
+        "deal_health": _("Deal health"),
+        "deal": _("Deal"),
+        "stage": _("Stage"),
+        "win": _("Win probability"),
+        "why": _("Why"),
+        "no_deal": _("No open deal."),
+        "power_map": _("Power map"),
+        "map_legend": _(
+            "Rows, top to bottom: decision layer, organisational, broad, others, our team (squares). Letter: stance "
+            "(C champion, S supporter, N neutral, O opponent, U unknown); a dashed red ring: not covered (a gap)."
+        ),
+    }
 
 
 def render_pdf(html: str) -> bytes:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyvis.network import Network
 
+from accountgraph.i18n import _, ngettext, number
 from accountgraph.viz._html import FONT_STACK, page, search_entries
 from accountgraph.viz.inputs import CompanyNodeLike, CoverageLike, RiskReportLike
 
@@ -84,14 +85,18 @@ def tree_data(
     for node in companies:
         co = node.company
         f = facts.get(co.id, _Company())
-        lines = [co.name, f"{node.people} people"]
+        lines = [co.name, _("{n} people").format(n=node.people)]
         if coverage is not None:
             if f.key_people:
                 share = f.reached / f.key_people
-                lines.append(f"reach {f.reached} / {f.key_people} key people ({f.score:.0f}%)")
+                lines.append(
+                    _("reach {reached} / {key} key people ({score}%)").format(
+                        reached=f.reached, key=f.key_people, score=number(f.score, 0)
+                    )
+                )
                 background = coverage_color(f.score / 100)
             else:
-                lines.append("no key people")
+                lines.append(_("no key people"))
                 background = NO_KEY_PEOPLE_COLOR
                 share = 0.0
         else:
@@ -99,19 +104,26 @@ def tree_data(
             share = 0.0
         if f.alerts:
             alerts_total += len(f.alerts)
-            lines.append(f"⚠ {len(f.alerts)} risk alert{'s' if len(f.alerts) > 1 else ''}")
+            lines.append("⚠ " + ngettext("{n} risk alert", "{n} risk alerts", len(f.alerts)).format(n=len(f.alerts)))
         rows = [
-            ["Industry", co.industry or "—"],
-            ["Country", co.country or "—"],
-            ["Region", co.region or "—"],
-            ["People", str(node.people)],
+            [_("Industry"), co.industry or "—"],
+            [_("Country"), co.country or "—"],
+            [_("Region"), co.region or "—"],
+            [_("People"), str(node.people)],
         ]
         if coverage is not None:
-            rows.append(["Key people reached", f"{f.reached} of {f.key_people or 0}"])
-            rows.append(["Coverage", f"{f.score:.0f} of 100 (rank-weighted)"])
+            rows.append(
+                [_("Key people reached"), _("{reached} of {key}").format(reached=f.reached, key=f.key_people or 0)]
+            )
+            rows.append([_("Coverage"), _("{score} of 100 (rank-weighted)").format(score=number(f.score, 0))])
         if f.rolled_up is not None:
             rows.append(
-                ["Risk", f"own {f.own_risk or 0:.2f} · with subsidiaries {f.rolled_up:.2f} · {f.events} events"]
+                [
+                    _("Risk"),
+                    _("own {own} · with subsidiaries {rolled} · {events} events").format(
+                        own=number(f.own_risk or 0, 2), rolled=number(f.rolled_up, 2), events=f.events
+                    ),
+                ]
             )
         net.add_node(
             co.id,
@@ -127,13 +139,15 @@ def tree_data(
             alerts=len(f.alerts),
             card={
                 "heading": co.name,
-                "sub": "top of the group" if depth[co.id] == 0 else f"level {depth[co.id]} of the group",
+                "sub": _("top of the group")
+                if depth[co.id] == 0
+                else _("level {n} of the group").format(n=depth[co.id]),
                 "rows": rows,
                 "lists": [
                     {
-                        "heading": "Risk alerts",
+                        "heading": _("Risk alerts"),
                         "items": [f"{level}: {message}" for level, message in f.alerts],
-                        "empty": "no alerts",
+                        "empty": _("no alerts"),
                     }
                 ],
             },
@@ -150,29 +164,30 @@ def tree_data(
             )
     panels: list[dict[str, Any]] = []
     if coverage is not None:
-        panels.append({"id": "coverage", "heading": f"Coverage {coverage.score:.0f}/100", "text": coverage.explanation})
+        heading = _("Coverage {score}/100").format(score=number(coverage.score, 0))
+        panels.append({"id": "coverage", "heading": heading, "text": coverage.explanation})
     if risk is not None:
         panels.append(
             {
                 "id": "alerts",
-                "heading": f"Risk {risk.score:.0f}/100 · {len(risk.alerts)} alerts",
+                "heading": _("Risk {score}/100 · {n} alerts").format(score=number(risk.score, 0), n=len(risk.alerts)),
                 "text": risk.explanation,
                 "items": [f"{a.level}: {a.message}" for a in risk.alerts[:12]],
             }
         )
     legend = [
         {
-            "heading": "Key people reached (fill)",
+            "heading": _("Key people reached (fill)"),
             "items": [
-                {"label": "none (0%)", "color": coverage_color(0.0)},
-                {"label": "half (50%)", "color": coverage_color(0.5)},
-                {"label": "all (100%)", "color": coverage_color(1.0)},
-                {"label": "no key people", "color": NO_KEY_PEOPLE_COLOR},
+                {"label": _("none (0%)"), "color": coverage_color(0.0)},
+                {"label": _("half (50%)"), "color": coverage_color(0.5)},
+                {"label": _("all (100%)"), "color": coverage_color(1.0)},
+                {"label": _("no key people"), "color": NO_KEY_PEOPLE_COLOR},
             ],
         },
         {
-            "heading": "Risk",
-            "items": [{"label": "has risk alerts (red border)", "color": "#ffffff", "border": ALERT_BORDER}],
+            "heading": _("Risk"),
+            "items": [{"label": _("has risk alerts (red border)"), "color": "#ffffff", "border": ALERT_BORDER}],
         },
     ]
     # a tree drawn top-down is as wide as its leaves side by side; a wide one (a group of many companies) is
@@ -204,13 +219,13 @@ def tree_data(
         },
         "interaction": {"hover": True, "navigationButtons": False},
     }
-    subtitle = f"{len(companies)} companies"
+    subtitle = _("{n} companies").format(n=len(companies))
     if coverage is not None:
-        subtitle += f" · coverage {coverage.score:.0f}/100"
+        subtitle += _(" · coverage {score}/100").format(score=number(coverage.score, 0))
     if risk is not None:
-        subtitle += f" · {alerts_total} risk alerts"
+        subtitle += _(" · {n} risk alerts").format(n=alerts_total)
     return {
-        "title": title or f"Customer tree — {tree.company.name}",
+        "title": title or _("Customer tree — {group}").format(group=tree.company.name),
         "subtitle": subtitle,
         "nodes": net.nodes,
         "edges": net.edges,

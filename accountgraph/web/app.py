@@ -3,7 +3,9 @@
 Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio), `/accounts/{id}` (an
 account's map and cards), `/accounts/{id}/tree` (its customer tree), `/accounts/{id}/plan` (the printable plan),
 and `/accounts/{id}/deals`, `/plans` and `/compare` (its deals with their health and committee maps, its plans
-with their progress, its map on two dates compared; in the browser's language, English or Chinese). JSON for
+with their progress, its map on two dates compared). Every page, its scripts' words and the JSON they read are
+in the workspace's language: the switch in the header (`POST /language`, a cookie) or else the browser's
+`Accept-Language`; English or Chinese (`<html lang>` says which). JSON for
 the pages' scripts under `/web/` (the map, the tree, a person's card, the edits) and their assets under
 `/web/static/`. `AuthMiddleware` leaves these paths (`owns`) to the session checked here.
 
@@ -39,6 +41,7 @@ from accountgraph.api.errors import error_json
 from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import _
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance, TieType
 from accountgraph.services import (
     alerts,
@@ -55,12 +58,14 @@ from accountgraph.services import (
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.keys import key_id_of
 from accountgraph.services.sessions import SESSION_LIFETIME, Session
-from accountgraph.web.texts import page_texts
+from accountgraph.web.texts import page_texts, script_texts
 
-__all__ = ["PAGE_CSP", "SESSION_COOKIE", "owns", "router"]
+__all__ = ["LANG_COOKIE", "PAGE_CSP", "SESSION_COOKIE", "owns", "router"]
 
 SESSION_COOKIE = "ag_session"
 SIGNIN_COOKIE = "ag_signin"
+LANG_COOKIE = "ag_lang"
+"""The workspace's language switch (`POST /language`): a preference of the browser, not of the session."""
 CSRF_HEADER = "X-CSRF-Token"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -73,13 +78,15 @@ ALERTS_SHOWN = 20
 """The open alerts the home and account pages list (newest first)."""
 _TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
 VIS_SCRIPT = "vis-network.min.js"
+LANGUAGE_CHOICES = (("en", "English"), ("zh-CN", "中文"))
+"""The language switch's choices, each named in its own language."""
 
 router = APIRouter(include_in_schema=False)
 
 
 def owns(path: str) -> bool:
     """True for the paths of the workspace (served with a session, not an API key)."""
-    return path in ("/", "/signin", "/signout", "/search") or path.startswith(("/accounts/", "/web/"))
+    return path in ("/", "/signin", "/signout", "/search", "/language") or path.startswith(("/accounts/", "/web/"))
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -91,16 +98,50 @@ def _templates() -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _templates().get_template(name).render(**context)
+def _lang(request: Request) -> str:
+    """The workspace's language for this request: the switch's cookie, else the browser's `Accept-Language`."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen:
+        try:
+            return i18n.language(chosen)
+        except ValueError:  # a cookie of another version or hand-made: the browser's language instead
+            pass
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the workspace's language: its words (`t`), `lang` for `<html lang>`, the scripts' words as JSON
+    (`texts`) and the path the language switch returns to."""
+    lang = _lang(request)
+    with i18n.use(lang):
+        context.setdefault("lang", lang.replace("_", "-"))
+        context.setdefault("number", i18n.number)
+        html = (
+            _templates()
+            .get_template(name)
+            .render(
+                t=page_texts(),
+                texts=script_texts(),
+                here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                languages=LANGUAGE_CHOICES,
+                **context,
+            )
+        )
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Content-Language"] = lang.replace("_", "-")
     return response
 
 
-def _error_page(status: int, heading: str, text: str, session: Session | None = None) -> HTMLResponse:
+def _error_page(request: Request, status: int, heading: str, text: str, session: Session | None = None) -> HTMLResponse:
     csrf = session.csrf if session is not None else None
-    return _page("error.html", status, heading=heading, text=text, session=session, csrf=csrf)
+    return _page(request, "error.html", status, heading=heading, text=text, session=session, csrf=csrf)
+
+
+def _not_found(request: Request, id: str, session: Session) -> HTMLResponse:
+    with i18n.use(_lang(request)):
+        heading, text = _("Not found"), _("There is no account {id} you may see.").format(id=repr(id))
+    return _error_page(request, 404, heading, text, session)
 
 
 def _redirect(to: str) -> RedirectResponse:
@@ -179,7 +220,7 @@ def install(app: FastAPI) -> None:
 # ---- sign in and out ------------------------------------------------------------------------------
 def _signin_form(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    response = _page("signin.html", status, token=token, error=error, session=None, csrf=None)
+    response = _page(request, "signin.html", status, token=token, error=error, session=None, csrf=None)
     _cookie(response, request, SIGNIN_COOKIE, token, max_age=900, path="/signin")
     return response
 
@@ -200,7 +241,9 @@ async def signin(request: Request) -> Response:
     form = await _form(request)
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(), form.get("csrf", "").encode()):
-        return _signin_form(request, 403, "The sign-in form had expired; please sign in again.")
+        with i18n.use(_lang(request)):
+            expired = _("The sign-in form had expired; please sign in again.")
+        return _signin_form(request, 403, expired)
     token = form.get("key", "").strip()
     client = (request.client.host if request.client else "") or ""
     key_id = key_id_of(token)
@@ -209,7 +252,9 @@ async def signin(request: Request) -> Response:
     if limiter is not None:
         wait = limiter.retry_after(buckets)
         if wait > 0:
-            response = _signin_form(request, 429, f"Too many failed sign-ins; try again in {math.ceil(wait)} s.")
+            with i18n.use(_lang(request)):
+                again = _("Too many failed sign-ins; try again in {seconds} s.").format(seconds=math.ceil(wait))
+            response = _signin_form(request, 429, again)
             response.headers["Retry-After"] = str(math.ceil(wait))
             return response
     store = _store(request)
@@ -217,7 +262,9 @@ async def signin(request: Request) -> Response:
     if session is None:
         if limiter is not None:
             limiter.failed(buckets)
-        return _signin_form(request, 401, "Unknown or revoked API key.")
+        with i18n.use(_lang(request)):
+            unknown = _("Unknown or revoked API key.")
+        return _signin_form(request, 401, unknown)
     old = request.cookies.get(SESSION_COOKIE)
     if old:  # the id the browser held before is never the signed-in one (no fixation)
         await anyio.to_thread.run_sync(sessions.end_session, store, old)
@@ -234,11 +281,31 @@ async def signout(request: Request) -> Response:
     if session is None:
         return _redirect("/signin")
     if not sessions.check_csrf(session, form.get("csrf") or request.headers.get(CSRF_HEADER)):
-        return _error_page(403, "Refused", "Sign-out needs the page's CSRF token; reload the page.", session)
+        with i18n.use(_lang(request)):
+            refused, why = _("Refused"), _("Sign-out needs the page's CSRF token; reload the page.")
+        return _error_page(request, 403, refused, why, session)
     await anyio.to_thread.run_sync(sessions.end_session, _store(request), session.secret)
     response = _redirect("/signin")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
+
+
+@router.post("/language")
+async def choose_language(request: Request) -> Response:
+    """The workspace's language switch: remembers the choice in a cookie (a year) and returns to the page it was
+    made on. It changes nothing stored, so it needs neither a session nor a CSRF token (the form's origin is
+    this site: `form-action 'self'`); an unknown language or a return path off this site is refused (400)."""
+    form = await _form(request)
+    back = form.get("next") or "/"
+    try:
+        lang = i18n.language(form.get("lang", ""))
+    except ValueError as refused:
+        return error_json(400, "bad_request", str(refused))
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        return error_json(400, "bad_request", "next must be a path of this site")
+    done = _redirect(back)
+    _cookie(done, request, LANG_COOKIE, lang.replace("_", "-"), max_age=365 * 24 * 3600)
+    return done
 
 
 # ---- pages ----------------------------------------------------------------------------------------
@@ -256,9 +323,10 @@ def home(request: Request) -> Response:
     session = _current(request)
     if session is None:
         return _redirect("/signin")
-    rows = workspace.portfolio(_store(request), session.scope, cache=_views(request))
-    shown = alerts.list_alerts(_store(request), session.scope)[:ALERTS_SHOWN]
-    return _page("home.html", rows=rows, alerts=shown, **_common(session))
+    with i18n.use(_lang(request)):  # the alerts' titles and reasons, the accounts' status reasons
+        rows = workspace.portfolio(_store(request), session.scope, cache=_views(request))
+        shown = alerts.list_alerts(_store(request), session.scope)[:ALERTS_SHOWN]
+    return _page(request, "home.html", rows=rows, alerts=shown, **_common(session))
 
 
 def _account_page(request: Request, id: str, template: str) -> Response:
@@ -267,13 +335,14 @@ def _account_page(request: Request, id: str, template: str) -> Response:
         return _redirect("/signin")
     account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
     if account is None:
-        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
-    shown = (
-        alerts.list_alerts(_store(request), session.scope, account=id)[:ALERTS_SHOWN]
-        if template == "account.html"
-        else []
-    )
-    return _page(template, account=account, alerts=shown, **_common(session))
+        return _not_found(request, id, session)
+    with i18n.use(_lang(request)):
+        shown = (
+            alerts.list_alerts(_store(request), session.scope, account=id)[:ALERTS_SHOWN]
+            if template == "account.html"
+            else []
+        )
+    return _page(request, template, account=account, alerts=shown, **_common(session))
 
 
 @router.get("/accounts/{id:path}/tree")
@@ -287,39 +356,30 @@ def plan_page(request: Request, id: str) -> Response:
     session = _current(request)
     if session is None:
         return _redirect("/signin")
+    lang = _lang(request)
     try:
-        html = report.plan_html(_store(request), session.scope, id, cache=_views(request))
+        with i18n.use(lang):
+            html = report.plan_html(_store(request), session.scope, id, cache=_views(request), lang=lang)
     except NotFoundError:
-        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
+        return _not_found(request, id, session)
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Content-Language"] = lang.replace("_", "-")
     return response
 
 
 def _translated_page(request: Request, id: str, template: str, gather: Any) -> Response:
-    """An account's page in the browser's language: `gather(store, scope)` gives its context (it checks the
+    """An account's page in the workspace's language: `gather(store, scope)` gives its context (it checks the
     scope; NotFoundError: the account is not there for this key, 404)."""
     session = _current(request)
     if session is None:
         return _redirect("/signin")
     account = next((a for a in records.list_accounts(_store(request), session.scope) if a.id == id), None)
     if account is None:
-        return _error_page(404, "Not found", f"There is no account {id!r} you may see.", session)
-    lang = i18n.negotiate(request.headers.get("accept-language"))
-    with i18n.use(lang):
+        return _not_found(request, id, session)
+    with i18n.use(_lang(request)):
         context, status = gather(_store(request), session.scope)
-        response = _page(
-            template,
-            status,
-            account=account,
-            t=page_texts(),
-            lang=lang.replace("_", "-"),
-            number=i18n.number,
-            **context,
-            **_common(session),
-        )
-    response.headers["Content-Language"] = lang.replace("_", "-")
-    return response
+    return _page(request, template, status, account=account, **context, **_common(session))
 
 
 @router.get("/accounts/{id:path}/deals")
@@ -399,8 +459,8 @@ def search_page(request: Request, q: str = "", cursor: str | None = None) -> Res
     try:
         page = search.find_people(_store(request), session.scope, q, limit=50, cursor=cursor, cache=_views(request))
     except InvalidArgument as refused:
-        return _page("search.html", 422, q=q, page=None, error=str(refused), **_common(session))
-    return _page("search.html", q=q, page=page, error=None, **_common(session))
+        return _page(request, "search.html", 422, q=q, page=None, error=str(refused), **_common(session))
+    return _page(request, "search.html", q=q, page=page, error=None, **_common(session))
 
 
 @router.get("/web/static/{name}")
@@ -430,27 +490,29 @@ def map_json(
     path_to: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
     deal: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH)] = None,
 ) -> Any:
-    return workspace.account_map(
-        _store(request),
-        session.scope,
-        account,
-        everyone=everyone,
-        path_to=path_to,
-        deal=deal,
-        cache=_views(request),
-    )
+    with i18n.use(_lang(request)):  # the map's legend, tooltips and path in the workspace's language
+        return workspace.account_map(
+            _store(request),
+            session.scope,
+            account,
+            everyone=everyone,
+            path_to=path_to,
+            deal=deal,
+            cache=_views(request),
+        )
 
 
 @router.get("/web/tree")
 def tree_json(request: Request, session: ReadSession, account: AccountQuery) -> Any:
-    return workspace.account_tree(_store(request), session.scope, account, cache=_views(request))
+    with i18n.use(_lang(request)):
+        return workspace.account_tree(_store(request), session.scope, account, cache=_views(request))
 
 
 @router.get("/web/person")
 def person_json(
     request: Request, session: ReadSession, account: AccountQuery, person: AccountQuery
 ) -> workspace.PersonCard:
-    with i18n.use(i18n.negotiate(request.headers.get("accept-language"))):  # the card's change lines
+    with i18n.use(_lang(request)):  # the card's words made by the server (change lines, gap kinds)
         return workspace.person_card(_store(request), session.scope, account, person, cache=_views(request))
 
 

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from accountgraph import i18n
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import analysis
 from accountgraph.services.scope import Scope
@@ -211,3 +212,13 @@ def test_views_are_served_as_self_contained_html_with_the_same_auth(
     assert client.get("/v1/accounts/grp/tree/view", headers=scoped).status_code == 404
     r = client.get("/v1/accounts/grp/view", params={"highlight": "nobody"}, headers=viewer)
     assert r.status_code == 404 and "nobody" in error_of(r)["message"]
+
+
+def test_views_follow_accept_language(loaded: GraphStore, client: TestClient, viewer: H) -> None:
+    zh = {**viewer, "Accept-Language": "zh-CN,zh;q=0.9"}
+    for path, heading in (("/v1/accounts/grp/view", "Stance (colour)"), ("/v1/accounts/grp/tree/view", "Risk alerts")):
+        english = client.get(path, headers=viewer)
+        chinese = client.get(path, headers=zh)
+        assert '<html lang="en">' in english.text and heading in english.text, path
+        assert chinese.headers["content-language"] == "zh-CN" and '<html lang="zh-CN">' in chinese.text, path
+        assert i18n.translations("zh_CN").gettext(heading) in chinese.text and heading not in chinese.text, path

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from accountgraph import i18n
 from accountgraph.graph.store import GraphStore
 from accountgraph.samples.deals import seed_demo_opportunities
 from accountgraph.schema.models import ApiRole
@@ -55,3 +56,13 @@ def test_an_unknown_account_is_not_found(store: GraphStore, client: TestClient) 
     answer = client.get("/v1/accounts/no-such-account/report.pdf", headers=new_key(store, ApiRole.VIEWER))
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_the_plan_follows_accept_language(store: GraphStore, client: TestClient) -> None:
+    headers = {**new_key(store, ApiRole.VIEWER), "Accept-Language": "zh-CN,zh;q=0.9"}
+    answer = client.get(f"/v1/accounts/{ACCOUNT}/report.pdf", headers=headers)
+    assert answer.status_code == 200 and answer.headers["content-language"] == "zh-CN"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    zh = i18n.translations("zh_CN")
+    assert zh.gettext("Deal health") in text and zh.gettext("Next best actions") in text
+    assert "Deal health" not in text and "Helix Medical Group" in text

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from accountgraph import i18n
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
-from accountgraph.api.deps import AccountId, AsOf, ReadAccess, ViewsDep
+from accountgraph.api.deps import AccountId, AsOf, LanguageDep, ReadAccess, ViewsDep
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import InvalidArgument
@@ -125,8 +126,12 @@ HTML_PAGE: dict[int | str, dict[str, Any]] = {
     responses=HTML_PAGE,
     summary="The customer tree as one self-contained HTML page (coverage and risk per company)",
 )
-def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> HTMLResponse:
-    return HtmlPage(analysis.tree_html(access.store, access.scope, id, as_of=as_of, cache=views))
+def tree_view(
+    access: ReadAccess, views: ViewsDep, language: LanguageDep, id: AccountId, as_of: AsOf = None
+) -> HTMLResponse:
+    with i18n.use(language):
+        html = analysis.tree_html(access.store, access.scope, id, as_of=as_of, cache=views)
+    return HtmlPage(html, language=language)
 
 
 @router.get(
@@ -138,10 +143,11 @@ def tree_view(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = 
 def power_map_view(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     id: AccountId,
     highlight: Annotated[PersonId | None, Query(description="draw the best path from our team to this person")] = None,
     as_of: AsOf = None,
 ) -> HTMLResponse:
-    return HtmlPage(
-        analysis.power_map_html(access.store, access.scope, id, highlight_to=highlight, as_of=as_of, cache=views)
-    )
+    with i18n.use(language):
+        html = analysis.power_map_html(access.store, access.scope, id, highlight_to=highlight, as_of=as_of, cache=views)
+    return HtmlPage(html, language=language)

@@ -18,7 +18,8 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from accountgraph.api.deps import AccountFilter, Cursor, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
+from accountgraph import i18n
+from accountgraph.api.deps import AccountFilter, Cursor, LanguageDep, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
 from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
@@ -116,8 +117,10 @@ def health(
     responses=HTML_PAGE,
     summary="The power map of the opportunity's buying committee (this deal's roles and stances), as HTML",
 )
-def view(access: ReadAccess, views: ViewsDep, id: RecordId) -> HTMLResponse:
-    return HtmlPage(opportunities.power_map(access.store, access.scope, id, cache=views))
+def view(access: ReadAccess, views: ViewsDep, language: LanguageDep, id: RecordId) -> HTMLResponse:
+    with i18n.use(language):
+        html = opportunities.power_map(access.store, access.scope, id, cache=views)
+    return HtmlPage(html, language=language)
 
 
 @router.post("/{id:path}/stage", summary="Move the opportunity to another stage (kept in its stage history)")

@@ -18,7 +18,17 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from accountgraph.api.deps import AccountFilter, AccountId, IsoDate, ReadAccess, RecordId, ViewsDep, WriteAccess
+from accountgraph import i18n
+from accountgraph.api.deps import (
+    AccountFilter,
+    AccountId,
+    IsoDate,
+    LanguageDep,
+    ReadAccess,
+    RecordId,
+    ViewsDep,
+    WriteAccess,
+)
 from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
@@ -198,9 +208,16 @@ def plan_progress(
     summary="A plan's progress as one self-contained HTML page",
 )
 def plan_view(
-    access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
+    access: ReadAccess,
+    views: ViewsDep,
+    language: LanguageDep,
+    id: RecordId,
+    on: OnQuery = None,
+    stall_days: StallQuery = None,
 ) -> HTMLResponse:
-    return HtmlPage(plans.progress_html(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views))
+    with i18n.use(language):
+        html = plans.progress_html(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    return HtmlPage(html, language=language)
 
 
 @router.post("/{id:path}/actions", status_code=status.HTTP_201_CREATED, summary="Add an action to a plan (an open one)")

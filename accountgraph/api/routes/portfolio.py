@@ -14,7 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accountgraph.api.deps import AccountId, IsoDate, ReadAccess, ViewsDep, WriteAccess
+from accountgraph import i18n
+from accountgraph.api.deps import AccountId, IsoDate, LanguageDep, ReadAccess, ViewsDep, WriteAccess
 from accountgraph.api.routing import IdRoute
 from accountgraph.ledger.models import AccountProfile
 from accountgraph.services import portfolio as service
@@ -85,9 +86,13 @@ def value(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def value_chart(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency = None) -> Response:
-    result = service.value_distribution(access.store, access.scope, on=on, currency=currency, cache=views)
-    return Response(service.value_chart_svg(result), media_type="image/svg+xml")
+def value_chart(
+    access: ReadAccess, views: ViewsDep, language: LanguageDep, on: On = None, currency: Currency = None
+) -> Response:
+    with i18n.use(language):
+        result = service.value_distribution(access.store, access.scope, on=on, currency=currency, cache=views)
+        chart = service.value_chart_svg(result)
+    return Response(chart, media_type="image/svg+xml", headers={"Content-Language": language.replace("_", "-")})
 
 
 @router.get("/risk", summary="Revenue at risk per account and in total, each explained")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from accountgraph.api.deps import AccountId, ReadAccess, ViewsDep
+from accountgraph.api.deps import AccountId, LanguageDep, ReadAccess, ViewsDep
 from accountgraph.api.routing import IdRoute
 from accountgraph.services import report
 
@@ -19,11 +19,14 @@ router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
     responses={200: {"content": {"application/pdf": {}}, "description": "the account plan as PDF"}},
     summary="The account plan (key people, coverage and gaps, next best actions, deal health, power map) as PDF",
 )
-def report_pdf(access: ReadAccess, views: ViewsDep, id: AccountId) -> Response:
-    pdf = report.plan_pdf(access.store, access.scope, id, cache=views)
+def report_pdf(access: ReadAccess, views: ViewsDep, language: LanguageDep, id: AccountId) -> Response:
+    pdf = report.plan_pdf(access.store, access.scope, id, cache=views, lang=language)
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in id) or "account"
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}-plan.pdf"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}-plan.pdf"',
+            "Content-Language": language.replace("_", "-"),
+        },
     )

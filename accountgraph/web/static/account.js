@@ -1,7 +1,7 @@
 // The account page: the power map (vis-network, loaded before this module), a person's card, and the edits
 // of a planner. Every text reaches the page through textContent, never as markup.
 /* global vis */
-import { el, query, replaceAll, request } from "./common.js";
+import { el, joinList, kindName, query, replaceAll, request, term, tr } from "./common.js";
 import { STANCES, styled } from "./stance.js";
 
 
@@ -44,20 +44,19 @@ for (const s of Object.values(STANCES)) {
 
 function showFigures(data) {
   const c = data.coverage;
-  const key = c.key === null ? "" : ` · key people ${c.key.toFixed(1)}`;
-  coverageLine.textContent =
-    `Coverage ${c.score.toFixed(1)}/100 (${c.covered} of ${c.chain} reached)${key} · ${c.gaps} gaps`;
+  const key = c.key === null ? "" : tr("key_part", { key: c.key.toFixed(1) });
+  coverageLine.textContent = tr("coverage_line", {
+    score: c.score.toFixed(1), covered: c.covered, chain: c.chain, key, gaps: c.gaps,
+  });
   coverageLine.dataset.score = String(c.score);
   coverageLine.dataset.gaps = String(c.gaps);
   shownLine.textContent = data.everyone
-    ? `All ${data.people} people shown.`
-    : `Showing the decision chain (at most its ${data.limit} best ranked) and our ties: ${data.shown} of ${data.people} people.`;
+    ? tr("all_shown", { people: data.people })
+    : tr("chain_shown", { limit: data.limit, shown: data.shown, people: data.people });
   const b = data.betweenness;
-  shownLine.textContent += b.method === "exact"
-    ? " Ranked with exact brokerage."
-    : ` Ranked with brokerage estimated from ${b.sources} sampled people (the exact values are being computed).`;
+  shownLine.textContent += b.method === "exact" ? tr("ranked_exact") : tr("ranked_sampled", { sources: b.sources });
   shownLine.dataset.betweenness = b.method;
-  everyoneButton.textContent = everyone ? "Show the decision chain" : "Show everyone";
+  everyoneButton.textContent = everyone ? tr("show_chain") : tr("show_everyone");
   everyoneButton.setAttribute("aria-pressed", String(everyone));
 }
 
@@ -105,14 +104,14 @@ function fillFilters() {
   const options = {
     company: [...new Set(people.map((n) => n.company).filter(Boolean))].map((c) => [c, companies[c] ?? c]),
     department: [...new Set(people.map((n) => n.department).filter(Boolean))].map((d) => [d, d]),
-    stance: Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${k}`]),
-    role: [...new Set(people.flatMap((n) => n.roles ?? []))].map((r) => [r, r.replaceAll("_", " ")]),
+    stance: Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${term(k)}`]),
+    role: [...new Set(people.flatMap((n) => n.roles ?? []))].map((r) => [r, term(r)]),
   };
   for (const [name, pairs] of Object.entries(options)) {
     const box = filters.elements[name];
     const chosen = box.value;
     pairs.sort((a, b) => a[1].localeCompare(b[1]));
-    box.replaceChildren(el("option", "all", { value: "" }), ...pairs.map(([v, t]) => el("option", t, { value: v })));
+    box.replaceChildren(el("option", tr("all"), { value: "" }), ...pairs.map(([v, t]) => el("option", t, { value: v })));
     box.value = pairs.some(([v]) => v === chosen) ? chosen : "";
   }
 }
@@ -149,7 +148,8 @@ function applyFilters() {
   edges.update(edgeUpdates);
   const people = nodeUpdates.filter((u) => nodes.get(u.id).kind === "person");
   const shownPeople = people.filter((u) => !u.hidden).length;
-  filteredLine.textContent = shownPeople === people.length ? "" : `${shownPeople} of ${people.length} people match.`;
+  filteredLine.textContent =
+    shownPeople === people.length ? "" : tr("people_match", { shown: shownPeople, total: people.length });
   root.dataset.visible = String(shownPeople);
 }
 
@@ -159,11 +159,11 @@ filters.addEventListener("submit", (event) => event.preventDefault());
 
 // ---- layouts: the network (the server's) or layered, the decision layer at the top --------------------
 const LAYERS = [
-  ["key", "Decision layer (key people)"],
-  ["organisational", "Organisational layer (heads)"],
-  ["broad", "Operational layer (using and technical departments)"],
-  [null, "Outside the decision chain"],
-  ["team", "Our team"],
+  ["key", tr("layer_key")],
+  ["organisational", tr("layer_organisational")],
+  ["broad", tr("layer_broad")],
+  [null, tr("layer_none")],
+  ["team", tr("layer_team")],
 ];
 const layoutButton = document.getElementById("ag-layout");
 let layered = false;
@@ -218,7 +218,7 @@ layoutButton.addEventListener("click", () => {
   layered = !layered;
   if (layered) placeLayers();
   else placeNetwork();
-  layoutButton.textContent = layered ? "Network layout" : "Layered layout";
+  layoutButton.textContent = layered ? tr("network_layout") : tr("layered_layout");
   layoutButton.setAttribute("aria-pressed", String(layered));
   network.fit({ animation: false });
 });
@@ -234,8 +234,8 @@ function showPath(path) {
     return;
   }
   document.getElementById("ag-path-text").textContent = path.reachable
-    ? `Best path to ${path.name}: ${path.hops.join(" → ")}`
-    : `No path to ${path.name}: ${path.reason}`;
+    ? tr("path_best", { name: path.name, hops: path.hops.join(" → ") })
+    : tr("path_none", { name: path.name, reason: path.reason });
   pathLine.hidden = false;
   root.dataset.path = path.nodes.join(" ");
 }
@@ -256,7 +256,7 @@ everyoneButton.addEventListener("click", () => {
 });
 
 function showLoadError(error) {
-  coverageLine.textContent = `Could not load the map: ${error.message}`;
+  coverageLine.textContent = tr("map_error", { error: error.message });
   coverageLine.classList.add("ag-error");
 }
 
@@ -322,7 +322,7 @@ function showErrors(form, error) {
       placed = true;
     }
   }
-  status.textContent = placed ? "Not saved: see the fields above." : `Not saved: ${error.message}`;
+  status.textContent = placed ? tr("not_saved_fields") : tr("not_saved", { error: error.message });
   status.classList.add("ag-error");
 }
 
@@ -330,17 +330,17 @@ function editForm(id, heading, build, submit) {
   const form = el("form", undefined, { id, novalidate: "" });
   form.append(el("h4", heading));
   build(form);
-  form.append(el("button", "Save", { type: "submit" }), el("p", "", { class: "ag-form-status", role: "status" }));
+  form.append(el("button", tr("save"), { type: "submit" }), el("p", "", { class: "ag-form-status", role: "status" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const status = form.querySelector(".ag-form-status");
     status.classList.remove("ag-error");
-    status.textContent = "Saving…";
+    status.textContent = tr("saving");
     try {
       const shown = await submit(new FormData(form));
       if (typeof shown === "string") current = shown; // an added person: their card opens
       await Promise.all([loadMap(), openCard(current)]);
-      document.getElementById(id)?.querySelector(".ag-form-status")?.replaceChildren("Saved.");
+      document.getElementById(id)?.querySelector(".ag-form-status")?.replaceChildren(tr("saved"));
     } catch (error) {
       showErrors(form, error);
     }
@@ -355,40 +355,44 @@ function renderCard(p) {
   card.append(el("h3", p.name), el("p", [p.title, p.company_name].filter(Boolean).join(" · "), { class: "ag-sub" }));
   const table = el("table");
   rows(table, [
-    ["Department", fmt(p.department)],
-    ["Roles", fmt(p.roles.join(", "))],
-    ["Stance", `${s.mark} ${s.label}`],
-    ["Rank", p.rank === null ? "not ranked" : `#${p.rank} of ${p.ranked}`],
-    ["Score", p.score === null ? "—" : Object.entries(p.score_parts).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(" · ")],
-    ["Coverage", p.covered === null ? "not in the decision chain" : `${p.covered ? "covered" : "NOT covered"} (${p.layer} layer)`],
+    [tr("department"), fmt(p.department)],
+    [tr("roles"), fmt(joinList(p.roles.map(term)))],
+    [tr("stance"), `${s.mark} ${s.label}`],
+    [tr("rank"), p.rank === null ? tr("not_ranked") : tr("rank_of", { rank: p.rank, ranked: p.ranked })],
+    [tr("score"), p.score === null ? "—" : Object.entries(p.score_parts).map(([k, v]) => `${tr(`part_${k}`)} ${v.toFixed(2)}`).join(" · ")],
+    [tr("coverage"), p.covered === null ? tr("not_in_chain") : tr(p.covered ? "covered_in" : "uncovered_in", { layer: term(p.layer) })],
   ]);
   card.append(table);
   card.append(
     list(
-      "Who of ours knows them",
+      tr("who_knows"),
       p.ours.map(
         (t) =>
-          `${t.member_name}: ${t.strength.toFixed(2)} effective (stated ${t.stated.toFixed(2)}, ` +
-          `${t.interactions} interaction${t.interactions === 1 ? "" : "s"}, last contact ${fmt(t.last_contact)})` +
-          (t.stale ? " — stale" : ""),
+          tr("our_tie", {
+            member: t.member_name,
+            strength: t.strength.toFixed(2),
+            stated: t.stated.toFixed(2),
+            interactions: tr(t.interactions === 1 ? "interactions_one" : "interactions_many", { n: t.interactions }),
+            last: fmt(t.last_contact),
+          }) + (t.stale ? tr("stale") : ""),
       ),
-      "nobody of ours",
+      tr("nobody_ours"),
       (i) => ({ "data-member": p.ours[i].member, "data-strength": p.ours[i].strength }),
     ),
   );
-  const path = list("Best path from our team", p.path_hops, p.path);
+  const path = list(tr("best_path"), p.path_hops, p.path);
   if (p.path_hops.length) path.insertBefore(el("p", p.path), path.children[1]);
-  const draw = el("button", "Draw the best path on the map", { type: "button", id: "ag-draw-path" });
+  const draw = el("button", tr("draw_path"), { type: "button", id: "ag-draw-path" });
   draw.addEventListener("click", () => drawPath(p.id).catch(showLoadError));
   path.append(draw);
   card.append(path);
-  const leave = list("If they leave", [...p.leave_lost.map((n) => `we lose every path to ${n}`),
-    ...p.leave_uncovered.map((n) => `${n} is no longer covered`)], "nobody else is lost");
+  const leave = list(tr("if_leave"), [...p.leave_lost.map((n) => tr("lose_path", { name: n })),
+    ...p.leave_uncovered.map((n) => tr("no_longer_covered", { name: n }))], tr("nobody_lost"));
   leave.insertBefore(el("p", p.leave_explanation), leave.children[1]);
   card.append(leave);
-  card.append(list("Gaps", p.gaps, "none"));
-  card.append(list("Stance history", p.history.map((h) => `${h.since ?? "first known"}: ${fmt(h.stance)}` +
-    (h.roles.length ? ` (${fmt(h.roles.join(", "))})` : "")), "no change recorded"));
+  card.append(list(tr("gaps"), p.gaps, tr("none")));
+  card.append(list(tr("stance_history"), p.history.map((h) => `${h.since ?? tr("first_known")}: ${term(h.stance)}` +
+    (h.roles.length ? ` (${fmt(joinList(h.roles.map(term)))})` : "")), tr("no_change")));
   if (p.changes) {
     // the change log of this person's record, ties and interactions: lines made (and translated) by the server,
     // shown as text, newest first; "more" fetches the next ones
@@ -415,23 +419,24 @@ function renderCard(p) {
     card.append(
       editForm(
         "ag-stance-form",
-        "Set stance",
+        tr("set_stance"),
         (form) => {
-          field(form, "Stance", select("stance", Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${k}`]), p.stance));
-          field(form, "From", el("input", undefined, { name: "on", type: "date", value: today() }));
+          field(form, tr("stance"), select("stance", Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${term(k)}`]), p.stance));
+          field(form, tr("from"), el("input", undefined, { name: "on", type: "date", value: today() }));
         },
         (data) => post("/web/stance", { account, person: p.id, stance: data.get("stance"), on: data.get("on") }),
       ),
       editForm(
         "ag-interaction-form",
-        "Log an interaction",
+        tr("log_interaction"),
         (form) => {
           const first = p.ours[0]?.member ?? p.team[0]?.id;
-          field(form, "Who of ours", select("member", p.team.map((t) => [t.id, t.name]), first));
-          field(form, "Kind", select("kind", [["meeting", "meeting"], ["call", "call"], ["email", "email"], ["visit", "visit"], ["event", "event"]], "meeting"));
-          field(form, "On", el("input", undefined, { name: "on", type: "date", value: today() }));
-          field(form, "Mood", select("sentiment", [["1", "positive"], ["0", "neutral"], ["-1", "negative"]], "0"));
-          field(form, "Note", el("input", undefined, { name: "note", type: "text", maxlength: "2000" }));
+          field(form, tr("who_ours"), select("member", p.team.map((t) => [t.id, t.name]), first));
+          const kinds = ["meeting", "call", "email", "visit", "event"].map((k) => [k, kindName(k)]);
+          field(form, tr("kind"), select("kind", kinds, "meeting"));
+          field(form, tr("on"), el("input", undefined, { name: "on", type: "date", value: today() }));
+          field(form, tr("mood"), select("sentiment", [["1", tr("positive")], ["0", tr("neutral")], ["-1", tr("negative")]], "0"));
+          field(form, tr("note"), el("input", undefined, { name: "note", type: "text", maxlength: "2000" }));
         },
         (data) =>
           post("/web/interactions", {
@@ -459,7 +464,7 @@ const tieKey = (t) => `${t.type}|${t.from}|${t.to}`;
 function rolesBox(chosen) {
   const box = el("select", undefined, { name: "roles", multiple: "", size: "5" });
   for (const r of ROLES) {
-    const o = el("option", r.replaceAll("_", " "), { value: r });
+    const o = el("option", term(r), { value: r });
     if (chosen.includes(r)) o.selected = true;
     box.append(o);
   }
@@ -471,27 +476,27 @@ function structureForms(p) {
   const forms = [
     editForm(
       "ag-roles-form",
-      "Set roles",
+      tr("set_roles"),
       (form) => {
-        field(form, "Roles", rolesBox(p.roles));
-        field(form, "From", el("input", undefined, { name: "on", type: "date", value: today() }));
+        field(form, tr("roles"), rolesBox(p.roles));
+        field(form, tr("from"), el("input", undefined, { name: "on", type: "date", value: today() }));
       },
       (data) => post("/web/roles", { account, person: p.id, roles: data.getAll("roles"), on: data.get("on") }),
     ),
     editForm(
       "ag-tie-form",
-      "Add a tie",
+      tr("add_tie"),
       (form) => {
-        const kinds = [["knows", "one of ours knows them"], ["influences", "they influence a contact"],
-          ["influenced", "a contact influences them"]];
-        field(form, "Kind", select("type", kinds, "knows"));
-        field(form, "Who of ours", select("member", p.team.map((t) => [t.id, t.name]), p.team[0]?.id));
+        const kinds = [["knows", tr("tie_knows")], ["influences", tr("tie_influences")],
+          ["influenced", tr("tie_influenced")]];
+        field(form, tr("kind"), select("type", kinds, "knows"));
+        field(form, tr("who_ours"), select("member", p.team.map((t) => [t.id, t.name]), p.team[0]?.id));
         const others = nodes.get({ filter: (n) => n.kind === "person" && n.id !== p.id });
         const contact = select("contact", others.map((n) => [n.id, n.label.replace(/^[+=−?] /, "")]), undefined);
         contact.prepend(el("option", "—", { value: "" }));
-        field(form, "Contact", contact);
-        field(form, "Strength", el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
-        field(form, "Since", el("input", undefined, { name: "since", type: "date", value: today() }));
+        field(form, tr("contact"), contact);
+        field(form, tr("strength"), el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
+        field(form, tr("since"), el("input", undefined, { name: "since", type: "date", value: today() }));
       },
       (data) => {
         const type = data.get("type");
@@ -507,11 +512,12 @@ function structureForms(p) {
     forms.push(
       editForm(
         "ag-end-tie-form",
-        "End a tie",
+        tr("end_tie"),
         (form) => {
-          const label = (t) => `${t.type === "knows" ? "knows" : t.from === p.id ? "influences" : "influenced by"} ${t.other}`;
-          field(form, "Tie", select("tie", p.ties.map((t) => [tieKey(t), label(t)]), tieKey(p.ties[0])));
-          field(form, "Until", el("input", undefined, { name: "until", type: "date", value: today() }));
+          const which = (t) => (t.type === "knows" ? "knows_other" : t.from === p.id ? "influences_other" : "influenced_by_other");
+          const label = (t) => tr(which(t), { other: t.other });
+          field(form, tr("tie"), select("tie", p.ties.map((t) => [tieKey(t), label(t)]), tieKey(p.ties[0])));
+          field(form, tr("until"), el("input", undefined, { name: "until", type: "date", value: today() }));
         },
         (data) => {
           const [type, from, to] = String(data.get("tie")).split("|");
@@ -523,12 +529,12 @@ function structureForms(p) {
   forms.push(
     editForm(
       "ag-member-form",
-      "Add one of ours who knows them",
+      tr("add_member"),
       (form) => {
-        field(form, "Name", el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
-        field(form, "Function", select("function", FUNCTIONS.map((f) => [f, f.replaceAll("_", " ")]), "account_manager"));
-        field(form, "Title", el("input", undefined, { name: "title", type: "text" }));
-        field(form, "Strength", el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
+        field(form, tr("name"), el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
+        field(form, tr("function"), select("function", FUNCTIONS.map((f) => [f, term(f)]), "account_manager"));
+        field(form, tr("title"), el("input", undefined, { name: "title", type: "text" }));
+        field(form, tr("strength"), el("input", undefined, { name: "strength", type: "number", step: "0.05", value: "0.5" }));
       },
       (data) =>
         post("/web/team", {
@@ -550,15 +556,15 @@ function fillAddPerson() {
   addPerson.append(
     editForm(
       "ag-person-form",
-      "Add a person",
+      tr("add_person"),
       (form) => {
-        field(form, "Name", el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
+        field(form, tr("name"), el("input", undefined, { name: "name", type: "text", maxlength: "1000" }));
         const names = Object.entries(companies).sort((a, b) => a[1].localeCompare(b[1]));
-        field(form, "Company", select("company", names, account));
-        field(form, "Title", el("input", undefined, { name: "title", type: "text" }));
-        field(form, "Department", el("input", undefined, { name: "department", type: "text" }));
-        field(form, "Roles", rolesBox([]));
-        field(form, "Stance", select("stance", Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${k}`]), "unknown"));
+        field(form, tr("company"), select("company", names, account));
+        field(form, tr("title"), el("input", undefined, { name: "title", type: "text" }));
+        field(form, tr("department"), el("input", undefined, { name: "department", type: "text" }));
+        field(form, tr("roles"), rolesBox([]));
+        field(form, tr("stance"), select("stance", Object.keys(STANCES).map((k) => [k, `${STANCES[k].mark} ${term(k)}`]), "unknown"));
       },
       async (data) => {
         const person = {
@@ -582,7 +588,7 @@ async function openCard(id) {
   try {
     renderCard(await request(`/web/person?${query({ account, person: id })}`));
   } catch (error) {
-    card.replaceChildren(el("p", `Could not load the card: ${error.message}`, { class: "ag-error" }));
+    card.replaceChildren(el("p", tr("card_error", { error: error.message }), { class: "ag-error" }));
     card.hidden = false;
   }
 }

@@ -2,7 +2,7 @@
 // risk per company. It opens folded so that it fits readably, every branch folds and unfolds (double-click,
 // or the card's button), and the search box finds a company and unfolds the branches above it.
 /* global vis */
-import { el, query, replaceAll, request } from "./common.js";
+import { el, query, replaceAll, request, tr } from "./common.js";
 
 const OPEN_BUDGET = 30; // at most this many companies are shown when the page opens (whole levels, top first)
 
@@ -40,7 +40,8 @@ function shown(id) {
 function drawn(node) {
   if (!folded.has(node.id)) return node;
   const hidden = below(node.id).length;
-  return { ...node, label: `${node.label}\n▸ ${hidden} compan${hidden === 1 ? "y" : "ies"} folded`, folded: true };
+  const mark = hidden === 1 ? tr("folded_one") : tr("folded", { n: hidden });
+  return { ...node, label: `${node.label}\n${mark}`, folded: true };
 }
 
 function render(refit = true) {
@@ -52,8 +53,8 @@ function render(refit = true) {
   root.dataset.shown = String(visible.length);
   shownLine.textContent =
     visible.length === all.size
-      ? `All ${all.size} companies shown.`
-      : `Showing ${visible.length} of ${all.size} companies: unfold a branch (▸) or find a company to see more.`;
+      ? tr("tree_all", { n: all.size })
+      : tr("tree_some", { shown: visible.length, n: all.size });
   root.dataset.folded = [...folded].sort().join(" ");
 }
 
@@ -119,7 +120,7 @@ function showCard(id) {
   }
   const kids = (children.get(id) ?? []).length;
   if (kids) {
-    const button = el("button", folded.has(id) ? `Unfold its ${below(id).length} companies` : "Fold this branch", {
+    const button = el("button", folded.has(id) ? tr("unfold", { n: below(id).length }) : tr("fold"), {
       type: "button",
       id: "ag-tree-toggle",
     });
@@ -141,11 +142,11 @@ function find(text) {
     matchAt = -1;
   }
   if (!matches.length) {
-    found.textContent = "No company of this account matches.";
+    found.textContent = tr("no_company");
     return;
   }
   matchAt = (matchAt + 1) % matches.length;
-  found.textContent = `${matchAt + 1} of ${matches.length}: ${all.get(matches[matchAt]).card.heading}`;
+  found.textContent = tr("match_of", { at: matchAt + 1, n: matches.length, name: all.get(matches[matchAt]).card.heading });
   reveal(matches[matchAt]);
 }
 
@@ -170,8 +171,9 @@ async function load() {
     }
   }
   allEdges = data.tree.edges;
-  figures.textContent =
-    `${data.companies} companies · coverage ${data.coverage.toFixed(1)}/100 · risk ${data.risk.toFixed(1)}/100`;
+  figures.textContent = tr("tree_figures", {
+    n: data.companies, coverage: data.coverage.toFixed(1), risk: data.risk.toFixed(1),
+  });
   legend(data.tree.legend[0].items);
   nodes = new vis.DataSet([]);
   edges = new vis.DataSet([]);
@@ -203,6 +205,6 @@ document.getElementById("ag-tree-collapse").addEventListener("click", () => {
 document.getElementById("ag-tree-fit").addEventListener("click", fit);
 
 load().catch((error) => {
-  figures.textContent = `Could not load the tree: ${error.message}`;
+  figures.textContent = tr("tree_error", { error: error.message });
   figures.classList.add("ag-error");
 });
