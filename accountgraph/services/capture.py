@@ -62,10 +62,12 @@ __all__ = [
     "Source",
     "TieChange",
     "capture",
+    "kind_of",
     "read_calendar",
     "read_mail",
 ]
 
+Kind = Literal["mbox", "eml", "ics"]
 Progress = Callable[[int], None]
 """Called with the bytes read since the last call."""
 
@@ -76,7 +78,7 @@ class Source:
 
     name: str
     open: Callable[[], IO[bytes]]
-    kind: Literal["mbox", "eml"] | None = None  # None: told apart by the content
+    kind: Kind | None = None  # None: told apart by the content (`kind_of`)
 
 
 class CaptureError(Exception):
@@ -242,19 +244,58 @@ def _eml(source: Source, stream: IO[bytes], with_subjects: bool, progress: Progr
         pass
 
 
+_SNIFFED = 8192
+"""The bytes of a file's start read to tell what it is."""
+_MESSAGE_FIELDS = frozenset(
+    {b"from", b"to", b"cc", b"date", b"message-id", b"received", b"return-path", b"mime-version", b"subject",
+     b"delivered-to", b"reply-to", b"sender", b"in-reply-to", b"references"}
+)  # fmt: skip
+UNKNOWN_CONTENT = (
+    "neither a calendar (BEGIN:VCALENDAR), a mailbox (an mbox 'From ' line) nor a message (.eml: RFC 822 headers)"
+)
+
+
+def sniff(head: bytes) -> Kind | None:
+    """What a file is by its first bytes: a calendar (`BEGIN:VCALENDAR`), an mbox (a `From ` line) or one
+    message (RFC 822 header lines, one of them a message's field); None: none of them. An empty file is an
+    empty mbox."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text.lstrip(b" \t\r\n")[:15].upper() == b"BEGIN:VCALENDAR":
+        return "ics"
+    if text.startswith(b"From ") or not text:
+        return "mbox"
+    names: list[bytes] = []
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue
+        if not _HEADER_LINE.match(line):
+            return None
+        names.append(line.partition(b":")[0].strip().lower())
+    return "eml" if any(n in _MESSAGE_FIELDS for n in names) else None
+
+
+def kind_of(source: Source) -> Kind:
+    """The source's kind, told apart by its content unless it names one. Raises CaptureError when it is none."""
+    if source.kind is not None:
+        return source.kind
+    with source.open() as stream:
+        head = stream.read(_SNIFFED)
+    kind = sniff(head)
+    if kind is None:
+        raise CaptureError(source.name, "line 1", UNKNOWN_CONTENT)
+    return kind
+
+
 def read_mail(source: Source, *, with_subjects: bool = False, progress: Progress | None = None) -> Iterator[Message]:
     """The messages of a mailbox file (mbox) or of one message file (`.eml`), told apart by the content
-    (an mbox starts with a 'From ' line). Raises CaptureError for malformed input."""
+    (`kind_of`). Raises CaptureError for malformed input."""
+    kind = kind_of(source)
+    if kind == "ics":
+        raise CaptureError(source.name, "line 1", "a calendar, not a mailbox")
+    reader = _mbox if kind == "mbox" else _eml
     with source.open() as stream:
-        kind = source.kind
-        if kind is None:
-            peek = getattr(stream, "peek", None)
-            head = peek(5)[:5] if peek is not None else b""
-            if peek is None:
-                head = stream.read(5)
-                stream.seek(0)
-            kind = "mbox" if head.startswith(b"From ") else "eml"
-        reader = _mbox if kind == "mbox" else _eml
         yield from reader(source, stream, with_subjects, progress)
 
 
@@ -757,16 +798,16 @@ def capture(
     store: GraphStore,
     scope: Scope,
     account: str,
+    files: Iterable[Source],
     *,
-    mail: Iterable[Source] = (),
-    calendars: Iterable[Source] = (),
     reference: datetime | None = None,
     dry_run: bool = False,
     with_subjects: bool = False,
     progress: Progress | None = None,
     params: CaptureParams | None = None,
 ) -> CapturePlan:
-    """Capture the interactions of mail and calendar files for an account (see the module's docstring).
+    """Capture the interactions of mail and calendar files for an account (see the module's docstring): each of
+    `files` is a calendar, an mbox or one message, told apart by its content (`kind_of`), in one transaction.
 
     `reference`: the time the capture is for (default now): later messages and meetings are not counted, recurring
     events are expanded up to it, and the scores decay to it. With `dry_run`, everything is read and checked and
@@ -781,22 +822,22 @@ def capture(
     store.get_company(account)
     ref = (reference or datetime.now(UTC)).astimezone(UTC)
     run = _Capture(store, account, ref)
-    files: list[str] = []
+    names: list[str] = []
     try:
-        for source in mail:
-            files.append(source.name)
-            for m in read_mail(source, with_subjects=with_subjects, progress=progress):
-                run.message(m)
-        for source in calendars:
-            files.append(source.name)
-            for o in read_calendar(source, ref, with_subjects=with_subjects, progress=progress):
-                run.meeting(o)
+        for source in files:
+            names.append(source.name)
+            if kind_of(source) == "ics":
+                for o in read_calendar(source, ref, with_subjects=with_subjects, progress=progress):
+                    run.meeting(o)
+            else:
+                for m in read_mail(source, with_subjects=with_subjects, progress=progress):
+                    run.message(m)
     except CaptureError as err:
         raise BundleRejected([err.issue]) from None
     changes, unchanged, tie_rows = run.changes(params or CaptureParams())
     plan = CapturePlan(
         account=account,
-        files=files,
+        files=names,
         reference=ref,
         messages=run.messages,
         meetings=run.meetings,

@@ -29,8 +29,10 @@ def run(store: GraphStore, *, dry_run: bool = False, mail: bytes | None = None, 
         store,
         Scope.operator(),
         "acme",
-        mail=[source("team.mbox", case.mbox_bytes() if mail is None else mail)],
-        calendars=[source("team.ics", (case.ics_text() if ics is None else ics).encode())],
+        [
+            source("team.mbox", case.mbox_bytes() if mail is None else mail),
+            source("team.ics", (case.ics_text() if ics is None else ics).encode()),
+        ],
         reference=case.REFERENCE,
         dry_run=dry_run,
         with_subjects=with_subjects,
@@ -148,7 +150,7 @@ def test_subjects_become_notes_when_asked_for(tmp_path: Path) -> None:
 
 BAD_MAIL = [
     (lambda m: m[: m.index(b"Message-ID: <cto-3@")], "message 104 (line", "truncated"),
-    (lambda m: b"Hello\n" + m, "message 1, line 1", "not a header line"),  # not an mbox: read as one message
+    (lambda m: b"Hello\n" + m, "line 1", "neither a calendar"),  # not an mbox, nor a message
     (lambda m: m.replace(b"Date: Fri, 02 Jan 2026 12:00:00 +0000", b"Date: yesterday", 1), "message 102", "Date"),
     (lambda m: m.replace(b"From: cto@acme.example\nTo: ann@vendor.example\n", b"From: nobody\nTo: x\n", 1),
      "message 101", "no sender"),
@@ -172,7 +174,8 @@ BAD_CALENDARS = [
     (lambda t: t.replace("END:VALARM", "END:VEVENT", 1), "END:VEVENT closes BEGIN:VALARM"),
     (lambda t: t.replace("DTSTART;TZID=Europe/Berlin:20260105T100000", "DTSTART:soon", 1), "not a date"),
     (lambda t: t.replace("UID:review@vendor.example\r\n", ""), "an event without UID"),
-    (lambda t: "hello\r\n" + t, "not a calendar content line"),
+    (lambda t: "hello\r\n" + t, "neither a calendar"),
+    (lambda t: t.replace("DTSTAMP", "DT STAMP", 1), "not a calendar content line"),
     (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SOMETIMES", 1), "RRULE"),
     (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SECONDLY", 1), "more than 50,000 occurrences"),
 ]
@@ -193,7 +196,7 @@ def test_an_invalid_calendar_is_refused_naming_the_line(store: GraphStore, damag
 def test_eml_files_are_read_like_the_mbox(store: GraphStore) -> None:
     store.load_bundle(case.ACCOUNT)
     eml = [source(f"{n}.eml", data) for n, data in enumerate(case.messages())]
-    plan = capture.capture(store, Scope.operator(), "acme", mail=eml, reference=case.REFERENCE)
+    plan = capture.capture(store, Scope.operator(), "acme", eml, reference=case.REFERENCE)
     assert plan.messages == 300 and plan.interactions == {"new": 220, "already stored": 0}
     again = run(store)  # the same messages from the mbox: the same ids
     assert again.interactions == {"new": 20, "already stored": 220}  # only the meetings are new
@@ -205,7 +208,7 @@ def test_the_reference_time_bounds_what_counts(store: GraphStore) -> None:
         store,
         Scope.operator(),
         "acme",
-        calendars=[source("team.ics", case.ics_text().encode())],
+        [source("team.ics", case.ics_text().encode())],
         reference=datetime(2026, 3, 1, tzinfo=UTC),
         dry_run=True,
     )
@@ -222,7 +225,40 @@ def test_an_account_outside_the_store_or_the_scope(store: GraphStore) -> None:
 
     store.load_bundle(case.ACCOUNT)
     with pytest.raises(NotFoundError):
-        capture.capture(store, Scope.operator(), "nope", mail=[])
+        capture.capture(store, Scope.operator(), "nope", [])
     with pytest.raises(NotFoundError):
-        capture.capture(store, Scope("k", ApiRole.PLANNER, frozenset({"other"})), "acme", mail=[])
+        capture.capture(store, Scope("k", ApiRole.PLANNER, frozenset({"other"})), "acme", [])
     assert store.list_records("interaction", ListFilter(account="acme")) == []
+
+
+def test_files_are_told_apart_by_content_and_mixed_in_one_call(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    emls = case.messages()
+    files = [  # names that say nothing: the content tells
+        source("a", case.ics_text().encode()),
+        source("b", case.mbox_bytes()),
+        source("c", b"\xef\xbb\xbf" + case.ics_text().encode()),  # a byte-order mark, the same calendar
+        source("d", emls[0]),
+    ]
+    assert [capture.kind_of(f) for f in files] == ["ics", "mbox", "ics", "eml"]
+    one = capture.capture(store, Scope.operator(), "acme", files[:1], reference=case.REFERENCE, dry_run=True)
+    plan = capture.capture(store, Scope.operator(), "acme", files, reference=case.REFERENCE)
+    assert plan.files == ["a", "b", "c", "d"] and plan.messages == 301 and plan.meetings == 2 * one.meetings
+    assert plan.interactions == {"new": 240, "already stored": 0}  # the copies add nothing
+    assert plan.imported == {"interactions": 240, "ties": len(plan.ties)}
+    assert len(interactions(store)) == 240  # the same as the mbox and the calendar captured one by one
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"Name,Email\nAnn,ann@x.example\n", b"hello world\n", b"\x00\x01PK", b"Subject only, no colon line\n\nbody"],
+)
+def test_unknown_content_is_refused_naming_the_file(store: GraphStore, data: bytes) -> None:
+    store.load_bundle(case.ACCOUNT)
+    version = store.data_version()
+    with pytest.raises(BundleRejected) as refused:  # the good files before it are not written either
+        files = [source("team.mbox", case.mbox_bytes()), source("notes.txt", data)]
+        capture.capture(store, Scope.operator(), "acme", files, reference=case.REFERENCE)
+    (issue,) = refused.value.issues
+    assert issue.record == "notes.txt" and issue.field == "line 1" and "neither a calendar" in issue.reason
+    assert store.data_version() == version and interactions(store) == []
