@@ -39,6 +39,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import UTC, date, datetime, time, timedelta
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
@@ -412,13 +413,28 @@ def _events(source: Source, stream: IO[bytes], progress: Progress | None) -> Ite
         )
 
 
+@cache
+def _windows_zones() -> dict[str, str]:
+    """Windows time-zone names (as Outlook and Exchange write them in TZID) to IANA zones: CLDR's windowsZones
+    table (its "001" territory), as Babel ships it."""
+    from babel.core import get_global
+
+    return {k.casefold(): v for k, v in get_global("windows_zone_mapping").items()}
+
+
+@cache
 def _zone(name: str | None) -> Any:
+    """The zone of a TZID: an IANA name, or a Windows one (mapped by CLDR); a zone neither knows: UTC."""
     if not name:
         return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC  # a zone we do not know (a Windows name): read as UTC
+    text = name.strip().strip('"')
+    for candidate in (text, text.removeprefix("/"), _windows_zones().get(text.casefold())):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return UTC
 
 
 def _instant(file: str, where: str, params: dict[str, str], value: str) -> datetime:

@@ -262,3 +262,70 @@ def test_unknown_content_is_refused_naming_the_file(store: GraphStore, data: byt
     (issue,) = refused.value.issues
     assert issue.record == "notes.txt" and issue.field == "line 1" and "neither a calendar" in issue.reason
     assert store.data_version() == version and interactions(store) == []
+
+
+OUTLOOK_ICS = """BEGIN:VCALENDAR\r
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r
+VERSION:2.0\r
+METHOD:PUBLISH\r
+X-MS-OLK-FORCEINSPECTOROPEN:TRUE\r
+BEGIN:VTIMEZONE\r
+TZID:W. Europe Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16011028T030000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010325T020000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VTIMEZONE\r
+TZID:China Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16010101T000000\r
+TZOFFSETFROM:+0800\r
+TZOFFSETTO:+0800\r
+END:STANDARD\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B1\r
+DTSTART;TZID="W. Europe Standard Time":20260302T100000\r
+DTEND;TZID="W. Europe Standard Time":20260302T110000\r
+RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO\r
+ORGANIZER;CN="Ann":mailto:ann@vendor.example\r
+ATTENDEE;CN="CTO";RSVP=TRUE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+SUMMARY;LANGUAGE=en-us:Weekly\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B2\r
+DTSTART;TZID=China Standard Time:20260410T090000\r
+ORGANIZER:mailto:ann@vendor.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B3\r
+DTSTART;TZID=Pacific Standard Time:20260410T090000\r
+ORGANIZER:mailto:ann@vendor.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_outlook_windows_time_zone_names_are_read_as_their_iana_zones() -> None:
+    starts = [o.at for o in capture.read_calendar(source("outlook.ics", OUTLOOK_ICS.encode()), case.REFERENCE)]
+    assert starts == [
+        datetime(2026, 3, 2, 9, tzinfo=UTC),  # 10:00 in Berlin, winter time (UTC+1)
+        datetime(2026, 3, 9, 9, tzinfo=UTC),
+        datetime(2026, 3, 16, 9, tzinfo=UTC),
+        datetime(2026, 3, 23, 9, tzinfo=UTC),
+        datetime(2026, 3, 30, 8, tzinfo=UTC),  # summer time from 29 March (UTC+2): the same 10:00 in Berlin
+        datetime(2026, 4, 6, 8, tzinfo=UTC),
+        datetime(2026, 4, 10, 1, tzinfo=UTC),  # 09:00 in Shanghai (UTC+8)
+        datetime(2026, 4, 10, 16, tzinfo=UTC),  # 09:00 in Los Angeles, daylight time (UTC-7)
+    ]
