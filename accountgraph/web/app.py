@@ -2,6 +2,7 @@
 
 Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio), `/accounts/{id}` (an
 account's map and cards), `/accounts/{id}/tree` (its customer tree), `/accounts/{id}/plan` (the printable plan),
+`/import` (planners: an export or mail and calendars previewed, then imported; `web/upload.py`),
 and `/accounts/{id}/deals`, `/plans` and `/compare` (its deals with their health and committee maps, its plans
 with their progress, its map on two dates compared; in the browser's language, English or Chinese). JSON for
 the pages' scripts under `/web/` (the map, the tree, a person's card, the edits) and their assets under
@@ -68,7 +69,7 @@ router = APIRouter(include_in_schema=False)
 
 def owns(path: str) -> bool:
     """True for the paths of the workspace (served with a session, not an API key)."""
-    return path in ("/", "/signin", "/signout", "/search") or path.startswith(("/accounts/", "/web/"))
+    return path in ("/", "/signin", "/signout", "/search", "/import") or path.startswith(("/accounts/", "/web/"))
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -163,6 +164,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(_NoSession, no_session)
     app.add_exception_handler(_CsrfRefused, csrf_refused)
     app.include_router(router)
+    from accountgraph.web import upload  # the import page (it uses this module's helpers)
+
+    app.include_router(upload.router)
 
 
 # ---- sign in and out ------------------------------------------------------------------------------
