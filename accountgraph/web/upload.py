@@ -88,7 +88,7 @@ def _texts() -> dict[str, str]:
         "record": _("Record"),
         "action": _("Action"),
         "matched_by": _("Matched by"),
-        "values": _("Values"),
+        "row_values": _("Values"),
         "people_added": _("People it would add"),
         "no_people_added": _("It adds no one."),
         "companies_created": _("Companies it would create"),

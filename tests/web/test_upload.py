@@ -64,6 +64,7 @@ def test_a_planner_previews_an_export_then_imports_it(store: GraphStore, planner
     text = page.text
     assert "salesforce-contacts reads contacts.csv as one person per row" in text
     assert "Buyer Attributes" in text and "contacts.csv row 2" in text  # the mapping and the rows as they land
+    assert '<th scope="col">Values</th>' in text and "built-in method" not in text
     people = re.findall(r'<li data-id="(sf-[^"]+)">', text.split('id="ag-import-people"')[1].split("</ul>")[0])
     assert len(people) == 5 and "Greta Hoffmann, Chief Executive Officer" in text
     assert "Northwind Holdings" in text.split('id="ag-import-companies"')[1]  # created with its account
