@@ -22,9 +22,11 @@ with the pair: ingesting the same file again adds nothing. Ignored: mailing-list
 invitations, and anything after the reference time (a meeting counts once it took place).
 
 **Ties.** Every (member, person) pair with captured activity gets a `knows` tie whose strength is
-`algorithms.strength.captured_score` of all the pair's interactions in the store and in the files (DotAlign's
-published scoring, see `CaptureParams`). A tie is created, or strengthened when the score is above its stated
-strength (its last contact moved forward); capture never weakens a tie.
+`algorithms.strength.captured_score` of all the pair's captured interactions in the store and in the files
+(DotAlign's published scoring, see `CaptureParams`). A tie is created, or strengthened when the score is above its
+stated strength (its last contact moved forward); capture never weakens a tie. Captured activity counts once: in
+that stated strength; the analyses' interaction boost leaves captured interactions out (`is_captured`), and
+interactions logged by hand count there, not in the score.
 
 **Bad input** (a file that is not a mailbox or a calendar, a truncated one, a message without sender or date, an
 event without UID or start) refuses the whole capture with every problem naming the file and where (message number
@@ -50,7 +52,7 @@ from dateutil.rrule import rruleset, rrulestr
 from pydantic import BaseModel, Field
 
 from accountgraph.algorithms.params import CaptureParams
-from accountgraph.algorithms.strength import captured_score
+from accountgraph.algorithms.strength import CAPTURED_PREFIXES, captured_score, is_captured
 from accountgraph.errors import BundleRejected
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.schema.models import ApiRole, BundleIssue, Tie, TieType
@@ -68,6 +70,9 @@ __all__ = [
     "read_mail",
 ]
 
+MAIL_PREFIX, MEET_PREFIX = CAPTURED_PREFIXES
+"""The ids of captured interactions: these prefixes and a 32-digit digest (`algorithms.strength.is_captured`
+recognises them: captured interactions count in their tie's stated strength, not in the interaction boost)."""
 Kind = Literal["mbox", "eml", "ics"]
 Progress = Callable[[int], None]
 """Called with the bytes read since the last call."""
@@ -676,9 +681,10 @@ class _Capture:
         self.domains = {d: c.most_common(1)[0][0] for d, c in by_domain.items() if d not in own_domains}
         self.stored: dict[str, tuple[str, str]] = {i.id: (i.member, i.person) for i in bundle.interactions}
         self.touches: dict[tuple[str, str], dict[str, tuple[datetime, str, str | None]]] = defaultdict(dict)
-        for i in bundle.interactions:
-            direction = None if i.direction is None else i.direction.value
-            self.touches[(i.member, i.person)][i.id] = (i.at, i.kind.value, direction)
+        for i in bundle.interactions:  # the captured ones: those logged by hand count in the boost instead
+            if is_captured(i.id):
+                direction = None if i.direction is None else i.direction.value
+                self.touches[(i.member, i.person)][i.id] = (i.at, i.kind.value, direction)
         self.ties = {(t.from_, t.to): t for t in bundle.ties if t.type is TieType.KNOWS}
         self.new: dict[str, dict[str, Any]] = {}
         self.known = 0
@@ -733,7 +739,7 @@ class _Capture:
             self.ignored["messages between our members only, or with no known person"] += 1
         for member, person, direction in dict.fromkeys(pairs):
             self._add(
-                "mail-" + _digest(m.message_id, member, person), member, person, "email", m.at, direction, m.subject
+                MAIL_PREFIX + _digest(m.message_id, member, person), member, person, "email", m.at, direction, m.subject
             )
 
     def meeting(self, o: Occurrence) -> None:
@@ -757,7 +763,7 @@ class _Capture:
         for member in dict.fromkeys(members):
             for person in dict.fromkeys(people):
                 self._add(
-                    "meet-" + _digest(o.uid, o.recurrence, member, person),
+                    MEET_PREFIX + _digest(o.uid, o.recurrence, member, person),
                     member,
                     person,
                     "meeting",

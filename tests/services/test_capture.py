@@ -329,3 +329,56 @@ def test_outlook_windows_time_zone_names_are_read_as_their_iana_zones() -> None:
         datetime(2026, 4, 10, 1, tzinfo=UTC),  # 09:00 in Shanghai (UTC+8)
         datetime(2026, 4, 10, 16, tzinfo=UTC),  # 09:00 in Los Angeles, daylight time (UTC-7)
     ]
+
+
+ONE_PAIR = Bundle.model_validate(
+    {
+        "companies": [{"id": "acme", "name": "Acme"}],
+        "people": [{"id": "p-cto", "name": "Carla CTO", "company": "acme", "email": "cto@acme.example"}],
+        "team": [{"id": "t-ann", "name": "Ann", "email": "ann@vendor.example"}],
+        "interactions": [  # logged by hand: it counts in the boost, not in the captured score
+            {"id": "i-call", "member": "t-ann", "person": "p-cto", "kind": "call", "at": "2026-06-25T12:00:00Z"}
+        ],
+    }
+)
+TWO_MEETINGS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+    + "".join(
+        f"BEGIN:VEVENT\r\nUID:m{n}@vendor.example\r\nDTSTART:{at}\r\nORGANIZER:mailto:ann@vendor.example\r\n"
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r\nEND:VEVENT\r\n"
+        for n, at in enumerate(("20260620T100000Z", "20260629T100000Z"))
+    )
+    + "END:VCALENDAR\r\n"
+)
+
+
+def test_captured_activity_counts_once_in_the_effective_strength(store: GraphStore) -> None:
+    """By hand, reference 2026-06-30 00:00 UTC. The capture scores only the two captured meetings (DotAlign):
+    points = 1 + 3 x 2 = 7; the last one 14 h before: multiplier = 1 - (0.75 x 0.5833/730 + 0.25 x 0.5833/2190)
+    = 0.999334; score 6.9953, the tie's stated strength 0.07 (rounded to 4 places), last contact 2026-06-29.
+    The analysis then boosts it with the hand-logged call only (the meetings are in the 0.07 already):
+    activity = 0.5 x 2^(-3.5/180) = 0.493306 (3.5 days before the last contact, 06-29 00:00);
+    boosted = 0.07 + 0.93 x (1 - e^(-0.493306/3)) = 0.211014; decay 2^(-1/180) = 0.996157 (one day);
+    effective = 0.210203. Counted twice (the meetings also in the boost, the call also in the score), it
+    would be 0.59."""
+    from datetime import date
+
+    from accountgraph.algorithms.prepared import tie_strengths
+    from accountgraph.algorithms.strength import is_captured
+    from accountgraph.services.analysis import account_view
+
+    store.load_bundle(ONE_PAIR)
+    plan = capture.capture(store, Scope.operator(), "acme", [source("cal.ics", TWO_MEETINGS.encode())],
+                           reference=case.REFERENCE)  # fmt: skip
+    (change,) = plan.ties
+    assert (change.meetings, change.emails_out, change.emails_in) == (2, 0, 0)  # the call is not in the score
+    assert change.score == pytest.approx(6.9953, abs=0.005) and change.after == 0.07  # the score to 2 places
+    assert sorted(is_captured(i["id"]) for i in interactions(store)) == [False, True, True]
+    view = account_view(store, "acme", as_of=date(2026, 6, 29), reference=case.REFERENCE)
+    tie = view.team_ties[("t-ann", "p-cto")]
+    assert tie.core.activity == pytest.approx(0.4933063, abs=1e-6)
+    assert tie.core.boosted == pytest.approx(0.2110135, abs=1e-6)
+    assert tie.core.decay == pytest.approx(0.9961566, abs=1e-6)
+    assert tie.core.effective == pytest.approx(0.2102025, abs=1e-6)
+    one = tie_strengths(view)[("t-ann", "p-cto")]  # the per-tie path agrees
+    assert one.interactions == 1 and one.effective == pytest.approx(tie.core.effective, abs=1e-12)
