@@ -105,8 +105,7 @@ def run(store_file: Path, work: Path, kind: str, path: Path, dry_run: bool, trac
             store,
             Scope.operator(),
             "big",
-            mail=[source] if kind == "mail" else (),
-            calendars=[source] if kind == "calendar" else (),
+            [source],
             reference=REFERENCE,
             dry_run=dry_run,
         )

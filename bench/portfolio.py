@@ -37,23 +37,29 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
     parser.add_argument("--engines", default="serial,processes,dask")
+    parser.add_argument(
+        "--db", type=Path, help="keep the generated store in this SQLite file and reuse it when it exists already"
+    )
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
     engines = args.engines.split(",")
     on = DEFAULT_REFERENCE
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/portfolio.db"
+        path = args.db or Path(tmp) / "portfolio.db"
+        reuse = path.exists()
+        url = f"sqlite:///{path}"
         started = time.perf_counter()
         with SqliteStore(url) as store:
-            for i in range(args.accounts):
+            for i in range(0 if reuse else args.accounts):
                 account = f"acc{i:04d}"
                 store.load_bundle(generate_account(args.people, seed=i + 1, account_id=account, reference=on))
             loaded = time.perf_counter() - started
             print(f"machine: {machine()}")
             print(
-                f"data: {args.accounts} accounts of {args.people} people on SQLite "
-                f"(generated and loaded in {loaded:.0f} s); reference date {on}"
+                f"data: {len(store.list_accounts())} accounts of {args.people} people on SQLite "
+                + ("(reused)" if reuse else f"(generated and loaded in {loaded:.0f} s)")
+                + f"; reference date {on}"
             )
             print()
             print("| engine | workers | portfolio facts | per account | vs serial |")

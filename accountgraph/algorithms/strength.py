@@ -4,11 +4,18 @@ The effective strength of a tie combines its stated strength with the logged int
 ends (how many, of which kind, in which mood) and decays exponentially with the time since the last contact
 (half-life 180 days by default). The reference time is a parameter, so results are reproducible. The
 formula is in `accountgraph.algorithms.params.StrengthParams`.
+
+**Captured activity counts once.** Interactions captured from mail and calendars (`services.capture`; their ids
+are `mail-` or `meet-` and a 32-digit digest, `is_captured`) already count in their tie's stated strength, which
+the capture sets from DotAlign's score of exactly those interactions (`captured_score`), and in its last contact.
+They are therefore left out of the interaction boost here (and out of the interactions counted): the boost is
+made of the interactions logged by hand only. Every function below that reads interaction rows applies this.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,12 +28,14 @@ from accountgraph.algorithms.params import CaptureParams, StrengthParams
 from accountgraph.algorithms.results import TieStrength
 
 __all__ = [
+    "CAPTURED_PREFIXES",
     "CapturedScore",
     "StrengthCore",
     "captured_score",
     "decayed",
     "effective_strength",
     "interactions_by_pair",
+    "is_captured",
     "parse_instant",
     "resolve_reference",
     "strength_core",
@@ -35,6 +44,20 @@ __all__ = [
 ]
 
 _DAY = 86400.0
+CAPTURED_PREFIXES = ("mail-", "meet-")
+"""The id prefixes of captured e-mails and meetings (`services.capture` makes their ids)."""
+_CAPTURED = re.compile(r"(?:mail|meet)-[0-9a-f]{32}")
+
+
+def is_captured(interaction_id: str) -> bool:
+    """True for the id of an interaction captured from mail or calendars: it counts in its tie's stated strength
+    (set by the capture), not in the interaction boost."""
+    return _CAPTURED.fullmatch(interaction_id) is not None
+
+
+def _boosting(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The interaction rows that count in the boost: those not captured."""
+    return [r for r in rows if not is_captured(str(r.get("id") or ""))]
 
 
 def parse_instant(value: date | datetime | str | None) -> datetime | None:
@@ -180,7 +203,7 @@ def strength_cores(
     n = len(stated)
     code: dict[tuple[str, str], int] = {}
     tie_code = np.fromiter((code.setdefault(p, len(code)) for p in pairs), np.int64, n)
-    rows = [(c, r) for r in interactions if (c := code.get((r["member"], r["person"]))) is not None]
+    rows = [(c, r) for r in _boosting(interactions) if (c := code.get((r["member"], r["person"]))) is not None]
     ref_us = (reference - _EPOCH) // _US
     at = _microseconds([r["at"] for _, r in rows])
     useful = np.flatnonzero(at <= ref_us)
@@ -268,7 +291,7 @@ def effective_strength(
         The strength recorded on the tie, in (0, 1].
     interactions : iterable of mappings
         The logged interactions between the two ends, each with ``at`` (ISO datetime or datetime),
-        ``kind`` and ``sentiment`` (−1, 0, 1).
+        ``kind`` and ``sentiment`` (−1, 0, 1); captured ones (``id``, `is_captured`) do not count.
     last_contact : date, datetime, ISO string or None
         The tie's recorded last contact.
     reference : date or datetime
@@ -293,7 +316,7 @@ def effective_strength(
     params = params or StrengthParams()
     ref = parse_instant(reference)
     assert ref is not None
-    rows = list(interactions)
+    rows = _boosting(interactions)
     touches = [_touch(r) for r in rows]
     core = strength_core(stated, touches, parse_instant(last_contact), ref, params)
     return strength_result(a, b, stated, len([t for t in touches if t[0] <= ref]), core, params)
@@ -326,9 +349,10 @@ def strength_result(
 
 
 def interactions_by_pair(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[tuple[datetime, str, int]]]:
-    """Interactions grouped by (member, person) as touches ``(at, kind, sentiment)``, oldest first."""
+    """Interactions grouped by (member, person) as touches ``(at, kind, sentiment)``, oldest first (captured ones
+    left out: they count in their tie's stated strength)."""
     grouped: dict[tuple[str, str], list[tuple[datetime, str, int]]] = defaultdict(list)
-    for row in rows:
+    for row in _boosting(rows):
         grouped[(row["member"], row["person"])].append(_touch(row))
     for touches in grouped.values():
         touches.sort()

@@ -86,7 +86,7 @@ for name, group in kinds.GROUPS.items():
     app.add_typer(group, name=name)
 app.add_typer(plans.plan_app, name="plan")
 app.add_typer(portfolio.portfolio_app, name="portfolio")
-app.add_typer(capture.capture_app, name="capture")
+app.add_typer(capture.app)
 app.add_typer(alerts.alerts_app, name="alerts")
 
 

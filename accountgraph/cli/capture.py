@@ -1,5 +1,6 @@
-"""`accountgraph capture mail FILE... --account ID` and `accountgraph capture calendar FILE.ics... --account ID`:
-relationships captured from mailboxes and calendars (`accountgraph.services.capture`), headers only.
+"""`accountgraph capture FILE... --account ID`: relationships captured from mailboxes and calendars
+(`accountgraph.services.capture`), headers only. Calendars (.ics), mailboxes (mbox) and single messages (.eml)
+are told apart by their content, and may be mixed in one call (one transaction).
 
 A malformed file ends with exit 1 naming the file and where (message and line); nothing is written. Progress goes
 to stderr on a terminal (or with `--progress`); Ctrl-C stops the capture before anything is written (exit 130).
@@ -23,10 +24,7 @@ from accountgraph.services import capture
 from accountgraph.services.capture import CapturePlan, Source
 from accountgraph.services.scope import Scope
 
-capture_app = typer.Typer(
-    no_args_is_help=True,
-    help="Capture relationships from mail (mbox, .eml) and calendars (.ics): headers only, never bodies.",
-)
+app = typer.Typer()
 
 AccountOption = Annotated[str, typer.Option("--account", help="the account (root company) whose people to match")]
 DryRunOption = Annotated[
@@ -43,14 +41,18 @@ AsOfOption = Annotated[
 _SHOWN = 20
 
 
-def _sources(paths: list[Path], suffix: str | None) -> list[Source]:
-    """The files named, a directory standing for its `suffix` files (sorted)."""
+DIRECTORY_SUFFIXES = (".eml", ".ics", ".mbox")
+"""The files a directory stands for."""
+
+
+def _sources(paths: list[Path]) -> list[Source]:
+    """The files named, a directory standing for its .eml, .ics and .mbox files (sorted)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.is_file() and (suffix is None or p.suffix == suffix))
+            inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DIRECTORY_SUFFIXES)
             if not inside:
-                raise fail(f"{path} holds no {suffix or ''} files")
+                raise fail(f"{path} holds no {', '.join(DIRECTORY_SUFFIXES)} files")
             found += inside
         elif not path.exists():
             raise fail(f"cannot use {path}: no such file")
@@ -116,7 +118,6 @@ class _Meter:
 
 
 def _run(
-    kind: str,
     paths: list[Path],
     account: str,
     dry_run: bool,
@@ -125,7 +126,7 @@ def _run(
     as_of: str | None,
     store: str | None,
 ) -> None:
-    sources = _sources(paths, ".eml" if kind == "mail" else ".ics")
+    sources = _sources(paths)
     reference = _reference(as_of)
     total = sum(Path(s.name).stat().st_size for s in sources)
     with opened_store(store) as s:
@@ -136,8 +137,7 @@ def _run(
                         s,
                         Scope.operator(),
                         account,
-                        mail=sources if kind == "mail" else (),
-                        calendars=sources if kind == "calendar" else (),
+                        sources,
                         reference=reference,
                         dry_run=dry_run,
                         with_subjects=with_subjects,
@@ -195,9 +195,11 @@ def _show(plan: CapturePlan) -> None:
         err().print(f"note: {note}")
 
 
-@capture_app.command("mail")
-def mail(
-    files: Annotated[list[Path], typer.Argument(help="mbox files, .eml files, or directories of .eml files")],
+@app.command("capture")
+def capture_files(
+    files: Annotated[
+        list[Path], typer.Argument(help="calendars (.ics), mailboxes (mbox), messages (.eml), or directories of them")
+    ],
     account: AccountOption,
     dry_run: DryRunOption = False,
     with_subjects: SubjectsOption = False,
@@ -205,19 +207,7 @@ def mail(
     as_of: AsOfOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Capture e-mail: each message between our team members and the account's people becomes an interaction."""
-    _run("mail", files, account, dry_run, with_subjects, progress, as_of, store)
-
-
-@capture_app.command("calendar")
-def calendar(
-    files: Annotated[list[Path], typer.Argument(help=".ics files, or directories of them")],
-    account: AccountOption,
-    dry_run: DryRunOption = False,
-    with_subjects: SubjectsOption = False,
-    progress: ProgressOption = False,
-    as_of: AsOfOption = None,
-    store: StoreOption = None,
-) -> None:
-    """Capture meetings: each meeting (recurring ones expanded) with our members and the account's people."""
-    _run("calendar", files, account, dry_run, with_subjects, progress, as_of, store)
+    """Capture relationships from mail and calendars, headers only (never bodies): each message or meeting
+    between our team members and the account's people becomes an interaction, and their ties are strengthened.
+    Files are told apart by their content and may be mixed; all of them land in one transaction, or none."""
+    _run(files, account, dry_run, with_subjects, progress, as_of, store)

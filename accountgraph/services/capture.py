@@ -22,9 +22,11 @@ with the pair: ingesting the same file again adds nothing. Ignored: mailing-list
 invitations, and anything after the reference time (a meeting counts once it took place).
 
 **Ties.** Every (member, person) pair with captured activity gets a `knows` tie whose strength is
-`algorithms.strength.captured_score` of all the pair's interactions in the store and in the files (DotAlign's
-published scoring, see `CaptureParams`). A tie is created, or strengthened when the score is above its stated
-strength (its last contact moved forward); capture never weakens a tie.
+`algorithms.strength.captured_score` of all the pair's captured interactions in the store and in the files
+(DotAlign's published scoring, see `CaptureParams`). A tie is created, or strengthened when the score is above its
+stated strength (its last contact moved forward); capture never weakens a tie. Captured activity counts once: in
+that stated strength; the analyses' interaction boost leaves captured interactions out (`is_captured`), and
+interactions logged by hand count there, not in the score.
 
 **Bad input** (a file that is not a mailbox or a calendar, a truncated one, a message without sender or date, an
 event without UID or start) refuses the whole capture with every problem naming the file and where (message number
@@ -42,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cache
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,7 +52,7 @@ from dateutil.rrule import rruleset, rrulestr
 from pydantic import BaseModel, Field
 
 from accountgraph.algorithms.params import CaptureParams
-from accountgraph.algorithms.strength import captured_score
+from accountgraph.algorithms.strength import CAPTURED_PREFIXES, captured_score, is_captured
 from accountgraph.errors import BundleRejected
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.schema.models import ApiRole, BundleIssue, Tie, TieType
@@ -62,10 +65,15 @@ __all__ = [
     "Source",
     "TieChange",
     "capture",
+    "kind_of",
     "read_calendar",
     "read_mail",
 ]
 
+MAIL_PREFIX, MEET_PREFIX = CAPTURED_PREFIXES
+"""The ids of captured interactions: these prefixes and a 32-digit digest (`algorithms.strength.is_captured`
+recognises them: captured interactions count in their tie's stated strength, not in the interaction boost)."""
+Kind = Literal["mbox", "eml", "ics"]
 Progress = Callable[[int], None]
 """Called with the bytes read since the last call."""
 
@@ -76,7 +84,7 @@ class Source:
 
     name: str
     open: Callable[[], IO[bytes]]
-    kind: Literal["mbox", "eml"] | None = None  # None: told apart by the content
+    kind: Kind | None = None  # None: told apart by the content (`kind_of`)
 
 
 class CaptureError(Exception):
@@ -242,19 +250,58 @@ def _eml(source: Source, stream: IO[bytes], with_subjects: bool, progress: Progr
         pass
 
 
+_SNIFFED = 8192
+"""The bytes of a file's start read to tell what it is."""
+_MESSAGE_FIELDS = frozenset(
+    {b"from", b"to", b"cc", b"date", b"message-id", b"received", b"return-path", b"mime-version", b"subject",
+     b"delivered-to", b"reply-to", b"sender", b"in-reply-to", b"references"}
+)  # fmt: skip
+UNKNOWN_CONTENT = (
+    "neither a calendar (BEGIN:VCALENDAR), a mailbox (an mbox 'From ' line) nor a message (.eml: RFC 822 headers)"
+)
+
+
+def sniff(head: bytes) -> Kind | None:
+    """What a file is by its first bytes: a calendar (`BEGIN:VCALENDAR`), an mbox (a `From ` line) or one
+    message (RFC 822 header lines, one of them a message's field); None: none of them. An empty file is an
+    empty mbox."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text.lstrip(b" \t\r\n")[:15].upper() == b"BEGIN:VCALENDAR":
+        return "ics"
+    if text.startswith(b"From ") or not text:
+        return "mbox"
+    names: list[bytes] = []
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue
+        if not _HEADER_LINE.match(line):
+            return None
+        names.append(line.partition(b":")[0].strip().lower())
+    return "eml" if any(n in _MESSAGE_FIELDS for n in names) else None
+
+
+def kind_of(source: Source) -> Kind:
+    """The source's kind, told apart by its content unless it names one. Raises CaptureError when it is none."""
+    if source.kind is not None:
+        return source.kind
+    with source.open() as stream:
+        head = stream.read(_SNIFFED)
+    kind = sniff(head)
+    if kind is None:
+        raise CaptureError(source.name, "line 1", UNKNOWN_CONTENT)
+    return kind
+
+
 def read_mail(source: Source, *, with_subjects: bool = False, progress: Progress | None = None) -> Iterator[Message]:
     """The messages of a mailbox file (mbox) or of one message file (`.eml`), told apart by the content
-    (an mbox starts with a 'From ' line). Raises CaptureError for malformed input."""
+    (`kind_of`). Raises CaptureError for malformed input."""
+    kind = kind_of(source)
+    if kind == "ics":
+        raise CaptureError(source.name, "line 1", "a calendar, not a mailbox")
+    reader = _mbox if kind == "mbox" else _eml
     with source.open() as stream:
-        kind = source.kind
-        if kind is None:
-            peek = getattr(stream, "peek", None)
-            head = peek(5)[:5] if peek is not None else b""
-            if peek is None:
-                head = stream.read(5)
-                stream.seek(0)
-            kind = "mbox" if head.startswith(b"From ") else "eml"
-        reader = _mbox if kind == "mbox" else _eml
         yield from reader(source, stream, with_subjects, progress)
 
 
@@ -371,13 +418,28 @@ def _events(source: Source, stream: IO[bytes], progress: Progress | None) -> Ite
         )
 
 
+@cache
+def _windows_zones() -> dict[str, str]:
+    """Windows time-zone names (as Outlook and Exchange write them in TZID) to IANA zones: CLDR's windowsZones
+    table (its "001" territory), as Babel ships it."""
+    from babel.core import get_global
+
+    return {k.casefold(): v for k, v in get_global("windows_zone_mapping").items()}
+
+
+@cache
 def _zone(name: str | None) -> Any:
+    """The zone of a TZID: an IANA name, or a Windows one (mapped by CLDR); a zone neither knows: UTC."""
     if not name:
         return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC  # a zone we do not know (a Windows name): read as UTC
+    text = name.strip().strip('"')
+    for candidate in (text, text.removeprefix("/"), _windows_zones().get(text.casefold())):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return UTC
 
 
 def _instant(file: str, where: str, params: dict[str, str], value: str) -> datetime:
@@ -619,9 +681,10 @@ class _Capture:
         self.domains = {d: c.most_common(1)[0][0] for d, c in by_domain.items() if d not in own_domains}
         self.stored: dict[str, tuple[str, str]] = {i.id: (i.member, i.person) for i in bundle.interactions}
         self.touches: dict[tuple[str, str], dict[str, tuple[datetime, str, str | None]]] = defaultdict(dict)
-        for i in bundle.interactions:
-            direction = None if i.direction is None else i.direction.value
-            self.touches[(i.member, i.person)][i.id] = (i.at, i.kind.value, direction)
+        for i in bundle.interactions:  # the captured ones: those logged by hand count in the boost instead
+            if is_captured(i.id):
+                direction = None if i.direction is None else i.direction.value
+                self.touches[(i.member, i.person)][i.id] = (i.at, i.kind.value, direction)
         self.ties = {(t.from_, t.to): t for t in bundle.ties if t.type is TieType.KNOWS}
         self.new: dict[str, dict[str, Any]] = {}
         self.known = 0
@@ -676,7 +739,7 @@ class _Capture:
             self.ignored["messages between our members only, or with no known person"] += 1
         for member, person, direction in dict.fromkeys(pairs):
             self._add(
-                "mail-" + _digest(m.message_id, member, person), member, person, "email", m.at, direction, m.subject
+                MAIL_PREFIX + _digest(m.message_id, member, person), member, person, "email", m.at, direction, m.subject
             )
 
     def meeting(self, o: Occurrence) -> None:
@@ -700,7 +763,7 @@ class _Capture:
         for member in dict.fromkeys(members):
             for person in dict.fromkeys(people):
                 self._add(
-                    "meet-" + _digest(o.uid, o.recurrence, member, person),
+                    MEET_PREFIX + _digest(o.uid, o.recurrence, member, person),
                     member,
                     person,
                     "meeting",
@@ -757,16 +820,16 @@ def capture(
     store: GraphStore,
     scope: Scope,
     account: str,
+    files: Iterable[Source],
     *,
-    mail: Iterable[Source] = (),
-    calendars: Iterable[Source] = (),
     reference: datetime | None = None,
     dry_run: bool = False,
     with_subjects: bool = False,
     progress: Progress | None = None,
     params: CaptureParams | None = None,
 ) -> CapturePlan:
-    """Capture the interactions of mail and calendar files for an account (see the module's docstring).
+    """Capture the interactions of mail and calendar files for an account (see the module's docstring): each of
+    `files` is a calendar, an mbox or one message, told apart by its content (`kind_of`), in one transaction.
 
     `reference`: the time the capture is for (default now): later messages and meetings are not counted, recurring
     events are expanded up to it, and the scores decay to it. With `dry_run`, everything is read and checked and
@@ -781,22 +844,22 @@ def capture(
     store.get_company(account)
     ref = (reference or datetime.now(UTC)).astimezone(UTC)
     run = _Capture(store, account, ref)
-    files: list[str] = []
+    names: list[str] = []
     try:
-        for source in mail:
-            files.append(source.name)
-            for m in read_mail(source, with_subjects=with_subjects, progress=progress):
-                run.message(m)
-        for source in calendars:
-            files.append(source.name)
-            for o in read_calendar(source, ref, with_subjects=with_subjects, progress=progress):
-                run.meeting(o)
+        for source in files:
+            names.append(source.name)
+            if kind_of(source) == "ics":
+                for o in read_calendar(source, ref, with_subjects=with_subjects, progress=progress):
+                    run.meeting(o)
+            else:
+                for m in read_mail(source, with_subjects=with_subjects, progress=progress):
+                    run.message(m)
     except CaptureError as err:
         raise BundleRejected([err.issue]) from None
     changes, unchanged, tie_rows = run.changes(params or CaptureParams())
     plan = CapturePlan(
         account=account,
-        files=files,
+        files=names,
         reference=ref,
         messages=run.messages,
         meetings=run.meetings,

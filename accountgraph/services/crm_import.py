@@ -46,7 +46,7 @@ from accountgraph.services.mapping import (
     norm,
 )
 from accountgraph.services.scope import Scope, writes
-from accountgraph.services.tables import Cell, Row, Table, read_table
+from accountgraph.services.tables import Cell, Row, Table, drop_footer, read_table
 
 Action = Literal["create", "update", "unchanged"]
 _LIST = {RecordKind.PERSON: "people", RecordKind.COMPANY: "companies"}
@@ -681,7 +681,10 @@ def import_file(
     mapping = choose(mappings, table.header, name) if len(mappings) > 1 else first
     if mapping is not first and (mapping.encoding, mapping.sheet) != (first.encoding, first.sheet):
         table = read_table(name, data, encodings=mapping.encoding, sheet=mapping.sheet)
+    footer = drop_footer(table, mapping.footer)
     plan, raw, sources = _Planner(store, scope, table, mapping).plan()
+    if footer is not None:
+        plan.notes.insert(0, footer)
     if plan.problems:
         if dry_run:
             return plan

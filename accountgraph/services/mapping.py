@@ -9,6 +9,7 @@ A mapping is a YAML or JSON file::
                                    # (default: each becomes the root of a new account)
     date_format: ["%m/%d/%Y"]      # the default formats of date cells (ISO dates are always understood)
     detect: [Contact ID]           # columns that tell this mapping's files apart (for a profile's choice)
+    footer: ['^Copyright \\(c\\)']   # a report's footer after a blank line: skipped (`tables.drop_footer`)
     fields:                        # AccountGraph field: where its value comes from
       name: {join: [First Name, Last Name]}         # derived: the cells joined by `sep` (default " ")
       title: [Title, Job Title]                     # the first of these columns the file has
@@ -74,8 +75,9 @@ ENUMS: dict[str, tuple[str, ...]] = {
 }
 _SPEC_KEYS = frozenset({"column", "join", "sep", "values", "date_format", "split", "value"})
 _TOP_KEYS = frozenset(
-    {"name", "description", "record", "key", "ids", "parent", "date_format", "detect", "fields", "encoding", "sheet"}
-)
+    {"name", "description", "record", "key", "ids", "parent", "date_format", "detect", "fields", "encoding", "sheet",
+     "footer"}
+)  # fmt: skip
 DEFAULT_SPLIT = r"[;,，、/]"
 """How a multi-value cell (roles) is split when the mapping says nothing."""
 
@@ -119,6 +121,7 @@ class Mapping:
     encoding: tuple[str, ...] = ("utf-8-sig",)
     sheet: str | None = None
     description: str | None = None
+    footer: tuple[str, ...] = ()  # patterns of a footer line (`tables.drop_footer`)
 
     def prefix(self, kind: RecordKind) -> str:
         return self.ids.get(kind, "")
@@ -306,6 +309,12 @@ def parse_mapping(raw: Any, source: str) -> Mapping:
     if sheet is not None and not isinstance(sheet, str):
         problems.add("sheet", "must be the name of a worksheet")
         sheet = None
+    footer = _strings(raw["footer"], "footer", problems) if "footer" in raw else ()
+    for pattern in footer:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            problems.add("footer", f"not a regular expression: {pattern!r}: {err}")
     name = raw.get("name", Path(source).stem)
     description = raw.get("description")
     if problems.issues:
@@ -323,6 +332,7 @@ def parse_mapping(raw: Any, source: str) -> Mapping:
         encoding=encoding,
         sheet=sheet,
         description=str(description) if description is not None else None,
+        footer=footer,
     )
 
 

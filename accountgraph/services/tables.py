@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -58,6 +59,35 @@ def read_table(
 ) -> Table:
     """The table of an export file's bytes (`name` tells CSV from XLSX and names the file in problems)."""
     return _read_xlsx(name, data, sheet) if is_xlsx(name, data) else _read_csv(name, data, encodings)
+
+
+def drop_footer(table: Table, patterns: tuple[str, ...]) -> str | None:
+    """Cut a report's footer off the table: after the last data row, a blank line, then rows of one cell each
+    (a report's title, its copyright, who generated it), one of them matching one of `patterns` (searched,
+    case-insensitively). The footer's rows and their problems (a wrong number of cells) are dropped; the answer
+    is a note naming them, or None when there is no such footer (the rows stay as they were)."""
+    if not patterns:
+        return None
+    found = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    tail = len(table.rows)
+    while tail > 0 and sum(1 for c in table.rows[tail - 1].cells.values() if str(c).strip()) <= 1:
+        tail -= 1
+    block = table.rows[tail:]
+    hits = [n for n, row in enumerate(block) if any(found.search(str(c)) for c in row.cells.values())]
+    if not hits:
+        return None
+    previous = table.rows[tail - 1].number if tail else 1
+    starts = [n for n in range(hits[0] + 1) if block[n].number > (block[n - 1].number if n else previous) + 1]
+    if not starts:  # no blank line before it: not a footer
+        return None
+    cut = block[starts[0] :]
+    gone = {row.where(table.file) for row in cut}
+    table.rows = table.rows[: tail + starts[0]]
+    table.problems = [p for p in table.problems if p.record not in gone]
+    first, last = cut[0], cut[-1]
+    # the one-cell row keeps its text under the header's first column
+    text = next((str(c) for c in cut[hits[0] - starts[0]].cells.values() if str(c).strip()), "")
+    return f"{table.file} rows {first.number}–{last.number}: the report's footer ({text[:80]!r}), skipped"
 
 
 def _refuse(file: str, reason: str, where: str | None = None) -> BundleRejected:

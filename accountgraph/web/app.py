@@ -2,6 +2,7 @@
 
 Pages: `/signin` (GET the form, POST a key), `/signout` (POST), `/` (the portfolio), `/accounts/{id}` (an
 account's map and cards), `/accounts/{id}/tree` (its customer tree), `/accounts/{id}/plan` (the printable plan),
+`/import` (planners: an export or mail and calendars previewed, then imported; `web/upload.py`),
 and `/accounts/{id}/deals`, `/plans` and `/compare` (its deals with their health and committee maps, its plans
 with their progress, its map on two dates compared). Every page, its scripts' words and the JSON they read are
 in the workspace's language: the switch in the header (`POST /language`, a cookie) or else the browser's
@@ -24,6 +25,7 @@ import hmac
 import math
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -86,7 +88,9 @@ router = APIRouter(include_in_schema=False)
 
 def owns(path: str) -> bool:
     """True for the paths of the workspace (served with a session, not an API key)."""
-    return path in ("/", "/signin", "/signout", "/search", "/language") or path.startswith(("/accounts/", "/web/"))
+    return path in ("/", "/signin", "/signout", "/search", "/language", "/import") or path.startswith(
+        ("/accounts/", "/web/")
+    )
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -109,9 +113,15 @@ def _lang(request: Request) -> str:
     return i18n.negotiate(request.headers.get("accept-language"))
 
 
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page in the workspace's language: its words (`t`), `lang` for `<html lang>`, the scripts' words as JSON
-    (`texts`) and the path the language switch returns to."""
+def _page(
+    request: Request,
+    name: str,
+    status: int = 200,
+    more_texts: Callable[[], dict[str, str]] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page in the workspace's language: its words (`t`, with the page's own `more_texts` if it has any),
+    `lang` for `<html lang>`, the scripts' words as JSON (`texts`) and the path the language switch returns to."""
     lang = _lang(request)
     with i18n.use(lang):
         context.setdefault("lang", lang.replace("_", "-"))
@@ -120,7 +130,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
             _templates()
             .get_template(name)
             .render(
-                t=page_texts(),
+                t={**page_texts(), **(more_texts() if more_texts else {})},
                 texts=script_texts(),
                 here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 languages=LANGUAGE_CHOICES,
@@ -215,6 +225,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(_NoSession, no_session)
     app.add_exception_handler(_CsrfRefused, csrf_refused)
     app.include_router(router)
+    from accountgraph.web import upload  # the import page (it uses this module's helpers)
+
+    app.include_router(upload.router)
 
 
 # ---- sign in and out ------------------------------------------------------------------------------

@@ -117,6 +117,7 @@ def _chrome() -> dict[str, str]:
         "search": _("Search"),
         "who": _("{role} key {key}"),
         "sign_out": _("Sign out"),
+        "import_nav": _("Import"),
         "language": _("Language"),
         # sign in
         "sign_in": _("Sign in"),

@@ -67,3 +67,32 @@ def test_a_malformed_file_is_a_422_naming_the_file_and_where(tmp_path: Path) -> 
         r = client.post("/v1/import/mail?account=nope", content=data, headers=headers)
         assert r.status_code == 404
         assert store.counts()["interactions"] == 0
+
+
+def test_post_capture_takes_one_file_or_several_told_apart_by_content(tmp_path: Path) -> None:
+    import base64
+
+    with SqliteStore(f"sqlite:///{tmp_path / 'api.db'}") as store, api(store) as client:
+        store.load_bundle(case.ACCOUNT)
+        key = new_key(store, ApiRole.PLANNER)
+        path = "/v1/capture?account=acme&as_of=2026-06-29"
+        r = client.post(path + "&dry_run=true", content=case.ics_text().encode(),
+                        headers={**key, "content-type": "application/octet-stream"})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert r.json()["meetings"] == 23 and r.json()["messages"] == 0 and r.json()["imported"] is None
+        bad = {"files": [{"filename": "team.mbox", "base64": base64.b64encode(case.mbox_bytes()).decode()},
+                         {"filename": "notes.txt", "text": "hello world"}]}  # fmt: skip
+        r = client.post(path, json=bad, headers=key)
+        assert r.status_code == 422, r.text
+        (issue,) = r.json()["error"]["details"]
+        assert issue["record"] == "notes.txt" and "neither a calendar" in issue["reason"]
+        assert store.counts()["interactions"] == 0
+        both = {"files": [bad["files"][0], {"filename": "team.ics", "text": case.ics_text()}]}
+        r = client.post(path, json=both, headers=key)
+        assert r.status_code == 200, r.text
+        assert r.json()["files"] == ["team.mbox", "team.ics"] and r.json()["imported"]["interactions"] == 240
+        assert store.counts()["interactions"] == 240
+        for wrong in ({"files": []}, {"files": [{"filename": "x"}]}, {"files": [{"filename": "x", "base64": "!!"}]}):
+            assert client.post(path, json=wrong, headers=key).status_code == 422
+        viewer = new_key(store, ApiRole.VIEWER)
+        assert client.post(path, json=both, headers=viewer).status_code == 403

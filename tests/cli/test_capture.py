@@ -1,4 +1,4 @@
-"""`accountgraph capture mail|calendar FILE... --account ID [--dry-run]` against a real SQLite store: the plan on
+"""`accountgraph capture FILE... --account ID [--dry-run]` against a real SQLite store: the plan on
 screen, nothing written by a dry run, bad input named with exit 1, progress on stderr, Ctrl-C writes nothing."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_a_dry_run_shows_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     store = loaded(tmp_path)
     mbox, ics = case.write_files(tmp_path)
     before = counts(tmp_path)
-    done = invoke(store, "capture", "mail", str(mbox), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
+    done = invoke(store, "capture", str(mbox), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "1 file: 300 messages, 0 meetings up to 2026-06-30T00:00:00+00:00" in done.stdout
     assert "220 new, 0 already stored" in done.stdout
@@ -39,7 +39,7 @@ def test_a_dry_run_shows_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     assert "mailing list" in done.stdout and "dry run, nothing was written" in done.stdout
     assert "ties that change" in done.stdout and "t-ann" in done.stdout
     assert counts(tmp_path) == before
-    done = invoke(store, "capture", "calendar", str(ics), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
+    done = invoke(store, "capture", str(ics), "--account", "acme", "--dry-run", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "23 meetings" in done.stdout and "20 new" in done.stdout and "newbie@acme.example" in done.stdout
     assert counts(tmp_path) == before
@@ -49,15 +49,15 @@ def test_capture_then_recapture_adds_nothing(tmp_path: Path) -> None:
     store = loaded(tmp_path)
     mbox, ics = case.write_files(tmp_path)
     args = ("--account", "acme", "--as-of", "2026-06-30T00:00:00Z")
-    done = invoke(store, "capture", "mail", str(mbox), *args)
+    done = invoke(store, "capture", str(mbox), *args)
     assert done.exit_code == 0, done.output
     assert "captured into" in done.stdout and "220 interactions" in done.stdout
-    assert invoke(store, "capture", "calendar", str(ics), *args).exit_code == 0
+    assert invoke(store, "capture", str(ics), *args).exit_code == 0
     assert counts(tmp_path)["interactions"] == 240
     with SqliteStore(store) as s:
         version = s.data_version()
         strength = s.get_tie("knows", "t-ann", "p-cto").strength
-    again = invoke(store, "capture", "mail", str(mbox), *args)
+    again = invoke(store, "capture", str(mbox), *args)
     assert again.exit_code == 0 and "0 new, 220 already stored" in again.stdout and "nothing new" in again.stdout
     with SqliteStore(store) as s:
         assert s.data_version() == version
@@ -71,7 +71,7 @@ def test_a_directory_of_eml_files(tmp_path: Path) -> None:
     for n, data in enumerate(case.messages()[:100]):
         (folder / f"{n:03}.eml").write_bytes(data)
     (folder / "notes.txt").write_text("not a message")
-    done = invoke(store, "capture", "mail", str(folder), "--account", "acme", "--as-of", "2026-06-29")
+    done = invoke(store, "capture", str(folder), "--account", "acme", "--as-of", "2026-06-29")
     assert done.exit_code == 0, done.output
     assert "100 files: 100 messages" in done.stdout and "120 new" in done.stdout  # 20 Cc the engineer
 
@@ -82,16 +82,16 @@ def test_bad_input_names_the_file_and_where_and_writes_nothing(tmp_path: Path) -
     data = mbox.read_bytes()
     mbox.write_bytes(data[: data.index(b"Message-ID: <cto-3@")])
     before = counts(tmp_path)
-    done = invoke(store, "capture", "mail", str(mbox), "--account", "acme")
+    done = invoke(store, "capture", str(mbox), "--account", "acme")
     assert done.exit_code == 1
     assert "refused, nothing was written" in done.stderr
     assert f"{mbox} field 'message 104 (line" in done.stderr and "truncated" in done.stderr
     assert "Traceback" not in done.output
     ics.write_text(case.ics_text().replace("END:VCALENDAR\r\n", ""), newline="")
-    done = invoke(store, "capture", "calendar", str(ics), "--account", "acme")
+    done = invoke(store, "capture", str(ics), "--account", "acme")
     assert done.exit_code == 1 and "BEGIN:VCALENDAR is never closed" in done.stderr and str(ics) in done.stderr
-    assert invoke(store, "capture", "mail", str(tmp_path / "missing.mbox"), "--account", "acme").exit_code == 1
-    assert invoke(store, "capture", "mail", str(mbox), "--account", "nope").exit_code == 1
+    assert invoke(store, "capture", str(tmp_path / "missing.mbox"), "--account", "acme").exit_code == 1
+    assert invoke(store, "capture", str(mbox), "--account", "nope").exit_code == 1
     assert counts(tmp_path) == before
 
 
@@ -112,7 +112,7 @@ def test_progress_on_stderr_and_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     mbox = tmp_path / "big.mbox"
     _big_mbox(mbox, 30_000)
     env = {**env_of(store), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "accountgraph", "capture", "mail", str(mbox), "--account", "acme", "--progress"]
+    command = [sys.executable, "-m", "accountgraph", "capture", str(mbox), "--account", "acme", "--progress"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
     first = process.stderr.readline()  # the first progress line: it is reading
@@ -128,3 +128,21 @@ def test_progress_on_stderr_and_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines()[-1].endswith("(100%)")
     assert "30000 new" in done.stdout
     assert json.loads(json.dumps(counts(tmp_path)))["interactions"] == 0
+
+
+def test_mail_and_calendars_mixed_in_one_call_told_apart_by_content(tmp_path: Path) -> None:
+    store = loaded(tmp_path)
+    mbox, ics = case.write_files(tmp_path)
+    renamed = tmp_path / "meetings.export"  # the name says nothing: the content tells
+    renamed.write_bytes(ics.read_bytes())
+    notes = tmp_path / "notes.mbox"
+    notes.write_text("Name,Email\nAnn,ann@vendor.example\n")
+    before = counts(tmp_path)
+    done = invoke(store, "capture", str(mbox), str(notes), str(renamed), "--account", "acme", "--as-of", "2026-06-29")
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert f"{notes} field 'line 1'" in done.stderr and "neither a calendar" in done.stderr
+    assert counts(tmp_path) == before  # the good files before it are not written either
+    done = invoke(store, "capture", str(mbox), str(renamed), "--account", "acme", "--as-of", "2026-06-29")
+    assert done.exit_code == 0, done.output
+    assert "2 files: 300 messages, 23 meetings" in done.stdout and "240 interactions" in done.stdout
+    assert counts(tmp_path)["interactions"] == 240

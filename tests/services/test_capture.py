@@ -29,8 +29,10 @@ def run(store: GraphStore, *, dry_run: bool = False, mail: bytes | None = None, 
         store,
         Scope.operator(),
         "acme",
-        mail=[source("team.mbox", case.mbox_bytes() if mail is None else mail)],
-        calendars=[source("team.ics", (case.ics_text() if ics is None else ics).encode())],
+        [
+            source("team.mbox", case.mbox_bytes() if mail is None else mail),
+            source("team.ics", (case.ics_text() if ics is None else ics).encode()),
+        ],
         reference=case.REFERENCE,
         dry_run=dry_run,
         with_subjects=with_subjects,
@@ -148,7 +150,7 @@ def test_subjects_become_notes_when_asked_for(tmp_path: Path) -> None:
 
 BAD_MAIL = [
     (lambda m: m[: m.index(b"Message-ID: <cto-3@")], "message 104 (line", "truncated"),
-    (lambda m: b"Hello\n" + m, "message 1, line 1", "not a header line"),  # not an mbox: read as one message
+    (lambda m: b"Hello\n" + m, "line 1", "neither a calendar"),  # not an mbox, nor a message
     (lambda m: m.replace(b"Date: Fri, 02 Jan 2026 12:00:00 +0000", b"Date: yesterday", 1), "message 102", "Date"),
     (lambda m: m.replace(b"From: cto@acme.example\nTo: ann@vendor.example\n", b"From: nobody\nTo: x\n", 1),
      "message 101", "no sender"),
@@ -172,7 +174,8 @@ BAD_CALENDARS = [
     (lambda t: t.replace("END:VALARM", "END:VEVENT", 1), "END:VEVENT closes BEGIN:VALARM"),
     (lambda t: t.replace("DTSTART;TZID=Europe/Berlin:20260105T100000", "DTSTART:soon", 1), "not a date"),
     (lambda t: t.replace("UID:review@vendor.example\r\n", ""), "an event without UID"),
-    (lambda t: "hello\r\n" + t, "not a calendar content line"),
+    (lambda t: "hello\r\n" + t, "neither a calendar"),
+    (lambda t: t.replace("DTSTAMP", "DT STAMP", 1), "not a calendar content line"),
     (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SOMETIMES", 1), "RRULE"),
     (lambda t: t.replace("FREQ=WEEKLY;COUNT=20", "FREQ=SECONDLY", 1), "more than 50,000 occurrences"),
 ]
@@ -193,7 +196,7 @@ def test_an_invalid_calendar_is_refused_naming_the_line(store: GraphStore, damag
 def test_eml_files_are_read_like_the_mbox(store: GraphStore) -> None:
     store.load_bundle(case.ACCOUNT)
     eml = [source(f"{n}.eml", data) for n, data in enumerate(case.messages())]
-    plan = capture.capture(store, Scope.operator(), "acme", mail=eml, reference=case.REFERENCE)
+    plan = capture.capture(store, Scope.operator(), "acme", eml, reference=case.REFERENCE)
     assert plan.messages == 300 and plan.interactions == {"new": 220, "already stored": 0}
     again = run(store)  # the same messages from the mbox: the same ids
     assert again.interactions == {"new": 20, "already stored": 220}  # only the meetings are new
@@ -205,7 +208,7 @@ def test_the_reference_time_bounds_what_counts(store: GraphStore) -> None:
         store,
         Scope.operator(),
         "acme",
-        calendars=[source("team.ics", case.ics_text().encode())],
+        [source("team.ics", case.ics_text().encode())],
         reference=datetime(2026, 3, 1, tzinfo=UTC),
         dry_run=True,
     )
@@ -222,7 +225,160 @@ def test_an_account_outside_the_store_or_the_scope(store: GraphStore) -> None:
 
     store.load_bundle(case.ACCOUNT)
     with pytest.raises(NotFoundError):
-        capture.capture(store, Scope.operator(), "nope", mail=[])
+        capture.capture(store, Scope.operator(), "nope", [])
     with pytest.raises(NotFoundError):
-        capture.capture(store, Scope("k", ApiRole.PLANNER, frozenset({"other"})), "acme", mail=[])
+        capture.capture(store, Scope("k", ApiRole.PLANNER, frozenset({"other"})), "acme", [])
     assert store.list_records("interaction", ListFilter(account="acme")) == []
+
+
+def test_files_are_told_apart_by_content_and_mixed_in_one_call(store: GraphStore) -> None:
+    store.load_bundle(case.ACCOUNT)
+    emls = case.messages()
+    files = [  # names that say nothing: the content tells
+        source("a", case.ics_text().encode()),
+        source("b", case.mbox_bytes()),
+        source("c", b"\xef\xbb\xbf" + case.ics_text().encode()),  # a byte-order mark, the same calendar
+        source("d", emls[0]),
+    ]
+    assert [capture.kind_of(f) for f in files] == ["ics", "mbox", "ics", "eml"]
+    one = capture.capture(store, Scope.operator(), "acme", files[:1], reference=case.REFERENCE, dry_run=True)
+    plan = capture.capture(store, Scope.operator(), "acme", files, reference=case.REFERENCE)
+    assert plan.files == ["a", "b", "c", "d"] and plan.messages == 301 and plan.meetings == 2 * one.meetings
+    assert plan.interactions == {"new": 240, "already stored": 0}  # the copies add nothing
+    assert plan.imported == {"interactions": 240, "ties": len(plan.ties)}
+    assert len(interactions(store)) == 240  # the same as the mbox and the calendar captured one by one
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"Name,Email\nAnn,ann@x.example\n", b"hello world\n", b"\x00\x01PK", b"Subject only, no colon line\n\nbody"],
+)
+def test_unknown_content_is_refused_naming_the_file(store: GraphStore, data: bytes) -> None:
+    store.load_bundle(case.ACCOUNT)
+    version = store.data_version()
+    with pytest.raises(BundleRejected) as refused:  # the good files before it are not written either
+        files = [source("team.mbox", case.mbox_bytes()), source("notes.txt", data)]
+        capture.capture(store, Scope.operator(), "acme", files, reference=case.REFERENCE)
+    (issue,) = refused.value.issues
+    assert issue.record == "notes.txt" and issue.field == "line 1" and "neither a calendar" in issue.reason
+    assert store.data_version() == version and interactions(store) == []
+
+
+OUTLOOK_ICS = """BEGIN:VCALENDAR\r
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r
+VERSION:2.0\r
+METHOD:PUBLISH\r
+X-MS-OLK-FORCEINSPECTOROPEN:TRUE\r
+BEGIN:VTIMEZONE\r
+TZID:W. Europe Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16011028T030000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010325T020000\r
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VTIMEZONE\r
+TZID:China Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16010101T000000\r
+TZOFFSETFROM:+0800\r
+TZOFFSETTO:+0800\r
+END:STANDARD\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B1\r
+DTSTART;TZID="W. Europe Standard Time":20260302T100000\r
+DTEND;TZID="W. Europe Standard Time":20260302T110000\r
+RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO\r
+ORGANIZER;CN="Ann":mailto:ann@vendor.example\r
+ATTENDEE;CN="CTO";RSVP=TRUE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+SUMMARY;LANGUAGE=en-us:Weekly\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B2\r
+DTSTART;TZID=China Standard Time:20260410T090000\r
+ORGANIZER:mailto:ann@vendor.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:040000008200E00074C5B7101A82E00800000000A0B3\r
+DTSTART;TZID=Pacific Standard Time:20260410T090000\r
+ORGANIZER:mailto:ann@vendor.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_outlook_windows_time_zone_names_are_read_as_their_iana_zones() -> None:
+    starts = [o.at for o in capture.read_calendar(source("outlook.ics", OUTLOOK_ICS.encode()), case.REFERENCE)]
+    assert starts == [
+        datetime(2026, 3, 2, 9, tzinfo=UTC),  # 10:00 in Berlin, winter time (UTC+1)
+        datetime(2026, 3, 9, 9, tzinfo=UTC),
+        datetime(2026, 3, 16, 9, tzinfo=UTC),
+        datetime(2026, 3, 23, 9, tzinfo=UTC),
+        datetime(2026, 3, 30, 8, tzinfo=UTC),  # summer time from 29 March (UTC+2): the same 10:00 in Berlin
+        datetime(2026, 4, 6, 8, tzinfo=UTC),
+        datetime(2026, 4, 10, 1, tzinfo=UTC),  # 09:00 in Shanghai (UTC+8)
+        datetime(2026, 4, 10, 16, tzinfo=UTC),  # 09:00 in Los Angeles, daylight time (UTC-7)
+    ]
+
+
+ONE_PAIR = Bundle.model_validate(
+    {
+        "companies": [{"id": "acme", "name": "Acme"}],
+        "people": [{"id": "p-cto", "name": "Carla CTO", "company": "acme", "email": "cto@acme.example"}],
+        "team": [{"id": "t-ann", "name": "Ann", "email": "ann@vendor.example"}],
+        "interactions": [  # logged by hand: it counts in the boost, not in the captured score
+            {"id": "i-call", "member": "t-ann", "person": "p-cto", "kind": "call", "at": "2026-06-25T12:00:00Z"}
+        ],
+    }
+)
+TWO_MEETINGS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+    + "".join(
+        f"BEGIN:VEVENT\r\nUID:m{n}@vendor.example\r\nDTSTART:{at}\r\nORGANIZER:mailto:ann@vendor.example\r\n"
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:cto@acme.example\r\nEND:VEVENT\r\n"
+        for n, at in enumerate(("20260620T100000Z", "20260629T100000Z"))
+    )
+    + "END:VCALENDAR\r\n"
+)
+
+
+def test_captured_activity_counts_once_in_the_effective_strength(store: GraphStore) -> None:
+    """By hand, reference 2026-06-30 00:00 UTC. The capture scores only the two captured meetings (DotAlign):
+    points = 1 + 3 x 2 = 7; the last one 14 h before: multiplier = 1 - (0.75 x 0.5833/730 + 0.25 x 0.5833/2190)
+    = 0.999334; score 6.9953, the tie's stated strength 0.07 (rounded to 4 places), last contact 2026-06-29.
+    The analysis then boosts it with the hand-logged call only (the meetings are in the 0.07 already):
+    activity = 0.5 x 2^(-3.5/180) = 0.493306 (3.5 days before the last contact, 06-29 00:00);
+    boosted = 0.07 + 0.93 x (1 - e^(-0.493306/3)) = 0.211014; decay 2^(-1/180) = 0.996157 (one day);
+    effective = 0.210203. Counted twice (the meetings also in the boost, the call also in the score), it
+    would be 0.59."""
+    from datetime import date
+
+    from accountgraph.algorithms.prepared import tie_strengths
+    from accountgraph.algorithms.strength import is_captured
+    from accountgraph.services.analysis import account_view
+
+    store.load_bundle(ONE_PAIR)
+    plan = capture.capture(store, Scope.operator(), "acme", [source("cal.ics", TWO_MEETINGS.encode())],
+                           reference=case.REFERENCE)  # fmt: skip
+    (change,) = plan.ties
+    assert (change.meetings, change.emails_out, change.emails_in) == (2, 0, 0)  # the call is not in the score
+    assert change.score == pytest.approx(6.9953, abs=0.005) and change.after == 0.07  # the score to 2 places
+    assert sorted(is_captured(i["id"]) for i in interactions(store)) == [False, True, True]
+    view = account_view(store, "acme", as_of=date(2026, 6, 29), reference=case.REFERENCE)
+    tie = view.team_ties[("t-ann", "p-cto")]
+    assert tie.core.activity == pytest.approx(0.4933063, abs=1e-6)
+    assert tie.core.boosted == pytest.approx(0.2110135, abs=1e-6)
+    assert tie.core.decay == pytest.approx(0.9961566, abs=1e-6)
+    assert tie.core.effective == pytest.approx(0.2102025, abs=1e-6)
+    one = tie_strengths(view)[("t-ann", "p-cto")]  # the per-tie path agrees
+    assert one.interactions == 1 and one.effective == pytest.approx(tie.core.effective, abs=1e-12)
