@@ -42,8 +42,12 @@ lint:
 typecheck:
 	mypy
 
+# the suite on TEST_WORKERS processes (pytest-xdist; tests that share a module's fixtures stay on one, see
+# tests/conftest.py); TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= 2
+
 unit:
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test: install-test neo4j-build browser lint typecheck unit
 

@@ -23,6 +23,25 @@ BACKENDS = ["sqlite", "neo4j"]
 typer.testing._get_command = functools.cache(typer.main.get_command)
 
 
+SHARED_SCOPES = ("class", "module", "package")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for `pytest -n 2 --dist loadgroup` (the Makefile's `unit`): the tests that share a fixture wider than
+    one test (a module's seeded store, its browser, the private Neo4j server of tests/graph) run on one worker, so
+    it is made once; the others go to whichever worker is free. Without xdist the groups change nothing."""
+    for item in items:
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if "private_neo4j_service" in defs:
+            group = "private-neo4j"
+        elif any(d[-1].scope in SHARED_SCOPES for d in defs.values() if d):
+            group = item.nodeid.split("::")[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def neo4j_service() -> Iterator[Neo4jServer]:
     try:
@@ -40,11 +59,26 @@ def sqlite_store(tmp_path: Path) -> GraphStore:
     return SqliteStore(f"sqlite:///{tmp_path / 'store.db'}")
 
 
-@pytest.fixture
-def neo4j_store(neo4j_service: Neo4jServer) -> Iterator[GraphStore]:
+@pytest.fixture(scope="session")
+def neo4j_schema(neo4j_service: Neo4jServer) -> Neo4jServer:
+    """The server with the store's schema applied (the first store opened on it applies it, as in production)."""
     from accountgraph.graph.neo4j import Neo4jStore
 
-    store = Neo4jStore(neo4j_service.uri, auth=neo4j_service.auth)
+    Neo4jStore(neo4j_service.uri, auth=neo4j_service.auth).close()
+    return neo4j_service
+
+
+@pytest.fixture
+def neo4j_store(neo4j_schema: Neo4jServer) -> Iterator[GraphStore]:
+    """A store on the session's server, emptied. Its constraints and indexes are applied once per session by
+    `neo4j_schema` (`clear` keeps them, no test drops them): opening the store skips the 23 idempotent schema
+    statements, which were the larger part of a Neo4j test's setup. Tests that open a `Neo4jStore` themselves
+    (a server of their own, the API's and CLI's processes) still apply them."""
+    from accountgraph.graph.neo4j import Neo4jStore
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Neo4jStore, "_apply_schema", lambda self: None)
+        store = Neo4jStore(neo4j_schema.uri, auth=neo4j_schema.auth)
     store.clear()  # each test starts from an empty database
     try:
         yield store

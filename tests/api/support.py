@@ -133,7 +133,9 @@ class Server:
         for line in self.proc.stderr:
             self.lines.append(line.rstrip("\n"))
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        """Poll /healthz until it answers (a start takes seconds; the limit only stops a server that never comes
+        up: it once ran out at 60 s on a loaded machine running 2 pytest-xdist workers beside other suites)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

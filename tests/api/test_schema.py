@@ -49,10 +49,15 @@ def app(store: GraphStore) -> FastAPI:
     return create_app(ApiSettings(store=store.url, log_level="WARNING"), store=store)
 
 
+REQUEST_TIMEOUT = 120  # seconds a case may take in-process (schemathesis' default, 10 s, is no check of ours: it
+# failed on a loaded machine, 2 pytest-xdist workers beside other suites; pytest-timeout still stops a hang)
+
+
 def _schema(**config: Any) -> Any:
     # The operations come from the schema of an app that never touches its store; each test then sends its
     # cases to the app of its backend (`app=`). (A lazy `from_fixture` schema does not run on pytest 9.)
     app = create_app(ApiSettings(store="sqlite:///:memory:"))
+    config = {"request-timeout": REQUEST_TIMEOUT, **config}
     return schemathesis.openapi.from_dict(app.openapi(), config=SchemathesisConfig.from_dict(config))
 
 
