@@ -27,6 +27,8 @@ from accountgraph.algorithms.results import (
     Ranking,
     RankMethod,
 )
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
 from accountgraph.perf import paused_gc
 
 __all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
@@ -219,7 +221,7 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
     """The ranking entries of person indices `chosen`, in that order (the arrays read once)."""
     idx = np.asarray(chosen, dtype=np.int64)
     w = arrays.weights
-    wa, wi, wb = f"{w['authority']:.2f}", f"{w['influence']:.2f}", f"{w['brokerage']:.2f}"
+    wa, wi, wb = Num(w["authority"]), Num(w["influence"]), Num(w["brokerage"])
     columns = zip(
         chosen,
         arrays.authority[idx].tolist(),
@@ -241,18 +243,32 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
         a = view.attrs[i]
         roles = list(a.get("roles") or [])
         level = arrays.level[i]
-        bits = []
+        bits: list[Phrase] = []
         if level is not None:
-            bits.append(f"level {level}")
+            bits.append(Phrase(N_("level {level}"), level=level))
         if span:
-            bits.append(f"{span} below in the reporting line")
+            bits.append(Phrase(N_("{n} below in the reporting line"), n=span))
         if roles:
-            bits.append(", ".join(r.replace("_", " ") for r in roles))
-        explanation = (
-            f"authority {auth:.2f}"
-            + (f" ({'; '.join(bits)})" if bits else "")
-            + f" × {wa} + influence {infl:.2f} (sways {sways})"
-            + f" × {wi} + brokerage {brok:.2f} × {wb} = {score:.3f}"
+            bits.append(Phrase(N_("{roles}"), roles=Seq(tuple(Term(r, r.replace("_", " ")) for r in roles), N_(", "))))
+        explanation = Phrase(
+            N_(
+                "authority {authority} ({why}) × {wa} + influence {influence} (sways {sways}) × {wi} + "
+                "brokerage {brokerage} × {wb} = {score}"
+            )
+            if bits
+            else N_(
+                "authority {authority} × {wa} + influence {influence} (sways {sways}) × {wi} + "
+                "brokerage {brokerage} × {wb} = {score}"
+            ),
+            authority=Num(auth),
+            **({"why": Seq(tuple(bits), N_("; "))} if bits else {}),
+            wa=wa,
+            influence=Num(infl),
+            sways=sways,
+            wi=wi,
+            brokerage=Num(brok),
+            wb=wb,
+            score=Num(score, ".3f"),
         )
         out.append(
             PersonRank.built(

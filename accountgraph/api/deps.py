@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from accountgraph import i18n
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
@@ -86,6 +87,15 @@ async def check_query(request: Request) -> None:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 ViewsDep = Annotated[AnalysisCache, Depends(get_views)]
+
+
+async def get_language(request: Request) -> str:
+    """The language the request's `Accept-Language` prefers (of `i18n.LANGUAGES`; English by default)."""
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+Language = Annotated[str, Depends(get_language)]
+"""The language of a response's sentences for a person (explanations); its codes and fields stay English."""
 
 
 async def get_scope(

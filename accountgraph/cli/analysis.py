@@ -39,6 +39,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.i18n import _, ngettext, number, percent
 from accountgraph.i18n.glossary import joined, term
+from accountgraph.i18n.phrase import say
 from accountgraph.services import analysis
 from accountgraph.services.exact import ExactBetweenness
 from accountgraph.services.scope import Scope
@@ -68,9 +69,9 @@ def _breakdowns(title: str, items: list[Breakdown], limit: int | None = None, *,
 
 def _path_table(n: int, p: ContactPath) -> Table:
     return table(
-        _("path {n}: {explanation}").format(n=n, explanation=p.explanation),
+        _("path {n}: {explanation}").format(n=n, explanation=say(p.explanation)),
         [(_("from"), "left"), (_("tie"), "left"), (_("to"), "left"), (_("strength"), "right"), (_("why"), "left")],
-        ([h.source_name, term(h.tie), h.target_name, number(h.strength, 2), h.explanation] for h in p.hops),
+        ([h.source_name, term(h.tie), h.target_name, number(h.strength, 2), say(h.explanation)] for h in p.hops),
     )
 
 
@@ -138,7 +139,7 @@ def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None
 def show_coverage(c: Coverage, gaps: int) -> None:
     console = out()
     console.print(text(_("coverage of {account}: {score} / 100").format(account=c.account, score=number(c.score, 1))))
-    console.print(text(c.explanation))
+    console.print(text(say(c.explanation)))
     uncovered = sum(not p.covered for p in c.people)
     single = sum(len(p.members) == 1 for p in c.people)  # `members`: ours at the threshold, as `actions` counts
     console.print(
@@ -164,7 +165,7 @@ def show_coverage(c: Coverage, gaps: int) -> None:
                     term(g.kind, g.kind.replace("_", " ")),
                     term(g.subject, g.name) if g.kind == "role_without_supporter" else g.name,
                     number(g.importance, 2),
-                    g.detail,
+                    say(g.detail),
                 ]
                 for g in c.gaps[:gaps]
             ),
@@ -183,7 +184,7 @@ def show_path(p: PathResult) -> None:
         )
     )
     if not p.reachable:
-        console.print(text(_("unreachable: {reason}").format(reason=p.reason)))
+        console.print(text(_("unreachable: {reason}").format(reason=say(p.reason))))
         return
     for n, path in enumerate(p.paths, start=1):
         console.print(_path_table(n, path))
@@ -232,7 +233,7 @@ def show_actions(a: ActionPlan) -> None:
     )
     console.print(
         table(
-            a.explanation,
+            say(a.explanation),
             [
                 ("#", "right"),
                 (_("kind"), "left"),
@@ -253,8 +254,8 @@ def show_actions(a: ActionPlan) -> None:
                     number(x.coverage_gain, 2),
                     number(x.success, 2),
                     number(x.expected_gain, 2),
-                    x.plan,
-                    "; ".join(x.why),
+                    say(x.plan),
+                    _("; ").join(say(w) for w in x.why),
                 ]
                 for x in a.actions
             ),
