@@ -37,7 +37,7 @@ from accountgraph.cli.common import (
     table,
     text,
 )
-from accountgraph.i18n import _, ngettext, number, percent
+from accountgraph.i18n import N_, _, ngettext, number, percent
 from accountgraph.i18n.glossary import joined, term
 from accountgraph.i18n.phrase import say
 from accountgraph.services import analysis
@@ -48,7 +48,7 @@ app = typer.Typer()
 
 AsOfOption = Annotated[
     datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="read the account as it stood on this date (YYYY-MM-DD)"),
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help=N_("read the account as it stood on this date (YYYY-MM-DD)")),
 ]
 BUSY = "loading and analysing the account…"
 
@@ -334,37 +334,40 @@ def _show_named_ranking(n: Named[Ranking]) -> None:
     show_ranking(n.value, n.names)
 
 
-@app.command("rank")
+@app.command("rank", help=N_("Rank the key people of an account: authority, influence and brokerage, each part shown."))
 @renders_named(_show_named_ranking, lambda r: [p.company for p in r.people], busy=BUSY)
 def rank(
     account: AccountArg,
-    top: Annotated[int, typer.Option("--top", min=1, help="how many people to show")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help=N_("how many people to show"))] = 20,
     as_of: AsOfOption = None,
     estimate: Annotated[
         bool,
         typer.Option(
             "--estimate",
-            help="above 1,000 people, accept betweenness estimated from sampled sources unless the exact values are "
-            "ready, rather than compute them (once per account structure, kept in the shared cache)",
+            help=N_(
+                "above 1,000 people, accept betweenness estimated from sampled sources unless the exact values are "
+                "ready, rather than compute them (once per account structure, kept in the shared cache)"
+            ),
         ),
     ] = False,
 ) -> Operation[Ranking]:
-    """Rank the key people of an account: authority, influence and brokerage, each part shown."""
     exact = ExactBetweenness(compute=not estimate)  # with --estimate: the exact values only if ready
     return lambda s: analysis.rank(
         s, Scope.operator(), account, top=top, as_of=_day(as_of), exact=exact, wait_exact=not estimate
     )
 
 
-@app.command("coverage")
+@app.command(
+    "coverage",
+    help=N_("Coverage score (0-100) of an account, broken down by layer, role, company and department, with gaps."),
+)
 def coverage(
     account: AccountArg,
-    gaps: Annotated[int, typer.Option("--gaps", min=0, help="how many gaps to show")] = 15,
+    gaps: Annotated[int, typer.Option("--gaps", min=0, help=N_("how many gaps to show"))] = 15,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Coverage score (0-100) of an account, broken down by layer, role, company and department, with gaps."""
     run(
         store,
         lambda s: analysis.coverage(s, Scope.operator(), account, as_of=_day(as_of)),
@@ -374,23 +377,25 @@ def coverage(
     )
 
 
-@app.command("path")
+@app.command(
+    "path",
+    help=N_("Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."),
+)
 @renders(show_path, busy=BUSY)
 def path(
     account: AccountArg,
-    to: Annotated[str, typer.Option("--to", help="the person to reach")],
-    source: Annotated[str | None, typer.Option("--from", help="one of our team members (default: all)")] = None,
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="how many alternatives")] = 3,
+    to: Annotated[str, typer.Option("--to", help=N_("the person to reach"))],
+    source: Annotated[str | None, typer.Option("--from", help=N_("one of our team members (default: all)"))] = None,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help=N_("how many alternatives"))] = 3,
     avoid_opponents: Annotated[
-        bool, typer.Option("--avoid-opponents", help="keep opponents and blockers off the paths")
+        bool, typer.Option("--avoid-opponents", help=N_("keep opponents and blockers off the paths"))
     ] = False,
-    max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help="the most hops a path may have")] = None,
+    max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help=N_("the most hops a path may have"))] = None,
     disjoint: Annotated[
-        bool, typer.Option("--disjoint", help="routes that share no person of the account (the target excepted)")
+        bool, typer.Option("--disjoint", help=N_("routes that share no person of the account (the target excepted)"))
     ] = False,
     as_of: AsOfOption = None,
 ) -> Operation[PathResult]:
-    """Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."""
     return lambda s: analysis.path(
         s,
         Scope.operator(),
@@ -405,33 +410,35 @@ def path(
     )
 
 
-@app.command("whatif")
+@app.command(
+    "whatif", help=N_("What a departure costs: coverage before and after, people lost, single points of failure.")
+)
 @renders(show_whatif, busy=BUSY)
 def whatif(
     account: AccountArg,
-    remove: Annotated[str, typer.Option("--remove", help="a person or one of our team members who leaves")],
+    remove: Annotated[str, typer.Option("--remove", help=N_("a person or one of our team members who leaves"))],
     as_of: AsOfOption = None,
 ) -> Operation[WhatIf]:
-    """What a departure costs: coverage before and after, people lost, single points of failure."""
     return lambda s: analysis.whatif(s, Scope.operator(), account, remove, as_of=_day(as_of))
 
 
-@app.command("actions")
+@app.command(
+    "actions",
+    help=N_("Next best actions: who of ours should reach whom through which path, by expected coverage gain."),
+)
 @renders(show_actions, busy=BUSY)
 def actions(
     account: AccountArg,
     as_of: AsOfOption = None,
     capacity: Annotated[
         int | None,
-        typer.Option("--capacity", min=1, help="the most actions one of ours is given while a colleague can act"),
+        typer.Option("--capacity", min=1, help=N_("the most actions one of ours is given while a colleague can act")),
     ] = None,
 ) -> Operation[ActionPlan]:
-    """Next best actions: who of ours should reach whom through which path, by expected coverage gain."""
     return lambda s: analysis.actions(s, Scope.operator(), account, capacity=capacity, as_of=_day(as_of))
 
 
-@app.command("risk")
+@app.command("risk", help=N_("Account risk: events rolled up the company tree into a score and alerts."))
 @renders(show_risk, busy=BUSY)
 def risk(account: AccountArg, as_of: AsOfOption = None) -> Operation[RiskReport]:
-    """Account risk: events rolled up the company tree into a score and alerts."""
     return lambda s: analysis.risk(s, Scope.operator(), account, as_of=_day(as_of))

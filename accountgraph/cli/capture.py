@@ -19,26 +19,29 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 
 from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out, plural
 from accountgraph.cli.common import table as titled
+from accountgraph.i18n import N_
 from accountgraph.services import capture
 from accountgraph.services.capture import CapturePlan, Source
 from accountgraph.services.scope import Scope
 
 capture_app = typer.Typer(
     no_args_is_help=True,
-    help="Capture relationships from mail (mbox, .eml) and calendars (.ics): headers only, never bodies.",
+    help=N_("Capture relationships from mail (mbox, .eml) and calendars (.ics): headers only, never bodies."),
 )
 
-AccountOption = Annotated[str, typer.Option("--account", help="the account (root company) whose people to match")]
+AccountOption = Annotated[str, typer.Option("--account", help=N_("the account (root company) whose people to match"))]
 DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="read and check everything, show what would change, write nothing")
+    bool, typer.Option("--dry-run", help=N_("read and check everything, show what would change, write nothing"))
 ]
 SubjectsOption = Annotated[
-    bool, typer.Option("--with-subjects", help="keep subjects and event titles as the interactions' notes")
+    bool, typer.Option("--with-subjects", help=N_("keep subjects and event titles as the interactions' notes"))
 ]
-ProgressOption = Annotated[bool, typer.Option("--progress", help="show progress on stderr even when not a terminal")]
+ProgressOption = Annotated[
+    bool, typer.Option("--progress", help=N_("show progress on stderr even when not a terminal"))
+]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="the reference time: a day (up to its end) or an ISO date-time (default now)"),
+    typer.Option("--as-of", help=N_("the reference time: a day (up to its end) or an ISO date-time (default now)")),
 ]
 _SHOWN = 20
 
@@ -195,9 +198,12 @@ def _show(plan: CapturePlan) -> None:
         err().print(f"note: {note}")
 
 
-@capture_app.command("mail")
+@capture_app.command(
+    "mail",
+    help=N_("Capture e-mail: each message between our team members and the account's people becomes an interaction."),
+)
 def mail(
-    files: Annotated[list[Path], typer.Argument(help="mbox files, .eml files, or directories of .eml files")],
+    files: Annotated[list[Path], typer.Argument(help=N_("mbox files, .eml files, or directories of .eml files"))],
     account: AccountOption,
     dry_run: DryRunOption = False,
     with_subjects: SubjectsOption = False,
@@ -205,13 +211,15 @@ def mail(
     as_of: AsOfOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Capture e-mail: each message between our team members and the account's people becomes an interaction."""
     _run("mail", files, account, dry_run, with_subjects, progress, as_of, store)
 
 
-@capture_app.command("calendar")
+@capture_app.command(
+    "calendar",
+    help=N_("Capture meetings: each meeting (recurring ones expanded) with our members and the account's people."),
+)
 def calendar(
-    files: Annotated[list[Path], typer.Argument(help=".ics files, or directories of them")],
+    files: Annotated[list[Path], typer.Argument(help=N_(".ics files, or directories of them"))],
     account: AccountOption,
     dry_run: DryRunOption = False,
     with_subjects: SubjectsOption = False,
@@ -219,5 +227,4 @@ def calendar(
     as_of: AsOfOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Capture meetings: each meeting (recurring ones expanded) with our members and the account's people."""
     _run("calendar", files, account, dry_run, with_subjects, progress, as_of, store)

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import inspect
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 import typer
+import typer.rich_utils
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -30,6 +32,8 @@ from accountgraph import i18n
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase, say
 from accountgraph.ledger.models import minor_unit
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services import records
@@ -40,11 +44,11 @@ Operation = Callable[[GraphStore], T]  # what a command does with the store
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help="sqlite:///file.db or neo4j://host:7687"),
+    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help=N_("sqlite:///file.db or neo4j://host:7687")),
 ]
-OnOption = Annotated[str | None, typer.Option("--on", help="the day YYYY-MM-DD (default today)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
-AccountArg = Annotated[str, typer.Argument(help="the account (root company) id")]
+OnOption = Annotated[str | None, typer.Option("--on", help=N_("the day YYYY-MM-DD (default today)"))]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("print JSON instead of tables"))]
+AccountArg = Annotated[str, typer.Argument(help=N_("the account (root company) id"))]
 
 
 class _Plain(Console):
@@ -183,10 +187,100 @@ def file_error(e: OSError) -> typer.Exit:
     return fail(f"cannot use {name}: {reason}" + (f" ({e.filename2})" if e.filename2 else ""))
 
 
+_HELP_PHRASES: dict[str, Phrase] = {}
+
+
+def help_text(message: str, /, **fields: object) -> str:
+    """A help text made at import time of a marked message and fields (a record kind's noun): its English text,
+    which `translated_help` says in the language of the run."""
+    phrase = Phrase(message, **fields)
+    _HELP_PHRASES[str(phrase)] = phrase
+    return str(phrase)
+
+
+def _said_help(help: str | None) -> str | None:
+    if not help:
+        return help
+    phrase = _HELP_PHRASES.get(help)
+    return say(phrase) if phrase is not None else i18n._(help)
+
+
+# Typer's own words in a command's help (panel titles, the marks after an option), in the language of the run
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+_HELP_OPTION = N_("Show this message and exit.")
+
+
+def _translate_help(command: Any) -> None:
+    """Every help text of `command` (a command or group Typer built for this run) and of its subcommands
+    (commands, arguments, options, `--help` itself) said in the language of the moment, in place."""
+    command.help = _said_help(command.help)
+    command.short_help = _said_help(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _said_help(param.help)
+    help_option = command.get_help_option(typer.Context(command))  # made once and kept by the command
+    if help_option is not None:
+        help_option.help = i18n._(_HELP_OPTION)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+
+
+@contextmanager
+def translated_help(command: Any, lang: str) -> Iterator[None]:
+    """Within the block, the help of `command` (the root) and Typer's own words in `lang`; English: as they are.
+    Typer's words are module settings of `typer.rich_utils`, put back at the end."""
+    if lang == i18n.DEFAULT:
+        yield
+        return
+    saved = {name: getattr(typer.rich_utils, name) for name in _TYPER_WORDS}
+    with i18n.use(lang):
+        try:
+            for name, words in _TYPER_WORDS.items():
+                setattr(typer.rich_utils, name, i18n._(words))
+            _translate_help(command)
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(typer.rich_utils, name, value)
+
+
+def early_language(args: list[str]) -> str:
+    """The language of a run, read before Typer parses anything (so that `--help` is in it): the global
+    `--lang X` / `--lang=X` before the command, else `ACCOUNTGRAPH_LANG`; English when neither names one we
+    have (the `--lang` callback then reports a bad one)."""
+    tag = os.environ.get(i18n.ENV)
+    for n, arg in enumerate(args):
+        if arg == "--lang" and n + 1 < len(args):
+            tag = args[n + 1]
+            break
+        if arg.startswith("--lang="):
+            tag = arg.removeprefix("--lang=")
+            break
+        if not arg.startswith("-"):
+            break  # the command: what follows is its own
+    try:
+        return i18n.language(tag)
+    except ValueError:
+        return i18n.DEFAULT
+
+
 class Commands(TyperGroup):
     """The root group: a file a command could not read or write (an `OSError` that escaped `call`) ends as
     `file_error` does, never as a traceback. The language `--lang` chooses lasts as long as the run (`i18n.use`), so
-    a run in-process (a test's) leaves the caller's as it was."""
+    a run in-process (a test's) leaves the caller's as it was; the help of every command is in the language of the
+    run (`early_language`, `translated_help`)."""
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with translated_help(self, early_language(argv)):
+            return super().main(args, *rest, **options)
 
     def invoke(self, ctx: Any) -> Any:  # a typer.Context
         try:

@@ -28,6 +28,7 @@ from accountgraph.cli.common import (
     renders_named,
     run,
 )
+from accountgraph.i18n import N_
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
@@ -37,7 +38,7 @@ from accountgraph.services.scope import Scope
 
 MemberOption = Annotated[
     list[str] | None,
-    typer.Option("--member", "-m", help="PERSON[:ROLES[:STANCE]], repeatable (e.g. -m p7:champion:supporter)"),
+    typer.Option("--member", "-m", help=N_("PERSON[:ROLES[:STANCE]], repeatable (e.g. -m p7:champion:supporter)")),
 ]
 _ROLES = {r.value for r in Role}
 _STANCES = {s.value for s in Stance}
@@ -148,27 +149,26 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
 
 
 opp_app = typer.Typer(
-    help="Opportunities with buying committees: create, show, list, update, stage, committee, health, view.",
+    help=N_("Opportunities with buying committees: create, show, list, update, stage, committee, health, view."),
     no_args_is_help=True,
 )
-OppArg = Annotated[str, typer.Argument(help="the opportunity")]
+OppArg = Annotated[str, typer.Argument(help=N_("the opportunity"))]
 
 
-@opp_app.command("create")
+@opp_app.command("create", help=N_("Create an opportunity with its buying committee."))
 @renders_opportunity
 def opp_create(
-    account: Annotated[str, typer.Argument(help="the account (or one of its companies)")],
-    name: Annotated[str, typer.Argument(help="the deal's name")],
-    id: Annotated[str | None, typer.Option("--id", help="the opportunity's id (default generated)")] = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="an open stage (default the first)")] = None,
-    amount: Annotated[str, typer.Option("--amount", help="decimal amount, e.g. 250000.00")] = "0",
+    account: Annotated[str, typer.Argument(help=N_("the account (or one of its companies)"))],
+    name: Annotated[str, typer.Argument(help=N_("the deal's name"))],
+    id: Annotated[str | None, typer.Option("--id", help=N_("the opportunity's id (default generated)"))] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help=N_("an open stage (default the first)"))] = None,
+    amount: Annotated[str, typer.Option("--amount", help=N_("decimal amount, e.g. 250000.00"))] = "0",
     currency: Annotated[str, typer.Option("--currency")] = "EUR",
-    close: Annotated[str | None, typer.Option("--close", help="expected close date YYYY-MM-DD")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="our team member who owns the deal")] = None,
-    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="a ledger quote, repeatable")] = None,
+    close: Annotated[str | None, typer.Option("--close", help=N_("expected close date YYYY-MM-DD"))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_("our team member who owns the deal"))] = None,
+    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help=N_("a ledger quote, repeatable"))] = None,
     member: MemberOption = None,
 ) -> Operation[Opportunity]:
-    """Create an opportunity with its buying committee."""
     day = parse_date(close)
     members = _members(member)
     return lambda s: opportunities.create_opportunity(
@@ -187,10 +187,9 @@ def opp_create(
     )
 
 
-@opp_app.command("show")
+@opp_app.command("show", help=N_("Show an opportunity, its committee and its stage history."))
 @renders_opportunity
 def opp_show(id: OppArg) -> Operation[Opportunity]:
-    """Show an opportunity, its committee and its stage history."""
     return lambda s: opportunities.get_opportunity(s, Scope.operator(), id)
 
 
@@ -218,14 +217,13 @@ def _opportunities_data(opps: list[Opportunity]) -> Any:
     return [{k: o.data()[k] for k in keys} for o in opps]
 
 
-@opp_app.command("list")
+@opp_app.command("list", help=N_("List opportunities."))
 @renders_named(_show_opportunities, lambda opps: [o.owner for o in opps], data=_opportunities_data)
 def opp_list(
-    account: Annotated[str | None, typer.Option("--account", help="only this account's")] = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="only those in this stage")] = None,
-    open_only: Annotated[bool, typer.Option("--open", help="only open deals")] = False,
+    account: Annotated[str | None, typer.Option("--account", help=N_("only this account's"))] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help=N_("only those in this stage"))] = None,
+    open_only: Annotated[bool, typer.Option("--open", help=N_("only open deals"))] = False,
 ) -> Operation[list[Opportunity]]:
-    """List opportunities."""
     return lambda s: (
         opportunities.list_opportunities(
             s, Scope.operator(), account, stage=stage, open_only=open_only, limit=None
@@ -233,18 +231,19 @@ def opp_list(
     )
 
 
-@opp_app.command("update")
+@opp_app.command(
+    "update", help=N_("Change an open opportunity's name, amount, currency, expected close, owner or quotes.")
+)
 @renders_opportunity
 def opp_update(
     id: OppArg,
     name: Annotated[str | None, typer.Option("--name")] = None,
     amount: Annotated[str | None, typer.Option("--amount")] = None,
     currency: Annotated[str | None, typer.Option("--currency")] = None,
-    close: Annotated[str | None, typer.Option("--close", help="expected close date YYYY-MM-DD")] = None,
+    close: Annotated[str | None, typer.Option("--close", help=N_("expected close date YYYY-MM-DD"))] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
-    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help="replaces the quotes")] = None,
+    quote: Annotated[list[str] | None, typer.Option("--quote", "-q", help=N_("replaces the quotes"))] = None,
 ) -> Operation[Opportunity]:
-    """Change an open opportunity's name, amount, currency, expected close, owner or quotes."""
     changes: dict[str, Any] = {
         k: v
         for k, v in {"name": name, "amount": amount, "currency": currency, "owner": owner, "quotes": quote}.items()
@@ -257,21 +256,23 @@ def opp_update(
     return lambda s: opportunities.update_opportunity(s, Scope.operator(), id, **changes)
 
 
-@opp_app.command("stage")
+@opp_app.command(
+    "stage", help=N_("Move an opportunity to another stage (the change is added to its history with the time).")
+)
 @renders_opportunity
 def opp_stage(
     id: OppArg,
-    stage: Annotated[str, typer.Argument(help="the new stage (won / lost close it for good)")],
+    stage: Annotated[str, typer.Argument(help=N_("the new stage (won / lost close it for good)"))],
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> Operation[Opportunity]:
-    """Move an opportunity to another stage (the change is added to its history with the time)."""
     return lambda s: opportunities.move_stage(s, Scope.operator(), id, stage, note=note)
 
 
-@opp_app.command("committee")
+@opp_app.command(
+    "committee", help=N_("Replace the buying committee (roles and stances given here hold for this deal only).")
+)
 @renders_opportunity
 def opp_committee(id: OppArg, member: MemberOption = None) -> Operation[Opportunity]:
-    """Replace the buying committee (roles and stances given here hold for this deal only)."""
     members = _members(member)
     return lambda s: opportunities.set_committee(s, Scope.operator(), id, members)
 
@@ -281,26 +282,28 @@ def _show_health(h: health_mod.OpportunityHealth) -> None:
         out().print(table)
 
 
-@opp_app.command("health")
+@opp_app.command(
+    "health", help=N_("Win probability with each feature's contribution, the risks and the actions that raise it most.")
+)
 @renders(_show_health, data=lambda h: h.model_dump(mode="json"))
 def opp_health(
     id: OppArg,
-    use_scorecard: Annotated[bool, typer.Option("--scorecard", help="the fixed scorecard, not a fit")] = False,
+    use_scorecard: Annotated[bool, typer.Option("--scorecard", help=N_("the fixed scorecard, not a fit"))] = False,
 ) -> Operation[health_mod.OpportunityHealth]:
-    """Win probability with each feature's contribution, the risks and the actions that raise it most."""
     cache = AnalysisCache()  # this run's
     return lambda s: opportunities.health(
         s, Scope.operator(), id, model="scorecard" if use_scorecard else "auto", cache=cache
     )
 
 
-@opp_app.command("view")
+@opp_app.command(
+    "view", help=N_("Write the power map of the opportunity's buying committee (its roles and stances) as HTML.")
+)
 def opp_view(
     id: OppArg,
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help=N_("the HTML file to write"))],
     store: StoreOption = None,
 ) -> None:
-    """Write the power map of the opportunity's buying committee (its roles and stances) as HTML."""
 
     def write(html: str) -> None:
         try:
@@ -312,14 +315,16 @@ def opp_view(
     run(store, lambda s: opportunities.power_map(s, Scope.operator(), id), write)
 
 
-@opp_app.command("history")
+@opp_app.command(
+    "history",
+    help=N_("Generate closed deals on an account (outcomes driven by relationship quality), for demos and fits."),
+)
 def opp_history(
-    account: Annotated[str, typer.Argument(help="the account")],
-    deals: Annotated[int, typer.Option("--deals", min=1, max=100_000, help="closed deals to generate")] = 60,
+    account: Annotated[str, typer.Argument(help=N_("the account"))],
+    deals: Annotated[int, typer.Option("--deals", min=1, max=100_000, help=N_("closed deals to generate"))] = 60,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     store: StoreOption = None,
 ) -> None:
-    """Generate closed deals on an account (outcomes driven by relationship quality), for demos and fits."""
     from accountgraph.samples.deals import store_history
 
     def report(written: list[Opportunity]) -> None:

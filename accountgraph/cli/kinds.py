@@ -26,6 +26,7 @@ from accountgraph.cli.common import (
     Operation,
     err,
     fail,
+    help_text,
     out,
     parse_date,
     plural,
@@ -34,6 +35,8 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.graph.store import LIST_FILTERS, CompanyNode, GraphStore, ListFilter
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Term
 from accountgraph.schema.models import Company, Role, Stance, Tie, TieType
 from accountgraph.services import records
 from accountgraph.services.paging import Page
@@ -41,23 +44,25 @@ from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
-RecordFile = Annotated[str, typer.Argument(help="a JSON file holding one record, or - for stdin")]
-IdArg = Annotated[str, typer.Argument(help="the record's id")]
-TypeArg = Annotated[TieType, typer.Argument(help="knows or influences")]
-FromArg = Annotated[str, typer.Argument(help="one end (a person or team member id)")]
-ToArg = Annotated[str, typer.Argument(help="the other end")]
-LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many records a page holds")]
-CursorOption = Annotated[str | None, typer.Option("--cursor", help="the next page: the cursor the last page printed")]
+RecordFile = Annotated[str, typer.Argument(help=N_("a JSON file holding one record, or - for stdin"))]
+IdArg = Annotated[str, typer.Argument(help=N_("the record's id"))]
+TypeArg = Annotated[TieType, typer.Argument(help=N_("knows or influences"))]
+FromArg = Annotated[str, typer.Argument(help=N_("one end (a person or team member id)"))]
+ToArg = Annotated[str, typer.Argument(help=N_("the other end"))]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help=N_("how many records a page holds"))]
+CursorOption = Annotated[
+    str | None, typer.Option("--cursor", help=N_("the next page: the cursor the last page printed"))
+]
 
 # the list filters of the API, as options (LIST_FILTERS says which kind takes which)
 FILTER_OPTIONS: dict[str, Any] = {
-    "account": Annotated[str | None, typer.Option("--account", help="only records of this account")],
-    "company": Annotated[str | None, typer.Option("--company", help="only records of this company")],
-    "role": Annotated[Role | None, typer.Option("--role", help="only people holding this role now")],
-    "stance": Annotated[Stance | None, typer.Option("--stance", help="only people with this stance now")],
-    "person": Annotated[str | None, typer.Option("--person", help="only records of this person")],
-    "member": Annotated[str | None, typer.Option("--member", help="only records of this team member")],
-    "type": Annotated[TieType | None, typer.Option("--type", help="only ties of this type")],
+    "account": Annotated[str | None, typer.Option("--account", help=N_("only records of this account"))],
+    "company": Annotated[str | None, typer.Option("--company", help=N_("only records of this company"))],
+    "role": Annotated[Role | None, typer.Option("--role", help=N_("only people holding this role now"))],
+    "stance": Annotated[Stance | None, typer.Option("--stance", help=N_("only people with this stance now"))],
+    "person": Annotated[str | None, typer.Option("--person", help=N_("only records of this person"))],
+    "member": Annotated[str | None, typer.Option("--member", help=N_("only records of this team member"))],
+    "type": Annotated[TieType | None, typer.Option("--type", help=N_("only ties of this type"))],
 }
 
 
@@ -69,6 +74,11 @@ class KindCommands:
     group: str  # the command group ("risk-event": `risk` is the account's risk report)
     noun: str  # "person", "team member"
     columns: tuple[str, ...]  # the fields a list shows
+
+    @property
+    def term(self) -> Term:
+        """The noun as the glossary says it in the language of the moment (its English: `noun`)."""
+        return Term(self.kind, self.noun)
 
 
 KINDS = (
@@ -163,12 +173,17 @@ def _list_command(spec: KindCommands) -> Callable[..., Operation[Any]]:
 
     parameters: dict[str, tuple[Any, Any]] = {f: (FILTER_OPTIONS[f], None) for f in filters}
     parameters |= {"limit": (LimitOption, 100), "cursor": (CursorOption, None)}
-    return _declare(f"list_{spec.kind}", f"List {spec.noun} records, a page at a time, in id order.", parameters, body)
+    return _declare(
+        f"list_{spec.kind}",
+        help_text(N_("List {noun} records, a page at a time, in id order."), noun=spec.term),
+        parameters,
+        body,
+    )
 
 
 def kind_app(spec: KindCommands) -> typer.Typer:
     """The list, show, put and delete commands of one record kind with an id."""
-    group = typer.Typer(help=f"Read and write {spec.noun} records.", no_args_is_help=True)
+    group = typer.Typer(help=help_text(N_("Read and write {noun} records."), noun=spec.term), no_args_is_help=True)
     group.command("list")(renders(_page_shower(spec), data=_json)(_list_command(spec)))
 
     def show(id: IdArg) -> Operation[Any]:
@@ -185,9 +200,11 @@ def kind_app(spec: KindCommands) -> typer.Typer:
 
         return operation
 
-    show.__doc__ = f"Show one {spec.noun} record."
-    put.__doc__ = f"Create or replace one {spec.noun} record (a JSON object), checked as the API checks it."
-    delete.__doc__ = f"Delete one {spec.noun} record and what hangs on it."
+    show.__doc__ = help_text(N_("Show one {noun} record."), noun=spec.term)
+    put.__doc__ = help_text(
+        N_("Create or replace one {noun} record (a JSON object), checked as the API checks it."), noun=spec.term
+    )
+    delete.__doc__ = help_text(N_("Delete one {noun} record and what hangs on it."), noun=spec.term)
     group.command("show")(renders(_fields, data=_json)(show))
     group.command("put")(renders(_fields, data=_json)(put))
     group.command("delete")(renders(_said, json_option=False)(delete))
@@ -196,31 +213,30 @@ def kind_app(spec: KindCommands) -> typer.Typer:
 
 def tie_app() -> typer.Typer:
     """The tie commands: a tie is named by its type and its two ends."""
-    group = typer.Typer(help="Read and write ties (named by type and ends).", no_args_is_help=True)
+    group = typer.Typer(help=N_("Read and write ties (named by type and ends)."), no_args_is_help=True)
     group.command("list")(renders(_page_shower(TIES), data=_json)(_list_command(TIES)))
 
-    @group.command("show")
+    @group.command("show", help=N_("Show one tie."))
     @renders(_fields, data=_json)
     def show(type: TypeArg, from_: FromArg, to: ToArg) -> Operation[Tie]:
-        """Show one tie."""
         return lambda s: records.get_tie(s, Scope.operator(), type, from_, to)
 
-    @group.command("put")
+    @group.command(
+        "put", help=N_("Create or replace a tie (a JSON object with type, from, to), checked as the API checks it.")
+    )
     @renders(_fields, data=_json)
     def put(source: RecordFile = "-") -> Operation[Tie]:
-        """Create or replace a tie (a JSON object with type, from, to), checked as the API checks it."""
         raw = read_record(source)
         return lambda s: records.put_tie(s, Scope.operator(), records.record_of("tie", raw))
 
-    @group.command("end")
+    @group.command("end", help=N_("End a relationship: set the tie's `until` (it stays in the history)."))
     @renders(_fields, data=_json)
     def end(
         type: TypeArg,
         from_: FromArg,
         to: ToArg,
-        on: Annotated[str | None, typer.Option("--on", help="the day it ended, YYYY-MM-DD (default today)")] = None,
+        on: Annotated[str | None, typer.Option("--on", help=N_("the day it ended, YYYY-MM-DD (default today)"))] = None,
     ) -> Operation[Tie]:
-        """End a relationship: set the tie's `until` (it stays in the history)."""
         day = parse_date(on) or date.today()
 
         def operation(s: GraphStore) -> Tie:
@@ -230,10 +246,9 @@ def tie_app() -> typer.Typer:
 
         return operation
 
-    @group.command("delete")
+    @group.command("delete", help=N_("Delete a tie (a mistake; to end one, use `tie end`)."))
     @renders(_said, json_option=False)
     def delete(type: TypeArg, from_: FromArg, to: ToArg) -> Operation[str]:
-        """Delete a tie (a mistake; to end one, use `tie end`)."""
 
         def operation(s: GraphStore) -> str:
             records.delete_tie(s, Scope.operator(), type, from_, to)
@@ -249,10 +264,9 @@ def _show_accounts(accounts: list[Company]) -> None:
     out().print(table("accounts", [("id", "left"), ("name", "left"), ("industry", "left"), ("country", "left")], rows))
 
 
-@app.command("accounts")
+@app.command("accounts", help=N_("List the accounts (root companies)."))
 @renders(_show_accounts, data=lambda accounts: [c.model_dump(mode="json") for c in accounts])
 def accounts() -> Operation[list[Company]]:
-    """List the accounts (root companies)."""
     return lambda s: records.list_accounts(s, Scope.operator())
 
 
@@ -269,15 +283,15 @@ def _show_tree(root: CompanyNode) -> None:
     out().print(tree)
 
 
-@app.command("tree")
+@app.command("tree", help=N_("An account's company tree, with how many people each company has."))
 @renders(_show_tree, data=lambda root: root.as_dict())
 def tree(
     account: AccountArg,
     as_of: Annotated[
-        datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="the people on this date (default today)")
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help=N_("the people on this date (default today)")),
     ] = None,
 ) -> Operation[CompanyNode]:
-    """An account's company tree, with how many people each company has."""
     return lambda s: records.company_tree(s, Scope.operator(), account, as_of.date() if as_of else None)
 
 

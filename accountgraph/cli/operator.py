@@ -11,20 +11,22 @@ from typing import Annotated
 import typer
 
 from accountgraph.cli.common import StoreOption, call, err, opened_store, out, plural
+from accountgraph.i18n import N_
 
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Copy the store to DEST while it stays in use (SQLite's online backup), then check the "
+        "copy.\n\nA Neo4j store is backed up with Neo4j's own tool (`neo4j-admin database dump`): "
+        "this says how, and exits 1."
+    )
+)
 def backup(
-    dest: Annotated[Path, typer.Argument(help="the new file to write (it must not exist)")],
+    dest: Annotated[Path, typer.Argument(help=N_("the new file to write (it must not exist)"))],
     store: StoreOption = None,
 ) -> None:
-    """Copy the store to DEST while it stays in use (SQLite's online backup), then check the copy.
-
-    A Neo4j store is backed up with Neo4j's own tool (`neo4j-admin database dump`): this says how, and
-    exits 1.
-    """
     with opened_store(store) as s:
         call(lambda: s.backup(dest))
         url = s.url
@@ -33,14 +35,13 @@ def backup(
     )
 
 
-@app.command()
+@app.command(help=N_("Check the store itself (a damaged file, an unreachable server): exit 0 when sound, 1 when not."))
 def check(
     full: Annotated[
-        bool, typer.Option("--full", help="SQLite's complete integrity_check (slower) instead of quick_check")
+        bool, typer.Option("--full", help=N_("SQLite's complete integrity_check (slower) instead of quick_check"))
     ] = False,
     store: StoreOption = None,
 ) -> None:
-    """Check the store itself (a damaged file, an unreachable server): exit 0 when sound, 1 when not."""
     with opened_store(store) as s:
         report = call(lambda: s.check(full=full))
     if report.ok:

@@ -32,25 +32,28 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
 from accountgraph.ledger.models import AccountProfile, Money
 from accountgraph.services import portfolio as service
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope
 
 portfolio_app = typer.Typer(
-    help="The portfolio: key accounts and why (keys), value distribution (value), revenue at risk (risk), the "
-    "attention list (attention), the strategic flag (strategic). Without a command: the overview.",
+    help=N_(
+        "The portfolio: key accounts and why (keys), value distribution (value), revenue at risk (risk), the "
+        "attention list (attention), the strategic flag (strategic). Without a command: the overview."
+    ),
     invoke_without_command=True,
 )
 
-CurrencyOption = Annotated[str | None, typer.Option("--currency", help="an ISO 4217 code (default: the policy's)")]
+CurrencyOption = Annotated[str | None, typer.Option("--currency", help=N_("an ISO 4217 code (default: the policy's)"))]
 ContributionOption = Annotated[
     str,
-    typer.Option("--contribution", help="key by contribution: the top this percent of the accounts with revenue"),
+    typer.Option("--contribution", help=N_("key by contribution: the top this percent of the accounts with revenue")),
 ]
-SvgOption = Annotated[Path | None, typer.Option("--svg", help="also write the value chart to this SVG file")]
+SvgOption = Annotated[Path | None, typer.Option("--svg", help=N_("also write the value chart to this SVG file"))]
 PngOption = Annotated[
-    Path | None, typer.Option("--png", help="also write the value chart to this PNG file (drawn by Chromium)")
+    Path | None, typer.Option("--png", help=N_("also write the value chart to this PNG file (drawn by Chromium)"))
 ]
 
 
@@ -158,7 +161,11 @@ def _models(items: list[Any]) -> list[Any]:
 
 
 # ---- the commands ------------------------------------------------------------------------------------------
-@portfolio_app.callback()
+@portfolio_app.callback(
+    help=N_(
+        "The portfolio overview: key accounts and why, the value distribution, revenue at risk, the attention list."
+    )
+)
 def overview(
     ctx: typer.Context,
     on: OnOption = None,
@@ -169,7 +176,6 @@ def overview(
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """The portfolio overview: key accounts and why, the value distribution, revenue at risk, the attention list."""
     if ctx.invoked_subcommand is not None:
         return
     day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
@@ -191,22 +197,25 @@ def _write_charts(svg: Path | None, png: Path | None, value: service.ValueDistri
         err().print(f"value chart written: {plain(png)}")
 
 
-@portfolio_app.command("keys")
+@portfolio_app.command(
+    "keys",
+    help=N_("Each account key, candidate or other, with the criteria it met (contribution, strategic, potential)."),
+)
 @renders(show_keys, data=_models, busy="computing the portfolio")
 def keys(
     on: OnOption = None, currency: CurrencyOption = None, contribution: ContributionOption = "20"
 ) -> Operation[list[service.KeyAccount]]:
-    """Each account key, candidate or other, with the criteria it met (contribution, strategic, potential)."""
     day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
     return lambda s: service.key_accounts(s, Scope.operator(), on=day, currency=currency, params=params, cache=cache)
 
 
-@portfolio_app.command("value")
+@portfolio_app.command(
+    "value", help=N_("The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix.")
+)
 @renders(show_value, busy="computing the portfolio")
 def value(
     on: OnOption = None, currency: CurrencyOption = None, svg: SvgOption = None, png: PngOption = None
 ) -> Operation[service.ValueDistribution]:
-    """The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix."""
     day, cache = parse_date(on), AnalysisCache()
 
     def operation(s: GraphStore) -> service.ValueDistribution:
@@ -217,18 +226,19 @@ def value(
     return operation
 
 
-@portfolio_app.command("risk")
+@portfolio_app.command("risk", help=N_("Revenue at risk per account and in total, each explained."))
 @renders(show_risk, busy="computing the portfolio")
 def risk(on: OnOption = None, currency: CurrencyOption = None) -> Operation[service.RevenueAtRisk]:
-    """Revenue at risk per account and in total, each explained."""
     day, cache = parse_date(on), AnalysisCache()
     return lambda s: service.revenue_risk(s, Scope.operator(), on=day, currency=currency, cache=cache)
 
 
-@portfolio_app.command("attention")
+@portfolio_app.command(
+    "attention",
+    help=N_("The accounts that need action now, by revenue at risk and change, each with its top next best action."),
+)
 @renders(show_attention, data=_models, busy="computing the portfolio")
 def attention(on: OnOption = None, currency: CurrencyOption = None) -> Operation[list[service.Attention]]:
-    """The accounts that need action now, by revenue at risk and change, each with its top next best action."""
     day, cache = parse_date(on), AnalysisCache()
     return lambda s: service.attention(s, Scope.operator(), on=day, currency=currency, cache=cache)
 
@@ -257,16 +267,20 @@ def show_kpis(k: service.PeriodKpis) -> None:
     out().print(table(title, [*columns, ("definition", "left")], rows))
 
 
-@portfolio_app.command("kpis")
+@portfolio_app.command(
+    "kpis",
+    help=N_(
+        "Operating KPIs of the period containing --on (to date) beside the previous period's, each "
+        "with its definition and the records it came from (--json)."
+    ),
+)
 @renders(show_kpis, busy="computing the KPIs")
 def kpis(
-    period: Annotated[service.Period, typer.Option("--period", help="month, quarter or year")] = "quarter",
+    period: Annotated[service.Period, typer.Option("--period", help=N_("month, quarter or year"))] = "quarter",
     on: OnOption = None,
     currency: CurrencyOption = None,
     contribution: ContributionOption = "20",
 ) -> Operation[service.PeriodKpis]:
-    """Operating KPIs of the period containing --on (to date) beside the previous period's, each with its
-    definition and the records it came from (--json)."""
     day, params = parse_date(on), _params(contribution)
     return lambda s: service.operating_kpis(
         s, Scope.operator(), period=period, on=day, currency=currency, params=params
@@ -280,14 +294,18 @@ def _show_profile(profile: AccountProfile) -> None:
         out().print(text(f"{profile.id} is not strategic"))
 
 
-@portfolio_app.command("strategic")
+@portfolio_app.command(
+    "strategic",
+    help=N_("Flag an account strategic, with the reason (it is key whatever its revenue, and its grade is lifted)."),
+)
 @renders(_show_profile, data=AccountProfile.data)
 def strategic(
-    account: Annotated[str, typer.Argument(help="the account (a company of it names it)")],
-    reason: Annotated[str | None, typer.Option("--reason", help="why it is strategic, e.g. 'industry leader'")] = None,
-    clear: Annotated[bool, typer.Option("--clear", help="clear the flag (and its reason)")] = False,
+    account: Annotated[str, typer.Argument(help=N_("the account (a company of it names it)"))],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help=N_("why it is strategic, e.g. 'industry leader'"))
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help=N_("clear the flag (and its reason)"))] = False,
 ) -> Operation[AccountProfile]:
-    """Flag an account strategic, with the reason (it is key whatever its revenue, and its grade is lifted)."""
     if clear and reason is not None:
         raise fail("--clear takes no --reason")
     return lambda s: service.set_strategic(s, Scope.operator(), account, strategic=not clear, reason=reason)

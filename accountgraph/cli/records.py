@@ -24,6 +24,7 @@ from accountgraph.cli.common import (
     err,
     fail,
     grid,
+    help_text,
     opened_store,
     out,
     parse_date,
@@ -32,6 +33,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.cli.common import table as titled
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
 from accountgraph.schema.models import Bundle
 from accountgraph.services import bundles, crm_import, mapping, records
 from accountgraph.services.scope import Scope
@@ -69,34 +71,43 @@ def counts_table(title: str, counts: dict[str, int]) -> Table:
     return table
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help=N_(
+        "Import a bundle in one transaction: everything lands, or nothing does. With --profile or "
+        "--mapping, import another CRM's export (CSV or XLSX) mapped to records, through the same "
+        "checks."
+    ),
+)
 def import_(
     path: Annotated[
         Path,
         typer.Argument(
-            help="a JSON bundle, a directory of CSV files (one per list), or with --profile/--mapping another "
-            "system's export (CSV or XLSX)"
+            help=N_(
+                "a JSON bundle, a directory of CSV files (one per list), or with --profile/--mapping another "
+                "system's export (CSV or XLSX)"
+            )
         ),
     ],
     profile: Annotated[
         str | None,
         typer.Option(
             "--profile",
-            help=f"read PATH as an export of: {', '.join(mapping.PROFILES)} (or one of their mappings, "
-            "such as salesforce-accounts)",
+            help=help_text(
+                N_("read PATH as an export of: {profiles} (or one of their mappings, such as salesforce-accounts)"),
+                profiles=", ".join(mapping.PROFILES),
+            ),
         ),
     ] = None,
     mapping_file: Annotated[
-        Path | None, typer.Option("--mapping", help="read PATH through this mapping file (YAML or JSON)")
+        Path | None, typer.Option("--mapping", help=N_("read PATH through this mapping file (YAML or JSON)"))
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="check everything and show what would land; write nothing")
+        bool, typer.Option("--dry-run", help=N_("check everything and show what would land; write nothing"))
     ] = False,
-    show_rows: Annotated[int, typer.Option("--rows", min=0, help="rows of the file to show (mapped imports)")] = 10,
+    show_rows: Annotated[int, typer.Option("--rows", min=0, help=N_("rows of the file to show (mapped imports)"))] = 10,
     store: StoreOption = None,
 ) -> None:
-    """Import a bundle in one transaction: everything lands, or nothing does. With --profile or --mapping, import
-    another CRM's export (CSV or XLSX) mapped to records, through the same checks."""
     if profile is not None or mapping_file is not None:
         _import_mapped(path, profile, mapping_file, dry_run, show_rows, store)
         return
@@ -208,20 +219,23 @@ def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
         err().print(f"note: {note}")
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Export an account as a JSON bundle, GraphML (its projection), CSV files, or the CSV files "
+        "of `neo4j-admin database import` (a first load of very large data into Neo4j)."
+    )
+)
 def export(
     account: AccountArg,
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="file (json, graphml) or directory (csv, neo4j-admin); json defaults to stdout"
+            "--out", "-o", help=N_("file (json, graphml) or directory (csv, neo4j-admin); json defaults to stdout")
         ),
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Export an account as a JSON bundle, GraphML (its projection), CSV files, or the CSV files of
-    `neo4j-admin database import` (a first load of very large data into Neo4j)."""
     with opened_store(store) as s:
         if format is ExportFormat.JSON:
             text = bundles.write_json(call(lambda: s.export_bundle(account)), output)
@@ -249,17 +263,19 @@ def export(
             err().print(f"wrote {output}")
 
 
-@app.command()
+@app.command(
+    help=N_("Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference).")
+)
 def generate(
-    people: Annotated[int, typer.Option("--people", min=1, max=1_000_000, help="people in the account")] = 150,
+    people: Annotated[int, typer.Option("--people", min=1, max=1_000_000, help=N_("people in the account"))] = 150,
     seed: Annotated[int, typer.Option("--seed")] = 1,
-    account: Annotated[str, typer.Option("--account", help="the account id (prefix of every id)")] = "acme",
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    account: Annotated[str, typer.Option("--account", help=N_("the account id (prefix of every id)"))] = "acme",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help=N_("write here instead of stdout"))] = None,
     reference: Annotated[
-        str | None, typer.Option("--reference", help="the date everything is relative to, YYYY-MM-DD (default today)")
+        str | None,
+        typer.Option("--reference", help=N_("the date everything is relative to, YYYY-MM-DD (default today)")),
     ] = None,
 ) -> None:
-    """Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference)."""
     from accountgraph.samples.generator import generate_account
 
     day = parse_date(reference)
@@ -271,9 +287,8 @@ def generate(
         err().print(f"wrote {output}: {counted(bundle.counts())}")
 
 
-@app.command()
+@app.command(help=N_("Print the JSON Schema of the bundle (generated from the models)."))
 def schema() -> None:
-    """Print the JSON Schema of the bundle (generated from the models)."""
     sys.stdout.write(json.dumps(Bundle.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
@@ -296,23 +311,23 @@ def _print_tables(tables: list[Table]) -> None:
         out().print(table)
 
 
-@app.command()
+@app.command(help=N_("List the accounts of the store and how much it holds."))
 def info(store: StoreOption = None) -> None:
-    """List the accounts of the store and how much it holds."""
     run(store, _store_tables, _print_tables)
 
 
-@app.command()
+@app.command(
+    help=N_("Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file.")
+)
 def view(
     account: AccountArg,
-    output: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    output: Annotated[Path, typer.Option("--out", "-o", help=N_("the HTML file to write"))],
     highlight: Annotated[
-        str | None, typer.Option("--highlight-path-to", help="draw the best path from our team to this person")
+        str | None, typer.Option("--highlight-path-to", help=N_("draw the best path from our team to this person"))
     ] = None,
-    tree: Annotated[bool, typer.Option("--tree", help="the customer tree instead of the power map")] = False,
+    tree: Annotated[bool, typer.Option("--tree", help=N_("the customer tree instead of the power map"))] = False,
     store: StoreOption = None,
 ) -> None:
-    """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
     from accountgraph.services import analysis
     from accountgraph.services.exact import ExactBetweenness
 

@@ -11,6 +11,7 @@ import typer
 
 from accountgraph.cli.common import Operation, err, out, plural, renders, table
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
 from accountgraph.services.paging import Page
 from accountgraph.services.scope import Scope
 from accountgraph.services.search import PersonHit, find_people
@@ -44,16 +45,17 @@ def show_hits(page: Page[PersonHit]) -> None:
         err().print(f"more follow: add --cursor {page.next_cursor}")
 
 
-@app.command()
+@app.command(help=N_("Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."))
 @renders(show_hits)
 def find(
-    query: Annotated[str, typer.Argument(help="a name or part of one (Chinese names also by pinyin), a title, ...")],
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="people per page")] = 20,
+    query: Annotated[
+        str, typer.Argument(help=N_("a name or part of one (Chinese names also by pinyin), a title, ..."))
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help=N_("people per page"))] = 20,
     cursor: Annotated[
-        str | None, typer.Option("--cursor", help="the page after this (printed when more follow)")
+        str | None, typer.Option("--cursor", help=N_("the page after this (printed when more follow)"))
     ] = None,
 ) -> Operation[Page[PersonHit]]:
-    """Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."""
 
     def operation(s: GraphStore) -> Page[PersonHit]:
         return find_people(s, Scope.operator(), query, limit=limit, cursor=cursor)
