@@ -198,7 +198,8 @@ def help_text(message: str, /, **fields: object) -> str:
     return str(phrase)
 
 
-def _said_help(help: str | None) -> str | None:
+def said_help(help: str | None) -> str | None:
+    """A help text as Typer has it (English) in the language of the moment (a `help_text` with its fields)."""
     if not help:
         return help
     phrase = _HELP_PHRASES.get(help)
@@ -217,38 +218,45 @@ _TYPER_WORDS = {
 _HELP_OPTION = N_("Show this message and exit.")
 
 
-def _translate_help(command: Any) -> None:
-    """Every help text of `command` (a command or group Typer built for this run) and of its subcommands
-    (commands, arguments, options, `--help` itself) said in the language of the moment, in place."""
-    command.help = _said_help(command.help)
-    command.short_help = _said_help(command.short_help)
+def _translate_help(command: Any, undo: list[tuple[Any, str, Any]]) -> None:
+    """Every help text of `command` (a command or group as Typer built it) and of its subcommands (commands,
+    arguments, options, `--help` itself) said in the language of the moment, in place; what it was is added to
+    `undo` (Typer may keep the objects it built for the next run)."""
+
+    def said(owner: Any, name: str, value: Any) -> None:
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    said(command, "help", said_help(command.help))
+    said(command, "short_help", said_help(command.short_help))
     for param in command.params:
         if getattr(param, "help", None):
-            param.help = _said_help(param.help)
+            said(param, "help", said_help(param.help))
     help_option = command.get_help_option(typer.Context(command))  # made once and kept by the command
     if help_option is not None:
-        help_option.help = i18n._(_HELP_OPTION)
+        said(help_option, "help", i18n._(_HELP_OPTION))
     for sub in getattr(command, "commands", {}).values():
-        _translate_help(sub)
+        _translate_help(sub, undo)
 
 
 @contextmanager
 def translated_help(command: Any, lang: str) -> Iterator[None]:
-    """Within the block, the help of `command` (the root) and Typer's own words in `lang`; English: as they are.
-    Typer's words are module settings of `typer.rich_utils`, put back at the end."""
+    """Within the block, the help of `command` (the root) and Typer's own words in `lang`, put back as they were
+    at the end (Typer's words are module settings of `typer.rich_utils`); English: all as they are."""
     if lang == i18n.DEFAULT:
         yield
         return
-    saved = {name: getattr(typer.rich_utils, name) for name in _TYPER_WORDS}
+    undo: list[tuple[Any, str, Any]] = []
     with i18n.use(lang):
         try:
             for name, words in _TYPER_WORDS.items():
+                undo.append((typer.rich_utils, name, getattr(typer.rich_utils, name)))
                 setattr(typer.rich_utils, name, i18n._(words))
-            _translate_help(command)
+            _translate_help(command, undo)
             yield
         finally:
-            for name, value in saved.items():
-                setattr(typer.rich_utils, name, value)
+            for owner, name, value in reversed(undo):
+                setattr(owner, name, value)
 
 
 def early_language(args: list[str]) -> str:
