@@ -198,26 +198,33 @@ def show_path(p: PathResult) -> None:
 
 def show_whatif(w: WhatIf) -> None:
     console = out()
-    console.print(text(w.explanation))
+    console.print(text(say(w.explanation)))
+    people = [(_("id"), "left"), (_("name"), "left"), (_("company"), "left")]
     console.print(
         table(
-            f"people we would lose every path to ({len(w.lost_people)})",
-            [("id", "left"), ("name", "left"), ("company", "left")],
+            _("people we would lose every path to ({n})").format(n=len(w.lost_people)),
+            people,
             ([p.id, p.name, p.company] for p in w.lost_people[:30]),
         )
     )
     console.print(
         table(
-            f"decision-chain members no longer covered ({len(w.newly_uncovered)})",
-            [("id", "left"), ("name", "left"), ("company", "left")],
+            _("decision-chain members no longer covered ({n})").format(n=len(w.newly_uncovered)),
+            people,
             ([p.id, p.name, p.company] for p in w.newly_uncovered[:30]),
         )
     )
     console.print(
         table(
-            "single points of failure (articulation people)",
-            [("id", "left"), ("name", "left"), ("kind", "left"), ("cuts off", "right"), ("for example", "left")],
-            ([a.id, a.name, a.kind, a.cut_off, ", ".join(a.examples)] for a in w.articulation),
+            _("single points of failure (articulation people)"),
+            [
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("kind"), "left"),
+                (_("cuts off"), "right"),
+                (_("for example"), "left"),
+            ],
+            ([a.id, a.name, term(a.kind, a.kind), a.cut_off, joined(a.examples)] for a in w.articulation),
         )
     )
 
@@ -289,28 +296,28 @@ def show_actions(a: ActionPlan) -> None:
 
 def show_risk(r: RiskReport) -> None:
     console = out()
-    console.print(text(f"risk of {r.account}: {r.score:.1f} / 100"))
-    console.print(text(r.explanation))
+    console.print(text(_("risk of {account}: {score} / 100").format(account=r.account, score=number(r.score, 1))))
+    console.print(text(say(r.explanation)))
     console.print(
         table(
-            f"alerts ({len(r.alerts)})",
-            [("level", "left"), ("alert", "left")],
-            ([a.level, a.message] for a in r.alerts),
+            _("alerts ({n})").format(n=len(r.alerts)),
+            [(_("level"), "left"), (_("alert"), "left")],
+            ([term(a.level), say(a.message)] for a in r.alerts),
         )
     )
     console.print(
         table(
-            "events",
+            _("events"),
             [
-                ("id", "left"),
-                ("kind", "left"),
-                ("company", "left"),
-                ("depth", "right"),
-                ("severity", "right"),
-                ("amount", "right"),
-                ("date", "left"),
-                ("score", "right"),
-                ("on the group", "right"),
+                (_("id"), "left"),
+                (_("kind"), "left"),
+                (_("company"), "left"),
+                (_("depth"), "right"),
+                (_("severity"), "right"),
+                (_("amount"), "right"),
+                (_("date"), "left"),
+                (_("score"), "right"),
+                (_("on the group"), "right"),
             ],
             (
                 [
@@ -321,8 +328,8 @@ def show_risk(r: RiskReport) -> None:
                     e.severity,
                     money(e.amount, e.currency),
                     e.at.isoformat(),
-                    f"{e.score:.2f}",
-                    f"{e.contribution:.2f}",
+                    number(e.score, 2),
+                    number(e.contribution, 2),
                 ]
                 for e in r.events
             ),

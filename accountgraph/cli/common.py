@@ -22,6 +22,7 @@ from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 import typer
 import typer.rich_utils
+from babel.numbers import format_decimal
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -97,7 +98,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def fail(message: str, issues: list[str] | None = None) -> typer.Exit:
     """Print an error (and its issues, one a line) and return the exit (1) to raise."""
     console = err()
-    console.print(styled("error:", "bold red", message))
+    console.print(styled(i18n._("error:"), "bold red", message))
     for line in issues or []:
         console.print(f"  - {plain(line)}")
     return typer.Exit(1)
@@ -127,7 +128,7 @@ def article(word: str) -> str:
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount of money, one way everywhere: the exact decimal with its currency, written with at least the
     currency's minor unit (`1250.00 EUR`, `1662000.00 EUR` for a deal of 1662000, `500 JPY`; never rounded);
-    empty when there is none."""
+    empty when there is none. In Chinese the digits are grouped for the locale with Babel (`1,662,000.00 EUR`)."""
     if amount is None:
         return ""
     if not currency:
@@ -135,6 +136,11 @@ def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     value = Decimal(amount)
     if value.is_finite() and -value.as_tuple().exponent < minor_unit(currency):  # type: ignore[operator]
         value = value.quantize(Decimal(1).scaleb(-minor_unit(currency)))  # only adds zeros
+    lang = i18n.current()
+    if lang != i18n.DEFAULT and value.is_finite():  # grouped for the locale, every digit kept
+        digits = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return f"{format_decimal(value, format=pattern, locale=lang, decimal_quantization=False)} {currency}"
     return f"{value} {currency}"
 
 
@@ -146,7 +152,7 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
     except AccountGraphError as e:
         raise fail(str(e)) from None
     for notice in store.notices:
-        err().print(f"note: {notice}", markup=False, highlight=False)
+        err().print(i18n._("note: {notice}").format(notice=notice), markup=False, highlight=False)
     try:
         yield store
     except StoreError as e:  # unreachable, damaged, out of memory: said once, exit 1
@@ -163,14 +169,18 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
         return fn()
     except BundleRejected as e:
         raise fail(
-            f"refused, nothing was written: {plural(len(e.issues), 'problem')}",
+            i18n.ngettext(
+                "refused, nothing was written: {n} problem", "refused, nothing was written: {n} problems", len(e.issues)
+            ).format(n=len(e.issues)),
             [locate(i) for i in e.issues[:200]]
-            + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
+            + ([i18n._("... and {n} more").format(n=len(e.issues) - 200)] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
         raise fail(str(e)) from None
     except ValidationError as e:
-        raise fail("invalid value", [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
+        raise fail(
+            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
+        ) from None
     except ValueError as e:
         if not refusals or type(e) is not ValueError:
             raise
@@ -182,9 +192,12 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
 def file_error(e: OSError) -> typer.Exit:
     """An input or output file that cannot be read or written (missing, a directory, not writable), named with
     the reason, as the exit (1) to raise."""
-    name = e.filename if e.filename is not None else "a file"
+    name = e.filename if e.filename is not None else i18n._("a file")
     reason = e.strerror or type(e).__name__
-    return fail(f"cannot use {name}: {reason}" + (f" ({e.filename2})" if e.filename2 else ""))
+    return fail(
+        i18n._("cannot use {name}: {reason}").format(name=name, reason=reason)
+        + (f" ({e.filename2})" if e.filename2 else "")
+    )
 
 
 _HELP_PHRASES: dict[str, Phrase] = {}
@@ -427,7 +440,7 @@ def parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise fail(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise fail(i18n._("not a date (YYYY-MM-DD): {text}").format(text=repr(text))) from None
 
 
 def emit(result: BaseModel) -> None:

@@ -29,13 +29,13 @@ from accountgraph.cli.common import (
     help_text,
     out,
     parse_date,
-    plural,
     renders,
     table,
     text,
 )
 from accountgraph.graph.store import LIST_FILTERS, CompanyNode, GraphStore, ListFilter
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import term
 from accountgraph.i18n.phrase import Term
 from accountgraph.schema.models import Company, Role, Stance, Tie, TieType
 from accountgraph.services import records
@@ -81,6 +81,32 @@ class KindCommands:
         return Term(self.kind, self.noun)
 
 
+# the columns of the lists, marked for the catalog (a column is a record's field)
+_COLUMNS = (
+    N_("id"),
+    N_("name"),
+    N_("parent"),
+    N_("industry"),
+    N_("country"),
+    N_("company"),
+    N_("title"),
+    N_("roles"),
+    N_("stance"),
+    N_("email"),
+    N_("person"),
+    N_("member"),
+    N_("kind"),
+    N_("at"),
+    N_("sentiment"),
+    N_("severity"),
+    N_("type"),
+    N_("from"),
+    N_("to"),
+    N_("strength"),
+    N_("since"),
+    N_("until"),
+)
+
 KINDS = (
     KindCommands("company", "company", "company", ("id", "name", "parent", "industry", "country")),
     KindCommands("person", "person", "person", ("id", "name", "company", "title", "roles", "stance")),
@@ -101,19 +127,16 @@ def _cell(record: BaseModel, name: str) -> object:
 def _fields(record: BaseModel) -> None:
     data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
     rows = ([k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v] for k, v in data.items())
-    out().print(table(f"{type(record).__name__}", [("field", "left"), ("value", "left")], rows))
+    out().print(table(f"{type(record).__name__}", [(_("field"), "left"), (_("value"), "left")], rows))
 
 
 def _page_shower(spec: KindCommands) -> Callable[[Page[Any]], None]:
     def show(page: Page[Any]) -> None:
-        columns = [(c, "left") for c in spec.columns]
-        out().print(
-            table(
-                f"{spec.noun} records ({page.count})", columns, ([_cell(r, c) for c in spec.columns] for r in page.data)
-            )
-        )
+        columns = [(_(c), "left") for c in spec.columns]
+        title = _("{noun} records ({n})").format(noun=term(spec.kind, spec.noun), n=page.count)
+        out().print(table(title, columns, ([_cell(r, c) for c in spec.columns] for r in page.data)))
         if page.next_cursor:
-            err().print(text(f"more: --cursor {page.next_cursor}"))
+            err().print(text(_("more: --cursor {cursor}").format(cursor=page.next_cursor)))
 
     return show
 
@@ -129,10 +152,12 @@ def read_record(source: str) -> Any:
         return json.loads(data)
     except json.JSONDecodeError as e:
         raise fail(
-            f"{'stdin' if source == '-' else source} is not JSON: {e.msg} (line {e.lineno}, column {e.colno})"
+            _("{source} is not JSON: {reason} (line {line}, column {column})").format(
+                source="stdin" if source == "-" else source, reason=e.msg, line=e.lineno, column=e.colno
+            )
         ) from None
     except UnicodeDecodeError as e:
-        raise fail(f"{source} is not UTF-8 text: {e.reason}") from None
+        raise fail(_("{source} is not UTF-8 text: {reason}").format(source=source, reason=e.reason)) from None
 
 
 def _json(record: BaseModel) -> Any:
@@ -196,7 +221,7 @@ def kind_app(spec: KindCommands) -> typer.Typer:
     def delete(id: IdArg) -> Operation[str]:
         def operation(s: GraphStore) -> str:
             records.delete_record(s, Scope.operator(), spec.kind, id)
-            return f"deleted {spec.noun} {id}"
+            return _("deleted {noun} {id}").format(noun=term(spec.kind, spec.noun), id=id)
 
         return operation
 
@@ -252,7 +277,7 @@ def tie_app() -> typer.Typer:
 
         def operation(s: GraphStore) -> str:
             records.delete_tie(s, Scope.operator(), type, from_, to)
-            return f"deleted tie {type.value} {from_} {to}"
+            return _("deleted tie {type} {source} {target}").format(type=type.value, source=from_, target=to)
 
         return operation
 
@@ -261,7 +286,8 @@ def tie_app() -> typer.Typer:
 
 def _show_accounts(accounts: list[Company]) -> None:
     rows = ([c.id, c.name, c.industry, c.country] for c in accounts)
-    out().print(table("accounts", [("id", "left"), ("name", "left"), ("industry", "left"), ("country", "left")], rows))
+    columns = [(_("id"), "left"), (_("name"), "left"), (_("industry"), "left"), (_("country"), "left")]
+    out().print(table(_("accounts"), columns, rows))
 
 
 @app.command("accounts", help=N_("List the accounts (root companies)."))
@@ -272,7 +298,8 @@ def accounts() -> Operation[list[Company]]:
 
 def _show_tree(root: CompanyNode) -> None:
     def label(node: CompanyNode) -> Any:
-        return text(f"{node.company.name} ({node.company.id}): {plural(node.people, 'person', 'people')}")
+        people = ngettext("{n} person", "{n} people", node.people).format(n=node.people)
+        return text(f"{node.company.name} ({node.company.id}): {people}")
 
     def add(branch: Tree, node: CompanyNode) -> None:
         for child in node.children:

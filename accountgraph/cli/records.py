@@ -28,12 +28,12 @@ from accountgraph.cli.common import (
     opened_store,
     out,
     parse_date,
-    plural,
     run,
 )
 from accountgraph.cli.common import table as titled
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.schema.models import Bundle
 from accountgraph.services import bundles, crm_import, mapping, records
 from accountgraph.services.scope import Scope
@@ -66,7 +66,7 @@ def counts_table(title: str, counts: dict[str, int]) -> Table:
     """One row of counts, a column each."""
     table = Table(title=title)
     for name in counts:
-        table.add_column(name, justify="right")
+        table.add_column(_(name), justify="right")
     table.add_row(*(str(v) for v in counts.values()))
     return table
 
@@ -115,7 +115,7 @@ def import_(
     raw = document.raw
     total = sum(len(v) for v in raw.values() if isinstance(v, list)) if isinstance(raw, dict) else None
     with opened_store(store) as s, _progress() as progress:
-        task = progress.add_task(f"checking {path.name}", total=total)
+        task = progress.add_task(_("checking {file}").format(file=path.name), total=total)
 
         checked = 0
 
@@ -124,7 +124,7 @@ def import_(
             checked += n
             progress.advance(task, n)
             if checked == total:
-                progress.update(task, description=f"writing {total} records in one transaction")
+                progress.update(task, description=_("writing {n} records in one transaction").format(n=total))
 
         counts = call(
             lambda: records.import_document(
@@ -138,7 +138,11 @@ def import_(
             ),
             locate=document.locate,
         )
-    title = f"checked {path}: nothing was written (dry run)" if dry_run else f"imported {path} into {s.url}"
+    title = (
+        _("checked {path}: nothing was written (dry run)").format(path=path)
+        if dry_run
+        else _("imported {path} into {store}").format(path=path, store=s.url)
+    )
     out().print(counts_table(title, counts))
 
 
@@ -146,7 +150,7 @@ def _import_mapped(
     path: Path, profile: str | None, mapping_file: Path | None, dry_run: bool, show_rows: int, store: str | None
 ) -> None:
     if profile is not None and mapping_file is not None:
-        raise fail("give --profile or --mapping, not both")
+        raise fail(_("give --profile or --mapping, not both"))
     where = crm_import.where_of
     if mapping_file is not None:
         mappings = [call(lambda: mapping.read_mapping(mapping_file), locate=where)]
@@ -163,20 +167,40 @@ def _import_mapped(
         _show_plan(plan, show_rows)
         if plan.problems:
             raise fail(
-                f"dry run of {path.name}: {plural(len(plan.problems), 'problem')}, nothing would be written",
+                ngettext(
+                    "dry run of {file}: {n} problem, nothing would be written",
+                    "dry run of {file}: {n} problems, nothing would be written",
+                    len(plan.problems),
+                ).format(file=path.name, n=len(plan.problems)),
                 [where(i) for i in plan.problems],
             )
-        out().print(f"dry run, nothing was written: {_counted(plan.counts)}")
+        out().print(_("dry run, nothing was written: {counts}").format(counts=_counted(plan.counts)))
         return
     for note in plan.notes:
-        err().print(f"note: {note}")
-    out().print(f"imported {path.name} (mapping {plan.mapping}) into {s.url}: {_counted(plan.counts)}")
+        err().print(_("note: {notice}").format(notice=note))
+    out().print(
+        _("imported {file} (mapping {mapping}) into {store}: {counts}").format(
+            file=path.name, mapping=plan.mapping, store=s.url, counts=_counted(plan.counts)
+        )
+    )
 
 
 def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in counts.items()) or "no rows"
+    return joined([f"{n} {_(name)}" for name, n in counts.items()]) or _("no rows")
 
 
+# the names of a store's counts and of the fields an import shows, marked for the catalog
+_WORDS = (
+    N_("companies"),
+    N_("people"),
+    N_("team"),
+    N_("ties"),
+    N_("interactions"),
+    N_("risks"),
+    N_("department"),
+    N_("region"),
+    N_("reports_to"),
+)
 _SHOWN = {
     "person": ("name", "company", "title", "department", "email", "roles", "stance", "reports_to"),
     "company": ("name", "parent", "industry", "region", "country"),
@@ -187,14 +211,16 @@ def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
     console = out()
     console.print(
         titled(
-            f"mapping {plan.mapping}: {plan.file}, one {plan.record} a row",
-            (("field", "left"), ("reads", "left"), ("column in the file", "left")),
-            ((f.field, f.source, f.column or "(not in the file)") for f in plan.fields),
+            _("mapping {mapping}: {file}, one {record} a row").format(
+                mapping=plan.mapping, file=plan.file, record=term(plan.record)
+            ),
+            ((_("field"), "left"), (_("reads"), "left"), (_("column in the file"), "left")),
+            ((f.field, f.source, f.column or _("(not in the file)")) for f in plan.fields),
         )
     )
     if plan.unused_columns:
-        console.print(f"columns not read: {', '.join(plan.unused_columns)}")
-    columns = ("row", "action", "matched by", "id", *_SHOWN[plan.record])
+        console.print(_("columns not read: {columns}").format(columns=", ".join(plan.unused_columns)))
+    columns = (_("row"), _("action"), _("matched by"), _("id"), *(_(c) for c in _SHOWN[plan.record]))
     rows = []
     for landing in plan.rows[:show_rows]:
         values = [landing.record.get(c) for c in _SHOWN[plan.record]]
@@ -202,21 +228,25 @@ def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
         rows.append(
             (landing.where.removeprefix(f"{plan.file} "), landing.action, landing.matched_by or "", landing.id, *cells)
         )
-    shown = f"the first {len(rows)} of {len(plan.rows)} rows as they would land" if rows else "no rows to land"
+    shown = (
+        _("the first {n} of {total} rows as they would land").format(n=len(rows), total=len(plan.rows))
+        if rows
+        else _("no rows to land")
+    )
     console.print(titled(shown, ((c, "left") for c in columns), rows))
     if plan.companies:
         console.print(
             titled(
-                "companies the rows name that are created",
-                (("id", "left"), ("name", "left"), ("parent", "left"), ("first named", "left")),
+                _("companies the rows name that are created"),
+                ((_("id"), "left"), (_("name"), "left"), (_("parent"), "left"), (_("first named"), "left")),
                 (
-                    (c.id, c.record.get("name"), c.record.get("parent") or "(a new account)", c.where)
+                    (c.id, c.record.get("name"), c.record.get("parent") or _("(a new account)"), c.where)
                     for c in plan.companies
                 ),
             )
         )
     for note in plan.notes:
-        err().print(f"note: {note}")
+        err().print(_("note: {notice}").format(notice=note))
 
 
 @app.command(
@@ -243,24 +273,28 @@ def export(
                 sys.stdout.write(text + "\n")
         elif format is ExportFormat.CSV:
             if output is None:
-                raise fail("--out DIRECTORY is required for CSV")
+                raise fail(_("--out DIRECTORY is required for CSV"))
             bundle = call(lambda: s.export_bundle(account))
             for p in bundles.write_csv_dir(bundle, output):
-                err().print(f"wrote {p}")
+                err().print(_("wrote {path}").format(path=p))
         elif format is ExportFormat.NEO4J_ADMIN:
             from accountgraph.services.neo4j_admin import IMPORT_COMMAND, write_import_csv
 
             if output is None:
-                raise fail("--out DIRECTORY is required for neo4j-admin")
+                raise fail(_("--out DIRECTORY is required for neo4j-admin"))
             bundle = call(lambda: s.export_bundle(account))
             for p in write_import_csv(bundle, output):
-                err().print(f"wrote {p}")
-            err().print(f"load them into a stopped, empty Neo4j (files in its import/ folder): {IMPORT_COMMAND}")
+                err().print(_("wrote {path}").format(path=p))
+            err().print(
+                _("load them into a stopped, empty Neo4j (files in its import/ folder): {command}").format(
+                    command=IMPORT_COMMAND
+                )
+            )
         else:
             if output is None:
-                raise fail("--out FILE is required for GraphML")
+                raise fail(_("--out FILE is required for GraphML"))
             bundles.to_graphml(call(lambda: s.account_subgraph(account)), output)
-            err().print(f"wrote {output}")
+            err().print(_("wrote {path}").format(path=output))
 
 
 @app.command(
@@ -284,7 +318,7 @@ def generate(
     if output is None:
         sys.stdout.write(text + "\n")
     else:
-        err().print(f"wrote {output}: {counted(bundle.counts())}")
+        err().print(_("wrote {path}: {counts}").format(path=output, counts=counted(bundle.counts())))
 
 
 @app.command(help=N_("Print the JSON Schema of the bundle (generated from the models)."))
@@ -299,10 +333,10 @@ def _store_tables(s: GraphStore) -> list[Table]:
         nodes = list(s.company_tree(company.id).walk())
         rows.append((company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes))))
     # the stored records: a tie that ended counts too (a power map draws the ties current on its day)
-    counts = {("ties (ended too)" if k == "ties" else k): v for k, v in s.counts().items()}
+    counts = {(N_("ties (ended too)") if k == "ties" else k): v for k, v in s.counts().items()}
     return [
-        counts_table(f"store {s.url}", counts),
-        grid("accounts", ("account", "name", "companies", "people"), rows),
+        counts_table(_("store {store}").format(store=s.url), counts),
+        grid(_("accounts"), (_("account"), _("name"), _("companies"), _("people")), rows),
     ]
 
 
@@ -342,6 +376,8 @@ def view(
 
     def write(html: str) -> None:
         output.write_text(html, encoding="utf-8")
-        err().print(f"wrote {output} ({len(html) // 1024} KiB, opens offline in any browser)")
+        err().print(
+            _("wrote {path} ({size} KiB, opens offline in any browser)").format(path=output, size=len(html) // 1024)
+        )
 
     run(store, render, write)
