@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from accountgraph.cli.common import Operation, out, parse_date, renders, table, text
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
 from accountgraph.services import alert_delivery as delivery
 from accountgraph.services import alerts as service
 from accountgraph.services.analysis import AnalysisCache
@@ -44,8 +44,8 @@ def show_alerts(alerts: list[service.AlertView]) -> None:
         )
         for a in alerts
     ]
-    columns = [("id", "left"), ("status", "left"), ("account", "left"), ("alert", "left")]
-    out().print(table("alerts", [*columns, ("reason", "left"), ("next step", "left")], rows))
+    columns = [(_("id"), "left"), (_("status"), "left"), (_("account"), "left"), (_("alert"), "left")]
+    out().print(table("alerts", [*columns, (_("reason"), "left"), (_("next step"), "left")], rows))
 
 
 def show_run(result: service.RunResult) -> None:
@@ -214,7 +214,13 @@ def show_rules(rules: dict[str, service.RuleParams]) -> None:
         )
         for name, p in rules.items()
     ]
-    columns = [("rule", "left"), ("enabled", "left"), ("days", "right"), ("points", "right"), ("severity", "right")]
+    columns = [
+        (_("rule"), "left"),
+        (_("enabled"), "left"),
+        (_("days"), "right"),
+        (_("points"), "right"),
+        (_("severity"), "right"),
+    ]
     out().print(table("alert rules", columns, rows))
 
 

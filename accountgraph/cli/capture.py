@@ -19,7 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 
 from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out, plural
 from accountgraph.cli.common import table as titled
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
 from accountgraph.services import capture
 from accountgraph.services.capture import CapturePlan, Source
 from accountgraph.services.scope import Scope
@@ -166,14 +166,14 @@ def _show(plan: CapturePlan) -> None:
         f"{plan.interactions['new']} new, {plan.interactions['already stored']} already stored"
     )
     if plan.ignored:
-        console.print(titled("not counted", (("why", "left"), ("how many", "right")), plan.ignored.items()))
+        console.print(titled("not counted", ((_("why"), "left"), (_("how many"), "right")), plan.ignored.items()))
     if plan.people_to_add:
         rows = [(p.address, p.company, p.count) for p in plan.people_to_add[:_SHOWN]]
         more = f" (the first {_SHOWN} of {len(plan.people_to_add)})" if len(plan.people_to_add) > _SHOWN else ""
         console.print(
             titled(
                 f"people to add: unknown addresses on the account's domains{more}",
-                (("address", "left"), ("company", "left"), ("seen", "right")),
+                ((_("address"), "left"), (_("company"), "left"), (_("seen"), "right")),
                 rows,
             )
         )

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from accountgraph import i18n
 from accountgraph.cli.common import (
     AccountArg,
     JsonOption,
@@ -31,7 +32,8 @@ from accountgraph.cli.common import (
     table,
     text,
 )
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.plans import models
 from accountgraph.schema.models import Role, Stance, today
 from accountgraph.services import plans
@@ -56,31 +58,50 @@ PlanIdOption = Annotated[str | None, typer.Option("--id", help=N_("the plan id (
 DueDaysOption = Annotated[int, typer.Option("--due-days", min=0, help=N_("actions and goals due after"))]
 
 
+# the statuses a plan, a goal and an action show, marked for the catalog
+_STATUSES = (
+    N_("done"),
+    N_("on track"),
+    N_("at risk"),
+    N_("off track"),
+    N_("open"),
+    N_("dropped"),
+    N_("met"),
+    N_("missed"),
+)
+
+
 def show_plan(n: Named[models.Plan]) -> None:
     plan = n.value
     console = out()
-    owner = f" · owner {n.of(plan.owner)}" if plan.owner else ""
-    console.print(text(f"plan {plan.id} · {plan.name} · account {n.of(plan.account)}{owner} · updated {plan.updated}"))
+    owner = _(" · owner {owner}").format(owner=n.of(plan.owner)) if plan.owner else ""
+    console.print(
+        text(
+            _("plan {id} · {name} · account {account}{owner} · updated {updated}").format(
+                id=plan.id, name=plan.name, account=n.of(plan.account), owner=owner, updated=plan.updated
+            )
+        )
+    )
     console.print(
         table(
-            f"goals ({len(plan.goals)})",
-            [("id", "left"), ("kind", "left"), ("goal", "left"), ("due", "left")],
+            _("goals ({n})").format(n=len(plan.goals)),
+            [(_("id"), "left"), (_("kind"), "left"), (_("goal"), "left"), (_("due"), "left")],
             ([g.id, g.kind.value, g.describe(n.names), g.due] for g in plan.goals),
         )
     )
     console.print(
         table(
-            f"actions ({len(plan.actions)})",
+            _("actions ({n})").format(n=len(plan.actions)),
             [
-                ("id", "left"),
-                ("status", "left"),
-                ("owner", "left"),
-                ("target", "left"),
-                ("due", "left"),
-                ("goal", "left"),
-                ("action", "left"),
+                (_("id"), "left"),
+                (_("status"), "left"),
+                (_("owner"), "left"),
+                (_("target"), "left"),
+                (_("due"), "left"),
+                (_("goal"), "left"),
+                (_("action"), "left"),
             ],
-            ([a.id, a.status.value, n.of(a.owner), n.of(a.target), a.due, a.goal, a.title] for a in plan.actions),
+            ([a.id, _(a.status.value), n.of(a.owner), n.of(a.target), a.due, a.goal, a.title] for a in plan.actions),
         )
     )
 
@@ -96,7 +117,14 @@ renders_plan = renders_named(show_plan, _named_in)
 
 def show_progress(p: models.PlanProgress) -> None:
     console = out()
-    console.print(text(f"plan {p.plan} · {p.name} · account {p.account}: {p.status.replace('_', ' ').upper()}"))
+    status = p.status.replace("_", " ").upper() if i18n.current() == i18n.DEFAULT else _(p.status.replace("_", " "))
+    console.print(
+        text(
+            _("plan {id} · {name} · account {account}: {status}").format(
+                id=p.plan, name=p.name, account=p.account, status=status
+            )
+        )
+    )
     console.print(text(p.explanation))
 
     def value(v: object) -> str:
@@ -104,41 +132,43 @@ def show_progress(p: models.PlanProgress) -> None:
 
     console.print(
         table(
-            f"goals ({p.goals_met} of {len(p.goals)} met)",
+            _("goals ({met} of {n} met)").format(met=p.goals_met, n=len(p.goals)),
             [
-                ("id", "left"),
-                ("state", "left"),
-                ("goal", "left"),
-                ("now", "right"),
-                ("target", "right"),
-                ("due", "left"),
-                ("measured", "left"),
+                (_("id"), "left"),
+                (_("state"), "left"),
+                (_("goal"), "left"),
+                (_("now"), "right"),
+                (_("target"), "right"),
+                (_("due"), "left"),
+                (_("measured"), "left"),
             ],
-            ([g.id, g.state, g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
+            ([g.id, _(g.state), g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
         )
     )
     console.print(
         table(
-            f"actions ({p.actions_open} open, {p.overdue} overdue, {p.stalled} stalled)",
+            _("actions ({open} open, {overdue} overdue, {stalled} stalled)").format(
+                open=p.actions_open, overdue=p.overdue, stalled=p.stalled
+            ),
             [
-                ("id", "left"),
-                ("status", "left"),
-                ("owner", "left"),
-                ("target", "left"),
-                ("due", "left"),
-                ("idle days", "right"),
-                ("best tie", "right"),
-                ("flags", "left"),
+                (_("id"), "left"),
+                (_("status"), "left"),
+                (_("owner"), "left"),
+                (_("target"), "left"),
+                (_("due"), "left"),
+                (_("idle days"), "right"),
+                (_("best tie"), "right"),
+                (_("flags"), "left"),
             ],
             (
                 [
                     a.id,
-                    a.status.value,
+                    _(a.status.value),
                     a.owner_name,
                     a.target_name,
                     a.due,
                     a.idle_days,
-                    f"{a.best_strength:.2f}",
+                    i18n.number(a.best_strength, 2),
                     "; ".join(a.flags),
                 ]
                 for a in p.action_progress
@@ -152,13 +182,16 @@ def show_comparison(c: Comparison) -> None:
     console.print(text(c.explanation))
     console.print(
         table(
-            "who moved",
-            [("change", "left"), ("id", "left"), ("name", "left"), ("from", "left"), ("to", "left")],
+            _("who moved"),
+            [(_("change"), "left"), (_("id"), "left"), (_("name"), "left"), (_("from"), "left"), (_("to"), "left")],
             [
-                *(["joined", p.id, p.name, "", p.kind] for p in c.joined),
-                *(["left", p.id, p.name, p.kind, ""] for p in c.left),
-                *(["stance", s.id, s.name, s.before, s.after] for s in c.stance_changes),
-                *(["roles", r.id, r.name, ", ".join(r.removed), ", ".join(r.added)] for r in c.role_changes),
+                *([_("joined"), p.id, p.name, "", term(p.kind)] for p in c.joined),
+                *([_("left"), p.id, p.name, term(p.kind), ""] for p in c.left),
+                *([_("stance"), s.id, s.name, term(s.before), term(s.after)] for s in c.stance_changes),
+                *(
+                    [_("roles"), r.id, r.name, joined([term(x) for x in r.removed]), joined([term(x) for x in r.added])]
+                    for r in c.role_changes
+                ),
             ],
         )
     )
@@ -168,16 +201,25 @@ def show_comparison(c: Comparison) -> None:
 
     console.print(
         table(
-            "ties of ours",
-            [("change", "left"), ("member", "left"), ("person", "left"), ("before", "right"), ("after", "right")],
+            _("ties of ours"),
+            [
+                (_("change"), "left"),
+                (_("member"), "left"),
+                (_("person"), "left"),
+                (_("before"), "right"),
+                (_("after"), "right"),
+            ],
             [
                 *(
-                    ["gained", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    [_("gained"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
                     for t in c.ties_gained
                 ),
-                *(["lost", t.member_name, t.person_name, strength(t.before), strength(t.after)] for t in c.ties_lost),
                 *(
-                    ["moved", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    [_("lost"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    for t in c.ties_lost
+                ),
+                *(
+                    [_("moved"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
                     for t in c.ties_changed
                 ),
             ],
@@ -187,18 +229,28 @@ def show_comparison(c: Comparison) -> None:
     def score(v: float | None) -> str:
         return "—" if v is None else f"{v:.1f}"
 
-    for title, items in (("coverage by layer", c.by_layer), ("by role", c.by_role), ("by company", c.by_company)):
+    for title, items in (
+        (N_("coverage by layer"), c.by_layer),
+        (N_("by role"), c.by_role),
+        (N_("by company"), c.by_company),
+    ):
         console.print(
             table(
-                title,
-                [("", "left"), ("before", "right"), ("after", "right"), ("change", "right")],
+                _(title),
+                [("", "left"), (_("before"), "right"), (_("after"), "right"), (_("change"), "right")],
                 ([s.label, score(s.before), score(s.after), f"{s.delta:+.1f}"] for s in items),
             )
         )
     console.print(
         table(
-            f"rank movers (top {c.top})",
-            [("id", "left"), ("name", "left"), ("before", "right"), ("after", "right"), ("moved", "right")],
+            _("rank movers (top {n})").format(n=c.top),
+            [
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("before"), "right"),
+                (_("after"), "right"),
+                (_("moved"), "right"),
+            ],
             ([m.id, m.name, m.rank_before or "—", m.rank_after or "—", f"{m.moved:+d}"] for m in c.rank_movers),
         )
     )
@@ -279,14 +331,14 @@ def plan_show(plan: PlanArg) -> Operation[models.Plan]:
 def _show_plans(plans: list[models.Plan]) -> None:
     out().print(
         table(
-            f"plans ({len(plans)})",
+            _("plans ({n})").format(n=len(plans)),
             [
-                ("id", "left"),
-                ("account", "left"),
-                ("name", "left"),
-                ("goals", "right"),
-                ("open actions", "right"),
-                ("updated", "left"),
+                (_("id"), "left"),
+                (_("account"), "left"),
+                (_("name"), "left"),
+                (_("goals"), "right"),
+                (_("open actions"), "right"),
+                (_("updated"), "left"),
             ],
             (
                 [p.id, p.account, p.name, len(p.goals), sum(a.status.value == "open" for a in p.actions), p.updated]
@@ -333,13 +385,13 @@ def plan_view(
 
     def write(html: str) -> None:
         output.write_text(html, encoding="utf-8")
-        err().print(f"wrote {output}")
+        err().print(_("wrote {path}").format(path=output))
 
     run(store, lambda s: plans.progress_html(s, Scope.operator(), plan, on=day), write)
 
 
 def _added_goal(n: Named[models.Goal]) -> None:
-    out().print(text(f"added goal {n.value.id}: {n.value.describe(n.names)}"))
+    out().print(text(_("added goal {id}: {goal}").format(id=n.value.id, goal=n.value.describe(n.names))))
 
 
 @goal_app.command("add", help=N_("Add a goal to a plan."))
@@ -386,12 +438,12 @@ def goal_remove(
     run(
         store,
         lambda s: plans.remove_goal(s, Scope.operator(), plan, goal),
-        lambda _: out().print(text(f"removed goal {goal}")),
+        lambda _result: out().print(text(_("removed goal {id}").format(id=goal))),
     )
 
 
 def _added_action(action: models.Action) -> None:
-    out().print(text(f"added action {action.id}: {action.title}"))
+    out().print(text(_("added action {id}: {title}").format(id=action.id, title=action.title)))
 
 
 @action_app.command("add", help=N_("Add an open action to a plan (with the best path from its owner to its target)."))
@@ -426,7 +478,7 @@ def action_add(
 
 
 def _action_status(action: models.Action) -> None:
-    out().print(text(f"action {action.id} is {action.status.value}"))
+    out().print(text(_("action {id} is {status}").format(id=action.id, status=_(action.status.value))))
 
 
 def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None]:

@@ -32,7 +32,7 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
 from accountgraph.ledger.models import AccountProfile, Money
 from accountgraph.services import portfolio as service
 from accountgraph.services.analysis import AnalysisCache
@@ -74,8 +74,8 @@ def _m(amount: Money) -> str:
 # ---- what each section prints ------------------------------------------------------------------------------
 def show_keys(keys: list[service.KeyAccount]) -> None:
     rows = [(k.status, f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
-    columns = [("status", "left"), ("account", "left"), ("grade", "left"), ("revenue (12 months)", "right")]
-    out().print(table("key accounts", [*columns, ("why", "left")], rows))
+    columns = [(_("status"), "left"), (_("account"), "left"), (_("grade"), "left"), (_("revenue (12 months)"), "right")]
+    out().print(table("key accounts", [*columns, (_("why"), "left")], rows))
 
 
 def show_value(value: service.ValueDistribution) -> None:
@@ -84,7 +84,12 @@ def show_value(value: service.ValueDistribution) -> None:
     console.print(
         table(
             "Pareto curve: revenue over accounts, largest first",
-            [("account", "left"), ("revenue", "right"), ("cumulative revenue", "right"), ("of accounts", "right")],
+            [
+                (_("account"), "left"),
+                (_("revenue"), "right"),
+                (_("cumulative revenue"), "right"),
+                (_("of accounts"), "right"),
+            ],
             (
                 (
                     f"{p.name} ({p.account})",
@@ -118,7 +123,7 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
     console.print(
         table(
             "revenue at risk",
-            [("account", "left"), ("expected", "right"), ("chance", "right"), ("at risk", "right")],
+            [(_("account"), "left"), (_("expected"), "right"), (_("chance"), "right"), (_("at risk"), "right")],
             (
                 (f"{r.name} ({r.account})", _m(r.expected), f"{100 * r.chance:.0f} %", _m(r.at_risk))
                 for r in risk.accounts
@@ -144,8 +149,8 @@ def show_attention(items: list[service.Attention]) -> None:
         )
         for n, a in enumerate(items, start=1)
     )
-    columns = [("#", "right"), ("account", "left"), ("at risk", "right"), ("what changed", "left")]
-    out().print(table("attention list", [*columns, ("next best action", "left")], rows))
+    columns = [("#", "right"), (_("account"), "left"), (_("at risk"), "right"), (_("what changed"), "left")]
+    out().print(table("attention list", [*columns, (_("next best action"), "left")], rows))
 
 
 def show_overview(p: service.Portfolio) -> None:
@@ -263,8 +268,8 @@ def show_kpis(k: service.PeriodKpis) -> None:
         f"operating KPIs, {k.period} {k.start} – {k.end} (previous {k.previous_start} – {k.previous_end}), "
         f"{k.currency}; key accounts: {', '.join(k.key_accounts) or 'none'}"
     )
-    columns = [("KPI", "left"), ("this period", "right"), ("previous", "right"), ("from", "left")]
-    out().print(table(title, [*columns, ("definition", "left")], rows))
+    columns = [("KPI", "left"), (_("this period"), "right"), (_("previous"), "right"), (_("from"), "left")]
+    out().print(table(title, [*columns, (_("definition"), "left")], rows))
 
 
 @portfolio_app.command(
