@@ -45,15 +45,23 @@ def show_alerts(alerts: list[service.AlertView]) -> None:
         for a in alerts
     ]
     columns = [(_("id"), "left"), (_("status"), "left"), (_("account"), "left"), (_("alert"), "left")]
-    out().print(table("alerts", [*columns, (_("reason"), "left"), (_("next step"), "left")], rows))
+    out().print(table(_("alerts"), [*columns, (_("reason"), "left"), (_("next step"), "left")], rows))
 
 
 def show_run(result: service.RunResult) -> None:
     console = out()
     console.print(
         text(
-            f"evaluated {len(result.accounts)} account(s) on {result.reference.isoformat()}: "
-            f"{len(result.raised)} raised, {len(result.closed)} closed, {result.queued} delivery(ies) queued"
+            _(
+                "evaluated {accounts} account(s) on {day}: {raised} raised, {closed} closed, "
+                "{queued} delivery(ies) queued"
+            ).format(
+                accounts=len(result.accounts),
+                day=result.reference.isoformat(),
+                raised=len(result.raised),
+                closed=len(result.closed),
+                queued=result.queued,
+            )
         )
     )
     if result.raised:
@@ -118,14 +126,23 @@ def show_subscriptions(subs: list[service.SubscriptionView]) -> None:
             s.target,
             s.format,
             s.secret_env or "—",
-            ", ".join(s.accounts) or "all",
-            ", ".join(s.rules) or "all",
+            ", ".join(s.accounts) or _("all"),
+            ", ".join(s.rules) or _("all"),
             s.language,
         )
         for s in subs
     ]
-    columns = ["id", "channel", "target", "format", "secret from", "accounts", "rules", "language"]
-    out().print(table("subscriptions", [(c, "left") for c in columns], rows))
+    columns = [
+        N_("id"),
+        N_("channel"),
+        N_("target"),
+        N_("format"),
+        N_("secret from"),
+        N_("accounts"),
+        N_("rules"),
+        N_("language"),
+    ]
+    out().print(table(_("subscriptions"), [(_(c), "left") for c in columns], rows))
 
 
 def show_subscription(sub: service.SubscriptionView) -> None:
@@ -172,14 +189,18 @@ def alerts_subscriptions() -> Operation[list[service.SubscriptionView]]:
 
 
 @alerts_app.command("unsubscribe", help=N_("Remove a subscription."))
-@renders(lambda _: out().print(text("unsubscribed")), json_option=False)
+@renders(lambda _result: out().print(text(_("unsubscribed"))), json_option=False)
 def alerts_unsubscribe(id: Annotated[str, typer.Argument(help=N_("the subscription's id"))]) -> Operation[None]:
     return lambda s: service.unsubscribe(s, Scope.operator(), id)
 
 
 def show_delivery(result: delivery.DeliveryResult) -> None:
     out().print(
-        text(f"{len(result.delivered)} delivered, {len(result.retrying)} to retry, {len(result.dead)} dead letter(s)")
+        text(
+            _("{delivered} delivered, {retrying} to retry, {dead} dead letter(s)").format(
+                delivered=len(result.delivered), retrying=len(result.retrying), dead=len(result.dead)
+            )
+        )
     )
 
 
@@ -207,7 +228,7 @@ def show_rules(rules: dict[str, service.RuleParams]) -> None:
     rows = [
         (
             name,
-            "on" if p.enabled else "off",
+            _("on") if p.enabled else _("off"),
             used(name, "days", p.days),
             used(name, "points", p.points),
             used(name, "severity", p.severity),
@@ -221,7 +242,7 @@ def show_rules(rules: dict[str, service.RuleParams]) -> None:
         (_("points"), "right"),
         (_("severity"), "right"),
     ]
-    out().print(table("alert rules", columns, rows))
+    out().print(table(_("alert rules"), columns, rows))
 
 
 @alerts_app.command("rules", help=N_("The rules and their parameters (for one account, or for all)."))
@@ -247,8 +268,8 @@ def alerts_rule(
 
 def show_dead(letters: list[service.DeadLetter]) -> None:
     rows = [(d.id, d.alert, d.subscription, d.attempts, d.last_error, d.failed_at.isoformat()) for d in letters]
-    columns = ["delivery", "alert", "subscription", "attempts", "last error", "failed at"]
-    out().print(table("dead letters", [(c, "left") for c in columns], rows))
+    columns = [N_("delivery"), N_("alert"), N_("subscription"), N_("attempts"), N_("last error"), N_("failed at")]
+    out().print(table(_("dead letters"), [(_(c), "left") for c in columns], rows))
 
 
 @alerts_app.command("dead", help=N_("Deliveries given up after their last attempt."))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import Operation, StoreOption, article, call, err, grid, out, plural, renders
-from accountgraph.i18n import N_
+from accountgraph import i18n
+from accountgraph.cli.common import Operation, StoreOption, article, call, err, grid, out, renders
+from accountgraph.i18n import N_, _, ngettext
 from accountgraph.schema.models import ApiKey, ApiRole
 
 APP_FACTORY = "accountgraph.api.app:create_app"
@@ -36,7 +37,11 @@ def serve(
     os.environ.setdefault("ACCOUNTGRAPH_ALERTS_WORKER", "1")  # the served app evaluates alerts after writes
     settings = call(ApiSettings)
     err().print(
-        f"serving {settings.store} on http://{host}:{port} (docs: /docs with a key, {plural(workers, 'worker')})",
+        ngettext(
+            "serving {store} on http://{host}:{port} (docs: /docs with a key, {n} worker)",
+            "serving {store} on http://{host}:{port} (docs: /docs with a key, {n} workers)",
+            workers,
+        ).format(store=settings.store, host=host, port=port, n=workers),
         highlight=False,
         soft_wrap=True,
     )
@@ -51,9 +56,16 @@ keys_app = typer.Typer(
 
 def _created(made: tuple[ApiKey, str]) -> None:
     record, key = made
-    scope = ", ".join(record.accounts) or "all accounts"
+    scope = ", ".join(record.accounts) or _("all accounts")
+    message = (
+        f"created {article(record.role.value)} key {record.id} for {scope}; it is shown only this once:"
+        if i18n.current() == i18n.DEFAULT
+        else _("created a {role} key {id} for {scope}; it is shown only this once:").format(
+            role=record.role.value, id=record.id, scope=scope
+        )
+    )
     err().print(
-        f"created {article(record.role.value)} key {record.id} for {scope}; it is shown only this once:",
+        message,
         highlight=False,
         soft_wrap=True,
     )
@@ -83,13 +95,14 @@ def _show_keys(keys: list[ApiKey]) -> None:
             k.id,
             k.role.value,
             k.name or "",
-            ", ".join(k.accounts) or "all",
+            ", ".join(k.accounts) or _("all"),
             k.created_at.isoformat(timespec="seconds"),
             k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "",
         )
         for k in keys
     )
-    out().print(grid("API keys", ("id", "role", "name", "accounts", "created", "revoked"), rows))
+    columns = (N_("id"), N_("role"), N_("name"), N_("accounts"), N_("created"), N_("revoked"))
+    out().print(grid(_("API keys"), [_(c) for c in columns], rows))
 
 
 @keys_app.command("list", help=N_("List API keys (never their secrets), revoked ones included."))
@@ -102,7 +115,7 @@ def keys_list() -> Operation[list[ApiKey]]:
 
 
 def _revoked(record: ApiKey) -> None:
-    out().print(f"revoked key {record.id}", highlight=False, soft_wrap=True)
+    out().print(_("revoked key {id}").format(id=record.id), highlight=False, soft_wrap=True)
 
 
 @keys_app.command("revoke", help=N_("Revoke an API key: it stops working at once and stays listed."))

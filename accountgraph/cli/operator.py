@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out, plural
-from accountgraph.i18n import N_
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+from accountgraph.i18n import N_, _, ngettext
 
 app = typer.Typer()
 
@@ -31,7 +31,10 @@ def backup(
         call(lambda: s.backup(dest))
         url = s.url
     err().print(
-        f"backed up {url} to {dest} ({dest.stat().st_size:,} bytes; the copy passed a quick check)", markup=False
+        _("backed up {store} to {dest} ({size} bytes; the copy passed a quick check)").format(
+            store=url, dest=dest, size=f"{dest.stat().st_size:,}"
+        ),
+        markup=False,
     )
 
 
@@ -45,9 +48,14 @@ def check(
     with opened_store(store) as s:
         report = call(lambda: s.check(full=full))
     if report.ok:
-        out().print(f"{report.store}: ok ({report.how})", markup=False, highlight=False)
+        out().print(_("{store}: ok ({how})").format(store=report.store, how=report.how), markup=False, highlight=False)
         return
-    err().print(f"{report.store}: DAMAGED ({report.how}), {plural(len(report.problems), 'problem')}:", markup=False)
+    err().print(
+        ngettext(
+            "{store}: DAMAGED ({how}), {n} problem:", "{store}: DAMAGED ({how}), {n} problems:", len(report.problems)
+        ).format(store=report.store, how=report.how, n=len(report.problems)),
+        markup=False,
+    )
     for problem in report.problems:
         err().print(f"  - {problem}", markup=False, highlight=False)
     err().print(
