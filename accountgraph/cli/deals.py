@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from accountgraph import i18n
 from accountgraph.cli.common import (
     Named,
     Operation,
@@ -28,7 +29,8 @@ from accountgraph.cli.common import (
     renders_named,
     run,
 )
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _, number, percent
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
@@ -58,7 +60,7 @@ def parse_member(spec: str) -> CommitteeMember:
     elif len(parts) >= 2 and roles_of(parts[-1]) is not None:
         person, roles = spec.rsplit(":", 1)
     if not person:
-        raise fail(f"a committee member is PERSON[:ROLES[:STANCE]], not {spec!r}")
+        raise fail(_("a committee member is PERSON[:ROLES[:STANCE]], not {spec}").format(spec=repr(spec)))
     role_list = roles_of(roles) or []
     return CommitteeMember(
         person=person,
@@ -75,26 +77,27 @@ def _opp_table(n: Named[Opportunity]) -> Table:
     o = n.value
     table = Table(
         title=f"{o.id} · {o.name} · {n.of(o.account)} · {o.stage} · {money(o.amount, o.currency)}",
-        caption=(
-            f"owner {n.of(o.owner) or '—'} · expected close {o.expected_close or '—'} · "
-            f"quotes {', '.join(o.quotes) or '—'}"
+        caption=_("owner {owner} · expected close {close} · quotes {quotes}").format(
+            owner=n.of(o.owner) or "—", close=o.expected_close or "—", quotes=", ".join(o.quotes) or "—"
         ),
     )
-    table.add_column("committee member")
-    table.add_column("roles in this deal")
-    table.add_column("stance in this deal")
+    table.add_column(_("committee member"))
+    table.add_column(_("roles in this deal"))
+    table.add_column(_("stance in this deal"))
     for m in o.committee:
         table.add_row(
             n.of(m.person),
-            ", ".join(r.value for r in m.roles) if m.roles is not None else "(account-level)",
-            m.stance.value if m.stance is not None else "(account-level)",
+            joined([term(r.value) for r in m.roles]) if m.roles is not None else _("(account-level)"),
+            term(m.stance.value) if m.stance is not None else _("(account-level)"),
         )
     return table
 
 
 def _history_table(o: Opportunity) -> Table:
     return grid(
-        "stage history", ("stage", "at", "note"), ((h.stage, h.at.isoformat(), h.note or "") for h in o.stage_history)
+        _("stage history"),
+        (_("stage"), _("at"), _("note")),
+        ((h.stage, h.at.isoformat(), h.note or "") for h in o.stage_history),
     )
 
 
@@ -112,39 +115,53 @@ renders_opportunity = renders_named(_show, _named_in, data=Opportunity.data)
 
 
 def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
-    head = Table(title=f"{h.opportunity} · {h.name} · {h.stage}: win probability {100 * h.probability:.0f}%")
+    probability = percent(h.probability) if i18n.current() != i18n.DEFAULT else f"{100 * h.probability:.0f}%"
+    head = Table(
+        title=_("{id} · {name} · {stage}: win probability {probability}").format(
+            id=h.opportunity, name=h.name, stage=h.stage, probability=probability
+        )
+    )
     head.caption = h.explanation
-    head.add_column("feature")
-    head.add_column("value", justify="right")
-    head.add_column("typical", justify="right")
-    head.add_column("log-odds", justify="right")
+    head.add_column(_("feature"))
+    head.add_column(_("value"), justify="right")
+    head.add_column(_("typical"), justify="right")
+    head.add_column(_("log-odds"), justify="right")
     for c in h.contributions:
-        head.add_row(c.label, f"{c.value:.2f}", f"{c.baseline:.2f}", f"{c.contribution:+.2f}")
-    risks = Table(title="risks (most serious first)")
+        head.add_row(c.label, number(c.value, 2), number(c.baseline, 2), f"{c.contribution:+.2f}")
+    risks = Table(title=_("risks (most serious first)"))
     risks.add_column("#", justify="right")
-    risks.add_column("risk")
+    risks.add_column(_("risk"))
     for n, r in enumerate(h.risks, 1):
         risks.add_row(str(n), r.description)
-    committee = Table(title="committee (this deal's roles and stances; * set for this deal)")
-    for column in ("person", "roles", "stance", "covered", "best tie", "our people", "days since contact"):
-        committee.add_column(column)
+    committee = Table(title=_("committee (this deal's roles and stances; * set for this deal)"))
+    for column in (
+        N_("person"),
+        N_("roles"),
+        N_("stance"),
+        N_("covered"),
+        N_("best tie"),
+        N_("our people"),
+        N_("days since contact"),
+    ):
+        committee.add_column(_(column))
     for m in h.committee:
         committee.add_row(
-            f"{m.name} ({m.person})" if m.in_account else f"{m.person} (not in the account)",
-            (", ".join(m.roles) or "—") + (" *" if m.overridden else ""),
-            m.stance,
-            "yes" if m.covered else "no",
-            f"{m.best_strength:.2f}",
+            f"{m.name} ({m.person})" if m.in_account else _("{id} (not in the account)").format(id=m.person),
+            (joined([term(r) for r in m.roles]) or "—") + (" *" if m.overridden else ""),
+            term(m.stance),
+            _("yes") if m.covered else _("no"),
+            number(m.best_strength, 2),
             ", ".join(m.threads),
             "—" if m.days_since_contact is None else f"{m.days_since_contact:.0f}",
         )
-    actions = Table(title="actions that raise it most")
+    actions = Table(title=_("actions that raise it most"))
     actions.add_column("#", justify="right")
-    actions.add_column("action")
-    actions.add_column("then", justify="right")
-    actions.add_column("gain", justify="right")
+    actions.add_column(_("action"))
+    actions.add_column(_("then"), justify="right")
+    actions.add_column(_("gain"), justify="right")
     for n, a in enumerate(h.actions, 1):
-        actions.add_row(str(n), a.description, f"{100 * a.probability:.0f}%", f"+{100 * a.gain:.1f} pts")
+        then = percent(a.probability) if i18n.current() != i18n.DEFAULT else f"{100 * a.probability:.0f}%"
+        actions.add_row(str(n), a.description, then, _("+{points} pts").format(points=number(100 * a.gain, 1)))
     return [head, risks, committee, actions]
 
 
@@ -208,8 +225,17 @@ def _show_opportunities(n: Named[list[Opportunity]]) -> None:
         )
         for o in opps
     )
-    columns = ("id", "account", "name", "stage", "amount", "close", "owner", "committee")
-    out().print(grid(f"opportunities ({len(opps)})", columns, rows))
+    columns = (
+        N_("id"),
+        N_("account"),
+        N_("name"),
+        N_("stage"),
+        N_("amount"),
+        N_("close"),
+        N_("owner"),
+        N_("committee"),
+    )
+    out().print(grid(_("opportunities ({n})").format(n=len(opps)), [_(c) for c in columns], rows))
 
 
 def _opportunities_data(opps: list[Opportunity]) -> Any:
@@ -252,7 +278,7 @@ def opp_update(
     if close is not None:
         changes["expected_close"] = parse_date(close)
     if not changes:
-        raise fail("nothing to change: give at least one option")
+        raise fail(_("nothing to change: give at least one option"))
     return lambda s: opportunities.update_opportunity(s, Scope.operator(), id, **changes)
 
 
@@ -309,8 +335,8 @@ def opp_view(
         try:
             out_file.write_text(html, encoding="utf-8")
         except OSError as e:
-            raise fail(f"cannot write {out_file}: {e.strerror or e}") from None
-        out().print(f"wrote {out_file}")
+            raise fail(_("cannot write {path}: {reason}").format(path=out_file, reason=e.strerror or e)) from None
+        out().print(_("wrote {path}").format(path=out_file))
 
     run(store, lambda s: opportunities.power_map(s, Scope.operator(), id), write)
 
@@ -330,7 +356,9 @@ def opp_history(
     def report(written: list[Opportunity]) -> None:
         won = sum(1 for o in written if o.stage == "won")
         out().print(
-            f"wrote {len(written)} closed opportunities of {account} ({won} won) at {datetime.now(UTC):%Y-%m-%d}"
+            _("wrote {n} closed opportunities of {account} ({won} won) at {day}").format(
+                n=len(written), account=account, won=won, day=f"{datetime.now(UTC):%Y-%m-%d}"
+            )
         )
 
     run(store, lambda s: store_history(s, account, deals, seed), report, refusals=True)
