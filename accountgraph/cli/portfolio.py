@@ -32,7 +32,7 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import N_, _
+from accountgraph.i18n import N_, _, number
 from accountgraph.ledger.models import AccountProfile, Money
 from accountgraph.services import portfolio as service
 from accountgraph.services.analysis import AnalysisCache
@@ -61,10 +61,19 @@ def _params(contribution: str) -> service.PortfolioParams:
     try:
         share = Decimal(contribution) / 100
     except InvalidOperation:
-        raise fail(f"--contribution: not a number: {contribution!r}") from None
+        raise fail(_("--contribution: not a number: {value}").format(value=repr(contribution))) from None
     if not 0 < share <= 1:
-        raise fail(f"--contribution: a percent above 0 and at most 100, not {contribution}")
+        raise fail(_("--contribution: a percent above 0 and at most 100, not {value}").format(value=contribution))
     return service.PortfolioParams(contribution_share=share)
+
+
+# the words a key status and a period show, marked for the catalog
+_WORDS = (N_("key"), N_("candidate"), N_("month"), N_("quarter"), N_("year"))
+
+
+def _share(value: float) -> str:
+    """A share as a whole percentage, as the tables always showed it (`37 %`), the number for the locale."""
+    return f"{number(100 * value, 0)} %"
 
 
 def _m(amount: Money) -> str:
@@ -73,9 +82,9 @@ def _m(amount: Money) -> str:
 
 # ---- what each section prints ------------------------------------------------------------------------------
 def show_keys(keys: list[service.KeyAccount]) -> None:
-    rows = [(k.status, f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
+    rows = [(_(k.status), f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
     columns = [(_("status"), "left"), (_("account"), "left"), (_("grade"), "left"), (_("revenue (12 months)"), "right")]
-    out().print(table("key accounts", [*columns, (_("why"), "left")], rows))
+    out().print(table(_("key accounts"), [*columns, (_("why"), "left")], rows))
 
 
 def show_value(value: service.ValueDistribution) -> None:
@@ -83,7 +92,7 @@ def show_value(value: service.ValueDistribution) -> None:
     console.print(text(value.explanation))
     console.print(
         table(
-            "Pareto curve: revenue over accounts, largest first",
+            _("Pareto curve: revenue over accounts, largest first"),
             [
                 (_("account"), "left"),
                 (_("revenue"), "right"),
@@ -94,15 +103,17 @@ def show_value(value: service.ValueDistribution) -> None:
                 (
                     f"{p.name} ({p.account})",
                     _m(p.revenue),
-                    f"{100 * p.cumulative_revenue_share:.0f} %",
-                    f"{100 * p.cumulative_account_share:.0f} %",
+                    _share(p.cumulative_revenue_share),
+                    _share(p.cumulative_account_share),
                 )
                 for p in value.pareto
             ),
         )
     )
-    grid = Table(title=text("value grade × relationship health (coverage; ↑ rising, ↓ falling)"), title_justify="left")
-    grid.add_column("grade")
+    grid = Table(
+        title=text(_("value grade × relationship health (coverage; ↑ rising, ↓ falling)")), title_justify="left"
+    )
+    grid.add_column(_("grade"))
     for column in service.HEALTH_COLUMNS:
         grid.add_column(column)
     arrows = {"rising": " ↑", "falling": " ↓", "steady": ""}
@@ -122,12 +133,9 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
     console = out()
     console.print(
         table(
-            "revenue at risk",
+            _("revenue at risk"),
             [(_("account"), "left"), (_("expected"), "right"), (_("chance"), "right"), (_("at risk"), "right")],
-            (
-                (f"{r.name} ({r.account})", _m(r.expected), f"{100 * r.chance:.0f} %", _m(r.at_risk))
-                for r in risk.accounts
-            ),
+            ((f"{r.name} ({r.account})", _m(r.expected), _share(r.chance), _m(r.at_risk)) for r in risk.accounts),
         )
     )
     console.print(text(risk.explanation))
@@ -137,7 +145,7 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
 
 def show_attention(items: list[service.Attention]) -> None:
     if not items:
-        out().print("no account needs attention now")
+        out().print(_("no account needs attention now"))
         return
     rows = (
         (
@@ -150,11 +158,13 @@ def show_attention(items: list[service.Attention]) -> None:
         for n, a in enumerate(items, start=1)
     )
     columns = [("#", "right"), (_("account"), "left"), (_("at risk"), "right"), (_("what changed"), "left")]
-    out().print(table("attention list", [*columns, (_("next best action"), "left")], rows))
+    out().print(table(_("attention list"), [*columns, (_("next best action"), "left")], rows))
 
 
 def show_overview(p: service.Portfolio) -> None:
-    out().print(text(f"portfolio on {p.on} in {p.currency}: {p.accounts} accounts"))
+    out().print(
+        text(_("portfolio on {day} in {currency}: {n} accounts").format(day=p.on, currency=p.currency, n=p.accounts))
+    )
     show_keys(p.keys)
     show_value(p.value)
     show_risk(p.risk)
@@ -196,10 +206,10 @@ def overview(
 def _write_charts(svg: Path | None, png: Path | None, value: service.ValueDistribution) -> None:
     if svg is not None:
         svg.write_text(service.value_chart_svg(value), encoding="utf-8")
-        err().print(f"value chart written: {plain(svg)}")
+        err().print(_("value chart written: {path}").format(path=plain(svg)))
     if png is not None:
         png.write_bytes(service.value_chart_png(value))
-        err().print(f"value chart written: {plain(png)}")
+        err().print(_("value chart written: {path}").format(path=plain(png)))
 
 
 @portfolio_app.command(
@@ -252,7 +262,9 @@ def show_kpis(k: service.PeriodKpis) -> None:
     def figure(value: float | None, unit: str) -> str:
         if value is None:
             return "—"
-        return f"{value:.1f} days" if unit == "days" else f"{100 * value:.1f} %"
+        if unit == "days":
+            return _("{n} days").format(n=number(value, 1))
+        return f"{number(100 * value, 1)} %"
 
     rows = (
         (
@@ -264,9 +276,17 @@ def show_kpis(k: service.PeriodKpis) -> None:
         )
         for kpi in k.kpis
     )
-    title = (
-        f"operating KPIs, {k.period} {k.start} – {k.end} (previous {k.previous_start} – {k.previous_end}), "
-        f"{k.currency}; key accounts: {', '.join(k.key_accounts) or 'none'}"
+    title = _(
+        "operating KPIs, {period} {start} – {end} (previous {previous_start} – {previous_end}), "
+        "{currency}; key accounts: {keys}"
+    ).format(
+        period=_(k.period),
+        start=k.start,
+        end=k.end,
+        previous_start=k.previous_start,
+        previous_end=k.previous_end,
+        currency=k.currency,
+        keys=", ".join(k.key_accounts) or _("none"),
     )
     columns = [("KPI", "left"), (_("this period"), "right"), (_("previous"), "right"), (_("from"), "left")]
     out().print(table(title, [*columns, (_("definition"), "left")], rows))
@@ -294,9 +314,10 @@ def kpis(
 
 def _show_profile(profile: AccountProfile) -> None:
     if profile.strategic:
-        out().print(text(f"{profile.id} is strategic: {profile.reason or '(no reason given)'}"))
+        reason = profile.reason or _("(no reason given)")
+        out().print(text(_("{id} is strategic: {reason}").format(id=profile.id, reason=reason)))
     else:
-        out().print(text(f"{profile.id} is not strategic"))
+        out().print(text(_("{id} is not strategic").format(id=profile.id)))
 
 
 @portfolio_app.command(
@@ -312,5 +333,5 @@ def strategic(
     clear: Annotated[bool, typer.Option("--clear", help=N_("clear the flag (and its reason)"))] = False,
 ) -> Operation[AccountProfile]:
     if clear and reason is not None:
-        raise fail("--clear takes no --reason")
+        raise fail(_("--clear takes no --reason"))
     return lambda s: service.set_strategic(s, Scope.operator(), account, strategic=not clear, reason=reason)
