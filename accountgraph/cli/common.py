@@ -132,16 +132,22 @@ def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     if amount is None:
         return ""
     if not currency:
-        return str(amount)
+        return str(amount) if i18n.current() == i18n.DEFAULT else _grouped(Decimal(amount))
     value = Decimal(amount)
     if value.is_finite() and -value.as_tuple().exponent < minor_unit(currency):  # type: ignore[operator]
         value = value.quantize(Decimal(1).scaleb(-minor_unit(currency)))  # only adds zeros
-    lang = i18n.current()
-    if lang != i18n.DEFAULT and value.is_finite():  # grouped for the locale, every digit kept
-        digits = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return f"{format_decimal(value, format=pattern, locale=lang, decimal_quantization=False)} {currency}"
+    if i18n.current() != i18n.DEFAULT:
+        return f"{_grouped(value)} {currency}"
     return f"{value} {currency}"
+
+
+def _grouped(value: Decimal) -> str:
+    """A decimal with its digits grouped for the language of the moment, every digit kept (never rounded)."""
+    if not value.is_finite():
+        return str(value)
+    digits = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=i18n.current(), decimal_quantization=False)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from accountgraph.cli.common import (
     run,
 )
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
 from accountgraph.i18n.phrase import Phrase
 from accountgraph.ledger import cash as cash_mod
 from accountgraph.ledger import service, value
@@ -74,6 +74,27 @@ class RecordKind:
         return f"{self.noun}s"
 
 
+# the ledger's column names, marked for the catalog (a column is a record's field)
+_COLUMN_WORDS = (
+    N_("currency"),
+    N_("value"),
+    N_("ordered"),
+    N_("start"),
+    N_("invoiced"),
+    N_("ordered_on"),
+    N_("description"),
+    N_("paid"),
+    N_("issued"),
+    N_("instalment"),
+    N_("received"),
+    N_("idempotency_key"),
+    N_("refund_of"),
+    N_("refunded"),
+    N_("quotes"),
+    N_("products"),
+    N_("contracts"),
+    N_("refund"),
+)
 _CONTRACT = ("id", "account", "quote", "currency", "value", "ordered", "start")
 _ORDER = ("id", "account", "contract", "currency", "amount", "invoiced", "ordered_on", "description")
 _INVOICE = ("id", "account", "order", "currency", "amount", "paid", "issued", "due", "instalment")
@@ -101,34 +122,47 @@ def _lines(items: list[str] | None) -> list[tuple[str, str]] | None:
     for item in items:
         product, sep, quantity = item.rpartition("=")
         if not sep or not product or not quantity:
-            raise fail(f"a line is PRODUCT=QUANTITY, not {item!r}")
+            raise fail(_("a line is PRODUCT=QUANTITY, not {item}").format(item=repr(item)))
         lines.append((product, quantity))
     return lines
 
 
 def _quote_table(q: Quote) -> Table:
     table = Table(
-        title=f"quote {q.id} · {q.account} · {q.status.value} · valid until {q.valid_until} · {q.currency}",
+        title=_("quote {id} · {account} · {status} · valid until {until} · {currency}").format(
+            id=q.id, account=q.account, status=_(q.status.value), until=q.valid_until, currency=q.currency
+        ),
         caption=(
-            f"list {q.list_total} − discount {q.discount_total} = net {money(q.net_total, q.currency)} · "
-            f"trailing volume {q.trailing_volume}"
-            + (f" · manual {q.manual_discount}% approved by {q.approver}" if q.approver else "")
+            _("list {list} − discount {discount} = net {net} · trailing volume {volume}").format(
+                list=money(q.list_total),
+                discount=money(q.discount_total),
+                net=money(q.net_total, q.currency),
+                volume=money(q.trailing_volume),
+            )
+            + (
+                _(" · manual {discount}% approved by {approver}").format(
+                    discount=q.manual_discount, approver=q.approver
+                )
+                if q.approver
+                else ""
+            )
         ),
     )
-    for column in ("product", "qty", "unit", "list", "volume %", "manual %", "net", "note"):
-        table.add_column(column, justify="left" if column in ("product", "note") else "right")
+    for column in (N_("product"), N_("qty"), N_("unit"), N_("list"), N_("volume %"), N_("manual %"), N_("net")):
+        table.add_column(_(column), justify="left" if column == "product" else "right")
+    table.add_column(_("note"))
     for line in q.lines:
-        note = f"with {line.required_by}" if line.required_by else ""
+        note = _("with {product}").format(product=line.required_by) if line.required_by else ""
         if line.bom:
             note = (note + " " if note else "") + "BOM: " + ", ".join(f"{k}×{v}" for k, v in line.bom.items())
         table.add_row(
             line.product,
             str(line.quantity),
-            str(line.unit_price),
-            str(line.list_amount),
+            money(line.unit_price),
+            money(line.list_amount),
             str(line.volume_discount),
             str(line.manual_discount),
-            str(line.net),
+            money(line.net),
             note,
         )
     return table
@@ -150,7 +184,7 @@ def renders_records(
     def show(records: list[Any]) -> None:
         data = [r.data() for r in records]
         rows = (("" if d.get(c) is None else str(d[c]) for c in kind.columns) for d in data)
-        out().print(grid(title, kind.columns, rows))
+        out().print(grid(_(title), [_(c) for c in kind.columns], rows))
 
     return renders(show, data=lambda records: [r.data() for r in records])
 
@@ -220,7 +254,8 @@ def _show_products(products: list[Product]) -> None:
         )
         for p in products
     )
-    out().print(grid("products", ("id", "name", "list price", "components", "requires", "incompatible"), rows))
+    columns = (N_("id"), N_("name"), N_("list price"), N_("components"), N_("requires"), N_("incompatible"))
+    out().print(grid(_("products"), [_(c) for c in columns], rows))
 
 
 def _show_product(p: Product) -> None:
@@ -284,9 +319,9 @@ def product_bom(
 ) -> None:
 
     def show(bom: dict[str, Any]) -> None:
-        table = Table(title=f"bill of materials of {quantity} × {id}")
-        table.add_column("component")
-        table.add_column("quantity", justify="right")
+        table = Table(title=_("bill of materials of {quantity} × {id}").format(quantity=quantity, id=id))
+        table.add_column(_("component"))
+        table.add_column(_("quantity"), justify="right")
         for pid, qty in bom.items():
             table.add_row(pid, str(qty))
         out().print(table)
@@ -315,7 +350,7 @@ def quote_create(
 ) -> Operation[Quote]:
     lines = _lines(line)
     if lines is None:
-        raise fail("give at least one --line PRODUCT=QUANTITY")
+        raise fail(_("give at least one --line PRODUCT=QUANTITY"))
     day = parse_date(on)
     return lambda s: ledger.create_quote(
         s,
@@ -376,7 +411,7 @@ def quote_show(
         record = s.documents.get("quote", quote)
         found = [Quote.model_validate(record.data)] if record is not None else service.quote_versions(s, quote)
         if not found:
-            raise fail(f"quote {quote!r} not found")
+            raise fail(_("quote {quote} not found").format(quote=repr(quote)))
         return record is not None, found
 
     return versions
@@ -387,7 +422,8 @@ def _show_quotes(quotes: list[Quote]) -> None:
         (q.id, q.account, q.status.value, str(q.created), str(q.valid_until), str(q.net_total), q.currency)
         for q in quotes
     )
-    out().print(grid("quotes", ("id", "account", "status", "created", "valid until", "net", "currency"), rows))
+    columns = (N_("id"), N_("account"), N_("status"), N_("created"), N_("valid until"), N_("net"), N_("currency"))
+    out().print(grid(_("quotes"), [_(c) for c in columns], rows))
 
 
 def _quotes_data(quotes: list[Quote]) -> Any:
@@ -517,10 +553,11 @@ def cash(
 
     def show(found: list[cash_mod.CashPicture]) -> None:
         first = found[0] if found else None
-        table = Table(title=f"cash on {first.on} in {first.currency}" if first else "cash")
-        buckets = [name for name, _, _ in cash_mod.BUCKETS]
-        for column in ("account", "billed", "collected", "outstanding", "overdue", *buckets, "DSO"):
-            table.add_column(column, justify="left" if column == "account" else "right")
+        title = _("cash on {day} in {currency}").format(day=first.on, currency=first.currency) if first else _("cash")
+        table = Table(title=title)
+        buckets = [name for name, _days, _to in cash_mod.BUCKETS]
+        for column in (N_("account"), N_("billed"), N_("collected"), N_("outstanding"), N_("overdue"), *buckets, "DSO"):
+            table.add_column(_(column), justify="left" if column == "account" else "right")
         rows = found + ([cash_mod.report_totals(found)] if account is None and found else [])
         for p in rows:
             d = p.as_dict()
@@ -543,9 +580,18 @@ def cash(
 
 
 def _show_grades(values: list[value.AccountValue]) -> None:
-    table = Table(title="account grades", caption="LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8); grade from R+F+M")
-    for column in ("account", "grade", "RFM", "recency (days)", "orders", "monetary", "last 365 days", "LTV"):
-        table.add_column(column, justify="left" if column in ("account", "grade", "RFM") else "right")
+    table = Table(title=_("account grades"), caption=_("LTV = A × 0.30 × 0.8 / (1 + 0.10 − 0.8); grade from R+F+M"))
+    for column in (
+        N_("account"),
+        N_("grade"),
+        "RFM",
+        N_("recency (days)"),
+        N_("orders"),
+        N_("monetary"),
+        N_("last 365 days"),
+        "LTV",
+    ):
+        table.add_column(_(column), justify="left" if column in ("account", "grade", "RFM") else "right")
     for v in values:
         table.add_row(
             v.account,
