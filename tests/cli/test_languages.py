@@ -195,3 +195,23 @@ def test_money_is_grouped_for_the_locale() -> None:
         assert money(Decimal("1662000"), "EUR") == "1,662,000.00 EUR"
         assert money(Decimal("1662000.125"), "EUR") == "1,662,000.125 EUR"  # never rounded
         assert money(Decimal("500"), "JPY") == "500 JPY"
+
+
+def test_deals_alert_rules_and_portfolio_in_chinese(store_url: str) -> None:
+    from accountgraph.services import alerts
+    from accountgraph.services.portfolio import key_accounts
+    from accountgraph.services.scope import Scope
+
+    for s in _open(store_url):
+        rules = alerts.list_rules(s, Scope.operator(), None)
+        keys = key_accounts(s, Scope.operator())
+    out = in_chinese(store_url, "opp", "list")
+    assert "商机（0 个）" in out and "预计成交" in out and "opportunities (" not in out
+    out = in_chinese(store_url, "alerts", "rules")
+    assert "预警规则" in out and "严重程度" in out
+    assert all(name in out for name in rules)
+    with i18n.use("zh_CN"):
+        assert out.count(f" {i18n._('on')} ") == sum(p.enabled for p in rules.values())
+    out = in_chinese(store_url, "portfolio", "keys")
+    assert "大客户" in out and "收入（12 个月）" in out and "key accounts" not in out
+    assert keys and all(k.account in out and str(k.grade) in out for k in keys)
