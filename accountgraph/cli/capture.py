@@ -17,9 +17,10 @@ from typing import IO, Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out, plural
+from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out
 from accountgraph.cli.common import table as titled
-from accountgraph.i18n import N_, _
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import joined
 from accountgraph.services import capture
 from accountgraph.services.capture import CapturePlan, Source
 from accountgraph.services.scope import Scope
@@ -53,10 +54,10 @@ def _sources(paths: list[Path], suffix: str | None) -> list[Source]:
         if path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.is_file() and (suffix is None or p.suffix == suffix))
             if not inside:
-                raise fail(f"{path} holds no {suffix or ''} files")
+                raise fail(_("{path} holds no {suffix} files").format(path=path, suffix=suffix or ""))
             found += inside
         elif not path.exists():
-            raise fail(f"cannot use {path}: no such file")
+            raise fail(_("cannot use {name}: {reason}").format(name=path, reason=_("no such file")))
         else:
             found.append(path)
     return [Source(str(p), _opener(p)) for p in found]
@@ -72,7 +73,7 @@ def _reference(text: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise fail(f"--as-of: not a date or date-time: {text!r}") from None
+        raise fail(_("--as-of: not a date or date-time: {text}").format(text=repr(text))) from None
     if len(text) == 10:  # a day: up to its end, as the API's `as_of`
         at += timedelta(days=1)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
@@ -148,31 +149,36 @@ def _run(
                     )
                 )
         except KeyboardInterrupt:
-            err().print("interrupted: nothing was written")
+            err().print(_("interrupted: nothing was written"))
             raise typer.Exit(130) from None
     _show(plan)
     if dry_run:
-        out().print("dry run, nothing was written")
+        out().print(_("dry run, nothing was written"))
     else:
-        written = ", ".join(f"{n} {name}" for name, n in (plan.imported or {}).items()) or "nothing new"
-        out().print(f"captured into {s.url}: {written}")
+        written = joined([f"{n} {_(name)}" for name, n in (plan.imported or {}).items()]) or _("nothing new")
+        out().print(_("captured into {store}: {written}").format(store=s.url, written=written))
 
 
 def _show(plan: CapturePlan) -> None:
     console = out()
     console.print(
-        f"{plural(len(plan.files), 'file')}: {plural(plan.messages, 'message')}, "
-        f"{plural(plan.meetings, 'meeting')} up to {plan.reference.isoformat()}; interactions: "
-        f"{plan.interactions['new']} new, {plan.interactions['already stored']} already stored"
+        _("{files}: {messages}, {meetings} up to {day}; interactions: {new} new, {stored} already stored").format(
+            files=ngettext("{n} file", "{n} files", len(plan.files)).format(n=len(plan.files)),
+            messages=ngettext("{n} message", "{n} messages", plan.messages).format(n=plan.messages),
+            meetings=ngettext("{n} meeting", "{n} meetings", plan.meetings).format(n=plan.meetings),
+            day=plan.reference.isoformat(),
+            new=plan.interactions["new"],
+            stored=plan.interactions["already stored"],
+        )
     )
     if plan.ignored:
-        console.print(titled("not counted", ((_("why"), "left"), (_("how many"), "right")), plan.ignored.items()))
+        console.print(titled(_("not counted"), ((_("why"), "left"), (_("how many"), "right")), plan.ignored.items()))
     if plan.people_to_add:
         rows = [(p.address, p.company, p.count) for p in plan.people_to_add[:_SHOWN]]
-        more = f" (the first {_SHOWN} of {len(plan.people_to_add)})" if len(plan.people_to_add) > _SHOWN else ""
+        more = _first(len(plan.people_to_add))
         console.print(
             titled(
-                f"people to add: unknown addresses on the account's domains{more}",
+                _("people to add: unknown addresses on the account's domains{more}").format(more=more),
                 ((_("address"), "left"), (_("company"), "left"), (_("seen"), "right")),
                 rows,
             )
@@ -183,19 +189,24 @@ def _show(plan: CapturePlan) -> None:
              t.emails_out, t.emails_in, t.meetings, f"{t.score:.1f}", t.last_contact or "")
             for t in plan.ties[:_SHOWN]
         ]  # fmt: skip
-        more = f" (the first {_SHOWN} of {len(plan.ties)})" if len(plan.ties) > _SHOWN else ""
-        columns = ("member", "person", "action", "before", "after", "mails out", "mails in", "meetings", "score",
-                   "last contact")  # fmt: skip
+        more = _first(len(plan.ties))
+        columns = (N_("member"), N_("person"), N_("action"), N_("before"), N_("after"), N_("mails out"),
+                   N_("mails in"), N_("meetings"), N_("score"), N_("last contact"))  # fmt: skip
         console.print(
             titled(
-                f"ties that change{more}",
-                ((c, "left" if i < 3 else "right") for i, c in enumerate(columns)),
+                _("ties that change{more}").format(more=more),
+                ((_(c), "left" if i < 3 else "right") for i, c in enumerate(columns)),
                 rows2,
             )
         )
-    console.print(f"ties unchanged: {plan.ties_unchanged}")
+    console.print(_("ties unchanged: {n}").format(n=plan.ties_unchanged))
     for note in plan.notes:
-        err().print(f"note: {note}")
+        err().print(_("note: {notice}").format(notice=note))
+
+
+def _first(total: int) -> str:
+    """` (the first 20 of 57)` when a table shows only the first rows."""
+    return _(" (the first {n} of {total})").format(n=_SHOWN, total=total) if total > _SHOWN else ""
 
 
 @capture_app.command(

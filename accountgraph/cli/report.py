@@ -13,7 +13,7 @@ import typer
 
 from accountgraph.cli.common import AccountArg, StoreOption, err, fail, run
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
 from accountgraph.services import report as report_service
 from accountgraph.services.scope import Scope
 
@@ -46,7 +46,9 @@ def report(
     store: StoreOption = None,
 ) -> None:
     if not output.parent.is_dir():
-        raise fail(f"cannot write {output}: the folder {output.parent} does not exist")
+        raise fail(
+            _("cannot write {path}: the folder {folder} does not exist").format(path=output, folder=output.parent)
+        )
 
     def render(s: GraphStore) -> bytes:
         if format is Format.svg:
@@ -57,6 +59,6 @@ def report(
 
     def write(data: bytes) -> None:
         output.write_bytes(data)
-        err().print(f"wrote {output} ({len(data) // 1024} KiB)")
+        err().print(_("wrote {path} ({size} KiB)").format(path=output, size=len(data) // 1024))
 
     run(store, render, write, busy="drawing the account plan…")
