@@ -28,7 +28,7 @@ from accountgraph.algorithms.results import (
     RankMethod,
 )
 from accountgraph.i18n import N_
-from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
+from accountgraph.i18n.phrase import Phrase, Seq, Term
 from accountgraph.perf import paused_gc
 
 __all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
@@ -221,7 +221,8 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
     """The ranking entries of person indices `chosen`, in that order (the arrays read once)."""
     idx = np.asarray(chosen, dtype=np.int64)
     w = arrays.weights
-    wa, wi, wb = Num(w["authority"]), Num(w["influence"]), Num(w["brokerage"])
+    wa, wi, wb = w["authority"], w["influence"], w["brokerage"]
+    said: dict[object, Phrase] = {}  # the parts people share (a level, a span, a set of roles), made once
     columns = zip(
         chosen,
         arrays.authority[idx].tolist(),
@@ -245,30 +246,42 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
         level = arrays.level[i]
         bits: list[Phrase] = []
         if level is not None:
-            bits.append(Phrase(N_("level {level}"), level=level))
+            part = said.get(("level", level))
+            if part is None:
+                part = said[("level", level)] = Phrase(N_("level {level}"), level=level)
+            bits.append(part)
         if span:
-            bits.append(Phrase(N_("{n} below in the reporting line"), n=span))
+            part = said.get(("span", span))
+            if part is None:
+                part = said[("span", span)] = Phrase(N_("{n} below in the reporting line"), n=span)
+            bits.append(part)
         if roles:
-            bits.append(Phrase(N_("{roles}"), roles=Seq(tuple(Term(r, r.replace("_", " ")) for r in roles), N_(", "))))
+            key = tuple(roles)
+            part = said.get(key)
+            if part is None:
+                terms = tuple(Term(r, r.replace("_", " ")) for r in roles)
+                part = said[key] = Phrase(N_("{roles}"), roles=Seq(terms, N_(", ")))
+            bits.append(part)
+        # the numbers as floats with their format in the message: one format, as cheap as the f-string it was
         explanation = Phrase(
             N_(
-                "authority {authority} ({why}) × {wa} + influence {influence} (sways {sways}) × {wi} + "
-                "brokerage {brokerage} × {wb} = {score}"
+                "authority {authority:.2f} ({why}) × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} "
+                "+ brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
             )
             if bits
             else N_(
-                "authority {authority} × {wa} + influence {influence} (sways {sways}) × {wi} + "
-                "brokerage {brokerage} × {wb} = {score}"
+                "authority {authority:.2f} × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} + "
+                "brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
             ),
-            authority=Num(auth),
+            authority=auth,
             **({"why": Seq(tuple(bits), N_("; "))} if bits else {}),
             wa=wa,
-            influence=Num(infl),
+            influence=infl,
             sways=sways,
             wi=wi,
-            brokerage=Num(brok),
+            brokerage=brok,
             wb=wb,
-            score=Num(score, ".3f"),
+            score=score,
         )
         out.append(
             PersonRank.built(

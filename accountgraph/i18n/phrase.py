@@ -10,16 +10,17 @@ language (numbers with Babel, glossary words through `term`, nested phrases said
 and the workspace can call `say` on the one field they show). A text that is no `Phrase` (a stored note, a
 sentence from before) is shown as it is.
 
-Fields: `str` (a name, an id: verbatim), `int` (a count), `Num` (a number with a format spec), `Pct` (a share
-as a percentage), `Term` (a stored word of the glossary), `Seq` (a list joined by a marked separator) and
-`Phrase` (a clause). A `Phrase` survives pickling (worker processes) and pydantic validation where the field is a
-`Text` (`accountgraph.algorithms.results`); a JSON round trip leaves the English text only.
+Fields: `str` (a name, an id: verbatim), `int` (a count, grouped for the locale), `float` (a number the
+message formats itself, `{x:.2f}`: the cheapest, for values that need no grouping), `Num` (a number with a format
+spec, for the locale), `Pct` (a share as a percentage), `Term` (a stored word of the glossary), `Seq` (a list
+joined by a marked separator) and `Phrase` (a clause). A `Phrase` survives pickling (worker processes) and
+pydantic validation where the field is a `Text` (`accountgraph.algorithms.results`); a JSON round trip leaves
+the English text only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from babel.numbers import format_decimal
 from pydantic import BaseModel
@@ -29,31 +30,27 @@ from accountgraph.i18n import DEFAULT, _, current, number, percent, translations
 __all__ = ["Num", "Pct", "Phrase", "Seq", "Term", "said", "say"]
 
 
-@dataclass(frozen=True, slots=True)
-class Num:
+class Num(NamedTuple):
     """A number written with `spec` in English (`.2f`, `.0f`, `g`), for the locale otherwise."""
 
     value: float
     spec: str = ".2f"
 
 
-@dataclass(frozen=True, slots=True)
-class Pct:
+class Pct(NamedTuple):
     """A share (0..1) as a whole percentage."""
 
     value: float
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """A stored word (a stance, a role, a layer): `english` in English, the glossary's word otherwise."""
 
     value: str
     english: str
 
 
-@dataclass(frozen=True, slots=True)
-class Seq:
+class Seq(NamedTuple):
     """Items joined by `sep` (a message marked `N_`: `", "`, `"; "`, `" → "`), each rendered as a field is."""
 
     items: tuple[object, ...]
@@ -78,12 +75,10 @@ class Phrase(str):
 
     @classmethod
     def _made(cls, message: str, plural: str | None, fields: dict[str, object]) -> Phrase:
-        n = fields.get("n")
-        english = plural if plural is not None and n != 1 else message
-        self = str.__new__(cls, english.format(**{k: _english(v) for k, v in fields.items()}))
-        self.message = message
-        self.plural = plural
-        self.fields = fields
+        english = plural if plural is not None and fields.get("n") != 1 else message
+        shown = {k: v if type(v) in _AS_IS else _english(v) for k, v in fields.items()}
+        self = str.__new__(cls, english.format_map(shown))
+        self.__dict__.update(message=message, plural=plural, fields=fields)
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -94,19 +89,24 @@ def _rebuilt(message: str, plural: str | None, fields: dict[str, object]) -> Phr
     return Phrase._made(message, plural, fields)
 
 
+_AS_IS = frozenset({str, int, float, Phrase})  # fields whose English is themselves
+_STR = frozenset({str, Phrase})
+
+
 def _english(value: object) -> object:
-    if isinstance(value, Num):
-        return format(value.value, value.spec)
-    if isinstance(value, Pct):
-        return f"{value.value:.0%}"
-    if isinstance(value, Term):
-        return value.english
-    if isinstance(value, Seq):
-        return value.sep.join(str(_english(x)) for x in value.items)
+    kind = type(value)
+    if kind is Num:
+        return format(value[0], value[1])  # type: ignore[index]
+    if kind is Term:
+        return value[1]  # type: ignore[index]
+    if kind is Seq:
+        return value[1].join([x if type(x) in _STR else str(_english(x)) for x in value[0]])  # type: ignore[index]
+    if kind is Pct:
+        return f"{value[0]:.0%}"  # type: ignore[index]
     return value
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> object:
     """A field in the language of the moment (not English)."""
     from accountgraph.i18n.glossary import term
 
@@ -122,7 +122,9 @@ def _shown(value: object) -> str:
     if isinstance(value, Term):
         return term(value.value, value.english)
     if isinstance(value, Seq):
-        return _(value.sep).join(_shown(x) for x in value.items)
+        return _(value.sep).join(str(_shown(x)) for x in value.items)
+    if isinstance(value, float):
+        return value  # formatted by the spec its message gives it (`{x:.2f}`)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
