@@ -262,27 +262,44 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
                 terms = tuple(Term(r, r.replace("_", " ")) for r in roles)
                 part = said[key] = Phrase(N_("{roles}"), roles=Seq(terms, N_(", ")))
             bits.append(part)
-        # the numbers as floats with their format in the message: one format, as cheap as the f-string it was
-        explanation = Phrase(
-            N_(
-                "authority {authority:.2f} ({why}) × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} "
-                "+ brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
+        # the English as the f-string it always was (one per person of the account: the cheapest), the message and
+        # fields beside it for another language
+        if bits:
+            why = Seq(tuple(bits), N_("; "))
+            explanation = Phrase.known(
+                f"authority {auth:.2f} ({'; '.join(bits)}) × {wa:.2f} + influence {infl:.2f} (sways {sways}) × "
+                f"{wi:.2f} + brokerage {brok:.2f} × {wb:.2f} = {score:.3f}",
+                N_(
+                    "authority {authority:.2f} ({why}) × {wa:.2f} + influence {influence:.2f} (sways {sways}) × "
+                    "{wi:.2f} + brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
+                ),
+                authority=auth,
+                why=why,
+                wa=wa,
+                influence=infl,
+                sways=sways,
+                wi=wi,
+                brokerage=brok,
+                wb=wb,
+                score=score,
             )
-            if bits
-            else N_(
-                "authority {authority:.2f} × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} + "
-                "brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
-            ),
-            authority=auth,
-            **({"why": Seq(tuple(bits), N_("; "))} if bits else {}),
-            wa=wa,
-            influence=infl,
-            sways=sways,
-            wi=wi,
-            brokerage=brok,
-            wb=wb,
-            score=score,
-        )
+        else:
+            explanation = Phrase.known(
+                f"authority {auth:.2f} × {wa:.2f} + influence {infl:.2f} (sways {sways}) × {wi:.2f} + "
+                f"brokerage {brok:.2f} × {wb:.2f} = {score:.3f}",
+                N_(
+                    "authority {authority:.2f} × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} + "
+                    "brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
+                ),
+                authority=auth,
+                wa=wa,
+                influence=infl,
+                sways=sways,
+                wi=wi,
+                brokerage=brok,
+                wb=wb,
+                score=score,
+            )
         out.append(
             PersonRank.built(
                 rank=position,

@@ -74,6 +74,14 @@ class Phrase(str):
         return cls._made(one, many, {"n": n, **fields})
 
     @classmethod
+    def known(cls, english: str, message: str, /, **fields: object) -> Phrase:
+        """A phrase whose English text the caller made itself (an f-string, for a sentence built once per person
+        of a large account): it must be `message` formatted with `fields` (a test checks it)."""
+        self = str.__new__(cls, english)
+        self.__dict__.update(message=message, plural=None, fields=fields)
+        return self
+
+    @classmethod
     def _made(cls, message: str, plural: str | None, fields: dict[str, object]) -> Phrase:
         english = plural if plural is not None and fields.get("n") != 1 else message
         shown = {k: v if type(v) in _AS_IS else _english(v) for k, v in fields.items()}

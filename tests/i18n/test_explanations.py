@@ -144,6 +144,8 @@ def test_path_and_score_explanations(store: GraphStore) -> None:
     ranking: Ranking = analysis.rank(store, Scope.operator(), ZH_ACCOUNT_ID, top=5)
     for p in ranking.people:
         assert say(p.explanation) == p.explanation
+        made = p.explanation
+        assert isinstance(made, Phrase) and Phrase(made.message, **made.fields) == made  # `known`: the same text
         chinese = zh(p.explanation)
         assert chinese.startswith(f"权威 {i18n.number(p.authority.value, 2)}") and "影响力" in chinese
     found: PathResult = analysis.path(store, Scope.operator(), ZH_ACCOUNT_ID, ranking.people[0].id, k=2)
