@@ -36,6 +36,8 @@ from accountgraph.algorithms.paths import contact_path, paths_from_team
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Action, ActionPlan, Connector, ContactPath
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Pct, Phrase, Seq, Term
 
 __all__ = ["next_best_actions"]
 
@@ -165,15 +167,17 @@ def _context(
     view: AccountView, core: CoverageCore, arrays: RankArrays, i: int, reached: Collection[object]
 ) -> list[str]:
     a = view.attrs[i]
-    why = [f"rank {int(arrays.position[i])} (score {float(arrays.score[i]):.2f})"]
+    why: list[str] = [
+        Phrase(N_("rank {rank} (score {score})"), rank=int(arrays.position[i]), score=Num(float(arrays.score[i])))
+    ]
     why += [w for w in core.why[i] if not w.startswith("ranked ")]
     if a.get("title"):
         why.append(str(a["title"]))
     company = a.get("company")
     if company not in reached:
-        why.append(f"no contact of ours yet at {view.name(str(company))}")
+        why.append(Phrase(N_("no contact of ours yet at {company}"), company=view.name(str(company))))
     stance = a.get("stance") or "unknown"
-    why.append(f"stance: {stance}")
+    why.append(Phrase(N_("stance: {stance}"), stance=Term(stance, stance)))
     return why
 
 
@@ -251,21 +255,37 @@ def next_best_actions(
             if len(path.hops) == 1:
                 kind = "reengage"
                 hop = path.hops[0]
-                age = f", last contact {hop.age_days:.0f} days ago" if hop.age_days is not None else ""
-                plan = (
-                    f"{path.member_name} re-engages {view.name(view.ids[i])} directly (now {hop.strength:.2f}{age}; "
-                    f"the threshold is {thr:.2f})"
+                plan = Phrase(
+                    N_(
+                        "{member} re-engages {person} directly (now {strength}, last contact {days} days ago; "
+                        "the threshold is {threshold})"
+                    )
+                    if hop.age_days is not None
+                    else N_("{member} re-engages {person} directly (now {strength}; the threshold is {threshold})"),
+                    member=path.member_name,
+                    person=view.name(view.ids[i]),
+                    strength=Num(hop.strength),
+                    **({"days": Num(hop.age_days, ".0f")} if hop.age_days is not None else {}),
+                    threshold=Num(thr),
                 )
             else:
                 kind = "reach"
-                via = ", then ".join(h.target_name for h in path.hops[:-1])
-                plan = f"{path.member_name} asks {via} for an introduction to {view.name(view.ids[i])}"
+                plan = Phrase(
+                    N_("{member} asks {via} for an introduction to {person}"),
+                    member=path.member_name,
+                    via=Seq(tuple(h.target_name for h in path.hops[:-1]), N_(", then ")),
+                    person=view.name(view.ids[i]),
+                )
         else:
             success = params.cold_strength
             member = _cold_member(view, i, {view.ids[m] for m in without})
             kind = "reach"
-            who = view.name(member) if member else "one of ours"
-            plan = f"no warm path: {who} approaches {view.name(view.ids[i])} cold"
+            person = view.name(view.ids[i])
+            plan = (
+                Phrase(N_("no warm path: {member} approaches {person} cold"), member=view.name(member), person=person)
+                if member
+                else Phrase(N_("no warm path: one of ours approaches {person} cold"), person=person)
+            )
         return _action(view, i, kind, why, member, path, gain, success, plan)
 
     def second_thread(i: int, without: frozenset[int]) -> Action | None:
@@ -277,10 +297,18 @@ def next_best_actions(
         if path is None:
             return None
         if len(path.hops) == 1:
-            plan = f"{path.member_name} deepens a weak tie with {view.name(view.ids[i])} as a second thread"
+            plan = Phrase(
+                N_("{member} deepens a weak tie with {person} as a second thread"),
+                member=path.member_name,
+                person=view.name(view.ids[i]),
+            )
         else:
-            via = ", then ".join(h.target_name for h in path.hops[:-1])
-            plan = f"{path.member_name} builds a second thread to {view.name(view.ids[i])} through {via}"
+            plan = Phrase(
+                N_("{member} builds a second thread to {person} through {via}"),
+                member=path.member_name,
+                person=view.name(view.ids[i]),
+                via=Seq(tuple(h.target_name for h in path.hops[:-1]), N_(", then ")),
+            )
         gain = core.share(i) * params.departure_risk
         why = list(reasons[("second", i)])
         return _action(view, i, "second_thread", why, path.member, path, gain, path.strength, plan)
@@ -292,7 +320,11 @@ def next_best_actions(
     for _, _, i in estimates[: params.limit + 5]:
         why = _context(view, core, arrays, i, reached)
         roles = view.attrs[i].get("roles") or []
-        why += [f"no supporter yet among the {r.replace('_', ' ')}s" for r in roles if r in buying_without_supporter]
+        why += [
+            Phrase(N_("no supporter yet among the {role}s"), role=Term(r, r.replace("_", " ")))
+            for r in roles
+            if r in buying_without_supporter
+        ]
         reasons[("gap", i)] = why
         drafts.append(("gap", i, reach(i, frozenset())))
     # second threads for single-threaded relationships: the most valuable first
@@ -306,7 +338,7 @@ def next_best_actions(
         if planner is None:
             continue
         why = _context(view, core, arrays, i, reached)
-        why.append(f"only {view.name(core.members[i][0])} reaches them: a single thread")
+        why.append(Phrase(N_("only {member} reaches them: a single thread"), member=view.name(core.members[i][0])))
         reasons[("second", i)] = why
         action = second_thread(i, frozenset())
         if action is not None:
@@ -316,11 +348,17 @@ def next_best_actions(
         action.priority = n
     total = sum(a.expected_gain for a in actions)
     owners = len({a.member for a in actions if a.member})
-    explanation = (
-        f"{len(actions)} action{'s' if len(actions) != 1 else ''} from {len(uncovered)} uncovered chain "
-        f"member{'s' if len(uncovered) != 1 else ''} and {len(single)} single thread{'s' if len(single) != 1 else ''}; "
-        f"expected gain {total:.1f} coverage points (gain × path strength); "
-        f"{owners} owner{'s' if owners != 1 else ''}, at most {params.capacity} each while a colleague can act"
+    explanation = Phrase(
+        N_(
+            "{actions} from {uncovered} and {single}; expected gain {gain} coverage points (gain × path strength); "
+            "{owners}, at most {capacity} each while a colleague can act"
+        ),
+        actions=Phrase.ngettext("{n} action", "{n} actions", len(actions)),
+        uncovered=Phrase.ngettext("{n} uncovered chain member", "{n} uncovered chain members", len(uncovered)),
+        single=Phrase.ngettext("{n} single thread", "{n} single threads", len(single)),
+        gain=Num(total, ".1f"),
+        owners=Phrase.ngettext("{n} owner", "{n} owners", owners),
+        capacity=params.capacity,
     )
     return ActionPlan(
         account=view.account,
@@ -368,13 +406,20 @@ def _assign(
                 if again is not None:
                     if again.member != owner:
                         again.why.append(
-                            f"{view.name(owner)} already has {cap} actions: a colleague with room takes it"
+                            Phrase(
+                                N_("{member} already has {n} actions: a colleague with room takes it"),
+                                member=view.name(owner),
+                                n=cap,
+                            )
                         )
                     push(kind, i, full, again)
                 continue
             action.why.append(
-                f"over capacity: {view.name(owner)} already has {cap} actions, "
-                "and no colleague with room has a warm path"
+                Phrase(
+                    N_("over capacity: {member} already has {n} actions, and no colleague with room has a warm path"),
+                    member=view.name(owner),
+                    n=cap,
+                )
             )
         out.append(action)
         if owner is not None:
@@ -416,12 +461,23 @@ def _overloaded(view: AccountView, chain: list[int], actions: list[Action], para
         nid = view.ids[node]
         ours = node >= view.P
         spof = bool(single[node])
-        explanation = (
-            f"{n} of the {paths} best paths to the decision chain run through {view.name(nid)}"
-            f"{' (ours)' if ours else ''} ({n / paths:.0%}); {in_actions[nid]} of the plan's actions"
+        explanation = Phrase(
+            N_(
+                "{n} of the {paths} best paths to the decision chain run through {name} (ours) ({share}); "
+                "{actions} of the plan's actions{single}"
+            )
+            if ours
+            else N_(
+                "{n} of the {paths} best paths to the decision chain run through {name} ({share}); "
+                "{actions} of the plan's actions{single}"
+            ),
+            n=n,
+            paths=paths,
+            name=view.name(nid),
+            share=Pct(n / paths),
+            actions=in_actions[nid],
+            single=Phrase(N_("; a single point of failure themselves")) if spof else "",
         )
-        if spof:
-            explanation += "; a single point of failure themselves"
         out.append(
             Connector(
                 id=nid,

@@ -22,6 +22,8 @@ from accountgraph.algorithms.params import CoverageParams, RankParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Breakdown, Coverage, CoveredPerson, Gap, Layer
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
 
 __all__ = ["BUYING_ROLES", "CoverageCore", "coverage", "coverage_core", "reached_companies", "unit_heads"]
 
@@ -119,7 +121,7 @@ def person_columns(view: AccountView) -> _Columns:
     role_sets = list(dict.fromkeys(roles))
     role_set_code = {rs: k for k, rs in enumerate(role_sets)}
     role_set = np.array(list(map(role_set_code.__getitem__, roles)), dtype=np.int64)
-    texts = [", ".join(r.replace("_", " ") for r in rs) for rs in role_sets]
+    texts: list[str] = [_roles(rs) for rs in role_sets]
     role_text = list(map(texts.__getitem__, role_set.tolist()))
     key_role = np.array([any(r in KEY_ROLES for r in rs) for rs in role_sets], dtype=bool)[role_set]
     buying_or_blocker = np.array(
@@ -259,7 +261,12 @@ def coverage_core(
 
 _LAYERS: tuple[Layer, Layer, Layer] = ("key", "organisational", "broad")
 _LAYER_CODE = {name: code for code, name in enumerate(_LAYERS)}
-_HEAD_TEXT = ("", "heads the company", "heads the department")
+_HEAD_TEXT = ("", Phrase(N_("heads the company")), Phrase(N_("heads the department")))
+
+
+def _roles(roles: Iterable[str]) -> Phrase:
+    """Decision roles as text ("decision maker, champion"; "" for none), each said through the glossary."""
+    return Phrase(N_("{roles}"), roles=Seq(tuple(Term(r, r.replace("_", " ")) for r in roles), N_(", ")))
 
 
 def _name(view: AccountView, node: str) -> str:
@@ -290,7 +297,7 @@ def _coverage_core(view: AccountView, params: CoverageParams, arrays: RankArrays
     )
     why: dict[int, list[str]] = {}
     for i, rank_pos in zip(chain, pos.tolist(), strict=True):
-        reasons = [f"ranked {rank_pos}"] if rank_pos <= top_n else []
+        reasons: list[str] = [Phrase(N_("ranked {rank}"), rank=rank_pos)] if rank_pos <= top_n else []
         text = role_text[i]
         if text:
             reasons.append(text)
@@ -428,9 +435,15 @@ def coverage(
         key=lambda b: (-b.weight, b.key),
     )
     gaps, gap_count = _gaps(view, core, arrays, params.max_listed)
-    explanation = (
-        f"{core.score:.1f} of 100: {covered} of {len(core.chain)} decision-chain people are known by one of ours "
-        f"at an effective strength of at least {params.threshold:.2f}, weighted by their rank score"
+    explanation = Phrase(
+        N_(
+            "{score} of 100: {covered} of {chain} decision-chain people are known by one of ours "
+            "at an effective strength of at least {threshold}, weighted by their rank score"
+        ),
+        score=Num(core.score, ".1f"),
+        covered=covered,
+        chain=len(core.chain),
+        threshold=Num(params.threshold),
     )
     return Coverage(
         account=view.account,
@@ -518,14 +531,22 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
         stances: dict[str, int] = defaultdict(int)
         for i in people:
             stances[str(stance_of[i] or "unknown")] += 1
-        mix = ", ".join(f"{n} {s}" for s, n in sorted(stances.items()))
+        mix = Seq(
+            tuple(Phrase(N_("{n} {stance}"), n=n, stance=Term(s, s)) for s, n in sorted(stances.items())), N_(", ")
+        )
         share = sum(core.share(i) for i in people)
         gap = Gap.built(
             kind="role_without_supporter",
             subject=role,
             name=_label(role),
             importance=share,
-            detail=f"{len(people)} {_label(role)}{'s' if len(people) != 1 else ''}, none a supporter ({mix})",
+            detail=Phrase.ngettext(
+                "{n} {role}, none a supporter ({mix})",
+                "{n} {role}s, none a supporter ({mix})",
+                len(people),
+                role=Term(role, _label(role)),
+                mix=mix,
+            ),
         )
         found.append((share, role_order, role, "role_without_supporter", gap))
     # most important first: (importance to 9 decimals, kind, subject). Rounding keeps the order of the
@@ -543,9 +564,12 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
         found = found[:end]
     found.sort(key=lambda e: (-round(e[0], 9), e[1], e[2]))
 
-    def what(i: int) -> str:
+    def what(i: int) -> Phrase:
         text = role_text[i]
-        return f"rank {int(arrays.position[i])}" + (f", {text}" if text else "")
+        rank = int(arrays.position[i])
+        return (
+            Phrase(N_("rank {rank}, {roles}"), rank=rank, roles=text) if text else Phrase(N_("rank {rank}"), rank=rank)
+        )
 
     gaps: list[Gap] = []
     for importance, _, _, kind, x in found[:limit]:
@@ -559,7 +583,11 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
                     subject=x,
                     name=_name(view, x),
                     importance=importance,
-                    detail=f"{headcount[x]} people, none reached by one of ours at {thr:.2f} or more",
+                    detail=Phrase(
+                        N_("{n} people, none reached by one of ours at {threshold} or more"),
+                        n=headcount[x],
+                        threshold=Num(thr),
+                    ),
                 )
             )
             continue
@@ -568,16 +596,25 @@ def _gaps(view: AccountView, core: CoverageCore, arrays: RankArrays, limit: int)
             ties = view.ties_of_person.get(pid, [])
             if ties:
                 t = ties[0]
-                state = "stale, " if t.core.stale else ""
-                detail = (
-                    f"{what(x)}: our strongest tie is {_name(view, t.member)} at {t.core.effective:.2f} "
-                    f"({state}below {thr:.2f})"
+                detail = Phrase(
+                    N_("{who}: our strongest tie is {member} at {strength} (stale, below {threshold})")
+                    if t.core.stale
+                    else N_("{who}: our strongest tie is {member} at {strength} (below {threshold})"),
+                    who=what(x),
+                    member=_name(view, t.member),
+                    strength=Num(t.core.effective),
+                    threshold=Num(thr),
                 )
             else:
-                detail = f"{what(x)}: nobody of ours knows them"
+                detail = Phrase(N_("{who}: nobody of ours knows them"), who=what(x))
         elif kind == "single_threaded":
-            detail = f"{what(x)}: only {_name(view, members[x][0])} reaches them (at {core.best[x]:.2f})"
+            detail = Phrase(
+                N_("{who}: only {member} reaches them (at {strength})"),
+                who=what(x),
+                member=_name(view, members[x][0]),
+                strength=Num(core.best[x]),
+            )
         else:
-            detail = f"{what(x)}: an opponent in a decision role"
+            detail = Phrase(N_("{who}: an opponent in a decision role"), who=what(x))
         gaps.append(Gap.built(kind=kind, subject=pid, name=_name(view, pid), importance=importance, detail=detail))
     return gaps, count

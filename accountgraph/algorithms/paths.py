@@ -38,6 +38,8 @@ from accountgraph.algorithms.prepared import (
 from accountgraph.algorithms.results import ContactPath, Hop, PathResult, Starter, TieKind
 from accountgraph.algorithms.strength import parse_instant, strength_core
 from accountgraph.errors import InvalidArgument, NotFoundError
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq
 
 __all__ = ["best_paths", "contact_path", "paths_from_team"]
 
@@ -49,7 +51,7 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
     strength = float(view.arc_strength[arc])
     u, v = view.ids[a], view.ids[b]
     un, vn = view.name(u), view.name(v)
-    ours = " (ours)" if view.is_team(u) else ""
+    ours = view.is_team(u)
     stated: float | None = None
     last = None
     age: float | None = None
@@ -61,41 +63,58 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
         if tie is not None:
             stated = tie.stated
             core = tie.core
-            detail = f"stated {tie.stated:.2f}"
+            detail = [Phrase(N_("stated {strength}"), strength=Num(tie.stated))]
             if tie.interactions:
-                detail += f", {tie.interactions} interaction{'s' if tie.interactions != 1 else ''}"
+                detail.append(Phrase.ngettext("{n} interaction", "{n} interactions", tie.interactions))
         else:
             row = view.tie("knows", a, b)
             stated = float(row[3]) if row else strength
             core = strength_core(stated, (), parse_instant(row[6] if row else None), view.reference, params)
-            detail = f"stated {stated:.2f}"
-        text = f"{un}{ours} knows {vn}"
+            detail = [Phrase(N_("stated {strength}"), strength=Num(stated))]
+        text = Phrase(
+            N_("{source} (ours) knows {target}") if ours else N_("{source} knows {target}"), source=un, target=vn
+        )
     elif kind in (ARC_INFLUENCES, ARC_INFLUENCED_BY):
         src, dst = (a, b) if kind == ARC_INFLUENCES else (b, a)
         row = view.tie("influences", src, dst)
         stated = float(row[3]) if row else strength
         core = strength_core(stated, (), parse_instant(row[6] if row else None), view.reference, params)
-        detail = f"stated {stated:.2f}"
+        detail = [Phrase(N_("stated {strength}"), strength=Num(stated))]
         if kind == ARC_INFLUENCES:
-            text = f"{un} sways {vn}"
+            text = Phrase(N_("{source} sways {target}"), source=un, target=vn)
         else:
             factor = view.options.paths.reverse_influence_factor
-            text = f"{un} is swayed by {vn} (walked backwards at ×{factor:g})"
+            text = Phrase(
+                N_("{source} is swayed by {target} (walked backwards at ×{factor})"),
+                source=un,
+                target=vn,
+                factor=Num(factor, "g"),
+            )
     else:
         core = None
-        detail = "a reporting line"
-        text = f"{un} reports to {vn}" if kind == ARC_REPORTS_TO else f"{un} manages {vn}"
+        detail = [Phrase(N_("a reporting line"))]
+        text = Phrase(
+            N_("{source} reports to {target}") if kind == ARC_REPORTS_TO else N_("{source} manages {target}"),
+            source=un,
+            target=vn,
+        )
     if core is not None and core.last_contact is not None:
         last = core.last_contact.date()
         age = core.age_days
         stale = core.stale
-        detail += f", last contact {last.isoformat()} ({age:.0f} days ago)"
+        detail.append(
+            Phrase(N_("last contact {day} ({days} days ago)"), day=last.isoformat(), days=Num(age or 0.0, ".0f"))
+        )
         if stale:
-            detail += ", stale"
-    explanation = f"{text}: strength {strength:.2f} ({detail})"
+            detail.append(Phrase(N_("stale")))
     opposed = _opposed(view, a) if a < view.P else None  # a person of the path carries every hop they start
-    if opposed:
-        explanation += f"; through {opposed}: {un}"
+    explanation = Phrase(
+        N_("{tie}: strength {strength} ({detail}){through}"),
+        tie=text,
+        strength=Num(strength),
+        detail=Seq(tuple(detail), N_(", ")),
+        through=Phrase(N_("; through {who}: {name}"), who=opposed, name=un) if opposed else "",
+    )
     tie_kind: TieKind = ARC_KINDS[kind]  # type: ignore[assignment]
     return Hop(
         source=u,
@@ -113,12 +132,12 @@ def _hop(view: AccountView, a: int, b: int) -> Hop:
     )
 
 
-def _opposed(view: AccountView, i: int) -> str | None:
+def _opposed(view: AccountView, i: int) -> Phrase | None:
     """How person `i` works against us, if they do (as `AccountView.avoid_mask` has it), for an explanation."""
     attrs = view.attrs[i]
     if attrs.get("stance") == "opponent":
-        return "an opponent"
-    return "a blocker" if "blocker" in (attrs.get("roles") or ()) else None
+        return Phrase(N_("an opponent"))
+    return Phrase(N_("a blocker")) if "blocker" in (attrs.get("roles") or ()) else None
 
 
 def _starters(view: AccountView, person: int) -> list[tuple[float, str]]:
@@ -145,14 +164,18 @@ def contact_path(view: AccountView, nodes: list[int]) -> ContactPath:
     strength = math.prod(h.strength for h in hops) if hops else 1.0
     member = view.ids[nodes[0]]
     target = view.ids[nodes[-1]]
-    names = " → ".join(view.name(view.ids[i]) for i in nodes)
     stale = sum(h.stale for h in hops)
-    explanation = f"{names}: strength {strength:.3f} over {len(hops)} hop{'s' if len(hops) != 1 else ''}"
-    if stale:
-        explanation += f" ({stale} stale)"
     opposed = [h.source_name for h in hops if h.through_opponent]
-    if opposed:
-        explanation += f"; through an opponent or blocker: {', '.join(opposed)}"
+    explanation = Phrase(
+        N_("{names}: strength {strength} over {hops}{stale}{through}"),
+        names=Seq(tuple(view.name(view.ids[i]) for i in nodes), " → "),
+        strength=Num(strength, ".3f"),
+        hops=Phrase.ngettext("{n} hop", "{n} hops", len(hops)),
+        stale=Phrase(N_(" ({n} stale)"), n=stale) if stale else "",
+        through=Phrase(N_("; through an opponent or blocker: {names}"), names=Seq(tuple(opposed), N_(", ")))
+        if opposed
+        else "",
+    )
     # who of ours can start the route: a tie to its first person of the account (the rest of the path as is)
     first = next((j for j, i in enumerate(nodes) if i < view.P), None)
     starters: list[Starter] = []
@@ -358,12 +381,18 @@ def best_paths(
         if view.is_person(source):
             raise InvalidArgument(f"{source!r} is a person of the account, not one of our team members", field="source")
         if not view.is_team(source):
-            return answer(False, f"{source} holds no active relationship in account {view.account}", [])
+            reason = Phrase(
+                N_("{member} holds no active relationship in account {account}"), member=source, account=view.account
+            )
+            return answer(False, reason, [])
         start = view.index[source]
         graph = _member_routes(view)
     else:
         if view.T == 0:
-            return answer(False, f"none of our team members holds a relationship in account {view.account}", [])
+            reason = Phrase(
+                N_("none of our team members holds a relationship in account {account}"), account=view.account
+            )
+            return answer(False, reason, [])
         start = view.root
         graph = _team_routes(view)  # its arc from the root into a person is the hop from the best of ours
     tree = None
@@ -379,8 +408,14 @@ def best_paths(
         return answer(False, _why_unreachable(view, graph, start, tgt, banned, avoid_opponents, max_hops, tname), [])
     paths = [contact_path(view, _from_member(view, nodes)) for _, nodes in found]
     best = paths[0]
-    routes = f"{len(paths)} route{'s' if len(paths) != 1 else ''}"
-    reason = f"best: {best.explanation}; {routes} found" + (" that share no one of the account" if disjoint else "")
+    routes = Phrase.ngettext("{n} route", "{n} routes", len(paths))
+    reason = Phrase(
+        N_("best: {path}; {routes} found that share no one of the account")
+        if disjoint
+        else N_("best: {path}; {routes} found"),
+        path=best.explanation,
+        routes=routes,
+    )
     return answer(True, reason, paths)
 
 
@@ -400,17 +435,25 @@ def _why_unreachable(
     avoid: bool,
     max_hops: int | None,
     tname: str,
-) -> str:
-    who = "our team" if start == view.root else view.name(view.ids[start])
+) -> Phrase:
+    who = Phrase(N_("our team")) if start == view.root else view.name(view.ids[start])
     free = fast.shortest_path(g, start, tgt)
     if free is None:
-        return f"no chain of relationships leads from {who} to {tname}"
+        return Phrase(N_("no chain of relationships leads from {who} to {target}"), who=who, target=tname)
     hops = len(free[1]) - 1  # (from the root, its arc into a person is the hop from one of ours)
     if avoid:
         open_path = fast.shortest_path(g, start, tgt, cost=g.masked_cost(banned))
         if open_path is None:
-            return f"every path from {who} to {tname} passes an opponent or blocker"
+            return Phrase(N_("every path from {who} to {target} passes an opponent or blocker"), who=who, target=tname)
         hops = len(open_path[1]) - 1
     if max_hops is not None:
-        return f"no path of at most {max_hops} hops from {who} to {tname} (the strongest one has {hops})"
-    return f"no path from {who} to {tname}"  # pragma: no cover - all cases are covered above
+        return Phrase(
+            N_("no path of at most {max_hops} hops from {who} to {target} (the strongest one has {hops})"),
+            max_hops=max_hops,
+            who=who,
+            target=tname,
+            hops=hops,
+        )
+    return Phrase(
+        N_("no path from {who} to {target}"), who=who, target=tname
+    )  # pragma: no cover - all cases are covered above

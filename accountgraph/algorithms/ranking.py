@@ -27,6 +27,8 @@ from accountgraph.algorithms.results import (
     Ranking,
     RankMethod,
 )
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase, Seq, Term
 from accountgraph.perf import paused_gc
 
 __all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
@@ -219,7 +221,8 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
     """The ranking entries of person indices `chosen`, in that order (the arrays read once)."""
     idx = np.asarray(chosen, dtype=np.int64)
     w = arrays.weights
-    wa, wi, wb = f"{w['authority']:.2f}", f"{w['influence']:.2f}", f"{w['brokerage']:.2f}"
+    wa, wi, wb = w["authority"], w["influence"], w["brokerage"]
+    said: dict[object, Phrase] = {}  # the parts people share (a level, a span, a set of roles), made once
     columns = zip(
         chosen,
         arrays.authority[idx].tolist(),
@@ -241,19 +244,62 @@ def _person_ranks(view: AccountView, arrays: RankArrays, chosen: list[int]) -> l
         a = view.attrs[i]
         roles = list(a.get("roles") or [])
         level = arrays.level[i]
-        bits = []
+        bits: list[Phrase] = []
         if level is not None:
-            bits.append(f"level {level}")
+            part = said.get(("level", level))
+            if part is None:
+                part = said[("level", level)] = Phrase(N_("level {level}"), level=level)
+            bits.append(part)
         if span:
-            bits.append(f"{span} below in the reporting line")
+            part = said.get(("span", span))
+            if part is None:
+                part = said[("span", span)] = Phrase(N_("{n} below in the reporting line"), n=span)
+            bits.append(part)
         if roles:
-            bits.append(", ".join(r.replace("_", " ") for r in roles))
-        explanation = (
-            f"authority {auth:.2f}"
-            + (f" ({'; '.join(bits)})" if bits else "")
-            + f" × {wa} + influence {infl:.2f} (sways {sways})"
-            + f" × {wi} + brokerage {brok:.2f} × {wb} = {score:.3f}"
-        )
+            key = tuple(roles)
+            part = said.get(key)
+            if part is None:
+                terms = tuple(Term(r, r.replace("_", " ")) for r in roles)
+                part = said[key] = Phrase(N_("{roles}"), roles=Seq(terms, N_(", ")))
+            bits.append(part)
+        # the English as the f-string it always was (one per person of the account: the cheapest), the message and
+        # fields beside it for another language
+        if bits:
+            why = Seq(tuple(bits), N_("; "))
+            explanation = Phrase.known(
+                f"authority {auth:.2f} ({'; '.join(bits)}) × {wa:.2f} + influence {infl:.2f} (sways {sways}) × "
+                f"{wi:.2f} + brokerage {brok:.2f} × {wb:.2f} = {score:.3f}",
+                N_(
+                    "authority {authority:.2f} ({why}) × {wa:.2f} + influence {influence:.2f} (sways {sways}) × "
+                    "{wi:.2f} + brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
+                ),
+                authority=auth,
+                why=why,
+                wa=wa,
+                influence=infl,
+                sways=sways,
+                wi=wi,
+                brokerage=brok,
+                wb=wb,
+                score=score,
+            )
+        else:
+            explanation = Phrase.known(
+                f"authority {auth:.2f} × {wa:.2f} + influence {infl:.2f} (sways {sways}) × {wi:.2f} + "
+                f"brokerage {brok:.2f} × {wb:.2f} = {score:.3f}",
+                N_(
+                    "authority {authority:.2f} × {wa:.2f} + influence {influence:.2f} (sways {sways}) × {wi:.2f} + "
+                    "brokerage {brokerage:.2f} × {wb:.2f} = {score:.3f}"
+                ),
+                authority=auth,
+                wa=wa,
+                influence=infl,
+                sways=sways,
+                wi=wi,
+                brokerage=brok,
+                wb=wb,
+                score=score,
+            )
         out.append(
             PersonRank.built(
                 rank=position,

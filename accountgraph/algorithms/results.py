@@ -8,11 +8,21 @@ return.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from accountgraph.algorithms.params import Options
+from accountgraph.i18n.phrase import Phrase
+
+
+def _keep_phrase(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return value if isinstance(value, Phrase) else handler(value)
+
+
+Text = Annotated[str, WrapValidator(_keep_phrase)]
+"""A sentence for a person: a `str` (its English text in JSON) that stays the `Phrase` the algorithm built, so
+that `accountgraph.i18n.phrase.say` can show it in the language of the moment."""
 
 _FIELDS: dict[type[BaseModel], frozenset[str]] = {}
 
@@ -58,7 +68,7 @@ class TieStrength(_Result):
     decay: float = Field(description="2^(−age / half-life); 1 when no contact date is known")
     effective: float
     stale: bool
-    explanation: str
+    explanation: Text
 
 
 # ---- ranking --------------------------------------------------------------------------------------
@@ -97,7 +107,7 @@ class PersonRank(_Result):
     authority: AuthorityPart
     influence: InfluencePart
     brokerage: BrokeragePart
-    explanation: str
+    explanation: Text
 
 
 class RankMethod(_Result):
@@ -139,7 +149,7 @@ class Hop(_Result):
     last_contact: date | None
     age_days: float | None
     stale: bool
-    explanation: str
+    explanation: Text
     through_opponent: bool = Field(
         default=False,
         description="the hop is carried by an opponent or blocker of the account (its source, an intermediary "
@@ -159,7 +169,7 @@ class ContactPath(_Result):
     target: str
     strength: float = Field(description="product of the hop strengths")
     hops: list[Hop]
-    explanation: str
+    explanation: Text
     starters: list[Starter] = Field(
         default_factory=list,
         description="our people who can start the path's route (a tie to its first person of the account), "
@@ -174,7 +184,7 @@ class PathResult(_Result):
     target_name: str
     source: str | None = Field(description="the member asked for, or None for the whole team")
     reachable: bool
-    reason: str = Field(description="why there is no path, or a summary of the best one")
+    reason: Text = Field(description="why there is no path, or a summary of the best one")
     paths: list[ContactPath] = Field(
         description="distinct routes through the account, best first (no two pass the same people of the "
         "account in the same order; who of ours can start each is in its `starters`)"
@@ -204,7 +214,7 @@ class CoveredPerson(_Result):
     best_strength: float = Field(description="strongest effective strength of a tie with one of ours (0: none)")
     covered: bool
     members: list[str] = Field(description="our members holding a tie at or above the threshold")
-    why: list[str] = Field(description="why this person is in the decision chain")
+    why: list[Text] = Field(description="why this person is in the decision chain")
 
 
 class Breakdown(_Result):
@@ -231,7 +241,7 @@ class Gap(_Result):
     subject: str = Field(description="a person id, a company id or a role")
     name: str
     importance: float = Field(description="the coverage share at stake (0..100) or the subject's weight")
-    detail: str
+    detail: Text
 
 
 class Coverage(_Result):
@@ -249,7 +259,7 @@ class Coverage(_Result):
     people: list[CoveredPerson] = Field(description="chain members, best ranked first (at most max_listed)")
     gaps: list[Gap] = Field(description="the most important gaps first (at most max_listed)")
     gap_count: int = Field(description="how many gaps there are in all")
-    explanation: str
+    explanation: Text
 
 
 # ---- what-if --------------------------------------------------------------------------------------
@@ -282,7 +292,7 @@ class WhatIf(_Result):
     articulation: list[ArticulationPerson] = Field(
         description="single points of failure of our relationship network (before the removal)"
     )
-    explanation: str
+    explanation: Text
 
 
 # ---- actions --------------------------------------------------------------------------------------
@@ -294,14 +304,14 @@ class Action(_Result):
     target: str
     target_name: str
     company: str | None
-    why: list[str]
+    why: list[Text]
     member: str | None = Field(description="who of ours should act (the first hop of the path)")
     member_name: str | None
     path: ContactPath | None
     coverage_gain: float = Field(description="coverage points gained (or protected) when it works")
     success: float = Field(description="the chance we give it: the path strength (cold approach otherwise)")
     expected_gain: float = Field(description="coverage_gain × success")
-    plan: str
+    plan: Text
 
 
 class Connector(_Result):
@@ -315,7 +325,7 @@ class Connector(_Result):
         description="a single point of failure themselves: an articulation person of our network, or a person "
         "of the account only one of ours has a tie with"
     )
-    explanation: str
+    explanation: Text
 
 
 class ActionPlan(_Result):
@@ -323,7 +333,7 @@ class ActionPlan(_Result):
     as_of: date
     coverage: float
     actions: list[Action]
-    explanation: str
+    explanation: Text
     capacity: int = Field(default=3, description="the most actions one member is given while a colleague can act")
     overloaded: list[Connector] = Field(
         default_factory=list,
@@ -375,7 +385,7 @@ class RiskReport(_Result):
     companies: list[CompanyRisk]
     events: list[RiskItem]
     alerts: list[Alert]
-    explanation: str
+    explanation: Text
 
 
 # ---- the whole analysis ---------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import numpy as np
 
 from accountgraph.algorithms.params import CaptureParams, StrengthParams
 from accountgraph.algorithms.results import TieStrength
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq
 
 __all__ = [
     "CAPTURED_PREFIXES",
@@ -253,24 +255,39 @@ def decayed(stated: np.ndarray, last_contact: Sequence[str], reference: datetime
     return np.minimum(1.0, np.maximum(params.floor, stated * factor))
 
 
-def _explain(core: StrengthCore, stated: float, count: int, params: StrengthParams) -> str:
-    parts = [f"stated {stated:.2f}"]
+def _explain(core: StrengthCore, stated: float, count: int, params: StrengthParams) -> Phrase:
+    parts = [Phrase(N_("stated {strength}"), strength=Num(stated))]
     if count:
         parts.append(
-            f"{count} interaction{'s' if count != 1 else ''} (activity {core.activity:.2f}) → {core.boosted:.2f}"
+            Phrase.ngettext(
+                "{n} interaction (activity {activity}) → {boosted}",
+                "{n} interactions (activity {activity}) → {boosted}",
+                count,
+                activity=Num(core.activity),
+                boosted=Num(core.boosted),
+            )
         )
     if core.age_days is None:
-        parts.append("no contact date, no decay")
+        parts.append(Phrase(N_("no contact date, no decay")))
     else:
         assert core.last_contact is not None
         parts.append(
-            f"last contact {core.last_contact.date().isoformat()} ({core.age_days:.0f} days ago, "
-            f"decay ×{core.decay:.2f} at a {params.half_life_days:g}-day half-life)"
+            Phrase(
+                N_("last contact {day} ({days} days ago, decay ×{decay} at a {half_life}-day half-life)"),
+                day=core.last_contact.date().isoformat(),
+                days=Num(core.age_days, ".0f"),
+                decay=Num(core.decay),
+                half_life=Num(params.half_life_days, "g"),
+            )
         )
-    text = "; ".join(parts) + f" = {core.effective:.2f}"
-    if core.stale:
-        text += f"; stale: no contact for more than {params.stale_after_days:g} days"
-    return text
+    return Phrase(
+        N_("{parts} = {effective}; stale: no contact for more than {stale_after} days")
+        if core.stale
+        else N_("{parts} = {effective}"),
+        parts=Seq(tuple(parts), N_("; ")),
+        effective=Num(core.effective),
+        **({"stale_after": Num(params.stale_after_days, "g")} if core.stale else {}),
+    )
 
 
 def effective_strength(

@@ -21,6 +21,8 @@ from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
 from accountgraph.errors import NotFoundError
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 
 __all__ = ["articulation_people", "before_after", "what_if"]
 
@@ -133,11 +135,14 @@ def what_if(
     ]
     removed = _ref(view, remove)
     delta = after.score - before.score
-    who = "our member" if removed.kind == "team" else "person"
-    explanation = (
-        f"without {who} {removed.name}: coverage {before_after(before.score, after.score)}; "
-        f"{len(newly)} chain member{'s' if len(newly) != 1 else ''} no longer covered; "
-        f"every path lost to {len(lost)} {'person' if len(lost) == 1 else 'people'}"
+    explanation = Phrase(
+        N_("without our member {name}: coverage {change}; {newly}; {lost}")
+        if removed.kind == "team"
+        else N_("without person {name}: coverage {change}; {newly}; {lost}"),
+        name=removed.name,
+        change=before_after(before.score, after.score),
+        newly=Phrase.ngettext("{n} chain member no longer covered", "{n} chain members no longer covered", len(newly)),
+        lost=Phrase.ngettext("every path lost to {n} person", "every path lost to {n} people", len(lost)),
     )
     return WhatIf(
         account=view.account,

@@ -86,7 +86,8 @@ async def check_query(request: Request) -> None:
 
 async def get_language(request: Request) -> str:
     """The language the request's `Accept-Language` prefers among ours (`i18n.negotiate`; English by default):
-    the views and the plan are rendered in it (`with i18n.use(language)` in the endpoint's thread)."""
+    the views, the plan and the analyses' sentences (`i18n.phrase.said`) are given in it; codes and fields stay
+    English."""
     return i18n.negotiate(request.headers.get("accept-language"))
 
 

@@ -36,24 +36,24 @@ from accountgraph.cli import (
     search,
 )
 from accountgraph.cli.common import Commands, fail
+from accountgraph.i18n import N_
 
 app = typer.Typer(
     cls=Commands,
-    help="AccountGraph: relationship intelligence for key-account management.",
+    help=N_("AccountGraph: relationship intelligence for key-account management."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 
 
-@app.callback()
+@app.callback(help=N_("AccountGraph: relationship intelligence for key-account management."))
 def choose_language(
     lang: Annotated[
         str | None,
-        typer.Option("--lang", envvar=i18n.ENV, help="the language of the output: en (default) or zh-CN"),
+        typer.Option("--lang", envvar=i18n.ENV, help=N_("the language of the output: en (default) or zh-CN")),
     ] = None,
 ) -> None:
-    """AccountGraph: relationship intelligence for key-account management."""
     try:
         i18n.set_language(i18n.language(lang))
     except ValueError as e:

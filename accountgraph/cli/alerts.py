@@ -14,18 +14,19 @@ from typing import Annotated
 import typer
 
 from accountgraph.cli.common import Operation, out, parse_date, renders, table, text
+from accountgraph.i18n import N_, _
 from accountgraph.services import alert_delivery as delivery
 from accountgraph.services import alerts as service
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope
 
 alerts_app = typer.Typer(
-    help="Alerts: run the rules (run), list / ack / mute alerts, subscribe channels, deliver the outbox, test.",
+    help=N_("Alerts: run the rules (run), list / ack / mute alerts, subscribe channels, deliver the outbox, test."),
     no_args_is_help=True,
 )
 
-AccountOption = Annotated[str | None, typer.Option("--account", help="one account (default: every account)")]
-IdArg = Annotated[str, typer.Argument(help="the alert's id")]
+AccountOption = Annotated[str | None, typer.Option("--account", help=N_("one account (default: every account)"))]
+IdArg = Annotated[str, typer.Argument(help=N_("the alert's id"))]
 
 
 def show_alerts(alerts: list[service.AlertView]) -> None:
@@ -43,16 +44,24 @@ def show_alerts(alerts: list[service.AlertView]) -> None:
         )
         for a in alerts
     ]
-    columns = [("id", "left"), ("status", "left"), ("account", "left"), ("alert", "left")]
-    out().print(table("alerts", [*columns, ("reason", "left"), ("next step", "left")], rows))
+    columns = [(_("id"), "left"), (_("status"), "left"), (_("account"), "left"), (_("alert"), "left")]
+    out().print(table(_("alerts"), [*columns, (_("reason"), "left"), (_("next step"), "left")], rows))
 
 
 def show_run(result: service.RunResult) -> None:
     console = out()
     console.print(
         text(
-            f"evaluated {len(result.accounts)} account(s) on {result.reference.isoformat()}: "
-            f"{len(result.raised)} raised, {len(result.closed)} closed, {result.queued} delivery(ies) queued"
+            _(
+                "evaluated {accounts} account(s) on {day}: {raised} raised, {closed} closed, "
+                "{queued} delivery(ies) queued"
+            ).format(
+                accounts=len(result.accounts),
+                day=result.reference.isoformat(),
+                raised=len(result.raised),
+                closed=len(result.closed),
+                queued=result.queued,
+            )
         )
     )
     if result.raised:
@@ -63,46 +72,49 @@ def show_alert(alert: service.AlertView) -> None:
     show_alerts([alert])
 
 
-@alerts_app.command("run")
+@alerts_app.command(
+    "run",
+    help=N_(
+        "Evaluate the rules now (for a scheduler): raise new causes and queue their deliveries, close cleared ones."
+    ),
+)
 @renders(show_run)
 def alerts_run(
     account: AccountOption = None,
     reference: Annotated[
-        str | None, typer.Option("--reference", help="evaluate as of this day (default today)")
+        str | None, typer.Option("--reference", help=N_("evaluate as of this day (default today)"))
     ] = None,
 ) -> Operation[service.RunResult]:
-    """Evaluate the rules now (for a scheduler): raise new causes and queue their deliveries, close cleared ones."""
     day = parse_date(reference)
     cache = AnalysisCache()
     return lambda s: service.run(s, Scope.operator(), account=account, reference=day, cache=cache)
 
 
-@alerts_app.command("list")
+@alerts_app.command("list", help=N_("The alerts, newest first."))
 @renders(show_alerts, data=lambda rows: [r.model_dump(mode="json") for r in rows])
 def alerts_list(
     account: AccountOption = None,
-    status: Annotated[str, typer.Option("--status", help="open, closed or all")] = "open",
+    status: Annotated[str, typer.Option("--status", help=N_("open, closed or all"))] = "open",
 ) -> Operation[list[service.AlertView]]:
-    """The alerts, newest first."""
     if status not in ("open", "closed", "all"):
         raise typer.BadParameter("open, closed or all", param_hint="--status")
     return lambda s: service.list_alerts(s, Scope.operator(), account=account, status=status)  # type: ignore[arg-type]
 
 
-@alerts_app.command("ack")
+@alerts_app.command("ack", help=N_("Acknowledge an alert."))
 @renders(show_alert)
 def alerts_ack(id: IdArg) -> Operation[service.AlertView]:
-    """Acknowledge an alert."""
     return lambda s: service.acknowledge(s, Scope.operator(), id)
 
 
-@alerts_app.command("mute")
+@alerts_app.command(
+    "mute", help=N_("Mute an alert: no more deliveries, even when it is raised again (`--off` unmutes it).")
+)
 @renders(show_alert)
 def alerts_mute(
     id: IdArg,
-    off: Annotated[bool, typer.Option("--off", help="unmute it")] = False,
+    off: Annotated[bool, typer.Option("--off", help=N_("unmute it"))] = False,
 ) -> Operation[service.AlertView]:
-    """Mute an alert: no more deliveries, even when it is raised again (`--off` unmutes it)."""
     return lambda s: service.mute(s, Scope.operator(), id, muted=not off)
 
 
@@ -114,36 +126,47 @@ def show_subscriptions(subs: list[service.SubscriptionView]) -> None:
             s.target,
             s.format,
             s.secret_env or "—",
-            ", ".join(s.accounts) or "all",
-            ", ".join(s.rules) or "all",
+            ", ".join(s.accounts) or _("all"),
+            ", ".join(s.rules) or _("all"),
             s.language,
         )
         for s in subs
     ]
-    columns = ["id", "channel", "target", "format", "secret from", "accounts", "rules", "language"]
-    out().print(table("subscriptions", [(c, "left") for c in columns], rows))
+    columns = [
+        N_("id"),
+        N_("channel"),
+        N_("target"),
+        N_("format"),
+        N_("secret from"),
+        N_("accounts"),
+        N_("rules"),
+        N_("language"),
+    ]
+    out().print(table(_("subscriptions"), [(_(c), "left") for c in columns], rows))
 
 
 def show_subscription(sub: service.SubscriptionView) -> None:
     show_subscriptions([sub])
 
 
-@alerts_app.command("subscribe")
+@alerts_app.command(
+    "subscribe",
+    help=N_("Subscribe a webhook or an e-mail address to the alerts (of some accounts and rules; default all)."),
+)
 @renders(show_subscription)
 def alerts_subscribe(
-    webhook: Annotated[str | None, typer.Option("--webhook", help="an http(s) URL to POST to")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="an e-mail address (SMTP settings: README)")] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help=N_("an http(s) URL to POST to"))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=N_("an e-mail address (SMTP settings: README)"))] = None,
     format: Annotated[
-        str, typer.Option("--format", help="generic, slack, teams, wecom, dingtalk or feishu")
+        str, typer.Option("--format", help=N_("generic, slack, teams, wecom, dingtalk or feishu"))
     ] = "generic",
     secret_env: Annotated[
-        str | None, typer.Option("--secret-env", help="the NAME of the environment variable holding the secret")
+        str | None, typer.Option("--secret-env", help=N_("the NAME of the environment variable holding the secret"))
     ] = None,
-    account: Annotated[list[str] | None, typer.Option("--account", help="only this account (repeatable)")] = None,
-    rule: Annotated[list[str] | None, typer.Option("--rule", help="only this rule (repeatable)")] = None,
-    language: Annotated[str, typer.Option("--language", help="en or zh_CN")] = "en",
+    account: Annotated[list[str] | None, typer.Option("--account", help=N_("only this account (repeatable)"))] = None,
+    rule: Annotated[list[str] | None, typer.Option("--rule", help=N_("only this rule (repeatable)"))] = None,
+    language: Annotated[str, typer.Option("--language", help=N_("en or zh_CN"))] = "en",
 ) -> Operation[service.SubscriptionView]:
-    """Subscribe a webhook or an e-mail address to the alerts (of some accounts and rules; default all)."""
     return lambda s: service.subscribe(
         s,
         Scope.operator(),
@@ -157,39 +180,44 @@ def alerts_subscribe(
     )
 
 
-@alerts_app.command("subscriptions")
+@alerts_app.command(
+    "subscriptions", help=N_("The subscriptions (webhook addresses shown without their path, which may hold a token).")
+)
 @renders(show_subscriptions, data=lambda rows: [r.model_dump(mode="json") for r in rows])
 def alerts_subscriptions() -> Operation[list[service.SubscriptionView]]:
-    """The subscriptions (webhook addresses shown without their path, which may hold a token)."""
     return lambda s: service.list_subscriptions(s, Scope.operator())
 
 
-@alerts_app.command("unsubscribe")
-@renders(lambda _: out().print(text("unsubscribed")), json_option=False)
-def alerts_unsubscribe(id: Annotated[str, typer.Argument(help="the subscription's id")]) -> Operation[None]:
-    """Remove a subscription."""
+@alerts_app.command("unsubscribe", help=N_("Remove a subscription."))
+@renders(lambda _result: out().print(text(_("unsubscribed"))), json_option=False)
+def alerts_unsubscribe(id: Annotated[str, typer.Argument(help=N_("the subscription's id"))]) -> Operation[None]:
     return lambda s: service.unsubscribe(s, Scope.operator(), id)
 
 
 def show_delivery(result: delivery.DeliveryResult) -> None:
     out().print(
-        text(f"{len(result.delivered)} delivered, {len(result.retrying)} to retry, {len(result.dead)} dead letter(s)")
+        text(
+            _("{delivered} delivered, {retrying} to retry, {dead} dead letter(s)").format(
+                delivered=len(result.delivered), retrying=len(result.retrying), dead=len(result.dead)
+            )
+        )
     )
 
 
-@alerts_app.command("deliver")
+@alerts_app.command(
+    "deliver",
+    help=N_("Send the outbox's deliveries that are due (retries with backoff; dead letters after the last attempt)."),
+)
 @renders(show_delivery)
 def alerts_deliver() -> Operation[delivery.DeliveryResult]:
-    """Send the outbox's deliveries that are due (retries with backoff; dead letters after the last attempt)."""
     return lambda s: delivery.deliver(s, Scope.operator())
 
 
-@alerts_app.command("test")
+@alerts_app.command("test", help=N_("Send a sample alert to a subscription now."))
 @renders(lambda message: out().print(text(message)), json_option=False)
 def alerts_test(
-    channel: Annotated[str, typer.Option("--channel", help="the subscription's id (see `alerts subscriptions`)")],
+    channel: Annotated[str, typer.Option("--channel", help=N_("the subscription's id (see `alerts subscriptions`)"))],
 ) -> Operation[str]:
-    """Send a sample alert to a subscription now."""
     return lambda s: delivery.send_test(s, Scope.operator(), channel)
 
 
@@ -200,35 +228,39 @@ def show_rules(rules: dict[str, service.RuleParams]) -> None:
     rows = [
         (
             name,
-            "on" if p.enabled else "off",
+            _("on") if p.enabled else _("off"),
             used(name, "days", p.days),
             used(name, "points", p.points),
             used(name, "severity", p.severity),
         )
         for name, p in rules.items()
     ]
-    columns = [("rule", "left"), ("enabled", "left"), ("days", "right"), ("points", "right"), ("severity", "right")]
-    out().print(table("alert rules", columns, rows))
+    columns = [
+        (_("rule"), "left"),
+        (_("enabled"), "left"),
+        (_("days"), "right"),
+        (_("points"), "right"),
+        (_("severity"), "right"),
+    ]
+    out().print(table(_("alert rules"), columns, rows))
 
 
-@alerts_app.command("rules")
+@alerts_app.command("rules", help=N_("The rules and their parameters (for one account, or for all)."))
 @renders(show_rules, data=lambda rules: {k: v.model_dump() for k, v in rules.items()})
 def alerts_rules(account: AccountOption = None) -> Operation[dict[str, service.RuleParams]]:
-    """The rules and their parameters (for one account, or for all)."""
     return lambda s: service.list_rules(s, Scope.operator(), account)
 
 
-@alerts_app.command("rule")
+@alerts_app.command("rule", help=N_("Change a rule's parameters for one account (`--account`) or for all."))
 @renders(show_rules, data=lambda rules: {k: v.model_dump() for k, v in rules.items()})
 def alerts_rule(
-    name: Annotated[str, typer.Argument(help="the rule (see `alerts rules`)")],
+    name: Annotated[str, typer.Argument(help=N_("the rule (see `alerts rules`)"))],
     account: AccountOption = None,
     days: Annotated[int | None, typer.Option("--days", min=1, max=3650)] = None,
     points: Annotated[int | None, typer.Option("--points", min=1, max=100)] = None,
     severity: Annotated[int | None, typer.Option("--severity", min=1, max=5)] = None,
-    enabled: Annotated[bool | None, typer.Option("--on/--off", help="turn the rule on or off")] = None,
+    enabled: Annotated[bool | None, typer.Option("--on/--off", help=N_("turn the rule on or off"))] = None,
 ) -> Operation[dict[str, service.RuleParams]]:
-    """Change a rule's parameters for one account (`--account`) or for all."""
     return lambda s: service.set_rule(
         s, Scope.operator(), name, account=account, days=days, points=points, severity=severity, enabled=enabled
     )
@@ -236,12 +268,11 @@ def alerts_rule(
 
 def show_dead(letters: list[service.DeadLetter]) -> None:
     rows = [(d.id, d.alert, d.subscription, d.attempts, d.last_error, d.failed_at.isoformat()) for d in letters]
-    columns = ["delivery", "alert", "subscription", "attempts", "last error", "failed at"]
-    out().print(table("dead letters", [(c, "left") for c in columns], rows))
+    columns = [N_("delivery"), N_("alert"), N_("subscription"), N_("attempts"), N_("last error"), N_("failed at")]
+    out().print(table(_("dead letters"), [(_(c), "left") for c in columns], rows))
 
 
-@alerts_app.command("dead")
+@alerts_app.command("dead", help=N_("Deliveries given up after their last attempt."))
 @renders(show_dead, data=lambda rows: [r.data() for r in rows])
 def alerts_dead() -> Operation[list[service.DeadLetter]]:
-    """Deliveries given up after their last attempt."""
     return lambda s: service.list_dead_letters(s, Scope.operator())

@@ -37,8 +37,9 @@ from accountgraph.cli.common import (
     table,
     text,
 )
-from accountgraph.i18n import _, ngettext, number, percent
+from accountgraph.i18n import N_, _, ngettext, number, percent
 from accountgraph.i18n.glossary import joined, term
+from accountgraph.i18n.phrase import say
 from accountgraph.services import analysis
 from accountgraph.services.exact import ExactBetweenness
 from accountgraph.services.scope import Scope
@@ -47,7 +48,7 @@ app = typer.Typer()
 
 AsOfOption = Annotated[
     datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="read the account as it stood on this date (YYYY-MM-DD)"),
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help=N_("read the account as it stood on this date (YYYY-MM-DD)")),
 ]
 BUSY = "loading and analysing the account…"
 
@@ -68,9 +69,9 @@ def _breakdowns(title: str, items: list[Breakdown], limit: int | None = None, *,
 
 def _path_table(n: int, p: ContactPath) -> Table:
     return table(
-        _("path {n}: {explanation}").format(n=n, explanation=p.explanation),
+        _("path {n}: {explanation}").format(n=n, explanation=say(p.explanation)),
         [(_("from"), "left"), (_("tie"), "left"), (_("to"), "left"), (_("strength"), "right"), (_("why"), "left")],
-        ([h.source_name, term(h.tie), h.target_name, number(h.strength, 2), h.explanation] for h in p.hops),
+        ([h.source_name, term(h.tie), h.target_name, number(h.strength, 2), say(h.explanation)] for h in p.hops),
     )
 
 
@@ -138,7 +139,7 @@ def show_ranking(r: Ranking, companies: Mapping[str, str] | None = None) -> None
 def show_coverage(c: Coverage, gaps: int) -> None:
     console = out()
     console.print(text(_("coverage of {account}: {score} / 100").format(account=c.account, score=number(c.score, 1))))
-    console.print(text(c.explanation))
+    console.print(text(say(c.explanation)))
     uncovered = sum(not p.covered for p in c.people)
     single = sum(len(p.members) == 1 for p in c.people)  # `members`: ours at the threshold, as `actions` counts
     console.print(
@@ -164,7 +165,7 @@ def show_coverage(c: Coverage, gaps: int) -> None:
                     term(g.kind, g.kind.replace("_", " ")),
                     term(g.subject, g.name) if g.kind == "role_without_supporter" else g.name,
                     number(g.importance, 2),
-                    g.detail,
+                    say(g.detail),
                 ]
                 for g in c.gaps[:gaps]
             ),
@@ -183,7 +184,7 @@ def show_path(p: PathResult) -> None:
         )
     )
     if not p.reachable:
-        console.print(text(_("unreachable: {reason}").format(reason=p.reason)))
+        console.print(text(_("unreachable: {reason}").format(reason=say(p.reason))))
         return
     for n, path in enumerate(p.paths, start=1):
         console.print(_path_table(n, path))
@@ -197,26 +198,33 @@ def show_path(p: PathResult) -> None:
 
 def show_whatif(w: WhatIf) -> None:
     console = out()
-    console.print(text(w.explanation))
+    console.print(text(say(w.explanation)))
+    people = [(_("id"), "left"), (_("name"), "left"), (_("company"), "left")]
     console.print(
         table(
-            f"people we would lose every path to ({len(w.lost_people)})",
-            [("id", "left"), ("name", "left"), ("company", "left")],
+            _("people we would lose every path to ({n})").format(n=len(w.lost_people)),
+            people,
             ([p.id, p.name, p.company] for p in w.lost_people[:30]),
         )
     )
     console.print(
         table(
-            f"decision-chain members no longer covered ({len(w.newly_uncovered)})",
-            [("id", "left"), ("name", "left"), ("company", "left")],
+            _("decision-chain members no longer covered ({n})").format(n=len(w.newly_uncovered)),
+            people,
             ([p.id, p.name, p.company] for p in w.newly_uncovered[:30]),
         )
     )
     console.print(
         table(
-            "single points of failure (articulation people)",
-            [("id", "left"), ("name", "left"), ("kind", "left"), ("cuts off", "right"), ("for example", "left")],
-            ([a.id, a.name, a.kind, a.cut_off, ", ".join(a.examples)] for a in w.articulation),
+            _("single points of failure (articulation people)"),
+            [
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("kind"), "left"),
+                (_("cuts off"), "right"),
+                (_("for example"), "left"),
+            ],
+            ([a.id, a.name, term(a.kind, a.kind), a.cut_off, joined(a.examples)] for a in w.articulation),
         )
     )
 
@@ -232,7 +240,7 @@ def show_actions(a: ActionPlan) -> None:
     )
     console.print(
         table(
-            a.explanation,
+            say(a.explanation),
             [
                 ("#", "right"),
                 (_("kind"), "left"),
@@ -253,8 +261,8 @@ def show_actions(a: ActionPlan) -> None:
                     number(x.coverage_gain, 2),
                     number(x.success, 2),
                     number(x.expected_gain, 2),
-                    x.plan,
-                    "; ".join(x.why),
+                    say(x.plan),
+                    _("; ").join(say(w) for w in x.why),
                 ]
                 for x in a.actions
             ),
@@ -288,28 +296,28 @@ def show_actions(a: ActionPlan) -> None:
 
 def show_risk(r: RiskReport) -> None:
     console = out()
-    console.print(text(f"risk of {r.account}: {r.score:.1f} / 100"))
-    console.print(text(r.explanation))
+    console.print(text(_("risk of {account}: {score} / 100").format(account=r.account, score=number(r.score, 1))))
+    console.print(text(say(r.explanation)))
     console.print(
         table(
-            f"alerts ({len(r.alerts)})",
-            [("level", "left"), ("alert", "left")],
-            ([a.level, a.message] for a in r.alerts),
+            _("alerts ({n})").format(n=len(r.alerts)),
+            [(_("level"), "left"), (_("alert"), "left")],
+            ([term(a.level), say(a.message)] for a in r.alerts),
         )
     )
     console.print(
         table(
-            "events",
+            _("events"),
             [
-                ("id", "left"),
-                ("kind", "left"),
-                ("company", "left"),
-                ("depth", "right"),
-                ("severity", "right"),
-                ("amount", "right"),
-                ("date", "left"),
-                ("score", "right"),
-                ("on the group", "right"),
+                (_("id"), "left"),
+                (_("kind"), "left"),
+                (_("company"), "left"),
+                (_("depth"), "right"),
+                (_("severity"), "right"),
+                (_("amount"), "right"),
+                (_("date"), "left"),
+                (_("score"), "right"),
+                (_("on the group"), "right"),
             ],
             (
                 [
@@ -320,8 +328,8 @@ def show_risk(r: RiskReport) -> None:
                     e.severity,
                     money(e.amount, e.currency),
                     e.at.isoformat(),
-                    f"{e.score:.2f}",
-                    f"{e.contribution:.2f}",
+                    number(e.score, 2),
+                    number(e.contribution, 2),
                 ]
                 for e in r.events
             ),
@@ -333,37 +341,40 @@ def _show_named_ranking(n: Named[Ranking]) -> None:
     show_ranking(n.value, n.names)
 
 
-@app.command("rank")
+@app.command("rank", help=N_("Rank the key people of an account: authority, influence and brokerage, each part shown."))
 @renders_named(_show_named_ranking, lambda r: [p.company for p in r.people], busy=BUSY)
 def rank(
     account: AccountArg,
-    top: Annotated[int, typer.Option("--top", min=1, help="how many people to show")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help=N_("how many people to show"))] = 20,
     as_of: AsOfOption = None,
     estimate: Annotated[
         bool,
         typer.Option(
             "--estimate",
-            help="above 1,000 people, accept betweenness estimated from sampled sources unless the exact values are "
-            "ready, rather than compute them (once per account structure, kept in the shared cache)",
+            help=N_(
+                "above 1,000 people, accept betweenness estimated from sampled sources unless the exact values are "
+                "ready, rather than compute them (once per account structure, kept in the shared cache)"
+            ),
         ),
     ] = False,
 ) -> Operation[Ranking]:
-    """Rank the key people of an account: authority, influence and brokerage, each part shown."""
     exact = ExactBetweenness(compute=not estimate)  # with --estimate: the exact values only if ready
     return lambda s: analysis.rank(
         s, Scope.operator(), account, top=top, as_of=_day(as_of), exact=exact, wait_exact=not estimate
     )
 
 
-@app.command("coverage")
+@app.command(
+    "coverage",
+    help=N_("Coverage score (0-100) of an account, broken down by layer, role, company and department, with gaps."),
+)
 def coverage(
     account: AccountArg,
-    gaps: Annotated[int, typer.Option("--gaps", min=0, help="how many gaps to show")] = 15,
+    gaps: Annotated[int, typer.Option("--gaps", min=0, help=N_("how many gaps to show"))] = 15,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Coverage score (0-100) of an account, broken down by layer, role, company and department, with gaps."""
     run(
         store,
         lambda s: analysis.coverage(s, Scope.operator(), account, as_of=_day(as_of)),
@@ -373,23 +384,25 @@ def coverage(
     )
 
 
-@app.command("path")
+@app.command(
+    "path",
+    help=N_("Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."),
+)
 @renders(show_path, busy=BUSY)
 def path(
     account: AccountArg,
-    to: Annotated[str, typer.Option("--to", help="the person to reach")],
-    source: Annotated[str | None, typer.Option("--from", help="one of our team members (default: all)")] = None,
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="how many alternatives")] = 3,
+    to: Annotated[str, typer.Option("--to", help=N_("the person to reach"))],
+    source: Annotated[str | None, typer.Option("--from", help=N_("one of our team members (default: all)"))] = None,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help=N_("how many alternatives"))] = 3,
     avoid_opponents: Annotated[
-        bool, typer.Option("--avoid-opponents", help="keep opponents and blockers off the paths")
+        bool, typer.Option("--avoid-opponents", help=N_("keep opponents and blockers off the paths"))
     ] = False,
-    max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help="the most hops a path may have")] = None,
+    max_hops: Annotated[int | None, typer.Option("--max-hops", min=1, help=N_("the most hops a path may have"))] = None,
     disjoint: Annotated[
-        bool, typer.Option("--disjoint", help="routes that share no person of the account (the target excepted)")
+        bool, typer.Option("--disjoint", help=N_("routes that share no person of the account (the target excepted)"))
     ] = False,
     as_of: AsOfOption = None,
 ) -> Operation[PathResult]:
-    """Best contact paths from our team to a person: the top k distinct routes, who of ours can start each."""
     return lambda s: analysis.path(
         s,
         Scope.operator(),
@@ -404,33 +417,35 @@ def path(
     )
 
 
-@app.command("whatif")
+@app.command(
+    "whatif", help=N_("What a departure costs: coverage before and after, people lost, single points of failure.")
+)
 @renders(show_whatif, busy=BUSY)
 def whatif(
     account: AccountArg,
-    remove: Annotated[str, typer.Option("--remove", help="a person or one of our team members who leaves")],
+    remove: Annotated[str, typer.Option("--remove", help=N_("a person or one of our team members who leaves"))],
     as_of: AsOfOption = None,
 ) -> Operation[WhatIf]:
-    """What a departure costs: coverage before and after, people lost, single points of failure."""
     return lambda s: analysis.whatif(s, Scope.operator(), account, remove, as_of=_day(as_of))
 
 
-@app.command("actions")
+@app.command(
+    "actions",
+    help=N_("Next best actions: who of ours should reach whom through which path, by expected coverage gain."),
+)
 @renders(show_actions, busy=BUSY)
 def actions(
     account: AccountArg,
     as_of: AsOfOption = None,
     capacity: Annotated[
         int | None,
-        typer.Option("--capacity", min=1, help="the most actions one of ours is given while a colleague can act"),
+        typer.Option("--capacity", min=1, help=N_("the most actions one of ours is given while a colleague can act")),
     ] = None,
 ) -> Operation[ActionPlan]:
-    """Next best actions: who of ours should reach whom through which path, by expected coverage gain."""
     return lambda s: analysis.actions(s, Scope.operator(), account, capacity=capacity, as_of=_day(as_of))
 
 
-@app.command("risk")
+@app.command("risk", help=N_("Account risk: events rolled up the company tree into a score and alerts."))
 @renders(show_risk, busy=BUSY)
 def risk(account: AccountArg, as_of: AsOfOption = None) -> Operation[RiskReport]:
-    """Account risk: events rolled up the company tree into a score and alerts."""
     return lambda s: analysis.risk(s, Scope.operator(), account, as_of=_day(as_of))

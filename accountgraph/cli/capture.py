@@ -18,25 +18,29 @@ from typing import IO, Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out, plural
+from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out
 from accountgraph.cli.common import table as titled
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import joined
 from accountgraph.services import capture
 from accountgraph.services.capture import CapturePlan, Source
 from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
-AccountOption = Annotated[str, typer.Option("--account", help="the account (root company) whose people to match")]
+AccountOption = Annotated[str, typer.Option("--account", help=N_("the account (root company) whose people to match"))]
 DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="read and check everything, show what would change, write nothing")
+    bool, typer.Option("--dry-run", help=N_("read and check everything, show what would change, write nothing"))
 ]
 SubjectsOption = Annotated[
-    bool, typer.Option("--with-subjects", help="keep subjects and event titles as the interactions' notes")
+    bool, typer.Option("--with-subjects", help=N_("keep subjects and event titles as the interactions' notes"))
 ]
-ProgressOption = Annotated[bool, typer.Option("--progress", help="show progress on stderr even when not a terminal")]
+ProgressOption = Annotated[
+    bool, typer.Option("--progress", help=N_("show progress on stderr even when not a terminal"))
+]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="the reference time: a day (up to its end) or an ISO date-time (default now)"),
+    typer.Option("--as-of", help=N_("the reference time: a day (up to its end) or an ISO date-time (default now)")),
 ]
 _SHOWN = 20
 
@@ -52,10 +56,10 @@ def _sources(paths: list[Path]) -> list[Source]:
         if path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DIRECTORY_SUFFIXES)
             if not inside:
-                raise fail(f"{path} holds no {', '.join(DIRECTORY_SUFFIXES)} files")
+                raise fail(_("{path} holds no {suffix} files").format(path=path, suffix=", ".join(DIRECTORY_SUFFIXES)))
             found += inside
         elif not path.exists():
-            raise fail(f"cannot use {path}: no such file")
+            raise fail(_("cannot use {name}: {reason}").format(name=path, reason=_("no such file")))
         else:
             found.append(path)
     return [Source(str(p), _opener(p)) for p in found]
@@ -71,7 +75,7 @@ def _reference(text: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise fail(f"--as-of: not a date or date-time: {text!r}") from None
+        raise fail(_("--as-of: not a date or date-time: {text}").format(text=repr(text))) from None
     if len(text) == 10:  # a day: up to its end, as the API's `as_of`
         at += timedelta(days=1)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
@@ -145,32 +149,37 @@ def _run(
                     )
                 )
         except KeyboardInterrupt:
-            err().print("interrupted: nothing was written")
+            err().print(_("interrupted: nothing was written"))
             raise typer.Exit(130) from None
     _show(plan)
     if dry_run:
-        out().print("dry run, nothing was written")
+        out().print(_("dry run, nothing was written"))
     else:
-        written = ", ".join(f"{n} {name}" for name, n in (plan.imported or {}).items()) or "nothing new"
-        out().print(f"captured into {s.url}: {written}")
+        written = joined([f"{n} {_(name)}" for name, n in (plan.imported or {}).items()]) or _("nothing new")
+        out().print(_("captured into {store}: {written}").format(store=s.url, written=written))
 
 
 def _show(plan: CapturePlan) -> None:
     console = out()
     console.print(
-        f"{plural(len(plan.files), 'file')}: {plural(plan.messages, 'message')}, "
-        f"{plural(plan.meetings, 'meeting')} up to {plan.reference.isoformat()}; interactions: "
-        f"{plan.interactions['new']} new, {plan.interactions['already stored']} already stored"
+        _("{files}: {messages}, {meetings} up to {day}; interactions: {new} new, {stored} already stored").format(
+            files=ngettext("{n} file", "{n} files", len(plan.files)).format(n=len(plan.files)),
+            messages=ngettext("{n} message", "{n} messages", plan.messages).format(n=plan.messages),
+            meetings=ngettext("{n} meeting", "{n} meetings", plan.meetings).format(n=plan.meetings),
+            day=plan.reference.isoformat(),
+            new=plan.interactions["new"],
+            stored=plan.interactions["already stored"],
+        )
     )
     if plan.ignored:
-        console.print(titled("not counted", (("why", "left"), ("how many", "right")), plan.ignored.items()))
+        console.print(titled(_("not counted"), ((_("why"), "left"), (_("how many"), "right")), plan.ignored.items()))
     if plan.people_to_add:
         rows = [(p.address, p.company, p.count) for p in plan.people_to_add[:_SHOWN]]
-        more = f" (the first {_SHOWN} of {len(plan.people_to_add)})" if len(plan.people_to_add) > _SHOWN else ""
+        more = _first(len(plan.people_to_add))
         console.print(
             titled(
-                f"people to add: unknown addresses on the account's domains{more}",
-                (("address", "left"), ("company", "left"), ("seen", "right")),
+                _("people to add: unknown addresses on the account's domains{more}").format(more=more),
+                ((_("address"), "left"), (_("company"), "left"), (_("seen"), "right")),
                 rows,
             )
         )
@@ -180,25 +189,39 @@ def _show(plan: CapturePlan) -> None:
              t.emails_out, t.emails_in, t.meetings, f"{t.score:.1f}", t.last_contact or "")
             for t in plan.ties[:_SHOWN]
         ]  # fmt: skip
-        more = f" (the first {_SHOWN} of {len(plan.ties)})" if len(plan.ties) > _SHOWN else ""
-        columns = ("member", "person", "action", "before", "after", "mails out", "mails in", "meetings", "score",
-                   "last contact")  # fmt: skip
+        more = _first(len(plan.ties))
+        columns = (N_("member"), N_("person"), N_("action"), N_("before"), N_("after"), N_("mails out"),
+                   N_("mails in"), N_("meetings"), N_("score"), N_("last contact"))  # fmt: skip
         console.print(
             titled(
-                f"ties that change{more}",
-                ((c, "left" if i < 3 else "right") for i, c in enumerate(columns)),
+                _("ties that change{more}").format(more=more),
+                ((_(c), "left" if i < 3 else "right") for i, c in enumerate(columns)),
                 rows2,
             )
         )
-    console.print(f"ties unchanged: {plan.ties_unchanged}")
+    console.print(_("ties unchanged: {n}").format(n=plan.ties_unchanged))
     for note in plan.notes:
-        err().print(f"note: {note}")
+        err().print(_("note: {notice}").format(notice=note))
 
 
-@app.command("capture")
+def _first(total: int) -> str:
+    """` (the first 20 of 57)` when a table shows only the first rows."""
+    return _(" (the first {n} of {total})").format(n=_SHOWN, total=total) if total > _SHOWN else ""
+
+
+@app.command(
+    "capture",
+    help=N_(
+        "Capture relationships from mail and calendars, headers only (never bodies): each message or meeting "
+        "between our team members and the account's people becomes an interaction, and their ties are "
+        "strengthened. Files are told apart by their content and may be mixed; all of them land in one "
+        "transaction, or none."
+    ),
+)
 def capture_files(
     files: Annotated[
-        list[Path], typer.Argument(help="calendars (.ics), mailboxes (mbox), messages (.eml), or directories of them")
+        list[Path],
+        typer.Argument(help=N_("calendars (.ics), mailboxes (mbox), messages (.eml), or directories of them")),
     ],
     account: AccountOption,
     dry_run: DryRunOption = False,
@@ -207,7 +230,4 @@ def capture_files(
     as_of: AsOfOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Capture relationships from mail and calendars, headers only (never bodies): each message or meeting
-    between our team members and the account's people becomes an interaction, and their ties are strengthened.
-    Files are told apart by their content and may be mixed; all of them land in one transaction, or none."""
     _run(files, account, dry_run, with_subjects, progress, as_of, store)

@@ -12,7 +12,7 @@ import typer
 
 from accountgraph.cli.common import Operation, err, out, renders, table
 from accountgraph.graph.store import GraphStore
-from accountgraph.i18n import _
+from accountgraph.i18n import N_, _
 from accountgraph.services import changes as service
 from accountgraph.services.changes import ACTIONS, INTERFACES, ChangeEntry
 from accountgraph.services.paging import Page
@@ -46,28 +46,31 @@ def show_changes(page: Page[ChangeEntry]) -> None:
         err().print(_("more follow: add --cursor {cursor}").format(cursor=page.next_cursor))
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "The change log, of an account or of everything: who wrote what, when, and through which interface "
+        "(newest first)."
+    )
+)
 @renders(show_changes)
 def changes(
     account: Annotated[
-        str | None, typer.Argument(help="the account (root company) id; none: every account, our team, keys...")
+        str | None, typer.Argument(help=N_("the account (root company) id; none: every account, our team, keys..."))
     ] = None,
     record: Annotated[
-        str | None, typer.Option("--record", help="only this record's changes (its id; a tie: type:from->to)")
+        str | None, typer.Option("--record", help=N_("only this record's changes (its id; a tie: type:from->to)"))
     ] = None,
     author: Annotated[
-        str | None, typer.Option("--author", help="only this author's changes (a key id, or user@host)")
+        str | None, typer.Option("--author", help=N_("only this author's changes (a key id, or user@host)"))
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="only changes of this kind (person, tie, team, api_key, ...)")
+        str | None, typer.Option("--kind", help=N_("only changes of this kind (person, tie, team, api_key, ...)"))
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="changes per page")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help=N_("changes per page"))] = 50,
     cursor: Annotated[
-        str | None, typer.Option("--cursor", help="the page after this (printed when more follow)")
+        str | None, typer.Option("--cursor", help=N_("the page after this (printed when more follow)"))
     ] = None,
 ) -> Operation[Page[ChangeEntry]]:
-    """The change log, of an account or of everything: who wrote what, when, and through which interface (newest
-    first)."""
 
     def operation(s: GraphStore) -> Page[ChangeEntry]:
         return service.list_changes(

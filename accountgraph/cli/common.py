@@ -10,6 +10,7 @@ import contextlib
 import functools
 import inspect
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 import typer
+import typer.rich_utils
+from babel.numbers import format_decimal
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -30,6 +33,8 @@ from accountgraph import i18n
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase, say
 from accountgraph.ledger.models import minor_unit
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services import records
@@ -40,11 +45,11 @@ Operation = Callable[[GraphStore], T]  # what a command does with the store
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help="sqlite:///file.db or neo4j://host:7687"),
+    typer.Option("--store", envvar="ACCOUNTGRAPH_STORE", help=N_("sqlite:///file.db or neo4j://host:7687")),
 ]
-OnOption = Annotated[str | None, typer.Option("--on", help="the day YYYY-MM-DD (default today)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
-AccountArg = Annotated[str, typer.Argument(help="the account (root company) id")]
+OnOption = Annotated[str | None, typer.Option("--on", help=N_("the day YYYY-MM-DD (default today)"))]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("print JSON instead of tables"))]
+AccountArg = Annotated[str, typer.Argument(help=N_("the account (root company) id"))]
 
 
 class _Plain(Console):
@@ -93,7 +98,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def fail(message: str, issues: list[str] | None = None) -> typer.Exit:
     """Print an error (and its issues, one a line) and return the exit (1) to raise."""
     console = err()
-    console.print(styled("error:", "bold red", message))
+    console.print(styled(i18n._("error:"), "bold red", message))
     for line in issues or []:
         console.print(f"  - {plain(line)}")
     return typer.Exit(1)
@@ -123,15 +128,26 @@ def article(word: str) -> str:
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount of money, one way everywhere: the exact decimal with its currency, written with at least the
     currency's minor unit (`1250.00 EUR`, `1662000.00 EUR` for a deal of 1662000, `500 JPY`; never rounded);
-    empty when there is none."""
+    empty when there is none. In Chinese the digits are grouped for the locale with Babel (`1,662,000.00 EUR`)."""
     if amount is None:
         return ""
     if not currency:
-        return str(amount)
+        return str(amount) if i18n.current() == i18n.DEFAULT else _grouped(Decimal(amount))
     value = Decimal(amount)
     if value.is_finite() and -value.as_tuple().exponent < minor_unit(currency):  # type: ignore[operator]
         value = value.quantize(Decimal(1).scaleb(-minor_unit(currency)))  # only adds zeros
+    if i18n.current() != i18n.DEFAULT:
+        return f"{_grouped(value)} {currency}"
     return f"{value} {currency}"
+
+
+def _grouped(value: Decimal) -> str:
+    """A decimal with its digits grouped for the language of the moment, every digit kept (never rounded)."""
+    if not value.is_finite():
+        return str(value)
+    digits = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=i18n.current(), decimal_quantization=False)
 
 
 @contextmanager
@@ -142,7 +158,7 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
     except AccountGraphError as e:
         raise fail(str(e)) from None
     for notice in store.notices:
-        err().print(f"note: {notice}", markup=False, highlight=False)
+        err().print(i18n._("note: {notice}").format(notice=notice), markup=False, highlight=False)
     try:
         yield store
     except StoreError as e:  # unreachable, damaged, out of memory: said once, exit 1
@@ -159,14 +175,18 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
         return fn()
     except BundleRejected as e:
         raise fail(
-            f"refused, nothing was written: {plural(len(e.issues), 'problem')}",
+            i18n.ngettext(
+                "refused, nothing was written: {n} problem", "refused, nothing was written: {n} problems", len(e.issues)
+            ).format(n=len(e.issues)),
             [locate(i) for i in e.issues[:200]]
-            + ([f"... and {len(e.issues) - 200} more"] if len(e.issues) > 200 else []),
+            + ([i18n._("... and {n} more").format(n=len(e.issues) - 200)] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
         raise fail(str(e)) from None
     except ValidationError as e:
-        raise fail("invalid value", [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
+        raise fail(
+            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
+        ) from None
     except ValueError as e:
         if not refusals or type(e) is not ValueError:
             raise
@@ -178,15 +198,116 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
 def file_error(e: OSError) -> typer.Exit:
     """An input or output file that cannot be read or written (missing, a directory, not writable), named with
     the reason, as the exit (1) to raise."""
-    name = e.filename if e.filename is not None else "a file"
+    name = e.filename if e.filename is not None else i18n._("a file")
     reason = e.strerror or type(e).__name__
-    return fail(f"cannot use {name}: {reason}" + (f" ({e.filename2})" if e.filename2 else ""))
+    return fail(
+        i18n._("cannot use {name}: {reason}").format(name=name, reason=reason)
+        + (f" ({e.filename2})" if e.filename2 else "")
+    )
+
+
+_HELP_PHRASES: dict[str, Phrase] = {}
+
+
+def help_text(message: str, /, **fields: object) -> str:
+    """A help text made at import time of a marked message and fields (a record kind's noun): its English text,
+    which `translated_help` says in the language of the run."""
+    phrase = Phrase(message, **fields)
+    _HELP_PHRASES[str(phrase)] = phrase
+    return str(phrase)
+
+
+def said_help(help: str | None) -> str | None:
+    """A help text as Typer has it (English) in the language of the moment (a `help_text` with its fields)."""
+    if not help:
+        return help
+    phrase = _HELP_PHRASES.get(help)
+    return say(phrase) if phrase is not None else i18n._(help)
+
+
+# Typer's own words in a command's help (panel titles, the marks after an option), in the language of the run
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+_HELP_OPTION = N_("Show this message and exit.")
+
+
+def _translate_help(command: Any, undo: list[tuple[Any, str, Any]]) -> None:
+    """Every help text of `command` (a command or group as Typer built it) and of its subcommands (commands,
+    arguments, options, `--help` itself) said in the language of the moment, in place; what it was is added to
+    `undo` (Typer may keep the objects it built for the next run)."""
+
+    def said(owner: Any, name: str, value: Any) -> None:
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    said(command, "help", said_help(command.help))
+    said(command, "short_help", said_help(command.short_help))
+    for param in command.params:
+        if getattr(param, "help", None):
+            said(param, "help", said_help(param.help))
+    help_option = command.get_help_option(typer.Context(command))  # made once and kept by the command
+    if help_option is not None:
+        said(help_option, "help", i18n._(_HELP_OPTION))
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, undo)
+
+
+@contextmanager
+def translated_help(command: Any, lang: str) -> Iterator[None]:
+    """Within the block, the help of `command` (the root) and Typer's own words in `lang`, put back as they were
+    at the end (Typer's words are module settings of `typer.rich_utils`); English: all as they are."""
+    if lang == i18n.DEFAULT:
+        yield
+        return
+    undo: list[tuple[Any, str, Any]] = []
+    with i18n.use(lang):
+        try:
+            for name, words in _TYPER_WORDS.items():
+                undo.append((typer.rich_utils, name, getattr(typer.rich_utils, name)))
+                setattr(typer.rich_utils, name, i18n._(words))
+            _translate_help(command, undo)
+            yield
+        finally:
+            for owner, name, value in reversed(undo):
+                setattr(owner, name, value)
+
+
+def early_language(args: list[str]) -> str:
+    """The language of a run, read before Typer parses anything (so that `--help` is in it): the global
+    `--lang X` / `--lang=X` before the command, else `ACCOUNTGRAPH_LANG`; English when neither names one we
+    have (the `--lang` callback then reports a bad one)."""
+    tag = os.environ.get(i18n.ENV)
+    for n, arg in enumerate(args):
+        if arg == "--lang" and n + 1 < len(args):
+            tag = args[n + 1]
+            break
+        if arg.startswith("--lang="):
+            tag = arg.removeprefix("--lang=")
+            break
+        if not arg.startswith("-"):
+            break  # the command: what follows is its own
+    try:
+        return i18n.language(tag)
+    except ValueError:
+        return i18n.DEFAULT
 
 
 class Commands(TyperGroup):
     """The root group: a file a command could not read or write (an `OSError` that escaped `call`) ends as
     `file_error` does, never as a traceback. The language `--lang` chooses lasts as long as the run (`i18n.use`), so
-    a run in-process (a test's) leaves the caller's as it was."""
+    a run in-process (a test's) leaves the caller's as it was; the help of every command is in the language of the
+    run (`early_language`, `translated_help`)."""
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with translated_help(self, early_language(argv)):
+            return super().main(args, *rest, **options)
 
     def invoke(self, ctx: Any) -> Any:  # a typer.Context
         try:
@@ -325,7 +446,7 @@ def parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise fail(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise fail(i18n._("not a date (YYYY-MM-DD): {text}").format(text=repr(text))) from None
 
 
 def emit(result: BaseModel) -> None:

@@ -10,20 +10,24 @@ import typer
 
 from accountgraph.cli.common import StoreOption, call, counted, err, opened_store, out, styled
 from accountgraph.cli.records import counts_table
+from accountgraph.i18n import N_
 from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Load the sample account and the real data sets, analyse the sample, write its views, "
+        "serve the API and the planner's workspace (its URL and a planner key are printed)."
+    )
+)
 def demo(
     store: StoreOption = None,
-    views: Annotated[Path, typer.Option("--views", help="where to write the HTML views")] = Path("views"),
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve the API and the workspace")] = True,
+    views: Annotated[Path, typer.Option("--views", help=N_("where to write the HTML views"))] = Path("views"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help=N_("then serve the API and the workspace"))] = True,
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
-    """Load the sample account and the real data sets, analyse the sample, write its views, serve the API and
-    the planner's workspace (its URL and a planner key are printed)."""
     from accountgraph.cli.analysis import show_actions, show_coverage, show_path, show_ranking
     from accountgraph.samples.demo import seed_demo
     from accountgraph.services import analysis, ledger, opportunities

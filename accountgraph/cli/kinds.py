@@ -26,14 +26,17 @@ from accountgraph.cli.common import (
     Operation,
     err,
     fail,
+    help_text,
     out,
     parse_date,
-    plural,
     renders,
     table,
     text,
 )
 from accountgraph.graph.store import LIST_FILTERS, CompanyNode, GraphStore, ListFilter
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import term
+from accountgraph.i18n.phrase import Term
 from accountgraph.schema.models import Company, Role, Stance, Tie, TieType
 from accountgraph.services import records
 from accountgraph.services.paging import Page
@@ -41,23 +44,25 @@ from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 
-RecordFile = Annotated[str, typer.Argument(help="a JSON file holding one record, or - for stdin")]
-IdArg = Annotated[str, typer.Argument(help="the record's id")]
-TypeArg = Annotated[TieType, typer.Argument(help="knows or influences")]
-FromArg = Annotated[str, typer.Argument(help="one end (a person or team member id)")]
-ToArg = Annotated[str, typer.Argument(help="the other end")]
-LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help="how many records a page holds")]
-CursorOption = Annotated[str | None, typer.Option("--cursor", help="the next page: the cursor the last page printed")]
+RecordFile = Annotated[str, typer.Argument(help=N_("a JSON file holding one record, or - for stdin"))]
+IdArg = Annotated[str, typer.Argument(help=N_("the record's id"))]
+TypeArg = Annotated[TieType, typer.Argument(help=N_("knows or influences"))]
+FromArg = Annotated[str, typer.Argument(help=N_("one end (a person or team member id)"))]
+ToArg = Annotated[str, typer.Argument(help=N_("the other end"))]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help=N_("how many records a page holds"))]
+CursorOption = Annotated[
+    str | None, typer.Option("--cursor", help=N_("the next page: the cursor the last page printed"))
+]
 
 # the list filters of the API, as options (LIST_FILTERS says which kind takes which)
 FILTER_OPTIONS: dict[str, Any] = {
-    "account": Annotated[str | None, typer.Option("--account", help="only records of this account")],
-    "company": Annotated[str | None, typer.Option("--company", help="only records of this company")],
-    "role": Annotated[Role | None, typer.Option("--role", help="only people holding this role now")],
-    "stance": Annotated[Stance | None, typer.Option("--stance", help="only people with this stance now")],
-    "person": Annotated[str | None, typer.Option("--person", help="only records of this person")],
-    "member": Annotated[str | None, typer.Option("--member", help="only records of this team member")],
-    "type": Annotated[TieType | None, typer.Option("--type", help="only ties of this type")],
+    "account": Annotated[str | None, typer.Option("--account", help=N_("only records of this account"))],
+    "company": Annotated[str | None, typer.Option("--company", help=N_("only records of this company"))],
+    "role": Annotated[Role | None, typer.Option("--role", help=N_("only people holding this role now"))],
+    "stance": Annotated[Stance | None, typer.Option("--stance", help=N_("only people with this stance now"))],
+    "person": Annotated[str | None, typer.Option("--person", help=N_("only records of this person"))],
+    "member": Annotated[str | None, typer.Option("--member", help=N_("only records of this team member"))],
+    "type": Annotated[TieType | None, typer.Option("--type", help=N_("only ties of this type"))],
 }
 
 
@@ -70,6 +75,37 @@ class KindCommands:
     noun: str  # "person", "team member"
     columns: tuple[str, ...]  # the fields a list shows
 
+    @property
+    def term(self) -> Term:
+        """The noun as the glossary says it in the language of the moment (its English: `noun`)."""
+        return Term(self.kind, self.noun)
+
+
+# the columns of the lists, marked for the catalog (a column is a record's field)
+_COLUMNS = (
+    N_("id"),
+    N_("name"),
+    N_("parent"),
+    N_("industry"),
+    N_("country"),
+    N_("company"),
+    N_("title"),
+    N_("roles"),
+    N_("stance"),
+    N_("email"),
+    N_("person"),
+    N_("member"),
+    N_("kind"),
+    N_("at"),
+    N_("sentiment"),
+    N_("severity"),
+    N_("type"),
+    N_("from"),
+    N_("to"),
+    N_("strength"),
+    N_("since"),
+    N_("until"),
+)
 
 KINDS = (
     KindCommands("company", "company", "company", ("id", "name", "parent", "industry", "country")),
@@ -91,19 +127,16 @@ def _cell(record: BaseModel, name: str) -> object:
 def _fields(record: BaseModel) -> None:
     data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
     rows = ([k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v] for k, v in data.items())
-    out().print(table(f"{type(record).__name__}", [("field", "left"), ("value", "left")], rows))
+    out().print(table(f"{type(record).__name__}", [(_("field"), "left"), (_("value"), "left")], rows))
 
 
 def _page_shower(spec: KindCommands) -> Callable[[Page[Any]], None]:
     def show(page: Page[Any]) -> None:
-        columns = [(c, "left") for c in spec.columns]
-        out().print(
-            table(
-                f"{spec.noun} records ({page.count})", columns, ([_cell(r, c) for c in spec.columns] for r in page.data)
-            )
-        )
+        columns = [(_(c), "left") for c in spec.columns]
+        title = _("{noun} records ({n})").format(noun=term(spec.kind, spec.noun), n=page.count)
+        out().print(table(title, columns, ([_cell(r, c) for c in spec.columns] for r in page.data)))
         if page.next_cursor:
-            err().print(text(f"more: --cursor {page.next_cursor}"))
+            err().print(text(_("more: --cursor {cursor}").format(cursor=page.next_cursor)))
 
     return show
 
@@ -119,10 +152,12 @@ def read_record(source: str) -> Any:
         return json.loads(data)
     except json.JSONDecodeError as e:
         raise fail(
-            f"{'stdin' if source == '-' else source} is not JSON: {e.msg} (line {e.lineno}, column {e.colno})"
+            _("{source} is not JSON: {reason} (line {line}, column {column})").format(
+                source="stdin" if source == "-" else source, reason=e.msg, line=e.lineno, column=e.colno
+            )
         ) from None
     except UnicodeDecodeError as e:
-        raise fail(f"{source} is not UTF-8 text: {e.reason}") from None
+        raise fail(_("{source} is not UTF-8 text: {reason}").format(source=source, reason=e.reason)) from None
 
 
 def _json(record: BaseModel) -> Any:
@@ -163,12 +198,17 @@ def _list_command(spec: KindCommands) -> Callable[..., Operation[Any]]:
 
     parameters: dict[str, tuple[Any, Any]] = {f: (FILTER_OPTIONS[f], None) for f in filters}
     parameters |= {"limit": (LimitOption, 100), "cursor": (CursorOption, None)}
-    return _declare(f"list_{spec.kind}", f"List {spec.noun} records, a page at a time, in id order.", parameters, body)
+    return _declare(
+        f"list_{spec.kind}",
+        help_text(N_("List {noun} records, a page at a time, in id order."), noun=spec.term),
+        parameters,
+        body,
+    )
 
 
 def kind_app(spec: KindCommands) -> typer.Typer:
     """The list, show, put and delete commands of one record kind with an id."""
-    group = typer.Typer(help=f"Read and write {spec.noun} records.", no_args_is_help=True)
+    group = typer.Typer(help=help_text(N_("Read and write {noun} records."), noun=spec.term), no_args_is_help=True)
     group.command("list")(renders(_page_shower(spec), data=_json)(_list_command(spec)))
 
     def show(id: IdArg) -> Operation[Any]:
@@ -181,13 +221,15 @@ def kind_app(spec: KindCommands) -> typer.Typer:
     def delete(id: IdArg) -> Operation[str]:
         def operation(s: GraphStore) -> str:
             records.delete_record(s, Scope.operator(), spec.kind, id)
-            return f"deleted {spec.noun} {id}"
+            return _("deleted {noun} {id}").format(noun=term(spec.kind, spec.noun), id=id)
 
         return operation
 
-    show.__doc__ = f"Show one {spec.noun} record."
-    put.__doc__ = f"Create or replace one {spec.noun} record (a JSON object), checked as the API checks it."
-    delete.__doc__ = f"Delete one {spec.noun} record and what hangs on it."
+    show.__doc__ = help_text(N_("Show one {noun} record."), noun=spec.term)
+    put.__doc__ = help_text(
+        N_("Create or replace one {noun} record (a JSON object), checked as the API checks it."), noun=spec.term
+    )
+    delete.__doc__ = help_text(N_("Delete one {noun} record and what hangs on it."), noun=spec.term)
     group.command("show")(renders(_fields, data=_json)(show))
     group.command("put")(renders(_fields, data=_json)(put))
     group.command("delete")(renders(_said, json_option=False)(delete))
@@ -196,31 +238,30 @@ def kind_app(spec: KindCommands) -> typer.Typer:
 
 def tie_app() -> typer.Typer:
     """The tie commands: a tie is named by its type and its two ends."""
-    group = typer.Typer(help="Read and write ties (named by type and ends).", no_args_is_help=True)
+    group = typer.Typer(help=N_("Read and write ties (named by type and ends)."), no_args_is_help=True)
     group.command("list")(renders(_page_shower(TIES), data=_json)(_list_command(TIES)))
 
-    @group.command("show")
+    @group.command("show", help=N_("Show one tie."))
     @renders(_fields, data=_json)
     def show(type: TypeArg, from_: FromArg, to: ToArg) -> Operation[Tie]:
-        """Show one tie."""
         return lambda s: records.get_tie(s, Scope.operator(), type, from_, to)
 
-    @group.command("put")
+    @group.command(
+        "put", help=N_("Create or replace a tie (a JSON object with type, from, to), checked as the API checks it.")
+    )
     @renders(_fields, data=_json)
     def put(source: RecordFile = "-") -> Operation[Tie]:
-        """Create or replace a tie (a JSON object with type, from, to), checked as the API checks it."""
         raw = read_record(source)
         return lambda s: records.put_tie(s, Scope.operator(), records.record_of("tie", raw))
 
-    @group.command("end")
+    @group.command("end", help=N_("End a relationship: set the tie's `until` (it stays in the history)."))
     @renders(_fields, data=_json)
     def end(
         type: TypeArg,
         from_: FromArg,
         to: ToArg,
-        on: Annotated[str | None, typer.Option("--on", help="the day it ended, YYYY-MM-DD (default today)")] = None,
+        on: Annotated[str | None, typer.Option("--on", help=N_("the day it ended, YYYY-MM-DD (default today)"))] = None,
     ) -> Operation[Tie]:
-        """End a relationship: set the tie's `until` (it stays in the history)."""
         day = parse_date(on) or date.today()
 
         def operation(s: GraphStore) -> Tie:
@@ -230,14 +271,13 @@ def tie_app() -> typer.Typer:
 
         return operation
 
-    @group.command("delete")
+    @group.command("delete", help=N_("Delete a tie (a mistake; to end one, use `tie end`)."))
     @renders(_said, json_option=False)
     def delete(type: TypeArg, from_: FromArg, to: ToArg) -> Operation[str]:
-        """Delete a tie (a mistake; to end one, use `tie end`)."""
 
         def operation(s: GraphStore) -> str:
             records.delete_tie(s, Scope.operator(), type, from_, to)
-            return f"deleted tie {type.value} {from_} {to}"
+            return _("deleted tie {type} {source} {target}").format(type=type.value, source=from_, target=to)
 
         return operation
 
@@ -246,19 +286,20 @@ def tie_app() -> typer.Typer:
 
 def _show_accounts(accounts: list[Company]) -> None:
     rows = ([c.id, c.name, c.industry, c.country] for c in accounts)
-    out().print(table("accounts", [("id", "left"), ("name", "left"), ("industry", "left"), ("country", "left")], rows))
+    columns = [(_("id"), "left"), (_("name"), "left"), (_("industry"), "left"), (_("country"), "left")]
+    out().print(table(_("accounts"), columns, rows))
 
 
-@app.command("accounts")
+@app.command("accounts", help=N_("List the accounts (root companies)."))
 @renders(_show_accounts, data=lambda accounts: [c.model_dump(mode="json") for c in accounts])
 def accounts() -> Operation[list[Company]]:
-    """List the accounts (root companies)."""
     return lambda s: records.list_accounts(s, Scope.operator())
 
 
 def _show_tree(root: CompanyNode) -> None:
     def label(node: CompanyNode) -> Any:
-        return text(f"{node.company.name} ({node.company.id}): {plural(node.people, 'person', 'people')}")
+        people = ngettext("{n} person", "{n} people", node.people).format(n=node.people)
+        return text(f"{node.company.name} ({node.company.id}): {people}")
 
     def add(branch: Tree, node: CompanyNode) -> None:
         for child in node.children:
@@ -269,15 +310,15 @@ def _show_tree(root: CompanyNode) -> None:
     out().print(tree)
 
 
-@app.command("tree")
+@app.command("tree", help=N_("An account's company tree, with how many people each company has."))
 @renders(_show_tree, data=lambda root: root.as_dict())
 def tree(
     account: AccountArg,
     as_of: Annotated[
-        datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="the people on this date (default today)")
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help=N_("the people on this date (default today)")),
     ] = None,
 ) -> Operation[CompanyNode]:
-    """An account's company tree, with how many people each company has."""
     return lambda s: records.company_tree(s, Scope.operator(), account, as_of.date() if as_of else None)
 
 

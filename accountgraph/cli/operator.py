@@ -10,43 +10,52 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import StoreOption, call, err, opened_store, out, plural
+from accountgraph.cli.common import StoreOption, call, err, opened_store, out
+from accountgraph.i18n import N_, _, ngettext
 
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Copy the store to DEST while it stays in use (SQLite's online backup), then check the "
+        "copy.\n\nA Neo4j store is backed up with Neo4j's own tool (`neo4j-admin database dump`): "
+        "this says how, and exits 1."
+    )
+)
 def backup(
-    dest: Annotated[Path, typer.Argument(help="the new file to write (it must not exist)")],
+    dest: Annotated[Path, typer.Argument(help=N_("the new file to write (it must not exist)"))],
     store: StoreOption = None,
 ) -> None:
-    """Copy the store to DEST while it stays in use (SQLite's online backup), then check the copy.
-
-    A Neo4j store is backed up with Neo4j's own tool (`neo4j-admin database dump`): this says how, and
-    exits 1.
-    """
     with opened_store(store) as s:
         call(lambda: s.backup(dest))
         url = s.url
     err().print(
-        f"backed up {url} to {dest} ({dest.stat().st_size:,} bytes; the copy passed a quick check)", markup=False
+        _("backed up {store} to {dest} ({size} bytes; the copy passed a quick check)").format(
+            store=url, dest=dest, size=f"{dest.stat().st_size:,}"
+        ),
+        markup=False,
     )
 
 
-@app.command()
+@app.command(help=N_("Check the store itself (a damaged file, an unreachable server): exit 0 when sound, 1 when not."))
 def check(
     full: Annotated[
-        bool, typer.Option("--full", help="SQLite's complete integrity_check (slower) instead of quick_check")
+        bool, typer.Option("--full", help=N_("SQLite's complete integrity_check (slower) instead of quick_check"))
     ] = False,
     store: StoreOption = None,
 ) -> None:
-    """Check the store itself (a damaged file, an unreachable server): exit 0 when sound, 1 when not."""
     with opened_store(store) as s:
         report = call(lambda: s.check(full=full))
     if report.ok:
-        out().print(f"{report.store}: ok ({report.how})", markup=False, highlight=False)
+        out().print(_("{store}: ok ({how})").format(store=report.store, how=report.how), markup=False, highlight=False)
         return
-    err().print(f"{report.store}: DAMAGED ({report.how}), {plural(len(report.problems), 'problem')}:", markup=False)
+    err().print(
+        ngettext(
+            "{store}: DAMAGED ({how}), {n} problem:", "{store}: DAMAGED ({how}), {n} problems:", len(report.problems)
+        ).format(store=report.store, how=report.how, n=len(report.problems)),
+        markup=False,
+    )
     for problem in report.problems:
         err().print(f"  - {problem}", markup=False, highlight=False)
     err().print(

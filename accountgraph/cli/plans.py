@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from accountgraph import i18n
 from accountgraph.cli.common import (
     AccountArg,
     JsonOption,
@@ -31,6 +32,8 @@ from accountgraph.cli.common import (
     table,
     text,
 )
+from accountgraph.i18n import N_, _
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.plans import models
 from accountgraph.schema.models import Role, Stance, today
 from accountgraph.services import plans
@@ -41,45 +44,64 @@ from accountgraph.services.scope import Scope
 
 app = typer.Typer()
 plan_app = typer.Typer(
-    help="Relationship plans: goals, tracked actions, progress measured from the graph.", no_args_is_help=True
+    help=N_("Relationship plans: goals, tracked actions, progress measured from the graph."), no_args_is_help=True
 )
-action_app = typer.Typer(help="A plan's actions: add, done, drop.", no_args_is_help=True)
-goal_app = typer.Typer(help="A plan's goals: add, remove.", no_args_is_help=True)
+action_app = typer.Typer(help=N_("A plan's actions: add, done, drop."), no_args_is_help=True)
+goal_app = typer.Typer(help=N_("A plan's goals: add, remove."), no_args_is_help=True)
 plan_app.add_typer(action_app, name="action")
 plan_app.add_typer(goal_app, name="goal")
 
-PlanArg = Annotated[str, typer.Argument(help="the plan id")]
-ActionArg = Annotated[str, typer.Argument(help="the action id")]
+PlanArg = Annotated[str, typer.Argument(help=N_("the plan id"))]
+ActionArg = Annotated[str, typer.Argument(help=N_("the action id"))]
 NoteOption = Annotated[str | None, typer.Option("--note")]
-PlanIdOption = Annotated[str | None, typer.Option("--id", help="the plan id (default generated)")]
-DueDaysOption = Annotated[int, typer.Option("--due-days", min=0, help="actions and goals due after")]
+PlanIdOption = Annotated[str | None, typer.Option("--id", help=N_("the plan id (default generated)"))]
+DueDaysOption = Annotated[int, typer.Option("--due-days", min=0, help=N_("actions and goals due after"))]
+
+
+# the statuses a plan, a goal and an action show, marked for the catalog
+_STATUSES = (
+    N_("done"),
+    N_("on track"),
+    N_("at risk"),
+    N_("off track"),
+    N_("open"),
+    N_("dropped"),
+    N_("met"),
+    N_("missed"),
+)
 
 
 def show_plan(n: Named[models.Plan]) -> None:
     plan = n.value
     console = out()
-    owner = f" · owner {n.of(plan.owner)}" if plan.owner else ""
-    console.print(text(f"plan {plan.id} · {plan.name} · account {n.of(plan.account)}{owner} · updated {plan.updated}"))
+    owner = _(" · owner {owner}").format(owner=n.of(plan.owner)) if plan.owner else ""
+    console.print(
+        text(
+            _("plan {id} · {name} · account {account}{owner} · updated {updated}").format(
+                id=plan.id, name=plan.name, account=n.of(plan.account), owner=owner, updated=plan.updated
+            )
+        )
+    )
     console.print(
         table(
-            f"goals ({len(plan.goals)})",
-            [("id", "left"), ("kind", "left"), ("goal", "left"), ("due", "left")],
+            _("goals ({n})").format(n=len(plan.goals)),
+            [(_("id"), "left"), (_("kind"), "left"), (_("goal"), "left"), (_("due"), "left")],
             ([g.id, g.kind.value, g.describe(n.names), g.due] for g in plan.goals),
         )
     )
     console.print(
         table(
-            f"actions ({len(plan.actions)})",
+            _("actions ({n})").format(n=len(plan.actions)),
             [
-                ("id", "left"),
-                ("status", "left"),
-                ("owner", "left"),
-                ("target", "left"),
-                ("due", "left"),
-                ("goal", "left"),
-                ("action", "left"),
+                (_("id"), "left"),
+                (_("status"), "left"),
+                (_("owner"), "left"),
+                (_("target"), "left"),
+                (_("due"), "left"),
+                (_("goal"), "left"),
+                (_("action"), "left"),
             ],
-            ([a.id, a.status.value, n.of(a.owner), n.of(a.target), a.due, a.goal, a.title] for a in plan.actions),
+            ([a.id, _(a.status.value), n.of(a.owner), n.of(a.target), a.due, a.goal, a.title] for a in plan.actions),
         )
     )
 
@@ -95,7 +117,14 @@ renders_plan = renders_named(show_plan, _named_in)
 
 def show_progress(p: models.PlanProgress) -> None:
     console = out()
-    console.print(text(f"plan {p.plan} · {p.name} · account {p.account}: {p.status.replace('_', ' ').upper()}"))
+    status = p.status.replace("_", " ").upper() if i18n.current() == i18n.DEFAULT else _(p.status.replace("_", " "))
+    console.print(
+        text(
+            _("plan {id} · {name} · account {account}: {status}").format(
+                id=p.plan, name=p.name, account=p.account, status=status
+            )
+        )
+    )
     console.print(text(p.explanation))
 
     def value(v: object) -> str:
@@ -103,41 +132,43 @@ def show_progress(p: models.PlanProgress) -> None:
 
     console.print(
         table(
-            f"goals ({p.goals_met} of {len(p.goals)} met)",
+            _("goals ({met} of {n} met)").format(met=p.goals_met, n=len(p.goals)),
             [
-                ("id", "left"),
-                ("state", "left"),
-                ("goal", "left"),
-                ("now", "right"),
-                ("target", "right"),
-                ("due", "left"),
-                ("measured", "left"),
+                (_("id"), "left"),
+                (_("state"), "left"),
+                (_("goal"), "left"),
+                (_("now"), "right"),
+                (_("target"), "right"),
+                (_("due"), "left"),
+                (_("measured"), "left"),
             ],
-            ([g.id, g.state, g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
+            ([g.id, _(g.state), g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
         )
     )
     console.print(
         table(
-            f"actions ({p.actions_open} open, {p.overdue} overdue, {p.stalled} stalled)",
+            _("actions ({open} open, {overdue} overdue, {stalled} stalled)").format(
+                open=p.actions_open, overdue=p.overdue, stalled=p.stalled
+            ),
             [
-                ("id", "left"),
-                ("status", "left"),
-                ("owner", "left"),
-                ("target", "left"),
-                ("due", "left"),
-                ("idle days", "right"),
-                ("best tie", "right"),
-                ("flags", "left"),
+                (_("id"), "left"),
+                (_("status"), "left"),
+                (_("owner"), "left"),
+                (_("target"), "left"),
+                (_("due"), "left"),
+                (_("idle days"), "right"),
+                (_("best tie"), "right"),
+                (_("flags"), "left"),
             ],
             (
                 [
                     a.id,
-                    a.status.value,
+                    _(a.status.value),
                     a.owner_name,
                     a.target_name,
                     a.due,
                     a.idle_days,
-                    f"{a.best_strength:.2f}",
+                    i18n.number(a.best_strength, 2),
                     "; ".join(a.flags),
                 ]
                 for a in p.action_progress
@@ -151,13 +182,16 @@ def show_comparison(c: Comparison) -> None:
     console.print(text(c.explanation))
     console.print(
         table(
-            "who moved",
-            [("change", "left"), ("id", "left"), ("name", "left"), ("from", "left"), ("to", "left")],
+            _("who moved"),
+            [(_("change"), "left"), (_("id"), "left"), (_("name"), "left"), (_("from"), "left"), (_("to"), "left")],
             [
-                *(["joined", p.id, p.name, "", p.kind] for p in c.joined),
-                *(["left", p.id, p.name, p.kind, ""] for p in c.left),
-                *(["stance", s.id, s.name, s.before, s.after] for s in c.stance_changes),
-                *(["roles", r.id, r.name, ", ".join(r.removed), ", ".join(r.added)] for r in c.role_changes),
+                *([_("joined"), p.id, p.name, "", term(p.kind)] for p in c.joined),
+                *([_("left"), p.id, p.name, term(p.kind), ""] for p in c.left),
+                *([_("stance"), s.id, s.name, term(s.before), term(s.after)] for s in c.stance_changes),
+                *(
+                    [_("roles"), r.id, r.name, joined([term(x) for x in r.removed]), joined([term(x) for x in r.added])]
+                    for r in c.role_changes
+                ),
             ],
         )
     )
@@ -167,16 +201,25 @@ def show_comparison(c: Comparison) -> None:
 
     console.print(
         table(
-            "ties of ours",
-            [("change", "left"), ("member", "left"), ("person", "left"), ("before", "right"), ("after", "right")],
+            _("ties of ours"),
+            [
+                (_("change"), "left"),
+                (_("member"), "left"),
+                (_("person"), "left"),
+                (_("before"), "right"),
+                (_("after"), "right"),
+            ],
             [
                 *(
-                    ["gained", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    [_("gained"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
                     for t in c.ties_gained
                 ),
-                *(["lost", t.member_name, t.person_name, strength(t.before), strength(t.after)] for t in c.ties_lost),
                 *(
-                    ["moved", t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    [_("lost"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
+                    for t in c.ties_lost
+                ),
+                *(
+                    [_("moved"), t.member_name, t.person_name, strength(t.before), strength(t.after)]
                     for t in c.ties_changed
                 ),
             ],
@@ -186,53 +229,64 @@ def show_comparison(c: Comparison) -> None:
     def score(v: float | None) -> str:
         return "—" if v is None else f"{v:.1f}"
 
-    for title, items in (("coverage by layer", c.by_layer), ("by role", c.by_role), ("by company", c.by_company)):
+    for title, items in (
+        (N_("coverage by layer"), c.by_layer),
+        (N_("by role"), c.by_role),
+        (N_("by company"), c.by_company),
+    ):
         console.print(
             table(
-                title,
-                [("", "left"), ("before", "right"), ("after", "right"), ("change", "right")],
+                _(title),
+                [("", "left"), (_("before"), "right"), (_("after"), "right"), (_("change"), "right")],
                 ([s.label, score(s.before), score(s.after), f"{s.delta:+.1f}"] for s in items),
             )
         )
     console.print(
         table(
-            f"rank movers (top {c.top})",
-            [("id", "left"), ("name", "left"), ("before", "right"), ("after", "right"), ("moved", "right")],
+            _("rank movers (top {n})").format(n=c.top),
+            [
+                (_("id"), "left"),
+                (_("name"), "left"),
+                (_("before"), "right"),
+                (_("after"), "right"),
+                (_("moved"), "right"),
+            ],
             ([m.id, m.name, m.rank_before or "—", m.rank_after or "—", f"{m.moved:+d}"] for m in c.rank_movers),
         )
     )
 
 
-@plan_app.command("create")
+@plan_app.command(
+    "create",
+    help=N_("Create an empty plan for an account (add goals and actions with `plan goal add` / `plan action add`)."),
+)
 @renders_plan
 def plan_create(
     account: AccountArg,
-    name: Annotated[str | None, typer.Option("--name", help="the plan's name")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="the team member who owns it")] = None,
+    name: Annotated[str | None, typer.Option("--name", help=N_("the plan's name"))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_("the team member who owns it"))] = None,
     stall_days: Annotated[int, typer.Option("--stall-days", min=1, max=3650)] = models.STALL_DAYS,
     id: PlanIdOption = None,
     on: OnOption = None,
 ) -> Operation[models.Plan]:
-    """Create an empty plan for an account (add goals and actions with `plan goal add` / `plan action add`)."""
     day = parse_date(on)
     return lambda s: plans.create_plan(
         s, Scope.operator(), account, name, owner=owner, stall_days=stall_days, id=id, on=day
     )
 
 
-@plan_app.command("from-actions")
+@plan_app.command("from-actions", help=N_("Draft a tracked plan in one call from the account's next best actions."))
 @renders_plan
 def plan_from_actions(
     account: AccountArg,
     name: Annotated[str | None, typer.Option("--name")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="at most this many actions")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("at most this many actions"))] = None,
     due_days: DueDaysOption = 30,
-    owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (and cold approaches)")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_("owns the plan (and cold approaches)"))] = None,
     coverage_goal: Annotated[bool, typer.Option("--coverage-goal/--no-coverage-goal")] = True,
     id: PlanIdOption = None,
     on: OnOption = None,
 ) -> Operation[models.Plan]:
-    """Draft a tracked plan in one call from the account's next best actions."""
     day = parse_date(on)
     return lambda s: plans.create_plan_from_actions(
         s,
@@ -248,17 +302,19 @@ def plan_from_actions(
     )
 
 
-@plan_app.command("from-opportunity")
+@plan_app.command(
+    "from-opportunity",
+    help=N_("Draft a tracked plan in one call from the actions that raise a deal's win probability most."),
+)
 @renders_plan
 def plan_from_opportunity(
-    opportunity: Annotated[str, typer.Argument(help="the opportunity id")],
+    opportunity: Annotated[str, typer.Argument(help=N_("the opportunity id"))],
     name: Annotated[str | None, typer.Option("--name")] = None,
     due_days: DueDaysOption = 30,
-    owner: Annotated[str | None, typer.Option("--owner", help="owns the plan (default the deal's owner)")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_("owns the plan (default the deal's owner)"))] = None,
     id: PlanIdOption = None,
     on: OnOption = None,
 ) -> Operation[models.Plan]:
-    """Draft a tracked plan in one call from the actions that raise a deal's win probability most."""
     day = parse_date(on)
     cache = AnalysisCache()  # this run's
     return lambda s: plans.create_plan_from_opportunity(
@@ -266,24 +322,23 @@ def plan_from_opportunity(
     )
 
 
-@plan_app.command("show")
+@plan_app.command("show", help=N_("Show a plan: its goals and actions."))
 @renders_plan
 def plan_show(plan: PlanArg) -> Operation[models.Plan]:
-    """Show a plan: its goals and actions."""
     return lambda s: plans.get_plan(s, Scope.operator(), plan)
 
 
 def _show_plans(plans: list[models.Plan]) -> None:
     out().print(
         table(
-            f"plans ({len(plans)})",
+            _("plans ({n})").format(n=len(plans)),
             [
-                ("id", "left"),
-                ("account", "left"),
-                ("name", "left"),
-                ("goals", "right"),
-                ("open actions", "right"),
-                ("updated", "left"),
+                (_("id"), "left"),
+                (_("account"), "left"),
+                (_("name"), "left"),
+                (_("goals"), "right"),
+                (_("open actions"), "right"),
+                (_("updated"), "left"),
             ],
             (
                 [p.id, p.account, p.name, len(p.goals), sum(a.status.value == "open" for a in p.actions), p.updated]
@@ -297,68 +352,66 @@ def _plans_json(plans: list[models.Plan]) -> None:
     sys.stdout.write("[" + ",".join(p.model_dump_json() for p in plans) + "]\n")
 
 
-@plan_app.command("list")
+@plan_app.command("list", help=N_("List plans."))
 def plan_list(
-    account: Annotated[str | None, typer.Option("--account", help="only this account's plans")] = None,
+    account: Annotated[str | None, typer.Option("--account", help=N_("only this account's plans"))] = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """List plans."""
     run(store, lambda s: plans.list_plans(s, Scope.operator(), account).data, _plans_json if as_json else _show_plans)
 
 
-@plan_app.command("progress")
+@plan_app.command(
+    "progress", help=N_("Progress measured from the graph: goals met or not, overdue and stalled actions.")
+)
 @renders(show_progress)
 def plan_progress(
     plan: PlanArg,
     on: OnOption = None,
-    stall_days: Annotated[int | None, typer.Option("--stall-days", min=1, help="default: the plan's")] = None,
+    stall_days: Annotated[int | None, typer.Option("--stall-days", min=1, help=N_("default: the plan's"))] = None,
 ) -> Operation[models.PlanProgress]:
-    """Progress measured from the graph: goals met or not, overdue and stalled actions."""
     day = parse_date(on)
     return lambda s: plans.plan_progress(s, Scope.operator(), plan, on=day, stall_days=stall_days)
 
 
-@plan_app.command("view")
+@plan_app.command("view", help=N_("Write a plan's progress as one self-contained HTML page."))
 def plan_view(
     plan: PlanArg,
-    output: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    output: Annotated[Path, typer.Option("--out", "-o", help=N_("the HTML file to write"))],
     on: OnOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Write a plan's progress as one self-contained HTML page."""
     day = parse_date(on)
 
     def write(html: str) -> None:
         output.write_text(html, encoding="utf-8")
-        err().print(f"wrote {output}")
+        err().print(_("wrote {path}").format(path=output))
 
     run(store, lambda s: plans.progress_html(s, Scope.operator(), plan, on=day), write)
 
 
 def _added_goal(n: Named[models.Goal]) -> None:
-    out().print(text(f"added goal {n.value.id}: {n.value.describe(n.names)}"))
+    out().print(text(_("added goal {id}: {goal}").format(id=n.value.id, goal=n.value.describe(n.names))))
 
 
-@goal_app.command("add")
+@goal_app.command("add", help=N_("Add a goal to a plan."))
 @renders_named(_added_goal, lambda g: [g.person, g.member, g.company])
 def goal_add(
     plan: PlanArg,
-    kind: Annotated[models.GoalKind, typer.Option("--kind", help="the kind of goal")],
-    person: Annotated[str | None, typer.Option("--person", help="stance, relationship, multi_thread")] = None,
-    stance: Annotated[Stance | None, typer.Option("--stance", help="stance: to reach")] = None,
-    role: Annotated[Role | None, typer.Option("--role", help="stance: also hold; coverage: of")] = None,
-    score: Annotated[float | None, typer.Option("--score", help="coverage: to reach (0-100)")] = None,
-    company: Annotated[str | None, typer.Option("--company", help="coverage, subsidiary_contact")] = None,
-    strength: Annotated[float | None, typer.Option("--strength", help="the strength that counts")] = None,
-    member: Annotated[str | None, typer.Option("--member", help="relationship: this member of ours")] = None,
-    members: Annotated[int | None, typer.Option("--members", help="multi_thread: how many of ours")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD")] = None,
+    kind: Annotated[models.GoalKind, typer.Option("--kind", help=N_("the kind of goal"))],
+    person: Annotated[str | None, typer.Option("--person", help=N_("stance, relationship, multi_thread"))] = None,
+    stance: Annotated[Stance | None, typer.Option("--stance", help=N_("stance: to reach"))] = None,
+    role: Annotated[Role | None, typer.Option("--role", help=N_("stance: also hold; coverage: of"))] = None,
+    score: Annotated[float | None, typer.Option("--score", help=N_("coverage: to reach (0-100)"))] = None,
+    company: Annotated[str | None, typer.Option("--company", help=N_("coverage, subsidiary_contact"))] = None,
+    strength: Annotated[float | None, typer.Option("--strength", help=N_("the strength that counts"))] = None,
+    member: Annotated[str | None, typer.Option("--member", help=N_("relationship: this member of ours"))] = None,
+    members: Annotated[int | None, typer.Option("--members", help=N_("multi_thread: how many of ours"))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=N_("YYYY-MM-DD"))] = None,
     title: Annotated[str | None, typer.Option("--title")] = None,
-    id: Annotated[str | None, typer.Option("--id", help="the goal id (default g1, g2, ...)")] = None,
+    id: Annotated[str | None, typer.Option("--id", help=N_("the goal id (default g1, g2, ...)"))] = None,
     on: OnOption = None,
 ) -> Operation[models.Goal]:
-    """Add a goal to a plan."""
     day, by = parse_date(on), parse_date(due)
     fields = {
         "id": id,
@@ -378,37 +431,35 @@ def goal_add(
     return lambda s: plans.add_goal(s, Scope.operator(), plan, given, on=day)
 
 
-@goal_app.command("remove")
+@goal_app.command("remove", help=N_("Remove a goal from a plan (its actions then serve none)."))
 def goal_remove(
-    plan: PlanArg, goal: Annotated[str, typer.Argument(help="the goal id")], store: StoreOption = None
+    plan: PlanArg, goal: Annotated[str, typer.Argument(help=N_("the goal id"))], store: StoreOption = None
 ) -> None:
-    """Remove a goal from a plan (its actions then serve none)."""
     run(
         store,
         lambda s: plans.remove_goal(s, Scope.operator(), plan, goal),
-        lambda _: out().print(text(f"removed goal {goal}")),
+        lambda _result: out().print(text(_("removed goal {id}").format(id=goal))),
     )
 
 
 def _added_action(action: models.Action) -> None:
-    out().print(text(f"added action {action.id}: {action.title}"))
+    out().print(text(_("added action {id}: {title}").format(id=action.id, title=action.title)))
 
 
-@action_app.command("add")
+@action_app.command("add", help=N_("Add an open action to a plan (with the best path from its owner to its target)."))
 @renders(_added_action)
 def action_add(
     plan: PlanArg,
-    owner: Annotated[str, typer.Option("--owner", help="the team member of ours who acts")],
-    target: Annotated[str, typer.Option("--target", help="the person of the account")],
-    title: Annotated[str | None, typer.Option("--title", help="what to do")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD")] = None,
-    goal: Annotated[str | None, typer.Option("--goal", help="the goal it serves")] = None,
+    owner: Annotated[str, typer.Option("--owner", help=N_("the team member of ours who acts"))],
+    target: Annotated[str, typer.Option("--target", help=N_("the person of the account"))],
+    title: Annotated[str | None, typer.Option("--title", help=N_("what to do"))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=N_("YYYY-MM-DD"))] = None,
+    goal: Annotated[str | None, typer.Option("--goal", help=N_("the goal it serves"))] = None,
     note: NoteOption = None,
-    link_path: Annotated[bool, typer.Option("--link-path/--no-path", help="link the best path now")] = True,
-    id: Annotated[str | None, typer.Option("--id", help="the action id (default a1, a2, ...)")] = None,
+    link_path: Annotated[bool, typer.Option("--link-path/--no-path", help=N_("link the best path now"))] = True,
+    id: Annotated[str | None, typer.Option("--id", help=N_("the action id (default a1, a2, ...)"))] = None,
     on: OnOption = None,
 ) -> Operation[models.Action]:
-    """Add an open action to a plan (with the best path from its owner to its target)."""
     day, by = parse_date(on), parse_date(due)
     return lambda s: plans.add_action(
         s,
@@ -427,7 +478,7 @@ def action_add(
 
 
 def _action_status(action: models.Action) -> None:
-    out().print(text(f"action {action.id} is {action.status.value}"))
+    out().print(text(_("action {id} is {status}").format(id=action.id, status=_(action.status.value))))
 
 
 def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None]:
@@ -445,24 +496,25 @@ def _status_command(status: models.ActionStatus, doc: str) -> Callable[..., None
     return renders(_action_status)(update)
 
 
-action_app.command("done")(_status_command(models.ActionStatus.DONE, "Mark an action done."))
+action_app.command("done")(_status_command(models.ActionStatus.DONE, N_("Mark an action done.")))
 action_app.command("drop")(
-    _status_command(models.ActionStatus.DROPPED, "Drop an action (it no longer counts as open).")
+    _status_command(models.ActionStatus.DROPPED, N_("Drop an action (it no longer counts as open)."))
 )
 
 
-@app.command("compare")
+@app.command(
+    "compare", help=N_("Compare an account's power map on two dates: who moved, ties and coverage gained or lost.")
+)
 @renders(show_comparison, refusals=True)
 def compare(
     account: AccountArg,
-    before: Annotated[str, typer.Option("--before", help="the earlier date YYYY-MM-DD")],
-    after: Annotated[str | None, typer.Option("--after", help="the later date (default today)")] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="rank movers among the top N")] = 20,
+    before: Annotated[str, typer.Option("--before", help=N_("the earlier date YYYY-MM-DD"))],
+    after: Annotated[str | None, typer.Option("--after", help=N_("the later date (default today)"))] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help=N_("rank movers among the top N"))] = 20,
     strength_delta: Annotated[
-        float, typer.Option("--strength-delta", min=0.001, max=1.0, help="report ties moving by this much")
+        float, typer.Option("--strength-delta", min=0.001, max=1.0, help=N_("report ties moving by this much"))
     ] = 0.1,
 ) -> Operation[Comparison]:
-    """Compare an account's power map on two dates: who moved, ties and coverage gained or lost."""
     first = parse_date(before)
     second = parse_date(after) or today()
     assert first is not None

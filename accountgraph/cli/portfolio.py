@@ -32,25 +32,28 @@ from accountgraph.cli.common import (
     text,
 )
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_, _, number
 from accountgraph.ledger.models import AccountProfile, Money
 from accountgraph.services import portfolio as service
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.scope import Scope
 
 portfolio_app = typer.Typer(
-    help="The portfolio: key accounts and why (keys), value distribution (value), revenue at risk (risk), the "
-    "attention list (attention), the strategic flag (strategic). Without a command: the overview.",
+    help=N_(
+        "The portfolio: key accounts and why (keys), value distribution (value), revenue at risk (risk), the "
+        "attention list (attention), the strategic flag (strategic). Without a command: the overview."
+    ),
     invoke_without_command=True,
 )
 
-CurrencyOption = Annotated[str | None, typer.Option("--currency", help="an ISO 4217 code (default: the policy's)")]
+CurrencyOption = Annotated[str | None, typer.Option("--currency", help=N_("an ISO 4217 code (default: the policy's)"))]
 ContributionOption = Annotated[
     str,
-    typer.Option("--contribution", help="key by contribution: the top this percent of the accounts with revenue"),
+    typer.Option("--contribution", help=N_("key by contribution: the top this percent of the accounts with revenue")),
 ]
-SvgOption = Annotated[Path | None, typer.Option("--svg", help="also write the value chart to this SVG file")]
+SvgOption = Annotated[Path | None, typer.Option("--svg", help=N_("also write the value chart to this SVG file"))]
 PngOption = Annotated[
-    Path | None, typer.Option("--png", help="also write the value chart to this PNG file (drawn by Chromium)")
+    Path | None, typer.Option("--png", help=N_("also write the value chart to this PNG file (drawn by Chromium)"))
 ]
 
 
@@ -58,10 +61,19 @@ def _params(contribution: str) -> service.PortfolioParams:
     try:
         share = Decimal(contribution) / 100
     except InvalidOperation:
-        raise fail(f"--contribution: not a number: {contribution!r}") from None
+        raise fail(_("--contribution: not a number: {value}").format(value=repr(contribution))) from None
     if not 0 < share <= 1:
-        raise fail(f"--contribution: a percent above 0 and at most 100, not {contribution}")
+        raise fail(_("--contribution: a percent above 0 and at most 100, not {value}").format(value=contribution))
     return service.PortfolioParams(contribution_share=share)
+
+
+# the words a key status and a period show, marked for the catalog
+_WORDS = (N_("key"), N_("candidate"), N_("month"), N_("quarter"), N_("year"))
+
+
+def _share(value: float) -> str:
+    """A share as a whole percentage, as the tables always showed it (`37 %`), the number for the locale."""
+    return f"{number(100 * value, 0)} %"
 
 
 def _m(amount: Money) -> str:
@@ -70,9 +82,9 @@ def _m(amount: Money) -> str:
 
 # ---- what each section prints ------------------------------------------------------------------------------
 def show_keys(keys: list[service.KeyAccount]) -> None:
-    rows = [(k.status, f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
-    columns = [("status", "left"), ("account", "left"), ("grade", "left"), ("revenue (12 months)", "right")]
-    out().print(table("key accounts", [*columns, ("why", "left")], rows))
+    rows = [(_(k.status), f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
+    columns = [(_("status"), "left"), (_("account"), "left"), (_("grade"), "left"), (_("revenue (12 months)"), "right")]
+    out().print(table(_("key accounts"), [*columns, (_("why"), "left")], rows))
 
 
 def show_value(value: service.ValueDistribution) -> None:
@@ -80,21 +92,28 @@ def show_value(value: service.ValueDistribution) -> None:
     console.print(text(value.explanation))
     console.print(
         table(
-            "Pareto curve: revenue over accounts, largest first",
-            [("account", "left"), ("revenue", "right"), ("cumulative revenue", "right"), ("of accounts", "right")],
+            _("Pareto curve: revenue over accounts, largest first"),
+            [
+                (_("account"), "left"),
+                (_("revenue"), "right"),
+                (_("cumulative revenue"), "right"),
+                (_("of accounts"), "right"),
+            ],
             (
                 (
                     f"{p.name} ({p.account})",
                     _m(p.revenue),
-                    f"{100 * p.cumulative_revenue_share:.0f} %",
-                    f"{100 * p.cumulative_account_share:.0f} %",
+                    _share(p.cumulative_revenue_share),
+                    _share(p.cumulative_account_share),
                 )
                 for p in value.pareto
             ),
         )
     )
-    grid = Table(title=text("value grade × relationship health (coverage; ↑ rising, ↓ falling)"), title_justify="left")
-    grid.add_column("grade")
+    grid = Table(
+        title=text(_("value grade × relationship health (coverage; ↑ rising, ↓ falling)")), title_justify="left"
+    )
+    grid.add_column(_("grade"))
     for column in service.HEALTH_COLUMNS:
         grid.add_column(column)
     arrows = {"rising": " ↑", "falling": " ↓", "steady": ""}
@@ -114,12 +133,9 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
     console = out()
     console.print(
         table(
-            "revenue at risk",
-            [("account", "left"), ("expected", "right"), ("chance", "right"), ("at risk", "right")],
-            (
-                (f"{r.name} ({r.account})", _m(r.expected), f"{100 * r.chance:.0f} %", _m(r.at_risk))
-                for r in risk.accounts
-            ),
+            _("revenue at risk"),
+            [(_("account"), "left"), (_("expected"), "right"), (_("chance"), "right"), (_("at risk"), "right")],
+            ((f"{r.name} ({r.account})", _m(r.expected), _share(r.chance), _m(r.at_risk)) for r in risk.accounts),
         )
     )
     console.print(text(risk.explanation))
@@ -129,7 +145,7 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
 
 def show_attention(items: list[service.Attention]) -> None:
     if not items:
-        out().print("no account needs attention now")
+        out().print(_("no account needs attention now"))
         return
     rows = (
         (
@@ -141,12 +157,14 @@ def show_attention(items: list[service.Attention]) -> None:
         )
         for n, a in enumerate(items, start=1)
     )
-    columns = [("#", "right"), ("account", "left"), ("at risk", "right"), ("what changed", "left")]
-    out().print(table("attention list", [*columns, ("next best action", "left")], rows))
+    columns = [("#", "right"), (_("account"), "left"), (_("at risk"), "right"), (_("what changed"), "left")]
+    out().print(table(_("attention list"), [*columns, (_("next best action"), "left")], rows))
 
 
 def show_overview(p: service.Portfolio) -> None:
-    out().print(text(f"portfolio on {p.on} in {p.currency}: {p.accounts} accounts"))
+    out().print(
+        text(_("portfolio on {day} in {currency}: {n} accounts").format(day=p.on, currency=p.currency, n=p.accounts))
+    )
     show_keys(p.keys)
     show_value(p.value)
     show_risk(p.risk)
@@ -158,7 +176,11 @@ def _models(items: list[Any]) -> list[Any]:
 
 
 # ---- the commands ------------------------------------------------------------------------------------------
-@portfolio_app.callback()
+@portfolio_app.callback(
+    help=N_(
+        "The portfolio overview: key accounts and why, the value distribution, revenue at risk, the attention list."
+    )
+)
 def overview(
     ctx: typer.Context,
     on: OnOption = None,
@@ -169,7 +191,6 @@ def overview(
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """The portfolio overview: key accounts and why, the value distribution, revenue at risk, the attention list."""
     if ctx.invoked_subcommand is not None:
         return
     day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
@@ -185,28 +206,31 @@ def overview(
 def _write_charts(svg: Path | None, png: Path | None, value: service.ValueDistribution) -> None:
     if svg is not None:
         svg.write_text(service.value_chart_svg(value), encoding="utf-8")
-        err().print(f"value chart written: {plain(svg)}")
+        err().print(_("value chart written: {path}").format(path=plain(svg)))
     if png is not None:
         png.write_bytes(service.value_chart_png(value))
-        err().print(f"value chart written: {plain(png)}")
+        err().print(_("value chart written: {path}").format(path=plain(png)))
 
 
-@portfolio_app.command("keys")
+@portfolio_app.command(
+    "keys",
+    help=N_("Each account key, candidate or other, with the criteria it met (contribution, strategic, potential)."),
+)
 @renders(show_keys, data=_models, busy="computing the portfolio")
 def keys(
     on: OnOption = None, currency: CurrencyOption = None, contribution: ContributionOption = "20"
 ) -> Operation[list[service.KeyAccount]]:
-    """Each account key, candidate or other, with the criteria it met (contribution, strategic, potential)."""
     day, params, cache = parse_date(on), _params(contribution), AnalysisCache()
     return lambda s: service.key_accounts(s, Scope.operator(), on=day, currency=currency, params=params, cache=cache)
 
 
-@portfolio_app.command("value")
+@portfolio_app.command(
+    "value", help=N_("The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix.")
+)
 @renders(show_value, busy="computing the portfolio")
 def value(
     on: OnOption = None, currency: CurrencyOption = None, svg: SvgOption = None, png: PngOption = None
 ) -> Operation[service.ValueDistribution]:
-    """The value distribution: the Pareto curve of revenue and the grade × relationship-health matrix."""
     day, cache = parse_date(on), AnalysisCache()
 
     def operation(s: GraphStore) -> service.ValueDistribution:
@@ -217,18 +241,19 @@ def value(
     return operation
 
 
-@portfolio_app.command("risk")
+@portfolio_app.command("risk", help=N_("Revenue at risk per account and in total, each explained."))
 @renders(show_risk, busy="computing the portfolio")
 def risk(on: OnOption = None, currency: CurrencyOption = None) -> Operation[service.RevenueAtRisk]:
-    """Revenue at risk per account and in total, each explained."""
     day, cache = parse_date(on), AnalysisCache()
     return lambda s: service.revenue_risk(s, Scope.operator(), on=day, currency=currency, cache=cache)
 
 
-@portfolio_app.command("attention")
+@portfolio_app.command(
+    "attention",
+    help=N_("The accounts that need action now, by revenue at risk and change, each with its top next best action."),
+)
 @renders(show_attention, data=_models, busy="computing the portfolio")
 def attention(on: OnOption = None, currency: CurrencyOption = None) -> Operation[list[service.Attention]]:
-    """The accounts that need action now, by revenue at risk and change, each with its top next best action."""
     day, cache = parse_date(on), AnalysisCache()
     return lambda s: service.attention(s, Scope.operator(), on=day, currency=currency, cache=cache)
 
@@ -237,7 +262,9 @@ def show_kpis(k: service.PeriodKpis) -> None:
     def figure(value: float | None, unit: str) -> str:
         if value is None:
             return "—"
-        return f"{value:.1f} days" if unit == "days" else f"{100 * value:.1f} %"
+        if unit == "days":
+            return _("{n} days").format(n=number(value, 1))
+        return f"{number(100 * value, 1)} %"
 
     rows = (
         (
@@ -249,24 +276,36 @@ def show_kpis(k: service.PeriodKpis) -> None:
         )
         for kpi in k.kpis
     )
-    title = (
-        f"operating KPIs, {k.period} {k.start} – {k.end} (previous {k.previous_start} – {k.previous_end}), "
-        f"{k.currency}; key accounts: {', '.join(k.key_accounts) or 'none'}"
+    title = _(
+        "operating KPIs, {period} {start} – {end} (previous {previous_start} – {previous_end}), "
+        "{currency}; key accounts: {keys}"
+    ).format(
+        period=_(k.period),
+        start=k.start,
+        end=k.end,
+        previous_start=k.previous_start,
+        previous_end=k.previous_end,
+        currency=k.currency,
+        keys=", ".join(k.key_accounts) or _("none"),
     )
-    columns = [("KPI", "left"), ("this period", "right"), ("previous", "right"), ("from", "left")]
-    out().print(table(title, [*columns, ("definition", "left")], rows))
+    columns = [("KPI", "left"), (_("this period"), "right"), (_("previous"), "right"), (_("from"), "left")]
+    out().print(table(title, [*columns, (_("definition"), "left")], rows))
 
 
-@portfolio_app.command("kpis")
+@portfolio_app.command(
+    "kpis",
+    help=N_(
+        "Operating KPIs of the period containing --on (to date) beside the previous period's, each "
+        "with its definition and the records it came from (--json)."
+    ),
+)
 @renders(show_kpis, busy="computing the KPIs")
 def kpis(
-    period: Annotated[service.Period, typer.Option("--period", help="month, quarter or year")] = "quarter",
+    period: Annotated[service.Period, typer.Option("--period", help=N_("month, quarter or year"))] = "quarter",
     on: OnOption = None,
     currency: CurrencyOption = None,
     contribution: ContributionOption = "20",
 ) -> Operation[service.PeriodKpis]:
-    """Operating KPIs of the period containing --on (to date) beside the previous period's, each with its
-    definition and the records it came from (--json)."""
     day, params = parse_date(on), _params(contribution)
     return lambda s: service.operating_kpis(
         s, Scope.operator(), period=period, on=day, currency=currency, params=params
@@ -275,19 +314,24 @@ def kpis(
 
 def _show_profile(profile: AccountProfile) -> None:
     if profile.strategic:
-        out().print(text(f"{profile.id} is strategic: {profile.reason or '(no reason given)'}"))
+        reason = profile.reason or _("(no reason given)")
+        out().print(text(_("{id} is strategic: {reason}").format(id=profile.id, reason=reason)))
     else:
-        out().print(text(f"{profile.id} is not strategic"))
+        out().print(text(_("{id} is not strategic").format(id=profile.id)))
 
 
-@portfolio_app.command("strategic")
+@portfolio_app.command(
+    "strategic",
+    help=N_("Flag an account strategic, with the reason (it is key whatever its revenue, and its grade is lifted)."),
+)
 @renders(_show_profile, data=AccountProfile.data)
 def strategic(
-    account: Annotated[str, typer.Argument(help="the account (a company of it names it)")],
-    reason: Annotated[str | None, typer.Option("--reason", help="why it is strategic, e.g. 'industry leader'")] = None,
-    clear: Annotated[bool, typer.Option("--clear", help="clear the flag (and its reason)")] = False,
+    account: Annotated[str, typer.Argument(help=N_("the account (a company of it names it)"))],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help=N_("why it is strategic, e.g. 'industry leader'"))
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help=N_("clear the flag (and its reason)"))] = False,
 ) -> Operation[AccountProfile]:
-    """Flag an account strategic, with the reason (it is key whatever its revenue, and its grade is lifted)."""
     if clear and reason is not None:
-        raise fail("--clear takes no --reason")
+        raise fail(_("--clear takes no --reason"))
     return lambda s: service.set_strategic(s, Scope.operator(), account, strategic=not clear, reason=reason)

@@ -24,14 +24,16 @@ from accountgraph.cli.common import (
     err,
     fail,
     grid,
+    help_text,
     opened_store,
     out,
     parse_date,
-    plural,
     run,
 )
 from accountgraph.cli.common import table as titled
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_, _, ngettext
+from accountgraph.i18n.glossary import joined, term
 from accountgraph.schema.models import Bundle
 from accountgraph.services import bundles, crm_import, mapping, records
 from accountgraph.services.scope import Scope
@@ -64,39 +66,48 @@ def counts_table(title: str, counts: dict[str, int]) -> Table:
     """One row of counts, a column each."""
     table = Table(title=title)
     for name in counts:
-        table.add_column(name, justify="right")
+        table.add_column(_(name), justify="right")
     table.add_row(*(str(v) for v in counts.values()))
     return table
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help=N_(
+        "Import a bundle in one transaction: everything lands, or nothing does. With --profile or "
+        "--mapping, import another CRM's export (CSV or XLSX) mapped to records, through the same "
+        "checks."
+    ),
+)
 def import_(
     path: Annotated[
         Path,
         typer.Argument(
-            help="a JSON bundle, a directory of CSV files (one per list), or with --profile/--mapping another "
-            "system's export (CSV or XLSX)"
+            help=N_(
+                "a JSON bundle, a directory of CSV files (one per list), or with --profile/--mapping another "
+                "system's export (CSV or XLSX)"
+            )
         ),
     ],
     profile: Annotated[
         str | None,
         typer.Option(
             "--profile",
-            help=f"read PATH as an export of: {', '.join(mapping.PROFILES)} (or one of their mappings, "
-            "such as salesforce-accounts)",
+            help=help_text(
+                N_("read PATH as an export of: {profiles} (or one of their mappings, such as salesforce-accounts)"),
+                profiles=", ".join(mapping.PROFILES),
+            ),
         ),
     ] = None,
     mapping_file: Annotated[
-        Path | None, typer.Option("--mapping", help="read PATH through this mapping file (YAML or JSON)")
+        Path | None, typer.Option("--mapping", help=N_("read PATH through this mapping file (YAML or JSON)"))
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="check everything and show what would land; write nothing")
+        bool, typer.Option("--dry-run", help=N_("check everything and show what would land; write nothing"))
     ] = False,
-    show_rows: Annotated[int, typer.Option("--rows", min=0, help="rows of the file to show (mapped imports)")] = 10,
+    show_rows: Annotated[int, typer.Option("--rows", min=0, help=N_("rows of the file to show (mapped imports)"))] = 10,
     store: StoreOption = None,
 ) -> None:
-    """Import a bundle in one transaction: everything lands, or nothing does. With --profile or --mapping, import
-    another CRM's export (CSV or XLSX) mapped to records, through the same checks."""
     if profile is not None or mapping_file is not None:
         _import_mapped(path, profile, mapping_file, dry_run, show_rows, store)
         return
@@ -104,7 +115,7 @@ def import_(
     raw = document.raw
     total = sum(len(v) for v in raw.values() if isinstance(v, list)) if isinstance(raw, dict) else None
     with opened_store(store) as s, _progress() as progress:
-        task = progress.add_task(f"checking {path.name}", total=total)
+        task = progress.add_task(_("checking {file}").format(file=path.name), total=total)
 
         checked = 0
 
@@ -113,7 +124,7 @@ def import_(
             checked += n
             progress.advance(task, n)
             if checked == total:
-                progress.update(task, description=f"writing {total} records in one transaction")
+                progress.update(task, description=_("writing {n} records in one transaction").format(n=total))
 
         counts = call(
             lambda: records.import_document(
@@ -127,7 +138,11 @@ def import_(
             ),
             locate=document.locate,
         )
-    title = f"checked {path}: nothing was written (dry run)" if dry_run else f"imported {path} into {s.url}"
+    title = (
+        _("checked {path}: nothing was written (dry run)").format(path=path)
+        if dry_run
+        else _("imported {path} into {store}").format(path=path, store=s.url)
+    )
     out().print(counts_table(title, counts))
 
 
@@ -135,7 +150,7 @@ def _import_mapped(
     path: Path, profile: str | None, mapping_file: Path | None, dry_run: bool, show_rows: int, store: str | None
 ) -> None:
     if profile is not None and mapping_file is not None:
-        raise fail("give --profile or --mapping, not both")
+        raise fail(_("give --profile or --mapping, not both"))
     where = crm_import.where_of
     if mapping_file is not None:
         mappings = [call(lambda: mapping.read_mapping(mapping_file), locate=where)]
@@ -152,20 +167,40 @@ def _import_mapped(
         _show_plan(plan, show_rows)
         if plan.problems:
             raise fail(
-                f"dry run of {path.name}: {plural(len(plan.problems), 'problem')}, nothing would be written",
+                ngettext(
+                    "dry run of {file}: {n} problem, nothing would be written",
+                    "dry run of {file}: {n} problems, nothing would be written",
+                    len(plan.problems),
+                ).format(file=path.name, n=len(plan.problems)),
                 [where(i) for i in plan.problems],
             )
-        out().print(f"dry run, nothing was written: {_counted(plan.counts)}")
+        out().print(_("dry run, nothing was written: {counts}").format(counts=_counted(plan.counts)))
         return
     for note in plan.notes:
-        err().print(f"note: {note}")
-    out().print(f"imported {path.name} (mapping {plan.mapping}) into {s.url}: {_counted(plan.counts)}")
+        err().print(_("note: {notice}").format(notice=note))
+    out().print(
+        _("imported {file} (mapping {mapping}) into {store}: {counts}").format(
+            file=path.name, mapping=plan.mapping, store=s.url, counts=_counted(plan.counts)
+        )
+    )
 
 
 def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in counts.items()) or "no rows"
+    return joined([f"{n} {_(name)}" for name, n in counts.items()]) or _("no rows")
 
 
+# the names of a store's counts and of the fields an import shows, marked for the catalog
+_WORDS = (
+    N_("companies"),
+    N_("people"),
+    N_("team"),
+    N_("ties"),
+    N_("interactions"),
+    N_("risks"),
+    N_("department"),
+    N_("region"),
+    N_("reports_to"),
+)
 _SHOWN = {
     "person": ("name", "company", "title", "department", "email", "roles", "stance", "reports_to"),
     "company": ("name", "parent", "industry", "region", "country"),
@@ -176,14 +211,16 @@ def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
     console = out()
     console.print(
         titled(
-            f"mapping {plan.mapping}: {plan.file}, one {plan.record} a row",
-            (("field", "left"), ("reads", "left"), ("column in the file", "left")),
-            ((f.field, f.source, f.column or "(not in the file)") for f in plan.fields),
+            _("mapping {mapping}: {file}, one {record} a row").format(
+                mapping=plan.mapping, file=plan.file, record=term(plan.record)
+            ),
+            ((_("field"), "left"), (_("reads"), "left"), (_("column in the file"), "left")),
+            ((f.field, f.source, f.column or _("(not in the file)")) for f in plan.fields),
         )
     )
     if plan.unused_columns:
-        console.print(f"columns not read: {', '.join(plan.unused_columns)}")
-    columns = ("row", "action", "matched by", "id", *_SHOWN[plan.record])
+        console.print(_("columns not read: {columns}").format(columns=", ".join(plan.unused_columns)))
+    columns = (_("row"), _("action"), _("matched by"), _("id"), *(_(c) for c in _SHOWN[plan.record]))
     rows = []
     for landing in plan.rows[:show_rows]:
         values = [landing.record.get(c) for c in _SHOWN[plan.record]]
@@ -191,37 +228,44 @@ def _show_plan(plan: crm_import.ImportPlan, show_rows: int) -> None:
         rows.append(
             (landing.where.removeprefix(f"{plan.file} "), landing.action, landing.matched_by or "", landing.id, *cells)
         )
-    shown = f"the first {len(rows)} of {len(plan.rows)} rows as they would land" if rows else "no rows to land"
+    shown = (
+        _("the first {n} of {total} rows as they would land").format(n=len(rows), total=len(plan.rows))
+        if rows
+        else _("no rows to land")
+    )
     console.print(titled(shown, ((c, "left") for c in columns), rows))
     if plan.companies:
         console.print(
             titled(
-                "companies the rows name that are created",
-                (("id", "left"), ("name", "left"), ("parent", "left"), ("first named", "left")),
+                _("companies the rows name that are created"),
+                ((_("id"), "left"), (_("name"), "left"), (_("parent"), "left"), (_("first named"), "left")),
                 (
-                    (c.id, c.record.get("name"), c.record.get("parent") or "(a new account)", c.where)
+                    (c.id, c.record.get("name"), c.record.get("parent") or _("(a new account)"), c.where)
                     for c in plan.companies
                 ),
             )
         )
     for note in plan.notes:
-        err().print(f"note: {note}")
+        err().print(_("note: {notice}").format(notice=note))
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Export an account as a JSON bundle, GraphML (its projection), CSV files, or the CSV files "
+        "of `neo4j-admin database import` (a first load of very large data into Neo4j)."
+    )
+)
 def export(
     account: AccountArg,
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="file (json, graphml) or directory (csv, neo4j-admin); json defaults to stdout"
+            "--out", "-o", help=N_("file (json, graphml) or directory (csv, neo4j-admin); json defaults to stdout")
         ),
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Export an account as a JSON bundle, GraphML (its projection), CSV files, or the CSV files of
-    `neo4j-admin database import` (a first load of very large data into Neo4j)."""
     with opened_store(store) as s:
         if format is ExportFormat.JSON:
             text = bundles.write_json(call(lambda: s.export_bundle(account)), output)
@@ -229,37 +273,43 @@ def export(
                 sys.stdout.write(text + "\n")
         elif format is ExportFormat.CSV:
             if output is None:
-                raise fail("--out DIRECTORY is required for CSV")
+                raise fail(_("--out DIRECTORY is required for CSV"))
             bundle = call(lambda: s.export_bundle(account))
             for p in bundles.write_csv_dir(bundle, output):
-                err().print(f"wrote {p}")
+                err().print(_("wrote {path}").format(path=p))
         elif format is ExportFormat.NEO4J_ADMIN:
             from accountgraph.services.neo4j_admin import IMPORT_COMMAND, write_import_csv
 
             if output is None:
-                raise fail("--out DIRECTORY is required for neo4j-admin")
+                raise fail(_("--out DIRECTORY is required for neo4j-admin"))
             bundle = call(lambda: s.export_bundle(account))
             for p in write_import_csv(bundle, output):
-                err().print(f"wrote {p}")
-            err().print(f"load them into a stopped, empty Neo4j (files in its import/ folder): {IMPORT_COMMAND}")
+                err().print(_("wrote {path}").format(path=p))
+            err().print(
+                _("load them into a stopped, empty Neo4j (files in its import/ folder): {command}").format(
+                    command=IMPORT_COMMAND
+                )
+            )
         else:
             if output is None:
-                raise fail("--out FILE is required for GraphML")
+                raise fail(_("--out FILE is required for GraphML"))
             bundles.to_graphml(call(lambda: s.account_subgraph(account)), output)
-            err().print(f"wrote {output}")
+            err().print(_("wrote {path}").format(path=output))
 
 
-@app.command()
+@app.command(
+    help=N_("Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference).")
+)
 def generate(
-    people: Annotated[int, typer.Option("--people", min=1, max=1_000_000, help="people in the account")] = 150,
+    people: Annotated[int, typer.Option("--people", min=1, max=1_000_000, help=N_("people in the account"))] = 150,
     seed: Annotated[int, typer.Option("--seed")] = 1,
-    account: Annotated[str, typer.Option("--account", help="the account id (prefix of every id)")] = "acme",
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    account: Annotated[str, typer.Option("--account", help=N_("the account id (prefix of every id)"))] = "acme",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help=N_("write here instead of stdout"))] = None,
     reference: Annotated[
-        str | None, typer.Option("--reference", help="the date everything is relative to, YYYY-MM-DD (default today)")
+        str | None,
+        typer.Option("--reference", help=N_("the date everything is relative to, YYYY-MM-DD (default today)")),
     ] = None,
 ) -> None:
-    """Generate a realistic, seeded sample account as a JSON bundle, dated up to today (or --reference)."""
     from accountgraph.samples.generator import generate_account
 
     day = parse_date(reference)
@@ -268,12 +318,11 @@ def generate(
     if output is None:
         sys.stdout.write(text + "\n")
     else:
-        err().print(f"wrote {output}: {counted(bundle.counts())}")
+        err().print(_("wrote {path}: {counts}").format(path=output, counts=counted(bundle.counts())))
 
 
-@app.command()
+@app.command(help=N_("Print the JSON Schema of the bundle (generated from the models)."))
 def schema() -> None:
-    """Print the JSON Schema of the bundle (generated from the models)."""
     sys.stdout.write(json.dumps(Bundle.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
@@ -284,10 +333,10 @@ def _store_tables(s: GraphStore) -> list[Table]:
         nodes = list(s.company_tree(company.id).walk())
         rows.append((company.id, company.name, str(len(nodes)), str(sum(n.people for n in nodes))))
     # the stored records: a tie that ended counts too (a power map draws the ties current on its day)
-    counts = {("ties (ended too)" if k == "ties" else k): v for k, v in s.counts().items()}
+    counts = {(N_("ties (ended too)") if k == "ties" else k): v for k, v in s.counts().items()}
     return [
-        counts_table(f"store {s.url}", counts),
-        grid("accounts", ("account", "name", "companies", "people"), rows),
+        counts_table(_("store {store}").format(store=s.url), counts),
+        grid(_("accounts"), (_("account"), _("name"), _("companies"), _("people")), rows),
     ]
 
 
@@ -296,23 +345,23 @@ def _print_tables(tables: list[Table]) -> None:
         out().print(table)
 
 
-@app.command()
+@app.command(help=N_("List the accounts of the store and how much it holds."))
 def info(store: StoreOption = None) -> None:
-    """List the accounts of the store and how much it holds."""
     run(store, _store_tables, _print_tables)
 
 
-@app.command()
+@app.command(
+    help=N_("Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file.")
+)
 def view(
     account: AccountArg,
-    output: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")],
+    output: Annotated[Path, typer.Option("--out", "-o", help=N_("the HTML file to write"))],
     highlight: Annotated[
-        str | None, typer.Option("--highlight-path-to", help="draw the best path from our team to this person")
+        str | None, typer.Option("--highlight-path-to", help=N_("draw the best path from our team to this person"))
     ] = None,
-    tree: Annotated[bool, typer.Option("--tree", help="the customer tree instead of the power map")] = False,
+    tree: Annotated[bool, typer.Option("--tree", help=N_("the customer tree instead of the power map"))] = False,
     store: StoreOption = None,
 ) -> None:
-    """Write the power map (or, with --tree, the customer tree) of an account as one self-contained HTML file."""
     from accountgraph.services import analysis
     from accountgraph.services.exact import ExactBetweenness
 
@@ -327,6 +376,8 @@ def view(
 
     def write(html: str) -> None:
         output.write_text(html, encoding="utf-8")
-        err().print(f"wrote {output} ({len(html) // 1024} KiB, opens offline in any browser)")
+        err().print(
+            _("wrote {path} ({size} KiB, opens offline in any browser)").format(path=output, size=len(html) // 1024)
+        )
 
     run(store, render, write)

@@ -13,6 +13,7 @@ import typer
 
 from accountgraph.cli.common import AccountArg, StoreOption, err, fail, run
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_, _
 from accountgraph.services import report as report_service
 from accountgraph.services.scope import Scope
 
@@ -25,21 +26,29 @@ class Format(StrEnum):
     png = "png"
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Write the account plan (key people, coverage and gaps, next best actions, deal health, "
+        "power map) as PDF, or with --format svg or png its power map alone (png is drawn by a "
+        "headless Chromium, found at ACCOUNTGRAPH_CHROMIUM or on the PATH; without one the command "
+        "says so and writes nothing)."
+    )
+)
 def report(
     account: AccountArg,
-    output: Annotated[Path, typer.Option("--out", "-o", help="the file to write")],
+    output: Annotated[Path, typer.Option("--out", "-o", help=N_("the file to write"))],
     format: Annotated[
         Format,
-        typer.Option("--format", "-f", help="pdf: the account plan; svg or png: its power map alone (png: Chromium)"),
+        typer.Option(
+            "--format", "-f", help=N_("pdf: the account plan; svg or png: its power map alone (png: Chromium)")
+        ),
     ] = Format.pdf,
     store: StoreOption = None,
 ) -> None:
-    """Write the account plan (key people, coverage and gaps, next best actions, deal health, power map) as PDF,
-    or with --format svg or png its power map alone (png is drawn by a headless Chromium, found at
-    ACCOUNTGRAPH_CHROMIUM or on the PATH; without one the command says so and writes nothing)."""
     if not output.parent.is_dir():
-        raise fail(f"cannot write {output}: the folder {output.parent} does not exist")
+        raise fail(
+            _("cannot write {path}: the folder {folder} does not exist").format(path=output, folder=output.parent)
+        )
 
     def render(s: GraphStore) -> bytes:
         if format is Format.svg:
@@ -50,6 +59,6 @@ def report(
 
     def write(data: bytes) -> None:
         output.write_bytes(data)
-        err().print(f"wrote {output} ({len(data) // 1024} KiB)")
+        err().print(_("wrote {path} ({size} KiB)").format(path=output, size=len(data) // 1024))
 
     run(store, render, write, busy="drawing the account plan…")

@@ -9,20 +9,27 @@ from typing import Annotated
 
 import typer
 
-from accountgraph.cli.common import Operation, err, out, plural, renders, table
+from accountgraph.cli.common import Operation, err, out, renders, table
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_, _, ngettext
 from accountgraph.services.paging import Page
 from accountgraph.services.scope import Scope
 from accountgraph.services.search import PersonHit, find_people
 
 app = typer.Typer()
 
-_MATCHED = {"exact": "name", "prefix": "name (start)", "contains": "name (part)", "pinyin": "name (pinyin)"}
+_MATCHED = {
+    "exact": N_("name"),
+    "prefix": N_("name (start)"),
+    "contains": N_("name (part)"),
+    "pinyin": N_("name (pinyin)"),
+}
+_FIELDS = (N_("title"), N_("email"), N_("company"))  # the other fields a match may be in
 
 
 def show_hits(page: Page[PersonHit]) -> None:
     if not page.data:
-        out().print("no one matches")
+        out().print(_("no one matches"))
         return
     rows = [
         (
@@ -30,30 +37,32 @@ def show_hits(page: Page[PersonHit]) -> None:
             h.title or "",
             h.company_name,
             f"{h.account_name} ({h.account})",
-            h.id + ("" if h.present else " (not there today)"),
-            _MATCHED[h.how] if h.matched == "name" else h.matched,
+            h.id + ("" if h.present else _(" (not there today)")),
+            _(_MATCHED[h.how]) if h.matched == "name" else _(h.matched),
         )
         for h in page.data
     ]
-    columns = [("name", "left"), ("title", "left"), ("company", "left"), ("account", "left"), ("id", "left")]
-    found = table(plural(page.count, "person", "people"), [*columns, ("matched", "left")], rows)
+    columns = [(_("name"), "left"), (_("title"), "left"), (_("company"), "left"), (_("account"), "left")]
+    title = ngettext("{n} person", "{n} people", page.count).format(n=page.count)
+    found = table(title, [*columns, (_("id"), "left"), (_("matched"), "left")], rows)
     for column in found.columns:
         column.overflow = "fold"  # ids are what tell people apart: wrapped, never cut
     out().print(found)
     if page.next_cursor:
-        err().print(f"more follow: add --cursor {page.next_cursor}")
+        err().print(_("more follow: add --cursor {cursor}").format(cursor=page.next_cursor))
 
 
-@app.command()
+@app.command(help=N_("Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."))
 @renders(show_hits)
 def find(
-    query: Annotated[str, typer.Argument(help="a name or part of one (Chinese names also by pinyin), a title, ...")],
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="people per page")] = 20,
+    query: Annotated[
+        str, typer.Argument(help=N_("a name or part of one (Chinese names also by pinyin), a title, ..."))
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help=N_("people per page"))] = 20,
     cursor: Annotated[
-        str | None, typer.Option("--cursor", help="the page after this (printed when more follow)")
+        str | None, typer.Option("--cursor", help=N_("the page after this (printed when more follow)"))
     ] = None,
 ) -> Operation[Page[PersonHit]]:
-    """Find people across accounts by name, title, e-mail or company (Chinese names also by pinyin)."""
 
     def operation(s: GraphStore) -> Page[PersonHit]:
         return find_people(s, Scope.operator(), query, limit=limit, cursor=cursor)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accountgraph.i18n import N_, _
+from accountgraph.i18n import N_, _, ngettext
 from accountgraph.i18n.glossary import TERMS, joined, term
 
 __all__ = ["INTERACTION_KINDS", "STATUS", "page_texts", "script_texts"]
@@ -256,8 +256,9 @@ def script_texts() -> dict[str, Any]:
         "part_brokerage": _("brokerage"),
         "who_knows": _("Who of ours knows them"),
         "our_tie": _("{member}: {strength} effective (stated {stated}, {interactions}, last contact {last})"),
-        "interactions_one": _("{n} interaction"),
-        "interactions_many": _("{n} interactions"),
+        # one catalog entry (the explanations' plural) for both forms the script picks between
+        "interactions_one": ngettext("{n} interaction", "{n} interactions", 1),
+        "interactions_many": ngettext("{n} interaction", "{n} interactions", 2),
         "stale": _(" — stale"),
         "nobody_ours": _("nobody of ours"),
         "best_path": _("Best path from our team"),

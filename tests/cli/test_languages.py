@@ -3,6 +3,7 @@ English stays the default and unchanged."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from accountgraph import i18n
 from accountgraph.cli import app
+from accountgraph.graph.store import GraphStore
 from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, ZH_NAME, zh_sample_bundle
 from tests.cli.support import env_of, invoke, run_process
 
@@ -122,3 +124,94 @@ def test_a_real_process_in_chinese(tmp_path: Path) -> None:
 def test_a_run_in_chinese_leaves_the_callers_language_as_it_was(store_url: str) -> None:
     in_chinese(store_url, "rank", ZH_ACCOUNT_ID, "--top", "1")
     assert i18n.current() == "en"
+
+
+# ---- the other commands in Chinese: headings and messages computed from the same services ----------------------
+
+
+def _open(store_url: str) -> Iterator[GraphStore]:
+    from accountgraph.graph.settings import open_store
+
+    s = open_store(store_url)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def test_whatif_and_risk_in_chinese(store_url: str) -> None:
+    from accountgraph.services import analysis, records
+    from accountgraph.services.scope import Scope
+
+    for s in _open(store_url):
+        member = records.list_records(s, Scope.operator(), "team", {}).data[0].id
+        w = analysis.whatif(s, Scope.operator(), ZH_ACCOUNT_ID, member)
+        r = analysis.risk(s, Scope.operator(), ZH_ACCOUNT_ID)
+    out = "".join(in_chinese(store_url, "whatif", ZH_ACCOUNT_ID, "--remove", member).split())  # titles wrap
+    assert f"将失去所有路径的人员（{len(w.lost_people)}人）" in out and "without" not in out
+    assert f"不再被覆盖的决策链成员（{len(w.newly_uncovered)}人）" in out and "单点故障（关节人物）" in out
+    out = "".join(in_chinese(store_url, "risk", ZH_ACCOUNT_ID).split())
+    with i18n.use("zh_CN"):
+        assert f"{ZH_ACCOUNT_ID}的风险：{i18n.number(r.score, 1)}/100" in out
+    assert f"预警（{len(r.alerts)}条）" in out and "严重程度" in out and "peoplewewouldlose" not in out
+
+
+def test_find_records_and_info_in_chinese(store_url: str) -> None:
+    from accountgraph.services import records
+    from accountgraph.services.scope import Scope
+    from accountgraph.services.search import find_people
+
+    for s in _open(store_url):
+        found = find_people(s, Scope.operator(), "王")
+        companies = records.list_records(s, Scope.operator(), "company", {}, limit=100)
+        counts = s.counts()
+    out = in_chinese(store_url, "find", "王")
+    assert f"{found.count} 人" in out and "匹配字段" in out and "姓名" in out
+    out = in_chinese(store_url, "company", "list")
+    assert f"公司记录（{companies.count} 条）" in out and "上级公司" in out and "行业" in out
+    out = in_chinese(store_url, "info")
+    assert "存储 sqlite:///" in out and "关系（含已结束）" in out and str(counts["people"]) in out
+    assert "ties (ended too)" not in out and "records (" not in out
+    english = ok(invoke(store_url, "company", "list"))
+    assert f"company records ({companies.count})" in english and "parent" in english
+
+
+def test_errors_in_chinese_and_english(store_url: str) -> None:
+    done = invoke(store_url, "--lang", "zh-CN", "plan", "show", "nowhere")
+    assert done.exit_code == 1 and done.stderr.startswith("错误：") and "Traceback" not in done.stderr
+    english = invoke(store_url, "plan", "show", "nowhere")
+    assert english.exit_code == 1 and english.stderr.startswith("error:")
+    bad_day = invoke(store_url, "--lang", "zh-CN", "alerts", "run", "--on", "2026-13-40")
+    assert bad_day.exit_code != 0 and "Traceback" not in bad_day.stderr
+
+
+def test_money_is_grouped_for_the_locale() -> None:
+    from decimal import Decimal
+
+    from accountgraph.cli.common import money
+
+    assert money(Decimal("1662000"), "EUR") == "1662000.00 EUR"  # English as it always was
+    with i18n.use("zh_CN"):
+        assert money(Decimal("1662000"), "EUR") == "1,662,000.00 EUR"
+        assert money(Decimal("1662000.125"), "EUR") == "1,662,000.125 EUR"  # never rounded
+        assert money(Decimal("500"), "JPY") == "500 JPY"
+
+
+def test_deals_alert_rules_and_portfolio_in_chinese(store_url: str) -> None:
+    from accountgraph.services import alerts
+    from accountgraph.services.portfolio import key_accounts
+    from accountgraph.services.scope import Scope
+
+    for s in _open(store_url):
+        rules = alerts.list_rules(s, Scope.operator(), None)
+        keys = key_accounts(s, Scope.operator())
+    out = in_chinese(store_url, "opp", "list")
+    assert "商机（0 个）" in out and "预计成交" in out and "opportunities (" not in out
+    out = in_chinese(store_url, "alerts", "rules")
+    assert "预警规则" in out and "严重程度" in out
+    assert all(name in out for name in rules)
+    with i18n.use("zh_CN"):
+        assert out.count(f" {i18n._('on')} ") == sum(p.enabled for p in rules.values())
+    out = in_chinese(store_url, "portfolio", "keys")
+    assert "大客户" in out and "收入（12 个月）" in out and "key accounts" not in out
+    assert keys and all(k.account in out and str(k.grade) in out for k in keys)

@@ -4,11 +4,15 @@ Thin wrappers of `accountgraph.services.analysis` (the same service the CLI call
 kept in the app's cache (`accountgraph.services.analysis.AnalysisCache`), keyed by the store's data version, so a write
 drops it and the next call reloads it, once however many requests ask at the same time. A parameter a service
 refuses (InvalidArgument) is answered as a 422 naming it by `api/errors.py`, like every other.
+
+The sentences of a result (a gap's detail, an action's plan and reasons, a path's explanation, the explanation of
+a score) follow the request's `Accept-Language` (`accountgraph.i18n.phrase.said`); the codes, ids and numbers of
+the JSON stay as they are, whatever the language.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -19,34 +23,44 @@ from accountgraph.api.deps import AccountId, AsOf, LanguageDep, ReadAccess, View
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import InvalidArgument
+from accountgraph.i18n.phrase import said
 from accountgraph.schema.models import MAX_ID_LENGTH
 from accountgraph.services import analysis
 
 router = APIRouter(prefix="/accounts", tags=["analysis"], route_class=IdRoute)
 
 PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
+R = TypeVar("R")
+
+
+def _in(lang: str, result: R) -> R:
+    """The result with its sentences in `lang` (a copy; the cached result itself is left as it is)."""
+    with i18n.use(lang):
+        return said(result)
 
 
 @router.get("/{id:path}/key-people", summary="Key people, best first, with the parts of each score")
 def key_people(
     access: ReadAccess,
     views: ViewsDep,
+    lang: LanguageDep,
     id: AccountId,
     top: Annotated[int | None, Query(ge=1, le=100_000, description="only the best `top` (default all)")] = None,
     as_of: AsOf = None,
 ) -> Ranking:
-    return analysis.rank(access.store, access.scope, id, top=top, as_of=as_of, cache=views)
+    return _in(lang, analysis.rank(access.store, access.scope, id, top=top, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
-def coverage(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> Coverage:
-    return analysis.coverage(access.store, access.scope, id, as_of=as_of, cache=views)
+def coverage(access: ReadAccess, views: ViewsDep, lang: LanguageDep, id: AccountId, as_of: AsOf = None) -> Coverage:
+    return _in(lang, analysis.coverage(access.store, access.scope, id, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
 def paths(
     access: ReadAccess,
     views: ViewsDep,
+    lang: LanguageDep,
     id: AccountId,
     target: Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH, description="the person to reach")],
     source: Annotated[
@@ -64,7 +78,7 @@ def paths(
     as_of: AsOf = None,
 ) -> PathResult:
     try:
-        return analysis.path(
+        found = analysis.path(
             access.store,
             access.scope,
             id,
@@ -79,25 +93,28 @@ def paths(
         )
     except InvalidArgument as err:  # the service's `source` is this route's `from`
         raise InvalidArgument(err.message, field="from" if err.field == "source" else err.field) from err
+    return _in(lang, found)
 
 
 @router.get("/{id:path}/what-if", summary="Coverage before and after someone leaves, and who is irreplaceable")
 def what_if(
     access: ReadAccess,
     views: ViewsDep,
+    lang: LanguageDep,
     id: AccountId,
     remove: Annotated[
         str, Query(min_length=1, max_length=MAX_ID_LENGTH, description="the person or member who leaves")
     ],
     as_of: AsOf = None,
 ) -> WhatIf:
-    return analysis.whatif(access.store, access.scope, id, remove, as_of=as_of, cache=views)
+    return _in(lang, analysis.whatif(access.store, access.scope, id, remove, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
 def actions(
     access: ReadAccess,
     views: ViewsDep,
+    lang: LanguageDep,
     id: AccountId,
     capacity: Annotated[
         int | None,
@@ -105,12 +122,12 @@ def actions(
     ] = None,
     as_of: AsOf = None,
 ) -> ActionPlan:
-    return analysis.actions(access.store, access.scope, id, capacity=capacity, as_of=as_of, cache=views)
+    return _in(lang, analysis.actions(access.store, access.scope, id, capacity=capacity, as_of=as_of, cache=views))
 
 
 @router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
-def risk(access: ReadAccess, views: ViewsDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
-    return analysis.risk(access.store, access.scope, id, as_of=as_of, cache=views)
+def risk(access: ReadAccess, views: ViewsDep, lang: LanguageDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
+    return _in(lang, analysis.risk(access.store, access.scope, id, as_of=as_of, cache=views))
 
 
 # The views answer text/html; their errors stay JSON like every other (so no response_class=HTMLResponse,
