@@ -22,6 +22,7 @@ from accountgraph.algorithms.params import CoverageParams, RankParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Breakdown, Coverage, CoveredPerson, Gap, Layer
+from accountgraph.perf import paused_gc
 
 __all__ = ["BUYING_ROLES", "CoverageCore", "coverage", "coverage_core", "reached_companies", "unit_heads"]
 
@@ -357,10 +358,23 @@ def coverage(
     Returns
     -------
     Coverage
-        ``score`` 0..100 with its breakdowns, every chain member and the gaps, most important first.
+        ``score`` 0..100 with its breakdowns, every chain member and the gaps, most important first; memoised
+        on the view per ranking and parameters (the same object again: not to be changed).
     """
     params = params or view.options.coverage
     arrays = rank_arrays(view, rank)
+    key = f"coverage.result:{id(arrays)}:{params.model_dump_json()}"
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] is arrays:
+        result: Coverage = cached[1]
+        return result  # memoised per ranking and parameters (shared: not to be changed)
+    with paused_gc():  # thousands of small acyclic objects
+        result = _coverage(view, params, arrays)
+    view.cache[key] = (arrays, result)  # the arrays are kept, so their id is not reused while cached
+    return result
+
+
+def _coverage(view: AccountView, params: CoverageParams, arrays: RankArrays) -> Coverage:
     core = coverage_core(view, params, arrays=arrays)
     cols = person_columns(view)
     company, department, roles, stance = cols.company, cols.department, cols.roles, cols.stance

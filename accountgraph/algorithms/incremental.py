@@ -10,9 +10,11 @@ is not one it can apply (the caller prepares afresh):
   actions, the opponents kept off paths) is worked out again on use, the ranking is kept when no role changed
   and the betweenness always (the networks did not move);
 * an **interaction** or a **tie** (`KNOWS`, `INFLUENCES`, added, changed, ended or deleted): the projection's
-  interactions and tie columns patched, the view's ties, strengths and contact graph built from them, the
-  betweenness kept when the informal network among the customer's people is the same, and the ranking when
-  no tie among them changed (interactions and our team's ties only move our ties' strengths);
+  interactions and tie columns patched, and the view's with them (`AccountView.with_ties`): only the changed
+  ties' strengths and the team ties of the changed ties and interactions are worked out again, the tie arrays
+  and the contact graph rebuilt from them; the betweenness is kept when the informal network among the
+  customer's people is the same, the ranking when that network and their `INFLUENCES` ties are (else PageRank
+  starts from the previous solution), the coverage when also our team's ties are;
 * anything else that concerns the view (a person joining, leaving or changing another field, a tie that
   brings one of our members in or leaves one without a tie, a view without some of its people): None.
 """
@@ -131,7 +133,6 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
     # ---- ties: active on the view's day between its people and members ----
     drop: list[int] = []
     add: list[TieRow] = []
-    people_ties = False  # a tie among the customer's people changed (the ranking's networks)
     touched_members: set[str] = set()
     if changed.ties:
         ties = projection.ties
@@ -156,10 +157,7 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
                 drop.append(at)
             if now is not None:
                 add.append(now)
-            ends = {a, b}
-            if ends <= present:
-                people_ties = True
-            touched_members |= ends - present
+            touched_members |= {a, b} - present
     if not rows and not interactions and not drop and not add:
         return view
     people = projection.people
@@ -167,9 +165,15 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
         people = [rows.get(p["id"], p) for p in people]
     if not interactions and not drop and not add:
         return _restanced(view, dataclasses.replace(projection, people=people), rows, roles_changed)
-    # ---- the structure moved: the view's ties, strengths and contact graph from the patched projection ----
+    # ---- the structure moved: the projection's ties and interactions patched, the view's tie arrays with them ----
     new_interactions = projection.interactions
+    pairs: set[tuple[str, str]] = set()
     if interactions:
+        held = {r["id"]: r for r in projection.interactions}
+        for iid, row in interactions.items():
+            for r in (held.get(iid), row):
+                if r is not None:
+                    pairs.add((r["member"], r["person"]))
         new_interactions = [r for r in projection.interactions if r["id"] not in interactions]
         new_interactions += [r for r in interactions.values() if r is not None]
         new_interactions.sort(key=lambda r: r["id"])
@@ -177,15 +181,8 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
     if touched_members and not _members_stay(new_ties, touched_members, present):
         return None  # one of our members no longer holds a tie with someone of the account
     patched = dataclasses.replace(projection, people=people, ties=new_ties, interactions=new_interactions)
-    out = AccountView(patched, view.options, view.reference, warm=False)
-    if all(np.array_equal(x, y) for x, y in zip(out.informal, view.informal, strict=True)):
-        out._betweenness = view._betweenness  # the same network among the customer's people
-        out._betweenness_lock = view._betweenness_lock
-    elif out.P > out.options.rank.betweenness_exact_max:
-        out.betweenness(out.options.rank)  # sampled, on the worker threads meanwhile
-    if not people_ties and not roles_changed:
-        out.cache.update({k: v for k, v in view.cache.items() if k.startswith("rank:")})
-    return out
+    base = _restanced(view, dataclasses.replace(projection, people=people), rows, roles_changed) if rows else view
+    return base.with_ties(patched, drop, pairs)
 
 
 def _members_stay(ties: TieColumns, members: set[str], present: set[str]) -> bool:
