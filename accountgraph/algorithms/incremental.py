@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from accountgraph.algorithms.coverage import COLUMNS_KEY, Columns
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.projection import Row, TieColumns, TieRow
 from accountgraph.projection.selection import project_person
@@ -67,18 +68,19 @@ def _edit_ties(ties: TieColumns, drop: list[int], add: list[TieRow]) -> TieColum
     if not add:
         return kept
     extra = TieColumns.of(add)
-    nodes = list(kept.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    for v in extra.nodes:
-        if v not in index:
-            index[v] = len(nodes)
-            nodes.append(v)
+    nodes, index = kept.nodes, kept.node_index()
+    if any(v not in index for v in extra.nodes):
+        nodes, index = list(nodes), dict(index)
+        for v in extra.nodes:
+            if v not in index:
+                index[v] = len(nodes)
+                nodes.append(v)
     remap = np.array([index[v] for v in extra.nodes], dtype=kept.a.dtype)
     texts = [
         np.concatenate([getattr(kept, name), getattr(extra, name)])
         for name in ("since", "until", "last_contact", "note")
     ]
-    return TieColumns(
+    out = TieColumns(
         nodes,
         np.concatenate([kept.kind, extra.kind.astype(kept.kind.dtype)]),
         np.concatenate([kept.a, remap[extra.a]]),
@@ -90,6 +92,9 @@ def _edit_ties(ties: TieColumns, drop: list[int], add: list[TieRow]) -> TieColum
             np.concatenate([kept.until_day, extra.until_day.astype(kept.until_day.dtype)]),
         ),
     )
+    if nodes is kept.nodes:
+        out._index = kept._index  # the same node table
+    return out
 
 
 def update_view(view: AccountView, changed: Changed) -> AccountView | None:
@@ -137,7 +142,7 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
     if changed.ties:
         ties = projection.ties
         inside = present | set(view.team)
-        node_at = {v: i for i, v in enumerate(ties.nodes)}
+        node_at = ties.node_index()
         for (kind, a, b), tie in changed.ties.items():
             at: int | None = None
             ia, ib = node_at.get(a), node_at.get(b)
@@ -187,13 +192,14 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
 
 def _members_stay(ties: TieColumns, members: set[str], present: set[str]) -> bool:
     """Whether each of `members` still holds a tie with one of the `present` people."""
-    is_present = ties.node_mask(present)
-    at = {v: i for i, v in enumerate(ties.nodes)}
+    at = ties.node_index()
+    nodes = ties.nodes
     for m in members:
         i = at.get(m)
         if i is None:
             return False
-        if not bool(((ties.a == i) & is_present[ties.b]).any() or ((ties.b == i) & is_present[ties.a]).any()):
+        others = np.concatenate([ties.b[ties.a == i], ties.a[ties.b == i]])
+        if not any(nodes[o] in present for o in others.tolist()):
             return False
     return True
 
@@ -210,5 +216,16 @@ def _restanced(view: AccountView, projection: Any, rows: dict[str, Row], roles_c
     out._nodes = None
     out._graph = None
     # the ranking reads roles (authority), not stances; the betweenness neither
-    out.cache = {} if roles_changed else {k: v for k, v in view.cache.items() if k.startswith("rank:")}
+    if roles_changed:
+        out.cache = {}
+        return out
+    # stances only: the ranking stays, and of the coverage all but the stances it lists (its decision chain,
+    # its weights and who of ours reaches whom read no stance)
+    out.cache = {k: v for k, v in view.cache.items() if k.startswith(("rank:", "coverage.core:", "coverage.reached:"))}
+    columns = view.cache.get(COLUMNS_KEY)
+    if isinstance(columns, Columns):
+        stance = list(columns.stance)
+        for pid, row in rows.items():
+            stance[view.index[pid]] = row.get("stance")
+        out.cache[COLUMNS_KEY] = dataclasses.replace(columns, stance=stance)
     return out

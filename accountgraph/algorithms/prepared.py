@@ -63,7 +63,7 @@ ARC_KINDS = ("KNOWS", "INFLUENCES", "INFLUENCED_BY", "REPORTS_TO", "MANAGES", "R
 betweenness early once something else has loaded it."""
 AUTHORITY = "rank:authority:"
 """The prefix of the ranking's formal authority in a view's cache (it reads the people alone)."""
-_COVERAGE_COLUMNS = "coverage.columns"
+COVERAGE_COLUMNS = "coverage.columns"
 """The key of the coverage's per-person columns in a view's cache (they read the people alone)."""
 HOP_EPSILON = 1e-9
 """Added to every hop's cost −ln(strength): among equally strong paths the shortest wins."""
@@ -327,7 +327,7 @@ class AccountView:
         same_team = not lost and not team[rows].any()
         out.cache = {}
         for key, value in self.cache.items():
-            if key == _COVERAGE_COLUMNS or key.startswith(AUTHORITY):
+            if key == COVERAGE_COLUMNS or key.startswith(AUTHORITY):
                 out.cache[key] = value
             elif same_network and same_influence and key.startswith("rank:"):
                 out.cache[key] = value
