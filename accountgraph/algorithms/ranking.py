@@ -318,7 +318,8 @@ def key_people(
     -------
     Ranking
         Everyone (or the top) best first, each with the three parts and an explanation, and the method
-        used (iterations, exact or sampled betweenness).
+        used (iterations, exact or sampled betweenness); memoised on the view per ranking and `top` (the
+        same object again: not to be changed).
 
     Examples
     --------
@@ -333,13 +334,20 @@ def key_people(
     ['boss', 'aide']
     """
     arrays = rank_arrays(view, params)
+    key = f"ranking.result:{id(arrays)}:{top}"  # not "rank:": it lists stances, which edits may change
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] is arrays:
+        result: Ranking = cached[1]
+        return result
     chosen = arrays.order if top is None else arrays.order[:top]
     with paused_gc():  # four acyclic models per person
         people = _person_ranks(view, arrays, chosen.tolist())
-    return Ranking(
+    result = Ranking(
         account=view.account,
         as_of=view.as_of,
         reference=view.reference,
         people=people,
         method=arrays.method,
     )
+    view.cache[key] = (arrays, result)  # the arrays are kept, so their id is not reused while cached
+    return result

@@ -49,7 +49,12 @@ def articulation_people(view: AccountView, *, limit: int | None = None) -> list[
     if view.T == 0:
         return []
     contact = view.contact
-    cuts = fast.cut_vertices(contact.n, contact.tail, contact.head, view.root)
+    memo = view.cache.get("whatif.cuts")
+    if isinstance(memo, tuple) and memo[0] is contact:
+        cuts = memo[1]  # the same contact graph: the same cut vertices
+    else:
+        cuts = fast.cut_vertices(contact.n, contact.tail, contact.head, view.root)
+        view.cache["whatif.cuts"] = (contact, cuts)
     arrays = rank_arrays(view)
     out: list[ArticulationPerson] = []
     for cut in cuts:
@@ -100,6 +105,7 @@ def what_if(
     Returns
     -------
     WhatIf
+        Memoised on the view per person and parameters (the same object again: not to be changed).
 
     Raises
     ------
@@ -108,6 +114,16 @@ def what_if(
     """
     if remove not in view.index:
         raise NotFoundError("person or team member in this account", remove)
+    key = f"whatif:{remove}:{articulation_limit}:{params.model_dump_json() if params else ''}"
+    known = view.cache.get(key)
+    if isinstance(known, WhatIf):
+        return known  # memoised on the view (the result is shared: not to be changed)
+    result = _what_if(view, remove, params, articulation_limit)
+    view.cache[key] = result
+    return result
+
+
+def _what_if(view: AccountView, remove: str, params: CoverageParams | None, articulation_limit: int | None) -> WhatIf:
     before = coverage_core(view, params)
     if view.is_team(remove):  # the customer's network, so its ranking and chain, are unchanged
         after_view = view
