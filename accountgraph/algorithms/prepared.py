@@ -61,6 +61,8 @@ ARC_KNOWS, ARC_INFLUENCES, ARC_INFLUENCED_BY, ARC_REPORTS_TO, ARC_MANAGES, ARC_R
 ARC_KINDS = ("KNOWS", "INFLUENCES", "INFLUENCED_BY", "REPORTS_TO", "MANAGES", "ROOT")
 """The compiled kernels' module: loading it costs a process about a second, so a view only starts its
 betweenness early once something else has loaded it."""
+DEPARTURE = "whatif.view:"
+"""The prefix of a view of the account without one person in a view's cache (`whatif.departure`)."""
 AUTHORITY = "rank:authority:"
 """The prefix of the ranking's formal authority in a view's cache (it reads the people alone)."""
 COVERAGE_COLUMNS = "coverage.columns"
@@ -333,6 +335,8 @@ class AccountView:
                 out.cache[key] = value
             elif same_network and same_influence and same_team and key.startswith("coverage."):
                 out.cache[key] = value
+            elif key.startswith(DEPARTURE) and isinstance(value, AccountView):
+                out.cache[key] = value.with_ties(projection, drop, pairs)  # the same edit, without the person
         return out
 
     def people_influences(self) -> tuple[IntArray, IntArray, FloatArray]:

@@ -17,7 +17,7 @@ import numpy as np
 from accountgraph.algorithms import fast
 from accountgraph.algorithms.coverage import coverage_core
 from accountgraph.algorithms.params import CoverageParams
-from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.prepared import DEPARTURE, AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
 from accountgraph.errors import NotFoundError
@@ -83,6 +83,25 @@ def before_after(before: float, after: float) -> str:
     return f"{shown_before} → {shown_after} ({Decimal(shown_after) - Decimal(shown_before):+.1f})"
 
 
+DEPARTURES_KEPT = 2
+"""Views of the account without one person kept on a view (`departure`), the most recent."""
+
+
+def departure(view: AccountView, person: str) -> AccountView:
+    """`view.without(person)`, memoised on the view (the last `DEPARTURES_KEPT`); a tie or interaction edit
+    brings the memoised ones up to date with the view (`AccountView.with_ties`) instead of dropping them."""
+    key = DEPARTURE + person
+    known = view.cache.get(key)
+    if isinstance(known, AccountView):
+        return known
+    out = view.without(person)
+    older = [k for k in view.cache if k.startswith(DEPARTURE)]
+    for k in older[: max(0, len(older) - DEPARTURES_KEPT + 1)]:
+        del view.cache[k]
+    view.cache[key] = out
+    return out
+
+
 def what_if(
     view: AccountView,
     remove: str,
@@ -129,7 +148,7 @@ def _what_if(view: AccountView, remove: str, params: CoverageParams | None, arti
         after_view = view
         after = coverage_core(view, params, without_members={remove})
     else:
-        after_view = view.without(remove)
+        after_view = departure(view, remove)
         after = coverage_core(after_view, params)
     gone = view.index[remove]
     if view.T:

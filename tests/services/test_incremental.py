@@ -19,7 +19,9 @@ from accountgraph.algorithms import (
     key_people,
     next_best_actions,
     prepare,
+    what_if,
 )
+from accountgraph.algorithms.whatif import departure
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.changes import ANY, DOCUMENT, Change, tie_id
 from accountgraph.graph.store import DocumentWrite, GraphStore
@@ -218,8 +220,11 @@ def test_random_edits_equal_a_full_preparation(store: GraphStore) -> None:
     cache = ViewCache()
     view = account_view(store, "acme", cache=cache, **LOAD)
     _results(view)  # caches filled: what the edits must refresh
+    what_if(view, bundle.people[0].id)
+    what_if(view, bundle.people[1].id)
     rng = random.Random(7)
     kinds = []
+    brought = 0
     for step in range(30):
         kind = _edit(store, bundle, rng, step)
         kinds.append(kind)
@@ -232,7 +237,17 @@ def test_random_edits_equal_a_full_preparation(store: GraphStore) -> None:
         fresh = _fresh(store)
         _same_arrays(view, fresh)
         _same(_results(view), _results(fresh))
+        # what we lose if someone leaves: the view without them, memoised, was brought along by the edit
+        leaving = bundle.people[step % 2].id
+        held = "whatif.view:" + leaving in before.cache
+        if held and kind in ("tie", "new_tie", "end_tie", "delete_tie", "team_tie", "interaction"):
+            assert "whatif.view:" + leaving in view.cache, f"step {step}: {kind}"  # brought along, not dropped
+            brought += 1
+        if leaving in view.index:
+            _same(what_if(view, leaving), what_if(fresh, leaving))
+            _same_arrays(departure(view, leaving), fresh.without(leaving))
     assert {"stance", "roles", "interaction", "tie", "new_tie", "end_tie", "delete_tie", "team_tie"} <= set(kinds)
+    assert brought >= 3
 
 
 def test_a_stance_edit_keeps_the_networks(store: GraphStore) -> None:
