@@ -11,7 +11,9 @@ by the store's change feed) + `key_people(top=20)` + `coverage`. The kinds: a pe
 the strength of a tie among the customer's people, a new tie among them (the informal network moves: the
 betweenness runs again), the strength of one of our team's ties, and a new interaction. For comparison, the
 full reload: the same refresh from a cold cache after a write (load + prepare + rank + coverage), which is
-what every edit cost before. The compiled kernels are loaded before anything is timed. Prints a Markdown table
+what every edit cost before. Stance and role edits hold from the pinned day (before 2026-12-02 they were dated
+today, after the view's day, so they changed nothing the view showed); what the edits pick from is gathered
+before anything is timed. The compiled kernels are loaded before anything is timed. Prints a Markdown table
 with the machine and the data size (medians and the slowest of the runs, in milliseconds).
 """
 
