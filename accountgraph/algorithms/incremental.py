@@ -228,4 +228,11 @@ def _restanced(view: AccountView, projection: Any, rows: dict[str, Row], roles_c
         for pid, row in rows.items():
             stance[view.index[pid]] = row.get("stance")
         out.cache[COLUMNS_KEY] = dataclasses.replace(columns, stance=stance)
+    # the rankings listed: the same but for the stances they show
+    stances = {pid: str(row.get("stance") or "unknown") for pid, row in rows.items()}
+    for key, value in view.cache.items():
+        if key.startswith("ranking.result:") and isinstance(value, tuple):
+            arrays, ranking = value
+            people = [p.model_copy(update={"stance": stances[p.id]}) if p.id in stances else p for p in ranking.people]
+            out.cache[key] = (arrays, ranking.model_copy(update={"people": people}))
     return out
