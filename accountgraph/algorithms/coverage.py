@@ -19,13 +19,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accountgraph.algorithms.params import CoverageParams, RankParams
-from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.prepared import COVERAGE_COLUMNS, AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.algorithms.results import Breakdown, Coverage, CoveredPerson, Gap, Layer
 from accountgraph.i18n import N_
 from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
+from accountgraph.perf import paused_gc
 
-__all__ = ["BUYING_ROLES", "CoverageCore", "coverage", "coverage_core", "reached_companies", "unit_heads"]
+__all__ = [
+    "BUYING_ROLES",
+    "COLUMNS_KEY",
+    "Columns",
+    "CoverageCore",
+    "coverage",
+    "coverage_core",
+    "reached_companies",
+    "unit_heads",
+]
 
 BUYING_ROLES = ("decision_maker", "economic_buyer", "technical_buyer", "user_buyer")
 KEY_ROLES = ("decision_maker", "economic_buyer")
@@ -80,7 +90,7 @@ def _percent(part: float, whole: float) -> float:
 
 
 @dataclass(frozen=True)
-class _Columns:
+class Columns:
     """Per-person fields the coverage reads, gathered once per view (person index order)."""
 
     company: list[Any]
@@ -106,10 +116,10 @@ class _Columns:
     """Who holds each role (None when someone lists a role twice)."""
 
 
-def person_columns(view: AccountView) -> _Columns:
+def person_columns(view: AccountView) -> Columns:
     """The per-person fields the coverage reads (memoised on the view; shared: not to be changed)."""
-    cached = view.cache.get(_COLUMNS_KEY)
-    if isinstance(cached, _Columns):
+    cached = view.cache.get(COLUMNS_KEY)
+    if isinstance(cached, Columns):
         return cached
     P = view.P
     attrs = view.attrs[:P]
@@ -146,7 +156,7 @@ def person_columns(view: AccountView) -> _Columns:
     headcount: dict[str, int] = defaultdict(int)
     for c, n in company_count.items():
         headcount[str(c)] += n
-    cols = _Columns(
+    cols = Columns(
         company,
         department,
         roles,
@@ -164,11 +174,11 @@ def person_columns(view: AccountView) -> _Columns:
         dept_keys,
         role_mask,
     )
-    view.cache[_COLUMNS_KEY] = cols
+    view.cache[COLUMNS_KEY] = cols
     return cols
 
 
-_COLUMNS_KEY = "coverage.columns"
+COLUMNS_KEY = COVERAGE_COLUMNS
 
 
 def _codes(values: list[Any], empty: str) -> tuple[NDArray[np.int64], NDArray[np.int64], list[str], Counter[Any]]:
@@ -364,10 +374,23 @@ def coverage(
     Returns
     -------
     Coverage
-        ``score`` 0..100 with its breakdowns, every chain member and the gaps, most important first.
+        ``score`` 0..100 with its breakdowns, every chain member and the gaps, most important first; memoised
+        on the view per ranking and parameters (the same object again: not to be changed).
     """
     params = params or view.options.coverage
     arrays = rank_arrays(view, rank)
+    key = f"coverage.result:{id(arrays)}:{params.model_dump_json()}"
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] is arrays:
+        result: Coverage = cached[1]
+        return result  # memoised per ranking and parameters (shared: not to be changed)
+    with paused_gc():  # thousands of small acyclic objects
+        result = _coverage(view, params, arrays)
+    view.cache[key] = (arrays, result)  # the arrays are kept, so their id is not reused while cached
+    return result
+
+
+def _coverage(view: AccountView, params: CoverageParams, arrays: RankArrays) -> Coverage:
     core = coverage_core(view, params, arrays=arrays)
     cols = person_columns(view)
     company, department, roles, stance = cols.company, cols.department, cols.roles, cols.stance

@@ -10,9 +10,11 @@ is not one it can apply (the caller prepares afresh):
   actions, the opponents kept off paths) is worked out again on use, the ranking is kept when no role changed
   and the betweenness always (the networks did not move);
 * an **interaction** or a **tie** (`KNOWS`, `INFLUENCES`, added, changed, ended or deleted): the projection's
-  interactions and tie columns patched, the view's ties, strengths and contact graph built from them, the
-  betweenness kept when the informal network among the customer's people is the same, and the ranking when
-  no tie among them changed (interactions and our team's ties only move our ties' strengths);
+  interactions and tie columns patched, and the view's with them (`AccountView.with_ties`): only the changed
+  ties' strengths and the team ties of the changed ties and interactions are worked out again, the tie arrays
+  and the contact graph rebuilt from them; the betweenness is kept when the informal network among the
+  customer's people is the same, the ranking when that network and their `INFLUENCES` ties are (else PageRank
+  starts from the previous solution), the coverage when also our team's ties are;
 * anything else that concerns the view (a person joining, leaving or changing another field, a tie that
   brings one of our members in or leaves one without a tie, a view without some of its people): None.
 """
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from accountgraph.algorithms.coverage import COLUMNS_KEY, Columns
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.projection import Row, TieColumns, TieRow
 from accountgraph.projection.selection import project_person
@@ -65,18 +68,19 @@ def _edit_ties(ties: TieColumns, drop: list[int], add: list[TieRow]) -> TieColum
     if not add:
         return kept
     extra = TieColumns.of(add)
-    nodes = list(kept.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    for v in extra.nodes:
-        if v not in index:
-            index[v] = len(nodes)
-            nodes.append(v)
+    nodes, index = kept.nodes, kept.node_index()
+    if any(v not in index for v in extra.nodes):
+        nodes, index = list(nodes), dict(index)
+        for v in extra.nodes:
+            if v not in index:
+                index[v] = len(nodes)
+                nodes.append(v)
     remap = np.array([index[v] for v in extra.nodes], dtype=kept.a.dtype)
     texts = [
         np.concatenate([getattr(kept, name), getattr(extra, name)])
         for name in ("since", "until", "last_contact", "note")
     ]
-    return TieColumns(
+    out = TieColumns(
         nodes,
         np.concatenate([kept.kind, extra.kind.astype(kept.kind.dtype)]),
         np.concatenate([kept.a, remap[extra.a]]),
@@ -88,6 +92,9 @@ def _edit_ties(ties: TieColumns, drop: list[int], add: list[TieRow]) -> TieColum
             np.concatenate([kept.until_day, extra.until_day.astype(kept.until_day.dtype)]),
         ),
     )
+    if nodes is kept.nodes:
+        out._index = kept._index  # the same node table
+    return out
 
 
 def update_view(view: AccountView, changed: Changed) -> AccountView | None:
@@ -131,12 +138,11 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
     # ---- ties: active on the view's day between its people and members ----
     drop: list[int] = []
     add: list[TieRow] = []
-    people_ties = False  # a tie among the customer's people changed (the ranking's networks)
     touched_members: set[str] = set()
     if changed.ties:
         ties = projection.ties
         inside = present | set(view.team)
-        node_at = {v: i for i, v in enumerate(ties.nodes)}
+        node_at = ties.node_index()
         for (kind, a, b), tie in changed.ties.items():
             at: int | None = None
             ia, ib = node_at.get(a), node_at.get(b)
@@ -156,10 +162,7 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
                 drop.append(at)
             if now is not None:
                 add.append(now)
-            ends = {a, b}
-            if ends <= present:
-                people_ties = True
-            touched_members |= ends - present
+            touched_members |= {a, b} - present
     if not rows and not interactions and not drop and not add:
         return view
     people = projection.people
@@ -167,9 +170,15 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
         people = [rows.get(p["id"], p) for p in people]
     if not interactions and not drop and not add:
         return _restanced(view, dataclasses.replace(projection, people=people), rows, roles_changed)
-    # ---- the structure moved: the view's ties, strengths and contact graph from the patched projection ----
+    # ---- the structure moved: the projection's ties and interactions patched, the view's tie arrays with them ----
     new_interactions = projection.interactions
+    pairs: set[tuple[str, str]] = set()
     if interactions:
+        held = {r["id"]: r for r in projection.interactions}
+        for iid, row in interactions.items():
+            for r in (held.get(iid), row):
+                if r is not None:
+                    pairs.add((r["member"], r["person"]))
         new_interactions = [r for r in projection.interactions if r["id"] not in interactions]
         new_interactions += [r for r in interactions.values() if r is not None]
         new_interactions.sort(key=lambda r: r["id"])
@@ -177,26 +186,20 @@ def update_view(view: AccountView, changed: Changed) -> AccountView | None:
     if touched_members and not _members_stay(new_ties, touched_members, present):
         return None  # one of our members no longer holds a tie with someone of the account
     patched = dataclasses.replace(projection, people=people, ties=new_ties, interactions=new_interactions)
-    out = AccountView(patched, view.options, view.reference, warm=False)
-    if all(np.array_equal(x, y) for x, y in zip(out.informal, view.informal, strict=True)):
-        out._betweenness = view._betweenness  # the same network among the customer's people
-        out._betweenness_lock = view._betweenness_lock
-    elif out.P > out.options.rank.betweenness_exact_max:
-        out.betweenness(out.options.rank)  # sampled, on the worker threads meanwhile
-    if not people_ties and not roles_changed:
-        out.cache.update({k: v for k, v in view.cache.items() if k.startswith("rank:")})
-    return out
+    base = _restanced(view, dataclasses.replace(projection, people=people), rows, roles_changed) if rows else view
+    return base.with_ties(patched, drop, pairs)
 
 
 def _members_stay(ties: TieColumns, members: set[str], present: set[str]) -> bool:
     """Whether each of `members` still holds a tie with one of the `present` people."""
-    is_present = ties.node_mask(present)
-    at = {v: i for i, v in enumerate(ties.nodes)}
+    at = ties.node_index()
+    nodes = ties.nodes
     for m in members:
         i = at.get(m)
         if i is None:
             return False
-        if not bool(((ties.a == i) & is_present[ties.b]).any() or ((ties.b == i) & is_present[ties.a]).any()):
+        others = np.concatenate([ties.b[ties.a == i], ties.a[ties.b == i]])
+        if not any(nodes[o] in present for o in others.tolist()):
             return False
     return True
 
@@ -213,5 +216,23 @@ def _restanced(view: AccountView, projection: Any, rows: dict[str, Row], roles_c
     out._nodes = None
     out._graph = None
     # the ranking reads roles (authority), not stances; the betweenness neither
-    out.cache = {} if roles_changed else {k: v for k, v in view.cache.items() if k.startswith("rank:")}
+    if roles_changed:
+        out.cache = {}
+        return out
+    # stances only: the ranking stays, and of the coverage all but the stances it lists (its decision chain,
+    # its weights and who of ours reaches whom read no stance)
+    out.cache = {k: v for k, v in view.cache.items() if k.startswith(("rank:", "coverage.core:", "coverage.reached:"))}
+    columns = view.cache.get(COLUMNS_KEY)
+    if isinstance(columns, Columns):
+        stance = list(columns.stance)
+        for pid, row in rows.items():
+            stance[view.index[pid]] = row.get("stance")
+        out.cache[COLUMNS_KEY] = dataclasses.replace(columns, stance=stance)
+    # the rankings listed: the same but for the stances they show
+    stances = {pid: str(row.get("stance") or "unknown") for pid, row in rows.items()}
+    for key, value in view.cache.items():
+        if key.startswith("ranking.result:") and isinstance(value, tuple):
+            arrays, ranking = value
+            people = [p.model_copy(update={"stance": stances[p.id]}) if p.id in stances else p for p in ranking.people]
+            out.cache[key] = (arrays, ranking.model_copy(update={"people": people}))
     return out

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accountgraph.algorithms import fast
 from accountgraph.algorithms.fast import FloatArray, IntArray, run_starts
 from accountgraph.algorithms.params import RankParams
-from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.prepared import AUTHORITY, AccountView
 from accountgraph.algorithms.results import (
     AuthorityPart,
     BrokeragePart,
@@ -121,7 +120,18 @@ def rank_arrays(view: AccountView, params: RankParams | None = None) -> RankArra
     return result
 
 
-def _rank(view: AccountView, params: RankParams) -> RankArrays:
+Authority = tuple[list[int | None], FloatArray, IntArray, FloatArray, FloatArray, FloatArray]
+
+
+def _authority(view: AccountView, params: RankParams) -> Authority:
+    """The formal authority of every person (levels, level scores, reporting spans, span scores, role scores,
+    authority): it reads the people alone, so a view keeps it across tie and interaction edits (memoised
+    under `AUTHORITY`)."""
+    key = AUTHORITY + params.model_dump_json(include={"role_weights", "authority_weights"})
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple):
+        memoised: Authority = cached
+        return memoised
     P = view.P
     attrs = view.attrs[:P]
     # formal authority
@@ -152,11 +162,17 @@ def _rank(view: AccountView, params: RankParams) -> RankArrays:
         authority = (aw.level * level_score + aw.span * span_score + aw.role * role_score) / a_total
     else:
         authority = np.zeros(P)
+    result = (levels, level_score, span, span_score, role_score, authority)
+    view.cache[key] = result
+    return result
+
+
+def _rank(view: AccountView, params: RankParams) -> RankArrays:
+    P = view.P
+    levels, level_score, span, span_score, role_score, authority = _authority(view, params)
     # informal influence: PageRank from the swayed to who sways them
-    ia, ib, iw = view.influences
-    people_only = (ia < P) & (ib < P) & (ia != ib)
-    ia, ib, iw = ia[people_only], ib[people_only], iw[people_only]
-    pr = fast.pagerank(P, ib, ia, iw, alpha=params.alpha, tol=params.pagerank_tol, max_iter=params.pagerank_max_iter)
+    ia, _, _ = view.people_influences()
+    pr = view.pagerank(params.alpha, params.pagerank_tol, params.pagerank_max_iter)
     sways = np.bincount(ia, minlength=P).astype(np.int64) if P else np.zeros(0, dtype=np.int64)
     influence = _scaled(pr.scores)
     # brokerage: betweenness on the informal network (KNOWS and INFLUENCES among people, undirected)
@@ -348,7 +364,8 @@ def key_people(
     -------
     Ranking
         Everyone (or the top) best first, each with the three parts and an explanation, and the method
-        used (iterations, exact or sampled betweenness).
+        used (iterations, exact or sampled betweenness); memoised on the view per ranking and `top` (the
+        same object again: not to be changed).
 
     Examples
     --------
@@ -363,13 +380,20 @@ def key_people(
     ['boss', 'aide']
     """
     arrays = rank_arrays(view, params)
+    key = f"ranking.result:{id(arrays)}:{top}"  # not "rank:": it lists stances, which edits may change
+    cached = view.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] is arrays:
+        result: Ranking = cached[1]
+        return result
     chosen = arrays.order if top is None else arrays.order[:top]
     with paused_gc():  # four acyclic models per person
         people = _person_ranks(view, arrays, chosen.tolist())
-    return Ranking(
+    result = Ranking(
         account=view.account,
         as_of=view.as_of,
         reference=view.reference,
         people=people,
         method=arrays.method,
     )
+    view.cache[key] = (arrays, result)  # the arrays are kept, so their id is not reused while cached
+    return result

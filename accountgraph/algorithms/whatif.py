@@ -17,7 +17,7 @@ import numpy as np
 from accountgraph.algorithms import fast
 from accountgraph.algorithms.coverage import coverage_core
 from accountgraph.algorithms.params import CoverageParams
-from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.prepared import DEPARTURE, AccountView
 from accountgraph.algorithms.ranking import rank_arrays
 from accountgraph.algorithms.results import ArticulationPerson, PersonRef, WhatIf
 from accountgraph.errors import NotFoundError
@@ -51,7 +51,12 @@ def articulation_people(view: AccountView, *, limit: int | None = None) -> list[
     if view.T == 0:
         return []
     contact = view.contact
-    cuts = fast.cut_vertices(contact.n, contact.tail, contact.head, view.root)
+    memo = view.cache.get("whatif.cuts")
+    if isinstance(memo, tuple) and memo[0] is contact:
+        cuts = memo[1]  # the same contact graph: the same cut vertices
+    else:
+        cuts = fast.cut_vertices(contact.n, contact.tail, contact.head, view.root)
+        view.cache["whatif.cuts"] = (contact, cuts)
     arrays = rank_arrays(view)
     out: list[ArticulationPerson] = []
     for cut in cuts:
@@ -80,6 +85,25 @@ def before_after(before: float, after: float) -> str:
     return f"{shown_before} → {shown_after} ({Decimal(shown_after) - Decimal(shown_before):+.1f})"
 
 
+DEPARTURES_KEPT = 2
+"""Views of the account without one person kept on a view (`departure`), the most recent."""
+
+
+def departure(view: AccountView, person: str) -> AccountView:
+    """`view.without(person)`, memoised on the view (the last `DEPARTURES_KEPT`); a tie or interaction edit
+    brings the memoised ones up to date with the view (`AccountView.with_ties`) instead of dropping them."""
+    key = DEPARTURE + person
+    known = view.cache.get(key)
+    if isinstance(known, AccountView):
+        return known
+    out = view.without(person)
+    older = [k for k in view.cache if k.startswith(DEPARTURE)]
+    for k in older[: max(0, len(older) - DEPARTURES_KEPT + 1)]:
+        del view.cache[k]
+    view.cache[key] = out
+    return out
+
+
 def what_if(
     view: AccountView,
     remove: str,
@@ -102,6 +126,7 @@ def what_if(
     Returns
     -------
     WhatIf
+        Memoised on the view per person and parameters (the same object again: not to be changed).
 
     Raises
     ------
@@ -110,12 +135,22 @@ def what_if(
     """
     if remove not in view.index:
         raise NotFoundError("person or team member in this account", remove)
+    key = f"whatif:{remove}:{articulation_limit}:{params.model_dump_json() if params else ''}"
+    known = view.cache.get(key)
+    if isinstance(known, WhatIf):
+        return known  # memoised on the view (the result is shared: not to be changed)
+    result = _what_if(view, remove, params, articulation_limit)
+    view.cache[key] = result
+    return result
+
+
+def _what_if(view: AccountView, remove: str, params: CoverageParams | None, articulation_limit: int | None) -> WhatIf:
     before = coverage_core(view, params)
     if view.is_team(remove):  # the customer's network, so its ranking and chain, are unchanged
         after_view = view
         after = coverage_core(view, params, without_members={remove})
     else:
-        after_view = view.without(remove)
+        after_view = departure(view, remove)
         after = coverage_core(after_view, params)
     gone = view.index[remove]
     if view.T:

@@ -59,8 +59,8 @@ def _days(column: np.ndarray, missing: int) -> np.ndarray:
 class TieColumns:
     """Ties as columns; read one by one, `TieRow` tuples (see the module docstring)."""
 
-    __slots__ = ("a", "b", "kind", "last_contact", "nodes", "note", "since", "since_day", "strength", "until",
-                 "until_day")  # fmt: skip
+    __slots__ = ("_index", "a", "b", "kind", "last_contact", "nodes", "note", "since", "since_day", "strength",
+                 "until", "until_day")  # fmt: skip
 
     def __init__(
         self,
@@ -81,6 +81,7 @@ class TieColumns:
         if days is None:
             days = (_days(self.since, OPEN_START), _days(self.until, OPEN_END))
         self.since_day, self.until_day = days
+        self._index: tuple[list[str], dict[str, int]] | None = None
 
     @classmethod
     def of(cls, ties: Sequence[TieRow] | TieColumns) -> TieColumns:
@@ -103,9 +104,16 @@ class TieColumns:
             [np.fromiter(map(itemgetter(i), ties), object, n) for i in range(4, 8)],
         )
 
+    def node_index(self) -> dict[str, int]:
+        """The position of every id in the node table (made once per table; shared: not to be changed)."""
+        known = self._index
+        if known is None or known[0] is not self.nodes:
+            known = self._index = (self.nodes, {v: i for i, v in enumerate(self.nodes)})
+        return known[1]
+
     def take(self, rows: IntArray) -> TieColumns:
         """The ties at positions `rows` (in that order), on the same node table."""
-        return TieColumns(
+        out = TieColumns(
             self.nodes,
             self.kind[rows],
             self.a[rows],
@@ -114,6 +122,8 @@ class TieColumns:
             [self.since[rows], self.until[rows], self.last_contact[rows], self.note[rows]],
             (self.since_day[rows], self.until_day[rows]),
         )
+        out._index = self._index
+        return out
 
     def active_on(self, on: date) -> np.ndarray:
         """Which ties are active on `on` (``since <= on < until``, a missing date open): a bool mask."""

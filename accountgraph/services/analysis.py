@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
+import numpy as np
+
 from accountgraph.algorithms import (
     AccountView,
     ActionParams,
@@ -424,10 +426,12 @@ def account_map(view: AccountView, nodes: Collection[str] | None = None) -> Acco
 
     people, team = keep(view.attrs[: view.P]), keep(view.attrs[view.P :])
     drawn = {r["id"] for r in people} | {r["id"] for r in team}
+    columns = view.projection.ties
+    shown = columns.node_mask(drawn)  # the ties among the drawn, found on the columns, not tie by tie
+    among = np.flatnonzero(shown[columns.a] & shown[columns.b]).tolist()
     ties = [
         MapTie(kind.upper(), a, b, strength, last_contact)
-        for kind, a, b, strength, _, _, last_contact, _ in view.projection.ties
-        if a in drawn and b in drawn
+        for kind, a, b, strength, _, _, last_contact, _ in map(columns.__getitem__, among)
     ]
     strengths = {
         pair: OurTie(

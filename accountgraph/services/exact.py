@@ -13,8 +13,13 @@ server, and the CLI, read what one of them computed. One computation per file at
 the computing process holds an exclusive `flock` on ``<file>.lock``; the others wait for the file (or for
 the lock to be released, when the holder died, and then compute themselves). The cache directory is
 ``$ACCOUNTGRAPH_EXACT_CACHE``, else ``$XDG_CACHE_HOME/accountgraph/exact`` (``~/.cache/...``), with one
-sub-directory per store URL; older fingerprints of an account are removed when a new one is written (the
-last `keep` stay, so an edit undone finds its values again).
+sub-directory per store URL.
+
+Pruning (`prune`, after every file written): of an account's fingerprints the last `keep` used stay (so an
+edit undone finds its values again); across the whole directory, files not used for `max_age` seconds go, and
+beyond `max_files` the least recently used (a file's time is its last use: it is touched when read, at most
+once per `TOUCH_SECONDS` per process), then empty store directories. A file is only removed while holding its
+lock, so never while another process computes it or waits for it; a computation's own lock file goes with it.
 
 `attach` gives a view its exact values when known and otherwise starts computing them on a background thread
 (one at a time per process) and returns: the ranking of that view says ``betweenness: sampled`` until a later
@@ -44,6 +49,14 @@ __all__ = ["ExactBetweenness", "default_directory"]
 
 CACHE_ENV = "ACCOUNTGRAPH_EXACT_CACHE"
 POLL_SECONDS = 0.1
+TEMPORARY = ".tmp-"
+"""The name prefix of a file being written (renamed when complete)."""
+TOUCH_SECONDS = 3600.0
+"""A file read is marked used (its time set to now) at most this often per process."""
+MAX_FILES = 200
+"""Files kept in the whole cache directory by default (the least recently used go first)."""
+MAX_AGE = 30 * 24 * 3600.0
+"""Seconds after its last use a file is removed by default."""
 logger = logging.getLogger(__name__)
 
 
@@ -54,6 +67,13 @@ def default_directory() -> Path:
         return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base).expanduser() / "accountgraph" / "exact"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return time.time()
 
 
 def _store_name(url: str) -> str:
@@ -90,7 +110,9 @@ class ExactBetweenness:
     memory : int
         Structures kept in memory.
     keep : int
-        Files kept per (store, account): the newest fingerprints.
+        Files kept per (store, account): the most recently used fingerprints.
+    max_files, max_age : int, float
+        Files kept in the whole directory, and the seconds after its last use a file goes (`prune`).
     compute : bool
         False: only read values computed already (the CLI's ``--estimate``), never start a computation.
     """
@@ -101,6 +123,8 @@ class ExactBetweenness:
         *,
         memory: int = 8,
         keep: int = 3,
+        max_files: int = MAX_FILES,
+        max_age: float = MAX_AGE,
         persist: bool = True,
         compute: bool = True,
     ) -> None:
@@ -109,6 +133,9 @@ class ExactBetweenness:
         self.persist = persist
         self.memory = memory
         self.keep = keep
+        self.max_files = max_files
+        self.max_age = max_age
+        self._touched: dict[Path, float] = {}
         self.computations = 0
         """Exact computations run by this process (the tests count them)."""
         self._values: OrderedDict[str, FloatArray] = OrderedDict()
@@ -167,7 +194,10 @@ class ExactBetweenness:
             values = self._values.get(name)
             if values is not None:
                 self._values.move_to_end(name)
-                return values
+        if values is not None:
+            if file is not None:
+                self._touch(file)
+            return values
         if file is None:
             return None
         try:
@@ -178,7 +208,21 @@ class ExactBetweenness:
             return None
         found: FloatArray = np.asarray(loaded, dtype=np.float64)
         self._remember(name, found)
+        self._touch(file)
         return found
+
+    def _touch(self, file: Path) -> None:
+        """Mark `file` used now (at most once per `TOUCH_SECONDS` by this process), so pruning keeps it."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._touched.get(file)
+            if last is not None and now - last < TOUCH_SECONDS:
+                return
+            self._touched[file] = now
+        try:
+            os.utime(file)
+        except OSError:  # pruned meanwhile: read again or computed when next needed
+            pass
 
     def _remember(self, name: str, values: FloatArray) -> None:
         with self._lock:
@@ -189,7 +233,7 @@ class ExactBetweenness:
 
     def _write(self, file: Path, values: FloatArray) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".npy")
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=TEMPORARY, suffix=".npy")
         try:
             with os.fdopen(fd, "wb") as out:
                 np.save(out, values, allow_pickle=False)
@@ -197,16 +241,86 @@ class ExactBetweenness:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        # the older fingerprints of the same store and account, beyond the newest `keep`
-        prefix = file.name.split("-", 1)[0] + "-"
-        siblings = sorted(
-            (p for p in file.parent.glob(prefix + "*.npy") if p != file),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in siblings[max(0, self.keep - 1) :]:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".lock").unlink(missing_ok=True)
+        self._touched[file] = time.monotonic()
+        self.prune(current=file)
+
+    def prune(self, current: Path | None = None) -> list[Path]:
+        """Remove old files of the cache directory (see the module docstring); the files removed.
+
+        Of the account of `current` (a file just written) the `keep` most recently used fingerprints stay;
+        in the whole directory, files unused for `max_age` seconds go, then the least recently used beyond
+        `max_files`, then empty store directories. `current` itself always stays. Safe while other processes
+        read, compute and prune: a file is removed only under its lock, taken without waiting (a held lock:
+        the file stays this time).
+        """
+        if not self.directory.is_dir():
+            return []
+        files: list[tuple[float, Path]] = []
+        for sub in self.directory.iterdir():
+            if not sub.is_dir():
+                continue
+            for path in sub.glob("*.npy"):
+                if path.name.startswith(TEMPORARY):
+                    continue  # being written
+                try:
+                    files.append((path.stat().st_mtime, path))
+                except OSError:  # removed meanwhile
+                    continue
+        files.sort(key=lambda f: f[0], reverse=True)  # most recently used first
+        doomed: list[Path] = []
+        if current is not None:  # the account's own older fingerprints, beyond the last `keep` used
+            prefix = current.name.split("-", 1)[0] + "-"
+            siblings = [p for _, p in files if p.parent == current.parent and p.name.startswith(prefix)]
+            doomed += [p for p in siblings if p != current][max(0, self.keep - 1) :]
+        now = time.time()
+        kept = 0
+        for used, path in files:
+            if path == current or path in doomed:
+                continue
+            if now - used > self.max_age or kept >= self.max_files - (current is not None):
+                doomed.append(path)
+            else:
+                kept += 1
+        removed = [path for path in doomed if self._remove(path)]
+        # what no file explains any more: lock files without their file, temporary files of a crashed writer
+        for sub in self.directory.iterdir():
+            if not sub.is_dir():
+                continue
+            for path in sub.glob("*.lock"):
+                stale = now - _mtime(path) > self.max_age and not path.with_suffix(".npy").exists()
+                if stale and self._remove(path.with_suffix(".npy")):
+                    removed.append(path)
+            for path in sub.glob(f"{TEMPORARY}*"):
+                if now - _mtime(path) > self.max_age:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        for sub in self.directory.iterdir():
+            if sub.is_dir() and now - _mtime(sub) > self.max_age:
+                try:
+                    sub.rmdir()  # only when empty
+                except OSError:
+                    pass
+        return removed
+
+    def _remove(self, file: Path) -> bool:
+        """Remove `file` and its lock file while holding the lock (not waiting); whether it was removed."""
+        lock = file.with_suffix(".lock")
+        try:
+            handle = open(lock, "a+b")
+        except OSError:
+            return False
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # being computed, or waited for: it stays
+                return False
+            file.unlink(missing_ok=True)
+            lock.unlink(missing_ok=True)  # a process waiting on it finds no file and computes afresh
+            with self._lock:
+                self._touched.pop(file, None)
+            return True
+        finally:
+            handle.close()
 
     # ---- computing --------------------------------------------------------------------------------
     def _job(self, name: str, file: Path | None, view: AccountView, *, background: bool) -> _Job | None:

@@ -19,6 +19,7 @@ from accountgraph.algorithms.incremental import Changed, update_view
 from accountgraph.errors import NotFoundError, StoreError
 from accountgraph.graph.changes import DOCUMENT, KEY, tie_of
 from accountgraph.graph.store import GraphStore
+from accountgraph.perf import paused_gc
 from accountgraph.projection import Row, TieRow
 
 __all__ = ["SNAPSHOT_DELAY", "catch_up", "keep_snapshot_later"]
@@ -68,7 +69,8 @@ def catch_up(store: GraphStore, view: AccountView, version: int) -> tuple[int, A
                 return None  # the account's risks
         else:
             return None  # a write the feed does not detail
-    updated = update_view(view, changed)
+    with paused_gc():  # a view's worth of small objects, none of them garbage
+        updated = update_view(view, changed)
     if updated is None:
         return None
     if updated is not view:

@@ -19,8 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from accountgraph import i18n
 from accountgraph.algorithms import best_paths, key_people, what_if
 from accountgraph.algorithms import coverage as coverage_alg
+from accountgraph.algorithms.ranking import person_rank, rank_arrays
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.i18n.glossary import term
@@ -186,6 +188,13 @@ def account_map(
     view = analysis.account_view(store, account, cache=cache)
     if path_to is not None and not view.is_person(path_to):
         raise NotFoundError("person", path_to)
+    # the same view gives the same map (but a deal's, which reads the store), in the same language, exact or not
+    exact = view.exact_betweenness is not None
+    memo = f"workspace.map:{everyone}:{path_to}:{exact}:{i18n.current()}" if deal is None else None
+    if memo is not None:
+        known = view.cache.get(memo)
+        if isinstance(known, dict):
+            return known  # the same view: the same map (shared, not to be changed)
     ranking = key_people(view, top=None)
     cov = coverage_alg(view)
     people = view.attrs[: view.P]
@@ -231,7 +240,7 @@ def account_map(
     key = next((b for b in cov.by_layer if b.key == "key"), None)
     companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
     name = companies.get(account, account)
-    return {
+    result = {
         "account": account,
         "name": name,
         "coverage": {
@@ -259,6 +268,9 @@ def account_map(
         },
         "map": data,
     }
+    if memo is not None:
+        view.cache[memo] = result
+    return result
 
 
 # ---- the customer tree ----------------------------------------------------------------------------
@@ -378,8 +390,8 @@ def person_card(
     row = view.attrs[view.index[person]]
     names = {r["id"]: str(r.get("name") or r["id"]) for r in view.attrs}
     companies = {str(c["id"]): str(c.get("name") or c["id"]) for c in view.projection.companies}
-    ranking = key_people(view, top=None)
-    ranked = next((p for p in ranking.people if p.id == person), None)
+    arrays = rank_arrays(view)  # this person's entry only, not a ranking of everyone
+    ranked = person_rank(view, arrays, view.index[person])
     cov = coverage_alg(view)
     covered = next((c for c in cov.people if c.id == person), None)
     ours = [
@@ -424,7 +436,7 @@ def person_card(
             StanceChange(since=s.since, stance=s.stance.value, roles=[r.value for r in s.roles]) for s in stored.history
         ],
         rank=None if ranked is None else ranked.rank,
-        ranked=len(ranking.people),
+        ranked=view.P,
         score=None if ranked is None else round(ranked.score, 3),
         score_parts={}
         if ranked is None

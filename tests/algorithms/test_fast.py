@@ -294,6 +294,29 @@ def test_reachable_without_a_node() -> None:
     assert not fast.reachable(arcs, 0, removed=[0]).any()
 
 
+def test_pagerank_started_from_a_previous_solution_converges_to_the_same() -> None:
+    """After an edit of the graph, PageRank started from the solution before it reaches the same scores (within
+    the tolerance the cold run is checked to) in fewer steps; a start that is not a distribution is refused."""
+    g = nx.gnp_random_graph(3000, 0.003, seed=5, directed=True)
+    rng = np.random.default_rng(5)
+    u, v = arrays(list(g.edges))
+    w = rng.uniform(0.1, 1.0, size=u.size)
+    before = fast.pagerank(3000, u, v, w)
+    w2 = w.copy()
+    w2[:5] = rng.uniform(0.1, 1.0, size=5)  # a few ties' strengths change
+    u2, v2, w2 = np.append(u, 7), np.append(v, 11), np.append(w2, 0.9)  # and one tie is added
+    cold = fast.pagerank(3000, u2, v2, w2)
+    warm = fast.pagerank(3000, u2, v2, w2, start=before.scores)
+    assert cold.converged and warm.converged and warm.residual < 1e-12
+    assert warm.scores == pytest.approx(cold.scores, abs=1e-9)
+    assert np.abs(warm.scores - cold.scores).max() < 1e-10
+    assert warm.iterations < cold.iterations
+    assert fast.pagerank(3000, u2, v2, w2, start=cold.scores * 7).scores == pytest.approx(cold.scores, abs=1e-9)
+    for bad in (np.ones(5), -before.scores, np.zeros(3000), np.full(3000, np.nan)):
+        with pytest.raises(ValueError, match="start"):
+            fast.pagerank(3000, u2, v2, w2, start=bad)
+
+
 def test_empty_inputs() -> None:
     empty = np.zeros(0, dtype=np.int64)
     assert fast.betweenness(0, empty, empty).size == 0
