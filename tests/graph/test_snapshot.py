@@ -15,7 +15,7 @@ from accountgraph.graph import snapshot
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.projection import TieColumns
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
-from accountgraph.schema.models import Bundle
+from accountgraph.schema.models import Bundle, TeamMember, Tie
 
 NEVER = 10**9
 
@@ -201,3 +201,23 @@ def test_tie_dates_that_are_not_plain_iso_dates_are_kept_as_written() -> None:
     for rows in (ties[:2], ties, [(*t[:4], None, None, None, None) for t in ties]):
         back = snapshot.decode(*snapshot.encode(AccountRows(ties=rows)))
         assert list(back.ties) == rows
+
+
+def test_our_ties_read_the_same_whether_the_team_is_small_or_large_beside_the_account(tmp_path: Path) -> None:
+    """Ties from our team members to the account's people are read from the team's side while the team is small
+    beside the account, from the people's side when the store holds many members (many accounts): both give the
+    same rows."""
+    bundle = _bundle()
+    member, person = "aaa-member", bundle.people[5].id  # a `knows` tie is kept from the lesser id: the member's
+    bundle.team.append(TeamMember(id=member, name="Aaa Member"))
+    bundle.ties.append(Tie.model_validate({"from": member, "to": person, "type": "knows", "strength": 0.7}))
+    store = SqliteStore(f"sqlite:///{tmp_path / 'team.db'}", snapshot_min_ties=NEVER)
+    store.load_bundle(bundle)
+    assert len(bundle.team) * 4 <= 300  # the team's side
+    small = store.account_projection("acc", as_of=DEFAULT_REFERENCE)
+    assert any(t[1] == member and t[2] == person for t in store._account_rows("acc").ties)
+    for k in range(80):  # 80 + the team's members: more than a quarter of the account's 300 people
+        store.upsert_team_member(TeamMember(id=f"other-t{k:03d}", name=f"Other {k}"))
+    large_rows = store._account_rows("acc")
+    assert any(t[1] == member and t[2] == person for t in large_rows.ties)
+    assert store.account_projection("acc", as_of=DEFAULT_REFERENCE) == small
