@@ -26,6 +26,7 @@ from pyvis.network import Network
 
 from accountgraph.i18n import N_, _, ngettext, number
 from accountgraph.i18n.glossary import joined, term
+from accountgraph.i18n.phrase import said
 from accountgraph.viz._html import FONT_STACK, gap_name, page, search_entries
 from accountgraph.viz.inputs import (
     AccountMap,
@@ -648,6 +649,7 @@ def render_power_map(
     str
         The HTML page; it loads nothing from the network.
     """
+    ranking, coverage, highlight_path = said(ranking), said(coverage), said(highlight_path)  # their sentences
     data = power_map_data(
         account,
         ranking,

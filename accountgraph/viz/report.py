@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from accountgraph.i18n import _
 from accountgraph.i18n.glossary import term
+from accountgraph.i18n.phrase import said
 from accountgraph.viz._html import FONT_STACK, gap_name, html_lang
 from accountgraph.viz.inputs import AccountMap, CoverageLike, RankingLike
 
@@ -260,6 +261,7 @@ def render_report(
 ) -> str:
     """The account plan as one printable HTML document (A4; no script, no button), in the language of the moment
     (`lang`: its `<html lang>`, by default that language's tag)."""
+    ranking, coverage, actions, deals = said(ranking), said(coverage), said(list(actions)), said(list(deals))
     covered = {p.id for p in coverage.people if p.covered}
     gap_count = len(coverage.gaps) if gap_count is None else gap_count
     return _template().render(

@@ -17,6 +17,7 @@ from typing import Any
 from pyvis.network import Network
 
 from accountgraph.i18n import _, ngettext, number
+from accountgraph.i18n.phrase import said
 from accountgraph.viz._html import FONT_STACK, page, search_entries
 from accountgraph.viz.inputs import CompanyNodeLike, CoverageLike, RiskReportLike
 
@@ -266,5 +267,6 @@ def render_tree(
     str
         The HTML page; it loads nothing from the network.
     """
+    coverage, risk = said(coverage), said(risk)  # their sentences in the language of the moment
     data = tree_data(tree, coverage, risk, title=title)
     return page(title=data["title"], kind="tree", data=data)
