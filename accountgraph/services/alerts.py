@@ -913,7 +913,6 @@ def run(
     else:
         wanted = None if accounts is None else set(accounts)
         names = {c.id: c.name for c in store.list_accounts() if scope.sees(c.id) and (wanted is None or c.id in wanted)}
-    subscriptions = [Subscription.model_validate(d.data) for d in store.documents.list(Subscription.kind)]
     raised: list[AlertRecord] = []
     closed: list[str] = []
     queued = 0
@@ -922,6 +921,10 @@ def run(
         watch = Watch.model_validate(doc.data) if doc else Watch(id=acc)
         context = _Context(store, acc, names[acc], ref, rule_params(store, acc), cache)
         findings = _findings(context, watch)
+        # the subscriptions are read AFTER the account's data: a subscription committed before a write these
+        # findings saw is delivered their alerts (read once before the loop, one made while a slow evaluation
+        # ran was missed, and the alert it raised was never sent to it)
+        subscriptions = [Subscription.model_validate(d.data) for d in store.documents.list(Subscription.kind)]
         r, c, q = _apply(store, acc, findings, watch, ref, now, subscriptions, before_commit)
         raised += r
         closed += c

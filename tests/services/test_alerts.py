@@ -509,3 +509,24 @@ def test_the_worker_evaluates_only_the_accounts_a_write_touched(store: GraphStor
         assert worker.runs == 5  # no write, no evaluation
     finally:
         worker.stop()
+
+
+def test_a_subscription_made_while_an_evaluation_runs_gets_the_alerts_of_the_data_it_saw(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's worker starts evaluating; meanwhile a planner subscribes and then the champion leaves, and the
+    evaluation's read of the account sees the leave: its alert is queued for the new subscription (it was raised
+    and never sent when the subscriptions were read once before the accounts)."""
+    load_account(store)
+    alerts.run(store, OP, reference=REF)
+    real = alerts._findings
+
+    def concurrent_writes_then_read(context: object, watch: object) -> object:
+        alerts.subscribe(store, OP, email="planner@example.com", accounts=["acme"], rules=["key_person_left"])
+        _leave(store, "cara", "Cara Champion", ["champion"], 1)
+        return real(context, watch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(alerts, "_findings", concurrent_writes_then_read)
+    ran = alerts.run(store, OP, reference=REF + timedelta(days=2))
+    assert [(a.rule, a.subject) for a in ran.raised] == [("key_person_left", "cara")]
+    assert ran.queued == 1
