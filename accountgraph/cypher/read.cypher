@@ -139,15 +139,6 @@ RETURN 1 AS ok
 MATCH (m:AccountGraphMeta {id: 'data'})
 RETURN m.version AS version
 
-// The change feed's entries after $version (none when more than $keep versions are asked for).
-// name: changes_since
-MATCH (m:AccountGraphMeta {id: 'data'})
-WITH m, CASE WHEN m.version - $version > $keep THEN []
-             ELSE [v IN range($version + 1, m.version) | $prefix + toString(v)] END AS ids
-OPTIONAL MATCH (c:AccountGraphMeta)
-WHERE c.id IN ids
-RETURN m.version AS version, collect([c.version, c.changes]) AS changes
-
 // name: gate_state
 OPTIONAL MATCH (g:AccountGraphMeta {id: $gates})
 RETURN coalesce(g.gen, 0) AS gen, COUNT { (c:CommitGate) WHERE c.until > datetime() } AS open
@@ -237,3 +228,28 @@ RETURN k {.*} AS row, m.version AS version
 MATCH (k:ApiKey)
 RETURN k {.*} AS row
 ORDER BY k.id
+
+// What writing one person reads first, in its write transaction, in one round trip (Neo4jStore._load): the kinds
+// of the ids it names ($ids), its stored row, the reporting line above its new manager (each person with the
+// `reports_to` stored) and the account of its company; the same answers as kinds_of, person_managers,
+// people_by_id and account_of.
+// name: person_context
+CALL () {
+  MATCH (n:Entity)
+  WHERE n.id IN $ids
+  RETURN collect([n.id, CASE WHEN n:Company THEN 'company' WHEN n:Person THEN 'person' ELSE 'team' END]) AS kinds
+}
+CALL () {
+  OPTIONAL MATCH (n:Person {id: $id})
+  RETURN n {.*} AS row
+}
+CALL () {
+  OPTIONAL MATCH (:Person {id: $manager})-[:REPORTS_TO*0..]->(m:Person)
+  RETURN collect([m.id, m.reports_to]) AS line
+}
+CALL () {
+  OPTIONAL MATCH (root:Company)-[:PARENT_OF*0..]->(:Company {id: $company})
+  WHERE root.parent IS NULL
+  RETURN head(collect(root.id)) AS account
+}
+RETURN kinds, row, line, account

@@ -21,10 +21,13 @@ UNWIND $rows AS r
 MERGE (n:Entity {id: r.id})
 SET n = r, n:Person
 
+// The relationships a person's row names; those already there are kept (an edit of a stance or roles writes
+// none: removing and adding the WORKS_AT of one of the thousands at a company costs the server work).
 // name: link_people
 UNWIND $rows AS r
 MATCH (n:Person {id: r.id})
-OPTIONAL MATCH (n)-[old:WORKS_AT|REPORTS_TO]->()
+OPTIONAL MATCH (n)-[old:WORKS_AT|REPORTS_TO]->(to)
+WHERE NOT (old:WORKS_AT AND to.id = r.company) AND NOT (old:REPORTS_TO AND coalesce(to.id = r.reports_to, false))
 DELETE old
 WITH DISTINCT n, r
 MATCH (c:Company {id: r.company})
@@ -135,7 +138,8 @@ MERGE (m:AccountGraphMeta {id: 'data'})
 SET m.version = coalesce(m.version, 0) + 1
 
 // The change feed's entry of the version just made (`accountgraph.graph.changes`): one meta node per version,
-// found by its unique id; the entry of the version `$keep` before goes.
+// found by its unique id; the entry of the version `$keep` before goes. With the entries of the change log of
+// the write ($log, as change_log_write), in the same round trip.
 // name: record_changes
 MATCH (m:AccountGraphMeta {id: 'data'})
 MERGE (c:AccountGraphMeta {id: $prefix + toString(m.version)})
@@ -143,6 +147,10 @@ SET c.version = m.version, c.changes = $changes
 WITH m
 OPTIONAL MATCH (old:AccountGraphMeta {id: $prefix + toString(m.version - $keep)})
 DELETE old
+WITH DISTINCT m
+UNWIND $log AS row
+CREATE (e:ChangeEntry)
+SET e = row
 
 // The same lock, the version unchanged: a write no derived data depends on (a browser session).
 // name: lock_data_version

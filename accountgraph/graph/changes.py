@@ -27,6 +27,8 @@ __all__ = [
     "FEED_NODE",
     "KEY",
     "RECORDS",
+    "SEP",
+    "TIE_SEP",
     "Change",
     "ChangeSet",
     "bundle_changes",
@@ -48,6 +50,10 @@ KEY = "key"
 """Entries no account's view depends on: documents, API keys."""
 RECORDS = ("company", "person", "team", "interaction", "risk", "tie")
 """The kinds of entry whose current row `GraphStore.changes_since` returns."""
+SEP = "\n"
+"""Between an entry's kind and its id, as stored (`encode`)."""
+TIE_SEP = "\t"
+"""Between a tie's type and ends in its id (`tie_id`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +69,12 @@ def tie_id(type: TieType | str, a: str, b: str) -> str:
     type = TieType(type)
     if type is TieType.KNOWS and b < a:
         a, b = b, a
-    return f"{type.value}\t{a}\t{b}"
+    return TIE_SEP.join((type.value, a, b))
 
 
 def tie_of(id: str) -> tuple[TieType, str, str]:
     """The type and ends of a tie named by `tie_id`."""
-    type, a, b = id.split("\t")
+    type, a, b = id.split(TIE_SEP)
     return TieType(type), a, b
 
 
@@ -86,11 +92,11 @@ def bundle_changes(bundle: Bundle) -> list[Change]:
 
 
 def encode(change: Change) -> str:
-    return f"{change.kind}\n{change.id}"
+    return f"{change.kind}{SEP}{change.id}"
 
 
 def decode(text: str) -> Change:
-    kind, _, id = text.partition("\n")
+    kind, _, id = text.partition(SEP)
     return Change(kind, id)
 
 

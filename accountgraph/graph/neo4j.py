@@ -65,10 +65,11 @@ from accountgraph.graph.changes import (
     FEED_NODE,
     KEY,
     RECORDS,
+    SEP,
+    TIE_SEP,
     ChangeSet,
     bundle_changes,
     tie_id,
-    tie_of,
 )
 from accountgraph.graph.changes import Change as FeedChange
 from accountgraph.graph.changes import decode as decode_change
@@ -82,6 +83,7 @@ from accountgraph.graph.store import (
     DocumentWrite,
     GraphStore,
     ListFilter,
+    record_change,
     request_memo,
     stale_read,
     version_conflict,
@@ -273,26 +275,81 @@ def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, d
     return [step for step in steps if step[2]]
 
 
-class _Reader:
-    """`GraphReader` inside a managed transaction."""
+class _Known:
+    """What a write read ahead in one query (`person_context`): the answers `_Reader` gives without asking again.
+    Each map holds the ids asked for, so an id outside it is asked of the server."""
 
-    def __init__(self, tx: ManagedTransaction) -> None:
+    def __init__(self, record: neo4j.Record, ids: Collection[str], person: str, company: str) -> None:
+        found = {id: NodeKind(kind) for id, kind in record["kinds"]}
+        self.kinds: dict[str, NodeKind | None] = {id: found.get(id) for id in ids}
+        self.managers: dict[str, str | None] = {id: parent for id, parent in record["line"] if id is not None}
+        row = record["row"]
+        self.rows: dict[str, Row | None] = {person: None if row is None else _row_in("person", row)}
+        self.accounts: dict[str, str | None] = {company: record["account"]}
+
+
+class _Reader:
+    """`GraphReader` (and `RecordReader`, for the change log's entry) inside a managed transaction, answering
+    from `known` what a write read ahead."""
+
+    def __init__(self, tx: ManagedTransaction, known: _Known | None = None) -> None:
         self.tx = tx
+        self.known = known
 
     def kinds_of(self, ids: Collection[str]) -> dict[str, NodeKind]:
+        if self.known is not None and all(id in self.known.kinds for id in ids):
+            return {id: kind for id in ids if (kind := self.known.kinds[id]) is not None}
         result = self.tx.run(query("kinds_of"), ids=list(ids))
         return {r["id"]: NodeKind(r["kind"]) for r in result}
 
     def parents_of(self, kind: NodeKind, ids: Collection[str]) -> dict[str, str | None]:
+        if kind is NodeKind.PERSON and self.known is not None and all(id in self.known.managers for id in ids):
+            return {id: self.known.managers[id] for id in ids}
         name = {NodeKind.COMPANY: "company_parents", NodeKind.PERSON: "person_managers"}[kind]
         return {r["id"]: r["parent"] for r in self.tx.run(query(name), ids=list(ids))}
 
     def people(self, ids: Collection[str]) -> dict[str, Person]:
         found = {}
-        for r in self.tx.run(query("people_by_id"), ids=list(ids)):
-            person = Person.model_validate(_row_in("person", r["row"]))
+        if self.known is not None and all(id in self.known.rows for id in ids):
+            rows = [row for id in ids if (row := self.known.rows[id]) is not None]
+        else:
+            rows = [_row_in("person", r["row"]) for r in self.tx.run(query("people_by_id"), ids=list(ids))]
+        for row in rows:
+            person = Person.model_validate(row)
             found[person.id] = person
         return found
+
+    def _get(self, kind: str, id: str) -> Row | None:
+        if kind == "person" and self.known is not None and id in self.known.rows:
+            return self.known.rows[id]
+        record = self.tx.run(query(f"get_{kind}"), id=id).single()
+        return None if record is None else _row_in(kind, record["row"])
+
+    def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
+        record = self.tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single()
+        return None if record is None else _tie_in(record["row"])
+
+    def account_of(self, company_id: str) -> str:
+        if self.known is not None and company_id in self.known.accounts:
+            account = self.known.accounts[company_id]
+        else:
+            record = self.tx.run(query("account_of"), id=company_id).single()
+            account = None if record is None else record["id"]
+        if account is None:
+            raise NotFoundError("company", company_id)
+        return str(account)
+
+    @classmethod
+    def ahead(cls, tx: ManagedTransaction, bundle: Bundle) -> _Reader:
+        """A reader for writing `bundle`, which holds one record: for a person, what validating and logging it
+        reads is read at once (`person_context`)."""
+        if not bundle.people:
+            return cls(tx)
+        person = bundle.people[0]
+        ids = sorted({person.id, person.company, *([person.reports_to] if person.reports_to else [])})
+        params = {"ids": ids, "id": person.id, "manager": person.reports_to, "company": person.company}
+        record = tx.run(query("person_context"), params).single(strict=True)
+        return cls(tx, _Known(record, ids, person.id, person.company))
 
 
 def _log(tx: ManagedTransaction, changes: list[Change]) -> None:
@@ -355,12 +412,21 @@ class _GateBusy(Exception):
     """A read overlapped the commit of a gated write: it is run again."""
 
 
+def _gate_moved(gen: int, open: int, gen_after: int, open_after: int) -> bool:
+    """Whether a read between two reads of the commit gates' state (`gate_state`) may have seen a gated write in
+    part: a gate was open at either, or one opened or closed between them."""
+    return bool(open or open_after or gen != gen_after)
+
+
 def _out_of_memory(err: Neo4jError) -> bool:
     return "OutOfMemory" in (err.code or "") or "MemoryPool" in (err.code or "")
 
 
 class Neo4jStore(GraphStore):
     """`GraphStore` on a Neo4j server.
+
+    The change-log entry of a one-record write is made in the write's transaction (`logs_record_in_write`),
+    from what validating it reads (a person: all of it in one query, `_Reader.ahead`).
 
     `connection_timeout`: seconds to open a connection; `acquisition_timeout`: seconds to get one from the
     pool (opening included); `retry_time`: seconds transient errors (deadlocks) are retried;
@@ -371,6 +437,8 @@ class Neo4jStore(GraphStore):
     `rows_cache`: accounts whose decoded rows are kept between reads, each under the data version it was
     read at (0: none), so a projection read at an unchanged version costs one round trip (the version's).
     """
+
+    logs_record_in_write = True
 
     def __init__(
         self,
@@ -469,11 +537,13 @@ class Neo4jStore(GraphStore):
         gated: bool = False,
         moves_data_version: bool = True,
         changes: list[FeedChange] | None = None,
+        log: list[Change] | None = None,
     ) -> T:
         """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
         False: only locks it, for a write no derived data depends on) and records `changes` in the change
-        feed under the new version (None: one `changes.ANY` entry); `gated`: behind a commit gate (see
-        `_read`), for writes of many records that readers must see whole or not at all."""
+        feed under the new version (None: one `changes.ANY` entry), and the change log's entries `log` (which
+        `fn` may add to) in the same statement; `gated`: behind a commit gate (see `_read`), for writes of many
+        records that readers must see whole or not at all."""
         gates: list[str] = []
         feed = [encode_change(c) for c in (changes or [FeedChange(ANY)])]
 
@@ -484,7 +554,10 @@ class Neo4jStore(GraphStore):
             tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
             result = fn(tx)
             if moves_data_version:
-                tx.run(query("record_changes"), changes=feed, keep=FEED_KEEP, prefix=FEED_NODE).consume()
+                rows = [c.row() for c in log or []]
+                tx.run(query("record_changes"), changes=feed, keep=FEED_KEEP, prefix=FEED_NODE, log=rows).consume()
+            else:
+                _log(tx, log or [])
             if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
                 gates.append(self._gate("gate_open", str(uuid.uuid4())))
             return result
@@ -531,30 +604,40 @@ class Neo4jStore(GraphStore):
         return version
 
     def changes_since(self, version: int) -> ChangeSet | None:
-        def work(tx: ManagedTransaction) -> ChangeSet | None:
-            found = tx.run(query("changes_since"), version=version, keep=FEED_KEEP, prefix=FEED_NODE).single()
-            now = int(found["version"] or 0) if found is not None else 0
+        """The entries after `version` and the rows they name, in one query (`changes_since_rows`) that reads
+        the commit gates' state before and after them: a bundle's rows whole, or not at all (see `_read`)."""
+        params = {"version": version, "keep": FEED_KEEP, "prefix": FEED_NODE, "gates": GATES, "sep": SEP,
+                  "tie_sep": TIE_SEP}  # fmt: skip
+
+        def once() -> ChangeSet | None:
+            found = self.driver.execute_query(
+                query("changes_since_rows"),
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+                bookmark_manager_=None,
+            ).records[0]
+            if _gate_moved(found["gen"], found["open"], found["gen_after"], found["open_after"]):
+                raise _GateBusy
+            now = int(found["version"] or 0)
             if now == version:
                 return ChangeSet(now, [])
-            if found is None or now < version or now - version > FEED_KEEP:
+            if now < version or now - version > FEED_KEEP:
                 return None
             entries = [(int(v), texts) for v, texts in found["changes"] if v is not None]
             if not ChangeSet.complete(version, now, {v for v, _ in entries}):
                 return None
             entries.sort(key=lambda e: e[0])
             changes = list(dict.fromkeys(decode_change(t) for _, texts in entries for t in texts))
-            records: dict[FeedChange, Row | None] = {}
-            for change in changes:
-                if change.kind == "tie":
-                    type, a, b = tie_of(change.id)
-                    record = tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single()
-                    records[change] = None if record is None else _tie_in(record["row"])
-                elif change.kind in RECORDS:
-                    record = tx.run(query(f"get_{change.kind}"), id=change.id).single()
-                    records[change] = None if record is None else _row_in(change.kind, record["row"])
-            return ChangeSet(now, changes, records)
+            rows: dict[FeedChange, Row] = {}
+            for kind, name in (("company", "companies"), ("person", "people"), ("team", "team"),
+                               ("interaction", "interactions"), ("risk", "risks")):  # fmt: skip
+                rows.update((FeedChange(kind, r["id"]), _row_in(kind, r)) for r in found[name])
+            for name in ("knows", "influences"):
+                rows.update((FeedChange("tie", tie_id(r["type"], r["from"], r["to"])), _tie_in(r)) for r in found[name])
+            return ChangeSet(now, changes, {c: rows.get(c) for c in changes if c.kind in RECORDS})
 
-        return self._read(work)  # behind the commit gates: the rows of a bundle whole, or not at all
+        return self._call(lambda: self._while_gated(once))
 
     def _read(self, fn: Callable[[ManagedTransaction], T], *, gated: bool = True) -> T:
         """Run `fn` in a managed read transaction. `gated`: its result is only used when no commit gate was
@@ -562,29 +645,33 @@ class Neo4jStore(GraphStore):
         saw every gated write whole or not at all. Reads of one record need no gate (two more statements)."""
 
         def checked(tx: ManagedTransaction) -> T:
-            before = tx.run(query("gate_state"), gates=GATES).single()
-            if before is None or before["open"]:
+            before = tx.run(query("gate_state"), gates=GATES).single(strict=True)
+            if before["open"]:
                 raise _GateBusy
             result = fn(tx)
-            after = tx.run(query("gate_state"), gates=GATES).single()
-            if after is None or after["gen"] != before["gen"] or after["open"]:
+            after = tx.run(query("gate_state"), gates=GATES).single(strict=True)
+            if _gate_moved(before["gen"], before["open"], after["gen"], after["open"]):
                 raise _GateBusy
             return result
 
-        def call() -> T:
-            deadline = time.monotonic() + self.retry_time
-            while True:
-                try:
-                    with self._session() as session:
-                        return session.execute_read(checked if gated else fn)
-                except _GateBusy:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            f"Neo4j at {self.url} was applying a large write for over {self.retry_time} s; try again"
-                        ) from None
-                    time.sleep(0.02)
+        def once() -> T:
+            with self._session() as session:
+                return session.execute_read(checked if gated else fn)
 
-        return self._call(call)
+        return self._call(lambda: self._while_gated(once))
+
+    def _while_gated(self, read: Callable[[], T]) -> T:
+        """`read()`, again while it finds a commit gate in its way (`_GateBusy`), for up to `retry_time` seconds."""
+        deadline = time.monotonic() + self.retry_time
+        while True:
+            try:
+                return read()
+            except _GateBusy:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"Neo4j at {self.url} was applying a large write for over {self.retry_time} s; try again"
+                    ) from None
+                time.sleep(0.02)
 
     def _read_one(self, name: str, **params: Any) -> list[neo4j.Record]:
         """The records of one named read query, in a managed transaction that `execute_query` sends in fewer
@@ -648,19 +735,25 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: None)  # a new data version: caches of the old data are void
 
     # ---- writes -------------------------------------------------------------------------------
-    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change] | None) -> None:
         records = sum(bundle.counts().values())
-        if records > self.import_batch:
+        if records > self.import_batch and changes is not None:
             self._load_staged(bundle, on, changes)
             return
 
+        log = list(changes or [])
+
         def work(tx: ManagedTransaction) -> None:
-            for name, rows in _steps(prepare_bundle(bundle, _Reader(tx), on)):
+            reader = _Reader(tx) if changes is not None else _Reader.ahead(tx, bundle)
+            ready = prepare_bundle(bundle, reader, on)
+            if changes is None:  # the entry of its one record: from the data as it stands here, before the write
+                log[:] = [record_change(bundle, reader)]
+            for name, rows in _steps(ready):
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
-            _log(tx, changes)
 
-        self._write(work, gated=records > 1, changes=bundle_changes(bundle))  # a single record: never seen in part
+        # a single record is never seen in part: no gate
+        self._write(work, gated=records > 1, changes=bundle_changes(bundle), log=log)
 
     def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
@@ -713,9 +806,9 @@ class Neo4jStore(GraphStore):
                     for chunk in _chunks(rows, self.import_batch):
                         tx.run(query(name), rows=chunk).consume()
                 tx.run(query("stage_close"), stage=stage).consume()
-                _log(tx, changes)  # in the switch: the entries land with the records, or not at all
 
-            self._write(switch, gated=True, changes=bundle_changes(bundle))
+            # the log's entries in the switch: they land with the records, or not at all
+            self._write(switch, gated=True, changes=bundle_changes(bundle), log=changes)
         except BaseException:
             self._drop_stage(stage)
             raise
@@ -814,12 +907,12 @@ class Neo4jStore(GraphStore):
 
     # ---- reads --------------------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Row | None:
-        record = self._read(lambda tx: tx.run(query(f"get_{kind}"), id=id).single(), gated=False)
-        return None if record is None else _row_in(kind, record["row"])
+        records = self._read_one(f"get_{kind}", id=id)
+        return _row_in(kind, records[0]["row"]) if records else None
 
     def _get_tie(self, type: TieType, a: str, b: str) -> Row | None:
-        record = self._read(lambda tx: tx.run(query(f"get_{type.value}"), {"from": a, "to": b}).single(), gated=False)
-        return None if record is None else _tie_in(record["row"])
+        records = self._read_one(f"get_{type.value}", **{"from": a, "to": b})
+        return _tie_in(records[0]["row"]) if records else None
 
     def _list(self, kind: str, filters: ListFilter, limit: int, after: tuple[str, ...] | None) -> list[Row]:
         params: dict[str, Any] = {name: None for name in LIST_FILTERS[kind]}
@@ -831,8 +924,8 @@ class Neo4jStore(GraphStore):
 
     # ---- documents (label LedgerRecord) --------------------------------------------------------
     def _document_get(self, kind: str, id: str) -> Document | None:
-        record = self._read(lambda tx: tx.run(query("document_get"), kind=kind, id=id).single(), gated=False)
-        return None if record is None else _document_in(record["row"])
+        records = self._read_one("document_get", kind=kind, id=id)
+        return _document_in(records[0]["row"]) if records else None
 
     def _document_list(self, kind: str, account: str | None) -> list[Document]:
         records = self._read(lambda tx: list(tx.run(query("document_list"), kind=kind, account=account)))
@@ -882,12 +975,11 @@ class Neo4jStore(GraphStore):
                 tx.run(query("document_create"), rows=creates).consume()
             if updates:
                 tx.run(query("document_update"), rows=updates).consume()
-            _log(tx, changes)
             return done
 
         try:
             moves = any(w.moves_data_version for w in writes)
-            return self._write(work, moves_data_version=moves, changes=[FeedChange(DOCUMENT)])
+            return self._write(work, moves_data_version=moves, changes=[FeedChange(DOCUMENT)], log=changes)
         except ConstraintError as err:  # a concurrent commit created one of these documents first
             raise VersionConflict(
                 f"a document of this commit was created meanwhile; nothing was written: {err}"
@@ -895,20 +987,17 @@ class Neo4jStore(GraphStore):
 
     def _document_delete(self, kind: str, ids: list[str], moves_data_version: bool, changes: list[Change]) -> int:
         def work(tx: ManagedTransaction) -> int:
-            deleted = int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
-            _log(tx, changes)
-            return deleted
+            return int(tx.run(query("document_delete"), kind=kind, ids=ids).single(strict=True)["deleted"])
 
-        return self._write(work, moves_data_version=moves_data_version, changes=[FeedChange(DOCUMENT)])
+        return self._write(work, moves_data_version=moves_data_version, changes=[FeedChange(DOCUMENT)], log=changes)
 
     def _save_api_key(self, key: ApiKey, changes: list[Change]) -> None:
         row = _rows_of([key])[0]
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(query("save_api_key"), row=row).consume()
-            _log(tx, changes)
 
-        self._write(work, changes=[FeedChange(KEY, key.id)])
+        self._write(work, changes=[FeedChange(KEY, key.id)], log=changes)
 
     def get_api_key(self, id: str) -> ApiKey | None:
         """The key, read in one round trip with the data version, which a `request_scope` keeps (see

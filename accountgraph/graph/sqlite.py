@@ -67,6 +67,7 @@ from accountgraph.graph.store import (
     DocumentWrite,
     GraphStore,
     ListFilter,
+    record_change,
     stale_read,
     version_conflict,
 )
@@ -626,7 +627,9 @@ class SqliteStore(GraphStore):
             self._closed = True
 
     # ---- writes -------------------------------------------------------------------------------
-    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change] | None) -> None:
+        if changes is None:  # the entry of its one record, read before the write (GraphStore.logs_record_in_write)
+            changes = [record_change(bundle, self)]
         with self._write_tx(changes=bundle_changes(bundle)) as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")
             _log(conn, changes)

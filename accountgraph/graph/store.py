@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
@@ -442,10 +442,16 @@ class GraphStore(ABC):
     """What the operator should be told about how the store was opened (e.g. an empty file made a new store)."""
 
     # ---- backend primitives -------------------------------------------------------------------
+    logs_record_in_write: bool = False
+    """True: the change-log entry of a one-record write is made by the backend in the write's transaction
+    (`record_change` with a `RecordReader` of its own), not read beforehand; `_load` then gets None."""
+
     @abstractmethod
-    def _load(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
+    def _load(self, bundle: Bundle, on: date, changes: list[Change] | None) -> None:
         """In one write transaction: `prepare_bundle(bundle, reader, on)`, then write it all and the `changes`
-        (the change log's entries of this write, see `accountgraph.graph.changelog`)."""
+        (the change log's entries of this write, see `accountgraph.graph.changelog`); None (only for a backend
+        that `logs_record_in_write`): the entry of the bundle's one record, `record_change(bundle, records)`
+        with the stored data read in the transaction, before the write."""
 
     @abstractmethod
     def _check(self, bundle: Bundle, on: date) -> list[BundleIssue]:
@@ -613,7 +619,10 @@ class GraphStore(ABC):
         Raises:
             BundleRejected: listing every issue; nothing was written.
         """
-        self._load(bundle, on or today(), self.changes_of_bundle(bundle, source))
+        if self.logs_record_in_write and source is None and sum(bundle.counts().values()) == 1:
+            self._load(bundle, on or today(), None)  # the backend reads what the entry needs in its transaction
+        else:
+            self._load(bundle, on or today(), self.changes_of_bundle(bundle, source))
         return bundle.counts()
 
     # ---- the change log -----------------------------------------------------------------------
@@ -642,46 +651,16 @@ class GraphStore(ABC):
         ]
 
     def _record_change(self, bundle: Bundle) -> Change:
-        if bundle.ties:
-            tie = bundle.ties[0]
-            stored = self._get_tie(tie.type, tie.from_, tie.to)
-            before = None if stored is None else Tie.model_validate(stored).model_dump(mode="json", by_alias=True)
-            after = tie.model_dump(mode="json", by_alias=True)
-            account = next((a for a in (self._person_account(tie.from_), self._person_account(tie.to)) if a), None)
-            record = f"{tie.type.value}:{tie.from_}->{tie.to}"
-            return new_change("tie", record, "create" if stored is None else "update", account, diff(before, after))
-        kind, record = next(
-            (k, getattr(bundle, name)[0]) for k, (_, name) in RECORD_KINDS.items() if getattr(bundle, name)
-        )
-        model = RECORD_KINDS[kind][0]
-        row = self._get(kind, record.id)
-        kept = set(ROW_FIELDS[kind]) - {"id", "history"}
-        before = None if row is None else _only(model.model_validate(row).model_dump(mode="json"), kept)
-        after = _only(record.model_dump(mode="json"), kept)
-        action = "create" if row is None else "update"
-        return new_change(kind, record.id, action, self._record_account(kind, record), diff(before, after))
+        return record_change(bundle, self)
 
     def _company_account(self, company: str | None) -> str | None:
-        if company is None:
-            return None
-        try:
-            return self.account_of(company)
-        except NotFoundError:
-            return None
+        return company_account(company, self)
 
     def _person_account(self, person: str) -> str | None:
-        row = self._get("person", person)
-        return None if row is None else self._company_account(str(row["company"]))
+        return person_account(person, self)
 
     def _record_account(self, kind: str, record: Any) -> str | None:
-        """The account a record belongs to, as the store holds it now (None: our team, or not found)."""
-        if kind == "company":
-            return record.id if record.parent is None else self._company_account(record.parent)
-        if kind in ("person", "risk"):
-            return self._company_account(record.company)
-        if kind == "interaction":
-            return self._person_account(record.person)
-        return None
+        return record_account(kind, record, self)
 
     def _people_companies(self, ids: builtins.list[str]) -> dict[str, str]:
         """The company of each stored person among `ids` (a backend may read them in one go)."""
@@ -972,6 +951,67 @@ class GraphStore(ABC):
         projection = self.account_projection(account_id, as_of)
         with paused_gc():
             return projection.to_networkx()
+
+
+class RecordReader(Protocol):
+    """What the change-log entry of a one-record write reads of the stored data (before the write): a store
+    itself, or a backend's reader inside its write transaction (`GraphStore.logs_record_in_write`)."""
+
+    def _get(self, kind: str, id: str) -> Row | None: ...
+
+    def _get_tie(self, type: TieType, a: str, b: str) -> Row | None: ...
+
+    def account_of(self, company_id: str) -> str:
+        """The root company of `company_id` (NotFoundError if unknown)."""
+        ...
+
+
+def record_change(bundle: Bundle, records: RecordReader) -> Change:
+    """The change-log entry of writing a bundle of one record: its fields before (as `records` holds them) and
+    after, under the account the record belongs to."""
+    if bundle.ties:
+        tie = bundle.ties[0]
+        stored = records._get_tie(tie.type, tie.from_, tie.to)
+        before = None if stored is None else Tie.model_validate(stored).model_dump(mode="json", by_alias=True)
+        after = tie.model_dump(mode="json", by_alias=True)
+        account = next((a for a in (person_account(tie.from_, records), person_account(tie.to, records)) if a), None)
+        record = f"{tie.type.value}:{tie.from_}->{tie.to}"
+        return new_change("tie", record, "create" if stored is None else "update", account, diff(before, after))
+    kind, one = next((k, getattr(bundle, name)[0]) for k, (_, name) in RECORD_KINDS.items() if getattr(bundle, name))
+    model = RECORD_KINDS[kind][0]
+    row = records._get(kind, one.id)
+    kept = set(ROW_FIELDS[kind]) - {"id", "history"}
+    before = None if row is None else _only(model.model_validate(row).model_dump(mode="json"), kept)
+    after = _only(one.model_dump(mode="json"), kept)
+    action = "create" if row is None else "update"
+    return new_change(kind, one.id, action, record_account(kind, one, records), diff(before, after))
+
+
+def company_account(company: str | None, records: RecordReader) -> str | None:
+    """The account of a company (None: no company, or not found)."""
+    if company is None:
+        return None
+    try:
+        return records.account_of(company)
+    except NotFoundError:
+        return None
+
+
+def person_account(person: str, records: RecordReader) -> str | None:
+    """The account of a stored person (None: not a person, or not found)."""
+    row = records._get("person", person)
+    return None if row is None else company_account(str(row["company"]), records)
+
+
+def record_account(kind: str, record: Any, records: RecordReader) -> str | None:
+    """The account a record belongs to, as `records` holds it now (None: our team, or not found)."""
+    if kind == "company":
+        return record.id if record.parent is None else company_account(record.parent, records)
+    if kind in ("person", "risk"):
+        return company_account(record.company, records)
+    if kind == "interaction":
+        return person_account(record.person, records)
+    return None
 
 
 _REQUEST: ContextVar[dict[int, int] | None] = ContextVar("accountgraph_request", default=None)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from accountgraph.cypher import all_queries, query, statements
+from accountgraph.graph.changes import RECORDS
 from accountgraph.schema.graph import COMPOSITE_INDEXES, COMPOSITE_KEYS, INDEXES, UNIQUE_IDS, Label, RelType
 
 ALLOWED = {label.value for label in Label} | {rel.value for rel in RelType}
@@ -21,7 +22,7 @@ def test_every_query_uses_only_the_fixed_vocabulary() -> None:
 
 
 def test_values_are_parameters_never_literals() -> None:
-    fixed = {"company", "person", "team", "knows", "influences", "data"}
+    fixed = {"company", "person", "team", "knows", "influences", "data", *RECORDS}  # RECORDS: the feed's kinds
     for name, text in all_queries().items():
         literals = set(re.findall(r"'([^']*)'", text)) | set(re.findall(r'"([^"]*)"', text))
         assert literals <= fixed, f"{name} has literal values {literals - fixed}"
