@@ -37,7 +37,7 @@ from accountgraph.errors import (
 )
 from accountgraph.graph.validation import record_id
 from accountgraph.i18n import _, ngettext
-from accountgraph.i18n.glossary import term
+from accountgraph.i18n.phrase import say
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
 MAX_DETAILS = 1000
@@ -238,21 +238,20 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AccountGraphError)
     status, code = status_of(exc)
     details: Any = None
-    message = str(exc)
+    message = exc.said()  # the English text, or in the request's language when the service made it a `Phrase`
     headers: dict[str, str] = {}
     if isinstance(exc, ApiError):
         message, details, headers = exc.message, exc.details, exc.headers
     elif isinstance(exc, NotFoundError):
         details = {"kind": exc.kind, "id": exc.id}
-        message = _("{kind} {id} not found").format(kind=term(exc.kind), id=repr(exc.id))
-    elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT:  # the service's reason, in English
+    elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT and message == str(exc):  # still English
         message = _("not allowed: {reason}").format(reason=message)
     elif isinstance(exc, BundleRejected):
         message, details = _issue_summary(exc.issues), _issues(exc.issues)
     elif isinstance(exc, BadCursor):
-        message = exc.message
+        message = say(exc.message)
     elif isinstance(exc, InvalidArgument):
-        issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
+        issue = BundleIssue(record="query", field=exc.field, reason=say(exc.message))
         message, details = _("invalid request: {issue}").format(issue=issue), [issue.model_dump(mode="json")]
     elif isinstance(exc, StoreError):  # the operator reads what is wrong in the log, the client a safe text
         logging.getLogger("accountgraph.api").warning("store error: %s", exc)

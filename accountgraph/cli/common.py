@@ -114,7 +114,10 @@ _MANY = {"team": "team members"}
 
 
 def counted(counts: dict[str, int]) -> str:
-    """A bundle's counts in words: `1 company, 150 people, 6 team members, 1 tie, ...`."""
+    """A bundle's counts in words: `1 company, 150 people, 6 team members, 1 tie, ...`; in Chinese each count after
+    its name as the store's table heads it (`公司数 1、人数 150、...`)."""
+    if i18n.current() != i18n.DEFAULT:
+        return "、".join(f"{i18n._(name)} {i18n.number(n, 0)}" for name, n in counts.items())
     return ", ".join(
         plural(n, _ONE.get(name, name.removesuffix("s")), _MANY.get(name, name)) for name, n in counts.items()
     )
@@ -156,13 +159,13 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
     try:
         store = open_store(url)
     except AccountGraphError as e:
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     for notice in store.notices:
         err().print(i18n._("note: {notice}").format(notice=notice), markup=False, highlight=False)
     try:
         yield store
     except StoreError as e:  # unreachable, damaged, out of memory: said once, exit 1
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     finally:
         store.close()
 
@@ -182,7 +185,7 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
             + ([i18n._("... and {n} more").format(n=len(e.issues) - 200)] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     except ValidationError as e:
         raise fail(
             i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]

@@ -30,6 +30,8 @@ from pydantic import BaseModel
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError
 from accountgraph.graph.store import RECORD_KINDS, CompanyNode, GraphStore, ListFilter
 from accountgraph.graph.validation import parse_record
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.schema.models import (
     ApiRole,
     Bundle,
@@ -162,7 +164,10 @@ class Access:
     def page(self, kind: str, filters: ListFilter, limit: int, cursor: str | None) -> Page[Any]:
         """One page of `kind` in key order; a limited key sees the union of its accounts' records."""
         if kind not in LISTABLE:
-            raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LISTABLE)}", field="kind")
+            raise InvalidArgument(
+                Phrase(N_("cannot list {kind}; one of {kinds}"), kind=repr(kind), kinds=", ".join(LISTABLE)),
+                field="kind",
+            )
         after = decode_cursor(cursor, 3 if kind == "tie" else 1) if cursor else None
         if not self.scoped:
             rows = self.store.list_records(kind, filters, limit=limit, after=after)
@@ -290,7 +295,10 @@ _READ = {
 
 def _kind(kind: str) -> str:
     if kind not in RECORD_KINDS:
-        raise InvalidArgument(f"unknown record kind {kind!r}; one of {', '.join(RECORD_KINDS)}", field="kind")
+        raise InvalidArgument(
+            Phrase(N_("unknown record kind {kind}; one of {kinds}"), kind=repr(kind), kinds=", ".join(RECORD_KINDS)),
+            field="kind",
+        )
     return kind
 
 

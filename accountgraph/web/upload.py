@@ -233,7 +233,7 @@ def run(store: GraphStore, scope: Scope, upload: Upload) -> dict[str, Any]:
         context["problems"] = list(refused.issues)
         return context
     except (InvalidArgument, NotFoundError) as refused:
-        context["error"] = str(refused.message if isinstance(refused, InvalidArgument) else refused)
+        context["error"] = refused.said()
         return context
     if not dry_run:
         visible = {a.id: a for a in records.list_accounts(store, scope)}
@@ -319,7 +319,7 @@ async def import_post(request: Request) -> Response:
     try:
         upload = parse_form(request.headers.get("content-type", ""), await request.body())
     except InvalidArgument as bad:  # nothing is done: the page says what is wrong
-        message = bad.message
+        message = bad.said()
         return await anyio.to_thread.run_sync(lambda: _render(request, session, 400, error=message))
     if not sessions.check_csrf(session, upload.csrf):
         return _refused(request, session, "expired")
@@ -328,7 +328,7 @@ async def import_post(request: Request) -> Response:
         try:
             context = run(request.state.store, session.scope, upload)
         except AccountGraphError as refused:  # Forbidden (a limited scope creating an account) and the like
-            return _render(request, session, 403, upload=upload, error=str(refused))
+            return _render(request, session, 403, upload=upload, error=refused.said())
         status = 422 if context["problems"] or context["error"] else 200
         return _render(request, session, status, upload=upload, **context)
 
