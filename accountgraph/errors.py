@@ -88,6 +88,13 @@ class RuleViolation(ConflictError):
     its contract, a product cycle); nothing was written."""
 
 
+def said_issue(issue: BundleIssue) -> BundleIssue:
+    """An issue with its reason in the language of the moment (a copy; the issue itself stays English)."""
+    if not isinstance(issue.reason, Phrase) or say(issue.reason) == issue.reason:
+        return issue
+    return issue.model_copy(update={"reason": say(issue.reason)})
+
+
 class BundleRejected(AccountGraphError):
     """A bundle (or a single write) was refused; nothing was written. Every issue is listed."""
 

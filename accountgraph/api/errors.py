@@ -34,10 +34,12 @@ from accountgraph.errors import (
     StoreDamaged,
     StoreError,
     StoreResourceError,
+    said_issue,
 )
 from accountgraph.graph.validation import record_id
 from accountgraph.i18n import _, ngettext
 from accountgraph.i18n.phrase import say
+from accountgraph.i18n.reasons import reason as reason_of
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
 MAX_DETAILS = 1000
@@ -138,12 +140,12 @@ def localized(handler: Handler) -> Handler:
 
 
 def _issues(issues: Sequence[BundleIssue]) -> list[dict[str, Any]]:
-    return [i.model_dump(mode="json") for i in issues[:MAX_DETAILS]]
+    return [said_issue(i).model_dump(mode="json") for i in issues[:MAX_DETAILS]]
 
 
 def _issue_summary(issues: Sequence[BundleIssue], *, written: bool = True) -> str:
     """The first issues in a sentence: a write refused (`written`), or a request that could not be read."""
-    shown = "; ".join(str(i) for i in issues[:3])
+    shown = "; ".join(str(said_issue(i)) for i in issues[:3])
     more = _(" (and {n} more)").format(n=len(issues) - 3) if len(issues) > 3 else ""
     n = len(issues)
     if written:
@@ -178,9 +180,7 @@ def issues_of(exc: RequestValidationError, path: str) -> list[BundleIssue]:
     for error in exc.errors():
         loc = [p for p in error.get("loc", ())]
         where, rest = (str(loc[0]), loc[1:]) if loc else ("body", [])
-        reason = str(error.get("msg", "invalid"))
-        if reason.startswith("Value error, "):
-            reason = reason[len("Value error, ") :]
+        reason = reason_of(error)  # pydantic's English, said in the request's language where shown
         issue = BundleIssue(record=where, field=".".join(str(p) for p in rest) or None, reason=reason)
         if where == "body" and record == "bundle" and len(rest) >= 2 and rest[0] in BUNDLE_LISTS:
             if isinstance(rest[1], int):

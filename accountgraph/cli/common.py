@@ -30,11 +30,12 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from accountgraph import i18n
-from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
+from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError, said_issue
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import N_
 from accountgraph.i18n.phrase import Phrase, say
+from accountgraph.i18n.reasons import reason
 from accountgraph.ledger.models import minor_unit
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services import records
@@ -181,14 +182,14 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
             i18n.ngettext(
                 "refused, nothing was written: {n} problem", "refused, nothing was written: {n} problems", len(e.issues)
             ).format(n=len(e.issues)),
-            [locate(i) for i in e.issues[:200]]
+            [locate(said_issue(i)) for i in e.issues[:200]]
             + ([i18n._("... and {n} more").format(n=len(e.issues) - 200)] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
         raise fail(e.said()) from None
     except ValidationError as e:
         raise fail(
-            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
+            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {_reason(x)}" for x in e.errors()]
         ) from None
     except ValueError as e:
         if not refusals or type(e) is not ValueError:
@@ -196,6 +197,11 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
         raise fail(str(e)) from None
     except OSError as e:
         raise file_error(e) from None
+
+
+def _reason(error: Any) -> str:
+    """A pydantic error's reason in the language of the moment (in English its own message, as it was)."""
+    return error["msg"] if i18n.current() == i18n.DEFAULT else say(reason(error))
 
 
 def file_error(e: OSError) -> typer.Exit:

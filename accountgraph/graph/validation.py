@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from accountgraph.errors import BundleRejected
+from accountgraph.i18n.reasons import reason
 from accountgraph.schema.models import (
     BUNDLE_FORMAT,
     BUNDLE_LISTS,
@@ -59,10 +60,7 @@ def _issues_from(err: ValidationError, record: str, index: int | None, rid: str 
     issues = []
     for e in err.errors(include_url=False):
         field = ".".join(str(p) for p in e["loc"]) or None
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        issues.append(BundleIssue(record=record, index=index, id=rid, field=field, reason=msg))
+        issues.append(BundleIssue(record=record, index=index, id=rid, field=field, reason=reason(e)))
     return issues
 
 
