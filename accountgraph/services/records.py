@@ -47,7 +47,7 @@ from accountgraph.schema.models import (
 from accountgraph.services.paging import Page, decode_cursor, encode_cursor
 from accountgraph.services.scope import Scope, writes
 
-_TAKEN = "id is already taken"
+_TAKEN = Phrase(N_("id is already taken"))
 """The reason given for an id held by a record the scope does not see (no kind, no account)."""
 _SHARED_MEMBER = (
     "a key limited to accounts may not change a team member whose ties or interactions reach other accounts"
@@ -305,7 +305,7 @@ def _kind(kind: str) -> str:
 def check_path_id(record: str, path_id: str, body_id: str) -> None:
     """A record named by an id (a path) must carry that id (BundleRejected naming the field otherwise)."""
     if path_id != body_id:
-        reason = f"must equal the id in the path ({path_id!r})"
+        reason = Phrase(N_("must equal the id in the path ({id})"), id=repr(path_id))
         raise BundleRejected([BundleIssue(record=record, id=body_id, field="id", reason=reason)])
 
 

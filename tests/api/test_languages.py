@@ -108,6 +108,18 @@ def test_a_fields_reason_in_chinese(client: TestClient, store: GraphStore) -> No
     assert [i["reason"] for i in error_of(refused)["details"]] == ["开头和结尾不能有空白"]
     assert "开头和结尾不能有空白" in error_of(refused)["message"] and "whitespace" not in error_of(refused)["message"]
     assert client.get("/v1/companies/n", headers=planner).status_code == 404  # nothing was written
+    # a reference the record rules check against the graph (the person form's company)
+    person = {"id": "p", "name": "P", "company": "nowhere"}
+    english = client.put("/v1/people/p", json=person, headers=planner)
+    assert english.status_code == 422
+    assert [(i["field"], i["reason"], i["code"]) for i in error_of(english)["details"]] == [
+        ("company", "no company with id 'nowhere'", "reference")
+    ]
+    chinese = client.put("/v1/people/p", json=person, headers={**planner, **ZH})
+    assert chinese.status_code == 422
+    assert [(i["field"], i["reason"], i["code"]) for i in error_of(chinese)["details"]] == [
+        ("company", "没有 id 为 'nowhere' 的公司", "reference")
+    ]
 
 
 def test_no_such_endpoint_and_method_in_chinese(client: TestClient, store: GraphStore) -> None:
