@@ -16,15 +16,27 @@ The tree of the errors this package raises on purpose::
           +-- StoreResourceError  the store ran out of a resource (memory, disk) for this request
 
 Anything else that escapes (a plain ValueError, KeyError, ...) is a defect, not bad input.
+
+A message is an English sentence (`str(error)`, what logs and English output show, byte for byte); one made as a
+`Phrase` (`Phrase(N_("... {field} ..."), field=...)`, marked for the catalog) is shown to a person with
+`error.said()`, in the language of the moment (the CLI's `--lang`, the API's `Accept-Language`).
 """
 
 from __future__ import annotations
 
+from accountgraph.i18n import _
+from accountgraph.i18n.phrase import Phrase, say
 from accountgraph.schema.models import Bundle, BundleIssue
 
 
 class AccountGraphError(Exception):
     """Root of every error this package raises on purpose."""
+
+    def said(self) -> str:
+        """The message in the language of the moment: one made as a `Phrase` translated with its fields, any other
+        as it is (its English)."""
+        message = self.args[0] if len(self.args) == 1 else None
+        return say(message) if isinstance(message, Phrase) else str(self)
 
 
 class InvalidArgument(AccountGraphError, ValueError):
@@ -56,6 +68,12 @@ class NotFoundError(AccountGraphError):
         self.kind = kind
         self.id = id
 
+    def said(self) -> str:
+        from accountgraph.i18n.glossary import term
+
+        kind = say(self.kind) if isinstance(self.kind, Phrase) else term(self.kind)
+        return _("{kind} {id} not found").format(kind=kind, id=repr(self.id))
+
 
 class ConflictError(AccountGraphError):
     """A write that would break the graph's invariants (e.g. deleting a company that has subsidiaries)."""
@@ -68,6 +86,13 @@ class VersionConflict(ConflictError):
 class RuleViolation(ConflictError):
     """A ledger request that breaks a business rule (an illegal transition, an overpayment, an order above
     its contract, a product cycle); nothing was written."""
+
+
+def said_issue(issue: BundleIssue) -> BundleIssue:
+    """An issue with its reason in the language of the moment (a copy; the issue itself stays English)."""
+    if not isinstance(issue.reason, Phrase) or say(issue.reason) == issue.reason:
+        return issue
+    return issue.model_copy(update={"reason": say(issue.reason)})
 
 
 class BundleRejected(AccountGraphError):

@@ -34,10 +34,12 @@ from accountgraph.errors import (
     StoreDamaged,
     StoreError,
     StoreResourceError,
+    said_issue,
 )
 from accountgraph.graph.validation import record_id
 from accountgraph.i18n import _, ngettext
-from accountgraph.i18n.glossary import term
+from accountgraph.i18n.phrase import say
+from accountgraph.i18n.reasons import reason as reason_of
 from accountgraph.schema.models import BUNDLE_LISTS, BundleIssue
 
 MAX_DETAILS = 1000
@@ -138,12 +140,12 @@ def localized(handler: Handler) -> Handler:
 
 
 def _issues(issues: Sequence[BundleIssue]) -> list[dict[str, Any]]:
-    return [i.model_dump(mode="json") for i in issues[:MAX_DETAILS]]
+    return [said_issue(i).model_dump(mode="json") for i in issues[:MAX_DETAILS]]
 
 
 def _issue_summary(issues: Sequence[BundleIssue], *, written: bool = True) -> str:
     """The first issues in a sentence: a write refused (`written`), or a request that could not be read."""
-    shown = "; ".join(str(i) for i in issues[:3])
+    shown = "; ".join(str(said_issue(i)) for i in issues[:3])
     more = _(" (and {n} more)").format(n=len(issues) - 3) if len(issues) > 3 else ""
     n = len(issues)
     if written:
@@ -178,9 +180,7 @@ def issues_of(exc: RequestValidationError, path: str) -> list[BundleIssue]:
     for error in exc.errors():
         loc = [p for p in error.get("loc", ())]
         where, rest = (str(loc[0]), loc[1:]) if loc else ("body", [])
-        reason = str(error.get("msg", "invalid"))
-        if reason.startswith("Value error, "):
-            reason = reason[len("Value error, ") :]
+        reason = reason_of(error)  # pydantic's English, said in the request's language where shown
         issue = BundleIssue(record=where, field=".".join(str(p) for p in rest) or None, reason=reason)
         if where == "body" and record == "bundle" and len(rest) >= 2 and rest[0] in BUNDLE_LISTS:
             if isinstance(rest[1], int):
@@ -238,21 +238,20 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AccountGraphError)
     status, code = status_of(exc)
     details: Any = None
-    message = str(exc)
+    message = exc.said()  # the English text, or in the request's language when the service made it a `Phrase`
     headers: dict[str, str] = {}
     if isinstance(exc, ApiError):
         message, details, headers = exc.message, exc.details, exc.headers
     elif isinstance(exc, NotFoundError):
         details = {"kind": exc.kind, "id": exc.id}
-        message = _("{kind} {id} not found").format(kind=term(exc.kind), id=repr(exc.id))
-    elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT:  # the service's reason, in English
+    elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT and message == str(exc):  # still English
         message = _("not allowed: {reason}").format(reason=message)
     elif isinstance(exc, BundleRejected):
         message, details = _issue_summary(exc.issues), _issues(exc.issues)
     elif isinstance(exc, BadCursor):
-        message = exc.message
+        message = say(exc.message)
     elif isinstance(exc, InvalidArgument):
-        issue = BundleIssue(record="query", field=exc.field, reason=exc.message)
+        issue = BundleIssue(record="query", field=exc.field, reason=say(exc.message))
         message, details = _("invalid request: {issue}").format(issue=issue), [issue.model_dump(mode="json")]
     elif isinstance(exc, StoreError):  # the operator reads what is wrong in the log, the client a safe text
         logging.getLogger("accountgraph.api").warning("store error: %s", exc)

@@ -18,6 +18,7 @@ from typing import IO, Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from accountgraph import i18n
 from accountgraph.cli.common import StoreOption, call, err, fail, opened_store, out
 from accountgraph.cli.common import table as titled
 from accountgraph.i18n import N_, _, ngettext
@@ -93,7 +94,7 @@ class _Meter:
         self.last = 0.0
         if console.is_terminal:
             self.bar = Progress(
-                TextColumn("reading", markup=False),
+                TextColumn(_("reading"), markup=False),
                 BarColumn(),
                 DownloadColumn(),
                 TimeElapsedColumn(),
@@ -109,7 +110,12 @@ class _Meter:
         elif self.lines and (time.monotonic() - self.last >= 2 or self.done >= self.total):
             self.last = time.monotonic()
             share = 100 * self.done / self.total if self.total else 100
-            print(f"capture: read {self.done:,} of {self.total:,} bytes ({share:.0f}%)", file=sys.stderr, flush=True)
+            line = _("capture: read {done} of {total} bytes ({share}%)").format(
+                done=f"{self.done:,}" if i18n.current() == i18n.DEFAULT else i18n.number(self.done, 0),
+                total=f"{self.total:,}" if i18n.current() == i18n.DEFAULT else i18n.number(self.total, 0),
+                share=i18n.number(share, 0),
+            )
+            print(line, file=sys.stderr, flush=True)
 
     def __enter__(self) -> _Meter:
         if self.bar is not None:

@@ -30,11 +30,12 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from accountgraph import i18n
-from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError
+from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError, StoreError, said_issue
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import N_
 from accountgraph.i18n.phrase import Phrase, say
+from accountgraph.i18n.reasons import reason
 from accountgraph.ledger.models import minor_unit
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services import records
@@ -114,7 +115,10 @@ _MANY = {"team": "team members"}
 
 
 def counted(counts: dict[str, int]) -> str:
-    """A bundle's counts in words: `1 company, 150 people, 6 team members, 1 tie, ...`."""
+    """A bundle's counts in words: `1 company, 150 people, 6 team members, 1 tie, ...`; in Chinese each count after
+    its name as the store's table heads it (`公司数 1、人数 150、...`)."""
+    if i18n.current() != i18n.DEFAULT:
+        return "、".join(f"{i18n._(name)} {i18n.number(n, 0)}" for name, n in counts.items())
     return ", ".join(
         plural(n, _ONE.get(name, name.removesuffix("s")), _MANY.get(name, name)) for name, n in counts.items()
     )
@@ -156,13 +160,13 @@ def opened_store(url: str | None) -> Iterator[GraphStore]:
     try:
         store = open_store(url)
     except AccountGraphError as e:
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     for notice in store.notices:
         err().print(i18n._("note: {notice}").format(notice=notice), markup=False, highlight=False)
     try:
         yield store
     except StoreError as e:  # unreachable, damaged, out of memory: said once, exit 1
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     finally:
         store.close()
 
@@ -178,14 +182,14 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
             i18n.ngettext(
                 "refused, nothing was written: {n} problem", "refused, nothing was written: {n} problems", len(e.issues)
             ).format(n=len(e.issues)),
-            [locate(i) for i in e.issues[:200]]
+            [locate(said_issue(i)) for i in e.issues[:200]]
             + ([i18n._("... and {n} more").format(n=len(e.issues) - 200)] if len(e.issues) > 200 else []),
         ) from None
     except AccountGraphError as e:
-        raise fail(str(e)) from None
+        raise fail(e.said()) from None
     except ValidationError as e:
         raise fail(
-            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
+            i18n._("invalid value"), [f"{'.'.join(map(str, x['loc']))}: {_reason(x)}" for x in e.errors()]
         ) from None
     except ValueError as e:
         if not refusals or type(e) is not ValueError:
@@ -193,6 +197,11 @@ def call(fn: Callable[[], T], *, locate: Callable[[BundleIssue], str] = str, ref
         raise fail(str(e)) from None
     except OSError as e:
         raise file_error(e) from None
+
+
+def _reason(error: Any) -> str:
+    """A pydantic error's reason in the language of the moment (in English its own message, as it was)."""
+    return error["msg"] if i18n.current() == i18n.DEFAULT else say(reason(error))
 
 
 def file_error(e: OSError) -> typer.Exit:

@@ -3,15 +3,22 @@ serve the API and the planner's workspace (with a planner key to sign in)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.cells import cell_len
 
-from accountgraph.cli.common import StoreOption, call, counted, err, opened_store, out, styled
+from accountgraph import i18n
+from accountgraph.cli.common import StoreOption, call, counted, err, money, opened_store, out, styled
 from accountgraph.cli.records import counts_table
-from accountgraph.i18n import N_
+from accountgraph.i18n import N_, _
+from accountgraph.i18n.phrase import say
 from accountgraph.services.scope import Scope
+
+if TYPE_CHECKING:
+    from accountgraph.samples.demo import LoadedBundle
 
 app = typer.Typer()
 
@@ -35,14 +42,24 @@ def demo(
     console = out()
     operator = Scope.operator()
     cache = analysis.AnalysisCache()  # this run's: every analysis below reads the account prepared once
+    chinese_run = i18n.current() != i18n.DEFAULT
     with opened_store(store) as s:
         report = call(lambda: seed_demo(s))
         if report.datasets_note is not None:
-            err().print(styled("note:", "yellow", f"real data sets not loaded: {report.datasets_note}"))
+            err().print(
+                styled(_("note:"), "yellow", _("real data sets not loaded: {why}").format(why=report.datasets_note))
+            )
         for loaded in report.loaded:
-            err().print(f"loaded {loaded.label}: {counted(loaded.counts)}")
-        account, opp = report.account, report.opportunity
-        console.print(counts_table(f"store {s.url}", s.counts()))
+            err().print(_("loaded {what}: {counts}").format(what=_label(loaded), counts=counted(loaded.counts)))
+        # in Chinese the demo analyses the Chinese sample account (its names, titles and deal are Chinese), the
+        # English sample's power map written beside it; in English the English sample, as before
+        if chinese_run:
+            account, other = report.chinese_account, report.account
+            opp = call(lambda: opportunities.get_opportunity(s, operator, _CHINESE_DEAL))
+        else:
+            account, other = report.account, report.chinese_account
+            opp = report.opportunity
+        console.print(counts_table(_("store {url}").format(url=s.url), s.counts()))
         show_ranking(call(lambda: analysis.rank(s, operator, account, top=10, cache=cache)))
         cov = call(lambda: analysis.coverage(s, operator, account, cache=cache))
         show_coverage(cov, 8)
@@ -51,27 +68,54 @@ def demo(
             next((p for p in cov.people if not p.covered), None),
         )
         if target is not None:
-            console.print(f"\nbest path to the top uncovered decision maker, {target.name} ({target.id}):")
+            console.print(
+                "\n"
+                + _("best path to the top uncovered decision maker, {name} ({id}):").format(
+                    name=target.name, id=target.id
+                )
+            )
             show_path(call(lambda: analysis.path(s, operator, account, target.id, cache=cache)))
         show_actions(call(lambda: analysis.actions(s, operator, account, cache=cache)))
         cash = call(lambda: ledger.cash_picture(s, operator, account))
         console.print(
-            f"\ncash of {account} ({cash.currency}): billed {cash.billed}, collected {cash.collected}, "
-            f"outstanding {cash.outstanding}, overdue {cash.overdue}, DSO {cash.dso} days "
-            f"(details: accountgraph cash {account})"
+            "\n"
+            + _(
+                "cash of {account} ({currency}): billed {billed}, collected {collected}, outstanding {outstanding}, "
+                "overdue {overdue}, DSO {dso} days (details: accountgraph cash {account})"
+            ).format(
+                account=account,
+                currency=cash.currency,
+                billed=_amount(cash.billed),
+                collected=_amount(cash.collected),
+                outstanding=_amount(cash.outstanding),
+                overdue=_amount(cash.overdue),
+                dso=_amount(cash.dso),
+            )
         )
         health = call(lambda: opportunities.health(s, operator, opp.id, cache=cache))
         console.print(
-            f"\nopportunity {opp.name} ({opp.id}, {opp.stage}): win probability {health.probability:.0%} "
-            f"({health.model.replace('_', ' ')}); what would raise it most:",
+            "\n"
+            + _(
+                "opportunity {name} ({id}, {stage}): win probability {probability} ({model}); what would raise it most:"
+            ).format(
+                name=opp.name,
+                id=opp.id,
+                stage=opp.stage,
+                probability=i18n.percent(health.probability),
+                model=_(_MODELS.get(health.model, health.model.replace("_", " "))),
+            ),
             highlight=False,
         )
         for a in health.actions:
-            console.print(f"  + {a.gain:.0%}  {a.description}", highlight=False, markup=False)
+            console.print(f"  + {i18n.percent(a.gain)}  {say(a.description)}", highlight=False, markup=False)
         if health.risks:
-            console.print(f"first risk: {health.risks[0].description}", highlight=False, markup=False)
-        console.print(f"(a tracked plan from these: accountgraph plan from-opportunity {opp.id})", highlight=False)
-        console.print("across the accounts (key accounts, value, revenue at risk, KPIs): accountgraph portfolio")
+            console.print(
+                _("first risk: {risk}").format(risk=say(health.risks[0].description)), highlight=False, markup=False
+            )
+        console.print(
+            _("(a tracked plan from these: accountgraph plan from-opportunity {id})").format(id=opp.id), highlight=False
+        )
+        console.print(_("across the accounts (key accounts, value, revenue at risk, KPIs): accountgraph portfolio"))
         views.mkdir(parents=True, exist_ok=True)
         committee_map = opportunities.power_map(s, operator, opp.id, cache=cache)
         (views / f"{opp.id}-committee.html").write_text(committee_map, encoding="utf-8")
@@ -82,20 +126,37 @@ def demo(
         )
         tree = views / f"{account}-tree.html"
         tree.write_text(analysis.tree_html(s, operator, account, cache=cache), encoding="utf-8")
-        chinese = views / f"{report.chinese_account}-power-map.html"
-        chinese.write_text(analysis.power_map_html(s, operator, report.chinese_account, cache=cache), encoding="utf-8")
+        beside = views / f"{other}-power-map.html"
+        beside.write_text(analysis.power_map_html(s, operator, other, cache=cache), encoding="utf-8")
     committee = views / f"{opp.id}-committee.html"
+    indent = "\n" + " " * cell_len(_("views written: "))  # columns: a Chinese character takes two
+    about_beside = (
+        _("(the English sample account, {account})") if chinese_run else _("(the Chinese sample account, {account})")
+    ).format(account=other)
     console.print(
-        f"\nviews written: {power_map.resolve().as_uri()}\n               {tree.resolve().as_uri()}"
-        f"\n               {committee.resolve().as_uri()} (the deal's buying committee)"
-        f"\n               {chinese.resolve().as_uri()} (the Chinese sample account, {report.chinese_account})"
+        "\n"
+        + _("views written: ")
+        + power_map.resolve().as_uri()
+        + indent
+        + tree.resolve().as_uri()
+        + indent
+        + committee.resolve().as_uri()
+        + " "
+        + _("(the deal's buying committee)")
+        + indent
+        + beside.resolve().as_uri()
+        + " "
+        + about_beside
     )
     base = f"http://127.0.0.1:{port}"
     if not serve:
         console.print(
-            f"\nworkspace: `accountgraph serve --port {port}{f' --store {store}' if store else ''}`, then open {base}/ "
-            "and sign in with a planner key "
-            "from `accountgraph keys create --role planner`",
+            "\n"
+            + _("workspace: `{command}`, then open {url} and sign in with a planner key from `{keys}`").format(
+                command=f"accountgraph serve --port {port}{f' --store {store}' if store else ''}",
+                url=f"{base}/",
+                keys="accountgraph keys create --role planner",
+            ),
             highlight=False,
             soft_wrap=True,
         )
@@ -104,17 +165,41 @@ def demo(
     from accountgraph.services.keys import mint_key
 
     with opened_store(store) as s:
-        _, key = call(lambda: mint_key(s, "planner", name="demo"))
+        _key, key = call(lambda: mint_key(s, "planner", name="demo"))
     auth = f"-H 'Authorization: Bearer {key}'"
     console.print(
-        f"\nworkspace:     {base}/  (open it in a browser and sign in with the key below)\n"
-        f"a planner key for this demo (shown once): {key}\n"
-        f"OpenAPI:       curl {auth} {base}/openapi.json\n"
-        f"key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
-        f"power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
-        f"customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
-        "(Ctrl-C stops the server)",
+        "\n"
+        + _(
+            "workspace:     {base}/  (open it in a browser and sign in with the key below)\n"
+            "a planner key for this demo (shown once): {key}\n"
+            "OpenAPI:       curl {auth} {base}/openapi.json\n"
+            "key people:    curl {auth} {base}/v1/accounts/{account}/key-people?top=5\n"
+            "power map:     curl {auth} {base}/v1/accounts/{account}/view > map.html\n"
+            "customer tree: curl {auth} {base}/v1/accounts/{account}/tree/view > tree.html\n"
+            "(Ctrl-C stops the server)"
+        ).format(base=base, key=key, auth=auth, account=account),
         highlight=False,
         soft_wrap=True,
     )
     serve_api(host="127.0.0.1", port=port, workers=1, store=store)
+
+
+_CHINESE_DEAL = "DEMO-huakang-suzhou"
+"""The Chinese sample's open deal (`samples.ledger.PORTFOLIO_DEALS`), the one the demo scores in Chinese."""
+
+_LABELS = {"sample account": N_("sample account"), "Chinese sample account": N_("Chinese sample account")}
+_MODELS = {"logistic_regression": N_("logistic regression"), "scorecard": N_("scorecard")}
+
+
+def _label(loaded: LoadedBundle) -> str:
+    """What a loaded bundle is, in the language of the moment."""
+    if loaded.label in _LABELS:
+        return _(_LABELS[loaded.label])
+    return _("data set {account}").format(account=loaded.account)
+
+
+def _amount(value: object) -> str:
+    """A figure of the cash picture: as it is in English, digits grouped for the locale otherwise."""
+    if i18n.current() == i18n.DEFAULT or not isinstance(value, Decimal | str):
+        return str(value)
+    return money(value)

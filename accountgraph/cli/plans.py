@@ -34,6 +34,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.i18n import N_, _
 from accountgraph.i18n.glossary import joined, term
+from accountgraph.i18n.phrase import say
 from accountgraph.plans import models
 from accountgraph.schema.models import Role, Stance, today
 from accountgraph.services import plans
@@ -169,7 +170,7 @@ def show_progress(p: models.PlanProgress) -> None:
                     a.due,
                     a.idle_days,
                     i18n.number(a.best_strength, 2),
-                    "; ".join(a.flags),
+                    _("; ").join(say(f) for f in a.flags),
                 ]
                 for a in p.action_progress
             ),

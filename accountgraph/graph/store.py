@@ -34,6 +34,8 @@ from accountgraph.graph.changelog import UNLOGGED_KINDS, Change, ChangeFilter, d
 from accountgraph.graph.changes import Change as FeedChange
 from accountgraph.graph.changes import ChangeSet, tie_of
 from accountgraph.graph.validation import parse_bundle
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.perf import paused_gc
 from accountgraph.projection import TIE_FIELDS, AccountRows, Projection, Row, select
 from accountgraph.schema.documents import DocumentModel
@@ -722,7 +724,7 @@ class GraphStore(ABC):
         of one of `records`, of one of `accounts`, and only of entries belonging to an account (`owned`) when
         asked."""
         if not 1 <= limit <= 1000:
-            raise InvalidArgument("limit must be between 1 and 1000", field="limit")
+            raise InvalidArgument(Phrase(N_("limit must be between 1 and 1000")), field="limit")
         wanted = tuple(sorted({*(records or ()), *((record,) if record is not None else ())}))
         filter = ChangeFilter(
             account=account,
@@ -852,14 +854,18 @@ class GraphStore(ABC):
         """
         filters = filters or ListFilter()
         if kind not in LIST_FILTERS:
-            raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LIST_FILTERS)}")
+            raise InvalidArgument(
+                Phrase(N_("cannot list {kind}; one of {kinds}"), kind=repr(kind), kinds=", ".join(LIST_FILTERS))
+            )
         unknown = filters.given() - LIST_FILTERS[kind]
         if unknown:
-            raise InvalidArgument(f"{kind} cannot be filtered by {', '.join(sorted(unknown))}")
+            raise InvalidArgument(
+                Phrase(N_("{kind} cannot be filtered by {fields}"), kind=kind, fields=", ".join(sorted(unknown)))
+            )
         if not 1 <= limit <= 1000:
-            raise InvalidArgument("limit must be between 1 and 1000", field="limit")
+            raise InvalidArgument(Phrase(N_("limit must be between 1 and 1000")), field="limit")
         if after is not None and len(after) != (3 if kind == "tie" else 1):
-            raise InvalidArgument("bad cursor", field="cursor")
+            raise InvalidArgument(Phrase(N_("bad cursor")), field="cursor")
         model: type[BaseModel] = Tie if kind == "tie" else RECORD_KINDS[kind][0]
         return [model.model_validate(r) for r in self._list(kind, filters, limit, after)]
 
@@ -882,7 +888,7 @@ class GraphStore(ABC):
     def delete(self, kind: str, id: str) -> None:
         """Delete a company, person, team member, interaction or risk (NotFoundError if absent)."""
         if kind not in RECORD_KINDS:
-            raise InvalidArgument(f"unknown record kind {kind!r}")
+            raise InvalidArgument(Phrase(N_("unknown record kind {kind}"), kind=repr(kind)))
         row = self._get(kind, id)
         if row is None:
             raise NotFoundError(kind, id)

@@ -15,6 +15,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from accountgraph.errors import BundleRejected
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase, Seq, Term
+from accountgraph.i18n.reasons import reason
 from accountgraph.schema.models import (
     BUNDLE_FORMAT,
     BUNDLE_LISTS,
@@ -59,10 +62,7 @@ def _issues_from(err: ValidationError, record: str, index: int | None, rid: str 
     issues = []
     for e in err.errors(include_url=False):
         field = ".".join(str(p) for p in e["loc"]) or None
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        issues.append(BundleIssue(record=record, index=index, id=rid, field=field, reason=msg))
+        issues.append(BundleIssue(record=record, index=index, id=rid, field=field, reason=reason(e)))
     return issues
 
 
@@ -197,19 +197,23 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
         for index, item in enumerate(getattr(bundle, record)):
             other = kind_in_bundle.get(item.id)
             if other is not None:
-                what = "appears twice in this list" if other == kind else f"is also given as a {other.value}"
-                issues.add(record, index, item.id, "id", f"id {what}", "conflict")
+                why = (
+                    Phrase(N_("id appears twice in this list"))
+                    if other == kind
+                    else Phrase(N_("id is also given as a {kind}"), kind=Term(other.value, other.value))
+                )
+                issues.add(record, index, item.id, "id", why, "conflict")
             kind_in_bundle[item.id] = kind
     for record in ("interactions", "risks"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(bundle, record)):
             if item.id in seen:
-                issues.add(record, index, item.id, "id", "id appears twice in this list", "conflict")
+                issues.add(record, index, item.id, "id", Phrase(N_("id appears twice in this list")), "conflict")
             seen.add(item.id)
     tie_keys: set[tuple[str, str, str]] = set()
     for index, tie in enumerate(bundle.ties):
         if tie.key in tie_keys:
-            issues.add("ties", index, ":".join(tie.key), None, "the same tie appears twice", "conflict")
+            issues.add("ties", index, ":".join(tie.key), None, Phrase(N_("the same tie appears twice")), "conflict")
         tie_keys.add(tie.key)
 
     referenced: set[str] = set(kind_in_bundle)
@@ -223,18 +227,29 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
         for index, item in enumerate(getattr(bundle, record)):
             was = stored.get(item.id)
             if was is not None and was != kind:
-                issues.add(record, index, item.id, "id", f"id is already used by a {was.value}", "conflict")
+                issues.add(
+                    record,
+                    index,
+                    item.id,
+                    "id",
+                    Phrase(N_("id is already used by a {kind}"), kind=Term(was.value, was.value)),
+                    "conflict",
+                )
 
     def kind_of(node_id: str) -> NodeKind | None:
         return kind_in_bundle.get(node_id) or stored.get(node_id)
 
     def expect(record: str, index: int, rid: str, field: str, value: str, allowed: set[NodeKind]) -> None:
         found = kind_of(value)
-        names = " or ".join(sorted(k.value for k in allowed))
+        names = Seq(tuple(Term(k, k) for k in sorted(k.value for k in allowed)), N_(" or "))
         if found is None:
-            issues.add(record, index, rid, field, f"no {names} with id {value!r}", "reference")
+            why = Phrase(N_("no {kinds} with id {id}"), kinds=names, id=repr(value))
+            issues.add(record, index, rid, field, why, "reference")
         elif found not in allowed:
-            issues.add(record, index, rid, field, f"{value!r} is a {found.value}, not a {names}", "reference")
+            why = Phrase(
+                N_("{id} is a {kind}, not a {kinds}"), id=repr(value), kind=Term(found.value, found.value), kinds=names
+            )
+            issues.add(record, index, rid, field, why, "reference")
 
     company, person, team = {NodeKind.COMPANY}, {NodeKind.PERSON}, {NodeKind.TEAM}
     for index, c in enumerate(bundle.companies):
@@ -267,7 +282,9 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
         for cycle in _find_cycles(_closure(kind, changed, reader), changed):
             first = next(n for n in cycle if n in position)
             loop = " -> ".join([*cycle, cycle[0]])
-            issues.add(record, position[first], first, field, f"would make a cycle: {loop}", "conflict")
+            issues.add(
+                record, position[first], first, field, Phrase(N_("would make a cycle: {loop}"), loop=loop), "conflict"
+            )
 
     if issues.items:
         raise BundleRejected(issues.items)

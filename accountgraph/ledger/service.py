@@ -25,6 +25,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from accountgraph.errors import InvalidArgument, NotFoundError, RuleViolation, VersionConflict
 from accountgraph.graph.store import DocumentWrite, GraphStore, UnitOfWork
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.ledger import rules
 from accountgraph.ledger.models import (
     TRANSITIONS,
@@ -107,9 +109,9 @@ def save_product(store: GraphStore, product: Product) -> Product:
         if ref not in catalogue:
             raise NotFoundError("product", ref)
         if ref == product.id:
-            raise RuleViolation(f"product {product.id!r} refers to itself")
+            raise RuleViolation(Phrase(N_("product {id} refers to itself"), id=repr(product.id)))
     if set(product.requires) & set(product.incompatible):
-        raise RuleViolation(f"product {product.id!r} both requires and excludes the same product")
+        raise RuleViolation(Phrase(N_("product {id} both requires and excludes the same product"), id=repr(product.id)))
     _check_no_cycle(catalogue, product.id)
     _save(store, product)
     return product
@@ -121,7 +123,7 @@ def _check_no_cycle(catalogue: dict[str, Product], start: str) -> None:
     def visit(pid: str) -> None:
         if pid in path:
             cycle = " → ".join([*path[path.index(pid) :], pid])
-            raise RuleViolation(f"the bill of materials would contain a cycle: {cycle}")
+            raise RuleViolation(Phrase(N_("the bill of materials would contain a cycle: {cycle}"), cycle=str(cycle)))
         path.append(pid)
         for c in catalogue[pid].components:
             visit(c.product)
@@ -208,9 +210,11 @@ def _requests(lines: Iterable[LineRequest | tuple[str, Decimal | str | int]]) ->
         qty = rules.amount(quantity, f"line {i + 1} ({product}) quantity", f"lines.{i}.quantity")
         out.append(LineRequest(product=product, quantity=qty))
     if not out:
-        raise InvalidArgument("a quote needs at least one line", field="lines")
+        raise InvalidArgument(Phrase(N_("a quote needs at least one line")), field="lines")
     if len(out) > rules.MAX_LINES:
-        raise InvalidArgument(f"a quote has at most {rules.MAX_LINES} lines, not {len(out)}", field="lines")
+        raise InvalidArgument(
+            Phrase(N_("a quote has at most {most} lines, not {n}"), most=rules.MAX_LINES, n=len(out)), field="lines"
+        )
     return out
 
 
@@ -227,7 +231,11 @@ def _price(
     policy = discount_policy(store)
     if manual > policy.approval_threshold and not approver:
         raise RuleViolation(
-            f"a manual discount of {manual}% is above {policy.approval_threshold}%: it needs an approver"
+            Phrase(
+                N_("a manual discount of {manual}% is above {threshold}%: it needs an approver"),
+                manual=str(manual),
+                threshold=str(policy.approval_threshold),
+            )
         )
     catalogue = {p.id: p for p in list_products(store)}
     wanted: dict[str, tuple[Decimal, str | None]] = {}
@@ -241,7 +249,7 @@ def _price(
     for pid in wanted:
         for other in catalogue[pid].incompatible:
             if other in wanted:
-                raise RuleViolation(f"{pid!r} and {other!r} cannot be quoted together")
+                raise RuleViolation(Phrase(N_("{a} and {b} cannot be quoted together"), a=repr(pid), b=repr(other)))
     record = store.documents.get("price_list", currency)
     price_list = None if record is None else PriceList.model_validate(record.data)
     volume = trailing_volume(store, account, on, policy.currency)
@@ -257,7 +265,7 @@ def _price(
             elif product.list_price.currency == currency:
                 unit = product.list_price.amount
             else:
-                raise RuleViolation(f"{pid!r} has no price in {currency}")
+                raise RuleViolation(Phrase(N_("{id} has no price in {currency}"), id=repr(pid), currency=currency))
             gross = qty * unit
             lines.append(
                 QuoteLine(
@@ -404,7 +412,9 @@ def revise_quote(
     base = get_quote(store, id)
     versions = quote_versions(store, base.number)
     if any(q.status is QuoteStatus.ACCEPTED for q in versions):
-        raise RuleViolation(f"quote {base.number!r} was accepted: its accepted version is frozen")
+        raise RuleViolation(
+            Phrase(N_("quote {number} was accepted: its accepted version is frozen"), number=repr(base.number))
+        )
     latest = versions[-1]
     requests = requests_given if requests_given is not None else base.requested
     manual = manual_given if manual_given is not None else base.manual_discount
@@ -437,15 +447,23 @@ def _transition(store: GraphStore, id: str, to: QuoteStatus, on: date | None) ->
         assert record is not None
     quote = Quote.model_validate(record.data)
     if to not in TRANSITIONS[quote.status]:
-        raise RuleViolation(f"quote {quote.id} is {quote.status.value}: it cannot become {to.value}")
+        raise RuleViolation(
+            Phrase(
+                N_("quote {id} is {status}: it cannot become {to}"), id=quote.id, status=quote.status.value, to=to.value
+            )
+        )
     if to in (QuoteStatus.SENT, QuoteStatus.ACCEPTED):
         latest = quote_versions(store, quote.number)[-1]
         if latest.version != quote.version:
-            raise RuleViolation(f"quote {quote.id} was revised: only its latest version {latest.id} counts")
+            raise RuleViolation(
+                Phrase(
+                    N_("quote {id} was revised: only its latest version {latest} counts"), id=quote.id, latest=latest.id
+                )
+            )
         if on > quote.valid_until:
-            raise RuleViolation(f"quote {quote.id} expired on {quote.valid_until}")
+            raise RuleViolation(Phrase(N_("quote {id} expired on {day}"), id=quote.id, day=str(quote.valid_until)))
     if to is QuoteStatus.EXPIRED and on <= quote.valid_until:
-        raise RuleViolation(f"quote {quote.id} is valid until {quote.valid_until}")
+        raise RuleViolation(Phrase(N_("quote {id} is valid until {day}"), id=quote.id, day=str(quote.valid_until)))
     changed = quote.model_copy(update={"status": to, "history": [*quote.history, {"status": to, "on": str(on)}]})
     changed = Quote.model_validate(changed.data())
     store.documents.commit([DocumentWrite.of(changed, record.version)])
@@ -477,7 +495,13 @@ def create_contract(store: GraphStore, quote_id: str, *, start: date | None = No
     """The contract of an accepted quote (one per quote: its id is `C-{quote id}`)."""
     quote = get_quote(store, quote_id)
     if quote.status is not QuoteStatus.ACCEPTED:
-        raise RuleViolation(f"quote {quote.id} is {quote.status.value}: only an accepted quote makes a contract")
+        raise RuleViolation(
+            Phrase(
+                N_("quote {id} is {status}: only an accepted quote makes a contract"),
+                id=quote.id,
+                status=quote.status.value,
+            )
+        )
     contract = Contract(
         id=f"C-{quote.id}",
         account=quote.account,
@@ -489,7 +513,9 @@ def create_contract(store: GraphStore, quote_id: str, *, start: date | None = No
     try:
         store.documents.commit([DocumentWrite.of(contract)])
     except VersionConflict:
-        raise RuleViolation(f"quote {quote.id} already has contract {contract.id}") from None
+        raise RuleViolation(
+            Phrase(N_("quote {id} already has contract {contract}"), id=quote.id, contract=contract.id)
+        ) from None
     return contract
 
 
@@ -619,7 +645,7 @@ def _replayed(store: GraphStore, uow: UnitOfWork, key: str, request: dict[str, s
     if record is None:
         return None
     if record.data.get("request") != request:
-        raise RuleViolation(f"idempotency key {key!r} was already used for a different request")
+        raise RuleViolation(Phrase(N_("idempotency key {key} was already used for a different request"), key=repr(key)))
     return get_payment(store, str(record.data["payment"]))
 
 
@@ -651,7 +677,13 @@ def record_payment(
             raise InvalidArgument(f"amount: {value} is not a whole amount of {invoice.currency}", field="amount")
         if invoice.paid + value > invoice.amount:
             raise RuleViolation(
-                f"overpayment refused: invoice {invoice.id} has {invoice.balance} {invoice.currency} open, not {value}"
+                Phrase(
+                    N_("overpayment refused: invoice {id} has {balance} {currency} open, not {value}"),
+                    id=invoice.id,
+                    balance=str(invoice.balance),
+                    currency=invoice.currency,
+                    value=str(value),
+                )
             )
         payment = Payment(
             id=payment_id(idempotency_key),
@@ -691,7 +723,7 @@ def refund_payment(
             return done
         original = _load(uow, Payment, payment)
         if original.refund_of is not None:
-            raise RuleViolation(f"{payment} is a refund itself")
+            raise RuleViolation(Phrase(N_("{payment} is a refund itself"), payment=str(payment)))
         if value > original.amount - original.refunded:
             raise RuleViolation(
                 f"payment {payment} has {original.amount - original.refunded} {original.currency} left to refund"

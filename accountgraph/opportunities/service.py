@@ -22,6 +22,8 @@ from pydantic import ValidationError
 
 from accountgraph.errors import BundleRejected, NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore, UnitOfWork
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline, StageChange
 from accountgraph.schema.models import BundleIssue
 from accountgraph.services.analysis import ViewCache
@@ -78,7 +80,13 @@ def save_pipeline(store: GraphStore, pipeline: Pipeline) -> Pipeline:
     """Replace the pipeline. Refused while an open deal sits in a stage the new pipeline does not have."""
     for opp in list_opportunities(store):
         if opp.stage not in pipeline.all_stages:
-            raise RuleViolation(f"opportunity {opp.id!r} is in stage {opp.stage!r}, which the new pipeline lacks")
+            raise RuleViolation(
+                Phrase(
+                    N_("opportunity {id} is in stage {stage}, which the new pipeline lacks"),
+                    id=repr(opp.id),
+                    stage=repr(opp.stage),
+                )
+            )
     pipeline = pipeline.model_copy(update={"id": "default"})
 
     def attempt(uow: UnitOfWork) -> Pipeline:
@@ -212,7 +220,7 @@ def create_opportunity(
     stage = stage or pipeline.stages[0]
     _check_stage(pipeline, stage)
     if pipeline.is_closed(stage):
-        raise RuleViolation(f"an opportunity is created in an open stage, not {stage!r}")
+        raise RuleViolation(Phrase(N_("an opportunity is created in an open stage, not {stage}"), stage=repr(stage)))
     root = _account(store, account)
     opp = _validated(
         {
@@ -233,7 +241,7 @@ def create_opportunity(
     _check_refs(store, opp)
     with store.documents.unit_of_work() as uow:
         if uow.get(Opportunity.kind, opp.id) is not None:
-            raise RuleViolation(f"opportunity {opp.id!r} already exists")
+            raise RuleViolation(Phrase(N_("opportunity {id} already exists"), id=repr(opp.id)))
         uow.save(opp)
     return opp
 
@@ -247,12 +255,20 @@ def update_opportunity(store: GraphStore, id: str, **changes: Any) -> Opportunit
     """
     unknown = sorted(set(changes) - set(UPDATABLE))
     if unknown:
-        raise RuleViolation(f"cannot update {', '.join(unknown)} this way; updatable: {', '.join(UPDATABLE)}")
+        raise RuleViolation(
+            Phrase(
+                N_("cannot update {fields} this way; updatable: {updatable}"),
+                fields=", ".join(unknown),
+                updatable=", ".join(UPDATABLE),
+            )
+        )
 
     def attempt(uow: UnitOfWork) -> Opportunity:
         opp = _load(uow, id)
         if get_pipeline(store).is_closed(opp.stage):
-            raise RuleViolation(f"opportunity {id!r} is closed ({opp.stage}); it no longer changes")
+            raise RuleViolation(
+                Phrase(N_("opportunity {id} is closed ({stage}); it no longer changes"), id=repr(id), stage=opp.stage)
+            )
         new = _validated({**opp.model_dump(), **changes})
         _check_refs(store, new)
         uow.save(new)
@@ -267,7 +283,13 @@ def set_committee(store: GraphStore, id: str, committee: Sequence[CommitteeMembe
     def attempt(uow: UnitOfWork) -> Opportunity:
         opp = _load(uow, id)
         if get_pipeline(store).is_closed(opp.stage):
-            raise RuleViolation(f"opportunity {id!r} is closed ({opp.stage}); its committee no longer changes")
+            raise RuleViolation(
+                Phrase(
+                    N_("opportunity {id} is closed ({stage}); its committee no longer changes"),
+                    id=repr(id),
+                    stage=opp.stage,
+                )
+            )
         members = [m.model_dump() if isinstance(m, CommitteeMember) else m for m in committee]
         new = _validated({**opp.model_dump(), "committee": members})
         _check_refs(store, new)
@@ -310,11 +332,17 @@ def move_stage(
     def attempt(uow: UnitOfWork) -> Opportunity:
         opp = _load(uow, id)
         if pipeline.is_closed(opp.stage):
-            raise RuleViolation(f"opportunity {id!r} is {opp.stage}: a closed deal does not move")
+            raise RuleViolation(
+                Phrase(N_("opportunity {id} is {stage}: a closed deal does not move"), id=repr(id), stage=opp.stage)
+            )
         if stage == opp.stage:
-            raise RuleViolation(f"opportunity {id!r} is already in stage {stage!r}")
+            raise RuleViolation(
+                Phrase(N_("opportunity {id} is already in stage {stage}"), id=repr(id), stage=repr(stage))
+            )
         if when < opp.stage_entered():
-            raise RuleViolation(f"the move is dated {when.isoformat()}, before the last change of stage")
+            raise RuleViolation(
+                Phrase(N_("the move is dated {when}, before the last change of stage"), when=when.isoformat())
+            )
         update: dict[str, Any] = {
             "stage": stage,
             "stage_history": [*opp.stage_history, StageChange(stage=stage, at=when, note=note)],

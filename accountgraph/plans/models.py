@@ -26,6 +26,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accountgraph.algorithms.results import ContactPath
+from accountgraph.algorithms.results import Text as Said
 from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import Id, Name, Role, Stance, Text
 
@@ -254,7 +255,7 @@ class ActionProgress(_Model):
     path_strength: float | None = Field(
         description="the linked path's strength now (None: no path linked, or one of its ties is gone)"
     )
-    flags: list[str] = Field(description="overdue, stalled, path broken: in words")
+    flags: list[Said] = Field(description="overdue, stalled, path broken: in words")
 
 
 class PlanProgress(_Model):

@@ -25,6 +25,8 @@ from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import Coverage
 from accountgraph.algorithms.strength import parse_instant
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.plans.models import (
     Action,
     ActionProgress,
@@ -224,14 +226,23 @@ def _action(view: AccountView, action: Action, on: date, stall_days: int, thresh
     ties = _member_ties(view, action.target)
     best = ties[0][1] if ties else 0.0
     path_strength = _path_now(view, action)
-    flags = []
+    flags: list[str] = []  # each a `Phrase`, said in the reader's language where it is shown
     if overdue:
         assert action.due is not None
-        flags.append(f"overdue: due {action.due.isoformat()}, {(on - action.due).days} days ago")
+        flags.append(
+            Phrase(N_("overdue: due {due}, {days} days ago"), due=action.due.isoformat(), days=(on - action.due).days)
+        )
     if stalled:
-        flags.append(f"stalled: nothing for {idle} days (since {last.isoformat()}; limit {stall_days})")
+        flags.append(
+            Phrase(
+                N_("stalled: nothing for {days} days (since {since}; limit {limit})"),
+                days=idle,
+                since=last.isoformat(),
+                limit=stall_days,
+            )
+        )
     if action.path is not None and path_strength is None and open_:
-        flags.append("path broken: one of its ties is gone")
+        flags.append(Phrase(N_("path broken: one of its ties is gone")))
     return ActionProgress(
         id=action.id,
         title=action.title,

@@ -26,6 +26,8 @@ from accountgraph.algorithms.results import Action as NextAction
 from accountgraph.algorithms.results import ContactPath
 from accountgraph.errors import NotFoundError, RuleViolation
 from accountgraph.graph.store import GraphStore, UnitOfWork
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.plans.models import STALL_DAYS, Action, ActionStatus, Goal, GoalKind, GoalSpec, Plan
 from accountgraph.schema.models import today
 from accountgraph.services import analysis
@@ -71,9 +73,9 @@ def _check_person(store: GraphStore, account: str, person: str) -> None:
     try:
         company = store.get_person(person).company
     except NotFoundError:
-        raise NotFoundError(f"person of account {account!r}", person) from None
+        raise NotFoundError(Phrase(N_("person of account {account}"), account=repr(account)), person) from None
     if store.account_of(company) != account:
-        raise NotFoundError(f"person of account {account!r}", person)
+        raise NotFoundError(Phrase(N_("person of account {account}"), account=repr(account)), person)
 
 
 def _check_member(store: GraphStore, member: str) -> None:
@@ -86,7 +88,7 @@ def _check_company(store: GraphStore, account: str, company: str) -> None:
             return
     except NotFoundError:
         pass
-    raise NotFoundError(f"company of account {account!r}", company)
+    raise NotFoundError(Phrase(N_("company of account {account}"), account=repr(account)), company)
 
 
 def _check_goal(store: GraphStore, account: str, goal: Goal) -> None:
@@ -102,7 +104,7 @@ def _check_action(store: GraphStore, plan: Plan, action: Action) -> None:
     _check_member(store, action.owner)
     _check_person(store, plan.account, action.target)
     if action.goal is not None and plan.goal(action.goal) is None:
-        raise RuleViolation(f"plan {plan.id!r} has no goal {action.goal!r}")
+        raise RuleViolation(Phrase(N_("plan {plan} has no goal {goal}"), plan=repr(plan.id), goal=repr(action.goal)))
 
 
 def _validated(build: Callable[[], Plan]) -> Plan:
@@ -166,7 +168,7 @@ def create_plan(
         _check_action(store, plan, action)
     with store.documents.unit_of_work() as uow:
         if uow.get(Plan.kind, plan.id) is not None:
-            raise RuleViolation(f"plan {plan.id!r} exists already")
+            raise RuleViolation(Phrase(N_("plan {plan} exists already"), plan=repr(plan.id)))
         uow.save(plan)
     return plan
 
@@ -228,7 +230,9 @@ def add_goal(
 
     def change(plan: Plan) -> Plan:
         if plan.goal(new.id) is not None:
-            raise RuleViolation(f"plan {plan.id!r} has a goal {new.id!r} already")
+            raise RuleViolation(
+                Phrase(N_("plan {plan} has a goal {goal} already"), plan=repr(plan.id), goal=repr(new.id))
+            )
         return plan.model_copy(update={"goals": [*plan.goals, new]})
 
     _change(store, plan_id, change, on)
@@ -255,7 +259,7 @@ def remove_goal(store: GraphStore, plan_id: str, goal_id: str, *, on: date | Non
 
     def change(plan: Plan) -> Plan:
         if plan.goal(goal_id) is None:
-            raise NotFoundError(f"goal of plan {plan_id!r}", goal_id)
+            raise NotFoundError(Phrase(N_("goal of plan {plan}"), plan=repr(plan_id)), goal_id)
         actions = [a.model_copy(update={"goal": None}) if a.goal == goal_id else a for a in plan.actions]
         return plan.model_copy(update={"goals": [g for g in plan.goals if g.id != goal_id], "actions": actions})
 
@@ -298,15 +302,17 @@ def add_action(
     if path is None and link_path:
         path = _best_path(store, plan.account, owner, target, on, options)
     if path is not None and (path.member != owner or path.target != target):
-        raise RuleViolation("the linked path must lead from the owner to the target")
+        raise RuleViolation(Phrase(N_("the linked path must lead from the owner to the target")))
     text = title or f"{owner} reaches {target}" + (f" through {len(path.hops) - 1} introduction(s)" if path else "")
 
     def change(plan: Plan) -> Plan:
         action_id = id or _next_id("a", (a.id for a in plan.actions))
         if plan.action(action_id) is not None:
-            raise RuleViolation(f"plan {plan.id!r} has an action {action_id!r} already")
+            raise RuleViolation(
+                Phrase(N_("plan {plan} has an action {action} already"), plan=repr(plan.id), action=repr(action_id))
+            )
         if goal is not None and plan.goal(goal) is None:
-            raise NotFoundError(f"goal of plan {plan.id!r}", goal)
+            raise NotFoundError(Phrase(N_("goal of plan {plan}"), plan=repr(plan.id)), goal)
         action = Action(
             id=action_id,
             title=text,
@@ -348,7 +354,7 @@ def update_action(
     def change(plan: Plan) -> Plan:
         current = plan.action(action_id)
         if current is None:
-            raise NotFoundError(f"action of plan {plan_id!r}", action_id)
+            raise NotFoundError(Phrase(N_("action of plan {plan}"), plan=repr(plan_id)), action_id)
         update: dict[str, Any] = {"updated": day}
         if new_status is not None:
             update["status"] = new_status
@@ -362,7 +368,7 @@ def update_action(
             update["note"] = note
         if goal is not _UNSET:
             if goal is not None and plan.goal(goal) is None:
-                raise NotFoundError(f"goal of plan {plan_id!r}", goal)
+                raise NotFoundError(Phrase(N_("goal of plan {plan}"), plan=repr(plan_id)), goal)
             update["goal"] = goal
         action = Action.model_validate({**current.model_dump(), **update})
         return plan.model_copy(update={"actions": [action if a.id == action_id else a for a in plan.actions]})

@@ -18,6 +18,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -418,6 +420,15 @@ class ApiKey(_Record):
     revoked_at: datetime | None = None
 
 
+def _keep_said(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return value if isinstance(value, str) and type(value) is not str else handler(value)
+
+
+Reason = Annotated[str, WrapValidator(_keep_said)]
+"""A reason for a person: a `str` (its English text in JSON) that stays the subclass it was made as (a sentence
+`accountgraph.i18n.phrase.say` can show in the reader's language; this module imports nothing of ours)."""
+
+
 class BundleIssue(BaseModel):
     """One reason a bundle (or a single write) was refused."""
 
@@ -425,7 +436,7 @@ class BundleIssue(BaseModel):
     index: int | None = Field(default=None, description="position in that list, when known")
     id: str | None = Field(default=None, description="the record's id (a tie: type:from->to)")
     field: str | None = None
-    reason: str
+    reason: Reason
     code: str = Field(
         default="invalid",
         description="invalid (a bad value), reference (names a record that does not exist), "

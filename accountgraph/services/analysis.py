@@ -48,6 +48,8 @@ from accountgraph.algorithms.results import (
 )
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import CompanyNode, GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.schema.models import Company
 from accountgraph.services.exact import ExactBetweenness
 from accountgraph.services.incremental import catch_up
@@ -375,7 +377,9 @@ def actions(
     member of ours is given while a colleague with room can act (default `ActionParams.capacity`, 3)."""
     scope.require_account(account)
     if capacity is not None and capacity < 1:
-        raise InvalidArgument(f"capacity must be at least 1, not {capacity}", field="capacity")
+        raise InvalidArgument(
+            Phrase(N_("capacity must be at least 1, not {capacity}"), capacity=str(capacity)), field="capacity"
+        )
     params = None if capacity is None else ActionParams(capacity=capacity)
     view = account_view(store, account, **load)
     return next_best_actions(view, params)

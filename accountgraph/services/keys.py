@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 
 from accountgraph.errors import BundleRejected, Forbidden, NotFoundError
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.schema.models import ApiKey, ApiRole, BundleIssue
 from accountgraph.services.scope import Scope, writes
 
@@ -70,7 +72,7 @@ def create_key(
     scope.require_role(ApiRole.ADMIN)
     wanted = sorted(set(accounts))
     if scope.scoped and (not wanted or not set(wanted) <= scope.accounts):
-        raise Forbidden("a key limited to accounts can only create keys limited to some of those accounts")
+        raise Forbidden(Phrase(N_("a key limited to accounts can only create keys limited to some of those accounts")))
     issues = [
         BundleIssue(record="key", field="accounts", id=account, reason=f"no account with id {account!r}")
         for account in wanted

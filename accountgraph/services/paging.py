@@ -17,6 +17,8 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from accountgraph.errors import BadCursor
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 
 __all__ = ["CURSOR_PATTERN", "Page", "decode_cursor", "encode_cursor", "page_of"]
 
@@ -24,7 +26,7 @@ T = TypeVar("T")
 
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
 """Every cursor handed out matches this (URL-safe base64 without padding); an empty one is the first page."""
-_BAD = "bad cursor: pass the `next_cursor` of the previous page as it is"
+_BAD = Phrase(N_("bad cursor: pass the `next_cursor` of the previous page as it is"))
 
 
 class Page(BaseModel, Generic[T]):

@@ -30,6 +30,8 @@ from pydantic import BaseModel
 from accountgraph.errors import BundleRejected, InvalidArgument, NotFoundError
 from accountgraph.graph.store import RECORD_KINDS, CompanyNode, GraphStore, ListFilter
 from accountgraph.graph.validation import parse_record
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.schema.models import (
     ApiRole,
     Bundle,
@@ -45,7 +47,7 @@ from accountgraph.schema.models import (
 from accountgraph.services.paging import Page, decode_cursor, encode_cursor
 from accountgraph.services.scope import Scope, writes
 
-_TAKEN = "id is already taken"
+_TAKEN = Phrase(N_("id is already taken"))
 """The reason given for an id held by a record the scope does not see (no kind, no account)."""
 _SHARED_MEMBER = (
     "a key limited to accounts may not change a team member whose ties or interactions reach other accounts"
@@ -162,7 +164,10 @@ class Access:
     def page(self, kind: str, filters: ListFilter, limit: int, cursor: str | None) -> Page[Any]:
         """One page of `kind` in key order; a limited key sees the union of its accounts' records."""
         if kind not in LISTABLE:
-            raise InvalidArgument(f"cannot list {kind!r}; one of {', '.join(LISTABLE)}", field="kind")
+            raise InvalidArgument(
+                Phrase(N_("cannot list {kind}; one of {kinds}"), kind=repr(kind), kinds=", ".join(LISTABLE)),
+                field="kind",
+            )
         after = decode_cursor(cursor, 3 if kind == "tie" else 1) if cursor else None
         if not self.scoped:
             rows = self.store.list_records(kind, filters, limit=limit, after=after)
@@ -290,14 +295,17 @@ _READ = {
 
 def _kind(kind: str) -> str:
     if kind not in RECORD_KINDS:
-        raise InvalidArgument(f"unknown record kind {kind!r}; one of {', '.join(RECORD_KINDS)}", field="kind")
+        raise InvalidArgument(
+            Phrase(N_("unknown record kind {kind}; one of {kinds}"), kind=repr(kind), kinds=", ".join(RECORD_KINDS)),
+            field="kind",
+        )
     return kind
 
 
 def check_path_id(record: str, path_id: str, body_id: str) -> None:
     """A record named by an id (a path) must carry that id (BundleRejected naming the field otherwise)."""
     if path_id != body_id:
-        reason = f"must equal the id in the path ({path_id!r})"
+        reason = Phrase(N_("must equal the id in the path ({id})"), id=repr(path_id))
         raise BundleRejected([BundleIssue(record=record, id=body_id, field="id", reason=reason)])
 
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from accountgraph.errors import Forbidden, NotFoundError
 from accountgraph.graph.changelog import Author, writing_as
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase, Term
 from accountgraph.schema.models import ApiRole
 
 if TYPE_CHECKING:
@@ -75,7 +77,13 @@ class Scope:
     def require_role(self, role: ApiRole) -> None:
         """Forbidden unless the role includes `role`."""
         if not self.may(role):
-            raise Forbidden(f"this needs {_a(role.value)} key (or higher); the key given is {_a(self.role.value)} key")
+            raise Forbidden(
+                Phrase(
+                    N_("this needs {needed} key (or higher); the key given is {given} key"),
+                    needed=Term(role.value, _a(role.value)),  # in Chinese the role's name, as `--role` takes it
+                    given=Term(self.role.value, _a(self.role.value)),
+                )
+            )
 
     def require_account(self, account_id: str) -> None:
         """NotFoundError for an account outside the scope (the caller checks that it exists)."""
@@ -85,7 +93,7 @@ class Scope:
     def require_unscoped(self, what: str) -> None:
         """Forbidden for a scope limited to accounts (`what` it cannot do, for the message)."""
         if self.scoped:
-            raise Forbidden(f"a key limited to accounts cannot {what}")
+            raise Forbidden(Phrase(N_("a key limited to accounts cannot {what}"), what=what))
 
 
 @functools.cache

@@ -30,6 +30,8 @@ from pydantic import BaseModel, Field
 
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore, ListFilter
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.schema.models import ApiRole, Company, Person, today
 from accountgraph.services.analysis import AnalysisCache
 from accountgraph.services.paging import Page, decode_cursor, page_of
@@ -203,9 +205,11 @@ def _match(entry: _Entry, q: str, spelled: str | None) -> tuple[int, Matched, Ho
 def _query(q: str) -> str:
     folded = fold(q)
     if not folded:
-        raise InvalidArgument("the query is empty: give a name, title, e-mail or company to look for", field="q")
+        raise InvalidArgument(
+            Phrase(N_("the query is empty: give a name, title, e-mail or company to look for")), field="q"
+        )
     if len(q) > MAX_QUERY:
-        raise InvalidArgument(f"the query is too long: at most {MAX_QUERY} characters", field="q")
+        raise InvalidArgument(Phrase(N_("the query is too long: at most {n} characters"), n=MAX_QUERY), field="q")
     return folded
 
 
@@ -228,7 +232,7 @@ def find_people(
     scope.require_role(ApiRole.VIEWER)
     folded = _query(q)
     if not 1 <= limit <= 1000:
-        raise InvalidArgument("limit must be between 1 and 1000", field="limit")
+        raise InvalidArgument(Phrase(N_("limit must be between 1 and 1000")), field="limit")
     after = decode_cursor(cursor, 3) if cursor else None
     build: Callable[[], list[_Entry]] = functools.partial(_index, store)
     entries = build() if cache is None else cache.fitted((store.url, "people_search"), store.data_version(), build)

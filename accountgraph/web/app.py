@@ -44,6 +44,7 @@ from accountgraph.api.security import FailureLimiter
 from accountgraph.errors import AccountGraphError, InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import _
+from accountgraph.i18n.phrase import said
 from accountgraph.schema.models import MAX_ID_LENGTH, ApiRole, InteractionKind, Stance, TieType
 from accountgraph.services import (
     alerts,
@@ -413,7 +414,7 @@ def deals_page(request: Request, id: str) -> Response:
                 try:
                     health = opportunities.health(store, scope, deal.id, cache=_views(request))
                 except AccountGraphError as refused:  # a deal the model cannot score says why
-                    why = str(refused)
+                    why = refused.said()
             rows.append({"deal": deal, "health": health, "why": why})
         return {"rows": rows}, 200
 
@@ -426,7 +427,7 @@ def plans_page(request: Request, id: str) -> Response:
 
     def gather(store: GraphStore, scope: Any) -> tuple[dict[str, Any], int]:
         found = plans.list_plans(store, scope, id).data
-        rows = [plans.plan_progress(store, scope, p.id, cache=_views(request)) for p in found]
+        rows = [said(plans.plan_progress(store, scope, p.id, cache=_views(request))) for p in found]
         return {"rows": sorted(rows, key=lambda r: (r.name.casefold(), r.plan))}, 200
 
     return _translated_page(request, id, "plans.html", gather)
@@ -444,7 +445,7 @@ def compare_page(request: Request, id: str, before: str | None = None, after: st
             first, second = (_day(dates[k], k) for k in ("before", "after"))
             result = compare.compare(store, scope, id, first, second, cache=_views(request))
         except InvalidArgument as refused:
-            return {"dates": dates, "result": None, "error": refused.message}, 422
+            return {"dates": dates, "result": None, "error": refused.said()}, 422
         return {"dates": dates, "result": result, "error": None}, 200
 
     return _translated_page(request, id, "compare.html", gather)
@@ -472,7 +473,7 @@ def search_page(request: Request, q: str = "", cursor: str | None = None) -> Res
     try:
         page = search.find_people(_store(request), session.scope, q, limit=50, cursor=cursor, cache=_views(request))
     except InvalidArgument as refused:
-        return _page(request, "search.html", 422, q=q, page=None, error=str(refused), **_common(session))
+        return _page(request, "search.html", 422, q=q, page=None, error=refused.said(), **_common(session))
     return _page(request, "search.html", q=q, page=page, error=None, **_common(session))
 
 

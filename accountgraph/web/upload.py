@@ -32,7 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from accountgraph import i18n
-from accountgraph.errors import AccountGraphError, BundleRejected, InvalidArgument, NotFoundError
+from accountgraph.errors import AccountGraphError, BundleRejected, InvalidArgument, NotFoundError, said_issue
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import _
 from accountgraph.schema.models import ApiRole, BundleIssue
@@ -228,12 +228,12 @@ def run(store: GraphStore, scope: Scope, upload: Upload) -> dict[str, Any]:
             context["people_added"] = [r for r in plan.rows if r.kind == "person" and r.action == "create"]
             touched = _accounts_of(store, plan) if not dry_run else []
         context["plan"] = plan
-        context["problems"] = list(getattr(plan, "problems", []))
+        context["problems"] = [said_issue(i) for i in getattr(plan, "problems", [])]
     except BundleRejected as refused:
-        context["problems"] = list(refused.issues)
+        context["problems"] = [said_issue(i) for i in refused.issues]
         return context
     except (InvalidArgument, NotFoundError) as refused:
-        context["error"] = str(refused.message if isinstance(refused, InvalidArgument) else refused)
+        context["error"] = refused.said()
         return context
     if not dry_run:
         visible = {a.id: a for a in records.list_accounts(store, scope)}
@@ -309,7 +309,7 @@ async def import_page(request: Request) -> Response:
 
 @router.post("/import")
 async def import_post(request: Request) -> Response:
-    from accountgraph.web.app import _current, _redirect
+    from accountgraph.web.app import _current, _lang, _redirect
 
     session = await anyio.to_thread.run_sync(_current, request)
     if session is None:
@@ -319,16 +319,20 @@ async def import_post(request: Request) -> Response:
     try:
         upload = parse_form(request.headers.get("content-type", ""), await request.body())
     except InvalidArgument as bad:  # nothing is done: the page says what is wrong
-        message = bad.message
+        with i18n.use(_lang(request)):
+            message = bad.said()
         return await anyio.to_thread.run_sync(lambda: _render(request, session, 400, error=message))
     if not sessions.check_csrf(session, upload.csrf):
         return _refused(request, session, "expired")
 
     def work() -> Response:
         try:
-            context = run(request.state.store, session.scope, upload)
+            with i18n.use(_lang(request)):  # its errors and problems said in the page's language
+                context = run(request.state.store, session.scope, upload)
         except AccountGraphError as refused:  # Forbidden (a limited scope creating an account) and the like
-            return _render(request, session, 403, upload=upload, error=str(refused))
+            with i18n.use(_lang(request)):
+                error = refused.said()
+            return _render(request, session, 403, upload=upload, error=error)
         status = 422 if context["problems"] or context["error"] else 200
         return _render(request, session, status, upload=upload, **context)
 

@@ -26,10 +26,15 @@ def invoke(store_url: str, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, list(args), input=input, env=env_of(store_url), catch_exceptions=False)
 
 
-def run_process(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_process(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m accountgraph ARGS` as a real process in `tmp_path`, against `tmp_path/cli.db` (the code of
-    this checkout)."""
-    env = {**env_of(f"sqlite:///{tmp_path / 'cli.db'}"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    this checkout), with `env` added to its environment."""
+    env = {
+        **env_of(f"sqlite:///{tmp_path / 'cli.db'}"),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "accountgraph", *args], capture_output=True, text=True, env=env, cwd=tmp_path
     )

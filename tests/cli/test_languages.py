@@ -3,6 +3,7 @@ English stays the default and unchanged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,69 @@ def test_a_real_process_in_chinese(tmp_path: Path) -> None:
     done = run_process(tmp_path, "--lang", "zh-CN", "coverage", ZH_ACCOUNT_ID)
     assert done.returncode == 0, done.stderr
     assert f"{ZH_ACCOUNT_ID} 的覆盖度：" in done.stdout and "按决策角色" in done.stdout
+
+
+_COMMAND = re.compile(r"`[^`]*`|accountgraph [a-z-]+(?: [\w-]+)*|(?:file|https?|sqlite):/+\S+|curl .*")
+"""What a line of the demo may hold in Latin letters besides ids: commands, URLs, files."""
+_ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'’]+[A-Za-z]{2,})+")
+"""Two English words in a row: a sentence (or part of one) left in English."""
+
+
+def test_the_demo_in_chinese_end_to_end(tmp_path: Path) -> None:
+    """`ACCOUNTGRAPH_LANG=zh-CN accountgraph demo`: the Chinese sample account analysed, every line of the demo in
+    Chinese (its own lines, the tables, the explanations); no English sentence left, only ids, names, commands."""
+    done = run_process(
+        tmp_path, "demo", "--views", str(tmp_path / "views"), "--no-serve", env={"ACCOUNTGRAPH_LANG": "zh-CN"}
+    )
+    assert done.returncode == 0, done.stderr
+    out, err = done.stdout, done.stderr
+    assert "已加载中文示例客户：公司数 6、人数 56" in err and "已加载示例客户：" in err and "已加载数据集 " in err
+    assert f"{ZH_ACCOUNT_ID} 的关键人物（截至 " in out and f"{ZH_ACCOUNT_ID} 的覆盖度：" in out
+    assert "李志强" in out and "华康影像设备有限公司" in out  # the Chinese sample's people and companies
+    assert "通往排名最高的未覆盖决策者 " in out and "引荐路径 1：" in out
+    assert f"{ZH_ACCOUNT_ID} 的回款情况（EUR）：已开票 " in out
+    assert "商机 苏州工厂影像平台升级（DEMO-huakang-suzhou，propose）：赢单概率 " in out
+    assert "（据此建立跟踪计划：accountgraph plan from-opportunity DEMO-huakang-suzhou）" in out
+    assert "视图已写入：" in out and "（英文示例客户，medtech）" in out and "工作台：运行 `accountgraph serve" in out
+    for line in (out + err).splitlines():
+        left = _COMMAND.sub(" ", line)
+        assert not _ENGLISH.search(left), line
+    assert "华康医疗集团" in (tmp_path / "views" / f"{ZH_ACCOUNT_ID}-power-map.html").read_text(encoding="utf-8")
+    assert (tmp_path / "views" / f"{ZH_ACCOUNT_ID}-tree.html").exists()
+    assert (tmp_path / "views" / "DEMO-huakang-suzhou-committee.html").exists()
+    assert (tmp_path / "views" / "medtech-power-map.html").exists()
+
+
+def test_a_services_error_in_chinese_and_in_english(store_url: str) -> None:
+    """An error a service raises (an empty query, a bad cursor) in the chosen language on stderr; English as it
+    was, byte for byte."""
+    english = invoke(store_url, "find", " ")
+    assert english.exit_code == 1
+    assert " ".join(english.stderr.split()) == (
+        "error: the query is empty: give a name, title, e-mail or company to look for"
+    )
+    chinese = invoke(store_url, "--lang", "zh-CN", "find", " ")
+    assert chinese.exit_code == 1 and "Traceback" not in chinese.stderr
+    assert " ".join(chinese.stderr.split()) == "错误： 查询为空：请输入要查找的姓名、职务、电子邮件或公司"
+    cursor = invoke(store_url, "--lang", "zh-CN", "find", "wang", "--cursor", "bm90LWpzb24")
+    assert cursor.exit_code == 1 and "游标无效：请原样传入上一页的 `next_cursor`" in cursor.stderr
+    missing = invoke(store_url, "--lang", "zh-CN", "plan", "show", "nowhere")
+    assert missing.exit_code == 1 and "未找到计划 'nowhere'" in missing.stderr and "not found" not in missing.stderr
+
+
+def test_a_fields_reason_in_chinese_on_import(store_url: str, tmp_path: Path) -> None:
+    """A refused bundle's reasons (pydantic's and the record rules') in the chosen language; nothing written."""
+    path = tmp_path / "bad.json"
+    path.write_text('{"companies": [{"id": "q1", "name": ""}, {"id": "q2", "name": "Q", "parent": " p"}]}')
+    english = invoke(store_url, "import", str(path))
+    assert english.exit_code == 1
+    assert "String should have at least 1 character" in english.stderr
+    assert "must not start or end with whitespace" in english.stderr
+    chinese = invoke(store_url, "--lang", "zh-CN", "import", str(path))
+    assert chinese.exit_code == 1 and "Traceback" not in chinese.stderr
+    assert "至少应有 1 个字符" in chinese.stderr and "开头和结尾不能有空白" in chinese.stderr
+    assert "String should" not in chinese.stderr and "whitespace" not in chinese.stderr
+    assert ok(invoke(store_url, "find", "q1")).count("q1") == 0  # nothing was written
 
 
 def test_a_run_in_chinese_leaves_the_callers_language_as_it_was(store_url: str) -> None:

@@ -206,6 +206,27 @@ def test_overdue_and_stalled_actions_with_a_fixed_date(loaded: GraphStore) -> No
     assert plan_progress(s, plan.id, on=date(2026, 4, 15), cache=None).status == "on_track"
 
 
+def test_the_action_flags_in_both_languages(loaded: GraphStore) -> None:
+    """An action's flags: English in the result (and its JSON), said in Chinese where a person reads them."""
+    from accountgraph import i18n
+    from accountgraph.i18n.phrase import said
+
+    s = loaded
+    plan = create_plan(s, "acc", "flags", on=D, stall_days=30)
+    add_action(s, plan.id, owner="am", target="cfo", due=date(2026, 3, 10), on=D)
+    progress = plan_progress(s, plan.id, on=date(2026, 4, 15), cache=None)
+    english = ["overdue: due 2026-03-10, 36 days ago", "stalled: nothing for 45 days (since 2026-03-01; limit 30)"]
+    assert progress.action_progress[0].flags == english
+    assert json.loads(progress.model_dump_json())["action_progress"][0]["flags"] == english
+    with i18n.use("zh_CN"):
+        chinese = said(progress)
+        page = render_progress(progress)
+    flags = ["已逾期：截止日期 2026-03-10，已过 36 天", "停滞：已 45 天无进展（自 2026-03-01 起；上限 30 天）"]
+    assert chinese.action_progress[0].flags == flags
+    assert all(f in page for f in flags) and "days ago" not in page
+    assert progress.action_progress[0].flags == english  # the result itself is left as it was
+
+
 def test_a_plan_from_the_next_best_actions(loaded: GraphStore) -> None:
     s = loaded
     drafted = analysis.actions(s, OPERATOR, "acc", as_of=D, cache=None)

@@ -33,6 +33,7 @@ from accountgraph.api.errors import Invalid
 from accountgraph.api.routes.analysis import HTML_PAGE
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
+from accountgraph.i18n.phrase import said
 from accountgraph.plans import models
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
 from accountgraph.services import plans
@@ -196,9 +197,16 @@ StallQuery = Annotated[int | None, Query(ge=1, le=3650, description="idle days b
 
 @router.get("/{id:path}/progress", summary="A plan's progress measured from the graph: goals met, actions flagged")
 def plan_progress(
-    access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
+    access: ReadAccess,
+    views: ViewsDep,
+    lang: LanguageDep,
+    id: RecordId,
+    on: OnQuery = None,
+    stall_days: StallQuery = None,
 ) -> models.PlanProgress:
-    return plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    progress = plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    with i18n.use(lang):  # the actions' flags in the request's language
+        return said(progress)
 
 
 @router.get(
