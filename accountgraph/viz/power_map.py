@@ -201,51 +201,84 @@ def _facts(
 
 # ---- layout ---------------------------------------------------------------------------------------
 
+_NODE_ROOM = 90.0  # the side of a person laid out alone: the largest node (80 pixels across) and a margin
+_GROUP_GAP = 60.0  # between the connected groups of a company
+_CLUSTER_GAP = 160.0  # between the companies
+
+
+@dataclass
+class _Box:
+    """Positions around (0, 0) and the width and height they fill."""
+
+    local: dict[str, tuple[float, float]]
+    width: float
+    height: float
+
+
+def _group_layout(H: nx.Graph, ids: list[str]) -> _Box:
+    """One connected group of people (`ids`, sorted; their ties in `H`) on its own: a spring layout scaled to fill
+    a circle whose area grows with its size (one person alone takes `_NODE_ROOM`)."""
+    if len(ids) == 1:
+        return _Box({ids[0]: (0.0, 0.0)}, _NODE_ROOM, _NODE_ROOM)
+    radius = 70.0 * math.sqrt(len(ids)) + 20.0
+    G = nx.Graph()  # the nodes and ties in id order, so the same group is laid out the same in every process
+    G.add_nodes_from(ids)
+    G.add_edges_from(sorted(tuple(sorted(e)) for e in H.subgraph(ids).edges))
+    raw = nx.spring_layout(G, seed=7, iterations=60 if len(ids) <= 500 else 30)
+    xs = [float(p[0]) for p in raw.values()]
+    ys = [float(p[1]) for p in raw.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
+    local = {n: ((float(p[0]) - cx) / span * radius, (float(p[1]) - cy) / span * radius) for n, p in raw.items()}
+    return _Box(local, 2 * radius, 2 * radius)
+
+
+def _pack(boxes: list[_Box], gap: float) -> _Box:
+    """The boxes in rows (in their order, `gap` between them), as one box centred on (0, 0)."""
+    if len(boxes) <= 1:
+        return boxes[0] if boxes else _Box({}, 0.0, 0.0)
+    total = sum((b.width + gap) * (b.height + gap) for b in boxes)
+    row_width = max(math.sqrt(total) * 1.2, max(b.width + gap for b in boxes))
+    placed: list[tuple[_Box, float, float]] = []  # each box and its top left corner
+    x = y = row_height = width = 0.0
+    for b in boxes:
+        if x > 0 and x + b.width > row_width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        placed.append((b, x, y))
+        width = max(width, x + b.width)
+        x += b.width + gap
+        row_height = max(row_height, b.height)
+    height = y + row_height
+    local = {
+        n: (ox + b.width / 2 + px - width / 2, oy + b.height / 2 + py - height / 2)
+        for b, ox, oy in placed
+        for n, (px, py) in b.local.items()
+    }
+    return _Box(local, width, height)
+
 
 def _cluster_layout(
     ties: Iterable[tuple[str, str]], clusters: Mapping[str, list[str]]
 ) -> dict[str, tuple[float, float]]:
-    """Positions in pixels: each cluster laid out on its own (spring on the `ties` inside it), the clusters
-    packed in rows."""
+    """Positions in pixels: each cluster laid out on its own, the clusters packed in rows. In a cluster each
+    connected group (by the `ties` inside the cluster; a person with none is a group alone) has a spring layout
+    of its own and the groups are packed in rows, largest first: a spring layout of disconnected groups would
+    push them apart and squeeze each group into a corner of the cluster's box, its nodes drawn over each other
+    (so a click on one opened another's card, as after a person with no ties was added)."""
     cluster_of = {n: key for key, ids in clusters.items() for n in ids}
-    inner: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    H = nx.Graph()
+    H.add_nodes_from(sorted(cluster_of))
     for u, v in ties:
-        if u != v:
-            cu = cluster_of.get(u)
-            if cu is not None and cu == cluster_of.get(v):
-                inner[cu].append((u, v))
-    boxes: list[tuple[str, dict[str, tuple[float, float]], float]] = []
-    for key, ids in clusters.items():
-        radius = 70.0 * math.sqrt(len(ids)) + 20.0
-        if len(ids) == 1:
-            local = {ids[0]: (0.0, 0.0)}
-        else:
-            H = nx.Graph()
-            H.add_nodes_from(sorted(ids))
-            H.add_edges_from(inner[key])
-            raw = nx.spring_layout(H, seed=7, iterations=60 if len(ids) <= 500 else 30)
-            xs = [float(p[0]) for p in raw.values()]
-            ys = [float(p[1]) for p in raw.values()]
-            cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-            span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
-            local = {
-                n: ((float(p[0]) - cx) / span * radius, (float(p[1]) - cy) / span * radius) for n, p in raw.items()
-            }
-        boxes.append((key, local, radius))
-    total = sum((2 * r + 160) ** 2 for _b, _l, r in boxes)
-    row_width = max(math.sqrt(total) * 1.2, max((2 * r + 160 for _b, _l, r in boxes), default=0.0))
-    positions: dict[str, tuple[float, float]] = {}
-    x = y = row_height = 0.0
-    for _box, local, radius in boxes:
-        size = 2 * radius + 160
-        if x > 0 and x + size > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        ox, oy = x + size / 2, y + size / 2
-        for n, (px, py) in local.items():
-            positions[n] = (round(ox + px, 1), round(oy + py, 1))
-        x += size
-        row_height = max(row_height, size)
-    return positions
+        if u != v and cluster_of.get(u) is not None and cluster_of.get(u) == cluster_of.get(v):
+            H.add_edge(u, v)
+    boxes: list[_Box] = []
+    for ids in clusters.values():
+        groups = sorted((sorted(g) for g in nx.connected_components(H.subgraph(ids))), key=lambda g: (-len(g), g[0]))
+        boxes.append(_pack([_group_layout(H, g) for g in groups], _GROUP_GAP))
+    laid = _pack(boxes, _CLUSTER_GAP)
+    left = min((x for x, _y in laid.local.values()), default=0.0)
+    top = min((y for _x, y in laid.local.values()), default=0.0)
+    return {n: (round(x - left + 80, 1), round(y - top + 80, 1)) for n, (x, y) in laid.local.items()}
 
 
 # ---- the drawing ----------------------------------------------------------------------------------

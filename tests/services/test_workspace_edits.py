@@ -4,6 +4,7 @@ may not edit and a key of another account sees nothing to edit; a deal's committ
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -94,6 +95,36 @@ def test_a_person_is_added_to_a_company_of_the_account(loaded: GraphStore) -> No
     _refused(lambda: workspace.add_person(loaded, scope, ACCOUNT, {**raw, "company": OTHER}), "company")
     _refused(lambda: workspace.add_person(loaded, scope, ACCOUNT, {**raw, "name": " "}), "name")
     assert _snapshot(loaded) == before
+
+
+def _drawn_over(nodes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The pairs of people drawn over each other (their centres nearer than the sum of their radii)."""
+    people = [n for n in nodes if n.get("kind") == "person"]
+    return [
+        (a["id"], b["id"])
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+        if math.hypot(a["x"] - b["x"], a["y"] - b["y"]) < a["size"] + b["size"]
+    ]
+
+
+def test_a_person_added_with_no_ties_is_drawn_over_nobody(loaded: GraphStore) -> None:
+    """A decision maker added with no ties is on the map in a place of their own, and nobody else is drawn over
+    anyone (a layout that pushed them away squeezed their company's others together: a click opened the wrong
+    card)."""
+    scope = _planner()
+    for everyone in (False, True):
+        assert (
+            _drawn_over(workspace.account_map(loaded, scope, ACCOUNT, everyone=everyone, cache=None)["map"]["nodes"])
+            == []
+        )
+    made = workspace.add_person(
+        loaded, scope, ACCOUNT, {"name": "Ida Alone", "company": ACCOUNT, "roles": ["decision_maker"]}
+    )
+    for everyone in (False, True):
+        nodes = workspace.account_map(loaded, scope, ACCOUNT, everyone=everyone, cache=None)["map"]["nodes"]
+        assert made.id in {n["id"] for n in nodes}
+        assert _drawn_over(nodes) == []
 
 
 def test_one_of_ours_is_added_with_their_tie_or_not_at_all(loaded: GraphStore) -> None:

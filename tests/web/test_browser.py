@@ -287,6 +287,10 @@ def test_the_map_filters_switches_to_layers_and_draws_a_path_on_request(browser:
         page.click("#ag-path-clear")
         page.wait_for_function("() => document.getElementById('ag-account').dataset.path === undefined")
         assert page.evaluate("id => agNodes.get(id)", far) is None
+        # the nodes and ties of the path that stay on the map are drawn as before it (nothing of it kept)
+        assert page.evaluate("() => agNodes.get({filter: (n) => n.path}).map((n) => n.id)") == []
+        assert page.evaluate("() => agEdges.get({filter: (e) => e.path}).map((e) => e.id)") == []
+        assert page.evaluate("ids => ids.filter((id) => agNodes.get(id)?.borderWidth === 6)", path) == []
         _clean(watched)
     finally:
         page.context.close()

@@ -15,7 +15,7 @@ import pytest
 from accountgraph.services import opportunities, plans
 from accountgraph.services.scope import Scope
 from tests.api.support import REPO, server
-from tests.web.support import ACCOUNT, HOSTILE_PERSON, OTHER, make_store, new_key
+from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 from tests.web.test_browser import App, Watched, _clean, _click_node, _open_account, _page, _renders, _sign_in
 
 DEAL = "browser-deal"
@@ -198,8 +198,7 @@ def test_a_viewer_finds_no_structure_edit_and_a_forged_one_is_refused(browser: A
         _sign_in(watched, app, app.viewer)
         _open_account(watched, app)
         assert page.locator("#ag-add-person").count() == 0
-        page.evaluate("id => agOpenCard(id)", HOSTILE_PERSON)
-        page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=HOSTILE_PERSON)
+        _click_node(page, HOSTILE_PERSON)
         assert page.locator("#ag-card form, #ag-card select, #ag-card input").count() == 0
         before = _card(page, HOSTILE_PERSON)["ours"]
         status = page.evaluate(
@@ -231,6 +230,36 @@ def test_a_limited_key_cannot_open_another_accounts_pages(browser: Any, app: App
             answer = page.goto(f"{app.server.url}/accounts/{OTHER}/{name}")
             assert answer is not None and answer.status == 200, name
         watched.errors = [e for e in watched.errors if "404" not in e]
+        _clean(watched)
+    finally:
+        page.context.close()
+
+
+def test_a_person_added_from_the_map_opens_their_card_when_clicked_on_the_map(browser: Any, app: App) -> None:
+    """A person added from the map (a decision maker with no ties: on the map) is clicked where the browser draws
+    them and their card opens; so does an existing person's, and every node drawn after the map's refresh is the
+    one a click at its centre finds (none drawn over another)."""
+    watched = _page(browser, app)
+    page = watched.page
+    try:
+        _sign_in(watched, app, app.planner)
+        _open_account(watched, app)
+        page.click("#ag-add-person summary")
+        page.select_option("#ag-person-form select[name=roles]", ["decision_maker"])
+        page.fill("#ag-person-form input[name=name]", "Clara Klick")
+        _submit(page, "ag-person-form")
+        page.wait_for_function("() => document.querySelector('#ag-card h3').textContent === 'Clara Klick'")
+        added = page.evaluate("() => document.getElementById('ag-card').dataset.person")
+        assert page.evaluate("id => agNodes.get(id)?.hidden", added) is False
+        missed = page.evaluate(
+            """() => agNodes.getIds({filter: (n) => !n.hidden}).filter((id) =>
+                agNetwork.getNodeAt(agNetwork.canvasToDOM(agNetwork.getPositions([id])[id])) !== id)"""
+        )
+        assert missed == [], f"a click at these nodes finds another: {missed}"
+        _click_node(page, HOSTILE_PERSON)
+        assert page.locator("#ag-card h3").text_content() == HOSTILE
+        _click_node(page, added)
+        assert page.locator("#ag-card h3").text_content() == "Clara Klick"
         _clean(watched)
     finally:
         page.context.close()

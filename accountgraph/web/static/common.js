@@ -47,8 +47,18 @@ export async function request(url, options = {}) {
 
 export const query = (params) => new URLSearchParams(params).toString();
 
+// Make a vis DataSet hold `items` (by id): the others removed, these added or replaced. An update merges, so
+// what an item had and no longer has (a path's mark, a gap's dashes) is cleared (null: vis-network's default);
+// `hidden` is the page's own (its filters), kept.
 export function replaceAll(set, items) {
   const keep = new Set(items.map((i) => i.id));
   set.remove(set.getIds().filter((id) => !keep.has(id)));
-  set.update(items);
+  set.update(
+    items.map((item) => {
+      const before = set.get(item.id);
+      if (before === null) return item;
+      const gone = Object.keys(before).filter((k) => k !== "hidden" && before[k] !== null && !(k in item));
+      return { ...Object.fromEntries(gone.map((k) => [k, null])), ...item };
+    }),
+  );
 }
