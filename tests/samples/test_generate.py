@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -294,13 +293,11 @@ def test_bad_arguments() -> None:
         generate_account(10, seed=1, account_id=" ", reference=DEFAULT_REFERENCE)
 
 
-def test_ten_thousand_people_is_fast() -> None:
-    started = time.perf_counter()
+def test_ten_thousand_people() -> None:
+    """Ten thousand people with seven to fourteen ties each (the time it takes is bench/store.py's)."""
     bundle = generate_account(10_000, seed=1, reference=DEFAULT_REFERENCE)
-    elapsed = time.perf_counter() - started
     assert len(bundle.people) == 10_000
     assert 7 <= len(bundle.ties) / 10_000 <= 14
-    assert elapsed < 20, f"10,000 people took {elapsed:.1f} s"
 
 
 # ---- the store accepts it -------------------------------------------------------------------------------
