@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from accountgraph.i18n import N_, _
+from accountgraph.i18n.phrase import said
 from accountgraph.viz._html import FONT_STACK, html_lang
 from accountgraph.viz.inputs import PlanProgressLike
 
@@ -147,7 +148,7 @@ def render_progress(progress: PlanProgressLike) -> str:
     """The progress of a plan as one self-contained HTML page, in the language of the moment."""
     percent = round(100 * progress.goals_met / len(progress.goals)) if progress.goals else 0
     return _template().render(
-        p=progress,
+        p=said(progress),  # its sentences (goals, details, flags, explanation) in the language of the moment
         percent=percent,
         fmt=_fmt,
         font_stack=Markup(FONT_STACK),

@@ -30,7 +30,7 @@ from accountgraph.api.deps import (
     WriteAccess,
 )
 from accountgraph.api.errors import Invalid
-from accountgraph.api.routes.analysis import HTML_PAGE
+from accountgraph.api.routes.analysis import HTML_PAGE, said_in
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.plans import models
@@ -196,9 +196,15 @@ StallQuery = Annotated[int | None, Query(ge=1, le=3650, description="idle days b
 
 @router.get("/{id:path}/progress", summary="A plan's progress measured from the graph: goals met, actions flagged")
 def plan_progress(
-    access: ReadAccess, views: ViewsDep, id: RecordId, on: OnQuery = None, stall_days: StallQuery = None
+    access: ReadAccess,
+    views: ViewsDep,
+    language: LanguageDep,
+    id: RecordId,
+    on: OnQuery = None,
+    stall_days: StallQuery = None,
 ) -> models.PlanProgress:
-    return plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    result = plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    return said_in(language, result)
 
 
 @router.get(
@@ -293,6 +299,7 @@ def _invalid(field: str, reason: str, record: str = "body") -> Invalid:
 def compare_dates(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     id: AccountId,
     before: Annotated[IsoDate, Query(description="the earlier date")],
     after: Annotated[IsoDate | None, Query(description="the later date (default today)")] = None,
@@ -304,4 +311,7 @@ def compare_dates(
     second = after or today()
     if before > second:
         raise _invalid("before", f"must not be after `after` ({second.isoformat()})", "query")
-    return compare(access.store, access.scope, id, before, second, top=top, strength_delta=strength_delta, cache=views)
+    result = compare(
+        access.store, access.scope, id, before, second, top=top, strength_delta=strength_delta, cache=views
+    )
+    return said_in(language, result)
