@@ -374,7 +374,7 @@ class Alert(_Result):
     risk: str
     company: str
     level: Literal["high", "medium"]
-    message: str
+    message: Text
 
 
 class RiskReport(_Result):

@@ -16,6 +16,8 @@ from accountgraph.algorithms.params import RiskParams
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.results import Alert, CompanyRisk, RiskItem, RiskReport
 from accountgraph.algorithms.strength import resolve_reference
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Term
 from accountgraph.projection import Row
 
 __all__ = ["account_risk"]
@@ -135,19 +137,33 @@ def account_risk(
     for item in items:
         if item.contribution < params.alert_at:
             continue
-        where = item.company_name
+        where: str = item.company_name
         if item.depth:
-            where += f" ({item.depth} level{'s' if item.depth != 1 else ''} below the group)"
-        money = f", {_money(item.amount, item.currency)}" if item.amount is not None else ""
-        summary = f": {item.summary}" if item.summary else ""
+            where = Phrase.ngettext(
+                "{company} ({n} level below the group)",
+                "{company} ({n} levels below the group)",
+                item.depth,
+                company=item.company_name,
+            )
         alerts.append(
             Alert(
                 risk=item.id,
                 company=item.company,
                 level="high" if item.contribution >= 2 * params.alert_at else "medium",
-                message=(
-                    f"{item.kind} at {where}, severity {item.severity}{money}, {item.age_days:.0f} days ago{summary} "
-                    f"(weighs {item.contribution:.2f} on the group)"
+                message=Phrase(
+                    N_(
+                        "{kind} at {where}, severity {severity}{money}, {days} days ago{summary} "
+                        "(weighs {weight:.2f} on the group)"
+                    ),
+                    kind=Term(item.kind, item.kind),
+                    where=where,
+                    severity=item.severity,
+                    money=""
+                    if item.amount is None
+                    else Phrase(N_(", {amount}"), amount=_money(item.amount, item.currency)),
+                    days=Num(item.age_days, ".0f"),
+                    summary=Phrase(N_(": {summary}"), summary=item.summary) if item.summary else "",
+                    weight=item.contribution,
                 ),
             )
         )
@@ -159,10 +175,13 @@ def account_risk(
         ),
         key=lambda c: (-c.rolled_up, c.id),
     )
-    explanation = (
-        f"{score:.1f} of 100 from {len(items)} event{'s' if len(items) != 1 else ''} rolled up "
-        f"{len(depth)} compan{'ies' if len(depth) != 1 else 'y'} (group-level weight {total:.2f}); "
-        f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+    explanation = Phrase(
+        N_("{score} of 100 from {events} rolled up {companies} (group-level weight {weight:.2f}); {alerts}"),
+        score=Num(score, ".1f"),
+        events=Phrase.ngettext("{n} event", "{n} events", len(items)),
+        companies=Phrase.ngettext("{n} company", "{n} companies", len(depth)),
+        weight=total,
+        alerts=Phrase.ngettext("{n} alert", "{n} alerts", len(alerts)),
     )
     return RiskReport(
         account=account,

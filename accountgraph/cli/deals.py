@@ -31,6 +31,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.i18n import N_, _, number, percent
 from accountgraph.i18n.glossary import joined, term
+from accountgraph.i18n.phrase import say
 from accountgraph.opportunities import health as health_mod
 from accountgraph.opportunities.models import CommitteeMember, Opportunity
 from accountgraph.schema.models import Role, Stance
@@ -121,18 +122,18 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
             id=h.opportunity, name=h.name, stage=h.stage, probability=probability
         )
     )
-    head.caption = h.explanation
+    head.caption = say(h.explanation)
     head.add_column(_("feature"))
     head.add_column(_("value"), justify="right")
     head.add_column(_("typical"), justify="right")
     head.add_column(_("log-odds"), justify="right")
     for c in h.contributions:
-        head.add_row(c.label, number(c.value, 2), number(c.baseline, 2), f"{c.contribution:+.2f}")
+        head.add_row(say(c.label), number(c.value, 2), number(c.baseline, 2), f"{c.contribution:+.2f}")
     risks = Table(title=_("risks (most serious first)"))
     risks.add_column("#", justify="right")
     risks.add_column(_("risk"))
     for n, r in enumerate(h.risks, 1):
-        risks.add_row(str(n), r.description)
+        risks.add_row(str(n), say(r.description))
     committee = Table(title=_("committee (this deal's roles and stances; * set for this deal)"))
     for column in (
         N_("person"),
@@ -161,7 +162,7 @@ def _health_tables(h: health_mod.OpportunityHealth) -> list[Table]:
     actions.add_column(_("gain"), justify="right")
     for n, a in enumerate(h.actions, 1):
         then = percent(a.probability) if i18n.current() != i18n.DEFAULT else f"{100 * a.probability:.0f}%"
-        actions.add_row(str(n), a.description, then, _("+{points} pts").format(points=number(100 * a.gain, 1)))
+        actions.add_row(str(n), say(a.description), then, _("+{points} pts").format(points=number(100 * a.gain, 1)))
     return [head, risks, committee, actions]
 
 

@@ -87,7 +87,7 @@ def show_plan(n: Named[models.Plan]) -> None:
         table(
             _("goals ({n})").format(n=len(plan.goals)),
             [(_("id"), "left"), (_("kind"), "left"), (_("goal"), "left"), (_("due"), "left")],
-            ([g.id, g.kind.value, g.describe(n.names), g.due] for g in plan.goals),
+            ([g.id, g.kind.value, say(g.describe(n.names)), g.due] for g in plan.goals),
         )
     )
     console.print(
@@ -126,10 +126,10 @@ def show_progress(p: models.PlanProgress) -> None:
             )
         )
     )
-    console.print(text(p.explanation))
+    console.print(text(say(p.explanation)))
 
     def value(v: object) -> str:
-        return f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else "" if v is None else str(v)
+        return f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else "" if v is None else say(v)
 
     console.print(
         table(
@@ -143,7 +143,10 @@ def show_progress(p: models.PlanProgress) -> None:
                 (_("due"), "left"),
                 (_("measured"), "left"),
             ],
-            ([g.id, _(g.state), g.title, value(g.current), value(g.target), g.due, g.detail] for g in p.goals),
+            (
+                [g.id, _(g.state), say(g.title), value(g.current), value(g.target), g.due, say(g.detail)]
+                for g in p.goals
+            ),
         )
     )
     console.print(
@@ -180,7 +183,7 @@ def show_progress(p: models.PlanProgress) -> None:
 
 def show_comparison(c: Comparison) -> None:
     console = out()
-    console.print(text(c.explanation))
+    console.print(text(say(c.explanation)))
     console.print(
         table(
             _("who moved"),
@@ -392,7 +395,7 @@ def plan_view(
 
 
 def _added_goal(n: Named[models.Goal]) -> None:
-    out().print(text(_("added goal {id}: {goal}").format(id=n.value.id, goal=n.value.describe(n.names))))
+    out().print(text(_("added goal {id}: {goal}").format(id=n.value.id, goal=say(n.value.describe(n.names)))))
 
 
 @goal_app.command("add", help=N_("Add a goal to a plan."))

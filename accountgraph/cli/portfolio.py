@@ -33,6 +33,7 @@ from accountgraph.cli.common import (
 )
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import N_, _, number
+from accountgraph.i18n.phrase import say
 from accountgraph.ledger.models import AccountProfile, Money
 from accountgraph.services import portfolio as service
 from accountgraph.services.analysis import AnalysisCache
@@ -82,14 +83,17 @@ def _m(amount: Money) -> str:
 
 # ---- what each section prints ------------------------------------------------------------------------------
 def show_keys(keys: list[service.KeyAccount]) -> None:
-    rows = [(_(k.status), f"{k.name} ({k.account})", k.grade, _m(k.revenue), "; ".join(k.reasons) or "—") for k in keys]
+    rows = [
+        (_(k.status), f"{k.name} ({k.account})", k.grade, _m(k.revenue), _("; ").join(say(r) for r in k.reasons) or "—")
+        for k in keys
+    ]
     columns = [(_("status"), "left"), (_("account"), "left"), (_("grade"), "left"), (_("revenue (12 months)"), "right")]
     out().print(table(_("key accounts"), [*columns, (_("why"), "left")], rows))
 
 
 def show_value(value: service.ValueDistribution) -> None:
     console = out()
-    console.print(text(value.explanation))
+    console.print(text(say(value.explanation)))
     console.print(
         table(
             _("Pareto curve: revenue over accounts, largest first"),
@@ -138,9 +142,9 @@ def show_risk(risk: service.RevenueAtRisk) -> None:
             ((f"{r.name} ({r.account})", _m(r.expected), _share(r.chance), _m(r.at_risk)) for r in risk.accounts),
         )
     )
-    console.print(text(risk.explanation))
+    console.print(text(say(risk.explanation)))
     for r in risk.accounts:
-        console.print(text(f"  {r.account}: {r.explanation}"))
+        console.print(text(f"  {r.account}: {say(r.explanation)}"))
 
 
 def show_attention(items: list[service.Attention]) -> None:
@@ -152,8 +156,8 @@ def show_attention(items: list[service.Attention]) -> None:
             str(n),
             f"{a.name} ({a.account})",
             _m(a.at_risk),
-            "; ".join(a.changes) or "—",
-            a.action or "—",
+            _("; ").join(say(c) for c in a.changes) or "—",
+            say(a.action) or "—",
         )
         for n, a in enumerate(items, start=1)
     )
@@ -272,7 +276,7 @@ def show_kpis(k: service.PeriodKpis) -> None:
             figure(kpi.value, kpi.unit),
             figure(kpi.previous, kpi.unit),
             ", ".join(f"{k_}: {v}" for k_, v in kpi.parts.items()),
-            kpi.definition,
+            say(kpi.definition),
         )
         for kpi in k.kpis
     )

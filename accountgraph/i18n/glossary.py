@@ -66,6 +66,14 @@ TERMS: dict[str, str] = {
     "INFLUENCED_BY": N_("influenced by"),
     "REPORTS_TO": N_("reports to"),
     "MANAGES": N_("manages"),
+    # the kinds of risk events, and the level of a risk alert
+    "litigation": N_("litigation"),
+    "financial": N_("financial"),
+    "credit": N_("credit"),
+    "news": N_("news"),
+    "compliance": N_("compliance"),
+    "high": N_("high"),
+    "medium": N_("medium"),
     # how betweenness was computed
     "exact": N_("exact"),
     "sampled": N_("sampled"),

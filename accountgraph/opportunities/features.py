@@ -43,6 +43,8 @@ from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import RankArrays, rank_arrays
 from accountgraph.errors import NotFoundError
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.opportunities.models import CommitteeMember, Opportunity, Pipeline
 from accountgraph.services import analysis
 from accountgraph.services.analysis import ViewCache
@@ -93,16 +95,18 @@ class FeatureSpec:
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
-    FeatureSpec("coverage", "committee coverage", 0.3, 0.25, 0.8, +1),
-    FeatureSpec("champion", "champion present", 0.5, 0.5, 0.4, +1),
-    FeatureSpec("champion_tie", "tie to the champion", 0.2, 0.25, 0.6, +1),
-    FeatureSpec("opponents", "opponents or blockers among decision makers", 0.5, 1.0, -0.9, -1),
-    FeatureSpec("dm_days_min", "days since the warmest decision maker was contacted", 180.0, 120.0, -0.3, -1),
-    FeatureSpec("dm_days_mean", "mean days since decision makers were contacted", 240.0, 100.0, -0.2, -1),
-    FeatureSpec("threads", "our people with committee relationships", 2.0, 1.5, 0.4, +1),
-    FeatureSpec("stage", "stage reached", 0.5, 0.35, 0.5, +1),
-    FeatureSpec("stage_age", "days in the stage", 40.0, 40.0, -0.3, -1),
-    FeatureSpec("grade", "account grade (D=0 … A=3)", 1.5, 1.0, 0.3, +1),
+    FeatureSpec("coverage", Phrase(N_("committee coverage")), 0.3, 0.25, 0.8, +1),
+    FeatureSpec("champion", Phrase(N_("champion present")), 0.5, 0.5, 0.4, +1),
+    FeatureSpec("champion_tie", Phrase(N_("tie to the champion")), 0.2, 0.25, 0.6, +1),
+    FeatureSpec("opponents", Phrase(N_("opponents or blockers among decision makers")), 0.5, 1.0, -0.9, -1),
+    FeatureSpec(
+        "dm_days_min", Phrase(N_("days since the warmest decision maker was contacted")), 180.0, 120.0, -0.3, -1
+    ),
+    FeatureSpec("dm_days_mean", Phrase(N_("mean days since decision makers were contacted")), 240.0, 100.0, -0.2, -1),
+    FeatureSpec("threads", Phrase(N_("our people with committee relationships")), 2.0, 1.5, 0.4, +1),
+    FeatureSpec("stage", Phrase(N_("stage reached")), 0.5, 0.35, 0.5, +1),
+    FeatureSpec("stage_age", Phrase(N_("days in the stage")), 40.0, 40.0, -0.3, -1),
+    FeatureSpec("grade", Phrase(N_("account grade (D=0 … A=3)")), 1.5, 1.0, 0.3, +1),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 DIRECTIONS: dict[str, int] = {f.name: f.direction for f in FEATURES}

@@ -45,7 +45,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.results import Text
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Pct, Phrase, Seq, Term
 from accountgraph.opportunities.features import (
     DIRECTIONS,
     FEATURE_NAMES,
@@ -194,11 +197,11 @@ def win_model(store: GraphStore, *, cache: AnalysisCache | None) -> WinModel:
 # ---- results ----------------------------------------------------------------------------------
 class FeatureContribution(BaseModel):
     name: str
-    label: str
+    label: Text
     value: float
     baseline: float = Field(description="the typical deal's value (the model's centre), which scores 0")
     contribution: float = Field(description="log-odds against the typical deal: coefficient × standardised value")
-    statement: str = Field(description="the value against the named baseline and its effect, in words")
+    statement: Text = Field(description="the value against the named baseline and its effect, in words")
 
 
 class HealthRisk(BaseModel):
@@ -212,7 +215,7 @@ class HealthRisk(BaseModel):
         "stalled",
     ]
     person: str | None
-    description: str
+    description: Text
 
 
 class CommitteeMemberHealth(BaseModel):
@@ -233,7 +236,7 @@ class HealthAction(BaseModel):
     kind: Literal["recruit_champion", "strengthen_champion", "contact_decision_maker", "win_over", "add_thread"]
     person: str | None
     member: str | None = Field(description="who of ours should act")
-    description: str
+    description: Text
     probability: float = Field(description="the win probability after the action")
     gain: float = Field(description="probability points gained (0..1)")
 
@@ -254,7 +257,7 @@ class OpportunityHealth(BaseModel):
     )
     committee: list[CommitteeMemberHealth]
     actions: list[HealthAction]
-    explanation: str
+    explanation: Text
 
 
 def _member_health(m: MemberFacts, threshold: float) -> CommitteeMemberHealth:
@@ -277,49 +280,105 @@ COLD_DAYS = 90.0
 """A decision maker not contacted for longer than this is a risk; so is a deal stuck longer in its stage."""
 
 
-def _than(value: float, baseline: float, lower: str, higher: str) -> str:
+def _than(value: float, baseline: float, lower: str, higher: str) -> Phrase:
+    """`lower` or `higher` (messages marked `N_`, "lower than"), or "the same as", comparing `value` to `baseline`."""
     if abs(value - baseline) < 1e-9:
-        return "the same as"
-    return f"{lower if value < baseline else higher} than"
+        return Phrase(N_("the same as"))
+    return Phrase(lower if value < baseline else higher)
 
 
 _GRADES = {v: k for k, v in GRADE_VALUE.items()}
 
 
-def _statement(name: str, x: float, c: float) -> str:
+def _statement(name: str, x: float, c: float) -> Phrase:
     """Feature `name`'s value `x` against the typical deal's `c`, in words."""
     if name == "coverage":
-        return f"committee coverage {x:.0%}, {_than(x, c, 'lower', 'higher')} the typical {c:.0%}"
+        return Phrase(
+            N_("committee coverage {x}, {than} the typical {c}"),
+            x=Pct(x),
+            than=_than(x, c, N_("lower than"), N_("higher than")),
+            c=Pct(c),
+        )
     if name == "champion":
-        return f"{'a champion' if x >= 0.5 else 'no champion'} in the committee (the typical deal: {c:.0%} have one)"
+        if x >= 0.5:
+            return Phrase(N_("a champion in the committee (the typical deal: {c} have one)"), c=Pct(c))
+        return Phrase(N_("no champion in the committee (the typical deal: {c} have one)"), c=Pct(c))
     if name == "champion_tie":
-        return f"our tie to the champion {x:.2f}, {_than(x, c, 'weaker', 'stronger')} the typical {c:.2f}"
+        return Phrase(
+            N_("our tie to the champion {x:.2f}, {than} the typical {c:.2f}"),
+            x=x,
+            than=_than(x, c, N_("weaker than"), N_("stronger than")),
+            c=c,
+        )
     if name == "opponents":
-        return f"{x:.0f} opponents or blockers among the buyers, {_than(x, c, 'fewer', 'more')} the typical {c:.1f}"
+        return Phrase(
+            N_("{x} opponents or blockers among the buyers, {than} the typical {c}"),
+            x=Num(x, ".0f"),
+            than=_than(x, c, N_("fewer than"), N_("more than")),
+            c=Num(c, ".1f"),
+        )
     if name == "dm_days_min":
-        return (
-            f"last contact with the warmest decision maker {x:.0f} days ago, "
-            f"{_than(x, c, 'more recent', 'longer ago')} the typical {c:.0f}"
+        return Phrase(
+            N_("last contact with the warmest decision maker {x} days ago, {than} the typical {c}"),
+            x=Num(x, ".0f"),
+            than=_than(x, c, N_("more recent than"), N_("longer ago than")),
+            c=Num(c, ".0f"),
         )
     if name == "dm_days_mean":
-        return (
-            f"decision makers last contacted {x:.0f} days ago on average, "
-            f"{_than(x, c, 'more recent', 'longer ago')} the typical {c:.0f}"
+        return Phrase(
+            N_("decision makers last contacted {x} days ago on average, {than} the typical {c}"),
+            x=Num(x, ".0f"),
+            than=_than(x, c, N_("more recent than"), N_("longer ago than")),
+            c=Num(c, ".0f"),
         )
     if name == "threads":
-        return f"{x:.0f} of our people with committee relationships, {_than(x, c, 'fewer', 'more')} the typical {c:.1f}"
+        return Phrase(
+            N_("{x} of our people with committee relationships, {than} the typical {c}"),
+            x=Num(x, ".0f"),
+            than=_than(x, c, N_("fewer than"), N_("more than")),
+            c=Num(c, ".1f"),
+        )
     if name == "stage":
-        return f"stage reached {x:.0%} of the way, {_than(x, c, 'earlier', 'further')} the typical {c:.0%}"
+        return Phrase(
+            N_("stage reached {x} of the way, {than} the typical {c}"),
+            x=Pct(x),
+            than=_than(x, c, N_("earlier than"), N_("further than")),
+            c=Pct(c),
+        )
     if name == "stage_age":
-        return f"{x:.0f} days in the stage, {_than(x, c, 'fewer', 'more')} the typical {c:.0f}"
+        return Phrase(
+            N_("{x} days in the stage, {than} the typical {c}"),
+            x=Num(x, ".0f"),
+            than=_than(x, c, N_("fewer than"), N_("more than")),
+            c=Num(c, ".0f"),
+        )
     if name == "grade":
-        grade = _GRADES.get(x, f"{x:g}")
-        return f"account grade {grade}, {_than(x, c, 'lower', 'higher')} the typical {c:.1f} (D=0 … A=3)"
-    return f"{name} {x:g}, {_than(x, c, 'lower', 'higher')} the typical {c:g}"
+        return Phrase(
+            N_("account grade {grade}, {than} the typical {c} (D=0 … A=3)"),
+            grade=_GRADES.get(x, f"{x:g}"),
+            than=_than(x, c, N_("lower than"), N_("higher than")),
+            c=Num(c, ".1f"),
+        )
+    return Phrase(
+        N_("{name} {x}, {than} the typical {c}"),
+        name=name,
+        x=Num(x, "g"),
+        than=_than(x, c, N_("lower than"), N_("higher than")),
+        c=Num(c, "g"),
+    )
 
 
-def _roles_text(m: MemberFacts) -> str:
-    return " and ".join(r.replace("_", " ") for r in m.roles if r in ("decision_maker", "economic_buyer", "champion"))
+def _roles_text(m: MemberFacts) -> Seq:
+    return Seq(
+        tuple(Term(r, r.replace("_", " ")) for r in m.roles if r in ("decision_maker", "economic_buyer", "champion")),
+        N_(" and "),
+    )
+
+
+def _since(days: float | None) -> Phrase:
+    if days is None:
+        return Phrase(N_("never contacted"))
+    return Phrase(N_("last contact {days} days ago"), days=Num(days, ".0f"))
 
 
 def risks_of(state: DealState) -> list[HealthRisk]:
@@ -331,46 +390,81 @@ def risks_of(state: DealState) -> list[HealthRisk]:
     for m in sorted(ms, key=lambda m: (not m.champion, -m.weight, m.person)):
         if (m.champion or m.decision_maker) and m.best < state.threshold:
             how = (
-                "no tie of ours"
+                Phrase(N_("no tie of ours"))
                 if m.best <= 0
-                else f"our best tie {m.best:.2f}, below the threshold {state.threshold:g}"
+                else Phrase(
+                    N_("our best tie {best:.2f}, below the threshold {threshold}"),
+                    best=m.best,
+                    threshold=Num(state.threshold, "g"),
+                )
             )
             unreached.append(
                 HealthRisk(
                     kind="unreached_champion" if m.champion else "unreached_decision_maker",
                     person=m.person,
-                    description=f"nobody of ours reaches {_roles_text(m)} {m.name} ({how})",
+                    description=Phrase(
+                        N_("nobody of ours reaches {roles} {name} ({how})"), roles=_roles_text(m), name=m.name, how=how
+                    ),
                 )
             )
     if ms and not any(m.champion for m in ms):
-        rest.append(HealthRisk(kind="no_champion", person=None, description="no champion in the committee"))
+        rest.append(HealthRisk(kind="no_champion", person=None, description=Phrase(N_("no champion in the committee"))))
     for m in ms:
         if m.opposing:
-            roles = ", ".join(r.replace("_", " ") for r in m.roles) or "no role"
+            roles = (
+                Seq(tuple(Term(r, r.replace("_", " ")) for r in m.roles), N_(", "))
+                if m.roles
+                else Phrase(N_("no role"))
+            )
             rest.append(
-                HealthRisk(kind="opponent", person=m.person, description=f"{m.name} opposes ({m.stance}; {roles})")
+                HealthRisk(
+                    kind="opponent",
+                    person=m.person,
+                    description=Phrase(
+                        N_("{name} opposes ({stance}; {roles})"),
+                        name=m.name,
+                        stance=Term(m.stance, m.stance),
+                        roles=roles,
+                    ),
+                )
             )
     for m in ms:
         if m.decision_maker and m.best >= state.threshold and (m.days is None or m.days > COLD_DAYS):
-            since = "never contacted" if m.days is None else f"last contact {m.days:.0f} days ago"
             rest.append(
                 HealthRisk(
                     kind="cold_decision_maker",
                     person=m.person,
-                    description=f"{_roles_text(m)} {m.name} gone cold ({since})",
+                    description=Phrase(
+                        N_("{roles} {name} gone cold ({since})"),
+                        roles=_roles_text(m),
+                        name=m.name,
+                        since=_since(m.days),
+                    ),
                 )
             )
     threads: set[str] = set()
     for m in ms:
         threads |= m.threads
     if ms and len(threads) <= 1:
-        who = f"only {state.name_of(next(iter(threads)))} of ours" if threads else "none of ours"
+        who = (
+            Phrase(N_("only {name} of ours"), name=state.name_of(next(iter(threads))))
+            if threads
+            else Phrase(N_("none of ours"))
+        )
         rest.append(
-            HealthRisk(kind="single_threaded", person=None, description=f"single-threaded: {who} knows the committee")
+            HealthRisk(
+                kind="single_threaded",
+                person=None,
+                description=Phrase(N_("single-threaded: {who} knows the committee"), who=who),
+            )
         )
     if state.stage_age > COLD_DAYS:
         rest.append(
-            HealthRisk(kind="stalled", person=None, description=f"{state.stage_age:.0f} days in the current stage")
+            HealthRisk(
+                kind="stalled",
+                person=None,
+                description=Phrase(N_("{days} days in the current stage"), days=Num(state.stage_age, ".0f")),
+            )
         )
     return unreached + rest
 
@@ -396,7 +490,15 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 continue
             who = m.best_member or owner
             after = _with(state, m.person, roles=(*m.roles, "champion"))
-            text = f"recruit {m.name} as the deal's champion" + (f" (through {state.name_of(who)})" if who else "")
+            text = (
+                Phrase(
+                    N_("recruit {name} as the deal's champion (through {member})"),
+                    name=m.name,
+                    member=state.name_of(who),
+                )
+                if who
+                else Phrase(N_("recruit {name} as the deal's champion"), name=m.name)
+            )
             out.append(("recruit_champion", m.person, who, text, after))
             break
     for m in champions:
@@ -410,8 +512,15 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 threads=m.threads | ({who} if who else frozenset()),
                 best_member=who,
             )
-            text = f"strengthen the tie to champion {m.name} (now {m.best:.2f})" + (
-                f": {state.name_of(who)} meets them" if who else ""
+            text = (
+                Phrase(
+                    N_("strengthen the tie to champion {name} (now {best:.2f}): {member} meets them"),
+                    name=m.name,
+                    best=m.best,
+                    member=state.name_of(who),
+                )
+                if who
+                else Phrase(N_("strengthen the tie to champion {name} (now {best:.2f})"), name=m.name, best=m.best)
             )
             out.append(("strengthen_champion", m.person, who, text, after))
     for m in ms:
@@ -426,14 +535,23 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
                 threads=m.threads | ({who} if who else frozenset()),
                 best_member=who,
             )
-            since = "never contacted" if m.days is None else f"last contact {m.days:.0f} days ago"
-            text = f"contact decision maker {m.name} ({since})" + (f": {state.name_of(who)}" if who else "")
+            text = (
+                Phrase(
+                    N_("contact decision maker {name} ({since}): {member}"),
+                    name=m.name,
+                    since=_since(m.days),
+                    member=state.name_of(who),
+                )
+                if who
+                else Phrase(N_("contact decision maker {name} ({since})"), name=m.name, since=_since(m.days))
+            )
             out.append(("contact_decision_maker", m.person, who, text, after))
         if m.opposing:
             roles = tuple(r for r in m.roles if r != "blocker")
             after = _with(state, m.person, stance="neutral", roles=roles)
             who = m.best_member or owner
-            out.append(("win_over", m.person, who, f"win over {m.name} (now {m.stance})", after))
+            text = Phrase(N_("win over {name} (now {stance})"), name=m.name, stance=Term(m.stance, m.stance))
+            out.append(("win_over", m.person, who, text, after))
     threads: set[str] = set()
     for m in ms:
         threads |= m.threads
@@ -442,7 +560,9 @@ def candidate_actions(state: DealState, owner: str | None) -> list[tuple[str, st
         target = max(ms, key=lambda m: (m.weight, m.person))
         who = spare[0]
         after = _with(state, target.person, threads=target.threads | {who}, best=max(target.best, state.threshold))
-        text = f"add a thread: {state.name_of(who)} builds a relationship with {target.name}"
+        text = Phrase(
+            N_("add a thread: {member} builds a relationship with {name}"), member=state.name_of(who), name=target.name
+        )
         out.append(("add_thread", target.person, who, text, after))
     return out
 
@@ -470,7 +590,9 @@ def health_of(
                 value=x[k],
                 baseline=model.centres[k],
                 contribution=contrib[k],
-                statement=f"{_statement(k, x[k], model.centres[k])}: {contrib[k]:+.2f}",
+                statement=Phrase(
+                    N_("{statement}: {effect:+.2f}"), statement=_statement(k, x[k], model.centres[k]), effect=contrib[k]
+                ),
             )
             for k in FEATURE_NAMES
         ),
@@ -492,20 +614,26 @@ def health_of(
             )
     actions.sort(key=lambda a: (-a.gain, a.kind, a.person or ""))
     risks = risks_of(state)
-    reasons = "; ".join(c.statement for c in contributions[:3])
+    reasons = Seq(tuple(c.statement for c in contributions[:3]), N_("; "))
+    typical = Phrase(N_("the typical deal is the scorecard's"))
     if model.kind == "logistic_regression":
-        source = f"a logistic regression fitted on {model.trained_on} closed deals ({model.wins} won)"
-        typical = f"the typical deal is the mean of those {model.trained_on}"
-    elif closed is not None:
-        source = f"the fixed scorecard, as asked ({closed} closed deals with features in the store)"
-        typical = "the typical deal is the scorecard's"
-    else:
-        source = (
-            f"the scorecard ({model.trained_on} closed deals with features, {model.wins} won: too few to fit on; "
-            f"a fit needs {MIN_CLOSED} with both outcomes)"
+        source = Phrase(
+            N_("a logistic regression fitted on {n} closed deals ({wins} won)"), n=model.trained_on, wins=model.wins
         )
-        typical = "the typical deal is the scorecard's"
-    first = f"; first risk: {risks[0].description}" if risks else ""
+        typical = Phrase(N_("the typical deal is the mean of those {n}"), n=model.trained_on)
+    elif closed is not None:
+        source = Phrase(N_("the fixed scorecard, as asked ({n} closed deals with features in the store)"), n=closed)
+    else:
+        source = Phrase(
+            N_(
+                "the scorecard ({n} closed deals with features, {wins} won: too few to fit on; "
+                "a fit needs {needed} with both outcomes)"
+            ),
+            n=model.trained_on,
+            wins=model.wins,
+            needed=MIN_CLOSED,
+        )
+    first = Phrase(N_("; first risk: {risk}"), risk=risks[0].description) if risks else ""
     return OpportunityHealth(
         opportunity=opp.id,
         account=opp.account,
@@ -520,9 +648,16 @@ def health_of(
         risks=risks,
         committee=[_member_health(m, state.threshold) for m in state.members],
         actions=actions[:shown],
-        explanation=(
-            f"win probability {100 * p:.0f}% by {source}; largest effects (log-odds against the typical deal; "
-            f"{typical}): {reasons}{first}"
+        explanation=Phrase(
+            N_(
+                "win probability {p}% by {source}; largest effects (log-odds against the typical deal; "
+                "{typical}): {reasons}{first}"
+            ),
+            p=Num(100 * p, ".0f"),
+            source=source,
+            typical=typical,
+            reasons=reasons,
+            first=first,
         ),
     )
 

@@ -26,7 +26,9 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accountgraph.algorithms.results import ContactPath
-from accountgraph.algorithms.results import Text as Said
+from accountgraph.algorithms.results import Text as Sentence
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Term
 from accountgraph.schema.documents import DocumentModel
 from accountgraph.schema.models import Id, Name, Role, Stance, Text
 
@@ -126,21 +128,46 @@ class GoalSpec(_Model):
             return names.get(id, id) if names and id is not None else id
 
         person, company = called(self.person), called(self.company)
-        by = f" by {self.due.isoformat()}" if self.due else ""
+        by = Phrase(N_(" by {date}"), date=self.due.isoformat()) if self.due else ""
         if self.kind is GoalKind.STANCE:
             want = (self.stance or Stance.SUPPORTER).value
-            role = f" and {self.role.value.replace('_', ' ')}" if self.role else ""
-            return f"turn {person} to {want}{role}{by}"
+            if self.role:
+                return Phrase(
+                    N_("turn {person} to {stance} and {role}{by}"),
+                    person=person,
+                    stance=Term(want, want),
+                    role=Term(self.role.value, self.role.value.replace("_", " ")),
+                    by=by,
+                )
+            return Phrase(N_("turn {person} to {stance}{by}"), person=person, stance=Term(want, want), by=by)
         if self.kind is GoalKind.COVERAGE:
-            scope = f" of {company}" if company else f" of the {self.role.value}s" if self.role else ""
-            return f"reach coverage{scope} {self.score:g}{by}"
+            score = Num(self.score or 0.0, "g")
+            if company:
+                return Phrase(N_("reach coverage of {company} {score}{by}"), company=company, score=score, by=by)
+            if self.role:
+                return Phrase(
+                    N_("reach coverage of the {role}s {score}{by}"),
+                    role=Term(self.role.value, self.role.value),
+                    score=score,
+                    by=by,
+                )
+            return Phrase(N_("reach coverage {score}{by}"), score=score, by=by)
         if self.kind is GoalKind.SUBSIDIARY_CONTACT:
-            return (f"a contact at {company}" if company else "a contact at every company") + by
+            if company:
+                return Phrase(N_("a contact at {company}{by}"), company=company, by=by)
+            return Phrase(N_("a contact at every company{by}"), by=by)
         if self.kind is GoalKind.RELATIONSHIP:
-            who = called(self.member) or "one of ours"
-            at = f" at {self.strength:g} or more" if self.strength else ""
-            return f"{who} knows {person}{at}{by}"
-        return f"{self.members or 2} of ours know {person}{by}"
+            who = called(self.member) or Phrase(N_("one of ours"))
+            if self.strength:
+                return Phrase(
+                    N_("{member} knows {person} at {strength} or more{by}"),
+                    member=who,
+                    person=person,
+                    strength=Num(self.strength, "g"),
+                    by=by,
+                )
+            return Phrase(N_("{member} knows {person}{by}"), member=who, person=person, by=by)
+        return Phrase(N_("{n} of ours know {person}{by}"), n=self.members or 2, person=person, by=by)
 
 
 class Goal(GoalSpec):
@@ -225,13 +252,13 @@ PlanStatus = Literal["done", "on_track", "at_risk", "off_track"]
 class GoalProgress(_Model):
     id: str
     kind: GoalKind
-    title: str
+    title: Sentence
     met: bool = Field(description="is the goal met on the date of the progress?")
     state: GoalState = Field(description="met; open; missed (its due date passed and it is not met)")
-    current: float | str | None = Field(description="the value now (a score, strength, count or stance)")
-    target: float | str = Field(description="the value the goal asks for")
+    current: float | Sentence | None = Field(description="the value now (a score, strength, count or stance)")
+    target: float | Sentence = Field(description="the value the goal asks for")
     due: date | None
-    detail: str = Field(description="what was measured, in words")
+    detail: Sentence = Field(description="what was measured, in words")
     missing: list[str] = Field(default_factory=list, description="subsidiary_contact: companies still unreached")
     actions: list[str] = Field(description="ids of the actions serving it")
 
@@ -255,7 +282,7 @@ class ActionProgress(_Model):
     path_strength: float | None = Field(
         description="the linked path's strength now (None: no path linked, or one of its ties is gone)"
     )
-    flags: list[Said] = Field(description="overdue, stalled, path broken: in words")
+    flags: list[Sentence] = Field(description="overdue, stalled, path broken: in words")
 
 
 class PlanProgress(_Model):
@@ -276,4 +303,4 @@ class PlanProgress(_Model):
     action_progress: list[ActionProgress]
     coverage: float = Field(description="the account's coverage score on that date")
     stall_days: int
-    explanation: str
+    explanation: Sentence

@@ -26,7 +26,7 @@ from accountgraph.algorithms.results import Coverage
 from accountgraph.algorithms.strength import parse_instant
 from accountgraph.graph.store import GraphStore
 from accountgraph.i18n import N_
-from accountgraph.i18n.phrase import Phrase
+from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
 from accountgraph.plans.models import (
     Action,
     ActionProgress,
@@ -101,17 +101,27 @@ def _member_ties(view: AccountView, person: str, member: str | None = None) -> l
     ]
 
 
+_STATUS = {"done": N_("done"), "off_track": N_("off track"), "at_risk": N_("at risk"), "on_track": N_("on track")}
+"""A plan's status in words (`PlanStatus`)."""
+
+
+def _joined(items: list[str], sep: str) -> Seq:
+    """Stored words (stances, roles) joined by `sep`, each through the glossary."""
+    return Seq(tuple(Term(x, x) for x in items), sep)
+
+
 def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[str]) -> GoalProgress:
     threshold = goal.strength if goal.strength is not None else cov.threshold
     current: float | str | None
     target: float | str
     missing: list[str] = []
+    detail: str
     person = goal.person
     who = f"{view.name(person)} ({person})" if person else ""
     present = person is None or view.is_person(person)
     if not present:
         current, target, met = None, "", False
-        detail = f"{person} is not a person of the account on {on.isoformat()}"
+        detail = Phrase(N_("{person} is not a person of the account on {date}"), person=person, date=on.isoformat())
     if goal.kind is GoalKind.STANCE and present:
         assert person is not None
         attrs = view.attrs[view.index[person]]
@@ -121,9 +131,19 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
         # a goal of a stance is met by that stance or a warmer one (winning an opponent over to neutral is
         # also met when they became a supporter)
         met = _WARMTH.get(stance, 0) >= _WARMTH[want] and (goal.role is None or goal.role.value in roles)
-        current = stance + (f" ({', '.join(roles)})" if goal.role else "")
-        target = want + (f" ({goal.role.value})" if goal.role else "")
-        detail = f"{who} is {stance}" + (f", roles: {', '.join(roles) or 'none'}" if goal.role else "")
+        stance_term, want_term = Term(stance, stance), Term(want, want)
+        if goal.role:
+            current = Phrase(N_("{stance} ({roles})"), stance=stance_term, roles=_joined(roles, N_(", ")))
+            target = Phrase(N_("{stance} ({roles})"), stance=want_term, roles=_joined([goal.role.value], N_(", ")))
+            detail = Phrase(
+                N_("{who} is {stance}, roles: {roles}"),
+                who=who,
+                stance=stance_term,
+                roles=_joined(roles, N_(", ")) if roles else Phrase(N_("none")),
+            )
+        else:
+            current, target = Phrase(N_("{stance}"), stance=stance_term), Phrase(N_("{stance}"), stance=want_term)
+            detail = Phrase(N_("{who} is {stance}"), who=who, stance=stance_term)
     elif goal.kind is GoalKind.COVERAGE:
         target = float(goal.score or 0.0)
         if goal.company is not None or goal.role is not None:
@@ -131,13 +151,26 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
             key = goal.company if goal.company is not None else goal.role.value if goal.role else ""
             part = next((b for b in items if b.key == key), None)
             current = part.score if part is not None else 0.0
-            scope = f"{view.name(key)} ({key})" if goal.company is not None else f"the {key.replace('_', ' ')}s"
-            detail = f"coverage of {scope}: {current:.1f}" + (
-                "" if part is not None else " (nobody of the decision chain there)"
+            scope = (
+                f"{view.name(key)} ({key})"
+                if goal.company is not None
+                else Phrase(N_("the {role}s"), role=Term(key, key.replace("_", " ")))
+            )
+            detail = Phrase(
+                N_("coverage of {scope}: {score}")
+                if part is not None
+                else N_("coverage of {scope}: {score} (nobody of the decision chain there)"),
+                scope=scope,
+                score=Num(current, ".1f"),
             )
         else:
             current = cov.score
-            detail = f"coverage of the account: {cov.score:.1f} ({cov.covered_count} of {cov.chain_size} covered)"
+            detail = Phrase(
+                N_("coverage of the account: {score} ({covered} of {size} covered)"),
+                score=Num(cov.score, ".1f"),
+                covered=cov.covered_count,
+                size=cov.chain_size,
+            )
         met = current >= target - 1e-9
     elif goal.kind is GoalKind.SUBSIDIARY_CONTACT:
         companies = view.companies()
@@ -150,28 +183,46 @@ def _goal(view: AccountView, cov: Coverage, goal: Goal, on: date, serving: list[
         current = float(len(wanted) - len(missing))
         target = float(len(wanted))
         met = not missing and bool(wanted)
-        detail = f"{int(current)} of {len(wanted)} compan{'y' if len(wanted) == 1 else 'ies'} reached at {threshold:g}"
+        detail = Phrase.ngettext(
+            "{reached} of {n} company reached at {threshold}",
+            "{reached} of {n} companies reached at {threshold}",
+            len(wanted),
+            reached=int(current),
+            threshold=Num(threshold, "g"),
+        )
         if missing:
-            detail += "; not yet: " + ", ".join(view.name(c) for c in missing[:10])
+            detail = Phrase(
+                N_("{detail}; not yet: {names}"),
+                detail=detail,
+                names=Seq(tuple(view.name(c) for c in missing[:10]), N_(", ")),
+            )
     elif goal.kind is GoalKind.RELATIONSHIP and present:
         assert person is not None
         ties = _member_ties(view, person, goal.member)
         best = ties[0][1] if ties else 0.0
         current, target = best, threshold
         met = best >= threshold
-        whose = view.name(goal.member) if goal.member else "one of ours"
+        whose = view.name(goal.member) if goal.member else Phrase(N_("one of ours"))
         if ties:
-            detail = f"{view.name(ties[0][0])} knows {who} at {best:.2f}"
+            detail = Phrase(
+                N_("{member} knows {who} at {strength:.2f}"), member=view.name(ties[0][0]), who=who, strength=best
+            )
         else:
-            detail = f"{whose} has no tie to {who}"
+            detail = Phrase(N_("{member} has no tie to {who}"), member=whose, who=who)
     elif goal.kind is GoalKind.MULTI_THREAD and present:
         assert person is not None
         holders = [m for m, s in _member_ties(view, person) if s >= threshold]
         want_n = goal.members or 2
         current, target = float(len(holders)), float(want_n)
         met = len(holders) >= want_n
-        detail = f"{len(holders)} of ours know {who} at {threshold:g} or more" + (
-            f" ({', '.join(view.name(m) for m in holders)})" if holders else ""
+        detail = Phrase(
+            N_("{n} of ours know {who} at {threshold} or more ({names})")
+            if holders
+            else N_("{n} of ours know {who} at {threshold} or more"),
+            n=len(holders),
+            who=who,
+            threshold=Num(threshold, "g"),
+            names=Seq(tuple(view.name(m) for m in holders), N_(", ")),
         )
     state = "met" if met else "missed" if goal.due is not None and goal.due < on else "open"
     return GoalProgress(
@@ -226,18 +277,18 @@ def _action(view: AccountView, action: Action, on: date, stall_days: int, thresh
     ties = _member_ties(view, action.target)
     best = ties[0][1] if ties else 0.0
     path_strength = _path_now(view, action)
-    flags: list[str] = []  # each a `Phrase`, said in the reader's language where it is shown
+    flags: list[str] = []
     if overdue:
         assert action.due is not None
         flags.append(
-            Phrase(N_("overdue: due {due}, {days} days ago"), due=action.due.isoformat(), days=(on - action.due).days)
+            Phrase(N_("overdue: due {date}, {days} days ago"), date=action.due.isoformat(), days=(on - action.due).days)
         )
     if stalled:
         flags.append(
             Phrase(
-                N_("stalled: nothing for {days} days (since {since}; limit {limit})"),
+                N_("stalled: nothing for {days} days (since {date}; limit {limit})"),
                 days=idle,
-                since=last.isoformat(),
+                date=last.isoformat(),
                 limit=stall_days,
             )
         )
@@ -290,14 +341,14 @@ def evaluate(plan: Plan, view: AccountView, *, on: date | None = None, stall_day
         status = "on_track"
     open_n = sum(a.status is ActionStatus.OPEN for a in plan.actions)
     done_n = sum(a.status is ActionStatus.DONE for a in plan.actions)
-    parts: list[Any] = [f"{met} of {len(goals)} goal{'s' if len(goals) != 1 else ''} met"]
+    parts: list[Any] = [Phrase.ngettext("{met} of {n} goal met", "{met} of {n} goals met", len(goals), met=met)]
     if missed:
-        parts.append(f"{missed} missed")
-    parts.append(f"{open_n} open action{'s' if open_n != 1 else ''}, {done_n} done")
+        parts.append(Phrase(N_("{n} missed"), n=missed))
+    parts.append(Phrase.ngettext("{n} open action, {done} done", "{n} open actions, {done} done", open_n, done=done_n))
     if overdue:
-        parts.append(f"{overdue} overdue")
+        parts.append(Phrase(N_("{n} overdue"), n=overdue))
     if stalled:
-        parts.append(f"{stalled} stalled (idle over {limit} days)")
+        parts.append(Phrase(N_("{n} stalled (idle over {limit} days)"), n=stalled, limit=limit))
     return PlanProgress(
         plan=plan.id,
         account=plan.account,
@@ -313,5 +364,10 @@ def evaluate(plan: Plan, view: AccountView, *, on: date | None = None, stall_day
         action_progress=actions,
         coverage=cov.score,
         stall_days=limit,
-        explanation=f"{status.replace('_', ' ')} on {day.isoformat()}: " + "; ".join(parts),
+        explanation=Phrase(
+            N_("{status} on {date}: {parts}"),
+            status=Phrase(_STATUS[status]),
+            date=day.isoformat(),
+            parts=Seq(tuple(parts), N_("; ")),
+        ),
     )

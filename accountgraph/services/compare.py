@@ -27,11 +27,13 @@ from accountgraph.algorithms.coverage import coverage as coverage_alg
 from accountgraph.algorithms.params import Options
 from accountgraph.algorithms.prepared import AccountView
 from accountgraph.algorithms.ranking import rank_arrays
-from accountgraph.algorithms.results import Breakdown, PersonRef
+from accountgraph.algorithms.results import Breakdown, PersonRef, Text
 from accountgraph.algorithms.strength import parse_instant
 from accountgraph.algorithms.whatif import before_after
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq
 from accountgraph.services import analysis
 from accountgraph.services.scope import Scope
 
@@ -109,7 +111,7 @@ class Comparison(_Model):
     rank_movers: list[RankMove]
     top: int
     strength_delta: float
-    explanation: str
+    explanation: Text
 
 
 _STANCE_ORDER = {"opponent": 0, "unknown": 1, "neutral": 1, "supporter": 2}
@@ -225,13 +227,24 @@ def compare_views(first: AccountView, second: AccountView, *, top: int = 20, str
             )
         )
     movers.sort(key=lambda m: (-abs(m.moved), m.id))
-    parts = [
-        f"coverage {before_after(c1.score, c2.score)}",
-        f"{len(joined)} joined, {len(left)} left",
-        f"{len(stances)} stance and {len(roles)} role change{'s' if len(roles) != 1 else ''}",
-        f"ties of ours: {len(gained)} gained, {len(lost)} lost, {len(changed)} moved by {strength_delta:g} or more",
-        f"{len(movers)} rank mover{'s' if len(movers) != 1 else ''} in the top {top}",
-    ]
+    parts = (
+        Phrase(N_("coverage {change}"), change=before_after(c1.score, c2.score)),
+        Phrase(N_("{joined} joined, {left} left"), joined=len(joined), left=len(left)),
+        Phrase.ngettext(
+            "{stances} stance and {n} role change",
+            "{stances} stance and {n} role changes",
+            len(roles),
+            stances=len(stances),
+        ),
+        Phrase(
+            N_("ties of ours: {gained} gained, {lost} lost, {changed} moved by {delta} or more"),
+            gained=len(gained),
+            lost=len(lost),
+            changed=len(changed),
+            delta=Num(strength_delta, "g"),
+        ),
+        Phrase.ngettext("{n} rank mover in the top {top}", "{n} rank movers in the top {top}", len(movers), top=top),
+    )
     return Comparison(
         account=second.account,
         before=first.as_of,
@@ -254,8 +267,13 @@ def compare_views(first: AccountView, second: AccountView, *, top: int = 20, str
         rank_movers=movers,
         top=top,
         strength_delta=strength_delta,
-        explanation=f"{second.account} from {first.as_of.isoformat()} to {second.as_of.isoformat()}: "
-        + "; ".join(parts),
+        explanation=Phrase(
+            N_("{account} from {before} to {after}: {parts}"),
+            account=second.account,
+            before=first.as_of.isoformat(),
+            after=second.as_of.isoformat(),
+            parts=Seq(parts, N_("; ")),
+        ),
     )
 
 

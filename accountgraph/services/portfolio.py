@@ -64,10 +64,12 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from accountgraph.algorithms import AccountView, account_risk
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.prepared import TeamTie
-from accountgraph.algorithms.results import Coverage
+from accountgraph.algorithms.results import Coverage, Text
 from accountgraph.errors import InvalidArgument
 from accountgraph.graph.settings import open_store
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Num, Phrase, Seq, Term
 from accountgraph.ledger import rules
 from accountgraph.ledger import service as ledger
 from accountgraph.ledger.cash import cash_picture
@@ -174,7 +176,7 @@ class Threat(_Model):
     kind: ThreatKind
     person: str | None = Field(description="the key person it is about (None: the account's risk events)")
     chance: float = Field(description="its chance of losing the relationship, 0..1")
-    detail: str
+    detail: Text
 
 
 class Deal(_Model):
@@ -238,7 +240,7 @@ def _last_contact(tie: TeamTie) -> str:
     if tie.core.age_days is None:
         return ""
     days = round(tie.core.age_days)
-    return f", last contact {days} day{'' if days == 1 else 's'} ago"
+    return Phrase.ngettext(", last contact {n} day ago", ", last contact {n} days ago", days)
 
 
 def _threats(
@@ -268,7 +270,11 @@ def _threats(
                     kind="opponent",
                     person=p.id,
                     chance=params.opponent * w,
-                    detail=f"{who}, who works against us, is a {sorted(decision)[0].replace('_', ' ')}",
+                    detail=Phrase(
+                        N_("{who}, who works against us, is a {role}"),
+                        who=who,
+                        role=Term(sorted(decision)[0], sorted(decision)[0].replace("_", " ")),
+                    ),
                 )
             )
         ties = sorted(ties_of.get(p.id, []), key=lambda t: (-t.core.effective, t.member))
@@ -277,13 +283,18 @@ def _threats(
             if stale:
                 t = stale[0]
                 age = _last_contact(t)
-                through = ", ".join(view.name(s.member) for s in stale)
+                through = Seq(tuple(view.name(s.member) for s in stale), N_(", "))
                 out.append(
                     Threat(
                         kind="stale_only",
                         person=p.id,
                         chance=params.stale_only * w,
-                        detail=f"{who} is reached only through {through} by stale ties{age}",
+                        detail=Phrase(
+                            N_("{who} is reached only through {through} by stale ties{age}"),
+                            who=who,
+                            through=through,
+                            age=age,
+                        ),
                     )
                 )
             else:
@@ -292,7 +303,7 @@ def _threats(
                         kind="uncovered",
                         person=p.id,
                         chance=params.uncovered * w,
-                        detail=f"{who} is not reached by any of ours",
+                        detail=Phrase(N_("{who} is not reached by any of ours"), who=who),
                     )
                 )
         elif len(p.members) == 1:
@@ -303,7 +314,12 @@ def _threats(
                     kind="single_threaded",
                     person=p.id,
                     chance=params.single_threaded * w,
-                    detail=f"{who} is reached only through {view.name(p.members[0])}{age}",
+                    detail=Phrase(
+                        N_("{who} is reached only through {member}{age}"),
+                        who=who,
+                        member=view.name(p.members[0]),
+                        age=age,
+                    ),
                 )
             )
     if before is not None:
@@ -317,17 +333,21 @@ def _threats(
                     kind="left",
                     person=pid,
                     chance=params.left * w,
-                    detail=f"{p.name}, a key person {params.trend_days} days ago, has left",
+                    detail=Phrase(
+                        N_("{name}, a key person {days} days ago, has left"), name=p.name, days=params.trend_days
+                    ),
                 )
             )
     if risk_score > 0:
-        what = f" (the largest: {risk_summary})" if risk_summary else ""
+        what = Phrase(N_(" (the largest: {summary})"), summary=risk_summary) if risk_summary else ""
         out.append(
             Threat(
                 kind="risk_events",
                 person=None,
                 chance=params.risk_events * risk_score / 100,
-                detail=f"open risk events score {risk_score:.0f} of 100{what}",
+                detail=Phrase(
+                    N_("open risk events score {score} of 100{what}"), score=Num(risk_score, ".0f"), what=what
+                ),
             )
         )
     out = [t.model_copy(update={"chance": round(t.chance, 4)}) for t in out]
@@ -466,7 +486,7 @@ class KeyAccount(_Model):
     name: str
     status: Status
     criteria: list[Criterion] = Field(description="the criteria it met")
-    reasons: list[str] = Field(description="one sentence per criterion met")
+    reasons: list[Text] = Field(description="one sentence per criterion met")
     revenue: Money
     revenue_rank: int | None = Field(description="its rank by revenue among the accounts with revenue")
     revenue_share: float = Field(description="its share of the portfolio's revenue, 0..1")
@@ -512,38 +532,72 @@ def classify(facts: Sequence[AccountFacts], params: PortfolioParams | None = Non
             met.append(
                 (
                     "contribution",
-                    f"top {_pct(params.contribution_share)} of the {len(ranked)} accounts with revenue: rank "
-                    f"{rank[f.account]}, {f.revenue} in the last 12 months ({_pct(share)} of the portfolio's revenue)",
+                    Phrase(
+                        N_(
+                            "top {top} of the {n} accounts with revenue: rank {rank}, {revenue} in the last 12 months "
+                            "({share} of the portfolio's revenue)"
+                        ),
+                        top=_pct(params.contribution_share),
+                        n=len(ranked),
+                        rank=rank[f.account],
+                        revenue=str(f.revenue),
+                        share=_pct(share),
+                    ),
                 )
             )
         if f.strategic:
-            met.append(("strategic", "strategic: " + (f.strategic_reason or "flagged strategic (no reason given)")))
+            met.append(
+                (
+                    "strategic",
+                    Phrase(N_("strategic: {reason}"), reason=f.strategic_reason)
+                    if f.strategic_reason
+                    else Phrase(N_("strategic: flagged strategic (no reason given)")),
+                )
+            )
         weighted, currency = f.weighted_pipeline, f.revenue.currency
         if weighted > 0 and (cutoff is None or weighted >= cutoff):
             bar = (
-                "" if cutoff is None else f", at least the smallest key account's yearly revenue ({cutoff} {currency})"
+                ""
+                if cutoff is None
+                else Phrase(
+                    N_(", at least the smallest key account's yearly revenue ({cutoff})"), cutoff=f"{cutoff} {currency}"
+                )
             )
             met.append(
                 (
                     "pipeline",
-                    f"open pipeline of {_money(f.pipeline, currency)} in {len(f.deals)} deal(s), "
-                    f"{_money(weighted, currency)} weighted by win probability{bar}",
+                    Phrase(
+                        N_("open pipeline of {pipeline} in {n} deal(s), {weighted} weighted by win probability{bar}"),
+                        pipeline=str(_money(f.pipeline, currency)),
+                        n=len(f.deals),
+                        weighted=str(_money(weighted, currency)),
+                        bar=bar,
+                    ),
                 )
             )
         if f.bought and f.catalogue and Decimal(len(f.whitespace)) / f.catalogue >= params.whitespace_share:
             met.append(
                 (
                     "whitespace",
-                    f"whitespace: {len(f.whitespace)} of {f.catalogue} products not bought yet "
-                    f"({', '.join(f.whitespace[:5])}{', ...' if len(f.whitespace) > 5 else ''})",
+                    Phrase(
+                        N_("whitespace: {n} of {catalogue} products not bought yet ({products})"),
+                        n=len(f.whitespace),
+                        catalogue=f.catalogue,
+                        products=Seq((*f.whitespace[:5], *(("...",) if len(f.whitespace) > 5 else ())), N_(", ")),
+                    ),
                 )
             )
         if f.trend >= params.momentum_points:
             met.append(
                 (
                     "momentum",
-                    f"relationship momentum: coverage up {f.trend:.1f} points in {params.trend_days} days "
-                    f"({f.coverage_before:.1f} → {f.coverage:.1f})",
+                    Phrase(
+                        N_("relationship momentum: coverage up {trend} points in {days} days ({before} → {after})"),
+                        trend=Num(f.trend, ".1f"),
+                        days=params.trend_days,
+                        before=Num(f.coverage_before, ".1f"),
+                        after=Num(f.coverage, ".1f"),
+                    ),
                 )
             )
         kinds = [k for k, _ in met]
@@ -604,7 +658,7 @@ class ValueDistribution(_Model):
     pareto: list[ParetoPoint] = Field(description="the Pareto curve: accounts with revenue, largest first")
     accounts: list[MatrixAccount] = Field(description="every account: grade × relationship health")
     matrix: list[MatrixCell] = Field(description="grades (A..D, no history) × health (strong, fair, weak)")
-    explanation: str
+    explanation: Text
 
 
 def _health(coverage: float, params: PortfolioParams) -> Health:
@@ -654,10 +708,18 @@ def distribution(
         for h in HEALTH_COLUMNS
     ]
     explanation = (
-        f"the top {_pct(params.pareto_share)} of the {len(ranked)} accounts with revenue ({n_top}) make "
-        f"{_pct(top_share)} of {_money(total, currency)} in the last 12 months"
+        Phrase(
+            N_(
+                "the top {top} of the {n} accounts with revenue ({count}) make {share} of {total} in the last 12 months"
+            ),
+            top=_pct(params.pareto_share),
+            n=len(ranked),
+            count=n_top,
+            share=_pct(top_share),
+            total=str(_money(total, currency)),
+        )
         if ranked
-        else "no account has revenue in the last 12 months"
+        else Phrase(N_("no account has revenue in the last 12 months"))
     )
     return ValueDistribution(
         currency=currency,
@@ -684,7 +746,7 @@ class AccountRisk(_Model):
     chance: float = Field(description="the chance of losing the relationships that carry it, 0..1")
     at_risk: Money = Field(description="expected × chance")
     threats: list[Threat]
-    explanation: str
+    explanation: Text
 
 
 class RevenueAtRisk(_Model):
@@ -692,7 +754,7 @@ class RevenueAtRisk(_Model):
     total: Money
     expected: Money
     accounts: list[AccountRisk] = Field(description="most at risk first")
-    explanation: str
+    explanation: Text
 
 
 def loss_chance(threats: Iterable[Threat]) -> float:
@@ -708,18 +770,35 @@ def risk_of(f: AccountFacts) -> AccountRisk:
     chance = round(loss_chance(f.threats), 4)
     currency = f.revenue.currency
     at_risk = _money(f.revenue.amount * Decimal(str(chance)), currency)
-    shown = "; ".join(t.detail for t in f.threats[:3])
-    more = f"; and {len(f.threats) - 3} more" if len(f.threats) > 3 else ""
+    shown = Seq(tuple(t.detail for t in f.threats[:3]), N_("; "))
+    more = Phrase(N_("; and {n} more"), n=len(f.threats) - 3) if len(f.threats) > 3 else ""
+    text: str
     if not f.threats:
-        text = (
-            "nothing at risk: every key person is reached by two or more of ours through fresh ties, and there is "
-            "no opponent in a decision role, no departure and no risk event"
+        text = Phrase(
+            N_(
+                "nothing at risk: every key person is reached by two or more of ours through fresh ties, and there is "
+                "no opponent in a decision role, no departure and no risk event"
+            )
         )
     elif f.revenue.amount == 0:
-        text = f"no revenue in the last 12 months to lose, but a {_pct(chance)} chance of losing the relationships: "
-        text += shown + more
+        text = Phrase(
+            N_(
+                "no revenue in the last 12 months to lose, but a {chance} chance of losing the relationships: "
+                "{threats}{more}"
+            ),
+            chance=_pct(chance),
+            threats=shown,
+            more=more,
+        )
     else:
-        text = f"{at_risk} at risk ({_pct(chance)} of {f.revenue} expected next year): {shown}{more}"
+        text = Phrase(
+            N_("{at_risk} at risk ({chance} of {expected} expected next year): {threats}{more}"),
+            at_risk=str(at_risk),
+            chance=_pct(chance),
+            expected=str(f.revenue),
+            threats=shown,
+            more=more,
+        )
     return AccountRisk(
         account=f.account,
         name=f.name,
@@ -736,13 +815,26 @@ def revenue_at_risk(facts: Sequence[AccountFacts], currency: str) -> RevenueAtRi
     risks = sorted((risk_of(f) for f in facts), key=lambda r: (-r.at_risk.amount, -r.chance, r.account))
     total = sum((r.at_risk.amount for r in risks), Decimal(0))
     expected = sum((r.expected.amount for r in risks), Decimal(0))
-    share = f" ({_pct(total / expected)} of {_money(expected, currency)} expected)" if expected else ""
+    share = (
+        Phrase(
+            N_(" ({share} of {expected} expected)"),
+            share=_pct(total / expected),
+            expected=str(_money(expected, currency)),
+        )
+        if expected
+        else ""
+    )
     return RevenueAtRisk(
         currency=currency,
         total=_money(total, currency),
         expected=_money(expected, currency),
         accounts=risks,
-        explanation=f"{_money(total, currency)} of next year's revenue at risk{share} across {len(risks)} accounts",
+        explanation=Phrase(
+            N_("{total} of next year's revenue at risk{share} across {n} accounts"),
+            total=str(_money(total, currency)),
+            share=share,
+            n=len(risks),
+        ),
     )
 
 
@@ -753,23 +845,35 @@ class Attention(_Model):
     account: str
     name: str
     at_risk: Money
-    changes: list[str] = Field(description="what changed: coverage drop, key person gone, new risk event, ...")
+    changes: list[Text] = Field(description="what changed: coverage drop, key person gone, new risk event, ...")
     coverage: float
     trend: float
-    action: str | None = Field(description="the top next best action (None when there is none)")
-    explanation: str
+    action: Text | None = Field(description="the top next best action (None when there is none)")
+    explanation: Text
 
 
 def _changes(f: AccountFacts, params: PortfolioParams) -> list[str]:
-    out = []
+    out: list[str] = []
     if f.trend <= -params.momentum_points:
-        out.append(f"coverage down {-f.trend:.1f} points in {params.trend_days} days")
-    out += [f"key person gone: {name}" for name in f.key_people_gone]
-    out += [f"new risk event: {summary}" for summary in f.new_risk_events]
+        out.append(
+            Phrase(
+                N_("coverage down {points} points in {days} days"),
+                points=Num(-f.trend, ".1f"),
+                days=params.trend_days,
+            )
+        )
+    out += [Phrase(N_("key person gone: {name}"), name=name) for name in f.key_people_gone]
+    out += [Phrase(N_("new risk event: {summary}"), summary=summary) for summary in f.new_risk_events]
     if f.overdue.amount > 0:
-        out.append(f"overdue cash: {f.overdue}")
+        out.append(Phrase(N_("overdue cash: {amount}"), amount=str(f.overdue)))
     out += [
-        f"stalled deal: {d.name} ({d.id}) in {d.stage} for {d.days_in_stage} days"
+        Phrase(
+            N_("stalled deal: {name} ({id}) in {stage} for {days} days"),
+            name=d.name,
+            id=d.id,
+            stage=d.stage,
+            days=d.days_in_stage,
+        )
         for d in f.deals
         if d.days_in_stage >= params.stalled_days
     ]
@@ -794,7 +898,7 @@ def attention_list(
     out = []
     for f, r, changes in rows:
         action = action_of(f.account)
-        why = "; ".join(changes) if changes else "no change, but revenue is at risk"
+        why = Seq(tuple(changes), N_("; ")) if changes else Phrase(N_("no change, but revenue is at risk"))
         out.append(
             Attention(
                 account=f.account,
@@ -804,7 +908,12 @@ def attention_list(
                 coverage=f.coverage,
                 trend=f.trend,
                 action=action,
-                explanation=f"{r.at_risk} at risk; {why}" + (f"; next: {action}" if action else ""),
+                explanation=Phrase(
+                    N_("{at_risk} at risk; {why}; next: {action}") if action else N_("{at_risk} at risk; {why}"),
+                    at_risk=str(r.at_risk),
+                    why=why,
+                    action=action or "",
+                ),
             )
         )
     return out
@@ -971,13 +1080,19 @@ def set_strategic(
 
 Period = Literal["month", "quarter", "year"]
 KPI_DEFINITIONS: dict[str, str] = {
-    "key_account_share": "revenue of the key accounts ÷ revenue of every account, in the period",
-    "retention": "key accounts with revenue in the period before that also have revenue in this one ÷ key "
-    "accounts with revenue in the period before",
-    "cross_sell": "key accounts that ordered in the period a product they had never ordered before ÷ key accounts",
-    "cost_to_serve": "the period's logged interactions costed by kind × our person's function ÷ revenue",
-    "cycle_time": "median days from created to won, of the deals won in the period",
-    "win_rate": "deals won ÷ deals closed (won or lost) in the period",
+    "key_account_share": Phrase(N_("revenue of the key accounts ÷ revenue of every account, in the period")),
+    "retention": Phrase(
+        N_(
+            "key accounts with revenue in the period before that also have revenue in this one ÷ key "
+            "accounts with revenue in the period before"
+        )
+    ),
+    "cross_sell": Phrase(
+        N_("key accounts that ordered in the period a product they had never ordered before ÷ key accounts")
+    ),
+    "cost_to_serve": Phrase(N_("the period's logged interactions costed by kind × our person's function ÷ revenue")),
+    "cycle_time": Phrase(N_("median days from created to won, of the deals won in the period")),
+    "win_rate": Phrase(N_("deals won ÷ deals closed (won or lost) in the period")),
 }
 """What each KPI means. Revenue of a period: the orders placed in it and fully paid by its end (or the reference
 date, if earlier), in the currency; key accounts: those key at the period's end by contribution (their revenue
@@ -1002,7 +1117,7 @@ FUNCTION_FACTORS: dict[str, Decimal] = {
 
 class Kpi(_Model):
     name: str
-    definition: str
+    definition: Text
     unit: Literal["share", "days"]
     value: float | None = Field(description="the period's figure (None: nothing to divide by)")
     previous: float | None = Field(description="the previous period's figure")

@@ -23,6 +23,7 @@ from accountgraph import i18n
 from accountgraph.algorithms import best_paths, key_people, what_if
 from accountgraph.algorithms import coverage as coverage_alg
 from accountgraph.algorithms.ranking import person_rank, rank_arrays
+from accountgraph.algorithms.results import Text
 from accountgraph.errors import AccountGraphError, BundleRejected, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter
 from accountgraph.i18n.glossary import term
@@ -91,10 +92,10 @@ class PortfolioRow(BaseModel):
         description="coverage now minus 90 days earlier, in points (None: the portfolio service has no facts)"
     )
     status: str | None = Field(description="key, candidate or other (the portfolio service's key accounts)")
-    status_reasons: list[str] = Field(description="why: one sentence per criterion met")
+    status_reasons: list[Text] = Field(description="why: one sentence per criterion met")
     revenue_at_risk: str | None = Field(description="expected revenue × the chance of losing it, `CUR amount`")
     at_risk: Decimal | None = Field(description="the amount of `revenue_at_risk` (for sorting)")
-    risk_explanation: str | None = Field(description="the sentence that explains the revenue at risk")
+    risk_explanation: Text | None = Field(description="the sentence that explains the revenue at risk")
 
 
 def portfolio(store: GraphStore, scope: Scope, *, cache: AnalysisCache | None) -> list[PortfolioRow]:

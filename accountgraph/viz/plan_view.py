@@ -148,7 +148,7 @@ def render_progress(progress: PlanProgressLike) -> str:
     """The progress of a plan as one self-contained HTML page, in the language of the moment."""
     percent = round(100 * progress.goals_met / len(progress.goals)) if progress.goals else 0
     return _template().render(
-        p=said(progress),  # its sentences (the actions' flags) in the language of the moment
+        p=said(progress),  # its sentences (goals, details, flags, explanation) in the language of the moment
         percent=percent,
         fmt=_fmt,
         font_stack=Markup(FONT_STACK),

@@ -338,7 +338,7 @@ def home(request: Request) -> Response:
     if session is None:
         return _redirect("/signin")
     with i18n.use(_lang(request)):  # the alerts' titles and reasons, the accounts' status reasons
-        rows = workspace.portfolio(_store(request), session.scope, cache=_views(request))
+        rows = said(workspace.portfolio(_store(request), session.scope, cache=_views(request)))
         shown = alerts.list_alerts(_store(request), session.scope)[:ALERTS_SHOWN]
     return _page(request, "home.html", rows=rows, alerts=shown, **_common(session))
 
@@ -393,6 +393,7 @@ def _translated_page(request: Request, id: str, template: str, gather: Any) -> R
         return _not_found(request, id, session)
     with i18n.use(_lang(request)):
         context, status = gather(_store(request), session.scope)
+        context = said(context)  # the services' sentences (a deal's health, a plan's progress) in that language
     return _page(request, template, status, account=account, **context, **_common(session))
 
 

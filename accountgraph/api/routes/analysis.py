@@ -33,10 +33,13 @@ PersonId = Annotated[str, Query(min_length=1, max_length=MAX_ID_LENGTH)]
 R = TypeVar("R")
 
 
-def _in(lang: str, result: R) -> R:
+def said_in(lang: str, result: R) -> R:
     """The result with its sentences in `lang` (a copy; the cached result itself is left as it is)."""
     with i18n.use(lang):
         return said(result)
+
+
+_in = said_in
 
 
 @router.get("/{id:path}/key-people", summary="Key people, best first, with the parts of each score")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from accountgraph import i18n
 from accountgraph.api.deps import AccountFilter, Cursor, LanguageDep, Limit, ReadAccess, RecordId, ViewsDep, WriteAccess
-from accountgraph.api.routes.analysis import HTML_PAGE
+from accountgraph.api.routes.analysis import HTML_PAGE, said_in
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.ledger.models import Currency, NonNegative
@@ -105,10 +105,14 @@ def create_opportunity(access: WriteAccess, body: OpportunityCreate) -> Opportun
 def health(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     id: RecordId,
     scorecard: Annotated[bool, Query(description="use the fixed scorecard, not the fitted model")] = False,
 ) -> OpportunityHealth:
-    return opportunities.health(access.store, access.scope, id, model="scorecard" if scorecard else "auto", cache=views)
+    result = opportunities.health(
+        access.store, access.scope, id, model="scorecard" if scorecard else "auto", cache=views
+    )
+    return said_in(language, result)
 
 
 @router.get(

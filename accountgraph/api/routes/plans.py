@@ -30,10 +30,9 @@ from accountgraph.api.deps import (
     WriteAccess,
 )
 from accountgraph.api.errors import Invalid
-from accountgraph.api.routes.analysis import HTML_PAGE
+from accountgraph.api.routes.analysis import HTML_PAGE, said_in
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
-from accountgraph.i18n.phrase import said
 from accountgraph.plans import models
 from accountgraph.schema.models import MAX_ID_LENGTH, BundleIssue, Id, Name, Text, today
 from accountgraph.services import plans
@@ -199,14 +198,13 @@ StallQuery = Annotated[int | None, Query(ge=1, le=3650, description="idle days b
 def plan_progress(
     access: ReadAccess,
     views: ViewsDep,
-    lang: LanguageDep,
+    language: LanguageDep,
     id: RecordId,
     on: OnQuery = None,
     stall_days: StallQuery = None,
 ) -> models.PlanProgress:
-    progress = plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
-    with i18n.use(lang):  # the actions' flags in the request's language
-        return said(progress)
+    result = plans.plan_progress(access.store, access.scope, id, on=on, stall_days=stall_days, cache=views)
+    return said_in(language, result)
 
 
 @router.get(
@@ -301,6 +299,7 @@ def _invalid(field: str, reason: str, record: str = "body") -> Invalid:
 def compare_dates(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     id: AccountId,
     before: Annotated[IsoDate, Query(description="the earlier date")],
     after: Annotated[IsoDate | None, Query(description="the later date (default today)")] = None,
@@ -312,4 +311,7 @@ def compare_dates(
     second = after or today()
     if before > second:
         raise _invalid("before", f"must not be after `after` ({second.isoformat()})", "query")
-    return compare(access.store, access.scope, id, before, second, top=top, strength_delta=strength_delta, cache=views)
+    result = compare(
+        access.store, access.scope, id, before, second, top=top, strength_delta=strength_delta, cache=views
+    )
+    return said_in(language, result)

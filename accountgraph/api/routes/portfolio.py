@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accountgraph import i18n
 from accountgraph.api.deps import AccountId, IsoDate, LanguageDep, ReadAccess, ViewsDep, WriteAccess
+from accountgraph.api.routes.analysis import said_in as _in
 from accountgraph.api.routing import IdRoute
 from accountgraph.ledger.models import AccountProfile
 from accountgraph.services import portfolio as service
@@ -53,31 +54,37 @@ def _params(contribution: Decimal) -> service.PortfolioParams:
 def overview(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     on: On = None,
     currency: Currency = None,
     contribution: Contribution = Decimal(20),
 ) -> service.Portfolio:
-    return service.overview(
+    result = service.overview(
         access.store, access.scope, on=on, currency=currency, params=_params(contribution), cache=views
     )
+    return _in(language, result)
 
 
 @router.get("/keys", summary="Each account key, candidate or other, with the criteria it met")
 def keys(
     access: ReadAccess,
     views: ViewsDep,
+    language: LanguageDep,
     on: On = None,
     currency: Currency = None,
     contribution: Contribution = Decimal(20),
 ) -> list[service.KeyAccount]:
-    return service.key_accounts(
+    result = service.key_accounts(
         access.store, access.scope, on=on, currency=currency, params=_params(contribution), cache=views
     )
+    return _in(language, result)
 
 
 @router.get("/value", summary="The Pareto curve of revenue and the grade × relationship-health matrix")
-def value(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency = None) -> service.ValueDistribution:
-    return service.value_distribution(access.store, access.scope, on=on, currency=currency, cache=views)
+def value(
+    access: ReadAccess, views: ViewsDep, language: LanguageDep, on: On = None, currency: Currency = None
+) -> service.ValueDistribution:
+    return _in(language, service.value_distribution(access.store, access.scope, on=on, currency=currency, cache=views))
 
 
 @router.get(
@@ -96,26 +103,32 @@ def value_chart(
 
 
 @router.get("/risk", summary="Revenue at risk per account and in total, each explained")
-def risk(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency = None) -> service.RevenueAtRisk:
-    return service.revenue_risk(access.store, access.scope, on=on, currency=currency, cache=views)
+def risk(
+    access: ReadAccess, views: ViewsDep, language: LanguageDep, on: On = None, currency: Currency = None
+) -> service.RevenueAtRisk:
+    return _in(language, service.revenue_risk(access.store, access.scope, on=on, currency=currency, cache=views))
 
 
 @router.get("/attention", summary="The accounts that need action now, each with its top next best action")
-def attention(access: ReadAccess, views: ViewsDep, on: On = None, currency: Currency = None) -> list[service.Attention]:
-    return service.attention(access.store, access.scope, on=on, currency=currency, cache=views)
+def attention(
+    access: ReadAccess, views: ViewsDep, language: LanguageDep, on: On = None, currency: Currency = None
+) -> list[service.Attention]:
+    return _in(language, service.attention(access.store, access.scope, on=on, currency=currency, cache=views))
 
 
 @router.get("/kpis", summary="Operating KPIs of the period containing `on` (to date) beside the previous period's")
 def kpis(
     access: ReadAccess,
+    language: LanguageDep,
     period: Annotated[service.Period, Query(description="month, quarter or year")] = "quarter",
     on: On = None,
     currency: Currency = None,
     contribution: Contribution = Decimal(20),
 ) -> service.PeriodKpis:
-    return service.operating_kpis(
+    result = service.operating_kpis(
         access.store, access.scope, period=period, on=on, currency=currency, params=_params(contribution)
     )
+    return _in(language, result)
 
 
 @router.put("/strategic/{id:path}", summary="Flag an account strategic with the reason, or clear the flag")
