@@ -221,7 +221,7 @@ def test_the_action_flags_in_both_languages(loaded: GraphStore) -> None:
     with i18n.use("zh_CN"):
         chinese = said(progress)
         page = render_progress(progress)
-    flags = ["已逾期：截止日期 2026-03-10，已过 36 天", "停滞：已 45 天无进展（自 2026-03-01 起；上限 30 天）"]
+    flags = ["逾期：到期日 2026-03-10，已过 36 天", "停滞：45 天无进展（自 2026-03-01 起；上限 30 天）"]
     assert chinese.action_progress[0].flags == flags
     assert all(f in page for f in flags) and "days ago" not in page
     assert progress.action_progress[0].flags == english  # the result itself is left as it was
