@@ -68,7 +68,11 @@ def main() -> None:
             print(f"machine: {machine()}")
             print(
                 f"data: {len(store.list_accounts())} accounts of {args.people} people on SQLite "
-                + f"({len(there)} reused, {args.accounts - len(there)} generated and loaded in {loaded:.0f} s)"
+                + (
+                    f"({len(there)} reused, {args.accounts - len(there)} generated and loaded in {loaded:.0f} s)"
+                    if len(there) < args.accounts
+                    else "(reused)"
+                )
                 + f"; reference date {on}; accounts' snapshots kept beforehand in {kept:.0f} s"
             )
             print()
