@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accountgraph import i18n
 from accountgraph.graph.settings import DEFAULT_STORE_URL
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -62,6 +63,17 @@ class ApiSettings(BaseSettings):
     alerts_interval_seconds: float = Field(
         default=2.0, gt=0, le=3600, description="how often the alert worker looks for a write or a due delivery"
     )
+
+    lang: str | None = Field(
+        default=None,
+        description="the workspace's language for a browser that has not chosen one with its switch (en or zh-CN; "
+        "default: the browser's Accept-Language); `accountgraph --lang zh-CN serve` sets it",
+    )
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        return i18n.language(value) if value else None  # an unknown one is refused with the languages there are
 
     @field_validator("log_level", mode="before")
     @classmethod

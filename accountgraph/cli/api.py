@@ -35,6 +35,8 @@ def serve(
     if store:
         os.environ["ACCOUNTGRAPH_STORE"] = store  # the workers build their app from the environment
     os.environ.setdefault("ACCOUNTGRAPH_ALERTS_WORKER", "1")  # the served app evaluates alerts after writes
+    if os.environ.get(i18n.ENV) or i18n.current() != i18n.DEFAULT:  # --lang or ACCOUNTGRAPH_LANG: the workspace's
+        os.environ[i18n.ENV] = i18n.current()
     settings = call(ApiSettings)
     err().print(
         ngettext(

@@ -104,14 +104,16 @@ def _templates() -> jinja2.Environment:
 
 
 def _lang(request: Request) -> str:
-    """The workspace's language for this request: the switch's cookie, else the browser's `Accept-Language`."""
+    """The workspace's language for this request: the switch's cookie, else the server's (`ApiSettings.lang`:
+    `ACCOUNTGRAPH_LANG`, `accountgraph --lang ... serve`), else the browser's `Accept-Language`."""
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen:
         try:
             return i18n.language(chosen)
-        except ValueError:  # a cookie of another version or hand-made: the browser's language instead
+        except ValueError:  # a cookie of another version or hand-made: the server's or the browser's instead
             pass
-    return i18n.negotiate(request.headers.get("accept-language"))
+    served: str | None = getattr(getattr(request.app.state, "settings", None), "lang", None)
+    return served or i18n.negotiate(request.headers.get("accept-language"))
 
 
 def _page(

@@ -12,8 +12,10 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from accountgraph import i18n
+from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
 from accountgraph.web.app import LANG_COOKIE
 from accountgraph.web.texts import page_texts, script_texts
@@ -162,3 +164,22 @@ def test_a_bad_switch_is_refused_and_sets_nothing(store: GraphStore, form: dict[
         assert answer.status_code == 400, answer.text
         assert answer.json()["error"]["code"] == "bad_request" and why in answer.json()["error"]["message"]
         assert "set-cookie" not in answer.headers
+
+
+def test_the_servers_language_is_the_default_before_the_switch(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ACCOUNTGRAPH_LANG=zh-CN accountgraph demo` (or `--lang zh-CN serve`): the workspace speaks Chinese to a
+    browser that prefers English until its switch says otherwise; an unknown language is refused at start."""
+    monkeypatch.setenv(i18n.ENV, "zh-CN")
+    assert ApiSettings().lang == "zh_CN"  # read from the environment, as `serve`'s workers do
+    with workspace(store, lang="zh-CN") as client:
+        page = client.get("/signin", headers={"Accept-Language": "en-US,en;q=0.9"})
+        assert '<html lang="zh-CN">' in page.text and f"<h1>{ZH.gettext('Sign in')}</h1>" in page.text
+        sign_in(client, new_key(store, "viewer"))
+        assert '<html lang="zh-CN">' in client.get("/", headers={"Accept-Language": "en"}).text
+        client.post("/language", data={"lang": "en", "next": "/"})
+        assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "zh-CN"}).text
+    monkeypatch.setenv(i18n.ENV, "klingon")
+    with pytest.raises(ValidationError, match="choose one of: en, zh-CN"):
+        ApiSettings()
