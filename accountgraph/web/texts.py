@@ -25,6 +25,10 @@ STATUS: dict[str, str] = {
     "met": N_("met"),
     "open": N_("open"),
     "missed": N_("missed"),
+    # an account's place in the portfolio (services.portfolio.Status)
+    "key": N_("key"),
+    "candidate": N_("candidate"),
+    "other": N_("other"),
 }
 
 
