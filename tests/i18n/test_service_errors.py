@@ -191,3 +191,17 @@ def test_an_unknown_query_parameter_is_refused_in_chinese(client: TestClient, pl
     error = chinese.json()["error"]
     assert chinese.status_code == 422 and error["message"] == "请求无效：查询参数 limt", chinese.text
     assert error["details"][0]["reason"] == "未知参数；此操作接受：account, status", error
+
+
+def test_the_stores_document_checks_are_said_in_chinese(store: GraphStore) -> None:
+    from accountgraph.graph.store import document_json
+
+    with pytest.raises(InvalidArgument) as unknown:
+        store.documents.list("nope")
+    assert str(unknown.value).startswith("unknown document kind 'nope'; one of ")
+    with pytest.raises(InvalidArgument) as floating:
+        document_json({"amount": 1.5})
+    assert str(floating.value) == "document data holds no float or Decimal: store amounts as decimal strings"
+    with i18n.use("zh_CN"):
+        assert unknown.value.said().startswith("未知的文档类型 'nope'；应为 ")
+        assert floating.value.said() == "文档数据不能含浮点数或 Decimal：金额请存为十进制字符串"
