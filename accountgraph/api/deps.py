@@ -20,6 +20,8 @@ from accountgraph import i18n
 from accountgraph.api.errors import Invalid, Unauthorized
 from accountgraph.api.settings import ApiSettings
 from accountgraph.graph.store import GraphStore
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.ledger import rules
 from accountgraph.schema.models import ID_PATTERN, ID_RULES, MAX_ID_LENGTH, ApiRole, BundleIssue, Role, Stance, TieType
 from accountgraph.services.analysis import AnalysisCache
@@ -69,19 +71,23 @@ async def check_query(request: Request) -> None:
     allowed = _ALLOWED_QUERY.get(id(route))
     if allowed is None:
         allowed = _ALLOWED_QUERY[id(route)] = frozenset(_query_names(dependant))
-    expected = ", ".join(sorted(allowed)) or "none"
+    expected = ", ".join(sorted(allowed)) or Phrase(N_("none"))
     issues = [
-        BundleIssue(record="query", field=name, reason=f"unknown parameter; this operation takes: {expected}")
+        BundleIssue(
+            record="query",
+            field=name,
+            reason=Phrase(N_("unknown parameter; this operation takes: {expected}"), expected=expected),
+        )
         for name in sorted(set(request.query_params) - allowed)
     ]
     issues += [
-        BundleIssue(record="query", field=name, reason="given more than once; it takes one value")
+        BundleIssue(record="query", field=name, reason=Phrase(N_("given more than once; it takes one value")))
         for name in sorted(allowed)
         if len(request.query_params.getlist(name)) > 1
     ]
     if issues:
         names = ", ".join(i.field or "" for i in issues)
-        raise Invalid(f"invalid request: query parameter(s) {names}", [i.model_dump(mode="json") for i in issues])
+        raise Invalid(Phrase(N_("invalid request: query parameter(s) {names}"), names=names), issues=issues)
 
 
 async def get_language(request: Request) -> str:

@@ -75,10 +75,22 @@ class Unauthorized(ApiError):
 
 
 class Invalid(ApiError):
-    """A request the API cannot act on (422); `details` lists the issues."""
+    """A request the API cannot act on (422); `details` lists the issues. Given as `issues` (with `message` a
+    `Phrase`), they and the message are answered in the request's language (their reasons said)."""
 
     status = 422
     code = "validation_error"
+
+    def __init__(
+        self,
+        message: str,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        issues: Sequence[BundleIssue] = (),
+    ) -> None:
+        super().__init__(message, [i.model_dump(mode="json") for i in issues] if issues else details, headers)
+        self.issues = list(issues)
 
 
 class ErrorBody(BaseModel):
@@ -241,7 +253,9 @@ async def _package_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.said()  # the English text, or in the request's language when the service made it a `Phrase`
     headers: dict[str, str] = {}
     if isinstance(exc, ApiError):
-        message, details, headers = exc.message, exc.details, exc.headers
+        message, details, headers = exc.said(), exc.details, exc.headers
+        if isinstance(exc, Invalid) and exc.issues:
+            details = _issues(exc.issues)
     elif isinstance(exc, NotFoundError):
         details = {"kind": exc.kind, "id": exc.id}
     elif isinstance(exc, Forbidden) and i18n.current() != i18n.DEFAULT and message == str(exc):  # still English

@@ -175,17 +175,19 @@ def document_json(data: dict[str, Any]) -> str:
 
     def check(value: Any) -> None:
         if isinstance(value, float | Decimal):
-            raise InvalidArgument("document data holds no float or Decimal: store amounts as decimal strings")
+            raise InvalidArgument(
+                Phrase(N_("document data holds no float or Decimal: store amounts as decimal strings"))
+            )
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    raise InvalidArgument("document data keys are strings")
+                    raise InvalidArgument(Phrase(N_("document data keys are strings")))
                 check(v)
         elif isinstance(value, list):
             for v in value:
                 check(v)
         elif not (value is None or isinstance(value, str | int | bool)):
-            raise InvalidArgument(f"document data cannot hold {type(value).__name__}")
+            raise InvalidArgument(Phrase(N_("document data cannot hold {type}"), type=type(value).__name__))
 
     check(data)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -239,10 +241,12 @@ class Documents:
         for w in writes:
             _check_kind(w.kind)
             if (w.kind, w.id) in seen:
-                raise InvalidArgument(f"{w.kind} {w.id!r} is written twice in one commit")
+                raise InvalidArgument(
+                    Phrase(N_("{kind} {id} is written twice in one commit"), kind=w.kind, id=repr(w.id))
+                )
             seen.add((w.kind, w.id))
             if w.expected_version is not None and w.expected_version < 1:
-                raise InvalidArgument("expected_version starts at 1")
+                raise InvalidArgument(Phrase(N_("expected_version starts at 1")))
         checks = {key: version for key, version in (reads or {}).items() if key not in seen}
         for kind, _ in checks:
             _check_kind(kind)
@@ -1044,7 +1048,13 @@ def request_memo() -> dict[int, int] | None:
 
 def _check_kind(kind: str) -> None:
     if kind not in DOCUMENT_KINDS:
-        raise InvalidArgument(f"unknown document kind {kind!r}; one of {', '.join(sorted(DOCUMENT_KINDS))}")
+        raise InvalidArgument(
+            Phrase(
+                N_("unknown document kind {kind}; one of {kinds}"),
+                kind=repr(kind),
+                kinds=", ".join(sorted(DOCUMENT_KINDS)),
+            )
+        )
 
 
 def version_conflict(kind: str, id: str, expected: int | None, found: int | None) -> VersionConflict:

@@ -80,24 +80,32 @@ def parse_bundle(raw: Any, progress: Callable[[int], None] | None = None) -> Bun
     `progress`, if given, is called now and then with the number of records checked since its last call.
     """
     if not isinstance(raw, Mapping):
-        raise BundleRejected([BundleIssue(record="bundle", reason="a bundle must be a JSON object")])
+        raise BundleRejected([BundleIssue(record="bundle", reason=Phrase(N_("a bundle must be a JSON object")))])
     issues: list[BundleIssue] = []
     unknown = sorted(set(raw) - set(BUNDLE_LISTS) - {"format", "version"})
     for key in unknown:
         issues.append(
-            BundleIssue(record="bundle", field=str(key), reason=f"unknown list; expected {', '.join(BUNDLE_LISTS)}")
+            BundleIssue(
+                record="bundle",
+                field=str(key),
+                reason=Phrase(N_("unknown list; expected {lists}"), lists=", ".join(BUNDLE_LISTS)),
+            )
         )
     fmt = raw.get("format", BUNDLE_FORMAT)
     if fmt != BUNDLE_FORMAT:
-        issues.append(BundleIssue(record="bundle", field="format", reason=f"expected {BUNDLE_FORMAT!r}"))
+        issues.append(
+            BundleIssue(
+                record="bundle", field="format", reason=Phrase(N_("expected {format}"), format=repr(BUNDLE_FORMAT))
+            )
+        )
     if raw.get("version", 1) != 1:
-        issues.append(BundleIssue(record="bundle", field="version", reason="only version 1 is known"))
+        issues.append(BundleIssue(record="bundle", field="version", reason=Phrase(N_("only version 1 is known"))))
     lists: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
     for name in BUNDLE_LISTS:
         items = raw.get(name, [])
         if not isinstance(items, list):  # null too, as the Bundle schema says
-            issues.append(BundleIssue(record=name, reason="must be a list"))
+            issues.append(BundleIssue(record=name, reason=Phrase(N_("must be a list"))))
             continue
         model = RECORD_MODELS[name]
         parsed, kept = [], []

@@ -86,7 +86,7 @@ def cash_picture(store: GraphStore, account: str, on: date | None = None, curren
     `currency` defaults to the one currency of the account's invoices (the policy's when it has none);
     an account invoiced in several currencies needs it named.
     """
-    on = rules.day(on or today(), "date", "on")
+    on = rules.day(on or today(), rules.DATE, "on")
     rules.currency(currency)
     account = store.account_of(account)  # a company of the account names the account
     invoices = [i for i in list_invoices(store, account) if i.issued <= on]
@@ -123,7 +123,7 @@ def cash_picture(store: GraphStore, account: str, on: date | None = None, curren
 def cash_report(store: GraphStore, on: date | None = None, currency: str | None = None) -> list[CashPicture]:
     """The cash picture of every account (every root company) in
     `currency` (default: the discount policy's), by account id."""
-    on = rules.day(on or today(), "date", "on")
+    on = rules.day(on or today(), rules.DATE, "on")
     currency = rules.currency(currency) or discount_policy(store).currency
     accounts = {c.id for c in store.list_accounts()}
     return [cash_picture(store, a, on, currency) for a in sorted(accounts)]

@@ -33,6 +33,9 @@ from typing import TYPE_CHECKING
 from pydantic import TypeAdapter, ValidationError
 
 from accountgraph.errors import InvalidArgument
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
+from accountgraph.i18n.reasons import reason
 from accountgraph.schema.models import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Id
 
 if TYPE_CHECKING:
@@ -56,6 +59,13 @@ _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 _KEY = re.compile(r"^[!-~]+$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ID: TypeAdapter[str] = TypeAdapter(Id)
+CURRENCY = Phrase(N_("currency"))
+DATE = Phrase(N_("date"))
+"""The field label of a currency (the labels are phrases, said in the reader's language with the message)."""
+
+
+def _not_an_amount(what: str, value: str, shape: Phrase) -> Phrase:
+    return Phrase(N_("{what}: not an amount: {value} ({shape})"), what=what, value=repr(value), shape=shape)
 
 
 def decimal(
@@ -67,7 +77,11 @@ def decimal(
     decimals: int = MAX_DECIMALS,
 ) -> Decimal:
     """`value` as a Decimal: plain notation, at most `digits` digits before the point and `decimals` after."""
-    shape = f"a decimal such as '1250.00', at most {digits} digits before the point and {decimals} after"
+    shape = Phrase(
+        N_("a decimal such as '1250.00', at most {digits} digits before the point and {decimals} after"),
+        digits=digits,
+        decimals=decimals,
+    )
     number: Decimal | None = None
     if isinstance(value, Decimal) and value.is_finite():
         number = value
@@ -76,14 +90,22 @@ def decimal(
     elif isinstance(value, str) and _PLAIN.fullmatch(value):
         number = Decimal(value)
     if number is None:
-        raise InvalidArgument(f"{what}: not an amount: {str(value)!r} ({shape})", field=field)
+        raise InvalidArgument(_not_an_amount(what, str(value), shape), field=field)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)  # finite
     if exponent > 0:  # 1E+3: not plain notation
-        raise InvalidArgument(f"{what}: not an amount: {str(value)!r} ({shape})", field=field)
+        raise InvalidArgument(_not_an_amount(what, str(value), shape), field=field)
     if -exponent > decimals or number.adjusted() >= digits:
         shown = format(value, "f") if isinstance(value, Decimal) else str(value)  # 1E-7 as 0.0000001
-        raise InvalidArgument(f"{what}: not an amount: {shown!r} has too many digits ({shape})", field=field)
+        raise InvalidArgument(
+            Phrase(
+                N_("{what}: not an amount: {value} has too many digits ({shape})"),
+                what=what,
+                value=repr(shown),
+                shape=shape,
+            ),
+            field=field,
+        )
     return number
 
 
@@ -91,7 +113,9 @@ def amount(value: Decimal | str | int, what: str, field: str | None = None) -> D
     """A positive amount or quantity (see `decimal`)."""
     number = decimal(value, what, field)
     if number <= 0:
-        raise InvalidArgument(f"{what} must be greater than 0, not {value}", field=field)
+        raise InvalidArgument(
+            Phrase(N_("{what} must be greater than 0, not {value}"), what=what, value=str(value)), field=field
+        )
     return number
 
 
@@ -99,7 +123,9 @@ def percent(value: Decimal | str | int, what: str, field: str | None = None) -> 
     """A percentage 0–100 with at most 4 decimals."""
     number = decimal(value, what, field, digits=3, decimals=MAX_PERCENT_DECIMALS)
     if not 0 <= number <= 100:
-        raise InvalidArgument(f"{what} must be between 0 and 100, not {value}", field=field)
+        raise InvalidArgument(
+            Phrase(N_("{what} must be between 0 and 100, not {value}"), what=what, value=str(value)), field=field
+        )
     return number
 
 
@@ -107,8 +133,21 @@ def whole(product: Product, quantity: Decimal, what: str, field: str | None = No
     """`quantity` of `product`, refused when fractional unless the product's unit is divisible."""
     if not product.divisible and quantity != quantity.to_integral_value():
         raise InvalidArgument(
-            f"{what}: {quantity:f} is not a whole number: {product.id!r} is sold by the {product.unit}, "
-            "in whole numbers (a product with a divisible unit may be quoted in fractions)",
+            Phrase(
+                N_(
+                    "{what}: {quantity} is not a whole number: {product} is sold by the piece, "
+                    "in whole numbers (a product with a divisible unit may be quoted in fractions)"
+                )
+                if product.unit == "piece"  # the default unit: a word of ours, said in the reader's language
+                else N_(
+                    "{what}: {quantity} is not a whole number: {product} is sold by the {unit}, "
+                    "in whole numbers (a product with a divisible unit may be quoted in fractions)"
+                ),
+                what=what,
+                quantity=f"{quantity:f}",
+                product=repr(product.id),
+                unit=product.unit,
+            ),
             field=field,
         )
     return quantity
@@ -117,7 +156,16 @@ def whole(product: Product, quantity: Decimal, what: str, field: str | None = No
 def days(value: int, what: str, field: str, *, least: int = 0, most: int = MAX_DAYS) -> int:
     """A count of days (or instalments) between `least` and `most`."""
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        raise InvalidArgument(f"{what} must be a whole number from {least} to {most}, not {value!r}", field=field)
+        raise InvalidArgument(
+            Phrase(
+                N_("{what} must be a whole number from {least} to {most}, not {value}"),
+                what=what,
+                least=str(least),
+                most=str(most),
+                value=repr(value),
+            ),
+            field=field,
+        )
     return value
 
 
@@ -128,38 +176,55 @@ def identifier(value: str | None, what: str, field: str) -> str | None:
     try:
         return _ID.validate_python(value)
     except ValidationError as e:
-        reason = str(e.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise InvalidArgument(f"{what}: {reason}", field=field) from None
+        raise InvalidArgument(
+            Phrase(N_("{what}: {reason}"), what=what, reason=reason(e.errors()[0])), field=field
+        ) from None
 
 
 def idempotency_key(value: str) -> str:
     """An idempotency key: 1–200 visible ASCII characters, no spaces."""
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_LENGTH or not _KEY.fullmatch(value):
         raise InvalidArgument(
-            f"idempotency key: 1 to {MAX_ID_LENGTH} visible ASCII characters without spaces, not {value!r}",
+            Phrase(
+                N_("idempotency key: 1 to {most} visible ASCII characters without spaces, not {value}"),
+                most=str(MAX_ID_LENGTH),
+                value=repr(value),
+            ),
             field="idempotency_key",
         )
     return value
 
 
-def currency(value: str | None, what: str = "currency", field: str = "currency") -> str | None:
+def currency(value: str | None, what: str = CURRENCY, field: str = "currency") -> str | None:
     """An ISO 4217 code such as EUR (None passes)."""
     if value is not None and not _CURRENCY.fullmatch(value):
-        raise InvalidArgument(f"{what}: an ISO 4217 code such as EUR, not {value!r}", field=field)
+        raise InvalidArgument(
+            Phrase(N_("{what}: an ISO 4217 code such as EUR, not {value}"), what=what, value=repr(value)), field=field
+        )
     return value
 
 
 def text(value: str | None, what: str, field: str) -> str | None:
     """A free text of at most 10,000 characters (None passes)."""
     if value is not None and len(value) > MAX_TEXT_LENGTH:
-        raise InvalidArgument(f"{what}: at most {MAX_TEXT_LENGTH} characters", field=field)
+        raise InvalidArgument(
+            Phrase(N_("{what}: at most {most} characters"), what=what, most=str(MAX_TEXT_LENGTH)), field=field
+        )
     return value
 
 
 def plausible(value: date, field: str | None = None) -> date:
     """A date from `FIRST_DATE` to `LAST_DATE`; the message is the API's for any date parameter."""
     if not FIRST_DATE <= value <= LAST_DATE:
-        raise InvalidArgument(f"must be {DATE_RANGE}, not {value}", field=field)
+        raise InvalidArgument(
+            Phrase(
+                N_("must be a date written YYYY-MM-DD, from {first} to {last}, not {value}"),
+                first=str(FIRST_DATE),
+                last=str(LAST_DATE),
+                value=str(value),
+            ),
+            field=field,
+        )
     return value
 
 
@@ -168,4 +233,4 @@ def day(value: date, what: str, field: str) -> date:
     try:
         return plausible(value, field)
     except InvalidArgument as err:
-        raise InvalidArgument(f"{what}: {err.message}", field=field) from None
+        raise InvalidArgument(Phrase(N_("{what}: {reason}"), what=what, reason=err.message), field=field) from None

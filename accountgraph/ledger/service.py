@@ -95,13 +95,25 @@ def _account(store: GraphStore, company_id: str) -> str:
     return store.account_of(company_id)
 
 
+QUANTITY = Phrase(N_("quantity"))
+
+
+def _line_quantity(i: int, product: str) -> Phrase:
+    """The label of quote line `i`'s quantity ("line 2 (ag-server) quantity")."""
+    return Phrase(N_("line {n} ({product}) quantity"), n=str(i + 1), product=product)
+
+
 # ---- catalogue and pricing --------------------------------------------------------------------
 def save_product(store: GraphStore, product: Product) -> Product:
     """Create or replace a product. Its components, required and incompatible products must exist,
     and the bill of materials must not contain the product itself (no cycles)."""
-    rules.decimal(product.list_price.amount, "list price", "list_price.amount")
+    rules.decimal(product.list_price.amount, Phrase(N_("list price")), "list_price.amount")
     for i, c in enumerate(product.components):
-        rules.decimal(c.quantity, f"component {i + 1} ({c.product}) quantity", f"components.{i}.quantity")
+        rules.decimal(
+            c.quantity,
+            Phrase(N_("component {n} ({product}) quantity"), n=str(i + 1), product=c.product),
+            f"components.{i}.quantity",
+        )
     catalogue = {p.id: p for p in list_products(store)}
     catalogue[product.id] = product
     refs = [c.product for c in product.components] + product.requires + product.incompatible
@@ -149,9 +161,9 @@ def bill_of_materials(
     `quantity` follows the input rules (positive; whole unless the product is divisible); a leaf sold by
     the piece is rounded up to whole pieces (half a rail kit per platform makes 2 for 3 platforms)."""
     products = catalogue if isinstance(catalogue, dict) else {p.id: p for p in list_products(catalogue)}
-    qty = rules.amount(quantity, "quantity", "quantity")
+    qty = rules.amount(quantity, QUANTITY, "quantity")
     if product_id in products:
-        rules.whole(products[product_id], qty, "quantity", "quantity")
+        rules.whole(products[product_id], qty, QUANTITY, "quantity")
     return _explode(products, product_id, qty)
 
 
@@ -182,7 +194,7 @@ def _whole_pieces(product: Product, quantity: Decimal) -> Decimal:
 
 def save_price_list(store: GraphStore, prices: PriceList) -> PriceList:
     for pid, price in prices.prices.items():
-        rules.decimal(price, f"price of {pid}", f"prices.{pid}")
+        rules.decimal(price, Phrase(N_("price of {product}"), product=pid), f"prices.{pid}")
     for pid in prices.prices:
         if store.documents.get("product", pid) is None:
             raise NotFoundError("product", pid)
@@ -206,8 +218,8 @@ def _requests(lines: Iterable[LineRequest | tuple[str, Decimal | str | int]]) ->
     out = []
     for i, line in enumerate(lines):
         product, quantity = (line.product, line.quantity) if isinstance(line, LineRequest) else line
-        rules.identifier(product, f"line {i + 1} product", f"lines.{i}.product")
-        qty = rules.amount(quantity, f"line {i + 1} ({product}) quantity", f"lines.{i}.quantity")
+        rules.identifier(product, Phrase(N_("line {n} product"), n=str(i + 1)), f"lines.{i}.product")
+        qty = rules.amount(quantity, _line_quantity(i, product), f"lines.{i}.quantity")
         out.append(LineRequest(product=product, quantity=qty))
     if not out:
         raise InvalidArgument(Phrase(N_("a quote needs at least one line")), field="lines")
@@ -242,7 +254,7 @@ def _price(
     for i, r in enumerate(requests):
         if r.product not in catalogue:
             raise NotFoundError("product", r.product)
-        rules.whole(catalogue[r.product], r.quantity, f"line {i + 1} ({r.product}) quantity", f"lines.{i}.quantity")
+        rules.whole(catalogue[r.product], r.quantity, _line_quantity(i, r.product), f"lines.{i}.quantity")
         qty, _ = wanted.get(r.product, (Decimal(0), None))
         wanted[r.product] = (qty + r.quantity, None)
     wanted.update(_accessories(catalogue, {pid: qty for pid, (qty, _) in wanted.items()}))
@@ -340,11 +352,11 @@ def create_quote(
     """
     on = rules.day(on or today(), "quote date", "on")
     requests = _requests(lines)
-    manual = rules.percent(manual_discount, "manual discount", "manual_discount")
-    rules.identifier(number, "quote number", "number")
-    rules.identifier(approver, "approver", "approver")
+    manual = rules.percent(manual_discount, Phrase(N_("manual discount")), "manual_discount")
+    rules.identifier(number, Phrase(N_("quote number")), "number")
+    rules.identifier(approver, Phrase(N_("approver")), "approver")
     rules.currency(currency)
-    rules.days(valid_days, "validity in days", "valid_days", least=1)
+    rules.days(valid_days, Phrase(N_("validity in days")), "valid_days", least=1)
     account = _account(store, account)
     currency = currency or discount_policy(store).currency
     number = number or f"Q-{on:%Y%m%d}-{random.Random().randrange(16**6):06x}"
@@ -405,10 +417,12 @@ def revise_quote(
     on = rules.day(on or today(), "revision date", "on")
     requests_given = _requests(lines) if lines is not None else None
     manual_given = (
-        None if manual_discount is None else rules.percent(manual_discount, "manual discount", "manual_discount")
+        None
+        if manual_discount is None
+        else rules.percent(manual_discount, Phrase(N_("manual discount")), "manual_discount")
     )
-    rules.identifier(approver, "approver", "approver")
-    rules.days(valid_days, "validity in days", "valid_days", least=1)
+    rules.identifier(approver, Phrase(N_("approver")), "approver")
+    rules.days(valid_days, Phrase(N_("validity in days")), "valid_days", least=1)
     base = get_quote(store, id)
     versions = quote_versions(store, base.number)
     if any(q.status is QuoteStatus.ACCEPTED for q in versions):
@@ -538,9 +552,9 @@ def create_order(
 ) -> Order:
     """An order against a contract; the contract's orders never add up to more than its value."""
     on = rules.day(on or today(), "order date", "on")
-    value = rules.amount(amount, "order amount", "amount")
-    rules.identifier(order_id, "order id", "id")
-    rules.text(description, "description", "description")
+    value = rules.amount(amount, Phrase(N_("order amount")), "amount")
+    rules.identifier(order_id, Phrase(N_("order id")), "id")
+    rules.text(description, Phrase(N_("description")), "description")
 
     def attempt(uow: UnitOfWork) -> Order:
         contract = _load(uow, Contract, contract_id)
@@ -590,10 +604,10 @@ def invoice_order(
     The invoices of an order never add up to more than its amount.
     """
     on = rules.day(on or today(), "issue date", "on")
-    rules.days(instalments, "instalments", "instalments", least=1, most=rules.MAX_INSTALMENTS)
-    rules.days(interval_days, "days between instalments", "interval_days")
-    rules.days(terms_days, "payment terms in days", "terms_days")
-    given = None if amount is None else rules.amount(amount, "invoice amount", "amount")
+    rules.days(instalments, Phrase(N_("instalments")), "instalments", least=1, most=rules.MAX_INSTALMENTS)
+    rules.days(interval_days, Phrase(N_("days between instalments")), "interval_days")
+    rules.days(terms_days, Phrase(N_("payment terms in days")), "terms_days")
+    given = None if amount is None else rules.amount(amount, Phrase(N_("invoice amount")), "amount")
 
     def attempt(uow: UnitOfWork) -> list[Invoice]:
         order = _load(uow, Order, order_id)
@@ -664,7 +678,7 @@ def record_payment(
     is refused.
     """
     on = rules.day(on or today(), "received", "received")
-    value = rules.amount(amount, "payment amount", "amount")
+    value = rules.amount(amount, Phrase(N_("payment amount")), "amount")
     rules.idempotency_key(idempotency_key)
     request = {"op": "payment", "invoice": invoice_id, "amount": str(value)}  # a retry may come another day
 
@@ -713,7 +727,7 @@ def refund_payment(
     """Refund (part of) a payment: an explicit negative entry against the same invoice, never more
     than what is left of the payment. Idempotent like `record_payment`."""
     on = rules.day(on or today(), "received", "received")
-    value = rules.amount(amount, "refund amount", "amount")
+    value = rules.amount(amount, Phrase(N_("refund amount")), "amount")
     rules.idempotency_key(idempotency_key)
     request = {"op": "refund", "payment": payment, "amount": str(value)}
 
@@ -804,7 +818,7 @@ def set_strategic(store: GraphStore, account: str, strategic: bool = True, reaso
     """Flag an account as strategic (it lifts its grade by one step), with a free-text `reason` (e.g. "industry
     leader"), or clear the flag (and its reason)."""
     account = _account(store, account)
-    rules.text(reason, "reason", "reason")
+    rules.text(reason, Phrase(N_("reason")), "reason")
 
     def attempt(uow: UnitOfWork) -> AccountProfile:
         uow.get("account_profile", account)

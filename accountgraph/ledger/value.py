@@ -180,7 +180,7 @@ def account_values(
 ) -> list[AccountValue]:
     """RFM, lifetime value and grade of each account (default: every root company and every account
     with orders), compared with each other, by account id."""
-    on = rules.day(on or today(), "date", "on")
+    on = rules.day(on or today(), rules.DATE, "on")
     currency = rules.currency(currency) or discount_policy(store).currency
     orders = [o for o in paid_orders(store, None, on) if o.currency == currency]
     if accounts is None:

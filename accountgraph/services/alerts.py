@@ -49,6 +49,7 @@ from accountgraph.algorithms.results import ActionPlan
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter, UnitOfWork
 from accountgraph.i18n import N_, _, use
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.ledger.service import list_invoices
 from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.service import list_opportunities
@@ -1043,23 +1044,29 @@ def subscribe(
     public addresses only); a refusal is an InvalidArgument naming the field `webhook`, and nothing is stored."""
     scope.require_role(ApiRole.PLANNER)
     if (webhook is None) == (email is None):
-        raise InvalidArgument("give either a webhook URL or an e-mail address")
+        raise InvalidArgument(Phrase(N_("give either a webhook URL or an e-mail address")))
     if webhook is not None:
         parts = urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(webhook) > 2000:
-            raise InvalidArgument("webhook: an http:// or https:// URL is needed", field="webhook")
+            raise InvalidArgument(Phrase(webhook_targets.URL_NEEDED), field="webhook")
     if email is not None and not _EMAIL.fullmatch(email):
-        raise InvalidArgument(f"email: not an e-mail address: {email!r}")
+        raise InvalidArgument(Phrase(N_("email: not an e-mail address: {email}"), email=repr(email)))
     if format not in FORMATS:
-        raise InvalidArgument(f"format: one of {', '.join(FORMATS)}, not {format!r}")
+        raise InvalidArgument(
+            Phrase(N_("format: one of {formats}, not {format}"), formats=", ".join(FORMATS), format=repr(format))
+        )
     if secret_env is not None and not _ENV_NAME.fullmatch(secret_env):
-        raise InvalidArgument("secret_env: the NAME of an environment variable (letters, digits, _), not a secret")
+        raise InvalidArgument(
+            Phrase(N_("secret_env: the NAME of an environment variable (letters, digits, _), not a secret"))
+        )
     if language not in ("en", "zh_CN"):
-        raise InvalidArgument("language: en or zh_CN")
+        raise InvalidArgument(Phrase(N_("language: en or zh_CN")))
     wanted_rules = sorted(set(rules))
     for r in wanted_rules:
         if r not in RULES:
-            raise InvalidArgument(f"unknown rule {r!r}; one of {', '.join(RULES)}")
+            raise InvalidArgument(
+                Phrase(N_("unknown rule {rule}; one of {rules}"), rule=repr(r), rules=", ".join(RULES))
+            )
     wanted_accounts = sorted(set(accounts))
     for a in wanted_accounts:
         _check_account(store, scope, a)

@@ -29,10 +29,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from accountgraph.errors import InvalidArgument
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 
 __all__ = ["ALLOW_ENV", "PinnedTarget", "WebhookPolicy", "check", "resolve_for_delivery"]
 
 ALLOW_ENV = "ACCOUNTGRAPH_WEBHOOK_ALLOW"
+URL_NEEDED = N_("webhook: an http:// or https:// URL is needed")
+"""The refusal of a webhook that is no http(s) URL (here and in `alerts.subscribe`)."""
 """The operator's list of webhook hosts, addresses and networks allowed besides public https targets."""
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -148,27 +152,37 @@ def _judge(url: str, policy: WebhookPolicy) -> PinnedTarget:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError:
-        raise InvalidArgument("webhook: not a valid URL", field="webhook") from None
+        raise InvalidArgument(Phrase(N_("webhook: not a valid URL")), field="webhook") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidArgument("webhook: an http:// or https:// URL is needed", field="webhook")
+        raise InvalidArgument(Phrase(URL_NEEDED), field="webhook")
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = _resolve(host, port)
     if not addresses:
-        raise InvalidArgument(f"webhook: the host {host} cannot be resolved", field="webhook")
+        raise InvalidArgument(Phrase(N_("webhook: the host {host} cannot be resolved"), host=host), field="webhook")
     by_name = policy.names(host)
     listed = by_name or all(policy.lists(ip) for ip in addresses)
     if not by_name:
         for ip in addresses:
             if not public(ip) and not policy.lists(ip):
-                raise InvalidArgument(
-                    f"webhook: {host} is {'' if str(ip) == host.strip('[]') else f'resolved to {ip}, '}"
-                    f"not a public address (loopback, private, link-local, multicast or reserved); "
-                    f"the operator may allow it in {ALLOW_ENV}",
-                    field="webhook",
+                message = (
+                    N_(
+                        "webhook: {host} is not a public address (loopback, private, link-local, multicast or "
+                        "reserved); the operator may allow it in {setting}"
+                    )
+                    if str(ip) == host.strip("[]")
+                    else N_(
+                        "webhook: {host} is resolved to {ip}, not a public address (loopback, private, link-local, "
+                        "multicast or reserved); the operator may allow it in {setting}"
+                    )
                 )
+                raise InvalidArgument(Phrase(message, host=host, ip=str(ip), setting=ALLOW_ENV), field="webhook")
     if parts.scheme != "https" and not listed:
         raise InvalidArgument(
-            f"webhook: https:// is required (the operator may allow http:// for {host} in {ALLOW_ENV})",
+            Phrase(
+                N_("webhook: https:// is required (the operator may allow http:// for {host} in {setting})"),
+                host=host,
+                setting=ALLOW_ENV,
+            ),
             field="webhook",
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -25,6 +25,8 @@ from accountgraph.api.deps import AccountFilter, AccountId, Cursor, IsoDate, Lim
 from accountgraph.api.errors import Invalid, out_of_range
 from accountgraph.api.routing import IdRoute
 from accountgraph.errors import InvalidArgument
+from accountgraph.i18n import N_
+from accountgraph.i18n.phrase import Phrase
 from accountgraph.ledger import rules, service
 from accountgraph.ledger.models import (
     Component,
@@ -99,7 +101,9 @@ def _call(fn: Callable[[], T], record: str = "body", id: str | None = None) -> T
         return fn()
     except InvalidArgument as err:
         issue = BundleIssue(record=record, id=id, field=err.field, reason=err.message)
-        raise Invalid(f"invalid request: {issue}", [issue.model_dump(mode="json")]) from err
+        where = str(issue).removesuffix(f": {issue.reason}")  # "body field 'lines.1.quantity'"
+        said = Phrase(N_("{what}: {reason}"), what=where, reason=err.message)  # the issue, its reason said
+        raise Invalid(Phrase(N_("invalid request: {issue}"), issue=said), issues=[issue]) from err
     except ValidationError as err:
         issues = [
             BundleIssue(record="body", field=".".join(map(str, e["loc"])) or None, reason=e["msg"])
