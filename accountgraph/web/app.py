@@ -112,7 +112,7 @@ def _lang(request: Request) -> str:
             return i18n.language(chosen)
         except ValueError:  # a cookie of another version or hand-made: the server's or the browser's instead
             pass
-    served: str | None = getattr(getattr(request.app.state, "settings", None), "lang", None)
+    served: str | None = request.app.state.settings.lang  # create_app sets it, as every route's settings
     return served or i18n.negotiate(request.headers.get("accept-language"))
 
 
