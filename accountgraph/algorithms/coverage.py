@@ -9,6 +9,7 @@ opponents in decision roles. The formula is in `accountgraph.algorithms.params.C
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "COLUMNS_KEY",
     "Columns",
     "CoverageCore",
+    "columns_with",
     "coverage",
     "coverage_core",
     "reached_companies",
@@ -133,10 +135,8 @@ def person_columns(view: AccountView) -> Columns:
     role_set = np.array(list(map(role_set_code.__getitem__, roles)), dtype=np.int64)
     texts: list[str] = [_roles(rs) for rs in role_sets]
     role_text = list(map(texts.__getitem__, role_set.tolist()))
-    key_role = np.array([any(r in KEY_ROLES for r in rs) for rs in role_sets], dtype=bool)[role_set]
-    buying_or_blocker = np.array(
-        [any(r in BUYING_ROLES or r == "blocker" for r in rs) for rs in role_sets], dtype=bool
-    )[role_set].tolist()
+    key_role = np.array([_key_role(rs) for rs in role_sets], dtype=bool)[role_set]
+    buying_or_blocker = np.array([_buying_or_blocker(rs) for rs in role_sets], dtype=bool)[role_set].tolist()
     has_roles = np.array([bool(rs) for rs in role_sets], dtype=bool)[role_set]
     masks: dict[str, NDArray[np.bool_]] = {}
     for r in sorted({r for rs in role_sets for r in rs}):
@@ -179,6 +179,53 @@ def person_columns(view: AccountView) -> Columns:
 
 
 COLUMNS_KEY = COVERAGE_COLUMNS
+
+
+def _key_role(roles: tuple[str, ...]) -> bool:
+    return any(r in KEY_ROLES for r in roles)
+
+
+def _buying_or_blocker(roles: tuple[str, ...]) -> bool:
+    return any(r in BUYING_ROLES or r == "blocker" for r in roles)
+
+
+def columns_with(cols: Columns, rows: dict[int, dict[str, Any]]) -> Columns | None:
+    """`cols` with the stances and roles of the people at `rows` (person index: their projected row) as those
+    rows say, the rest shared; None when a role is listed twice (`person_columns` builds them afresh)."""
+    if cols.role_mask is None:
+        return None
+    roles, role_text, stance = list(cols.roles), list(cols.role_text), list(cols.stance)
+    buying_or_blocker = list(cols.buying_or_blocker)
+    key_role, has_roles = cols.key_role_arr.copy(), cols.has_roles.copy()
+    masks = dict(cols.role_mask)
+    copied: set[str] = set()
+    for i, row in rows.items():
+        held = tuple(row.get("roles") or ())
+        if len(set(held)) != len(held):
+            return None
+        stance[i] = row.get("stance")
+        if held == roles[i]:
+            continue
+        for r in {*roles[i], *held} - copied:
+            masks[r] = masks[r].copy() if r in masks else np.zeros(len(roles), dtype=bool)
+            copied.add(r)
+        for r in roles[i]:
+            masks[r][i] = False
+        for r in held:
+            masks[r][i] = True
+        roles[i], role_text[i], has_roles[i] = held, _roles(held), bool(held)
+        key_role[i], buying_or_blocker[i] = _key_role(held), _buying_or_blocker(held)
+    role_mask = {r: masks[r] for r in sorted(masks) if r not in copied or masks[r].any()}
+    return dataclasses.replace(
+        cols,
+        roles=roles,
+        role_text=role_text,
+        key_role_arr=key_role,
+        buying_or_blocker=buying_or_blocker,
+        stance=stance,
+        has_roles=has_roles,
+        role_mask=role_mask,
+    )
 
 
 def _codes(values: list[Any], empty: str) -> tuple[NDArray[np.int64], NDArray[np.int64], list[str], Counter[Any]]:

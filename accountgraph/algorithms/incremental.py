@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from accountgraph.algorithms.coverage import COLUMNS_KEY, Columns
-from accountgraph.algorithms.prepared import AccountView
+from accountgraph.algorithms.coverage import COLUMNS_KEY, Columns, columns_with
+from accountgraph.algorithms.prepared import AUTHORITY, AccountView
+from accountgraph.algorithms.ranking import authority_with_roles
 from accountgraph.projection import Row, TieColumns, TieRow
 from accountgraph.projection.selection import project_person
 
@@ -209,25 +210,31 @@ def _restanced(view: AccountView, projection: Any, rows: dict[str, Row], roles_c
     out = copy.copy(view)
     out.projection = projection
     attrs = list(view.attrs)
-    for pid, row in rows.items():
-        attrs[view.index[pid]] = row
+    at = {view.index[pid]: row for pid, row in rows.items()}
+    for i, row in at.items():
+        attrs[i] = row
     out.attrs = attrs
     out._avoid = None
-    out._nodes = None
+    out._nodes = None if view._nodes is None else {**view._nodes, **rows}
     out._graph = None
-    # the ranking reads roles (authority), not stances; the betweenness neither
+    columns = view.cache.get(COLUMNS_KEY)
+    patched = columns_with(columns, at) if isinstance(columns, Columns) else None
     if roles_changed:
-        out.cache = {}
+        # the authority reads roles (so the ranking and the coverage move), the betweenness and who of ours
+        # reaches which company do not; the people's columns and the authority are patched
+        out.cache = {k: v for k, v in view.cache.items() if k.startswith("coverage.reached:")}
+        held = {i: tuple(row.get("roles") or ()) for i, row in at.items()}
+        for key, value in view.cache.items():
+            if key.startswith(AUTHORITY) and isinstance(value, tuple):
+                out.cache[key] = authority_with_roles(key, value, held)
+        if patched is not None:
+            out.cache[COLUMNS_KEY] = patched
         return out
     # stances only: the ranking stays, and of the coverage all but the stances it lists (its decision chain,
     # its weights and who of ours reaches whom read no stance)
     out.cache = {k: v for k, v in view.cache.items() if k.startswith(("rank:", "coverage.core:", "coverage.reached:"))}
-    columns = view.cache.get(COLUMNS_KEY)
-    if isinstance(columns, Columns):
-        stance = list(columns.stance)
-        for pid, row in rows.items():
-            stance[view.index[pid]] = row.get("stance")
-        out.cache[COLUMNS_KEY] = dataclasses.replace(columns, stance=stance)
+    if patched is not None:
+        out.cache[COLUMNS_KEY] = patched
     # the rankings listed: the same but for the stances they show
     stances = {pid: str(row.get("stance") or "unknown") for pid, row in rows.items()}
     for key, value in view.cache.items():

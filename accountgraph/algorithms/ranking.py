@@ -30,7 +30,7 @@ from accountgraph.i18n import N_
 from accountgraph.i18n.phrase import Phrase, Seq, Term
 from accountgraph.perf import paused_gc
 
-__all__ = ["RankArrays", "key_people", "rank_arrays", "reporting_span"]
+__all__ = ["RankArrays", "authority_with_roles", "key_people", "rank_arrays", "reporting_span"]
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,6 @@ def _authority(view: AccountView, params: RankParams) -> Authority:
     span = reporting_span(view.manager)
     top_span = int(span.max(initial=0))
     span_score = np.log1p(span) / math.log1p(top_span) if top_span > 0 else np.zeros(P)
-    rw = params.role_weights
     by_roles: dict[tuple[str, ...], float] = {}  # a few hundred role sets among thousands of people
     role_score = np.zeros(P)
     for i, a in enumerate(attrs):
@@ -154,17 +153,38 @@ def _authority(view: AccountView, params: RankParams) -> Authority:
         if roles:
             value = by_roles.get(roles)
             if value is None:
-                value = by_roles[roles] = max(rw.get(r, 0.0) for r in roles)
+                value = by_roles[roles] = _role_score(roles, params)
             role_score[i] = value
+    result = (levels, level_score, span, span_score, role_score, _combined(level_score, span_score, role_score, params))
+    view.cache[key] = result
+    return result
+
+
+def _role_score(roles: tuple[str, ...], params: RankParams) -> float:
+    return max((params.role_weights.get(r, 0.0) for r in roles), default=0.0)
+
+
+def _combined(
+    level_score: FloatArray, span_score: FloatArray, role_score: FloatArray, params: RankParams
+) -> FloatArray:
+    """The authority: the level, span and role scores weighted by `params.authority_weights`."""
     aw = params.authority_weights
     a_total = aw.level + aw.span + aw.role
     if a_total > 0:
-        authority = (aw.level * level_score + aw.span * span_score + aw.role * role_score) / a_total
-    else:
-        authority = np.zeros(P)
-    result = (levels, level_score, span, span_score, role_score, authority)
-    view.cache[key] = result
-    return result
+        combined: FloatArray = (aw.level * level_score + aw.span * span_score + aw.role * role_score) / a_total
+        return combined
+    return np.zeros(level_score.size)
+
+
+def authority_with_roles(key: str, authority: Authority, roles: dict[int, tuple[str, ...]]) -> Authority:
+    """The memoised `authority` (under `key`) with the roles of the people at `roles` (person index: roles)
+    changed: their role scores and the authority worked out again, the rest shared."""
+    params = RankParams.model_validate_json(key.removeprefix(AUTHORITY))
+    levels, level_score, span, span_score, role_score, _ = authority
+    role_score = role_score.copy()
+    for i, held in roles.items():
+        role_score[i] = _role_score(held, params)
+    return (levels, level_score, span, span_score, role_score, _combined(level_score, span_score, role_score, params))
 
 
 def _rank(view: AccountView, params: RankParams) -> RankArrays:

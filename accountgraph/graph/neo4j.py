@@ -341,14 +341,17 @@ class _Reader:
 
     @classmethod
     def ahead(cls, tx: ManagedTransaction, bundle: Bundle) -> _Reader:
-        """A reader for writing `bundle`, which holds one record: for a person, what validating and logging it
-        reads is read at once (`person_context`)."""
+        """A reader for writing `bundle`, which holds one record, made by the write's first statement: it bumps
+        the data version (the lock every write takes first, see `Neo4jStore._write`) and, for a person, reads
+        what validating and logging it reads, in the same round trip (`person_context`)."""
         if not bundle.people:
+            tx.run(query("bump_data_version")).consume()
             return cls(tx)
         person = bundle.people[0]
         ids = sorted({person.id, person.company, *([person.reports_to] if person.reports_to else [])})
         params = {"ids": ids, "id": person.id, "manager": person.reports_to, "company": person.company}
-        record = tx.run(query("person_context"), params).single(strict=True)
+        statement = query("bump_data_version") + "\nWITH count(*) AS bumped\n" + query("person_context")
+        record = tx.run(statement, params).single(strict=True)
         return cls(tx, _Known(record, ids, person.id, person.company))
 
 
@@ -474,6 +477,9 @@ class Neo4jStore(GraphStore):
                 connection_timeout=connection_timeout,
                 connection_acquisition_timeout=max(acquisition_timeout, connection_timeout),
                 max_transaction_retry_time=0,  # one attempt per driver call: `_call` decides what is retried
+                # no query notifications: the server's hints (a property no record has yet, ...) are not the
+                # user's business, and the driver would log each one as a warning on stderr
+                notifications_min_severity="OFF",
             )
             self.driver.verify_connectivity()
         except (AuthError, ServiceUnavailable, DriverError, Neo4jError, ValueError, OSError) as err:
@@ -538,12 +544,14 @@ class Neo4jStore(GraphStore):
         moves_data_version: bool = True,
         changes: list[FeedChange] | None = None,
         log: list[Change] | None = None,
+        fn_bumps: bool = False,
     ) -> T:
         """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
         False: only locks it, for a write no derived data depends on) and records `changes` in the change
         feed under the new version (None: one `changes.ANY` entry), and the change log's entries `log` (which
         `fn` may add to) in the same statement; `gated`: behind a commit gate (see `_read`), for writes of many
-        records that readers must see whole or not at all."""
+        records that readers must see whole or not at all. `fn_bumps`: `fn`'s first statement bumps the data
+        version itself (with a read of its own, one round trip fewer)."""
         gates: list[str] = []
         feed = [encode_change(c) for c in (changes or [FeedChange(ANY)])]
 
@@ -551,7 +559,8 @@ class Neo4jStore(GraphStore):
             # The version node is locked FIRST: every write transaction queues on it before it
             # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
             # `_call` would retry it with a growing back-off) and the version moves with the data.
-            tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
+            if not fn_bumps:
+                tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
             result = fn(tx)
             if moves_data_version:
                 rows = [c.row() for c in log or []]
@@ -753,7 +762,7 @@ class Neo4jStore(GraphStore):
                     tx.run(query(name), rows=chunk).consume()
 
         # a single record is never seen in part: no gate
-        self._write(work, gated=records > 1, changes=bundle_changes(bundle), log=log)
+        self._write(work, gated=records > 1, changes=bundle_changes(bundle), log=log, fn_bumps=changes is None)
 
     def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
