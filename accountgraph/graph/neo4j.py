@@ -355,6 +355,16 @@ class _Reader:
         return cls(tx, _Known(record, ids, person.id, person.company))
 
 
+def _recorded(
+    before: LiteralString, changes: list[FeedChange] | None, log: list[Change] | None
+) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement `before` followed by `record_changes` (the change feed's entry of a write's `changes`,
+    None: one `changes.ANY` entry, and the change log's entries `log`), with the latter's parameters."""
+    feed = [encode_change(c) for c in (changes or [FeedChange(ANY)])]
+    rows = [c.row() for c in log or []]
+    return before + query("record_changes"), {"changes": feed, "keep": FEED_KEEP, "prefix": FEED_NODE, "log": rows}
+
+
 def _log(tx: ManagedTransaction, changes: list[Change]) -> None:
     """Write change-log entries (in the caller's transaction)."""
     if changes:
@@ -544,27 +554,28 @@ class Neo4jStore(GraphStore):
         moves_data_version: bool = True,
         changes: list[FeedChange] | None = None,
         log: list[Change] | None = None,
-        fn_bumps: bool = False,
+        fn_versions: bool = False,
     ) -> T:
         """Run `fn` in a managed write transaction that also bumps the data version (`moves_data_version`
         False: only locks it, for a write no derived data depends on) and records `changes` in the change
         feed under the new version (None: one `changes.ANY` entry), and the change log's entries `log` (which
         `fn` may add to) in the same statement; `gated`: behind a commit gate (see `_read`), for writes of many
-        records that readers must see whole or not at all. `fn_bumps`: `fn`'s first statement bumps the data
-        version itself (with a read of its own, one round trip fewer)."""
+        records that readers must see whole or not at all. `fn_versions`: `fn` bumps the data version in its first
+        statement (with a read of its own) and records the changes (`_recorded`) in its last: two round trips
+        fewer for a one-record write."""
         gates: list[str] = []
-        feed = [encode_change(c) for c in (changes or [FeedChange(ANY)])]
 
         def work(tx: ManagedTransaction) -> T:
             # The version node is locked FIRST: every write transaction queues on it before it
             # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
             # `_call` would retry it with a growing back-off) and the version moves with the data.
-            if not fn_bumps:
+            if not fn_versions:
                 tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
             result = fn(tx)
-            if moves_data_version:
-                rows = [c.row() for c in log or []]
-                tx.run(query("record_changes"), changes=feed, keep=FEED_KEEP, prefix=FEED_NODE, log=rows).consume()
+            if fn_versions:
+                pass  # recorded by `fn`
+            elif moves_data_version:
+                tx.run(*_recorded("", changes, log)).consume()
             else:
                 _log(tx, log or [])
             if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
@@ -755,14 +766,22 @@ class Neo4jStore(GraphStore):
         def work(tx: ManagedTransaction) -> None:
             reader = _Reader(tx) if changes is not None else _Reader.ahead(tx, bundle)
             ready = prepare_bundle(bundle, reader, on)
+            steps = _steps(ready)
             if changes is None:  # the entry of its one record: from the data as it stands here, before the write
                 log[:] = [record_change(bundle, reader)]
-            for name, rows in _steps(ready):
+                # its statements (and the change feed's) in one: each reads the fields it needs of the one row
+                (_, rows), *_ = steps
+                writes = "\nWITH count(*) AS done\n".join(query(name) for name, _ in steps)
+                statement, params = _recorded(writes + "\nWITH count(*) AS done\n", fed, log)
+                tx.run(statement, params, rows=rows).consume()
+                return
+            for name, rows in steps:
                 for chunk in _chunks(rows, self.import_batch):
                     tx.run(query(name), rows=chunk).consume()
 
         # a single record is never seen in part: no gate
-        self._write(work, gated=records > 1, changes=bundle_changes(bundle), log=log, fn_bumps=changes is None)
+        fed = bundle_changes(bundle)
+        self._write(work, gated=records > 1, changes=fed, log=log, fn_versions=changes is None)
 
     def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
         """Import a bundle larger than `import_batch` in bounded transactions, visible at once.
