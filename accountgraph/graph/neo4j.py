@@ -110,7 +110,7 @@ ROWS_CACHE = 4
 SPLIT_PEOPLE = 2_000
 """Accounts of at least this many people have their ties read in two parts at once."""
 
-_TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
+_TIE_PROPS = TIE_FIELDS[3:]  # a tie's own properties (not type and endpoints)
 _TIE_COLUMNS = ("influences", "a", "b", "strength", "since", "until", "last_contact", "note")
 
 
@@ -204,7 +204,14 @@ def _people_rows(people: list[Person]) -> list[Row]:
 
 
 def _tie_row(tie: Tie) -> Row:
-    return {"from": tie.from_, "to": tie.to, "props": _rows_of([tie.model_dump(mode="json", include=_TIE_PROPS)])[0]}
+    """The row of a tie: its endpoints and its own properties as JSON types (as `_rows_of` makes them, read from
+    the attributes: a bundle's ties are most of its records)."""
+    props: Row = {}
+    for name in _TIE_PROPS:
+        value = getattr(tie, name)
+        if value is not None:
+            props[name] = value.isoformat() if isinstance(value, date) else value
+    return {"from": tie.from_, "to": tie.to, "props": props}
 
 
 def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tuple[str, list[Row]]]:
@@ -247,7 +254,9 @@ def _new_records(tx: ManagedTransaction, ready: Bundle) -> set[tuple[str, str]]:
 
 def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, dict[str, Any], list[Row]]]:
     """The statements staging the `new` records of a validated bundle (staging.cypher): (query, parameters,
-    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch."""
+    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch.
+    The rows of `stage_knows_new` and `stage_influences_new` (both ends new) name their ends by id ("from",
+    "to"): `_load_staged` gives them the staged nodes' element ids ("a", "b") once `stage_nodes` made them."""
     kinds: dict[str, str] = {}
     for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
         kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
@@ -261,14 +270,16 @@ def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, d
         ("stage_link_people", {}, [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
     ]
     for tie_type in TieType:
-        ties = [
-            {**_tie_row(t), "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")}
-            for t in ready.ties
-            if t.type is tie_type and (t.from_ in kinds or t.to in kinds)
-        ]
-        # both ends new (a first load: nearly all): a query that looks up staged nodes only
-        steps.append((f"stage_{tie_type.value}_new", {}, [t for t in ties if t["fk"] and t["tk"]]))
-        steps.append((f"stage_{tie_type.value}", {}, [t for t in ties if not (t["fk"] and t["tk"])]))
+        both: list[Row] = []  # both ends new (a first load: nearly all): by the staged nodes' element ids
+        other: list[Row] = []
+        for t in ready.ties:
+            if t.type is tie_type and (t.from_ in kinds or t.to in kinds):
+                if t.from_ in kinds and t.to in kinds:
+                    both.append(_tie_row(t))
+                else:
+                    other.append({**_tie_row(t), "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")})
+        steps.append((f"stage_{tie_type.value}_new", {}, both))
+        steps.append((f"stage_{tie_type.value}", {}, other))
     interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
     steps.append(("stage_interactions", {"kind": "interaction"}, _rows_of(interactions)))
     steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
@@ -779,13 +790,17 @@ class Neo4jStore(GraphStore):
             query("stage_open"), stage=stage, lease=self.import_lease, database_=self.database
         ))  # fmt: skip
         try:
+            nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
             with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
                 for name, params, rows in _staged_steps(ready, new):
+                    if name.endswith("_new"):  # ties between new records: by their nodes' element ids
+                        rows = [{"a": nodes[r["from"]], "b": nodes[r["to"]], **r["props"]} for r in rows]
                     # the batches of one step at once (they write distinct records: a lock two of them wait
                     # for is a deadlock Neo4j breaks, and `_call` retries), the steps in order: nodes first
                     batches = [{**params, "rows": chunk} for chunk in _chunks(rows, self.import_batch)]
-                    for _ in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
-                        pass
+                    for made in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
+                        if name == "stage_nodes":
+                            nodes.update(made)
 
             def switch(tx: ManagedTransaction) -> None:
                 self._renew(tx, stage)
@@ -820,19 +835,20 @@ class Neo4jStore(GraphStore):
                 "NEO4J_IMPORT_LEASE); nothing was imported: import it again"
             )
 
-    def _stage_write(self, stage: str, name: str, params: dict[str, Any]) -> None:
+    def _stage_write(self, stage: str, name: str, params: dict[str, Any]) -> list[tuple[str, str]]:
         """One batch of a staged import, in a write transaction of its own that renews the import's lease (it
-        does not bump the data version: nothing visible changes)."""
+        does not bump the data version: nothing visible changes); what the statement returns, as pairs (the
+        staged nodes' ids and element ids)."""
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> list[tuple[str, str]]:
             self._renew(tx, stage)
-            tx.run(query(name), stage=stage, **params).consume()
+            return [(r[0], r[1]) for r in tx.run(query(name), stage=stage, **params)]
 
-        def call() -> None:
+        def call() -> list[tuple[str, str]]:
             with self._session() as session:
-                session.execute_write(work)
+                return session.execute_write(work)
 
-        self._call(call)
+        return self._call(call)
 
     def _drop_stage(self, stage: str) -> None:
         """Delete a staged import's lease and staged nodes (best effort: the lease lapses anyway)."""
