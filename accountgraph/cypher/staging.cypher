@@ -54,6 +54,21 @@ WITH n, coalesce(sm, vm) AS m
 WHERE m IS NOT NULL
 MERGE (n)-[:REPORTS_TO]->(m)
 
+// name: stage_link_people_new
+// People whose company and manager (if any) are new too: found by element id (as `stage_knows_new`).
+UNWIND $rows AS r
+MATCH (n) WHERE elementId(n) = r.n
+MATCH (c) WHERE elementId(c) = r.c
+WITH r, n, c
+WHERE n.staged_import = $stage AND c.staged_import = $stage
+CREATE (n)-[:WORKS_AT]->(c)
+WITH r, n
+WHERE r.m IS NOT NULL
+MATCH (m) WHERE elementId(m) = r.m
+WITH n, m
+WHERE m.staged_import = $stage
+CREATE (n)-[:REPORTS_TO]->(m)
+
 // name: stage_knows
 // r.fk, r.tk: the kind of each endpoint when the bundle brings it new (a staged node), else an empty string.
 UNWIND $rows AS r
@@ -120,6 +135,18 @@ WITH n, coalesce(sm, vm) AS m, coalesce(sp, vp) AS p
 WHERE m IS NOT NULL AND p IS NOT NULL
 MERGE (n)-[:WITH_MEMBER]->(m)
 MERGE (n)-[:WITH_PERSON]->(p)
+
+// name: stage_interactions_new
+// New interactions between a new team member and a new person (r.m, r.p: their element ids, as
+// `stage_knows_new`); r.props: the interaction's properties.
+UNWIND $rows AS r
+MATCH (m) WHERE elementId(m) = r.m
+MATCH (p) WHERE elementId(p) = r.p
+WITH r, m, p
+WHERE m.staged_import = $stage AND p.staged_import = $stage
+CREATE (n:Staged)-[:WITH_MEMBER]->(m)
+CREATE (n)-[:WITH_PERSON]->(p)
+SET n = r.props, n.staged_import = $stage, n.staged_kind = $kind
 
 // name: stage_risks
 UNWIND $rows AS r

@@ -219,25 +219,24 @@ def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tupl
     records in `staged`, ("entity"|"interaction"|"risk", id), and the ties to them (the switch of a staged
     import writes the rest: the records that existed)."""
 
-    def keep(kind: str, id: str) -> bool:
-        return (kind, id) not in staged
-
-    companies = [c for c in ready.companies if keep("entity", c.id)]
-    people = [p for p in ready.people if keep("entity", p.id)]
+    gone = {kind: {id for k, id in staged if k == kind} for kind in ("entity", "interaction", "risk")}
+    entities = gone["entity"]
+    companies = [c for c in ready.companies if c.id not in entities]
+    people = [p for p in ready.people if p.id not in entities]
     steps: list[tuple[str, list[Row]]] = [
         ("upsert_companies", _rows_of(companies)),
         ("upsert_people", _people_rows(people)),
-        ("upsert_team", _rows_of([t for t in ready.team if keep("entity", t.id)])),
+        ("upsert_team", _rows_of([t for t in ready.team if t.id not in entities])),
         ("link_companies", [{"id": c.id, "parent": c.parent} for c in companies]),
         ("link_people", [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
     ]
-    for tie_type in TieType:
-        ties = [
-            _tie_row(t) for t in ready.ties if t.type is tie_type and keep("entity", t.from_) and keep("entity", t.to)
-        ]
-        steps.append((f"upsert_{tie_type.value}", ties))
-    steps.append(("upsert_interactions", _rows_of([i for i in ready.interactions if keep("interaction", i.id)])))
-    steps.append(("upsert_risks", _rows_of([r for r in ready.risks if keep("risk", r.id)])))
+    ties: dict[TieType, list[Row]] = {tie_type: [] for tie_type in TieType}
+    for t in ready.ties:
+        if t.from_ not in entities and t.to not in entities:
+            ties[t.type].append(_tie_row(t))
+    steps.extend((f"upsert_{tie_type.value}", rows) for tie_type, rows in ties.items())
+    steps.append(("upsert_interactions", _rows_of([i for i in ready.interactions if i.id not in gone["interaction"]])))
+    steps.append(("upsert_risks", _rows_of([r for r in ready.risks if r.id not in gone["risk"]])))
     return [(name, rows) for name, rows in steps if rows]
 
 
@@ -252,36 +251,60 @@ def _new_records(tx: ManagedTransaction, ready: Bundle) -> set[tuple[str, str]]:
     return {("entity", i) for i in entities} | {("interaction", i) for i in interactions} | {("risk", i) for i in risks}
 
 
+_BY_ELEMENT_ID = {
+    "stage_link_people_new": ("n", "c", "m"),
+    "stage_knows_new": ("a", "b"),
+    "stage_influences_new": ("a", "b"),
+    "stage_interactions_new": ("m", "p"),
+}
+"""The steps whose rows name staged nodes (new companies, people and team members) by element id, and the fields
+that do: `_staged_steps` puts the records' ids there, `_load_staged` their nodes' element ids."""
+
+
 def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, dict[str, Any], list[Row]]]:
     """The statements staging the `new` records of a validated bundle (staging.cypher): (query, parameters,
     rows), in order; ties with at least one new endpoint are staged, the others are written by the switch.
-    The rows of `stage_knows_new` and `stage_influences_new` (both ends new) name their ends by id ("from",
-    "to"): `_load_staged` gives them the staged nodes' element ids ("a", "b") once `stage_nodes` made them."""
+    The relationships between new records (a first load: nearly all) are written by the `_new` steps, whose
+    rows name their ends by the staged nodes' element ids (`_BY_ELEMENT_ID`, given by `_load_staged`)."""
     kinds: dict[str, str] = {}
     for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
         kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
     companies = [c for c in ready.companies if c.id in kinds]
     people = [p for p in ready.people if p.id in kinds]
+    linked: list[Row] = []  # the company and any manager new
+    link: list[Row] = []
+    for p in people:
+        if p.company in kinds and (p.reports_to is None or p.reports_to in kinds):
+            linked.append({"n": p.id, "c": p.company, "m": p.reports_to})
+        else:
+            link.append({"id": p.id, "company": p.company, "reports_to": p.reports_to})
     steps: list[tuple[str, dict[str, Any], list[Row]]] = [
         ("stage_nodes", {"kind": "company"}, _rows_of(companies)),
         ("stage_nodes", {"kind": "person"}, _people_rows(people)),
         ("stage_nodes", {"kind": "team"}, _rows_of([t for t in ready.team if t.id in kinds])),
         ("stage_link_companies", {}, [{"id": c.id, "parent": c.parent} for c in companies if c.parent]),
-        ("stage_link_people", {}, [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
+        ("stage_link_people_new", {}, linked),
+        ("stage_link_people", {}, link),
     ]
     for tie_type in TieType:
-        both: list[Row] = []  # both ends new (a first load: nearly all): by the staged nodes' element ids
+        both: list[Row] = []
         other: list[Row] = []
         for t in ready.ties:
             if t.type is tie_type and (t.from_ in kinds or t.to in kinds):
+                row = _tie_row(t)
                 if t.from_ in kinds and t.to in kinds:
-                    both.append(_tie_row(t))
+                    both.append({"a": t.from_, "b": t.to, **row["props"]})
                 else:
-                    other.append({**_tie_row(t), "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")})
+                    other.append({**row, "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")})
         steps.append((f"stage_{tie_type.value}_new", {}, both))
         steps.append((f"stage_{tie_type.value}", {}, other))
     interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
-    steps.append(("stage_interactions", {"kind": "interaction"}, _rows_of(interactions)))
+    rows = _rows_of(interactions)
+    among = [r for r in rows if r["member"] in kinds and r["person"] in kinds]
+    steps.append(("stage_interactions_new", {"kind": "interaction"},
+                  [{"props": r, "m": r["member"], "p": r["person"]} for r in among]))  # fmt: skip
+    steps.append(("stage_interactions", {"kind": "interaction"},
+                  [r for r in rows if not (r["member"] in kinds and r["person"] in kinds)]))  # fmt: skip
     steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
     return [step for step in steps if step[2]]
 
@@ -793,8 +816,10 @@ class Neo4jStore(GraphStore):
             nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
             with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
                 for name, params, rows in _staged_steps(ready, new):
-                    if name.endswith("_new"):  # ties between new records: by their nodes' element ids
-                        rows = [{"a": nodes[r["from"]], "b": nodes[r["to"]], **r["props"]} for r in rows]
+                    for field in _BY_ELEMENT_ID.get(name, ()):  # relationships between new records
+                        for row in rows:
+                            if row[field] is not None:
+                                row[field] = nodes[row[field]]
                     # the batches of one step at once (they write distinct records: a lock two of them wait
                     # for is a deadlock Neo4j breaks, and `_call` retries), the steps in order: nodes first
                     batches = [{**params, "rows": chunk} for chunk in _chunks(rows, self.import_batch)]
