@@ -16,9 +16,13 @@ SET st.until = datetime() + duration({seconds: $lease})
 RETURN st.id AS id
 
 // name: stage_nodes
+// The records are new (the import checked that none of them exists): CREATE, no look-up (the staged_key constraint
+// still refuses a duplicate). Returns each node's element id, by which the import's relationships between new
+// records find it (`stage_knows_new`, `stage_influences_new`).
 UNWIND $rows AS r
-MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
+CREATE (n:Staged)
 SET n = r, n.staged_import = $stage, n.staged_kind = $kind
+RETURN r.id AS id, elementId(n) AS node
 
 // name: stage_link_companies
 UNWIND $rows AS r
@@ -50,6 +54,21 @@ WITH n, coalesce(sm, vm) AS m
 WHERE m IS NOT NULL
 MERGE (n)-[:REPORTS_TO]->(m)
 
+// name: stage_link_people_new
+// People whose company and manager (if any) are new too: found by element id (as `stage_knows_new`).
+UNWIND $rows AS r
+MATCH (n) WHERE elementId(n) = r.n
+MATCH (c) WHERE elementId(c) = r.c
+WITH r, n, c
+WHERE n.staged_import = $stage AND c.staged_import = $stage
+CREATE (n)-[:WORKS_AT]->(c)
+WITH r, n
+WHERE r.m IS NOT NULL
+MATCH (m) WHERE elementId(m) = r.m
+WITH n, m
+WHERE m.staged_import = $stage
+CREATE (n)-[:REPORTS_TO]->(m)
+
 // name: stage_knows
 // r.fk, r.tk: the kind of each endpoint when the bundle brings it new (a staged node), else an empty string.
 UNWIND $rows AS r
@@ -78,24 +97,28 @@ MERGE (a)-[t:INFLUENCES]->(b)
 SET t = r.props
 
 // name: stage_knows_new
-// Ties between two records the import brings new (both ends staged, of kinds r.fk and r.tk): two index seeks a
-// row, no look-up of visible records (the first load of an account is almost only these).
+// Ties between two records the import brings new (a first load: nearly all of them): both ends found by the
+// element ids `stage_nodes` returned (r.a, r.b), the fastest look-up there is. No label in the patterns: with
+// one the planner may seek the staged_import index instead, a scan of the import's nodes per row; the
+// staged_import test keeps a node of another import out (an element id is reused once its node is deleted).
+// Created: no tie can exist between two new records, and a bundle holds each tie once. The tie's properties
+// (TIE_FIELDS) are named, not set from a map: `SET t = map` makes the plan materialise every row (Eager); a
+// null one is not stored.
 UNWIND $rows AS r
-MATCH (a:Staged {staged_import: $stage, staged_kind: r.fk, id: r.from})
-USING INDEX SEEK a:Staged(staged_import, staged_kind, id)
-MATCH (b:Staged {staged_import: $stage, staged_kind: r.tk, id: r.to})
-USING INDEX SEEK b:Staged(staged_import, staged_kind, id)
-MERGE (a)-[t:KNOWS]->(b)
-SET t = r.props
+MATCH (a) WHERE elementId(a) = r.a
+MATCH (b) WHERE elementId(b) = r.b
+WITH r, a, b
+WHERE a.staged_import = $stage AND b.staged_import = $stage
+CREATE (a)-[:KNOWS {strength: r.strength, since: r.since, until: r.until, last_contact: r.last_contact, note: r.note}]->(b)
 
 // name: stage_influences_new
 UNWIND $rows AS r
-MATCH (a:Staged {staged_import: $stage, staged_kind: 'person', id: r.from})
-USING INDEX SEEK a:Staged(staged_import, staged_kind, id)
-MATCH (b:Staged {staged_import: $stage, staged_kind: 'person', id: r.to})
-USING INDEX SEEK b:Staged(staged_import, staged_kind, id)
-MERGE (a)-[t:INFLUENCES]->(b)
-SET t = r.props
+MATCH (a) WHERE elementId(a) = r.a
+MATCH (b) WHERE elementId(b) = r.b
+WITH r, a, b
+WHERE a.staged_import = $stage AND b.staged_import = $stage
+CREATE (a)-[:INFLUENCES {strength: r.strength, since: r.since, until: r.until, last_contact: r.last_contact,
+  note: r.note}]->(b)
 
 // name: stage_interactions
 UNWIND $rows AS r
@@ -112,6 +135,18 @@ WITH n, coalesce(sm, vm) AS m, coalesce(sp, vp) AS p
 WHERE m IS NOT NULL AND p IS NOT NULL
 MERGE (n)-[:WITH_MEMBER]->(m)
 MERGE (n)-[:WITH_PERSON]->(p)
+
+// name: stage_interactions_new
+// New interactions between a new team member and a new person (r.m, r.p: their element ids, as
+// `stage_knows_new`); r.props: the interaction's properties.
+UNWIND $rows AS r
+MATCH (m) WHERE elementId(m) = r.m
+MATCH (p) WHERE elementId(p) = r.p
+WITH r, m, p
+WHERE m.staged_import = $stage AND p.staged_import = $stage
+CREATE (n:Staged)-[:WITH_MEMBER]->(m)
+CREATE (n)-[:WITH_PERSON]->(p)
+SET n = r.props, n.staged_import = $stage, n.staged_kind = $kind
 
 // name: stage_risks
 UNWIND $rows AS r

@@ -110,7 +110,7 @@ ROWS_CACHE = 4
 SPLIT_PEOPLE = 2_000
 """Accounts of at least this many people have their ties read in two parts at once."""
 
-_TIE_PROPS = set(TIE_FIELDS[3:])  # a tie's own properties (not type and endpoints)
+_TIE_PROPS = TIE_FIELDS[3:]  # a tie's own properties (not type and endpoints)
 _TIE_COLUMNS = ("influences", "a", "b", "strength", "since", "until", "last_contact", "note")
 
 
@@ -204,7 +204,14 @@ def _people_rows(people: list[Person]) -> list[Row]:
 
 
 def _tie_row(tie: Tie) -> Row:
-    return {"from": tie.from_, "to": tie.to, "props": _rows_of([tie.model_dump(mode="json", include=_TIE_PROPS)])[0]}
+    """The row of a tie: its endpoints and its own properties as JSON types (as `_rows_of` makes them, read from
+    the attributes: a bundle's ties are most of its records)."""
+    props: Row = {}
+    for name in _TIE_PROPS:
+        value = getattr(tie, name)
+        if value is not None:
+            props[name] = value.isoformat() if isinstance(value, date) else value
+    return {"from": tie.from_, "to": tie.to, "props": props}
 
 
 def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tuple[str, list[Row]]]:
@@ -212,25 +219,24 @@ def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tupl
     records in `staged`, ("entity"|"interaction"|"risk", id), and the ties to them (the switch of a staged
     import writes the rest: the records that existed)."""
 
-    def keep(kind: str, id: str) -> bool:
-        return (kind, id) not in staged
-
-    companies = [c for c in ready.companies if keep("entity", c.id)]
-    people = [p for p in ready.people if keep("entity", p.id)]
+    gone = {kind: {id for k, id in staged if k == kind} for kind in ("entity", "interaction", "risk")}
+    entities = gone["entity"]
+    companies = [c for c in ready.companies if c.id not in entities]
+    people = [p for p in ready.people if p.id not in entities]
     steps: list[tuple[str, list[Row]]] = [
         ("upsert_companies", _rows_of(companies)),
         ("upsert_people", _people_rows(people)),
-        ("upsert_team", _rows_of([t for t in ready.team if keep("entity", t.id)])),
+        ("upsert_team", _rows_of([t for t in ready.team if t.id not in entities])),
         ("link_companies", [{"id": c.id, "parent": c.parent} for c in companies]),
         ("link_people", [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
     ]
-    for tie_type in TieType:
-        ties = [
-            _tie_row(t) for t in ready.ties if t.type is tie_type and keep("entity", t.from_) and keep("entity", t.to)
-        ]
-        steps.append((f"upsert_{tie_type.value}", ties))
-    steps.append(("upsert_interactions", _rows_of([i for i in ready.interactions if keep("interaction", i.id)])))
-    steps.append(("upsert_risks", _rows_of([r for r in ready.risks if keep("risk", r.id)])))
+    ties: dict[TieType, list[Row]] = {tie_type: [] for tie_type in TieType}
+    for t in ready.ties:
+        if t.from_ not in entities and t.to not in entities:
+            ties[t.type].append(_tie_row(t))
+    steps.extend((f"upsert_{tie_type.value}", rows) for tie_type, rows in ties.items())
+    steps.append(("upsert_interactions", _rows_of([i for i in ready.interactions if i.id not in gone["interaction"]])))
+    steps.append(("upsert_risks", _rows_of([r for r in ready.risks if r.id not in gone["risk"]])))
     return [(name, rows) for name, rows in steps if rows]
 
 
@@ -245,32 +251,60 @@ def _new_records(tx: ManagedTransaction, ready: Bundle) -> set[tuple[str, str]]:
     return {("entity", i) for i in entities} | {("interaction", i) for i in interactions} | {("risk", i) for i in risks}
 
 
+_BY_ELEMENT_ID = {
+    "stage_link_people_new": ("n", "c", "m"),
+    "stage_knows_new": ("a", "b"),
+    "stage_influences_new": ("a", "b"),
+    "stage_interactions_new": ("m", "p"),
+}
+"""The steps whose rows name staged nodes (new companies, people and team members) by element id, and the fields
+that do: `_staged_steps` puts the records' ids there, `_load_staged` their nodes' element ids."""
+
+
 def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, dict[str, Any], list[Row]]]:
     """The statements staging the `new` records of a validated bundle (staging.cypher): (query, parameters,
-    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch."""
+    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch.
+    The relationships between new records (a first load: nearly all) are written by the `_new` steps, whose
+    rows name their ends by the staged nodes' element ids (`_BY_ELEMENT_ID`, given by `_load_staged`)."""
     kinds: dict[str, str] = {}
     for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
         kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
     companies = [c for c in ready.companies if c.id in kinds]
     people = [p for p in ready.people if p.id in kinds]
+    linked: list[Row] = []  # the company and any manager new
+    link: list[Row] = []
+    for p in people:
+        if p.company in kinds and (p.reports_to is None or p.reports_to in kinds):
+            linked.append({"n": p.id, "c": p.company, "m": p.reports_to})
+        else:
+            link.append({"id": p.id, "company": p.company, "reports_to": p.reports_to})
     steps: list[tuple[str, dict[str, Any], list[Row]]] = [
         ("stage_nodes", {"kind": "company"}, _rows_of(companies)),
         ("stage_nodes", {"kind": "person"}, _people_rows(people)),
         ("stage_nodes", {"kind": "team"}, _rows_of([t for t in ready.team if t.id in kinds])),
         ("stage_link_companies", {}, [{"id": c.id, "parent": c.parent} for c in companies if c.parent]),
-        ("stage_link_people", {}, [{"id": p.id, "company": p.company, "reports_to": p.reports_to} for p in people]),
+        ("stage_link_people_new", {}, linked),
+        ("stage_link_people", {}, link),
     ]
     for tie_type in TieType:
-        ties = [
-            {**_tie_row(t), "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")}
-            for t in ready.ties
-            if t.type is tie_type and (t.from_ in kinds or t.to in kinds)
-        ]
-        # both ends new (a first load: nearly all): a query that looks up staged nodes only
-        steps.append((f"stage_{tie_type.value}_new", {}, [t for t in ties if t["fk"] and t["tk"]]))
-        steps.append((f"stage_{tie_type.value}", {}, [t for t in ties if not (t["fk"] and t["tk"])]))
+        both: list[Row] = []
+        other: list[Row] = []
+        for t in ready.ties:
+            if t.type is tie_type and (t.from_ in kinds or t.to in kinds):
+                row = _tie_row(t)
+                if t.from_ in kinds and t.to in kinds:
+                    both.append({"a": t.from_, "b": t.to, **row["props"]})
+                else:
+                    other.append({**row, "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")})
+        steps.append((f"stage_{tie_type.value}_new", {}, both))
+        steps.append((f"stage_{tie_type.value}", {}, other))
     interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
-    steps.append(("stage_interactions", {"kind": "interaction"}, _rows_of(interactions)))
+    rows = _rows_of(interactions)
+    among = [r for r in rows if r["member"] in kinds and r["person"] in kinds]
+    steps.append(("stage_interactions_new", {"kind": "interaction"},
+                  [{"props": r, "m": r["member"], "p": r["person"]} for r in among]))  # fmt: skip
+    steps.append(("stage_interactions", {"kind": "interaction"},
+                  [r for r in rows if not (r["member"] in kinds and r["person"] in kinds)]))  # fmt: skip
     steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
     return [step for step in steps if step[2]]
 
@@ -807,13 +841,19 @@ class Neo4jStore(GraphStore):
             query("stage_open"), stage=stage, lease=self.import_lease, database_=self.database
         ))  # fmt: skip
         try:
+            nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
             with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
                 for name, params, rows in _staged_steps(ready, new):
+                    for field in _BY_ELEMENT_ID.get(name, ()):  # relationships between new records
+                        for row in rows:
+                            if row[field] is not None:
+                                row[field] = nodes[row[field]]
                     # the batches of one step at once (they write distinct records: a lock two of them wait
                     # for is a deadlock Neo4j breaks, and `_call` retries), the steps in order: nodes first
                     batches = [{**params, "rows": chunk} for chunk in _chunks(rows, self.import_batch)]
-                    for _ in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
-                        pass
+                    for made in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
+                        if name == "stage_nodes":
+                            nodes.update(made)
 
             def switch(tx: ManagedTransaction) -> None:
                 self._renew(tx, stage)
@@ -848,19 +888,20 @@ class Neo4jStore(GraphStore):
                 "NEO4J_IMPORT_LEASE); nothing was imported: import it again"
             )
 
-    def _stage_write(self, stage: str, name: str, params: dict[str, Any]) -> None:
+    def _stage_write(self, stage: str, name: str, params: dict[str, Any]) -> list[tuple[str, str]]:
         """One batch of a staged import, in a write transaction of its own that renews the import's lease (it
-        does not bump the data version: nothing visible changes)."""
+        does not bump the data version: nothing visible changes); what the statement returns, as pairs (the
+        staged nodes' ids and element ids)."""
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> list[tuple[str, str]]:
             self._renew(tx, stage)
-            tx.run(query(name), stage=stage, **params).consume()
+            return [(r[0], r[1]) for r in tx.run(query(name), stage=stage, **params)]
 
-        def call() -> None:
+        def call() -> list[tuple[str, str]]:
             with self._session() as session:
-                session.execute_write(work)
+                return session.execute_write(work)
 
-        self._call(call)
+        return self._call(call)
 
     def _drop_stage(self, stage: str) -> None:
         """Delete a staged import's lease and staged nodes (best effort: the lease lapses anyway)."""

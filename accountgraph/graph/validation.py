@@ -218,11 +218,12 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
             if item.id in seen:
                 issues.add(record, index, item.id, "id", Phrase(N_("id appears twice in this list")), "conflict")
             seen.add(item.id)
-    tie_keys: set[tuple[str, str, str]] = set()
+    tie_keys: set[tuple[TieType, str, str]] = set()
     for index, tie in enumerate(bundle.ties):
-        if tie.key in tie_keys:
+        key = (tie.type, tie.from_, tie.to)  # `tie.key`, without reading the enum's value
+        if key in tie_keys:
             issues.add("ties", index, ":".join(tie.key), None, Phrase(N_("the same tie appears twice")), "conflict")
-        tie_keys.add(tie.key)
+        tie_keys.add(key)
 
     referenced: set[str] = set(kind_in_bundle)
     referenced |= {c.parent for c in bundle.companies if c.parent}
@@ -249,6 +250,8 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
 
     def expect(record: str, index: int, rid: str, field: str, value: str, allowed: set[NodeKind]) -> None:
         found = kind_of(value)
+        if found in allowed:  # the common case, without building the message
+            return
         names = Seq(tuple(Term(k, k) for k in sorted(k.value for k in allowed)), N_(" or "))
         if found is None:
             why = Phrase(N_("no {kinds} with id {id}"), kinds=names, id=repr(value))
@@ -267,9 +270,12 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
         expect("people", index, p.id, "company", p.company, company)
         if p.reports_to is not None:
             expect("people", index, p.id, "reports_to", p.reports_to, person)
+    person_or_team = person | team
     for index, t in enumerate(bundle.ties):
+        ends = person if t.type is TieType.INFLUENCES else person_or_team
+        if kind_of(t.from_) in ends and kind_of(t.to) in ends:
+            continue
         rid = ":".join(t.key)
-        ends = person if t.type is TieType.INFLUENCES else person | team
         expect("ties", index, rid, "from", t.from_, ends)
         expect("ties", index, rid, "to", t.to, ends)
     for index, i in enumerate(bundle.interactions):
