@@ -728,19 +728,17 @@ class Neo4jStore(GraphStore):
                 time.sleep(0.02)
 
     def _read_one(self, name: str, **params: Any) -> list[neo4j.Record]:
-        """The records of one named read query, in a managed transaction that `execute_query` sends in fewer
-        round trips than a session's `execute_read`: for the small reads every API request makes (its key,
-        the data version)."""
+        """The records of one named read query, in an auto-commit transaction: one round trip (RUN and PULL sent
+        together), where a managed one (`execute_query`, `execute_read`) costs two (BEGIN, RUN and PULL, then
+        COMMIT). One statement is atomic on its own, so it reads as a transaction would. For the small reads every
+        API request makes (its key with the data version); `_call` retries it as it does any call."""
 
         def call() -> list[neo4j.Record]:
-            records, _, _ = self.driver.execute_query(
-                query(name),
-                params,
-                database_=self.database,
-                routing_=neo4j.RoutingControl.READ,
-                bookmark_manager_=None,  # as the session reads: no causal chain between requests
-            )
-            return records
+            # no bookmarks, as the session reads: no causal chain between requests
+            with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS, bookmark_manager=None
+            ) as session:
+                return list(session.run(query(name), params))
 
         return self._call(call)
 
