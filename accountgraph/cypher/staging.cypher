@@ -17,7 +17,7 @@ RETURN st.id AS id
 
 // name: stage_nodes
 // The records are new (the import checked that none of them exists): CREATE, no look-up (the staged_key constraint
-// still refuses a duplicate). Returns each node's element id, by which the import's relationships between new
+// still refuses a duplicate). Returns the element id of each node, by which the relationships of the import between new
 // records find it (`stage_knows_new`, `stage_influences_new`).
 UNWIND $rows AS r
 CREATE (n:Staged)
@@ -99,9 +99,9 @@ SET t = r.props
 // name: stage_knows_new
 // Ties between two records the import brings new (a first load: nearly all of them): both ends found by the
 // element ids `stage_nodes` returned (r.a, r.b), the fastest look-up there is. No label in the patterns: with
-// one the planner may seek the staged_import index instead, a scan of the import's nodes per row; the
+// one the planner may seek the staged_import index instead, a scan of the nodes of the import per row; the
 // staged_import test keeps a node of another import out (an element id is reused once its node is deleted).
-// Created: no tie can exist between two new records, and a bundle holds each tie once. The tie's properties
+// Created: no tie can exist between two new records, and a bundle holds each tie once. The properties of the tie
 // (TIE_FIELDS) are named, not set from a map: `SET t = map` makes the plan materialise every row (Eager); a
 // null one is not stored.
 UNWIND $rows AS r
@@ -138,7 +138,7 @@ MERGE (n)-[:WITH_PERSON]->(p)
 
 // name: stage_interactions_new
 // New interactions between a new team member and a new person (r.m, r.p: their element ids, as
-// `stage_knows_new`); r.props: the interaction's properties.
+// `stage_knows_new`); r.props: the properties of the interaction.
 UNWIND $rows AS r
 MATCH (m) WHERE elementId(m) = r.m
 MATCH (p) WHERE elementId(p) = r.p
