@@ -299,12 +299,15 @@ def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, d
         steps.append((f"stage_{tie_type.value}_new", {}, both))
         steps.append((f"stage_{tie_type.value}", {}, other))
     interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
-    rows = _rows_of(interactions)
-    among = [r for r in rows if r["member"] in kinds and r["person"] in kinds]
-    steps.append(("stage_interactions_new", {"kind": "interaction"},
-                  [{"props": r, "m": r["member"], "p": r["person"]} for r in among]))  # fmt: skip
-    steps.append(("stage_interactions", {"kind": "interaction"},
-                  [r for r in rows if not (r["member"] in kinds and r["person"] in kinds)]))  # fmt: skip
+    among: list[Row] = []  # the member and the person new
+    rest: list[Row] = []
+    for r in _rows_of(interactions):
+        if r["member"] in kinds and r["person"] in kinds:
+            among.append({"props": r, "m": r["member"], "p": r["person"]})
+        else:
+            rest.append(r)
+    steps.append(("stage_interactions_new", {"kind": "interaction"}, among))
+    steps.append(("stage_interactions", {"kind": "interaction"}, rest))
     steps.append(("stage_risks", {"kind": "risk"}, _rows_of([r for r in ready.risks if ("risk", r.id) in new])))
     return [step for step in steps if step[2]]
 
@@ -603,15 +606,15 @@ class Neo4jStore(GraphStore):
             # The version node is locked FIRST: every write transaction queues on it before it
             # takes any other lock, so concurrent writers never deadlock (Neo4j would abort one and
             # `_call` would retry it with a growing back-off) and the version moves with the data.
-            if not fn_versions:
-                tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
-            result = fn(tx)
-            if fn_versions:
-                pass  # recorded by `fn`
-            elif moves_data_version:
-                tx.run(*_recorded("", changes, log)).consume()
+            if fn_versions:  # `fn` bumps the version first and records the changes last
+                result = fn(tx)
             else:
-                _log(tx, log or [])
+                tx.run(query("bump_data_version" if moves_data_version else "lock_data_version")).consume()
+                result = fn(tx)
+                if moves_data_version:
+                    tx.run(*_recorded("", changes, log)).consume()
+                else:
+                    _log(tx, log or [])
             if gated:  # last, just before the commit: readers wait for the commit only, not the whole write
                 gates.append(self._gate("gate_open", str(uuid.uuid4())))
             return result
@@ -794,6 +797,7 @@ class Neo4jStore(GraphStore):
             return
 
         log = list(changes or [])
+        fed = bundle_changes(bundle)
 
         def work(tx: ManagedTransaction) -> None:
             reader = _Reader(tx) if changes is not None else _Reader.ahead(tx, bundle)
@@ -812,7 +816,6 @@ class Neo4jStore(GraphStore):
                     tx.run(query(name), rows=chunk).consume()
 
         # a single record is never seen in part: no gate
-        fed = bundle_changes(bundle)
         self._write(work, gated=records > 1, changes=fed, log=log, fn_versions=changes is None)
 
     def _load_staged(self, bundle: Bundle, on: date, changes: list[Change]) -> None:
