@@ -1,15 +1,17 @@
 """HTTP API benchmark: throughput and latency of `GET /key-people` and `GET /paths` on a 10k-person account.
 
     python bench/api.py [--people 10000] [--backends sqlite,neo4j] [--workers 1] [--concurrency 8]
-                        [--seconds 10] [--client wrk|httpx] [--top 20] [--k 3]
+                        [--seconds 10] [--client wrk|httpx] [--top 20] [--k 3] [--cache-responses N]
 
 For each backend: a generated account (`generate_account(people, seed=1, reference=DEFAULT_REFERENCE)`) is
 imported into a fresh store, a viewer key is minted, and `accountgraph serve` is started as its own process on a
 free loopback port. A load generator in another process then drives it over loopback: `wrk` (Debian package `wrk`, one
 thread) when it is installed, else an async httpx client run here. After warm-up requests (which load the
 account graph into every worker's cache), each endpoint is driven for `--seconds` with `--concurrency`
-requests in flight; `paths` (k=1 and `--k`) cycles through 500 people of the account as targets. Prints a
-Markdown table (throughput, p50 and p99 latency as the client sees them) with the machine.
+requests in flight; `paths` (k=1 and `--k`) cycles through 500 people of the account as targets, so after the
+first 500 a worker answers repeats from its `ResponseCache` unless `--cache-responses 0` turns it off (every
+request then runs its route). Prints a Markdown table (throughput, p50 and p99 latency as the client sees them)
+with the machine.
 
 Neo4j is the one `NEO4J_URI` names, else the launcher in tools/neo4j.
 """
@@ -220,6 +222,9 @@ def main() -> None:
     parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
     parser.add_argument("--top", type=int, default=20, help="`top` of GET /key-people")
     parser.add_argument("--k", type=int, default=3, help="`k` of GET /paths (k=1 is measured too)")
+    parser.add_argument(
+        "--cache-responses", type=int, default=None, help="ACCOUNTGRAPH_CACHE_RESPONSES of the server (0: off)"
+    )
     args = parser.parse_args()
 
     bundle = generate_account(args.people, seed=1, account_id=ACCOUNT, reference=DEFAULT_REFERENCE)
@@ -243,6 +248,8 @@ def main() -> None:
             counts = ", ".join(f"{v} {k}" for k, v in bundle.counts().items())
             notes.append(f"{name}{f' ({version})' if version else ''}: imported {counts} in {loaded:.1f} s")
             log = Path(tempfile.gettempdir()) / f"accountgraph-bench-api-{name}.log"
+            if args.cache_responses is not None:
+                env["ACCOUNTGRAPH_CACHE_RESPONSES"] = str(args.cache_responses)
             with serve(env, args.workers, log) as url:
                 for endpoint, requests in workloads.items():
                     # load the account graph in every worker: several connections for a few seconds, so that
@@ -263,6 +270,8 @@ def main() -> None:
     )
     for note in notes:
         print(f"- {note}")
+    kept = "off" if args.cache_responses == 0 else f"{args.cache_responses or 'default'} entries per worker"
+    print(f"- kept answers (ResponseCache): {kept}")
     print()
     print("| backend | endpoint | workers | in flight | client | requests | req/s | p50 ms | p99 ms | errors |")
     print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")

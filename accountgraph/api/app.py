@@ -20,7 +20,13 @@ from fastapi import Depends, FastAPI
 
 from accountgraph.api.deps import check_query
 from accountgraph.api.errors import ERROR_RESPONSES, install_handlers
-from accountgraph.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestContextMiddleware
+from accountgraph.api.middleware import (
+    AuthMiddleware,
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    ResponseCache,
+    ResponseCacheMiddleware,
+)
 from accountgraph.api.routes import (
     accounts,
     alerts,
@@ -122,7 +128,8 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
             worker = AlertWorker(opened, interval=settings.alerts_interval_seconds, log=logger.warning, cache=views)
             worker.start()
         try:
-            yield {"store": opened, "views": views}
+            responses = ResponseCache(settings.cache_responses) if settings.cache_responses else None
+            yield {"store": opened, "views": views, "responses": responses}
         finally:
             if worker is not None:
                 worker.stop()
@@ -167,6 +174,7 @@ def create_app(settings: ApiSettings | None = None, *, store: GraphStore | None 
     )
     app.state.limiter = limiter  # the workspace's sign-in spends it too
     web.install(app)
+    app.add_middleware(ResponseCacheMiddleware)  # inside the key check: it needs the caller and the version
     app.add_middleware(AuthMiddleware, limiter=limiter, session_paths=web.owns)
     app.add_middleware(RequestContextMiddleware, logger=logger)  # outermost
     return app

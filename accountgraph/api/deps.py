@@ -97,6 +97,14 @@ async def get_language(request: Request) -> str:
     return i18n.negotiate(request.headers.get("accept-language"))
 
 
+async def keep_response(request: Request) -> None:
+    """Marks a GET whose answer the app may keep for its generation (`api.middleware.ResponseCacheMiddleware`):
+    only for a route whose answer is a function of the data version, the caller's key, the path and query, the
+    `Accept-Language` and the hour, as the analyses' are."""
+    request.state.keep_response = True
+
+
+Kept = Depends(keep_response)
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 LanguageDep = Annotated[str, Depends(get_language)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]

@@ -9,6 +9,8 @@
   authentications are limited per client address and per key id (`FailureLimiter`): past the limit, 429 with
   `Retry-After`, before the key is even looked at. Every request runs in a `request_scope`: a store that reads
   its data version with the key (Neo4j) does not read it again for the request's caches.
+* `ResponseCacheMiddleware` answers a GET that an analysis route answered before, for the same key, path,
+  query, `Accept-Language`, data version and hour, from the worker's `ResponseCache`, without routing it.
 * `BodyLimitMiddleware` refuses a body over the configured size with 413, by its declared length or
   while it streams in, before the app sees any of it.
 """
@@ -21,7 +23,9 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
@@ -33,6 +37,7 @@ from accountgraph.api.security import API_CSP, SECURITY_HEADERS, FailureLimiter
 from accountgraph.errors import StoreError
 from accountgraph.graph.store import GraphStore, request_scope
 from accountgraph.i18n import _
+from accountgraph.services.analysis import watching_views
 from accountgraph.services.keys import authenticate, key_id_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -205,8 +210,9 @@ class AuthMiddleware:
                 return
         state = _state(scope)
         store: GraphStore = state["store"]
+        versioned = scope.get("method") == "GET" and state.get("responses") is not None
         try:
-            principal = await anyio.to_thread.run_sync(authenticate, store, token)
+            principal, version = await anyio.to_thread.run_sync(_authenticate_at, store, token, versioned)
         except StoreError as exc:
             logging.getLogger(LOGGER).warning("store error: %s", exc)
             status, code = status_of(exc)
@@ -220,7 +226,128 @@ class AuthMiddleware:
                 await send_error(send, 401, "unauthorized", _("unknown or revoked API key"), challenge)
             return
         state["principal"] = principal
+        if version is not None:
+            state["data_version"] = version
         await self.app(scope, receive, send)
+
+
+def _authenticate_at(store: GraphStore, token: str, versioned: bool) -> tuple[Any, int | None]:
+    """The key's scope (None: refused) and, when `versioned`, the store's data version the request reads at:
+    for Neo4j the one read with the key, no second round trip (`request_scope`)."""
+    principal = authenticate(store, token)
+    return principal, store.data_version() if principal is not None and versioned else None
+
+
+@dataclass(frozen=True)
+class KeptResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ResponseCache:
+    """The rendered answers of the routes that depend on `api.deps.Kept` (the analyses' JSON), kept by one
+    worker for one generation: the store's data version and the hour (the analyses weigh recency from the
+    hour). A new generation drops the older one's answers; an answer of an older one is not kept. At most
+    `entries` answers and `max_bytes` of bodies, the least recently used going first; an answer over a
+    sixteenth of `max_bytes` is not kept. The middleware runs on the event loop only, so it needs no lock."""
+
+    def __init__(self, entries: int = 4096, max_bytes: int = 64 * 1024 * 1024, clock: Callable[[], float] = time.time):
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.clock = clock
+        self._kept: OrderedDict[Hashable, KeptResponse] = OrderedDict()
+        self._generation: tuple[int, int] | None = None
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def generation(self, version: int) -> tuple[int, int]:
+        return version, int(self.clock() // 3600)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, generation: tuple[int, int], key: Hashable) -> KeptResponse | None:
+        found = self._kept.get(key) if generation == self._generation else None
+        if found is None:
+            self.misses += 1
+            return None
+        self._kept.move_to_end(key)
+        self.hits += 1
+        return found
+
+    def put(self, generation: tuple[int, int], key: Hashable, response: KeptResponse) -> bool:
+        """Keep `response`; False when it is too large or of an older generation than the kept ones."""
+        if len(response.body) > self.max_bytes // 16 or self.entries < 1:
+            return False
+        if generation != self._generation:
+            current = self._generation
+            if current is not None and (generation[0] < current[0] or generation[1] < current[1]):
+                return False  # made from a version or hour older than answers kept already
+            self._kept.clear()
+            self._bytes = 0
+            self._generation = generation
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._kept[key] = response
+        self._bytes += len(response.body)
+        while len(self._kept) > self.entries or self._bytes > self.max_bytes:
+            _, dropped = self._kept.popitem(last=False)
+            self._bytes -= len(dropped.body)
+        return True
+
+
+class ResponseCacheMiddleware:
+    """A GET of a `Kept` route answered before at the same generation (data version, hour) for the same key,
+    path, query string and `Accept-Language` is answered from the app's `ResponseCache` (`state["responses"]`)
+    without routing, validating or running it. A 200 of a `Kept` route is kept only when every prepared view it
+    used was final for its version (`services.analysis.watching_views`: an account whose exact betweenness is
+    still being computed ranks with the sampled one meanwhile, so its answers are not kept). Inside
+    `AuthMiddleware`: the key is checked, and the version read, for every request, a kept answer included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = _state(scope) if scope["type"] == "http" else {}
+        cache: ResponseCache | None = state.get("responses")
+        version: int | None = state.get("data_version")
+        principal = state.get("principal")
+        if cache is None or version is None or principal is None or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        generation = cache.generation(version)
+        key = (
+            principal.key_id,
+            scope["path"],
+            bytes(scope.get("query_string", b"")),
+            _header(scope, b"accept-language") or "",
+        )
+        kept = cache.get(generation, key)
+        if kept is not None:
+            await send({"type": "http.response.start", "status": kept.status, "headers": list(kept.headers)})
+            await send({"type": "http.response.body", "body": kept.body})
+            return
+        started: list[Message] = []
+        chunks: list[bytes] = []
+        complete = False
+
+        async def keeping(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.start":
+                started.append(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        with watching_views() as views:
+            await self.app(scope, receive, keeping)
+        if state.get("keep_response") and complete and started and started[0]["status"] == 200 and views and all(views):
+            headers = [(bytes(k), bytes(v)) for k, v in started[0].get("headers", [])]
+            cache.put(generation, key, KeptResponse(200, headers, b"".join(chunks)))
 
 
 class BodyLimitMiddleware:

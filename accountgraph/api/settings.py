@@ -38,6 +38,12 @@ class ApiSettings(BaseSettings):
         ge=0,
         description="account graphs kept in memory for the analyses (each keyed by the store's data version)",
     )
+    cache_responses: int = Field(
+        default=4096,
+        ge=0,
+        description="rendered answers of the analyses kept by each worker for the store's current data version "
+        "(the same request then costs no routing or computation; 0: none)",
+    )
     exact_cache: str = Field(
         default="",
         description="directory of the exact betweenness values the workers share (computed once per account "

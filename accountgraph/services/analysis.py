@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
@@ -292,7 +294,28 @@ def account_view(
     exact = exact or getattr(cache, "exact", None)
     if exact is not None and view.P > view.options.rank.betweenness_exact_max:
         exact.attach(str(getattr(store, "url", "")), account, view, wait=wait_exact)
+    watched = _WATCHED.get()
+    if watched is not None:
+        watched.append(view.P <= view.options.rank.betweenness_exact_max or view.exact_betweenness is not None)
     return view
+
+
+_WATCHED: ContextVar[list[bool] | None] = ContextVar("accountgraph_watched_views", default=None)
+
+
+@contextmanager
+def watching_views() -> Iterator[list[bool]]:
+    """Notes, for each view `account_view` hands out within the block (in this context and the threads that run
+    in copies of it), whether it is final for its data version: its betweenness exact, or exact without a
+    computation (up to ``betweenness_exact_max`` people). Every other part of a view is a function of the data at
+    that version and the hour; the exact values alone arrive later, from the background. A result made only of
+    final views may then be kept for its data version (the API's `ResponseCache`)."""
+    seen: list[bool] = []
+    token = _WATCHED.set(seen)
+    try:
+        yield seen
+    finally:
+        _WATCHED.reset(token)
 
 
 def rank(

@@ -16,7 +16,7 @@ from accountgraph import i18n
 from accountgraph.graph.store import GraphStore
 from accountgraph.services import analysis
 from accountgraph.services.scope import Scope
-from tests.api.support import client, error_of, new_key, viewer
+from tests.api.support import api, client, error_of, new_key, viewer
 from tests.graph.test_store_contract import group_bundle, other_account
 
 OPERATOR = Scope.operator()
@@ -142,7 +142,13 @@ def test_a_limited_key_gets_404_for_another_accounts_analyses(client: TestClient
     assert client.get("/v1/accounts/grp/paths", params={"target": "ceo"}, headers=mine).status_code == 404
 
 
-def test_the_account_graph_is_cached_until_a_write(client: TestClient, viewer: H, loaded: GraphStore) -> None:
+def test_the_account_graph_is_cached_until_a_write(viewer: H, loaded: GraphStore) -> None:
+    with api(loaded, cache_responses=0) as client:  # the views' cache alone (the answers' is tested below)
+        assert client.app_state["responses"] is None
+        _cached_until_a_write(client, viewer, loaded)
+
+
+def _cached_until_a_write(client: TestClient, viewer: H, loaded: GraphStore) -> None:
     planner = new_key(loaded, "planner")
     views = client.app_state["views"]
     url, params = "/v1/accounts/grp/paths", {"target": "ceo", "k": 1}
@@ -222,3 +228,94 @@ def test_views_follow_accept_language(loaded: GraphStore, client: TestClient, vi
         assert '<html lang="en">' in english.text and heading in english.text, path
         assert chinese.headers["content-language"] == "zh-CN" and '<html lang="zh-CN">' in chinese.text, path
         assert i18n.translations("zh_CN").gettext(heading) in chinese.text and heading not in chinese.text, path
+
+
+def _another_connection(store: GraphStore, request: pytest.FixtureRequest) -> GraphStore:
+    """Another store on the same database, as another worker process has."""
+    from accountgraph.graph.neo4j import Neo4jStore
+    from accountgraph.graph.sqlite import SqliteStore
+
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.url)
+    server = request.getfixturevalue("neo4j_service")
+    return Neo4jStore(server.uri, auth=server.auth)
+
+
+def test_answers_are_kept_per_data_version_key_and_language(
+    client: TestClient, viewer: H, loaded: GraphStore, request: pytest.FixtureRequest
+) -> None:
+    responses, views = client.app_state["responses"], client.app_state["views"]
+    other, planner, admin = (new_key(loaded, role) for role in ("viewer", "planner", "admin"))  # before: a write
+    url, params = "/v1/accounts/grp/paths", {"target": "ceo", "k": 1}
+    first = client.get(url, params=params, headers=viewer)
+    assert first.status_code == 200 and len(responses) == 1
+    loads, view_hits = views.misses, views.hits
+    again = [client.get(url, params=params, headers=viewer) for _ in range(3)]
+    assert [r.content for r in again] == [first.content] * 3
+    assert responses.hits == 3 and (views.misses, views.hits) == (loads, view_hits)  # the route did not run
+    ids = {r.headers["x-request-id"] for r in [first, *again]}
+    assert len(ids) == 4 and all(r.headers["cache-control"] == "no-store" for r in again)  # per request, as before
+
+    # another key, another language, another query: answers of their own, made by the route
+    assert client.get(url, params=params, headers=other).content == first.content
+    chinese = client.get(url, params=params, headers={**viewer, "Accept-Language": "zh-CN"})
+    assert chinese.status_code == 200 and chinese.content != first.content
+    assert chinese.json()["paths"][0]["explanation"] != first.json()["paths"][0]["explanation"]
+    k2 = client.get(url, params={**params, "k": 2}, headers=viewer)
+    assert k2.status_code == 200 and len(responses) == 4 and responses.hits == 3
+    assert views.hits > view_hits
+
+    # neither errors nor routes that are not marked are kept
+    for _ in range(2):
+        assert client.get(url, params={"target": "zz"}, headers=viewer).status_code == 404
+        assert client.get("/v1/accounts", headers=viewer).status_code == 200
+        assert client.get(url, params={**params, "nope": 1}, headers=viewer).status_code == 422
+    assert len(responses) == 4
+
+    # a write through this app: the next answer is made again, from the new data
+    assert client.delete("/v1/ties/knows", params={"from": "am", "to": "ceo"}, headers=planner).status_code == 204
+    after = client.get(url, params=params, headers=viewer)
+    assert after.status_code == 200 and after.json()["paths"][0]["hops"][0]["target"] != "ceo"
+    assert len(responses) == 1  # the older version's answers are dropped
+
+    # a write through another connection (another worker): seen at the next request too
+    people = "/v1/accounts/grp/key-people"
+    ranked = client.get(people, headers=viewer)
+    assert client.get(people, headers=viewer).content == ranked.content and responses.hits == 4
+    ceo = loaded.get_person("ceo")
+    assert ceo.stance != "opponent"
+    other_store = _another_connection(loaded, request)
+    try:
+        other_store.upsert_person(type(ceo).model_validate({**ceo.model_dump(), "stance": "opponent"}))
+    finally:
+        other_store.close()
+    now = client.get(people, headers=viewer)
+    assert now.status_code == 200 and responses.hits == 4
+    assert {p["id"]: p["stance"] for p in now.json()["people"]}["ceo"] == "opponent"
+
+    # a revoked key is refused although its answer is kept
+    assert client.get(url, params=params, headers=viewer).status_code == 200
+    key_id = viewer["Authorization"].split("_")[1]
+    assert client.delete(f"/v1/keys/{key_id}", headers=admin).status_code in (200, 204)
+    assert client.get(url, params=params, headers=viewer).status_code == 401
+
+
+def test_a_kept_answer_lasts_one_data_version_and_one_hour() -> None:
+    from accountgraph.api.middleware import KeptResponse, ResponseCache
+
+    now = [7200.0]
+    cache = ResponseCache(entries=2, max_bytes=16 * 100, clock=lambda: now[0])
+    answer = KeptResponse(200, [(b"content-type", b"application/json")], b"{}")
+    gen = cache.generation(5)
+    assert cache.put(gen, "a", answer) and cache.get(gen, "a") == answer
+    now[0] += 3599  # the same hour
+    assert cache.get(cache.generation(5), "a") == answer
+    now[0] += 1  # the next hour: the recency weights may differ
+    assert cache.get(cache.generation(5), "a") is None
+    assert cache.put(cache.generation(5), "b", answer) and len(cache) == 1  # the older hour's answers dropped
+    assert not cache.put(gen, "a", answer)  # made in an older hour: not kept
+    assert not cache.put((4, gen[1] + 1), "a", answer)  # made from an older version: not kept
+    assert cache.put(cache.generation(6), "c", answer) and cache.get(cache.generation(5), "b") is None
+    assert cache.put(cache.generation(6), "d", answer) and cache.put(cache.generation(6), "e", answer)
+    assert len(cache) == 2 and cache.get(cache.generation(6), "c") is None  # the least recently used went
+    assert not cache.put(cache.generation(6), "big", KeptResponse(200, [], b"x" * 101))  # over a sixteenth

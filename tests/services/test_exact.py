@@ -216,12 +216,16 @@ def test_the_api_serves_the_estimate_until_the_exact_ranking_is_ready(tmp_path: 
             assert first.status_code == 200, first.text
             assert first.json()["method"]["betweenness"] == "sampled"
             assert first.json()["method"]["betweenness_sources"] == 256
+            assert len(client.app_state["responses"]) == 0  # an estimate is not kept: the exact values will come
             deadline = time.monotonic() + POLL_SECONDS
             while True:
                 body = client.get(url, params={"top": 20}, headers=headers).json()
                 if body["method"]["betweenness"] == "exact" or time.monotonic() > deadline:
                     break
                 time.sleep(0.05)
+            hits = client.app_state["responses"].hits
+            assert client.get(url, params={"top": 20}, headers=headers).json() == body  # exact: kept
+            assert client.app_state["responses"].hits == hits + 1
         assert body["method"] == {**body["method"], "betweenness": "exact", "betweenness_sources": 1100}
         reference = analysis.rank(
             store, Scope.operator(), ACCOUNT, top=20, options=Options(rank=RankParams(betweenness_exact_max=2000))

@@ -2,7 +2,9 @@
 
 Thin wrappers of `accountgraph.services.analysis` (the same service the CLI calls). Each prepared account is
 kept in the app's cache (`accountgraph.services.analysis.AnalysisCache`), keyed by the store's data version, so a write
-drops it and the next call reloads it, once however many requests ask at the same time. A parameter a service
+drops it and the next call reloads it, once however many requests ask at the same time. The JSON answers (`Kept`)
+are kept too, rendered, by the worker's `ResponseCache` (`accountgraph.api.middleware`): the same request at the
+same data version and hour is answered from it without running the route. A parameter a service
 refuses (InvalidArgument) is answered as a 422 naming it by `api/errors.py`, like every other.
 
 The sentences of a result (a gap's detail, an action's plan and reasons, a path's explanation, the explanation of
@@ -19,7 +21,7 @@ from fastapi.responses import HTMLResponse
 
 from accountgraph import i18n
 from accountgraph.algorithms.results import ActionPlan, Coverage, PathResult, Ranking, RiskReport, WhatIf
-from accountgraph.api.deps import AccountId, AsOf, LanguageDep, ReadAccess, ViewsDep
+from accountgraph.api.deps import AccountId, AsOf, Kept, LanguageDep, ReadAccess, ViewsDep
 from accountgraph.api.routing import IdRoute
 from accountgraph.api.security import HtmlPage
 from accountgraph.errors import InvalidArgument
@@ -42,7 +44,11 @@ def said_in(lang: str, result: R) -> R:
 _in = said_in
 
 
-@router.get("/{id:path}/key-people", summary="Key people, best first, with the parts of each score")
+@router.get(
+    "/{id:path}/key-people",
+    dependencies=[Kept],
+    summary="Key people, best first, with the parts of each score",
+)
 def key_people(
     access: ReadAccess,
     views: ViewsDep,
@@ -54,12 +60,20 @@ def key_people(
     return _in(lang, analysis.rank(access.store, access.scope, id, top=top, as_of=as_of, cache=views))
 
 
-@router.get("/{id:path}/coverage", summary="Relationship coverage of the decision chain, its breakdown and gaps")
+@router.get(
+    "/{id:path}/coverage",
+    dependencies=[Kept],
+    summary="Relationship coverage of the decision chain, its breakdown and gaps",
+)
 def coverage(access: ReadAccess, views: ViewsDep, lang: LanguageDep, id: AccountId, as_of: AsOf = None) -> Coverage:
     return _in(lang, analysis.coverage(access.store, access.scope, id, as_of=as_of, cache=views))
 
 
-@router.get("/{id:path}/paths", summary="The strongest warm contact paths from our team to a person")
+@router.get(
+    "/{id:path}/paths",
+    dependencies=[Kept],
+    summary="The strongest warm contact paths from our team to a person",
+)
 def paths(
     access: ReadAccess,
     views: ViewsDep,
@@ -99,7 +113,11 @@ def paths(
     return _in(lang, found)
 
 
-@router.get("/{id:path}/what-if", summary="Coverage before and after someone leaves, and who is irreplaceable")
+@router.get(
+    "/{id:path}/what-if",
+    dependencies=[Kept],
+    summary="Coverage before and after someone leaves, and who is irreplaceable",
+)
 def what_if(
     access: ReadAccess,
     views: ViewsDep,
@@ -113,7 +131,11 @@ def what_if(
     return _in(lang, analysis.whatif(access.store, access.scope, id, remove, as_of=as_of, cache=views))
 
 
-@router.get("/{id:path}/actions", summary="Next best actions, by expected coverage gain")
+@router.get(
+    "/{id:path}/actions",
+    dependencies=[Kept],
+    summary="Next best actions, by expected coverage gain",
+)
 def actions(
     access: ReadAccess,
     views: ViewsDep,
@@ -128,7 +150,11 @@ def actions(
     return _in(lang, analysis.actions(access.store, access.scope, id, capacity=capacity, as_of=as_of, cache=views))
 
 
-@router.get("/{id:path}/risk", summary="Risk score and alerts, rolled up the company tree")
+@router.get(
+    "/{id:path}/risk",
+    dependencies=[Kept],
+    summary="Risk score and alerts, rolled up the company tree",
+)
 def risk(access: ReadAccess, views: ViewsDep, lang: LanguageDep, id: AccountId, as_of: AsOf = None) -> RiskReport:
     return _in(lang, analysis.risk(access.store, access.scope, id, as_of=as_of, cache=views))
 
