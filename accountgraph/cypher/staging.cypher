@@ -193,11 +193,11 @@ CYPHER replan=skip
 MATCH (n:Staged {staged_import: $stage})
 USING INDEX n:Staged(staged_import)
 WITH n, n.staged_kind AS kind
-FOREACH (_ IN CASE WHEN kind = 'company' THEN [1] ELSE [] END | SET n:Entity:Company)
-FOREACH (_ IN CASE WHEN kind = 'person' THEN [1] ELSE [] END | SET n:Entity:Person)
-FOREACH (_ IN CASE WHEN kind = 'team' THEN [1] ELSE [] END | SET n:Entity:TeamMember)
-FOREACH (_ IN CASE WHEN kind = 'interaction' THEN [1] ELSE [] END | SET n:Interaction)
-FOREACH (_ IN CASE WHEN kind = 'risk' THEN [1] ELSE [] END | SET n:RiskEvent)
+CALL (n, kind) { WITH n WHERE kind = 'company' SET n:Entity:Company }
+CALL (n, kind) { WITH n WHERE kind = 'person' SET n:Entity:Person }
+CALL (n, kind) { WITH n WHERE kind = 'team' SET n:Entity:TeamMember }
+CALL (n, kind) { WITH n WHERE kind = 'interaction' SET n:Interaction }
+CALL (n, kind) { WITH n WHERE kind = 'risk' SET n:RiskEvent }
 REMOVE n:Staged, n.staged_import, n.staged_kind
 
 // name: stage_close

@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -259,18 +259,25 @@ _BY_ELEMENT_ID = {
 that do: `_staged_links` puts the records' ids there, `_load_staged` their nodes' element ids."""
 
 
-def _staged_nodes(ready: Bundle, new: set[tuple[str, str]]) -> tuple[dict[str, str], list[_Step]]:
+def _staged_nodes(ready: Bundle, new: set[tuple[str, str]], size: int) -> tuple[dict[str, str], Iterator[_Step]]:
     """The kind of each new company, person and team member of a validated bundle, by id, and the steps staging
-    them (`stage_nodes`, which returns each node's element id)."""
+    them (`stage_nodes`, which returns each node's element id), of at most `size` rows each: the rows of each made
+    when it is taken, so that the first ones are written while the next ones are made."""
     kinds: dict[str, str] = {}
     for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
         kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
-    steps: list[_Step] = [
-        ("stage_nodes", {"kind": "company"}, _rows_of([c for c in ready.companies if c.id in kinds])),
-        ("stage_nodes", {"kind": "person"}, _people_rows([p for p in ready.people if p.id in kinds])),
-        ("stage_nodes", {"kind": "team"}, _rows_of([t for t in ready.team if t.id in kinds])),
-    ]
-    return kinds, [step for step in steps if step[2]]
+
+    def steps() -> Iterator[_Step]:
+        made: tuple[tuple[str, list[Any], Callable[[list[Any]], list[Row]]], ...] = (
+            ("company", ready.companies, _rows_of),
+            ("person", ready.people, _people_rows),
+            ("team", ready.team, _rows_of),
+        )
+        for kind, nodes, rows_of in made:
+            for chunk in _chunks([n for n in nodes if n.id in kinds], size):
+                yield "stage_nodes", {"kind": kind}, rows_of(chunk)
+
+    return kinds, steps()
 
 
 def _tie_props(tie: Tie, row: Row) -> Row:
@@ -897,8 +904,8 @@ class Neo4jStore(GraphStore):
         lock two of them wait for is a deadlock Neo4j breaks, and `_call` retries)."""
         with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
             try:
-                kinds, steps = _staged_nodes(ready, new)
-                made = self._submit(pool, stage, steps)
+                kinds, nodes_steps = _staged_nodes(ready, new, self.import_batch)
+                made = self._submit(pool, stage, nodes_steps)
                 steps = _staged_links(ready, new, kinds)  # while the server writes the nodes
                 nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
                 for future in made:
@@ -914,8 +921,10 @@ class Neo4jStore(GraphStore):
                 pool.shutdown(wait=True, cancel_futures=True)  # none left running: the stage is dropped next
                 raise
 
-    def _submit(self, pool: ThreadPoolExecutor, stage: str, steps: list[_Step]) -> list[Future[list[tuple[str, str]]]]:
-        """Every batch of `steps`, in order, to `pool` (see `_stage_write`)."""
+    def _submit(
+        self, pool: ThreadPoolExecutor, stage: str, steps: Iterable[_Step]
+    ) -> list[Future[list[tuple[str, str]]]]:
+        """Every batch of `steps`, in order, to `pool` (see `_stage_write`), each as soon as it is taken."""
         return [
             pool.submit(self._stage_write, stage, name, {**params, "rows": chunk})
             for name, params, rows in steps
