@@ -11,11 +11,14 @@
 CREATE (:ImportStage {id: $stage, until: datetime() + duration({seconds: $lease})})
 
 // name: stage_renew
+CYPHER replan=skip
 MATCH (st:ImportStage {id: $stage})
+USING INDEX st:ImportStage(id)
 SET st.until = datetime() + duration({seconds: $lease})
 RETURN st.id AS id
 
 // name: stage_nodes
+CYPHER replan=skip
 // The records are new (the import checked that none of them exists): CREATE, no look-up (the staged_key constraint
 // still refuses a duplicate). Returns the element id of each node, by which the relationships of the import between new
 // records find it (`stage_knows_new`, `stage_influences_new`).
@@ -25,23 +28,27 @@ SET n = r, n.staged_import = $stage, n.staged_kind = $kind
 RETURN r.id AS id, elementId(n) AS node
 
 // name: stage_link_companies
+CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (n:Staged {staged_import: $stage, staged_kind: 'company', id: r.id})
 USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'company', id: r.parent})
 USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vp:Company {id: r.parent})
+USING INDEX vp:Company(id)
 WITH n, coalesce(sp, vp) AS p
 WHERE p IS NOT NULL
 MERGE (p)-[:PARENT_OF]->(n)
 
 // name: stage_link_people
+CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (n:Staged {staged_import: $stage, staged_kind: 'person', id: r.id})
 USING INDEX SEEK n:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
 USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vc:Company {id: r.company})
+USING INDEX vc:Company(id)
 WITH n, r, coalesce(sc, vc) AS c
 WHERE c IS NOT NULL
 MERGE (n)-[:WORKS_AT]->(c)
@@ -50,11 +57,13 @@ WHERE r.reports_to IS NOT NULL
 OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'person', id: r.reports_to})
 USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vm:Person {id: r.reports_to})
+USING INDEX vm:Person(id)
 WITH n, coalesce(sm, vm) AS m
 WHERE m IS NOT NULL
 MERGE (n)-[:REPORTS_TO]->(m)
 
 // name: stage_link_people_new
+CYPHER replan=skip
 // People whose company and manager (if any) are new too: found by element id (as `stage_knows_new`).
 UNWIND $rows AS r
 MATCH (n) WHERE elementId(n) = r.n
@@ -70,33 +79,40 @@ WHERE m.staged_import = $stage
 CREATE (n)-[:REPORTS_TO]->(m)
 
 // name: stage_knows
+CYPHER replan=skip
 // r.fk, r.tk: the kind of each endpoint when the bundle brings it new (a staged node), else an empty string.
 UNWIND $rows AS r
 OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: r.fk, id: r.from})
 USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (va:Entity {id: r.from})
+USING INDEX va:Entity(id)
 OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: r.tk, id: r.to})
 USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vb:Entity {id: r.to})
+USING INDEX vb:Entity(id)
 WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
 WHERE a IS NOT NULL AND b IS NOT NULL
 MERGE (a)-[t:KNOWS]->(b)
 SET t = r.props
 
 // name: stage_influences
+CYPHER replan=skip
 UNWIND $rows AS r
 OPTIONAL MATCH (sa:Staged {staged_import: $stage, staged_kind: 'person', id: r.from})
 USING INDEX SEEK sa:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (va:Person {id: r.from})
+USING INDEX va:Person(id)
 OPTIONAL MATCH (sb:Staged {staged_import: $stage, staged_kind: 'person', id: r.to})
 USING INDEX SEEK sb:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vb:Person {id: r.to})
+USING INDEX vb:Person(id)
 WITH r, coalesce(sa, va) AS a, coalesce(sb, vb) AS b
 WHERE a IS NOT NULL AND b IS NOT NULL
 MERGE (a)-[t:INFLUENCES]->(b)
 SET t = r.props
 
 // name: stage_knows_new
+CYPHER replan=skip
 // Ties between two records the import brings new (a first load: nearly all of them): both ends found by the
 // element ids `stage_nodes` returned (r.a, r.b), the fastest look-up there is. No label in the patterns: with
 // one the planner may seek the staged_import index instead, a scan of the nodes of the import per row; the
@@ -112,6 +128,7 @@ WHERE a.staged_import = $stage AND b.staged_import = $stage
 CREATE (a)-[:KNOWS {strength: r.strength, since: r.since, until: r.until, last_contact: r.last_contact, note: r.note}]->(b)
 
 // name: stage_influences_new
+CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (a) WHERE elementId(a) = r.a
 MATCH (b) WHERE elementId(b) = r.b
@@ -121,6 +138,7 @@ CREATE (a)-[:INFLUENCES {strength: r.strength, since: r.since, until: r.until, l
   note: r.note}]->(b)
 
 // name: stage_interactions
+CYPHER replan=skip
 UNWIND $rows AS r
 MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
 SET n = r, n.staged_import = $stage, n.staged_kind = $kind
@@ -128,15 +146,18 @@ WITH n, r
 OPTIONAL MATCH (sm:Staged {staged_import: $stage, staged_kind: 'team', id: r.member})
 USING INDEX SEEK sm:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vm:TeamMember {id: r.member})
+USING INDEX vm:TeamMember(id)
 OPTIONAL MATCH (sp:Staged {staged_import: $stage, staged_kind: 'person', id: r.person})
 USING INDEX SEEK sp:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vp:Person {id: r.person})
+USING INDEX vp:Person(id)
 WITH n, coalesce(sm, vm) AS m, coalesce(sp, vp) AS p
 WHERE m IS NOT NULL AND p IS NOT NULL
 MERGE (n)-[:WITH_MEMBER]->(m)
 MERGE (n)-[:WITH_PERSON]->(p)
 
 // name: stage_interactions_new
+CYPHER replan=skip
 // New interactions between a new team member and a new person (r.m, r.p: their element ids, as
 // `stage_knows_new`); r.props: the properties of the interaction.
 UNWIND $rows AS r
@@ -149,6 +170,7 @@ CREATE (n)-[:WITH_PERSON]->(p)
 SET n = r.props, n.staged_import = $stage, n.staged_kind = $kind
 
 // name: stage_risks
+CYPHER replan=skip
 UNWIND $rows AS r
 MERGE (n:Staged {staged_import: $stage, staged_kind: $kind, id: r.id})
 SET n = r, n.staged_import = $stage, n.staged_kind = $kind
@@ -156,6 +178,7 @@ WITH n, r
 OPTIONAL MATCH (sc:Staged {staged_import: $stage, staged_kind: 'company', id: r.company})
 USING INDEX SEEK sc:Staged(staged_import, staged_kind, id)
 OPTIONAL MATCH (vc:Company {id: r.company})
+USING INDEX vc:Company(id)
 WITH n, coalesce(sc, vc) AS c
 WHERE c IS NOT NULL
 MERGE (n)-[:CONCERNS]->(c)
@@ -163,29 +186,18 @@ MERGE (n)-[:CONCERNS]->(c)
 // The switch: in the one transaction that also writes the changes to existing records (and opens the commit
 // gate), every staged node of the import gets its labels. Its lease is checked (and renewed) first.
 
-// name: switch_companies
-MATCH (n:Staged {staged_import: $stage, staged_kind: 'company'})
-SET n:Entity:Company
-REMOVE n:Staged, n.staged_import, n.staged_kind
-
-// name: switch_people
-MATCH (n:Staged {staged_import: $stage, staged_kind: 'person'})
-SET n:Entity:Person
-REMOVE n:Staged, n.staged_import, n.staged_kind
-
-// name: switch_team
-MATCH (n:Staged {staged_import: $stage, staged_kind: 'team'})
-SET n:Entity:TeamMember
-REMOVE n:Staged, n.staged_import, n.staged_kind
-
-// name: switch_interactions
-MATCH (n:Staged {staged_import: $stage, staged_kind: $kind})
-SET n:Interaction
-REMOVE n:Staged, n.staged_import, n.staged_kind
-
-// name: switch_risks
-MATCH (n:Staged {staged_import: $stage, staged_kind: $kind})
-SET n:RiskEvent
+// name: switch_nodes
+CYPHER replan=skip
+// Every staged node of the import, in one pass of the staged_import index (a query per kind would read the whole
+// import once per kind), gets the labels of its kind.
+MATCH (n:Staged {staged_import: $stage})
+USING INDEX n:Staged(staged_import)
+WITH n, n.staged_kind AS kind
+CALL (n, kind) { WITH n WHERE kind = 'company' SET n:Entity:Company }
+CALL (n, kind) { WITH n WHERE kind = 'person' SET n:Entity:Person }
+CALL (n, kind) { WITH n WHERE kind = 'team' SET n:Entity:TeamMember }
+CALL (n, kind) { WITH n WHERE kind = 'interaction' SET n:Interaction }
+CALL (n, kind) { WITH n WHERE kind = 'risk' SET n:RiskEvent }
 REMOVE n:Staged, n.staged_import, n.staged_kind
 
 // name: stage_close

@@ -30,8 +30,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar
@@ -206,12 +206,7 @@ def _people_rows(people: list[Person]) -> list[Row]:
 def _tie_row(tie: Tie) -> Row:
     """The row of a tie: its endpoints and its own properties as JSON types (as `_rows_of` makes them, read from
     the attributes: a bundle's ties are most of its records)."""
-    props: Row = {}
-    for name in _TIE_PROPS:
-        value = getattr(tie, name)
-        if value is not None:
-            props[name] = value.isoformat() if isinstance(value, date) else value
-    return {"from": tie.from_, "to": tie.to, "props": props}
+    return {"from": tie.from_, "to": tie.to, "props": _tie_props(tie, {})}
 
 
 def _steps(ready: Bundle, staged: Collection[tuple[str, str]] = ()) -> list[tuple[str, list[Row]]]:
@@ -251,6 +246,9 @@ def _new_records(tx: ManagedTransaction, ready: Bundle) -> set[tuple[str, str]]:
     return {("entity", i) for i in entities} | {("interaction", i) for i in interactions} | {("risk", i) for i in risks}
 
 
+_Step = tuple[str, dict[str, Any], list[Row]]
+"""A step of a staged import (staging.cypher): its query, its parameters and its rows."""
+
 _BY_ELEMENT_ID = {
     "stage_link_people_new": ("n", "c", "m"),
     "stage_knows_new": ("a", "b"),
@@ -258,50 +256,81 @@ _BY_ELEMENT_ID = {
     "stage_interactions_new": ("m", "p"),
 }
 """The steps whose rows name staged nodes (new companies, people and team members) by element id, and the fields
-that do: `_staged_steps` puts the records' ids there, `_load_staged` their nodes' element ids."""
+that do: `_staged_links` puts the records' ids there, `_load_staged` their nodes' element ids."""
 
 
-def _staged_steps(ready: Bundle, new: set[tuple[str, str]]) -> list[tuple[str, dict[str, Any], list[Row]]]:
-    """The statements staging the `new` records of a validated bundle (staging.cypher): (query, parameters,
-    rows), in order; ties with at least one new endpoint are staged, the others are written by the switch.
-    The relationships between new records (a first load: nearly all) are written by the `_new` steps, whose
-    rows name their ends by the staged nodes' element ids (`_BY_ELEMENT_ID`, given by `_load_staged`)."""
+def _staged_nodes(ready: Bundle, new: set[tuple[str, str]], size: int) -> tuple[dict[str, str], Iterator[_Step]]:
+    """The kind of each new company, person and team member of a validated bundle, by id, and the steps staging
+    them (`stage_nodes`, which returns each node's element id), of at most `size` rows each: the rows of each made
+    when it is taken, so that the first ones are written while the next ones are made."""
     kinds: dict[str, str] = {}
     for kind, nodes in (("company", ready.companies), ("person", ready.people), ("team", ready.team)):
         kinds.update((n.id, kind) for n in nodes if ("entity", n.id) in new)
-    companies = [c for c in ready.companies if c.id in kinds]
-    people = [p for p in ready.people if p.id in kinds]
+
+    def steps() -> Iterator[_Step]:
+        made: tuple[tuple[str, list[Any], Callable[[list[Any]], list[Row]]], ...] = (
+            ("company", ready.companies, _rows_of),
+            ("person", ready.people, _people_rows),
+            ("team", ready.team, _rows_of),
+        )
+        for kind, nodes, rows_of in made:
+            for chunk in _chunks([n for n in nodes if n.id in kinds], size):
+                yield "stage_nodes", {"kind": kind}, rows_of(chunk)
+
+    return kinds, steps()
+
+
+def _tie_props(tie: Tie, row: Row) -> Row:
+    """`row` with the tie's own properties that are set (as `_rows_of` makes them: dates as ISO text)."""
+    row["strength"] = tie.strength
+    if tie.since is not None:
+        row["since"] = tie.since.isoformat()
+    if tie.until is not None:
+        row["until"] = tie.until.isoformat()
+    if tie.last_contact is not None:
+        row["last_contact"] = tie.last_contact.isoformat()
+    if tie.note is not None:
+        row["note"] = tie.note
+    return row
+
+
+def _staged_links(ready: Bundle, new: set[tuple[str, str]], kinds: Mapping[str, str]) -> list[_Step]:
+    """The steps staging the rest of the `new` records of a validated bundle, and the relationships of the new
+    ones, after `_staged_nodes` (`kinds`: its new companies, people and team members): ties with at least one new
+    endpoint are staged, the others are written by the switch. The relationships between new records (a first
+    load: nearly all) are written by the `_new` steps, whose rows name their ends by the records' ids here, to be
+    replaced by the staged nodes' element ids (`_BY_ELEMENT_ID`, by `_load_staged`)."""
     linked: list[Row] = []  # the company and any manager new
     link: list[Row] = []
-    for p in people:
+    for p in ready.people:
+        if p.id not in kinds:
+            continue
         if p.company in kinds and (p.reports_to is None or p.reports_to in kinds):
             linked.append({"n": p.id, "c": p.company, "m": p.reports_to})
         else:
             link.append({"id": p.id, "company": p.company, "reports_to": p.reports_to})
-    steps: list[tuple[str, dict[str, Any], list[Row]]] = [
-        ("stage_nodes", {"kind": "company"}, _rows_of(companies)),
-        ("stage_nodes", {"kind": "person"}, _people_rows(people)),
-        ("stage_nodes", {"kind": "team"}, _rows_of([t for t in ready.team if t.id in kinds])),
-        ("stage_link_companies", {}, [{"id": c.id, "parent": c.parent} for c in companies if c.parent]),
+    parents = [{"id": c.id, "parent": c.parent} for c in ready.companies if c.id in kinds and c.parent]
+    both: dict[TieType, list[Row]] = {tie_type: [] for tie_type in TieType}  # both ends new
+    other: dict[TieType, list[Row]] = {tie_type: [] for tie_type in TieType}  # one end new
+    get = kinds.get
+    for t in ready.ties:
+        fk, tk = get(t.from_), get(t.to)
+        if fk is not None and tk is not None:
+            both[t.type].append(_tie_props(t, {"a": t.from_, "b": t.to}))
+        elif fk is not None or tk is not None:
+            props = _tie_props(t, {})
+            other[t.type].append({"from": t.from_, "to": t.to, "props": props, "fk": fk or "", "tk": tk or ""})
+    steps: list[_Step] = [
+        ("stage_link_companies", {}, parents),
         ("stage_link_people_new", {}, linked),
         ("stage_link_people", {}, link),
     ]
     for tie_type in TieType:
-        both: list[Row] = []
-        other: list[Row] = []
-        for t in ready.ties:
-            if t.type is tie_type and (t.from_ in kinds or t.to in kinds):
-                row = _tie_row(t)
-                if t.from_ in kinds and t.to in kinds:
-                    both.append({"a": t.from_, "b": t.to, **row["props"]})
-                else:
-                    other.append({**row, "fk": kinds.get(t.from_, ""), "tk": kinds.get(t.to, "")})
-        steps.append((f"stage_{tie_type.value}_new", {}, both))
-        steps.append((f"stage_{tie_type.value}", {}, other))
-    interactions = [i for i in ready.interactions if ("interaction", i.id) in new]
+        steps.append((f"stage_{tie_type.value}_new", {}, both[tie_type]))
+        steps.append((f"stage_{tie_type.value}", {}, other[tie_type]))
     among: list[Row] = []  # the member and the person new
     rest: list[Row] = []
-    for r in _rows_of(interactions):
+    for r in _rows_of([i for i in ready.interactions if ("interaction", i.id) in new]):
         if r["member"] in kinds and r["person"] in kinds:
             among.append({"props": r, "m": r["member"], "p": r["person"]})
         else:
@@ -842,19 +871,7 @@ class Neo4jStore(GraphStore):
             query("stage_open"), stage=stage, lease=self.import_lease, database_=self.database
         ))  # fmt: skip
         try:
-            nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
-            with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
-                for name, params, rows in _staged_steps(ready, new):
-                    for field in _BY_ELEMENT_ID.get(name, ()):  # relationships between new records
-                        for row in rows:
-                            if row[field] is not None:
-                                row[field] = nodes[row[field]]
-                    # the batches of one step at once (they write distinct records: a lock two of them wait
-                    # for is a deadlock Neo4j breaks, and `_call` retries), the steps in order: nodes first
-                    batches = [{**params, "rows": chunk} for chunk in _chunks(rows, self.import_batch)]
-                    for made in pool.map(self._stage_write, [stage] * len(batches), [name] * len(batches), batches):
-                        if name == "stage_nodes":
-                            nodes.update(made)
+            self._stage(stage, ready, new)
 
             def switch(tx: ManagedTransaction) -> None:
                 self._renew(tx, stage)
@@ -867,10 +884,7 @@ class Neo4jStore(GraphStore):
                             "records of this import were created or deleted by another write while it was "
                             "being staged; nothing was imported: import it again"
                         )
-                for name in ("switch_companies", "switch_people", "switch_team"):
-                    tx.run(query(name), stage=stage).consume()
-                tx.run(query("switch_interactions"), stage=stage, kind="interaction").consume()
-                tx.run(query("switch_risks"), stage=stage, kind="risk").consume()
+                tx.run(query("switch_nodes"), stage=stage).consume()
                 for name, rows in _steps(final, new):
                     for chunk in _chunks(rows, self.import_batch):
                         tx.run(query(name), rows=chunk).consume()
@@ -881,6 +895,41 @@ class Neo4jStore(GraphStore):
         except BaseException:
             self._drop_stage(stage)
             raise
+
+    def _stage(self, stage: str, ready: Bundle, new: set[tuple[str, str]]) -> None:
+        """Write the `new` records of a validated bundle as staged records (step 2 of `_load_staged`), in batches
+        of at most `import_batch` rows, `import_threads` at once, each in a transaction of its own: first every
+        batch of the companies, people and team members (the rows of the rest are made meanwhile), then every
+        batch of the rest and of the relationships, with no wait between steps (they write distinct records: a
+        lock two of them wait for is a deadlock Neo4j breaks, and `_call` retries)."""
+        with ThreadPoolExecutor(max(1, self.import_threads), thread_name_prefix="accountgraph-import") as pool:
+            try:
+                kinds, nodes_steps = _staged_nodes(ready, new, self.import_batch)
+                made = self._submit(pool, stage, nodes_steps)
+                steps = _staged_links(ready, new, kinds)  # while the server writes the nodes
+                nodes: dict[str, str] = {}  # the element id of each new company, person and team member, by id
+                for future in made:
+                    nodes.update(future.result())
+                for name, _, rows in steps:
+                    for field in _BY_ELEMENT_ID.get(name, ()):  # relationships between new records
+                        for row in rows:
+                            if row[field] is not None:
+                                row[field] = nodes[row[field]]
+                for future in self._submit(pool, stage, steps):
+                    future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # none left running: the stage is dropped next
+                raise
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, stage: str, steps: Iterable[_Step]
+    ) -> list[Future[list[tuple[str, str]]]]:
+        """Every batch of `steps`, in order, to `pool` (see `_stage_write`), each as soon as it is taken."""
+        return [
+            pool.submit(self._stage_write, stage, name, {**params, "rows": chunk})
+            for name, params, rows in steps
+            for chunk in _chunks(rows, self.import_batch)
+        ]
 
     def _renew(self, tx: ManagedTransaction, stage: str) -> None:
         if tx.run(query("stage_renew"), stage=stage, lease=self.import_lease).single() is None:

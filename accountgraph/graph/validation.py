@@ -168,6 +168,8 @@ def _closure(kind: NodeKind, changed: Mapping[str, str | None], reader: GraphRea
 
 def merge_history(new: Person, old: Person | None, on: date) -> Person:
     """Keep a person's earlier roles and stance: append a dated state when they change."""
+    if old is None and not new.history:
+        return new  # a new person without a history has none to keep (a large import: nearly all of them)
     history = list(new.history) or (list(old.history) if old is not None else [])
     current = PersonState(roles=new.roles, stance=new.stance)
     if not history:
@@ -218,12 +220,13 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
             if item.id in seen:
                 issues.add(record, index, item.id, "id", Phrase(N_("id appears twice in this list")), "conflict")
             seen.add(item.id)
-    tie_keys: set[tuple[TieType, str, str]] = set()
-    for index, tie in enumerate(bundle.ties):
-        key = (tie.type, tie.from_, tie.to)  # `tie.key`, without reading the enum's value
-        if key in tie_keys:
-            issues.add("ties", index, ":".join(tie.key), None, Phrase(N_("the same tie appears twice")), "conflict")
-        tie_keys.add(key)
+    keys = [(tie.type, tie.from_, tie.to) for tie in bundle.ties]  # `tie.key`, without reading the enum's value
+    if len(set(keys)) != len(keys):  # some tie given twice: which
+        tie_keys: set[tuple[TieType, str, str]] = set()
+        for index, (tie, key) in enumerate(zip(bundle.ties, keys, strict=True)):
+            if key in tie_keys:
+                issues.add("ties", index, ":".join(tie.key), None, Phrase(N_("the same tie appears twice")), "conflict")
+            tie_keys.add(key)
 
     referenced: set[str] = set(kind_in_bundle)
     referenced |= {c.parent for c in bundle.companies if c.parent}
@@ -271,10 +274,14 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
         if p.reports_to is not None:
             expect("people", index, p.id, "reports_to", p.reports_to, person)
     person_or_team = person | team
+    known = {**stored, **kind_in_bundle}  # as `kind_of` answers
+    person_ids = {id for id, kind in known.items() if kind is NodeKind.PERSON}
+    person_or_team_ids = person_ids | {id for id, kind in known.items() if kind is NodeKind.TEAM}
     for index, t in enumerate(bundle.ties):
-        ends = person if t.type is TieType.INFLUENCES else person_or_team
-        if kind_of(t.from_) in ends and kind_of(t.to) in ends:
+        valid = person_ids if t.type is TieType.INFLUENCES else person_or_team_ids
+        if t.from_ in valid and t.to in valid:  # the common case, in sets
             continue
+        ends = person if t.type is TieType.INFLUENCES else person_or_team
         rid = ":".join(t.key)
         expect("ties", index, rid, "from", t.from_, ends)
         expect("ties", index, rid, "to", t.to, ends)
@@ -305,7 +312,9 @@ def prepare_bundle(bundle: Bundle, reader: GraphReader, on: date) -> Bundle:
 
     # 3. history of roles and stance
     if bundle.people:
-        old = reader.people([p.id for p in bundle.people])
+        # the stored people among them (`stored` says which ids are people already: a first load reads none)
+        stored_people = [p.id for p in bundle.people if stored.get(p.id) is NodeKind.PERSON]
+        old = reader.people(stored_people) if stored_people else {}
         people = [merge_history(p, old.get(p.id), on) for p in bundle.people]
         bundle = bundle.model_copy(update={"people": people})
     return bundle
