@@ -6,8 +6,10 @@ them, unless ACCOUNTGRAPH_ALLOW_NO_BROWSER=1. The fixture is offered to every te
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,20 @@ def unavailable(reason: str) -> None:
     pytest.fail(f"{reason} (set ACCOUNTGRAPH_ALLOW_NO_BROWSER=1 to skip the browser tests)", pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """A headless Chromium for the tests of one module."""
+@dataclass
+class Chromium:
+    browser: Any
+    loop: asyncio.AbstractEventLoop | None  # Playwright's event loop, which its sync API marks as running
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """One headless Chromium for the session: a launch (Playwright's driver and the browser) took about 2.5 s,
+    paid once instead of by every browser test module. Each module still gets a clean browser (`browser`).
+
+    Between its calls Playwright's sync API leaves its event loop marked as the thread's running loop (its
+    dispatcher is suspended inside it). The mark is set only while a module uses the browser, so the other
+    tests run as they did when each module stopped its own Playwright: with no running loop."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -42,7 +55,25 @@ def browser() -> Iterator[Any]:
         unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        shared = Chromium(b, asyncio._get_running_loop())
+        asyncio._set_running_loop(None)
         try:
-            yield b
+            yield shared
         finally:
+            asyncio._set_running_loop(shared.loop)
             b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Chromium) -> Iterator[Any]:
+    """The session's headless Chromium for the tests of one module; the browser contexts (Chromium's isolated
+    profiles: cookies, storage, cache) the module opened and left open are closed when it ends, so the next module
+    starts with none, as it did with a browser of its own."""
+    asyncio._set_running_loop(chromium.loop)
+    try:
+        assert chromium.browser.is_connected(), "the session's Chromium went away"
+        yield chromium.browser
+        for context in list(chromium.browser.contexts):
+            context.close()
+    finally:
+        asyncio._set_running_loop(None)

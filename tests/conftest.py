@@ -11,10 +11,10 @@ import typer.main
 import typer.testing
 
 from accountgraph.graph.store import GraphStore
-from tests.browser import browser
+from tests.browser import browser, chromium
 from tests.neo4j_server import Neo4jServer, Neo4jUnavailable, neo4j_server, required
 
-__all__ = ["browser"]  # the browser tests' fixture, for every test module
+__all__ = ["browser", "chromium"]  # the browser tests' fixtures, for every test module
 
 BACKENDS = ["sqlite", "neo4j"]
 
