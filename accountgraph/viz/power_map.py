@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from pyvis.edge import Edge
-from pyvis.network import Network
 
 from accountgraph.i18n import N_, _, ngettext, number
 from accountgraph.i18n.glossary import joined, term
@@ -429,6 +427,10 @@ def power_map_data(
         knows_of[u].append((value, f"{row_of[v].get('name') or v}: {text}"))
 
     many = len(drawn) > _LABEL_EVERY_NODE_UP_TO
+    # pyvis imports IPython (~0.3 s): loaded when a map is drawn, not by every command that imports this module
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+
     net = Network(directed=True)
     path_nodes = set(facts.path_nodes)
     search: list[dict[str, str]] = []  # one entry per person and member: name, company and title

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from pyvis.network import Network
-
 from accountgraph.i18n import _, ngettext, number
 from accountgraph.i18n.phrase import said
 from accountgraph.viz._html import FONT_STACK, page, search_entries
@@ -76,6 +74,8 @@ def tree_data(
 ) -> dict[str, Any]:
     """The data the tree page embeds (nodes, edges, options, legend, panels); see `render_tree`."""
     facts = _facts(coverage, risk)
+    from pyvis.network import Network  # imports IPython (~0.3 s): only when a tree is drawn
+
     net = Network(directed=True)
     companies = list(tree.walk())
     depth: dict[str, int] = {tree.company.id: 0}
