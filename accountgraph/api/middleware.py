@@ -240,7 +240,8 @@ def _authenticate_at(store: GraphStore, token: str, versioned: bool) -> tuple[An
 
 @dataclass(frozen=True)
 class KeptResponse:
-    status: int
+    """A kept 200: its headers and body."""
+
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
@@ -327,27 +328,27 @@ class ResponseCacheMiddleware:
         )
         kept = cache.get(generation, key)
         if kept is not None:
-            await send({"type": "http.response.start", "status": kept.status, "headers": list(kept.headers)})
+            await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
             await send({"type": "http.response.body", "body": kept.body})
             return
-        started: list[Message] = []
+        headers: list[tuple[bytes, bytes]] | None = None  # set when the answer is one to keep: a 200 of a Kept route
         chunks: list[bytes] = []
         complete = False
 
         async def keeping(message: Message) -> None:
-            nonlocal complete
+            nonlocal headers, complete
             if message["type"] == "http.response.start":
-                started.append(message)
-            elif message["type"] == "http.response.body":
+                if message["status"] == 200 and state.get("keep_response"):
+                    headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+            elif message["type"] == "http.response.body" and headers is not None:
                 chunks.append(bytes(message.get("body", b"")))
                 complete = not message.get("more_body", False)
             await send(message)
 
         with watching_views() as views:
             await self.app(scope, receive, keeping)
-        if state.get("keep_response") and complete and started and started[0]["status"] == 200 and views and all(views):
-            headers = [(bytes(k), bytes(v)) for k, v in started[0].get("headers", [])]
-            cache.put(generation, key, KeptResponse(200, headers, b"".join(chunks)))
+        if headers is not None and complete and views and all(views):
+            cache.put(generation, key, KeptResponse(headers, b"".join(chunks)))
 
 
 class BodyLimitMiddleware:

@@ -305,7 +305,7 @@ def test_a_kept_answer_lasts_one_data_version_and_one_hour() -> None:
 
     now = [7200.0]
     cache = ResponseCache(entries=2, max_bytes=16 * 100, clock=lambda: now[0])
-    answer = KeptResponse(200, [(b"content-type", b"application/json")], b"{}")
+    answer = KeptResponse([(b"content-type", b"application/json")], b"{}")
     gen = cache.generation(5)
     assert cache.put(gen, "a", answer) and cache.get(gen, "a") == answer
     now[0] += 3599  # the same hour
@@ -318,4 +318,4 @@ def test_a_kept_answer_lasts_one_data_version_and_one_hour() -> None:
     assert cache.put(cache.generation(6), "c", answer) and cache.get(cache.generation(5), "b") is None
     assert cache.put(cache.generation(6), "d", answer) and cache.put(cache.generation(6), "e", answer)
     assert len(cache) == 2 and cache.get(cache.generation(6), "c") is None  # the least recently used went
-    assert not cache.put(cache.generation(6), "big", KeptResponse(200, [], b"x" * 101))  # over a sixteenth
+    assert not cache.put(cache.generation(6), "big", KeptResponse([], b"x" * 101))  # over a sixteenth
