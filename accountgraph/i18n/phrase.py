@@ -15,7 +15,9 @@ message formats itself, `{x:.2f}`: the cheapest, for values that need no groupin
 spec, for the locale), `Pct` (a share as a percentage), `Term` (a stored word of the glossary), `Seq` (a list
 joined by a marked separator) and `Phrase` (a clause). A `Phrase` survives pickling (worker processes) and
 pydantic validation where the field is a `Text` (`accountgraph.algorithms.results`); a JSON round trip leaves
-the English text only.
+the English text only. A sentence kept in a stored record to be said later, in each reader's language (an
+alert's action), is kept as `stored(text)`, plain JSON (its message, plural and fields, each field tagged with
+its kind, numbers other than integers as their exact text), and shown as `say(restored(kept))`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pydantic import BaseModel
 
 from accountgraph.i18n import DEFAULT, _, current, number, percent, translations
 
-__all__ = ["Num", "Pct", "Phrase", "Seq", "Term", "said", "say"]
+__all__ = ["Num", "Pct", "Phrase", "Seq", "Term", "restored", "said", "say", "stored"]
 
 
 class Num(NamedTuple):
@@ -178,3 +180,69 @@ def _said(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _said(v) for k, v in value.items()}
     return value
+
+
+def stored(text: object) -> object:
+    """`text` as plain JSON that `restored` turns back into it: a `Phrase` as its message, plural and fields
+    (each tagged with its kind), any other text as its string."""
+    if not isinstance(text, Phrase):
+        return "" if text is None else str(text)
+    return {
+        "message": text.message,
+        "plural": text.plural,
+        "fields": {k: _field_stored(v) for k, v in text.fields.items()},
+    }
+
+
+def restored(kept: object, fallback: str = "") -> str:
+    """The sentence `stored` kept: a `Phrase` again (its English text identical), or the text as it was;
+    `fallback` for a kept form that is not one `stored` makes (a record edited by hand)."""
+    if kept is None:
+        return fallback
+    if not isinstance(kept, dict):
+        return str(kept)
+    message, plural = kept.get("message"), kept.get("plural")
+    if not isinstance(message, str) or not isinstance(plural, str | None):
+        return fallback
+    try:
+        fields = {str(k): _field_restored(v) for k, v in kept.get("fields", {}).items()}
+        return Phrase._made(message, plural, fields)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return fallback
+
+
+def _field_stored(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value
+    if kind is float:
+        return {"float": repr(value)}  # as text: a document keeps no float (and a whole one stays a float)
+    if kind is Num:
+        return {"num": repr(float(value[0])), "spec": value[1]}  # type: ignore[index]
+    if kind is Pct:
+        return {"pct": repr(float(value[0]))}  # type: ignore[index]
+    if kind is Term:
+        return {"term": value[0], "english": value[1]}  # type: ignore[index]
+    if kind is Seq:
+        return {"seq": [_field_stored(x) for x in value[0]], "sep": value[1]}  # type: ignore[index]
+    if isinstance(value, Phrase):
+        return {"phrase": stored(value)}
+    return str(value)  # a str subclass or anything else: its text, shown verbatim
+
+
+def _field_restored(value: object) -> object:
+    if not isinstance(value, dict):
+        return value
+    if "float" in value:
+        return float(value["float"])
+    if "num" in value:
+        return Num(float(value["num"]), str(value["spec"]))
+    if "pct" in value:
+        return Pct(float(value["pct"]))
+    if "term" in value:
+        return Term(str(value["term"]), str(value["english"]))
+    if "seq" in value:
+        return Seq(tuple(_field_restored(x) for x in value["seq"]), str(value["sep"]))
+    if "phrase" in value:
+        return restored(value["phrase"])
+    raise ValueError(f"not a stored phrase field: {value!r}")

@@ -49,7 +49,7 @@ from accountgraph.algorithms.results import ActionPlan
 from accountgraph.errors import InvalidArgument, NotFoundError
 from accountgraph.graph.store import GraphStore, ListFilter, UnitOfWork
 from accountgraph.i18n import N_, _, use
-from accountgraph.i18n.phrase import Phrase
+from accountgraph.i18n.phrase import Num, Phrase, Seq, Term, restored, say, stored
 from accountgraph.ledger.service import list_invoices
 from accountgraph.opportunities.health import OpportunityHealth, opportunity_health
 from accountgraph.opportunities.service import list_opportunities
@@ -176,8 +176,13 @@ class AlertRecord(_Doc):
     message: str = Field(description="the message's template (English; translated by `render`)")
     fields: dict[str, str] = Field(description="the values filling the template")
     explanation: str
-    action: str = Field(description="the next best action that answers it")
+    action: str = Field(description="the next best action that answers it (English)")
     action_member: str | None = None
+    phrases: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the explanation and action as messages with fields (`i18n.phrase.stored`), said in each "
+        "reader's language by `render`; an alert raised before they were kept shows its text as stored",
+    )
     status: Literal["open", "closed"] = "open"
     raised_at: datetime
     reference: date = Field(description="the reference date of the evaluation that raised it")
@@ -324,8 +329,8 @@ def render(alert: AlertRecord, lang: str | None = None) -> AlertView:
             status=alert.status,
             title=_(TITLES.get(alert.rule, alert.rule)),
             reason=_(alert.message).format(**fields),
-            explanation=alert.explanation,
-            action=alert.action,
+            explanation=say(restored(alert.phrases.get("explanation"), alert.explanation)),
+            action=say(restored(alert.phrases.get("action"), alert.action)),
             raised_at=alert.raised_at,
             reference=alert.reference,
             closed_at=alert.closed_at,
@@ -406,7 +411,8 @@ class _Context:
 
     def action_for(self, person: str | None, fallback: str, *, general: bool = False) -> tuple[str, str | None]:
         """The next best action about `person` (with `general`, else the plan's first one), as (plan text,
-        member); `fallback` (already translated) when the plan has none."""
+        member); `fallback` when the plan has none. The text is a `Phrase` where it is one (kept with the alert
+        to be said in each reader's language)."""
         actions = self.plan().actions
         chosen = next((a for a in actions if a.target == person), None) if person else None
         if chosen is None and general and actions:
@@ -438,8 +444,9 @@ def _key_people_left(c: _Context, p: RuleParams, watch: Watch) -> list[Finding]:
             continue
         action, member = c.action_for(
             None,
-            _("Find who took over from {person} and reach them through our strongest remaining tie").format(
-                person=person.name
+            Phrase(
+                N_("Find who took over from {person} and reach them through our strongest remaining tie"),
+                person=person.name,
             ),
             general=True,
         )
@@ -457,7 +464,12 @@ def _key_people_left(c: _Context, p: RuleParams, watch: Watch) -> list[Finding]:
                     "account": c.name,
                     "date": person.until.isoformat(),
                 },
-                explanation=f"{person.name}'s `until` ({person.until.isoformat()}) has passed on {c.ref.isoformat()}",
+                explanation=Phrase(
+                    N_("{person}'s `until` ({until}) has passed on {date}"),
+                    person=person.name,
+                    until=person.until.isoformat(),
+                    date=c.ref.isoformat(),
+                ),
                 action=action,
                 action_member=member,
                 fresh=person.until > earlier,
@@ -474,8 +486,9 @@ def _key_people_left(c: _Context, p: RuleParams, watch: Watch) -> list[Finding]:
             continue
         action, member = c.action_for(
             None,
-            _("Find who took over from {person} and reach them through our strongest remaining tie").format(
-                person=name
+            Phrase(
+                N_("Find who took over from {person} and reach them through our strongest remaining tie"),
+                person=name,
             ),
             general=True,
         )
@@ -488,7 +501,11 @@ def _key_people_left(c: _Context, p: RuleParams, watch: Watch) -> list[Finding]:
                 severity="high",
                 message=N_("{person} ({roles}) was removed from the records of {account}"),
                 fields={"person": name, "roles": roles, "account": c.name},
-                explanation=f"{name} ({pid}) was a key person at the last evaluation and is no longer recorded",
+                explanation=Phrase(
+                    N_("{person} ({id}) was a key person at the last evaluation and is no longer recorded"),
+                    person=name,
+                    id=pid,
+                ),
                 action=action,
                 action_member=member,
             )
@@ -517,8 +534,9 @@ def _stance_turned(c: _Context, p: RuleParams) -> list[Finding]:
             continue
         action, member = c.action_for(
             person.id,
-            _("Meet {person} to learn what changed, and win another supporter in the same decision").format(
-                person=person.name
+            Phrase(
+                N_("Meet {person} to learn what changed, and win another supporter in the same decision"),
+                person=person.name,
             ),
         )
         out.append(
@@ -530,7 +548,13 @@ def _stance_turned(c: _Context, p: RuleParams) -> list[Finding]:
                 severity="high" if now.stance == Stance.OPPONENT else "medium",
                 message=message,
                 fields={"person": person.name, "before": str(was), "date": now.since.isoformat()},
-                explanation=f"{person.name}'s stance was {was} until {now.since.isoformat()}, {now.stance} since",
+                explanation=Phrase(
+                    N_("{person}'s stance was {before} until {date}, {now} since"),
+                    person=person.name,
+                    before=Term(str(was), str(was)),
+                    date=now.since.isoformat(),
+                    now=Term(str(now.stance), str(now.stance)),
+                ),
                 action=action,
                 action_member=member,
                 fresh=now.since > earlier,
@@ -557,20 +581,30 @@ def _thin_coverage(c: _Context, p: RuleParams) -> list[Finding]:
                 "stale",
                 N_("{person} ({roles}) is reached only by ties last in contact over {days} days ago"),
             )
-            detail = f"{name}'s ties with {', '.join(view.name(m) for m in members)}: last contact " + (
-                f"{min(known)} days ago at the latest" if known else "unknown"
+            ours = Seq(tuple(view.name(m) for m in members), N_(", "))
+            detail = (
+                Phrase(
+                    N_("{person}'s ties with {members}: last contact {days} days ago at the latest"),
+                    person=name,
+                    members=ours,
+                    days=min(known),
+                )
+                if known
+                else Phrase(N_("{person}'s ties with {members}: last contact unknown"), person=name, members=ours)
             )
         elif len(members) == 1:
             cause, message = "single", N_("{person} ({roles}) is reached only through {member}")
-            detail = f"{name} has a tie with {view.name(members[0])} only"
+            detail = Phrase(N_("{person} has a tie with {member} only"), person=name, member=view.name(members[0]))
         else:
             continue
-        fallback = (
-            _("Re-engage {person}: ask {member} for a meeting soon")
+        fallback = Phrase(
+            N_("Re-engage {person}: ask {member} for a meeting soon")
             if cause == "stale"
-            else _("Build a second relationship with {person}, introduced by {member}")
+            else N_("Build a second relationship with {person}, introduced by {member}"),
+            person=name,
+            member=view.name(members[0]),
         )
-        action, member = c.action_for(pid, fallback.format(person=name, member=view.name(members[0])))
+        action, member = c.action_for(pid, fallback)
         out.append(
             Finding(
                 rule="thin_coverage",
@@ -594,7 +628,9 @@ def _coverage_drop(c: _Context, p: RuleParams) -> list[Finding]:
     if before - now <= p.points:
         return []
     action, member = c.action_for(
-        None, _("Find the relationships that were lost and re-engage the key people they reached"), general=True
+        None,
+        Phrase(N_("Find the relationships that were lost and re-engage the key people they reached")),
+        general=True,
     )
     return [
         Finding(
@@ -605,8 +641,15 @@ def _coverage_drop(c: _Context, p: RuleParams) -> list[Finding]:
             severity="high",
             message=N_("Coverage of {account} fell from {before} to {after} in {days} days"),
             fields={"account": c.name, "before": f"{before:.0f}", "after": f"{now:.0f}", "days": str(p.days)},
-            explanation=f"coverage {before:.1f} on {(c.ref - timedelta(days=p.days)).isoformat()}, "
-            f"{now:.1f} on {c.ref.isoformat()}: down {before - now:.1f} points (more than {p.points:g})",
+            explanation=Phrase(
+                N_("coverage {before} on {then}, {now} on {date}: down {points} points (more than {limit})"),
+                before=Num(before, ".1f"),
+                then=(c.ref - timedelta(days=p.days)).isoformat(),
+                now=Num(now, ".1f"),
+                date=c.ref.isoformat(),
+                points=Num(before - now, ".1f"),
+                limit=Num(p.points, "g"),
+            ),
             action=action,
             action_member=member,
         )
@@ -621,7 +664,7 @@ def _risk_events(c: _Context, p: RuleParams) -> list[Finding]:
             continue
         summary = e.summary or e.kind
         action, member = c.action_for(
-            None, _("Review the exposure to {company} with the account team").format(company=e.company_name)
+            None, Phrase(N_("Review the exposure to {company} with the account team"), company=e.company_name)
         )
         out.append(
             Finding(
@@ -632,8 +675,19 @@ def _risk_events(c: _Context, p: RuleParams) -> list[Finding]:
                 severity="high",
                 message=N_("New risk event at {company}: {summary} (severity {severity})"),
                 fields={"company": e.company_name, "summary": summary, "severity": str(e.severity)},
-                explanation=f"{e.kind} at {e.company_name} on {e.at.isoformat()}, severity {e.severity}, "
-                f"{e.depth} level(s) below {c.name}; the account's risk score is {report.score:.0f} of 100",
+                explanation=Phrase(
+                    N_(
+                        "{kind} at {company} on {date}, severity {severity}, {depth} level(s) below {account}; "
+                        "the account's risk score is {score} of 100"
+                    ),
+                    kind=Term(str(e.kind), str(e.kind)),
+                    company=e.company_name,
+                    date=e.at.isoformat(),
+                    severity=e.severity,
+                    depth=e.depth,
+                    account=c.name,
+                    score=Num(report.score, ".0f"),
+                ),
                 action=action,
                 action_member=member,
                 fresh=(c.ref - e.at).days <= p.days,
@@ -658,10 +712,18 @@ def _invoices(c: _Context, p: RuleParams) -> list[Finding]:
                 severity="medium",
                 message=N_("Invoice {invoice} of {account} is {late} days overdue ({amount} open)"),
                 fields={"invoice": invoice.id, "account": c.name, "late": str(late), "amount": amount},
-                explanation=f"invoice {invoice.id} of order {invoice.order}, due {invoice.due.isoformat()}, "
-                f"{amount} unpaid on {c.ref.isoformat()}",
-                action=_("Chase the payment of invoice {invoice} ({amount}) with the buyer").format(
-                    invoice=invoice.id, amount=amount
+                explanation=Phrase(
+                    N_("invoice {invoice} of order {order}, due {due}, {amount} unpaid on {date}"),
+                    invoice=invoice.id,
+                    order=invoice.order,
+                    due=invoice.due.isoformat(),
+                    amount=amount,
+                    date=c.ref.isoformat(),
+                ),
+                action=Phrase(
+                    N_("Chase the payment of invoice {invoice} ({amount}) with the buyer"),
+                    invoice=invoice.id,
+                    amount=amount,
                 ),
             )
         )
@@ -672,7 +734,7 @@ def _deal_action(health: OpportunityHealth, deal: str) -> tuple[str, str | None]
     """What answers a deal's alert: its health's first action (and who takes it), else agreeing the next step."""
     if health.actions and health.actions[0].description:
         return health.actions[0].description, health.actions[0].member
-    return _("Agree the next step of {deal} with its champion").format(deal=deal), None
+    return Phrase(N_("Agree the next step of {deal} with its champion"), deal=deal), None
 
 
 def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
@@ -694,8 +756,13 @@ def _deals(c: _Context, stalled: RuleParams, drop: RuleParams) -> list[Finding]:
                     severity="medium",
                     message=N_("Deal {deal} has been in stage {stage} for {days} days"),
                     fields={"deal": opp.name, "stage": opp.stage, "days": str(days)},
-                    explanation=f"{opp.name} entered {opp.stage} on {entered.date().isoformat()}; "
-                    f"the limit is {stalled.days} days",
+                    explanation=Phrase(
+                        N_("{deal} entered {stage} on {date}; the limit is {days} days"),
+                        deal=opp.name,
+                        stage=opp.stage,
+                        date=entered.date().isoformat(),
+                        days=stalled.days,
+                    ),
                     action=action,
                     action_member=member,
                 )
@@ -858,9 +925,14 @@ def _apply(
                 severity=f.severity,
                 message=f.message,
                 fields=f.fields,
-                explanation=f.explanation,
-                action=f.action,
+                explanation=str(f.explanation),
+                action=str(f.action),
                 action_member=f.action_member,
+                phrases={
+                    k: stored(v)
+                    for k, v in (("explanation", f.explanation), ("action", f.action))
+                    if isinstance(v, Phrase)
+                },
                 raised_at=now,
                 reference=ref,
                 occurrence=1 if old is None else old.occurrence + 1,
@@ -879,8 +951,8 @@ def _apply(
             if old is not None and old.status == "open":
                 uow.save(old.model_copy(update={"status": "closed", "closed_at": now}))
                 closed.append(aid)
-        stored = uow.load(Watch, account)
-        if stored is None or stored.data() != watch.data():
+        kept = uow.load(Watch, account)
+        if kept is None or kept.data() != watch.data():
             uow.save(watch)
         if before is not None:
             before()

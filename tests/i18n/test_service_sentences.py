@@ -5,6 +5,7 @@ reasons and revenue at risk, the risk report) in both languages, on the Chinese 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -15,8 +16,8 @@ import pytest
 
 from accountgraph import i18n
 from accountgraph.graph.store import GraphStore, ListFilter
-from accountgraph.i18n import _
-from accountgraph.i18n.phrase import Phrase, said, say
+from accountgraph.i18n import N_, _
+from accountgraph.i18n.phrase import Num, Pct, Phrase, Seq, Term, restored, said, say, stored
 from accountgraph.ledger import service as ledger
 from accountgraph.opportunities import service as deals
 from accountgraph.opportunities.health import OpportunityHealth
@@ -25,7 +26,7 @@ from accountgraph.plans.models import PlanProgress
 from accountgraph.samples.ledger import DEMO_PRODUCTS, seed_portfolio_ledger
 from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, zh_sample_bundle
 from accountgraph.schema.models import ApiRole
-from accountgraph.services import analysis, compare, opportunities, plans, portfolio
+from accountgraph.services import alerts, analysis, compare, opportunities, plans, portfolio
 from accountgraph.services.scope import Scope
 from tests.api.support import api, new_key
 from tests.cli.support import invoke
@@ -138,6 +139,62 @@ def test_a_plans_goals_and_progress_in_chinese(store: GraphStore) -> None:
     with i18n.use("zh_CN"):
         shown = said(progress)
     assert isinstance(shown, PlanProgress) and shown.goals[0].detail == zh(progress.goals[0].detail)
+
+
+def test_an_alert_raised_in_one_language_is_read_in_each_readers(store: GraphStore) -> None:
+    """An alert keeps its action and explanation as message and fields, so whoever reads it sees it in
+    their language whatever the language of the evaluation that raised it (the alert worker's is English; a
+    Chinese evaluation used to keep Chinese text, an English one English text, for every reader)."""
+    with i18n.use("zh_CN"):  # the evaluation's language must not matter
+        raised = alerts.run(store, OP, account=ZH_ACCOUNT_ID, reference=ON).raised
+    assert raised
+    records = [alerts.AlertRecord.model_validate(d.data) for d in store.documents.list("alert", ZH_ACCOUNT_ID)]
+    assert {r.id for r in records} >= {a.id for a in raised}
+    for record in records:
+        action = restored(record.phrases["action"])
+        assert isinstance(action, Phrase) and str(action) == record.action  # kept in English
+        assert not HAN.search(record.action) or HAN.search(record.subject_name), record.action
+        assert_said_in_chinese(action)
+        explanation = restored(record.phrases["explanation"])
+        assert str(explanation) == record.explanation
+        assert_said_in_chinese(explanation)
+    with i18n.use("en"):
+        english = {a.id: a for a in alerts.list_alerts(store, OP, account=ZH_ACCOUNT_ID)}
+    with i18n.use("zh_CN"):
+        chinese = {a.id: a for a in alerts.list_alerts(store, OP, account=ZH_ACCOUNT_ID)}
+    for record in records:
+        assert english[record.id].action == record.action
+        assert chinese[record.id].action == zh(restored(record.phrases["action"])) != record.action
+        assert chinese[record.id].explanation == zh(restored(record.phrases["explanation"]))
+    # an alert stored before its phrases were kept (or with a kept form that is not one) shows its text as stored
+    old = records[0].model_copy(update={"phrases": {"action": {"message": "{gone}", "fields": {}}}})
+    with i18n.use("zh_CN"):
+        assert alerts.render(old).action == old.action
+        assert alerts.render(old.model_copy(update={"phrases": {}})).action == old.action
+
+
+def _floats(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_floats(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_floats(v) for v in value)
+    return isinstance(value, float)
+
+
+def test_a_stored_phrase_comes_back_as_it_was() -> None:
+    inner = Phrase(N_("{member} asks {via} for an introduction to {person}"), member="M", via="V", person="P")
+    phrase = Phrase(
+        N_("{actions} of the plan's actions{single}"),
+        actions=Seq((Num(1.5, ".1f"), Pct(0.25), Term("supporter", "supporter"), inner, 3, 2.0, True), "; "),
+        single="",
+    )
+    kept = json.loads(json.dumps(stored(phrase)))
+    assert not _floats(kept)  # a document keeps no float
+    back = restored(kept)
+    assert isinstance(back, Phrase) and str(back) == str(phrase) and back.fields == phrase.fields
+    assert zh(back) == zh(phrase)
+    assert stored("plain text") == "plain text" and restored("plain text") == "plain text"
+    assert restored({"message": 3}, "as stored") == "as stored"
 
 
 def test_a_comparison_in_chinese(store: GraphStore) -> None:

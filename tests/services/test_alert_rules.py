@@ -1,6 +1,7 @@
 """Each of the eight alert rules on its own, on both backends: its cause raises exactly its alert, a re-run on the
 same reference raises nothing new, and the alert closes when the cause is cleared. Each test fails if its rule is
-removed from `services.alerts` (the raising assertion names the rule and subject).
+removed from `services.alerts` (the raising assertion names the rule and subject). Each alert, raised in
+English, reads in Chinese with no English message left.
 
 The account (`alert_support.load_account`): Cara the champion and Dan the decision maker reached by t1 and t2
 (last contact REF−10), Eve the economic buyer by t1 only.
@@ -11,11 +12,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from accountgraph import i18n
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema import Person, RiskEvent, Tie
 from accountgraph.services import alerts
 from accountgraph.services.scope import Scope
+from tests.i18n.test_service_sentences import HAN
 from tests.services.alert_support import REF, load_account
+from tests.viz.test_language import left_in
 
 OP = Scope.operator()
 
@@ -35,6 +39,10 @@ def _lifecycle(store: GraphStore, rule: str, subject: str, on: date) -> str:
     assert alerts.run(store, OP, reference=on).raised == []
     open_ = [a for a in alerts.list_alerts(store, OP) if a.rule == rule]
     assert [a.subject for a in open_] == [subject]
+    with i18n.use("zh_CN"):  # raised in English, read in Chinese: no English message of the catalog left
+        chinese = alerts.get_alert(store, OP, open_[0].id)
+    shown = [chinese.title, chinese.reason, chinese.explanation, chinese.action]
+    assert left_in(shown) == [] and all(HAN.search(x) for x in shown), shown
     return open_[0].id
 
 
