@@ -42,9 +42,9 @@ lint:
 typecheck:
 	mypy
 
-# the suite in this process (TEST_WORKERS=0), or on TEST_WORKERS processes (pytest-xdist; tests that share a
-# module's fixtures stay on one, see tests/conftest.py): on this 2-core machine two workers were about 1.8x slower
-TEST_WORKERS ?= 0
+# the suite on TEST_WORKERS processes (pytest-xdist; every test on the session's Neo4j server runs on one of them,
+# tests that share a module's fixtures stay on one: see tests/conftest.py), or in this process with TEST_WORKERS=0
+TEST_WORKERS ?= 2
 
 unit:
 	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadgroup

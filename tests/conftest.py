@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,17 +27,38 @@ typer.testing._get_command = functools.cache(typer.main.get_command)
 SHARED_SCOPES = ("class", "module", "package")
 
 
+NEO4J_FIXTURES = ("neo4j_service", "neo4j_schema", "neo4j_store")
+
+
+def _needs_neo4j(item: pytest.Item) -> bool:
+    """Whether a test uses the session's Neo4j server: a fixture of it, or the `store` fixture's Neo4j param."""
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    callspec = getattr(item, "callspec", None)
+    return any(n in defs for n in NEO4J_FIXTURES) or (callspec is not None and callspec.params.get("store") == "neo4j")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for `pytest -n 2 --dist loadgroup` (the Makefile's `unit`): the tests that share a fixture wider than
-    one test (a module's seeded store, its browser, the private Neo4j server of tests/graph) run on one worker, so
-    it is made once; the others go to whichever worker is free. Without xdist the groups change nothing."""
+    """Groups for `pytest -n 2 --dist loadgroup` (the Makefile's `unit`): every test on the session's Neo4j server
+    runs on one worker (one server started, its JIT warmed once, instead of one per worker, which made two workers
+    slower than one), with the rest of its module when the module shares a fixture wider than one test; the other
+    tests that share such a fixture (a module's seeded store, the private Neo4j server of tests/graph) run on one
+    worker, so it is made once; the others go to whichever worker is free. Without xdist the groups change
+    nothing."""
+    twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if twice:  # pytest-xdist keys tests by id: it would run one of each and count the rest as never collected
+        raise pytest.UsageError(f"tests with the same id (give each its own parameter id): {', '.join(twice[:5])}")
+    neo4j_modules = {item.nodeid.split("::")[0] for item in items if _needs_neo4j(item)}
     for item in items:
         defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        module = item.nodeid.split("::")[0]
+        shared = any(d[-1].scope in SHARED_SCOPES for d in defs.values() if d)
         if "private_neo4j_service" in defs:
             group = "private-neo4j"
-        elif any(d[-1].scope in SHARED_SCOPES for d in defs.values() if d):
-            group = item.nodeid.split("::")[0]
+        elif _needs_neo4j(item) or (shared and module in neo4j_modules):
+            group = "neo4j"
+        elif shared:
+            group = module
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
