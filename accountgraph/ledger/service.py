@@ -244,7 +244,7 @@ def _price(
     if manual > policy.approval_threshold and not approver:
         raise RuleViolation(
             Phrase(
-                N_("a manual discount of {manual}% is above {threshold}%: it needs an approver"),
+                N_("a manual discount of {manual}%, above {threshold}%, needs an approver"),
                 manual=str(manual),
                 threshold=str(policy.approval_threshold),
             )

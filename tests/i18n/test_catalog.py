@@ -81,6 +81,9 @@ def test_the_catalog_compiles_and_translates() -> None:
     assert t.gettext("coverage of {account}: {score} / 100") == "{account} 的覆盖度：{score} / 100"
     assert t.ngettext("{n} single thread", "{n} single threads", 5) == "{n} 条单线联系"
     assert i18n.translations("en").gettext("by role") == "by role"
+    # Babel's checks, as `pybabel compile` (the README's check after translating) runs them: no errors
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog(PO).check() if errors]
+    assert problems == []
 
 
 GLOSSARY = {
