@@ -513,6 +513,8 @@ class SqliteStore(GraphStore):
             return StoreResourceError(f"the SQLite store {self.path} cannot grow ({err}): free disk space")
         if isinstance(err, sqlite3.OperationalError):  # locked past the timeout, I/O error, read-only file, ...
             return StoreError(f"the SQLite store {self.path} is not usable: {err}")
+        if isinstance(err, sqlite3.ProgrammingError) and self._closed:  # closed by another thread meanwhile
+            return StoreError("the store is closed")
         return None
 
     # ---- operations: check and backup -------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from accountgraph.errors import StoreError
 from accountgraph.graph import snapshot
 from accountgraph.graph.sqlite import SqliteStore
 from accountgraph.projection import TieColumns
@@ -221,3 +222,21 @@ def test_our_ties_read_the_same_whether_the_team_is_small_or_large_beside_the_ac
     large_rows = store._account_rows("acc")
     assert any(t[1] == member and t[2] == person for t in large_rows.ties)
     assert store.account_projection("acc", as_of=DEFAULT_REFERENCE) == small
+
+
+def test_a_store_closed_while_another_thread_reads_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background snapshot keeper (`services.incremental.keep_snapshot_later`) may be reading when the app
+    closes the store: the read's connection is closed under it. That is the store's state (a StoreError, which the
+    keeper logs and drops), not a defect (sqlite3's ProgrammingError, which escaped as a thread's traceback)."""
+    _, kept = _stores(tmp_path)
+    read = SqliteStore._read_account
+
+    def closed_meanwhile(self: SqliteStore, conn: sqlite3.Connection, account_id: str) -> object:
+        self.close()  # as another thread would, between taking the connection and using it
+        return read(self, conn, account_id)
+
+    monkeypatch.setattr(SqliteStore, "_read_account", closed_meanwhile)
+    with pytest.raises(StoreError, match="closed"):
+        kept.keep_snapshot("acc")
