@@ -77,3 +77,9 @@ def browser(chromium: Chromium) -> Iterator[Any]:
             context.close()
     finally:
         asyncio._set_running_loop(None)
+
+
+def wait_ready(page: Any) -> None:
+    """Until the page's script has drawn it (`<body data-ready="1">`). Safe while a navigation is under way: until
+    the new document has a body, `document.body` is null (reading it made the wait fail at once)."""
+    page.wait_for_function("() => document.body?.dataset.ready === '1'", timeout=60_000)

@@ -17,7 +17,7 @@ from accountgraph.graph import open_store
 from accountgraph.samples.generator import DEFAULT_REFERENCE, generate_account
 from accountgraph.viz.power_map import PATH_COLOR
 from accountgraph.viz.tree_view import render_tree
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, wait_ready
 from tests.viz.support import Account, big_account, expected_counts, hostile_bundle, load
 
 
@@ -64,7 +64,7 @@ def _open(browser: Any, html: str, path: Path) -> Loaded:
     loaded = _watched(browser, url.__eq__, ("error", "warning"))
     page = loaded.page
     page.goto(url)
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+    wait_ready(page)
     return loaded
 
 
@@ -400,7 +400,7 @@ def test_views_from_the_api_run_under_their_content_security_policy(
             policy = response.headers["content-security-policy"]
             script_src = next(p for p in policy.split("; ") if p.startswith("script-src "))
             assert "'sha256-" in script_src and "unsafe" not in script_src, policy
-            loaded.page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+            wait_ready(loaded.page)
             if path.endswith("/grp/view"):
                 nodes, edges = _rendered_counts(loaded.page)
                 assert nodes > 0 and edges > 0

@@ -25,7 +25,7 @@ from accountgraph.samples.zh_sample import ZH_ACCOUNT_ID, ZH_NAME, zh_sample_bun
 from accountgraph.viz._html import FONT_STACK
 from accountgraph.viz.plan_view import render_progress
 from accountgraph.viz.portfolio import render_value_svg
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, wait_ready
 from tests.viz.support import Account, embedded, load
 
 WORKSPACE_CSS = Path(__file__).resolve().parents[2] / "accountgraph" / "web" / "static" / "workspace.css"
@@ -102,7 +102,7 @@ def test_the_chinese_power_map_draws_glyphs_not_tofu(browser: Any, account: Acco
     try:
         page.route("**/*", lambda r: r.continue_() if r.request.url == path.as_uri() else r.abort())
         page.goto(path.as_uri())
-        page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+        wait_ready(page)
         heading = page.text_content("#ag-heading") or ""
         assert ZH_NAME in heading
         names = [p.name for p in account.ranking.people[:6]]

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.api.support import REPO, Server, server
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, wait_ready
 from tests.web.support import ACCOUNT, HOSTILE, HOSTILE_PERSON, OTHER, make_store, new_key
 
 OPPONENT_COLOUR = "#D55E00"  # accountgraph/web/static/stance.js STANCES.opponent
@@ -89,7 +89,7 @@ def _open_account(watched: Watched, app: App) -> None:
     page = watched.page
     page.click(f'tr[data-account="{ACCOUNT}"] a')
     page.wait_for_url(f"{app.server.url}/accounts/{ACCOUNT}")
-    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+    wait_ready(page)
 
 
 def _click_node(page: Any, node: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from accountgraph import i18n
 from tests.api.support import REPO, server
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, wait_ready
 from tests.viz.test_language import left_in
 from tests.web.support import ACCOUNT, make_store, new_key
 from tests.web.test_browser import App, Watched, _clean, _click_node, _open_account, _page, _sign_in
@@ -124,10 +124,10 @@ def test_the_workspace_switched_to_chinese(browser: Any, app: App, tmp_path: Pat
 
         # kept across a reload and on the customer tree
         page.reload()
-        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+        wait_ready(page)
         assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
         page.click("#ag-tree-link")
-        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+        wait_ready(page)
         assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
         figures = page.locator("#ag-tree-figures").inner_text()
         assert ZH.gettext("{n} companies · coverage {coverage}/100 · risk {risk}/100").split("{n}")[1][:4] in figures

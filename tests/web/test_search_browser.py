@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.browser import wait_ready
 from tests.web.test_browser import App, _clean, _page, _sign_in, app
 from tests.web.test_search import JENSENS
 
@@ -31,7 +32,7 @@ def test_a_duplicated_name_reaches_both_people(browser: Any, app: App) -> None:
         assert "Helix Surgical København A/S" in found["medtech-p00140"]
         for person in sorted(JENSENS):
             page.click(f'#ag-search-results tr[data-person="{person}"] a')
-            page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+            wait_ready(page)
             page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=person)
             assert "Nils Jensen" in page.locator("#ag-card").inner_text()
             page.go_back()

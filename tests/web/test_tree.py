@@ -13,6 +13,7 @@ import pytest
 from accountgraph.graph.store import GraphStore
 from accountgraph.schema.models import Bundle, Company, Person, Role, TeamMember, Tie, TieType
 from tests.api.support import REPO, server
+from tests.browser import wait_ready
 from tests.web.support import ACCOUNT, OTHER, make_store, new_key, sign_in, workspace
 from tests.web.test_browser import App, _clean, _page, _sign_in
 
@@ -131,7 +132,7 @@ def test_a_group_of_46_opens_folded_to_fit_folds_unfolds_and_finds_a_company(bro
         page.goto(f"{app.server.url}/accounts/{GROUP}")
         page.click("#ag-tree-link")
         page.wait_for_url(f"{app.server.url}/accounts/{GROUP}/tree")
-        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+        wait_ready(page)
         root = page.locator("#ag-tree-page")
         assert "46 companies" in page.locator("#ag-tree-figures").inner_text()
         shown = int(root.get_attribute("data-shown") or 0)

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tests.browser import wait_ready
 from tests.web.test_browser import App, _clean, _page, _sign_in, app
 
 FIXTURES = (app,)  # used as a test argument (browser comes from conftest.py)
@@ -59,7 +60,7 @@ def test_a_planner_previews_and_imports_the_salesforce_export(browser: Any, app:
         page.wait_for_selector("#ag-import-done")
         page.click(f'#ag-import-done a[data-account="{SF_ROOT}"]')
         page.wait_for_url(f"{app.server.url}/accounts/{SF_ROOT}")
-        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+        wait_ready(page)
         assert page.evaluate("id => agNodes.get(id).label", GRETA).endswith("Greta Hoffmann")
         page.goto(app.server.url + "/")
         # the export names three companies, none stored before: each is the root of a new account
