@@ -33,7 +33,7 @@ def test_a_duplicated_name_reaches_both_people(browser: Any, app: App) -> None:
         for person in sorted(JENSENS):
             page.click(f'#ag-search-results tr[data-person="{person}"] a')
             wait_ready(page)
-            page.wait_for_function("id => document.getElementById('ag-card').dataset.person === id", arg=person)
+            page.wait_for_function("id => document.getElementById('ag-card')?.dataset.person === id", arg=person)
             assert "Nils Jensen" in page.locator("#ag-card").inner_text()
             page.go_back()
             page.wait_for_selector("#ag-search-results")
