@@ -6,6 +6,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -30,9 +31,14 @@ SHARED_SCOPES = ("class", "module", "package")
 NEO4J_FIXTURES = ("neo4j_service", "neo4j_schema", "neo4j_store")
 
 
+def _fixtures(item: pytest.Item) -> dict[str, Any]:
+    """The definitions of the fixtures a test uses (all of them, those its fixtures use included), by name."""
+    return getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+
+
 def _needs_neo4j(item: pytest.Item) -> bool:
     """Whether a test uses the session's Neo4j server: a fixture of it, or the `store` fixture's Neo4j param."""
-    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    defs = _fixtures(item)
     callspec = getattr(item, "callspec", None)
     return any(n in defs for n in NEO4J_FIXTURES) or (callspec is not None and callspec.params.get("store") == "neo4j")
 
@@ -48,14 +54,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
     if twice:  # pytest-xdist keys tests by id: it would run one of each and count the rest as never collected
         raise pytest.UsageError(f"tests with the same id (give each its own parameter id): {', '.join(twice[:5])}")
-    neo4j_modules = {item.nodeid.split("::")[0] for item in items if _needs_neo4j(item)}
+    needs = {item.nodeid: _needs_neo4j(item) for item in items}
+    neo4j_modules = {item.nodeid.split("::")[0] for item in items if needs[item.nodeid]}
     for item in items:
-        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        defs = _fixtures(item)
         module = item.nodeid.split("::")[0]
         shared = any(d[-1].scope in SHARED_SCOPES for d in defs.values() if d)
         if "private_neo4j_service" in defs:
             group = "private-neo4j"
-        elif _needs_neo4j(item) or (shared and module in neo4j_modules):
+        elif needs[item.nodeid] or (shared and module in neo4j_modules):
             group = "neo4j"
         elif shared:
             group = module

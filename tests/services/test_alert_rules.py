@@ -17,9 +17,8 @@ from accountgraph.graph.store import GraphStore
 from accountgraph.schema import Person, RiskEvent, Tie
 from accountgraph.services import alerts
 from accountgraph.services.scope import Scope
-from tests.i18n.test_service_sentences import HAN
 from tests.services.alert_support import REF, load_account
-from tests.viz.test_language import left_in
+from tests.viz.test_language import CJK, left_in
 
 OP = Scope.operator()
 
@@ -42,7 +41,7 @@ def _lifecycle(store: GraphStore, rule: str, subject: str, on: date) -> str:
     with i18n.use("zh_CN"):  # raised in English, read in Chinese: no English message of the catalog left
         chinese = alerts.get_alert(store, OP, open_[0].id)
     shown = [chinese.title, chinese.reason, chinese.explanation, chinese.action]
-    assert left_in(shown) == [] and all(HAN.search(x) for x in shown), shown
+    assert left_in(shown) == [] and all(CJK.search(x) for x in shown), shown
     return open_[0].id
 
 
