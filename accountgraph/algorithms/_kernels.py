@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["articulation_block", "brandes_block"]
+__all__ = ["BATCH", "articulation_block", "brandes_batches", "brandes_block"]
 
 IndexArray: TypeAlias = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
@@ -82,6 +82,144 @@ def _brandes_block(indptr: IndexArray, indices: IndexArray, sources: IndexArray,
 
 brandes_block: Callable[[IndexArray, IndexArray, IndexArray, FloatArray], None] = njit(cache=True, nogil=True)(
     _brandes_block
+)
+
+
+BATCH = 64
+"""Sources searched together by `brandes_batches`: one bit each of a 64-bit word."""
+
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+_DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_SHIFT = np.uint64(58)
+_BIT_INDEX = np.zeros(64, dtype=np.int64)
+"""The index of a single set bit `low`: ``_BIT_INDEX[(low * _DEBRUIJN) >> 58]`` (a de Bruijn sequence)."""
+with np.errstate(over="ignore"):
+    for _i in range(64):
+        _BIT_INDEX[((_ONE << np.uint64(_i)) * _DEBRUIJN) >> _SHIFT] = _i
+
+
+def _brandes_batches(indptr: IndexArray, indices: IndexArray, sources: IndexArray, acc: FloatArray) -> None:
+    """Add to `acc` what `brandes_block` adds (the same sums, added in another order), searching `BATCH`
+    sources at once: a multi-source breadth-first search (Then et al., "The More the Merrier", VLDB 2015).
+
+    Each node holds a 64-bit word per level: bit b set when the node is at that level of source b's search.
+    One scan of a node's arcs serves every source whose frontier holds it (``new = frontier & ~seen[w]``),
+    so the arcs are read about a tenth as often as by one search per source; the path counts are kept per
+    node and source (``sigma[w * BATCH + b]``) and added only along the bits that are set. The backward pass
+    keeps ``t = (1 + delta) / sigma`` instead of delta, so a child's share is a sum, with one division per node
+    and source: ``delta[v] = sigma[v] * sum(t[w] over v's children)``, ``t[v] = 1 / sigma[v] + that sum``.
+    Its arrays grow as ``n * BATCH`` words: past a few tens of thousands of nodes they leave the caches and
+    one search per source is as fast (`fast` chooses).
+    """
+    n = indptr.size - 1
+    sigma = np.zeros(n * BATCH, dtype=np.float64)  # path counts, then t = (1 + delta) / sigma on the way back
+    seen = np.zeros(n, dtype=np.uint64)
+    reached = np.zeros(n, dtype=np.uint64)  # the bits a node gains at the level being searched
+    below = np.zeros(n, dtype=np.uint64)  # on the way back: the bits a node has at the level below
+    ahead = np.empty(n, dtype=np.int32)
+    share = np.zeros(BATCH, dtype=np.float64)
+    # the levels, one after the other: (node, bits) entries, level k from start[k] to start[k + 1]
+    at_node = np.empty(4 * n + BATCH, dtype=np.int32)
+    at_bits = np.empty(4 * n + BATCH, dtype=np.uint64)
+    start = np.empty(n + 2, dtype=np.int64)
+    for first in range(0, sources.size, BATCH):
+        top = 0
+        for q in range(first, min(first + BATCH, sources.size)):
+            s = sources[q]
+            bit = _ONE << np.uint64(q - first)
+            if seen[s] == _ZERO:
+                at_node[top] = s
+                at_bits[top] = bit
+                top += 1
+            else:  # a source given twice
+                for k in range(top):
+                    if at_node[k] == s:
+                        at_bits[k] |= bit
+            seen[s] |= bit
+            sigma[s * BATCH + q - first] = 1.0
+        start[0] = 0
+        start[1] = top
+        levels = 1
+        while start[levels] > start[levels - 1]:
+            lo, hi = start[levels - 1], start[levels]
+            found = 0
+            for e in range(lo, hi):
+                v = at_node[e]
+                frontier = at_bits[e]
+                vb = v * BATCH
+                for j in range(indptr[v], indptr[v + 1]):
+                    w = indices[j]
+                    new = frontier & ~seen[w]
+                    if new != _ZERO:
+                        if reached[w] == _ZERO:
+                            ahead[found] = w
+                            found += 1
+                        reached[w] |= new
+                        wb = w * BATCH
+                        while new != _ZERO:
+                            low = new & (~new + _ONE)
+                            b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                            sigma[wb + b] += sigma[vb + b]
+                            new ^= low
+            if hi + found > at_node.size:
+                size = max(2 * at_node.size, hi + found)
+                grown_node = np.empty(size, dtype=np.int32)
+                grown_node[:hi] = at_node[:hi]
+                grown_bits = np.empty(size, dtype=np.uint64)
+                grown_bits[:hi] = at_bits[:hi]
+                at_node, at_bits = grown_node, grown_bits
+            for k in range(found):
+                w = ahead[k]
+                seen[w] |= reached[w]
+                at_node[hi + k] = w
+                at_bits[hi + k] = reached[w]
+                reached[w] = _ZERO
+            levels += 1
+            start[levels] = hi + found
+        # back from the deepest level to level 1 (the sources' own dependencies are not counted)
+        for level in range(levels - 2, 0, -1):
+            for e in range(start[level + 1], start[level + 2]):
+                below[at_node[e]] = at_bits[e]
+            for e in range(start[level], start[level + 1]):
+                v = at_node[e]
+                bits = at_bits[e]
+                vb = v * BATCH
+                for j in range(indptr[v], indptr[v + 1]):
+                    w = indices[j]
+                    children = bits & below[w]
+                    if children != _ZERO:
+                        wb = w * BATCH
+                        while children != _ZERO:
+                            low = children & (~children + _ONE)
+                            b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                            share[b] += sigma[wb + b]
+                            children ^= low
+                total = 0.0
+                while bits != _ZERO:
+                    low = bits & (~bits + _ONE)
+                    b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                    paths = sigma[vb + b]
+                    total += paths * share[b]
+                    sigma[vb + b] = 1.0 / paths + share[b]
+                    share[b] = 0.0
+                    bits ^= low
+                acc[v] += total
+            for e in range(start[level + 1], start[level + 2]):
+                below[at_node[e]] = _ZERO
+        for e in range(start[levels - 1]):  # reset what this batch touched
+            v = at_node[e]
+            seen[v] = _ZERO
+            bits = at_bits[e]
+            vb = v * BATCH
+            while bits != _ZERO:
+                low = bits & (~bits + _ONE)
+                sigma[vb + _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]] = 0.0
+                bits ^= low
+
+
+brandes_batches: Callable[[IndexArray, IndexArray, IndexArray, FloatArray], None] = njit(cache=True, nogil=True)(
+    _brandes_batches
 )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
@@ -11,9 +13,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accountgraph.algorithms import fast
+from accountgraph.algorithms import _kernels, fast
 
 SETTINGS = settings(max_examples=60, deadline=None)
+
+# Each betweenness test runs both kernels: 64 sources at a time, and one at a time (what graphs above
+# `fast.BATCH_MAX_NODES` nodes get).
+KERNELS = pytest.mark.parametrize("kernel", ["batches", "single"])
+
+
+@contextmanager
+def using(kernel: str) -> Iterator[None]:
+    """Run `fast.betweenness` with `kernel` whatever the graph's size (not a fixture: hypothesis runs many
+    examples in one test call)."""
+    saved = fast.BATCH_MAX_NODES
+    fast.BATCH_MAX_NODES = 10**9 if kernel == "batches" else -1
+    try:
+        yield
+    finally:
+        fast.BATCH_MAX_NODES = saved
 
 
 @st.composite
@@ -33,47 +51,55 @@ def arrays(edges: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
 
 
+@KERNELS
 @SETTINGS
 @given(edge_lists(), st.booleans())
-def test_exact_betweenness_equals_networkx(graph: tuple[int, list[tuple[int, int]]], normalized: bool) -> None:
-    n, edges = graph
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    ref = nx.betweenness_centrality(g, normalized=normalized)
-    u, v = arrays(edges)
-    mine = fast.betweenness(n, u, v, normalized=normalized)
-    assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
+def test_exact_betweenness_equals_networkx(
+    kernel: str, graph: tuple[int, list[tuple[int, int]]], normalized: bool
+) -> None:
+    with using(kernel):
+        n, edges = graph
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        ref = nx.betweenness_centrality(g, normalized=normalized)
+        u, v = arrays(edges)
+        mine = fast.betweenness(n, u, v, normalized=normalized)
+        assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
 
 
+@KERNELS
 @SETTINGS
 @given(edge_lists(directed=True))
-def test_directed_betweenness_equals_networkx(graph: tuple[int, list[tuple[int, int]]]) -> None:
-    n, edges = graph
-    g = nx.DiGraph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    ref = nx.betweenness_centrality(g)
-    u, v = arrays(edges)
-    assert fast.betweenness(n, u, v, directed=True) == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
+def test_directed_betweenness_equals_networkx(kernel: str, graph: tuple[int, list[tuple[int, int]]]) -> None:
+    with using(kernel):
+        n, edges = graph
+        g = nx.DiGraph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        ref = nx.betweenness_centrality(g)
+        u, v = arrays(edges)
+        assert fast.betweenness(n, u, v, directed=True) == pytest.approx([ref[i] for i in range(n)], abs=1e-12)
 
 
+@KERNELS
 @SETTINGS
 @given(edge_lists(), st.integers(1, 6), st.integers(0, 5))
 def test_sampled_betweenness_is_networkx_subset_from_the_same_sources(
-    graph: tuple[int, list[tuple[int, int]]], k: int, seed: int
+    kernel: str, graph: tuple[int, list[tuple[int, int]]], k: int, seed: int
 ) -> None:
-    n, edges = graph
-    sources = fast.sample_sources(n, k, seed)
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
-    u, v = arrays(edges)
-    mine = fast.betweenness(n, u, v, sources=sources, normalized=False)
-    scale = n / sources.size
-    # networkx halves undirected subset sums; ours scales the sample up to all n sources
-    assert mine == pytest.approx([ref[i] * scale for i in range(n)], abs=1e-9)
+    with using(kernel):
+        n, edges = graph
+        sources = fast.sample_sources(n, k, seed)
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
+        u, v = arrays(edges)
+        mine = fast.betweenness(n, u, v, sources=sources, normalized=False)
+        scale = n / sources.size
+        # networkx halves undirected subset sums; ours scales the sample up to all n sources
+        assert mine == pytest.approx([ref[i] * scale for i in range(n)], abs=1e-9)
 
 
 def random_graph(n: int, p: float, seed: int, directed: bool) -> tuple[nx.Graph, np.ndarray, np.ndarray]:
@@ -90,57 +116,65 @@ def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fast, "_betweenness_threads", lambda: 2)
 
 
+@KERNELS
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("normalized", [False, True])
-def test_threaded_exact_betweenness_equals_networkx(threaded: None, directed: bool, normalized: bool) -> None:
-    n = 300
-    g, u, v = random_graph(n, 0.015, seed=11, directed=directed)
-    assert nx.number_of_isolates(g) >= 6
-    ref = nx.betweenness_centrality(g, k=None, normalized=normalized)
-    mine = fast.betweenness(n, u, v, directed=directed, normalized=normalized)
-    assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12, rel=1e-9)
-    assert max(ref.values()) > 0.01
+def test_threaded_exact_betweenness_equals_networkx(
+    kernel: str, threaded: None, directed: bool, normalized: bool
+) -> None:
+    with using(kernel):
+        n = 300
+        g, u, v = random_graph(n, 0.015, seed=11, directed=directed)
+        assert nx.number_of_isolates(g) >= 6
+        ref = nx.betweenness_centrality(g, k=None, normalized=normalized)
+        mine = fast.betweenness(n, u, v, directed=directed, normalized=normalized)
+        assert mine == pytest.approx([ref[i] for i in range(n)], abs=1e-12, rel=1e-9)
+        assert max(ref.values()) > 0.01
 
 
+@KERNELS
 @pytest.mark.parametrize("directed", [False, True])
 def test_threaded_sampled_betweenness_equals_networkx_subset_and_the_single_thread_run(
-    monkeypatch: pytest.MonkeyPatch, directed: bool
+    kernel: str, monkeypatch: pytest.MonkeyPatch, directed: bool
 ) -> None:
-    n = 300
-    g, u, v = random_graph(n, 0.02, seed=5, directed=directed)
-    sources = fast.sample_sources(n, 120, 3)
-    assert 7 in sources.tolist()  # an isolated source: it reaches nothing
-    ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
-    monkeypatch.setattr(fast, "_betweenness_threads", lambda: 2)
-    two = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
-    assert two == pytest.approx([ref[i] * n / sources.size for i in range(n)], abs=1e-9)
-    assert (two == fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)).all()
-    monkeypatch.setattr(fast, "_betweenness_threads", lambda: 1)
-    one = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
-    assert np.abs(one - two).max() < 1e-9
+    with using(kernel):
+        n = 300
+        g, u, v = random_graph(n, 0.02, seed=5, directed=directed)
+        sources = fast.sample_sources(n, 120, 3)
+        assert 7 in sources.tolist()  # an isolated source: it reaches nothing
+        ref = nx.betweenness_centrality_subset(g, sources.tolist(), list(range(n)), normalized=False)
+        monkeypatch.setattr(fast, "_betweenness_threads", lambda: 2)
+        two = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
+        assert two == pytest.approx([ref[i] * n / sources.size for i in range(n)], abs=1e-9)
+        assert (two == fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)).all()
+        monkeypatch.setattr(fast, "_betweenness_threads", lambda: 1)
+        one = fast.betweenness(n, u, v, directed=directed, sources=sources, normalized=False)
+        assert np.abs(one - two).max() < 1e-9
 
 
+@KERNELS
 @pytest.mark.parametrize("directed", [False, True])
-def test_betweenness_with_isolated_nodes_and_sources_that_reach_nothing(directed: bool) -> None:
-    # 0 - 1 - 2 - 3 (a path; directed: arcs point right, so 3 reaches nothing), 4 and 5 isolated, 6 -> 7
-    n = 8
-    edges = [(0, 1), (1, 2), (2, 3), (6, 7)]
-    g = nx.DiGraph() if directed else nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    u, v = arrays(edges)
-    exact = nx.betweenness_centrality(g)
-    assert fast.betweenness(n, u, v, directed=directed) == pytest.approx([exact[i] for i in range(n)], abs=1e-12)
-    for sources in ([3, 4, 5, 7], [4], [0, 4, 7], [7, 7, 3]):
-        ref = nx.betweenness_centrality_subset(g, sorted(set(sources)), list(range(n)), normalized=False)
-        mine = fast.betweenness(n, u, v, directed=directed, sources=np.array(sources), normalized=False)
-        if len(set(sources)) == len(sources):
-            assert mine == pytest.approx([ref[i] * n / len(sources) for i in range(n)], abs=1e-12)
-        assert mine[[4, 5, 6, 7]].tolist() == [0.0] * 4
-    sinks = fast.betweenness(n, u, v, directed=directed, sources=np.array([4, 5]))
-    assert sinks.tolist() == [0.0] * n
-    assert fast.betweenness(n, u, v, directed=directed, sources=np.array([0]))[1] > 0
-    assert fast.betweenness(n, u, v, directed=directed, sources=np.zeros(0, dtype=np.int64)).tolist() == [0.0] * n
+def test_betweenness_with_isolated_nodes_and_sources_that_reach_nothing(kernel: str, directed: bool) -> None:
+    with using(kernel):
+        # 0 - 1 - 2 - 3 (a path; directed: arcs point right, so 3 reaches nothing), 4 and 5 isolated, 6 -> 7
+        n = 8
+        edges = [(0, 1), (1, 2), (2, 3), (6, 7)]
+        g = nx.DiGraph() if directed else nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        u, v = arrays(edges)
+        exact = nx.betweenness_centrality(g)
+        assert fast.betweenness(n, u, v, directed=directed) == pytest.approx([exact[i] for i in range(n)], abs=1e-12)
+        for sources in ([3, 4, 5, 7], [4], [0, 4, 7], [7, 7, 3]):
+            ref = nx.betweenness_centrality_subset(g, sorted(set(sources)), list(range(n)), normalized=False)
+            mine = fast.betweenness(n, u, v, directed=directed, sources=np.array(sources), normalized=False)
+            if len(set(sources)) == len(sources):
+                assert mine == pytest.approx([ref[i] * n / len(sources) for i in range(n)], abs=1e-12)
+            assert mine[[4, 5, 6, 7]].tolist() == [0.0] * 4
+        sinks = fast.betweenness(n, u, v, directed=directed, sources=np.array([4, 5]))
+        assert sinks.tolist() == [0.0] * n
+        assert fast.betweenness(n, u, v, directed=directed, sources=np.array([0]))[1] > 0
+        assert fast.betweenness(n, u, v, directed=directed, sources=np.zeros(0, dtype=np.int64)).tolist() == [0.0] * n
 
 
 def test_betweenness_refuses_nodes_out_of_range() -> None:
@@ -371,3 +405,23 @@ def test_a_started_betweenness_reads_the_same_from_many_threads() -> None:
         results = list(pool.map(lambda _: read(), range(8)))
     assert all(r is results[0] for r in results)
     assert np.array_equal(results[0], expected)
+
+
+def test_graphs_up_to_the_batch_size_limit_search_64_sources_at_once() -> None:
+    assert fast._kernel(fast.BATCH_MAX_NODES) is _kernels.brandes_batches
+    assert fast._kernel(fast.BATCH_MAX_NODES + 1) is _kernels.brandes_block
+
+
+def test_both_kernels_add_the_same_sums_over_many_batches_and_repeated_sources() -> None:
+    # 700 nodes: 11 batches of 64 sources, dealt to two threads; sources given twice count twice, in both
+    n = 700
+    _, u, v = random_graph(n, 0.01, seed=3, directed=False)
+    sources = np.concatenate([np.arange(n), [5, 5, 9, 300]])
+    runs = {}
+    for kernel in ("batches", "single"):
+        with using(kernel):
+            runs[kernel] = fast.betweenness(n, u, v, sources=sources, normalized=False)
+    assert runs["batches"] == pytest.approx(runs["single"], rel=1e-12, abs=1e-9)
+    with using("batches"):
+        once = fast.betweenness(n, u, v, sources=np.arange(n), normalized=False)
+    assert (runs["batches"] > once).any()  # the repeated sources' dependencies are there twice
