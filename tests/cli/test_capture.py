@@ -113,7 +113,13 @@ def test_progress_on_stderr_and_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     _big_mbox(mbox, 30_000)
     env = {**env_of(store), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "accountgraph", "capture", str(mbox), "--account", "acme", "--progress"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # as from a terminal: a suite started in the background of a shell without job control (`pytest &`) ignores
+    # SIGINT, which its processes inherit, and Python then leaves Ctrl-C ignored
+    ctrl_c = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    ctrl_c += "runpy.run_module('accountgraph', run_name='__main__')"
+    process = subprocess.Popen(
+        [sys.executable, "-c", ctrl_c, *command[3:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     assert process.stderr is not None
     first = process.stderr.readline()  # the first progress line: it is reading
     assert first.startswith("capture: read "), first
