@@ -93,10 +93,16 @@ _ZERO = np.uint64(0)
 _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
 _SHIFT = np.uint64(58)
 _BIT_INDEX = np.zeros(64, dtype=np.int64)
-"""The index of a single set bit `low`: ``_BIT_INDEX[(low * _DEBRUIJN) >> 58]`` (a de Bruijn sequence)."""
-with np.errstate(over="ignore"):
-    for _i in range(64):
-        _BIT_INDEX[((_ONE << np.uint64(_i)) * _DEBRUIJN) >> _SHIFT] = _i
+_BIT_INDEX[((_ONE << np.arange(64, dtype=np.uint64)) * _DEBRUIJN) >> _SHIFT] = np.arange(64)  # wraps mod 2**64
+
+
+def _lowest_bit(bits: np.uint64) -> tuple[np.uint64, int]:
+    """The lowest set bit of `bits` (not 0) and its index (0–63), by a de Bruijn sequence."""
+    low = bits & (~bits + _ONE)
+    return low, _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+
+
+_lowest = njit(cache=True, inline="always")(_lowest_bit)
 
 
 def _brandes_batches(indptr: IndexArray, indices: IndexArray, sources: IndexArray, acc: FloatArray) -> None:
@@ -158,8 +164,7 @@ def _brandes_batches(indptr: IndexArray, indices: IndexArray, sources: IndexArra
                         reached[w] |= new
                         wb = w * BATCH
                         while new != _ZERO:
-                            low = new & (~new + _ONE)
-                            b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                            low, b = _lowest(new)
                             sigma[wb + b] += sigma[vb + b]
                             new ^= low
             if hi + found > at_node.size:
@@ -191,14 +196,12 @@ def _brandes_batches(indptr: IndexArray, indices: IndexArray, sources: IndexArra
                     if children != _ZERO:
                         wb = w * BATCH
                         while children != _ZERO:
-                            low = children & (~children + _ONE)
-                            b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                            low, b = _lowest(children)
                             share[b] += sigma[wb + b]
                             children ^= low
                 total = 0.0
                 while bits != _ZERO:
-                    low = bits & (~bits + _ONE)
-                    b = _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]
+                    low, b = _lowest(bits)
                     paths = sigma[vb + b]
                     total += paths * share[b]
                     sigma[vb + b] = 1.0 / paths + share[b]
@@ -213,8 +216,8 @@ def _brandes_batches(indptr: IndexArray, indices: IndexArray, sources: IndexArra
             bits = at_bits[e]
             vb = v * BATCH
             while bits != _ZERO:
-                low = bits & (~bits + _ONE)
-                sigma[vb + _BIT_INDEX[(low * _DEBRUIJN) >> _SHIFT]] = 0.0
+                low, b = _lowest(bits)
+                sigma[vb + b] = 0.0
                 bits ^= low
 
 

@@ -25,11 +25,15 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse import csgraph
+
+if TYPE_CHECKING:  # numba: `_kernels` is imported on first use only
+    from accountgraph.algorithms._kernels import IndexArray
 
 __all__ = [
     "ArcGraph",
@@ -142,11 +146,7 @@ _THREADED_MIN_SOURCES = 64
 BATCH_MAX_NODES = 40_000
 
 
-Kernel = Callable[[npt.NDArray[np.int32] | IntArray, npt.NDArray[np.int32] | IntArray, IntArray, FloatArray], None]
-"""A betweenness kernel: (indptr, indices, sources, accumulator) → None (see `_kernels`)."""
-
-
-def _kernel(n: int) -> Kernel:
+def _kernel(n: int) -> Callable[[IndexArray, IndexArray, IndexArray, FloatArray], None]:
     """The betweenness kernel for a graph of `n` nodes (numba: imported on first use only)."""
     from accountgraph.algorithms import _kernels
 
