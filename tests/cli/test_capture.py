@@ -112,13 +112,13 @@ def test_progress_on_stderr_and_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     mbox = tmp_path / "big.mbox"
     _big_mbox(mbox, 30_000)
     env = {**env_of(store), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "accountgraph", "capture", str(mbox), "--account", "acme", "--progress"]
+    args = ["capture", str(mbox), "--account", "acme", "--progress"]
     # as from a terminal: a suite started in the background of a shell without job control (`pytest &`) ignores
     # SIGINT, which its processes inherit, and Python then leaves Ctrl-C ignored
     ctrl_c = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
     ctrl_c += "runpy.run_module('accountgraph', run_name='__main__')"
     process = subprocess.Popen(
-        [sys.executable, "-c", ctrl_c, *command[3:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", ctrl_c, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     assert process.stderr is not None
     first = process.stderr.readline()  # the first progress line: it is reading
@@ -129,7 +129,8 @@ def test_progress_on_stderr_and_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     assert "interrupted: nothing was written" in rest and "Traceback" not in rest
     assert counts(tmp_path)["interactions"] == 0
     # uninterrupted, the progress lines end at 100%
-    done = subprocess.run([*command[:-1], "--progress", "--dry-run"], capture_output=True, text=True, env=env)
+    command = [sys.executable, "-m", "accountgraph", *args, "--dry-run"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1].endswith("(100%)")
     assert "30000 new" in done.stdout
